@@ -1,0 +1,40 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 5000
+export FLASK_APP := register
+
+.PHONY: run test venv dev-venv init-db demo-data bench lint clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+venv: $(VENV)/.installed
+dev-venv: $(VENV)/.installed-dev
+
+## make run: set up, migrate, load the demo consortium on first run, serve with waitress.
+run: venv
+	$(PY) -m flask --app register init-db
+	$(PY) -m flask --app register demo-data --if-empty
+	$(PY) -m flask --app register serve --port $(PORT)
+
+## make test: set up with the dev requirements and run the whole suite.
+test: dev-venv
+	$(PY) -m pytest -q
+
+bench: dev-venv
+	$(PY) -m bench
+
+lint: dev-venv
+	$(PY) -m ruff check register tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

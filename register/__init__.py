@@ -1,0 +1,43 @@
+"""The conflict-of-interest and make-or-buy decision register."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: defaults, then instance/config.py, then REGISTER_* variables, then test config."""
+    from . import config, db, extensions, views_common
+
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        instance_relative_config=True,
+    )
+    config.load(app, test_config)
+    db.init_app(app)
+    extensions.init_app(app)
+    views_common.init_app(app)
+
+    from . import cli
+    from .auth import views as auth_views
+    from .committees import views as committee_views
+    from .imports import views as import_views
+    from .interests import views as interest_views
+    from .organisations import views as organisation_views
+    from .people import views as people_views
+    from .search import views as search_views
+
+    for module in (
+        auth_views,
+        organisation_views,
+        people_views,
+        committee_views,
+        interest_views,
+        import_views,
+        search_views,
+    ):
+        app.register_blueprint(module.bp)
+    cli.init_app(app)
+    return app

@@ -1,0 +1,76 @@
+"""Sign-in and account forms."""
+from __future__ import annotations
+
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import ValidationError
+
+from ..db import get_db
+from ..forms import BaseForm, MaxLength, Required
+from . import passwords
+from .roles import ROLE_LABELS
+
+
+class SignInForm(BaseForm):
+    """Username and password."""
+
+    username = StringField("Username", [Required("Enter your username"), MaxLength(100)])
+    password = PasswordField("Password", [Required("Enter your password")])
+
+
+class NewPasswordMixin:
+    """A new password typed twice."""
+
+    def validate_new_password(self, field) -> None:  # noqa: ANN001
+        problem = passwords.password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_confirm_password(self, field) -> None:  # noqa: ANN001
+        if field.data != self.new_password.data:
+            raise ValidationError("The passwords do not match")
+
+
+class ChangePasswordForm(NewPasswordMixin, BaseForm):
+    """Change your own password."""
+
+    current_password = PasswordField("Current password", [Required("Enter your current password")])
+    new_password = PasswordField("New password", [Required("Enter a new password")])
+    confirm_password = PasswordField("Confirm new password", [Required("Confirm the new password")])
+
+
+class NewAccountForm(NewPasswordMixin, BaseForm):
+    """An administrator creates an account."""
+
+    username = StringField("Username", [Required("Enter a username"), MaxLength(100)])
+    role = SelectField("Role", choices=[("", "Choose a role")] + list(ROLE_LABELS.items()),
+                       validators=[Required("Choose a role")])
+    person_id = SelectField("Person this account belongs to", choices=[], coerce=str,
+                            validate_choice=False)
+    new_password = PasswordField("Password", [Required("Enter a password")])
+    confirm_password = PasswordField("Confirm password", [Required("Confirm the password")])
+
+    def validate_role(self, field) -> None:  # noqa: ANN001
+        if field.data not in ROLE_LABELS:
+            raise ValidationError("Choose a role")
+
+    def validate_username(self, field) -> None:  # noqa: ANN001
+        if any(ch.isspace() for ch in field.data):
+            raise ValidationError("Username must not contain spaces")
+        if get_db().execute("SELECT 1 FROM users WHERE username = ?", [field.data]).fetchone():
+            raise ValidationError("That username is already taken")
+
+    def validate_person_id(self, field) -> None:  # noqa: ANN001
+        if not field.data:
+            return
+        if not field.data.isdigit() or not get_db().execute(
+                "SELECT 1 FROM people WHERE id = ?", [int(field.data)]).fetchone():
+            raise ValidationError("Choose a person from the list")
+        if get_db().execute("SELECT 1 FROM users WHERE person_id = ?", [int(field.data)]).fetchone():
+            raise ValidationError("That person already has an account")
+
+
+class ResetPasswordForm(NewPasswordMixin, BaseForm):
+    """An administrator sets a new password for an account."""
+
+    new_password = PasswordField("New password", [Required("Enter a new password")])
+    confirm_password = PasswordField("Confirm new password", [Required("Confirm the new password")])

@@ -1,0 +1,32 @@
+"""Roles and what each may do: the one place that says who may do what."""
+from __future__ import annotations
+
+ADMIN, SECRETARY, GOVERNANCE, MEMBER, AUDITOR = (
+    "admin", "secretary", "governance", "member", "auditor")
+
+ROLE_LABELS = {
+    ADMIN: "Administrator",
+    SECRETARY: "Board secretary",
+    GOVERNANCE: "Governance lead",
+    MEMBER: "Board member",
+    AUDITOR: "Auditor",
+}
+
+# Capabilities, each open to the roles listed.
+CAPABILITIES: dict[str, frozenset[str]] = {
+    "manage_accounts": frozenset({ADMIN}),
+    "edit_reference_data": frozenset({ADMIN, SECRETARY}),
+    "import_data": frozenset({ADMIN, SECRETARY}),
+    "read_all_interests": frozenset({ADMIN, SECRETARY, GOVERNANCE, AUDITOR}),
+    "record_interest_for_others": frozenset({SECRETARY, GOVERNANCE}),
+    "see_interest_versions": frozenset({GOVERNANCE, AUDITOR}),
+    "declare_own_interests": frozenset({ADMIN, SECRETARY, GOVERNANCE, MEMBER}),
+    "read_reference_data": frozenset({ADMIN, SECRETARY, GOVERNANCE, MEMBER, AUDITOR}),
+    "see_missing_returns": frozenset({ADMIN, SECRETARY, GOVERNANCE, AUDITOR}),
+    "read_audit_trail": frozenset({ADMIN, GOVERNANCE, AUDITOR}),
+}
+
+
+def can(role: str | None, capability: str) -> bool:
+    """Whether a role has a capability; unknown capabilities are refused."""
+    return role in CAPABILITIES.get(capability, frozenset())

@@ -1,0 +1,193 @@
+"""Sign in, sign out, your account, and account administration."""
+from __future__ import annotations
+
+import math
+
+from flask import (Blueprint, abort, flash, redirect, render_template, request,
+                   url_for)
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from .. import audit
+from ..db import get_db, write_transaction
+from . import models, passwords
+from .access import requires
+from .forms import ChangePasswordForm, NewAccountForm, ResetPasswordForm, SignInForm
+
+bp = Blueprint("auth", __name__)
+
+SIGN_IN_FAILED = "Enter a correct username and password"
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow local paths after sign-in, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.home")
+
+
+def _lock_message(remaining) -> str:  # noqa: ANN001
+    minutes = max(1, math.ceil(remaining.total_seconds() / 60))
+    return (f"There have been too many attempts to sign in with this username. "
+            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> str | Response:
+    """Sign in with a username and password; unknown names and wrong passwords look alike."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        db = get_db()
+        username = form.username.data
+        remaining = models.lock_remaining(db, username)
+        if remaining:
+            form.form_errors.append(_lock_message(remaining))
+        else:
+            row = models.find_by_username(db, username)
+            ok = passwords.check_password(row["password_hash"] if row else None,
+                                          form.password.data)
+            if ok and row["active"]:
+                models.clear_failures(db, username)
+                with write_transaction(db):
+                    db.execute("UPDATE users SET last_sign_in_at = datetime('now') WHERE id = ?",
+                               [row["id"]])
+                    audit.record(db, actor=row["username"], action="sign_in", entity="user",
+                                 entity_id=row["id"], changes={})
+                login_user(models._user_from_row(row))
+                return redirect(_safe_next(request.args.get("next")))
+            if models.note_failure(db, username):
+                form.form_errors.append(_lock_message(models.lock_remaining(db, username)))
+            else:
+                form.form_errors.append(SIGN_IN_FAILED)
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.route("/sign-out", methods=["POST"])
+@login_required
+def sign_out() -> Response:
+    """Sign out and end every session of this account (a copied cookie stops working)."""
+    db = get_db()
+    with write_transaction(db):
+        models.rotate_session_token(db, current_user.id)
+        audit.record(db, actor=current_user.actor, action="sign_out", entity="user",
+                     entity_id=current_user.id, changes={})
+    logout_user()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def my_account() -> str | Response:
+    """Your account: change your password (which also signs out your other sessions)."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        db = get_db()
+        row = models.find_by_username(db, current_user.username)
+        if not passwords.check_password(row["password_hash"], form.current_password.data):
+            form.current_password.errors.append("Your current password is not correct")
+        else:
+            with write_transaction(db):
+                db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
+                           [passwords.hash_password(form.new_password.data), current_user.id])
+                models.rotate_session_token(db, current_user.id)
+                audit.record(db, actor=current_user.actor, action="change_password",
+                             entity="user", entity_id=current_user.id, changes={})
+            fresh = models.find_by_username(db, current_user.username)
+            login_user(models._user_from_row(fresh))
+            flash("Your password has been changed. Other sessions have been signed out.",
+                  "success")
+            return redirect(url_for("auth.my_account"))
+    return render_template("auth/my_account.html", form=form)
+
+
+@bp.route("/accounts")
+@requires("manage_accounts")
+def accounts() -> str:
+    """Every account, for administrators."""
+    rows = list(get_db().query(models.USER_SQL + "ORDER BY users.username COLLATE NOCASE"))
+    return render_template("auth/accounts.html", rows=rows)
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+@requires("manage_accounts")
+def new_account() -> str | Response:
+    """Create an account with a role, optionally tied to a person."""
+    db = get_db()
+    form = NewAccountForm()
+    form.person_id.choices = [("", "No person (for example an auditor from outside)")] + [
+        (str(p["id"]), f"{p['name']} ({p['email']})")
+        for p in db.query("SELECT id, name, email FROM people WHERE id NOT IN "
+                          "(SELECT person_id FROM users WHERE person_id IS NOT NULL) ORDER BY name")
+    ]
+    if form.validate_on_submit():
+        models.create_user(
+            db, username=form.username.data, password=form.new_password.data,
+            role=form.role.data, person_id=int(form.person_id.data) if form.person_id.data else None,
+            actor=current_user.actor,
+        )
+        flash(f"Account {form.username.data} created.", "success")
+        return redirect(url_for("auth.accounts"))
+    return render_template("auth/new_account.html", form=form)
+
+
+def _account_or_404(user_id: int) -> dict:
+    row = next(iter(get_db().query(models.USER_SQL + "WHERE users.id = ?", [user_id])), None)
+    if row is None:
+        abort(404)
+    return row
+
+
+@bp.route("/accounts/<int:user_id>/disable", methods=["POST"])
+@requires("manage_accounts")
+def disable_account(user_id: int) -> Response:
+    """Disable an account: its sessions end at once."""
+    row = _account_or_404(user_id)
+    if row["id"] == current_user.id:
+        flash("You cannot disable your own account.", "info")
+        return redirect(url_for("auth.accounts"))
+    db = get_db()
+    with write_transaction(db):
+        db.execute("UPDATE users SET active = 0 WHERE id = ?", [user_id])
+        models.rotate_session_token(db, user_id)
+        audit.record(db, actor=current_user.actor, action="disable", entity="user",
+                     entity_id=user_id, changes={"active": [1, 0]})
+    flash(f"Account {row['username']} disabled. Its sessions have ended.", "success")
+    return redirect(url_for("auth.accounts"))
+
+
+@bp.route("/accounts/<int:user_id>/enable", methods=["POST"])
+@requires("manage_accounts")
+def enable_account(user_id: int) -> Response:
+    """Re-enable a disabled account."""
+    row = _account_or_404(user_id)
+    db = get_db()
+    with write_transaction(db):
+        db.execute("UPDATE users SET active = 1 WHERE id = ?", [user_id])
+        audit.record(db, actor=current_user.actor, action="enable", entity="user",
+                     entity_id=user_id, changes={"active": [0, 1]})
+    flash(f"Account {row['username']} enabled.", "success")
+    return redirect(url_for("auth.accounts"))
+
+
+@bp.route("/accounts/<int:user_id>/password", methods=["GET", "POST"])
+@requires("manage_accounts")
+def reset_password(user_id: int) -> str | Response:
+    """Set a new password for an account; its sessions end."""
+    row = _account_or_404(user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        db = get_db()
+        with write_transaction(db):
+            db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
+                       [passwords.hash_password(form.new_password.data), user_id])
+            models.rotate_session_token(db, user_id)
+            models.clear_failures(db, row["username"])
+            audit.record(db, actor=current_user.actor, action="reset_password", entity="user",
+                         entity_id=user_id, changes={})
+        flash(f"New password set for {row['username']}. Tell them in person or by phone.",
+              "success")
+        return redirect(url_for("auth.accounts"))
+    return render_template("auth/reset_password.html", form=form, account=row)

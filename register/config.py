@@ -1,0 +1,81 @@
+"""Configuration layers: defaults, instance/config.py, REGISTER_* environment variables, test config."""
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+log = logging.getLogger("register")
+
+# Secret keys that appear in tutorials and examples: never acceptable outside debug or testing.
+KNOWN_DEFAULT_KEYS = {"", "dev", "development", "secret", "change-me", "changeme", "test"}
+
+# WAL is safe only from SQLite 3.51.3, which fixed the WAL-reset corruption bug that can strike when
+# several connections write at once; older libraries use the rollback journal.
+WAL_SAFE_FROM = (3, 51, 3)
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """The built-in settings; every one may be overridden by the later layers."""
+    return {
+        "DATABASE": os.path.join(instance_path, "register.sqlite3"),
+        "SECRET_KEY": None,
+        "ORGANISATION_NAME": "Northvale GP Commissioning Consortium",
+        "SERVICE_NAME": "Conflicts and decisions register",
+        # Far more than any form needs, enough for a full national epraccur extract.
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "LOCKOUT_THRESHOLD": 10,
+        "LOCKOUT_WINDOW_SECONDS": 300,
+        "LOCKOUT_SECONDS": 900,
+        "BUSY_TIMEOUT_MS": 10000,
+        "PAGE_SIZE": 25,
+        "REVIEW_TARGET_WORKING_DAYS": 5,
+        "JOURNAL_MODE": None,  # None: chosen from the SQLite version
+    }
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Apply the four layers in order and settle the secret key and journal mode."""
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("REGISTER")
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    if app.config["SECRET_KEY"] in KNOWN_DEFAULT_KEYS and not (app.debug or app.testing):
+        raise RuntimeError(
+            "Refusing to start: SECRET_KEY is a well-known default. Remove it so one is generated "
+            "in the instance folder, or set REGISTER_SECRET_KEY to a long random value."
+        )
+    if not app.config.get("JOURNAL_MODE"):
+        app.config["JOURNAL_MODE"] = choose_journal_mode(sqlite3.sqlite_version_info)
+
+
+def choose_journal_mode(version: tuple[int, int, int]) -> str:
+    """WAL where the SQLite library has the WAL-reset fix, otherwise the rollback journal."""
+    return "wal" if tuple(version) >= WAL_SAFE_FROM else "delete"
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Read the instance's secret key, generating it (owner-only) on first run."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,95 @@
+"""One database handle per request, the connection settings, and the write-transaction helper."""
+from __future__ import annotations
+
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Iterator
+
+from flask import Flask, current_app, g
+from sqlite_utils import Database
+
+log = logging.getLogger("register")
+
+
+def connect(path: str, *, journal_mode: str = "delete", busy_timeout_ms: int = 10000,
+            foreign_keys: bool = True) -> Database:
+    """Open the register's database with the settings every connection must have."""
+    conn = sqlite3.connect(path, timeout=busy_timeout_ms / 1000)
+    db = Database(conn, execute_plugins=False)
+    # PRAGMAs run outside any transaction.
+    conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    conn.execute("PRAGMA foreign_keys = " + ("ON" if foreign_keys else "OFF"))
+    mode = "wal" if journal_mode == "wal" else "delete"
+    with db.ensure_autocommit_on():
+        conn.execute(f"PRAGMA journal_mode = {mode}")
+    # A governance record must not lose an acknowledged save.
+    conn.execute("PRAGMA synchronous = FULL")
+    return db
+
+
+def open_app_db(app: Flask | None = None, *, foreign_keys: bool = True) -> Database:
+    """A new connection to the app's database (for CLI commands and scripts)."""
+    app = app or current_app
+    return connect(
+        app.config["DATABASE"],
+        journal_mode=app.config["JOURNAL_MODE"],
+        busy_timeout_ms=app.config["BUSY_TIMEOUT_MS"],
+        foreign_keys=foreign_keys,
+    )
+
+
+def get_db() -> Database:
+    """The request's database handle, opened on first use."""
+    if "db" not in g:
+        g.db = open_app_db()
+    return g.db
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    """Close the request's handle, if one was opened."""
+    db = g.pop("db", None)
+    if db is not None:
+        db.close()
+
+
+@contextlib.contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """A transaction that takes the write lock at once (BEGIN IMMEDIATE); nests as a savepoint.
+
+    Deferred transactions that read and then write fail with "database is locked" under concurrent
+    writers; taking the lock first makes them wait their turn instead.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    else:
+        db.conn.execute("COMMIT")
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply pending migrations; returns the names applied (idempotent)."""
+    from .migrations import migrations
+
+    pending = [m.name for m in migrations.pending(db)]
+    migrations.apply(db)
+    return pending
+
+
+def init_app(app: Flask) -> None:
+    """Register teardown and say which journal mode was chosen."""
+    app.teardown_appcontext(close_db)
+    log.info(
+        "SQLite %s: using journal_mode=%s", sqlite3.sqlite_version, app.config["JOURNAL_MODE"]
+    )
+    app.logger.info(
+        "SQLite %s: using journal_mode=%s", sqlite3.sqlite_version, app.config["JOURNAL_MODE"]
+    )

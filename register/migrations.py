@@ -1,0 +1,193 @@
+"""The schema, step by step. Never edit an applied step: add a new one."""
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("register")
+
+
+@migrations()
+def m001_foundation(db: Database) -> None:
+    """Accounts, organisations, people, committees, interests and the audit trail."""
+    db.executescript(
+        """
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            email TEXT NOT NULL COLLATE NOCASE UNIQUE,
+            positions TEXT NOT NULL DEFAULT '',
+            is_decision_maker INTEGER NOT NULL DEFAULT 0,
+            home_practice_id INTEGER REFERENCES organisations(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX people_home_practice ON people(home_practice_id);
+
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL COLLATE NOCASE UNIQUE,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN
+                ('admin', 'secretary', 'governance', 'member', 'auditor')),
+            person_id INTEGER REFERENCES people(id),
+            active INTEGER NOT NULL DEFAULT 1,
+            session_token TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            last_sign_in_at TEXT,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE UNIQUE INDEX users_person ON users(person_id) WHERE person_id IS NOT NULL;
+
+        -- Failed sign-ins by the name typed, known or not, so a restart does not reset the count.
+        CREATE TABLE sign_in_failures (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL COLLATE NOCASE,
+            at TEXT NOT NULL
+        );
+        CREATE INDEX sign_in_failures_username_at ON sign_in_failures(username, at);
+        CREATE TABLE sign_in_locks (
+            username TEXT PRIMARY KEY COLLATE NOCASE,
+            locked_until TEXT NOT NULL
+        );
+
+        CREATE TABLE organisations (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('practice', 'network', 'federation', 'trust',
+                'independent', 'voluntary', 'local_authority', 'other')),
+            ods_code TEXT UNIQUE,
+            companies_house_number TEXT,
+            registered_address TEXT NOT NULL DEFAULT '',
+            postcode TEXT NOT NULL DEFAULT '',
+            is_member_practice INTEGER NOT NULL DEFAULT 0,
+            ods_status TEXT,
+            prescribing_setting INTEGER,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX organisations_name ON organisations(name COLLATE NOCASE);
+        CREATE UNIQUE INDEX organisations_companies_house
+            ON organisations(companies_house_number) WHERE companies_house_number IS NOT NULL;
+
+        -- A practice's membership of a network or federation, with optional dates.
+        CREATE TABLE organisation_links (
+            id INTEGER PRIMARY KEY,
+            member_id INTEGER NOT NULL REFERENCES organisations(id),
+            parent_id INTEGER NOT NULL REFERENCES organisations(id),
+            date_from TEXT,
+            date_to TEXT,
+            created_at TEXT NOT NULL,
+            CHECK (member_id <> parent_id)
+        );
+        CREATE UNIQUE INDEX organisation_links_pair ON organisation_links(member_id, parent_id);
+        CREATE INDEX organisation_links_parent ON organisation_links(parent_id);
+
+        CREATE TABLE committees (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL COLLATE NOCASE UNIQUE,
+            quorum_min_voting INTEGER NOT NULL DEFAULT 1,
+            quorum_min_gp INTEGER NOT NULL DEFAULT 0,
+            quorum_min_lay INTEGER NOT NULL DEFAULT 0,
+            quorum_min_executive INTEGER NOT NULL DEFAULT 0,
+            quorum_min_other INTEGER NOT NULL DEFAULT 0,
+            common_interest_policy TEXT NOT NULL DEFAULT 'discuss_not_vote'
+                CHECK (common_interest_policy IN ('discuss_not_vote', 'leave')),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+
+        CREATE TABLE committee_members (
+            id INTEGER PRIMARY KEY,
+            committee_id INTEGER NOT NULL REFERENCES committees(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('chair', 'vice_chair', 'member')),
+            category TEXT NOT NULL CHECK (category IN ('gp', 'lay', 'executive', 'other')),
+            voting INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX committee_members_pair ON committee_members(committee_id, person_id);
+        CREATE INDEX committee_members_person ON committee_members(person_id);
+
+        CREATE TABLE interests (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            organisation_id INTEGER REFERENCES organisations(id),
+            organisation_name TEXT NOT NULL DEFAULT '',
+            organisation_business TEXT NOT NULL DEFAULT '',
+            interest_type TEXT NOT NULL CHECK (interest_type IN
+                ('financial', 'non_financial_professional', 'non_financial_personal')),
+            is_indirect INTEGER NOT NULL DEFAULT 0,
+            associate_relationship TEXT NOT NULL DEFAULT '',
+            nature TEXT NOT NULL,
+            date_from TEXT NOT NULL,
+            date_to TEXT,
+            mitigation TEXT NOT NULL DEFAULT '',
+            declared_on TEXT NOT NULL,
+            consent_to_publish INTEGER NOT NULL DEFAULT 1,
+            withheld_reason TEXT NOT NULL DEFAULT '',
+            recorded_by_user_id INTEGER REFERENCES users(id),
+            on_behalf INTEGER NOT NULL DEFAULT 0,
+            withdrawn INTEGER NOT NULL DEFAULT 0,
+            withdrawn_reason TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1,
+            CHECK (date_to IS NULL OR date_to >= date_from)
+        );
+        CREATE INDEX interests_person ON interests(person_id);
+        CREATE INDEX interests_organisation ON interests(organisation_id);
+
+        -- Earlier versions of an interest, kept whenever it is edited.
+        CREATE TABLE interest_versions (
+            id INTEGER PRIMARY KEY,
+            interest_id INTEGER NOT NULL REFERENCES interests(id),
+            version INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            replaced_at TEXT NOT NULL,
+            replaced_by_user_id INTEGER REFERENCES users(id)
+        );
+        CREATE UNIQUE INDEX interest_versions_pair ON interest_versions(interest_id, version);
+
+        -- Annual confirmations: "my declarations are complete" or a nil return.
+        CREATE TABLE declaration_returns (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            kind TEXT NOT NULL CHECK (kind IN ('complete', 'nil')),
+            returned_on TEXT NOT NULL,
+            recorded_by_user_id INTEGER REFERENCES users(id),
+            on_behalf INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX declaration_returns_person ON declaration_returns(person_id, returned_on);
+
+        -- The tamper-evident trail: append-only, hash-chained.
+        CREATE TABLE audit_events (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id TEXT NOT NULL,
+            changes TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        CREATE INDEX audit_events_entity ON audit_events(entity, entity_id);
+        CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit events cannot be changed'); END;
+        CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+        BEGIN SELECT RAISE(ABORT, 'audit events cannot be deleted'); END;
+        """
+    )
+    db["people"].enable_fts(["name", "email", "positions"], create_triggers=True)
+    db["organisations"].enable_fts(
+        ["name", "ods_code", "companies_house_number", "registered_address", "postcode"],
+        create_triggers=True,
+    )
+    db["interests"].enable_fts(
+        ["organisation_name", "organisation_business", "nature", "associate_relationship"],
+        create_triggers=True,
+    )

@@ -1,0 +1,1 @@
+"""The pure core: the rules that matter, with no Flask and no SQL."""

@@ -1,0 +1,67 @@
+"""Rules about declared interests: lateness, currency, publication."""
+from __future__ import annotations
+
+import datetime as dt
+
+DECLARE_WITHIN_DAYS = 28
+PUBLISH_AFTER_END_MONTHS = 6
+RETURN_EVERY_MONTHS = 12
+
+INTEREST_TYPES = {
+    "financial": "Financial",
+    "non_financial_professional": "Non-financial professional",
+    "non_financial_personal": "Non-financial personal",
+}
+
+
+def _date(value: str | dt.date | None) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def declaration_deadline(date_from: str | dt.date) -> dt.date:
+    """The last day an interest may be declared without being late."""
+    return _date(date_from) + dt.timedelta(days=DECLARE_WITHIN_DAYS)
+
+
+def is_late(date_from: str | dt.date, declared_on: str | dt.date) -> bool:
+    """Declared more than 28 days after the interest arose."""
+    return _date(declared_on) > declaration_deadline(date_from)
+
+
+def days_late(date_from: str | dt.date, declared_on: str | dt.date) -> int:
+    """How many days after the deadline the declaration came (0 if on time)."""
+    return max(0, (_date(declared_on) - declaration_deadline(date_from)).days)
+
+
+def is_current(date_from: str | dt.date, date_to: str | dt.date | None,
+               on: str | dt.date) -> bool:
+    """Whether the interest was held on the given day (its first and last days included)."""
+    day = _date(on)
+    start, end = _date(date_from), _date(date_to)
+    return start <= day and (end is None or end >= day)
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The same day of the month, months later (clamped to the month's end)."""
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    for candidate in (31, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise ValueError(day)
+
+
+def still_published(date_to: str | dt.date | None, on: str | dt.date) -> bool:
+    """An interest stays on the published register until 6 months after it ended."""
+    end = _date(date_to)
+    return end is None or add_months(end, PUBLISH_AFTER_END_MONTHS) >= _date(on)
+
+
+def return_is_due(last_return: str | dt.date | None, on: str | dt.date) -> bool:
+    """Whether a decision-maker has made no declaration or nil return in the last 12 months."""
+    last = _date(last_return)
+    return last is None or add_months(last, RETURN_EVERY_MONTHS) < _date(on)

@@ -1,0 +1,2 @@
+import { initAll } from './nhsuk/nhsuk-frontend-10.6.1.min.js';
+initAll();

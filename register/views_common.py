@@ -1,0 +1,151 @@
+"""What every page shares: the home page, navigation, error pages, filters and security headers."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+
+from . import timeutil
+from .ui import nhsuk
+
+bp = Blueprint("main", __name__)
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "font-src 'self' https://assets.nhs.uk; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+# (endpoint, label, capability or None for every signed-in user)
+NAVIGATION = [
+    ("interests.index", "Interests", None),
+    ("people.index", "People", "read_reference_data"),
+    ("organisations.index", "Organisations", "read_reference_data"),
+    ("committees.index", "Committees", "read_reference_data"),
+    ("imports.index", "Import", "import_data"),
+    ("auth.accounts", "Accounts", "manage_accounts"),
+    ("search.index", "Search", "read_reference_data"),
+]
+
+
+@bp.route("/")
+@login_required
+def home() -> str:
+    """The signed-in user's starting page."""
+    from .interests.queries import home_summary
+
+    return render_template("home.html", summary=home_summary(current_user))
+
+
+def navigation() -> list[dict[str, Any]]:
+    """The header links the signed-in user's role may follow."""
+    if not current_user.is_authenticated:
+        return []
+    items = []
+    for endpoint, label, capability in NAVIGATION:
+        if capability and not current_user.can(capability):
+            continue
+        href = url_for(endpoint)
+        items.append({"href": href, "text": label,
+                      "current": request.path.startswith(href) and href != "/"})
+    return items
+
+
+def page_numbers(page: int, pages: int) -> list[int | None]:
+    """Page numbers to show, with None for a gap: 1 … 4 5 6 … 20."""
+    shown = sorted({1, pages, page - 1, page, page + 1} & set(range(1, pages + 1)))
+    result: list[int | None] = []
+    for number in shown:
+        if result and number - result[-1] > 1:
+            result.append(None)
+        result.append(number)
+    return result
+
+
+def error_item(pair: tuple[str, str]) -> dict[str, str]:
+    """An (anchor, message) pair as an error-summary entry."""
+    anchor, message = pair
+    return {"text": message, "href": f"#{anchor}"} if anchor else {"text": message}
+
+
+def select_item(choice: Any, selected: Any) -> dict[str, Any]:
+    """A WTForms (value, label) choice as an NHS select item."""
+    value, label = choice[0], choice[1]
+    return {"value": value, "text": label,
+            "selected": selected is not None and str(value) == str(selected)}
+
+
+def radio_item(choice: Any, selected: Any) -> dict[str, Any]:
+    """A WTForms (value, label) choice as an NHS radio item."""
+    value, label = choice[0], choice[1]
+    return {"value": value, "text": label,
+            "checked": selected is not None and str(value) == str(selected)}
+
+
+def urlencode_with(args: Any, **overrides: Any) -> str:
+    """The current query arguments with some replaced, URL-encoded (for sort and page links)."""
+    from urllib.parse import urlencode
+
+    merged = {k: v for k, v in dict(args).items() if v not in (None, "")}
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    return urlencode(merged)
+
+
+def _error_page(status: int, title: str, message: str):  # noqa: ANN202
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the shared blueprint, handlers, filters and headers."""
+    app.register_blueprint(bp)
+    app.jinja_env.undefined = __import__("jinja2").StrictUndefined
+    app.jinja_env.globals.update(nhsuk=nhsuk, navigation=navigation, page_numbers=page_numbers)
+    app.jinja_env.filters.update(
+        uk_time=timeutil.uk_time, long_date=timeutil.long_date, error_item=error_item,
+        select_item=select_item, radio_item=radio_item, urlencode_with=urlencode_with,
+    )
+
+    @app.after_request
+    def security_headers(response):  # noqa: ANN001, ANN202
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if current_user and getattr(current_user, "is_authenticated", False):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(_error):  # noqa: ANN001, ANN202
+        return _error_page(400, "Your form could not be sent",
+                      "The form had expired or did not come from this service, so nothing was "
+                      "saved. Go back, reload the page and try again.")
+
+    @app.errorhandler(403)
+    def forbidden(_error):  # noqa: ANN001, ANN202
+        return _error_page(403, "You cannot do that",
+                      "Your role does not allow this page or action. If you think it should, "
+                      "ask an administrator.")
+
+    @app.errorhandler(404)
+    def not_found(_error):  # noqa: ANN001, ANN202
+        return _error_page(404, "Page not found",
+                      "If you typed the web address, check it is correct.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(_error):  # noqa: ANN001, ANN202
+        return _error_page(405, "That action is not available here",
+                      "Use the buttons on the page rather than typing the address.")
+
+    @app.errorhandler(413)
+    def too_large(_error):  # noqa: ANN001, ANN202
+        limit = app.config["MAX_CONTENT_LENGTH"] // (1024 * 1024)
+        return _error_page(413, "What you sent is too large",
+                      f"Nothing was saved. Forms and files must be smaller than {limit} MB.")
+
+    @app.errorhandler(500)
+    def server_error(_error):  # noqa: ANN001, ANN202
+        return _error_page(500, "Sorry, there is a problem with the service",
+                      "Nothing was saved. Try again later.")

@@ -1,0 +1,141 @@
+"""Shared fixtures: a fresh database file per test, clients signed in by role, small factories."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from register import create_app
+from register.auth.models import create_user
+from register.db import connect, migrate
+from register.timeutil import utcnow_iso
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def app(tmp_path):
+    """The app on a fresh database file, CSRF off for unit-level view tests."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "DATABASE": str(tmp_path / "register.sqlite3"),
+        "WTF_CSRF_ENABLED": False,
+    })
+    db = connect(app.config["DATABASE"], foreign_keys=False)
+    migrate(db)
+    db.close()
+    yield app
+
+
+@pytest.fixture
+def csrf_app(tmp_path):
+    """The app with CSRF protection on, as in production."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "DATABASE": str(tmp_path / "register.sqlite3"),
+    })
+    db = connect(app.config["DATABASE"], foreign_keys=False)
+    migrate(db)
+    db.close()
+    yield app
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def db(app):
+    """A connection to the test app's database."""
+    handle = connect(app.config["DATABASE"])
+    yield handle
+    handle.close()
+
+
+# ---- factories: small records with defaults, any field overridable ----
+
+def add_organisation(db, name: str = "Riverside Surgery", **over: Any) -> int:
+    now = utcnow_iso()
+    row = {"name": name, "kind": "practice", "ods_code": None, "companies_house_number": None,
+           "registered_address": "", "postcode": "", "is_member_practice": 0,
+           "created_at": now, "updated_at": now, "version": 1}
+    row.update(over)
+    return db["organisations"].insert(row).last_pk
+
+
+def add_person(db, name: str = "Ada Lovelace", **over: Any) -> int:
+    now = utcnow_iso()
+    email = over.pop("email", None) or re.sub(r"[^a-z]+", ".", name.lower()).strip(".") + "@example.nhs.uk"
+    row = {"name": name, "email": email, "positions": "", "is_decision_maker": 1,
+           "home_practice_id": None, "created_at": now, "updated_at": now, "version": 1}
+    row.update(over)
+    return db["people"].insert(row).last_pk
+
+
+def add_committee(db, name: str = "Primary Care Committee", **over: Any) -> int:
+    now = utcnow_iso()
+    row = {"name": name, "quorum_min_voting": 4, "quorum_min_gp": 0, "quorum_min_lay": 1,
+           "quorum_min_executive": 0, "quorum_min_other": 0,
+           "common_interest_policy": "discuss_not_vote", "created_at": now, "updated_at": now,
+           "version": 1}
+    row.update(over)
+    return db["committees"].insert(row).last_pk
+
+
+def add_member(db, committee_id: int, person_id: int, **over: Any) -> int:
+    row = {"committee_id": committee_id, "person_id": person_id, "role": "member",
+           "category": "gp", "voting": 1, "created_at": utcnow_iso()}
+    row.update(over)
+    return db["committee_members"].insert(row).last_pk
+
+
+def add_interest(db, person_id: int, **over: Any) -> int:
+    now = utcnow_iso()
+    row = {"person_id": person_id, "organisation_id": None, "organisation_name": "Go-To-Doc Ltd",
+           "organisation_business": "", "interest_type": "financial", "is_indirect": 0,
+           "associate_relationship": "", "nature": "Shareholder", "date_from": "2025-01-01",
+           "date_to": None, "mitigation": "", "declared_on": "2025-01-10",
+           "consent_to_publish": 1, "withheld_reason": "", "recorded_by_user_id": None,
+           "on_behalf": 0, "withdrawn": 0, "withdrawn_reason": "", "created_at": now,
+           "updated_at": now, "version": 1}
+    row.update(over)
+    return db["interests"].insert(row).last_pk
+
+
+def add_user(db, role: str = "member", username: str | None = None,
+             person_id: int | None = None) -> int:
+    return create_user(db, username=username or role, password=PASSWORD, role=role,
+                       person_id=person_id)
+
+
+def sign_in(client, username: str, password: str = PASSWORD):
+    """Sign a test client in; returns the response."""
+    return client.post("/sign-in", data={"username": username, "password": password})
+
+
+@pytest.fixture
+def as_role(app, db):
+    """as_role("secretary") gives a test client signed in with that role (person linked)."""
+
+    def make(role: str, username: str | None = None, person_id: int | None = None):
+        username = username or role
+        if person_id is None:
+            person_id = add_person(db, name=f"{role.title()} Person",
+                                   email=f"{username}@example.nhs.uk")
+        add_user(db, role=role, username=username, person_id=person_id)
+        client = app.test_client()
+        response = sign_in(client, username)
+        assert response.status_code == 302, response.data[:500]
+        client.person_id = person_id
+        return client
+
+    return make
