@@ -7,12 +7,14 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from . import audit
 from .db import migrate, open_app_db
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db_command() -> None:
     """Create or update the database schema (safe to run again)."""
     db = open_app_db(foreign_keys=False)
@@ -28,6 +30,7 @@ def init_db_command() -> None:
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--if-empty", is_flag=True,
               help="Do nothing (successfully) when the register already holds data.")
 def demo_data_command(if_empty: bool) -> None:
@@ -66,6 +69,7 @@ def _print_demo_accounts(db, accounts, password) -> None:  # noqa: ANN001
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--username", prompt=True, help="The sign-in name.")
 @click.option("--role", prompt=True,
               type=click.Choice(["admin", "secretary", "governance", "member", "auditor"]),
@@ -98,6 +102,7 @@ def create_user_command(username: str, role: str, person_email: str, password: s
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(destination: Path) -> None:
     """Copy the live database to FILE with SQLite's online backup, then check the copy."""
@@ -121,6 +126,7 @@ def backup_command(destination: Path) -> None:
 
 
 @click.command("verify-audit")
+@with_appcontext
 def verify_audit_command() -> None:
     """Check every audit event's hash and link; exit non-zero naming the first that fails."""
     db = open_app_db()
@@ -137,6 +143,7 @@ def verify_audit_command() -> None:
 
 
 @click.command("serve")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 def serve_command(host: str, port: int) -> None:

@@ -9,7 +9,7 @@ UK = ZoneInfo("Europe/London")
 
 def utcnow() -> dt.datetime:
     """The current time in UTC, to the second."""
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def utcnow_iso() -> str:
@@ -28,7 +28,7 @@ def uk_time(value: str | dt.datetime | None) -> str:
         return ""
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.timezone.utc)
+        moment = moment.replace(tzinfo=dt.UTC)
     local = moment.astimezone(UK)
     return f"{local.day} {local:%B %Y, %H:%M} {local.tzname()}"
 

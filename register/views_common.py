@@ -72,14 +72,14 @@ def error_item(pair: tuple[str, str]) -> dict[str, str]:
 
 def select_item(choice: Any, selected: Any) -> dict[str, Any]:
     """A WTForms (value, label) choice as an NHS select item."""
-    value, label = choice[0], choice[1]
+    value, label = tuple(choice)[:2]
     return {"value": value, "text": label,
             "selected": selected is not None and str(value) == str(selected)}
 
 
 def radio_item(choice: Any, selected: Any) -> dict[str, Any]:
     """A WTForms (value, label) choice as an NHS radio item."""
-    value, label = choice[0], choice[1]
+    value, label = tuple(choice)[:2]
     return {"value": value, "text": label,
             "checked": selected is not None and str(value) == str(selected)}
 

@@ -1,0 +1,184 @@
+"""Configuration, connections, CSRF, request limits and the flask commands."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from register import audit, create_app
+from register.config import choose_journal_mode
+from register.db import connect
+
+from .conftest import add_user, sign_in
+
+
+def test_config_layers(tmp_path, monkeypatch):
+    instance = tmp_path / "inst"
+    instance.mkdir()
+    (instance / "config.py").write_text("ORGANISATION_NAME = 'From instance'\nPAGE_SIZE = 7\n")
+    monkeypatch.setenv("REGISTER_PAGE_SIZE", "9")
+    from flask import Flask
+
+    from register import config
+
+    app = Flask("register", instance_path=str(instance), instance_relative_config=True)
+    config.load(app, {"LOCKOUT_THRESHOLD": 3})
+    assert app.config["ORGANISATION_NAME"] == "From instance"
+    assert app.config["PAGE_SIZE"] == 9  # the environment beats the instance file
+    assert app.config["LOCKOUT_THRESHOLD"] == 3  # the test config beats everything
+
+
+def test_secret_key_generated_once_into_instance(tmp_path):
+    from flask import Flask
+
+    from register import config
+
+    app = Flask("register", instance_path=str(tmp_path / "i"), instance_relative_config=True)
+    config.load(app, None)
+    key = app.config["SECRET_KEY"]
+    assert len(key) == 64
+    assert (tmp_path / "i" / "secret_key").stat().st_mode & 0o077 == 0
+    again = Flask("register", instance_path=str(tmp_path / "i"), instance_relative_config=True)
+    config.load(again, None)
+    assert again.config["SECRET_KEY"] == key
+
+
+def test_refuses_a_known_default_key_outside_testing(tmp_path, monkeypatch):
+    monkeypatch.setenv("REGISTER_SECRET_KEY", "dev")
+    with pytest.raises(RuntimeError, match="well-known default"):
+        create_app({"DATABASE": str(tmp_path / "x.sqlite3")})
+
+
+@pytest.mark.parametrize("version, mode", [
+    ((3, 40, 1), "delete"), ((3, 51, 2), "delete"), ((3, 51, 3), "wal"), ((3, 52, 0), "wal"),
+])
+def test_journal_mode_follows_the_sqlite_version(version, mode):
+    assert choose_journal_mode(version) == mode
+
+
+def test_every_connection_has_the_settings(app):
+    db = connect(app.config["DATABASE"], journal_mode=app.config["JOURNAL_MODE"])
+    assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert db.execute("PRAGMA busy_timeout").fetchone()[0] == 10000
+    expected = "wal" if sqlite3.sqlite_version_info >= (3, 51, 3) else "delete"
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == expected
+    db.close()
+
+
+def test_post_without_csrf_token_is_refused(csrf_app):
+    db = connect(csrf_app.config["DATABASE"])
+    add_user(db, role="secretary", username="sec")
+    db.close()
+    client = csrf_app.test_client()
+    response = client.post("/sign-in", data={"username": "sec", "password": "x" * 20})
+    assert response.status_code == 400
+    assert b"nothing was saved" in response.data
+
+
+def test_post_with_csrf_token_is_accepted(csrf_app):
+    import re
+
+    db = connect(csrf_app.config["DATABASE"])
+    add_user(db, role="secretary", username="sec")
+    db.close()
+    client = csrf_app.test_client()
+    page = client.get("/sign-in").data.decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/sign-in", data={"username": "sec", "password": "correct horse battery",
+                                             "csrf_token": token})
+    assert response.status_code == 302
+
+
+def test_request_body_far_too_large_is_refused(client):
+    response = client.post("/sign-in", data={"username": "x" * (9 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert b"too large" in response.data
+
+
+def test_security_headers(client):
+    response = client.get("/sign-in")
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_init_db_is_idempotent(runner, app):
+    first = runner.invoke(args=["init-db"])
+    assert first.exit_code == 0
+    assert "up to date" in first.output
+
+
+def test_backup_makes_a_checked_copy(runner, app, db, tmp_path):
+    add_user(db, role="admin", username="boss")
+    target = tmp_path / "copy.sqlite3"
+    result = runner.invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    assert "integrity check: ok" in result.output
+    copy = sqlite3.connect(target)
+    assert copy.execute("SELECT username FROM users").fetchall() == [("boss",)]
+    copy.close()
+    again = runner.invoke(args=["backup", str(target)])
+    assert again.exit_code != 0 and "already exists" in again.output
+
+
+def test_create_user_command(runner, db):
+    result = runner.invoke(args=["create-user", "--username", "clerk", "--role", "secretary",
+                                 "--password", "a sensible passphrase"])
+    assert result.exit_code == 0, result.output
+    assert db["users"].count == 1
+    short = runner.invoke(args=["create-user", "--username", "c2", "--role", "secretary",
+                                "--password", "short"])
+    assert short.exit_code != 0 and "12 characters" in short.output
+
+
+def test_verify_audit_passes_then_names_a_tampered_event(runner, app, db):
+    add_user(db, role="admin", username="boss")
+    add_user(db, role="member", username="mem")
+    ok = runner.invoke(args=["verify-audit"])
+    assert ok.exit_code == 0
+    head = audit.verify(db).head_hash
+    assert f"2 events verified. Head hash: {head}" in ok.output
+    raw = sqlite3.connect(app.config["DATABASE"])
+    raw.execute("DROP TRIGGER audit_events_no_update")
+    raw.execute("UPDATE audit_events SET actor = 'someone else' WHERE seq = 1")
+    raw.commit()
+    raw.close()
+    bad = runner.invoke(args=["verify-audit"])
+    assert bad.exit_code == 1
+    assert "Audit event 1 does not verify" in bad.output
+
+
+def test_audit_events_cannot_be_changed_through_sql(db):
+    add_user(db, role="admin", username="boss")
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE audit_events SET actor = 'x'")
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("DELETE FROM audit_events")
+
+
+def test_every_command_has_help(app):
+    for name, command in app.cli.commands.items():
+        if name in {"run", "shell", "routes"}:
+            continue
+        assert command.help and len(command.help) > 10, name
+
+
+def test_every_route_checks_sign_in(app):
+    """Every page except sign-in, public pages and static files sends a visitor to sign in."""
+    client = app.test_client()
+    public = {"auth.sign_in", "static"}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in public or rule.endpoint.startswith("public"):
+            continue
+        url = rule.build({arg: 1 for arg in rule.arguments}, append_unknown=False)[1]
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(url, method=method)
+        assert response.status_code in (302, 401, 404), (rule.endpoint, response.status_code)
+        if response.status_code == 302:
+            assert "/sign-in" in response.location, rule.endpoint
+
+
+def test_signed_in_home(client, db):
+    add_user(db, role="auditor", username="aud")
+    sign_in(client, "aud")
+    assert b"Auditor" in client.get("/").data
