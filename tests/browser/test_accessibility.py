@@ -1,0 +1,65 @@
+"""axe-core WCAG 2.2 AA rules on every page each role can reach, and on form error states."""
+from __future__ import annotations
+
+import re
+from urllib.parse import urldefrag, urlparse
+
+import pytest
+
+from .conftest import axe_violations, sign_in
+
+pytestmark = pytest.mark.browser
+
+# Pages that only download files, or leave the HTML app.
+NOT_HTML = (".csv", ".json", ".pdf", "/lookup", "/export")
+MAX_PAGES_PER_ROLE = 60
+
+
+def crawl(page, server: str, limit: int) -> list[str]:
+    """Follow same-site links breadth-first from the home page; returns the paths visited."""
+    seen: list[str] = []
+    shapes: set[str] = set()
+    queue = ["/"]
+    while queue and len(seen) < limit:
+        path = queue.pop(0)
+        # /people/3 and /people/4 share a template: checking one of each shape is enough.
+        shape = re.sub(r"\d+", "N", path)
+        if path in seen or shape in shapes:
+            continue
+        shapes.add(shape)
+        page.goto(path)
+        seen.append(path)
+        for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.href)"):
+            url = urlparse(urldefrag(href)[0])
+            if url.netloc != urlparse(server).netloc:
+                continue
+            target = url.path + (f"?{url.query}" if url.query else "")
+            # One page of each list is enough; sort and page links repeat the same template.
+            if any(mark in url.path for mark in NOT_HTML) or "page=" in url.query \
+                    or "sort=" in url.query or url.path.startswith("/static"):
+                continue
+            if target not in seen and target not in queue:
+                queue.append(target)
+    return seen
+
+
+def test_sign_in_page_has_no_violations(page):
+    page.goto("/sign-in")
+    assert axe_violations(page) == []
+    page.click("button:has-text('Sign in')")
+    assert page.title().startswith("Error: ")
+    assert axe_violations(page) == []
+
+
+@pytest.mark.parametrize("role", ["admin", "secretary", "governance", "member", "auditor"])
+def test_every_reachable_page_has_no_violations(page, server, role):
+    sign_in(page, role)
+    failures = {}
+    visited = crawl(page, server, MAX_PAGES_PER_ROLE)
+    for path in visited:
+        page.goto(path)
+        violations = axe_violations(page)
+        if violations:
+            failures[path] = violations
+    assert len(visited) > 3
+    assert failures == {}
