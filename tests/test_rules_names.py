@@ -1,0 +1,73 @@
+"""Organisation-name normalisation and close matching."""
+from __future__ import annotations
+
+import pytest
+
+from register.rules.names import names_match, normalise_org_name
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("Riverside Surgery", "riverside"),
+    ("The Riverside Medical Centre", "riverside"),
+    ("RIVERSIDE  surgery", "riverside"),
+    ("Go-To-Doc Ltd", "go to doc"),
+    ("GoToDoc Limited", "gotodoc"),
+    ("Physio Plus Ltd.", "physio plus"),
+    ("Smith & Jones LLP", "smith and jones"),
+    ("Acme Health PLC", "acme health"),
+    ("Community Care CIC", "community care"),
+    ("St John's Group Practice", "st johns"),
+    ("St John\u2019s Medical Practice", "st johns"),
+    ("Oak Tree Health Centre", "oak tree"),
+    ("Beech Practice", "beech"),
+    ("Caf\u00e9 Medical Centre", "cafe"),
+    # A name that is nothing but premises words keeps its words rather than becoming empty.
+    ("The Surgery", "the surgery"),
+    ("", ""),
+    (None, ""),
+    # "The" is dropped only at the start; "Ltd" only at the end.
+    ("Ltd Partners The Surgery", "ltd partners the"),
+])
+def test_normalise_org_name(name, expected):
+    assert normalise_org_name(name) == expected
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("Go-To-Doc Ltd", "GoToDoc Limited"),
+    ("Physio Plus Ltd", "PhysioPlus Limited"),
+    ("Physio Plus Ltd", "physio plus"),
+    ("Smith & Jones", "Smith and Jones"),
+    ("The Beeches", "Beeches"),
+    # Decided: a practice known as a surgery and as a medical centre is a possible match; a person
+    # confirms or dismisses it, and a missed conflict is worse than a question.
+    ("Riverside Surgery", "The Riverside Medical Centre"),
+    ("Parkside Surgery", "Parkside Practice"),
+    ("St John's Surgery", "St Johns Medical Practice"),
+    ("Greenwood Federation", "Greenwod Federation"),  # a typing slip in a long name
+    ("Northgate Primary Care Network", "Northgate Primary Care Netwrk"),
+    ("ABBEY MEDICAL GROUP", "abbey medical group"),
+])
+def test_names_that_match(a, b):
+    assert names_match(a, b)
+    assert names_match(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("North Road Surgery", "South Road Surgery"),
+    ("North West Federation", "South West Federation"),
+    ("Northfield Medical Group", "Southfield Medical Group"),
+    ("Bridgewater Primary Care Network 1", "Bridgewater Primary Care Network 2"),
+    ("Church Road Surgery", "Church Lane Surgery"),
+    ("Riverside Surgery", "Riverview Surgery"),
+    ("Smith Practice", "Smyth Practice"),  # too short to judge by similarity
+    ("Physio Plus", "Physiotherapy Plus"),
+    ("Riverside Health Ltd", "Riverside Healthcare Ltd"),
+    ("Physio Plus Ltd", "Physio Plus (UK) Ltd"),
+    ("The Surgery", "Riverside Surgery"),
+    ("", "Riverside Surgery"),
+    (None, None),
+    ("", ""),
+])
+def test_names_that_do_not_match(a, b):
+    assert not names_match(a, b)
+    assert not names_match(b, a)
