@@ -191,3 +191,173 @@ def m001_foundation(db: Database) -> None:
         ["organisation_name", "organisation_business", "nature", "associate_relationship"],
         create_triggers=True,
     )
+
+
+@migrations()
+def m002_decisions(db: Database) -> None:
+    """Make-or-buy decisions, their options, participants, providers, criteria and flags."""
+    db.executescript(
+        """
+        -- References are handed out once per year and never reused, even for abandoned drafts.
+        CREATE TABLE reference_counters (
+            year INTEGER PRIMARY KEY,
+            last_number INTEGER NOT NULL
+        );
+
+        CREATE TABLE decisions (
+            id INTEGER PRIMARY KEY,
+            reference TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            description TEXT NOT NULL DEFAULT '',
+            choice TEXT CHECK (choice IN ('make', 'buy', 'mixed')),
+            contract_kind TEXT CHECK (contract_kind IN ('existing', 'new')),
+            regime TEXT CHECK (regime IN ('pcr2013', 'psr')),
+            process TEXT,
+            total_value_pence INTEGER CHECK (total_value_pence >= 0),
+            annual_value_pence INTEGER CHECK (annual_value_pence >= 0),
+            contract_start TEXT,
+            contract_end TEXT,
+            clinical_lead_id INTEGER REFERENCES people(id),
+            contract_manager_id INTEGER REFERENCES people(id),
+            committee_id INTEGER NOT NULL REFERENCES committees(id),
+            meeting_date TEXT NOT NULL,
+            decision_process TEXT NOT NULL DEFAULT '',
+            offered_to_all_member_practices INTEGER NOT NULL DEFAULT 0,
+            awarded_provider_id INTEGER REFERENCES organisations(id),
+            justification TEXT NOT NULL DEFAULT '',
+            comments TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'draft',
+            author_user_id INTEGER REFERENCES users(id),
+            submitted_at TEXT,
+            flags_stale INTEGER NOT NULL DEFAULT 1,
+            flag_count INTEGER NOT NULL DEFAULT 0,
+            conflict_count INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1,
+            CHECK (contract_end IS NULL OR contract_start IS NULL OR contract_end >= contract_start)
+        );
+        CREATE INDEX decisions_committee ON decisions(committee_id, meeting_date);
+        CREATE INDEX decisions_status ON decisions(status, meeting_date);
+        CREATE INDEX decisions_meeting ON decisions(meeting_date);
+        CREATE INDEX decisions_stale ON decisions(flags_stale) WHERE flags_stale = 1;
+
+        CREATE TABLE decision_options (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            position INTEGER NOT NULL,
+            description TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('chosen', 'rejected')),
+            reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX decision_options_decision ON decision_options(decision_id, position);
+
+        CREATE TABLE decision_participants (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            role TEXT NOT NULL CHECK (role IN ('voting', 'attendee', 'evaluator'))
+        );
+        CREATE UNIQUE INDEX decision_participants_pair
+            ON decision_participants(decision_id, person_id);
+        CREATE INDEX decision_participants_person ON decision_participants(person_id);
+
+        CREATE TABLE decision_providers (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id)
+        );
+        CREATE UNIQUE INDEX decision_providers_pair
+            ON decision_providers(decision_id, organisation_id);
+        CREATE INDEX decision_providers_organisation ON decision_providers(organisation_id);
+
+        -- Provider Selection Regime key criteria: weight and how each was applied.
+        CREATE TABLE decision_criteria (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            criterion TEXT NOT NULL,
+            weight INTEGER NOT NULL CHECK (weight BETWEEN 0 AND 100),
+            how_applied TEXT NOT NULL DEFAULT ''
+        );
+        CREATE UNIQUE INDEX decision_criteria_pair ON decision_criteria(decision_id, criterion);
+
+        -- The current flags of each decision, recomputed whenever anything they depend on changes.
+        CREATE TABLE decision_flags (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            rule TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            person_id INTEGER REFERENCES people(id),
+            organisation_id INTEGER REFERENCES organisations(id),
+            evidence TEXT NOT NULL,
+            sentence TEXT NOT NULL,
+            position INTEGER NOT NULL
+        );
+        CREATE INDEX decision_flags_decision ON decision_flags(decision_id, position);
+        CREATE INDEX decision_flags_person ON decision_flags(person_id);
+
+        -- Staleness triggers: any change a decision's flags depend on marks the decision, and the
+        -- flags are recomputed before they are next read. Nothing has to remember to do it.
+        CREATE TRIGGER flags_stale_decision AFTER UPDATE OF meeting_date, awarded_provider_id,
+            offered_to_all_member_practices, committee_id ON decisions
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE id = NEW.id; END;
+
+        CREATE TRIGGER flags_stale_participant_insert AFTER INSERT ON decision_participants
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE id = NEW.decision_id; END;
+        CREATE TRIGGER flags_stale_participant_update AFTER UPDATE ON decision_participants
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE id IN (NEW.decision_id, OLD.decision_id); END;
+        CREATE TRIGGER flags_stale_participant_delete AFTER DELETE ON decision_participants
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE id = OLD.decision_id; END;
+
+        CREATE TRIGGER flags_stale_provider_insert AFTER INSERT ON decision_providers
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE id = NEW.decision_id; END;
+        CREATE TRIGGER flags_stale_provider_delete AFTER DELETE ON decision_providers
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE id = OLD.decision_id; END;
+
+        CREATE TRIGGER flags_stale_interest_insert AFTER INSERT ON interests
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE id IN
+            (SELECT decision_id FROM decision_participants WHERE person_id = NEW.person_id); END;
+        CREATE TRIGGER flags_stale_interest_update AFTER UPDATE ON interests
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE id IN
+            (SELECT decision_id FROM decision_participants
+             WHERE person_id IN (NEW.person_id, OLD.person_id)); END;
+
+        CREATE TRIGGER flags_stale_person_update AFTER UPDATE OF name, home_practice_id ON people
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE id IN
+            (SELECT decision_id FROM decision_participants WHERE person_id = NEW.id); END;
+
+        CREATE TRIGGER flags_stale_organisation_update AFTER UPDATE OF name, kind, ods_code,
+            is_member_practice ON organisations
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE id IN
+            (SELECT decision_id FROM decision_providers WHERE organisation_id = NEW.id
+             UNION SELECT decision_providers.decision_id FROM decision_providers
+                 JOIN organisation_links ON organisation_links.parent_id =
+                     decision_providers.organisation_id
+                 WHERE organisation_links.member_id = NEW.id
+             UNION SELECT decision_participants.decision_id FROM decision_participants
+                 JOIN people ON people.id = decision_participants.person_id
+                 WHERE people.home_practice_id = NEW.id
+             UNION SELECT decision_participants.decision_id FROM decision_participants
+                 JOIN interests ON interests.person_id = decision_participants.person_id
+                 WHERE interests.organisation_id = NEW.id); END;
+
+        CREATE TRIGGER flags_stale_link_insert AFTER INSERT ON organisation_links
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE id IN
+            (SELECT decision_id FROM decision_providers
+             WHERE organisation_id IN (NEW.member_id, NEW.parent_id)); END;
+        CREATE TRIGGER flags_stale_link_update AFTER UPDATE ON organisation_links
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE id IN
+            (SELECT decision_id FROM decision_providers WHERE organisation_id IN
+                (NEW.member_id, NEW.parent_id, OLD.member_id, OLD.parent_id)); END;
+        CREATE TRIGGER flags_stale_link_delete AFTER DELETE ON organisation_links
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE id IN
+            (SELECT decision_id FROM decision_providers
+             WHERE organisation_id IN (OLD.member_id, OLD.parent_id)); END;
+
+        CREATE TRIGGER flags_stale_committee_update AFTER UPDATE OF common_interest_policy
+            ON committees
+        BEGIN UPDATE decisions SET flags_stale = 1 WHERE committee_id = NEW.id; END;
+        """
+    )
+    db["decisions"].enable_fts(["reference", "title", "description", "comments"],
+                               create_triggers=True)

@@ -139,3 +139,25 @@ def as_role(app, db):
         return client
 
     return make
+
+
+def add_decision(db, committee_id: int, *, providers: tuple[int, ...] = (),
+                 participants: tuple[tuple[int, str], ...] = (), **over: Any) -> int:
+    """A decision with providers and (person_id, role) participants; defaults to a draft."""
+    now = utcnow_iso()
+    number = db.execute("SELECT count(*) FROM decisions").fetchone()[0] + 1
+    row = {"reference": f"MOB-2026-{number:04d}", "title": "Community anticoagulation service",
+           "description": "", "choice": "make", "contract_kind": "new", "regime": "psr",
+           "process": "direct_award_c", "total_value_pence": 1_000_000,
+           "annual_value_pence": 500_000, "committee_id": committee_id,
+           "meeting_date": "2026-03-10", "status": "draft", "created_at": now,
+           "updated_at": now, "version": 1}
+    row.update(over)
+    decision_id = db["decisions"].insert(row).last_pk
+    for organisation_id in providers:
+        db["decision_providers"].insert({"decision_id": decision_id,
+                                         "organisation_id": organisation_id})
+    for person_id, role in participants:
+        db["decision_participants"].insert({"decision_id": decision_id, "person_id": person_id,
+                                            "role": role})
+    return decision_id

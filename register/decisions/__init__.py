@@ -1,0 +1,1 @@
+"""Make-or-buy decisions: recording, flagging and the register of procurement decisions."""

@@ -1,0 +1,186 @@
+"""Load a decision's facts from the database, run the conflict rules, and keep its flags current.
+
+The rules themselves live in `register.rules.conflicts` (pure). This module only gathers the facts
+they need - through indexes, for the decision's own participants and providers - and stores the
+result. SQLite triggers mark a decision's flags stale whenever anything they depend on changes
+(migration m002); `ensure_current()` recomputes the stale ones before flags are read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlite_utils import Database
+
+from .. import audit
+from ..db import write_transaction
+from ..rules import conflicts as rules
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _placeholders(values: Iterable[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+def gather_facts(db: Database, decision_id: int) -> dict[str, Any] | None:
+    """Everything the conflict rules need for one decision, or None if there is no such decision."""
+    row = next(iter(db.query(
+        "SELECT decisions.*, committees.common_interest_policy FROM decisions "
+        "JOIN committees ON committees.id = decisions.committee_id WHERE decisions.id = ?",
+        [decision_id])), None)
+    if row is None:
+        return None
+    provider_ids = [r["organisation_id"] for r in db.query(
+        "SELECT organisation_id FROM decision_providers WHERE decision_id = ? "
+        "ORDER BY organisation_id", [decision_id])]
+    if row["awarded_provider_id"] and row["awarded_provider_id"] not in provider_ids:
+        provider_ids.append(row["awarded_provider_id"])
+    participants = [
+        rules.Participant(person_id=r["person_id"], name=r["name"], role_in_decision=r["role"],
+                          home_practice_id=r["home_practice_id"])
+        for r in db.query(
+            "SELECT decision_participants.person_id, decision_participants.role, people.name, "
+            "people.home_practice_id FROM decision_participants "
+            "JOIN people ON people.id = decision_participants.person_id "
+            "WHERE decision_participants.decision_id = ? ORDER BY people.name", [decision_id])
+    ]
+    person_ids = [p.person_id for p in participants]
+    interests = []
+    if person_ids:
+        interests = [
+            rules.Interest(
+                id=r["id"], person_id=r["person_id"], organisation_id=r["organisation_id"],
+                organisation_name=r["organisation_name"], interest_type=r["interest_type"],
+                is_indirect=bool(r["is_indirect"]),
+                associate_relationship=r["associate_relationship"], nature=r["nature"],
+                date_from=_date(r["date_from"]), date_to=_date(r["date_to"]),
+                declared_on=_date(r["declared_on"]), withdrawn=bool(r["withdrawn"]))
+            for r in db.query(
+                f"SELECT * FROM interests WHERE person_id IN ({_placeholders(person_ids)})",
+                person_ids)
+        ]
+    # Links: everything below the providers (networks in federations, practices in networks),
+    # and one level above the providers and the participants' home practices.
+    anchors = sorted(set(provider_ids) | {p.home_practice_id for p in participants
+                                          if p.home_practice_id})
+    links = []
+    if anchors:
+        link_rows = db.query(
+            f"""
+            WITH RECURSIVE below(id) AS (
+                SELECT value FROM json_each(?)
+                UNION SELECT organisation_links.member_id FROM organisation_links
+                    JOIN below ON organisation_links.parent_id = below.id
+            )
+            SELECT * FROM organisation_links WHERE parent_id IN (SELECT id FROM below)
+            UNION
+            SELECT * FROM organisation_links WHERE member_id IN ({_placeholders(anchors)})
+            """,
+            [json.dumps(provider_ids), *anchors],
+        )
+        links = [rules.OrgLink(member_id=r["member_id"], parent_id=r["parent_id"],
+                               date_from=_date(r["date_from"]), date_to=_date(r["date_to"]))
+                 for r in link_rows]
+    org_ids = (set(provider_ids) | {link.member_id for link in links}
+               | {link.parent_id for link in links}
+               | {p.home_practice_id for p in participants if p.home_practice_id}
+               | {i.organisation_id for i in interests if i.organisation_id})
+    organisations = {}
+    if org_ids:
+        ids = sorted(org_ids)
+        for r in db.query(
+                f"SELECT id, name, kind, ods_code, is_member_practice FROM organisations "
+                f"WHERE id IN ({_placeholders(ids)})", ids):
+            organisations[r["id"]] = rules.Organisation(
+                id=r["id"], name=r["name"], kind=r["kind"], ods_code=r["ods_code"],
+                is_member_practice=bool(r["is_member_practice"]))
+    facts = rules.DecisionFacts(
+        id=decision_id, meeting_date=_date(row["meeting_date"]),
+        proposed_provider_ids=tuple(provider_ids),
+        awarded_provider_id=row["awarded_provider_id"],
+        offered_to_all_member_practices=bool(row["offered_to_all_member_practices"]),
+        common_interest_policy=row["common_interest_policy"])
+    return {"decision": facts, "participants": participants, "organisations": organisations,
+            "links": links, "interests": interests}
+
+
+def compute_flags(db: Database, decision_id: int) -> list[rules.Flag]:
+    """The decision's flags as the rules see them now (nothing is stored)."""
+    facts = gather_facts(db, decision_id)
+    if facts is None:
+        return []
+    return rules.conflicts_for(facts["decision"], facts["participants"], facts["organisations"],
+                               facts["links"], facts["interests"])
+
+
+def _flag_key(flag: dict[str, Any]) -> tuple:
+    return (flag["rule"], flag["person_id"], flag["organisation_id"], flag["evidence"])
+
+
+def recompute(db: Database, decision_id: int, *, actor: str = "system") -> list[dict[str, Any]]:
+    """Recompute and store one decision's flags; an audit event records any change in them."""
+    with write_transaction(db):
+        flags = compute_flags(db, decision_id)
+        new_rows = [{
+            "decision_id": decision_id, "rule": f.rule, "severity": f.severity,
+            "person_id": f.person_id, "organisation_id": f.organisation_id,
+            "evidence": audit.canonical(f.evidence), "sentence": f.sentence, "position": index,
+        } for index, f in enumerate(flags)]
+        old_rows = list(db.query(
+            "SELECT rule, severity, person_id, organisation_id, evidence, sentence "
+            "FROM decision_flags WHERE decision_id = ? ORDER BY position", [decision_id]))
+        before = sorted(_flag_key(r) for r in old_rows)
+        after = sorted(_flag_key(r) for r in new_rows)
+        if before != after:
+            db.execute("DELETE FROM decision_flags WHERE decision_id = ?", [decision_id])
+            if new_rows:
+                db["decision_flags"].insert_all(new_rows)
+            audit.record(db, actor=actor, action="flags_changed", entity="decision",
+                         entity_id=decision_id, changes={
+                             "flags": [[r["rule"] + ":" + str(r["person_id"] or "")
+                                        for r in old_rows],
+                                       [r["rule"] + ":" + str(r["person_id"] or "")
+                                        for r in new_rows]]})
+        conflicted = rules.conflicted_people(flags)
+        db.execute(
+            "UPDATE decisions SET flags_stale = 0, flag_count = ?, conflict_count = ? "
+            "WHERE id = ?",
+            [sum(1 for f in flags if f.severity != "context") if rules.decision_is_flagged(flags)
+             else 0, len(conflicted), decision_id])
+    return new_rows
+
+
+def ensure_current(db: Database, decision_ids: Iterable[int] | None = None) -> int:
+    """Recompute the flags of stale decisions (all, or those given); returns how many."""
+    if decision_ids is None:
+        stale = [r["id"] for r in db.query("SELECT id FROM decisions WHERE flags_stale = 1")]
+    else:
+        ids = list(decision_ids)
+        if not ids:
+            return 0
+        stale = [r["id"] for r in db.query(
+            f"SELECT id FROM decisions WHERE flags_stale = 1 AND id IN ({_placeholders(ids)})",
+            ids)]
+    for decision_id in stale:
+        recompute(db, decision_id)
+    return len(stale)
+
+
+def current_flags(db: Database, decision_id: int) -> list[dict[str, Any]]:
+    """The decision's flags, recomputed first if anything they depend on has changed."""
+    ensure_current(db, [decision_id])
+    rows = list(db.query(
+        "SELECT decision_flags.*, people.name AS person_name, organisations.name AS "
+        "organisation_name, organisations.ods_code FROM decision_flags "
+        "LEFT JOIN people ON people.id = decision_flags.person_id "
+        "LEFT JOIN organisations ON organisations.id = decision_flags.organisation_id "
+        "WHERE decision_id = ? ORDER BY position", [decision_id]))
+    for row in rows:
+        row["evidence"] = json.loads(row["evidence"])
+        row["rule_label"] = rules.RULES.get(row["rule"], row["rule"])
+    return rows
