@@ -1,11 +1,280 @@
-"""Placeholder for the interests pages."""
-from flask import Blueprint, render_template
-from flask_login import login_required
+"""The register of interests: declare, edit, withdraw, annual returns and the register itself."""
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from ..auth.access import requires
+from ..db import get_db
+from ..timeutil import today_uk
+from . import queries
+from .forms import InterestForm, WithdrawForm
 
 bp = Blueprint("interests", __name__, url_prefix="/interests")
 
 
+# ---- who may do what with whose declarations ----
+
+def may_read_person(person_id: int) -> bool:
+    """Readers of the whole register see anyone; everyone else only themselves."""
+    return current_user.can("read_all_interests") or person_id == current_user.person_id
+
+
+def may_change_for(person_id: int) -> bool:
+    """The person themselves, or a secretary or governance lead on their behalf."""
+    if current_user.can("record_interest_for_others"):
+        return True
+    return current_user.can("declare_own_interests") and person_id == current_user.person_id
+
+
+def _interest_or_404(interest_id: int) -> dict[str, Any]:
+    row = queries.get_interest(get_db(), interest_id)
+    if row is None:
+        abort(404)
+    return row
+
+
+def _readable_interest(interest_id: int) -> dict[str, Any]:
+    row = _interest_or_404(interest_id)
+    if not may_read_person(row["person_id"]):
+        abort(403)
+    return row
+
+
+def _changeable_interest(interest_id: int) -> dict[str, Any]:
+    row = _interest_or_404(interest_id)
+    if not may_change_for(row["person_id"]):
+        abort(403)
+    return row
+
+
+def _version(raw: str | None) -> int:
+    return int(raw) if raw and raw.isdigit() else -1
+
+
+# ---- the register ----
+
 @bp.route("/")
 @login_required
-def index() -> str:
-    return render_template("error.html", status=200, title="Interests", message="Not built yet.")
+def index() -> str | Response:
+    """The whole register for those who read it all; a member goes to their own page."""
+    if not current_user.can("read_all_interests"):
+        if current_user.person_id:
+            return redirect(url_for("interests.person", person_id=current_user.person_id))
+        abort(403)
+    args = request.args
+    filters = queries.RegisterFilters(
+        name=(args.get("name") or "").strip()[:200],
+        interest_type=args.get("type", ""),
+        status=args.get("status", "") if args.get("status", "") in queries.STATUS_FILTERS else "",
+        late_only=args.get("late") == "1",
+    )
+    page = queries.register_page(get_db(), filters, sort=args.get("sort", "person"),
+                                 direction=args.get("dir", "asc"), page=args.get("page", 1))
+    return render_template("interests/index.html", page=page, filters=filters,
+                           type_labels=queries.TYPE_LABELS, statuses=queries.STATUS_FILTERS)
+
+
+@bp.route("/person/<int:person_id>")
+@login_required
+def person(person_id: int) -> str:
+    """One person's declarations and annual returns."""
+    if not may_read_person(person_id):
+        abort(403)
+    db = get_db()
+    row = queries.get_person(db, person_id)
+    if row is None:
+        abort(404)
+    return render_template(
+        "interests/person.html", person=row, interests=queries.person_interests(db, person_id),
+        returns=queries.person_returns(db, person_id),
+        state=queries.return_state(db, person_id), may_change=may_change_for(person_id),
+        is_self=person_id == current_user.person_id)
+
+
+# ---- declaring and editing ----
+
+def _declare_form() -> InterestForm:
+    db = get_db()
+    on_behalf = current_user.can("record_interest_for_others")
+    form = InterestForm(organisations=queries.organisation_choices(db),
+                        people=queries.person_choices(db) if on_behalf else None,
+                        declared_date=on_behalf)
+    if on_behalf and request.method == "GET":
+        wanted = request.args.get("person_id", "") or str(current_user.person_id or "")
+        form.person_id.data = wanted
+    return form
+
+
+@bp.route("/declare", methods=["GET", "POST"])
+@login_required
+def declare() -> str | Response:
+    """Declare an interest, or record one on someone's behalf."""
+    on_behalf = current_user.can("record_interest_for_others")
+    if not on_behalf and not current_user.can("declare_own_interests"):
+        abort(403)
+    if not on_behalf and not current_user.person_id:
+        return render_template(
+            "error.html", status=403, title="Your account is not linked to a person",
+            message="Ask an administrator to link your account to your record in the register "
+                    "of people, then you can declare your interests."), 403
+    form = _declare_form()
+    if form.validate_on_submit():
+        person_id = int(form.person_id.data) if on_behalf else current_user.person_id
+        own = person_id == current_user.person_id
+        declared_on = (form.declared_on.data if on_behalf and not own and form.declared_on.data
+                       else today_uk())
+        interest_id = queries.create_interest(get_db(), form.values(), person_id=person_id,
+                                              declared_on=declared_on, user=current_user)
+        row = queries.get_interest(get_db(), interest_id)
+        message = "Interest declared."
+        if row["is_late"]:
+            message += (f" It was declared {row['days_late']} days after the 28 days allowed, "
+                        "so it is marked late.")
+        flash(message, "success")
+        return redirect(url_for("interests.detail", interest_id=interest_id))
+    return render_template("interests/form.html", form=form, interest=None,
+                           title="Declare an interest", stale=False)
+
+
+@bp.route("/<int:interest_id>")
+@login_required
+def detail(interest_id: int) -> str:
+    """One declaration, with what may be done with it."""
+    row = _readable_interest(interest_id)
+    version_count = get_db().execute(
+        "SELECT count(*) FROM interest_versions WHERE interest_id = ?", [interest_id]).fetchone()[0]
+    return render_template("interests/detail.html", interest=row,
+                           may_change=may_change_for(row["person_id"]) and not row["withdrawn"],
+                           version_count=version_count)
+
+
+@bp.route("/<int:interest_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(interest_id: int) -> str | Response:
+    """Change a declaration; the earlier version is kept."""
+    row = _changeable_interest(interest_id)
+    if row["withdrawn"]:
+        flash("This declaration has been withdrawn, so it cannot be changed.", "info")
+        return redirect(url_for("interests.detail", interest_id=interest_id))
+    db = get_db()
+    form = InterestForm(organisations=queries.organisation_choices(db),
+                        declared_date=current_user.can("record_interest_for_others"))
+    if request.method == "GET":
+        form.fill_from(row)
+    stale = False
+    if form.validate_on_submit():
+        declared_on = form.declared_on.data if form.declared_date else None
+        try:
+            queries.update_interest(db, interest_id, _version(form.version.data), form.values(),
+                                    user=current_user, declared_on=declared_on)
+        except queries.StaleVersion:
+            stale = True
+            form.form_errors.append(queries.STALE_MESSAGE)
+        else:
+            flash("Declaration updated. The earlier version has been kept.", "success")
+            return redirect(url_for("interests.detail", interest_id=interest_id))
+    return render_template("interests/form.html", form=form, interest=row,
+                           title="Change a declaration", stale=stale)
+
+
+@bp.route("/<int:interest_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(interest_id: int) -> str | Response:
+    """Withdraw a declaration made in error; it stays in the register, marked withdrawn."""
+    row = _changeable_interest(interest_id)
+    if row["withdrawn"]:
+        flash("This declaration has already been withdrawn.", "info")
+        return redirect(url_for("interests.detail", interest_id=interest_id))
+    form = WithdrawForm()
+    if request.method == "GET":
+        form.version.data = str(row["version"])
+    stale = False
+    if form.validate_on_submit():
+        try:
+            queries.withdraw_interest(get_db(), interest_id, _version(form.version.data),
+                                      form.reason.data, user=current_user)
+        except queries.StaleVersion:
+            stale = True
+            form.form_errors.append(queries.STALE_MESSAGE)
+        else:
+            flash("Declaration withdrawn. It is kept in the register, marked as withdrawn.",
+                  "success")
+            return redirect(url_for("interests.detail", interest_id=interest_id))
+    return render_template("interests/withdraw.html", form=form, interest=row, stale=stale)
+
+
+@bp.route("/<int:interest_id>/versions")
+@requires("see_interest_versions")
+def versions(interest_id: int) -> str:
+    """The earlier versions of a declaration, newest first."""
+    row = _interest_or_404(interest_id)
+    return render_template("interests/versions.html", interest=row,
+                           versions=queries.versions(get_db(), interest_id))
+
+
+# ---- annual returns ----
+
+def _return(person_id: int, kind: str) -> Response:
+    if not may_change_for(person_id):
+        abort(403)
+    db = get_db()
+    if queries.get_person(db, person_id) is None:
+        abort(404)
+    own = person_id == current_user.person_id
+    if kind == "nil":
+        open_count = queries.open_interest_count(db, person_id)
+        if open_count:
+            who = "you have" if own else "they have"
+            plural = "interest" if open_count == 1 else "interests"
+            flash(f"A nil return cannot be made because {who} {open_count} current {plural} "
+                  "declared. Confirm the declarations are complete instead, or record the date "
+                  "each interest ended.", "error")
+            return redirect(url_for("interests.person", person_id=person_id))
+    queries.record_return(db, person_id, kind, user=current_user)
+    if kind == "nil":
+        flash("Nil return recorded: nothing to declare." if own
+              else "Nil return recorded on their behalf.", "success")
+    else:
+        flash("Thank you: your declarations are confirmed as complete." if own
+              else "Confirmation recorded on their behalf.", "success")
+    return redirect(url_for("interests.person", person_id=person_id))
+
+
+@bp.route("/person/<int:person_id>/confirm", methods=["POST"])
+@login_required
+def confirm_complete(person_id: int) -> Response:
+    """Record the annual confirmation that a person's declarations are complete."""
+    return _return(person_id, "complete")
+
+
+@bp.route("/person/<int:person_id>/nil-return", methods=["POST"])
+@login_required
+def nil_return(person_id: int) -> Response:
+    """Record a nil return (nothing to declare), refused while interests are current."""
+    return _return(person_id, "nil")
+
+
+@bp.route("/missing-returns")
+@requires("see_missing_returns")
+def missing_returns() -> str:
+    """Decision-makers with no declaration and no return in the last 12 months."""
+    rows = queries.missing_returns(get_db())
+    sort = request.args.get("sort", "name")
+    direction = "desc" if request.args.get("dir") == "desc" else "asc"
+    if sort == "last":
+        # Never-returned people count as the oldest.
+        rows.sort(key=lambda row: row["last_date"] or "", reverse=direction == "desc")
+    else:
+        sort = "name"
+        rows.sort(key=lambda row: row["name"].casefold(), reverse=direction == "desc")
+    size = current_app.config["PAGE_SIZE"]
+    pages = max(1, math.ceil(len(rows) / size))
+    number = queries.page_number(request.args.get("page", 1), pages)
+    page = queries.Page(rows[(number - 1) * size:number * size], len(rows), number, pages,
+                        sort, direction)
+    return render_template("interests/missing_returns.html", page=page)
