@@ -1,11 +1,150 @@
-"""Placeholder for the organisations pages."""
-from flask import Blueprint, render_template
-from flask_login import login_required
+"""Organisations: the list, a record's page, adding and editing, network and federation links."""
+from __future__ import annotations
+
+import sqlite3
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..auth.access import requires
+from ..db import get_db
+from . import queries
+from .forms import LinkForm, OrganisationForm
+from .queries import KINDS, PARENT_KINDS, STALE_MESSAGE
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 
 
+def _organisation_or_404(organisation_id: int) -> dict:
+    row = queries.get_organisation(get_db(), organisation_id)
+    if row is None:
+        abort(404)
+    return row
+
+
 @bp.route("/")
-@login_required
+@requires("read_reference_data")
 def index() -> str:
-    return render_template("error.html", status=200, title="organisations", message="Not built yet.")
+    """Every organisation, filtered, sorted and a page at a time."""
+    q = (request.args.get("q") or "").strip()
+    kind = request.args.get("kind") or ""
+    member = request.args.get("member") or ""
+    result, sort, direction = queries.list_organisations(
+        get_db(), q=q, kind=kind, member=member, sort=request.args.get("sort") or "name",
+        direction=request.args.get("dir") or "asc",
+        page=queries.parse_page(request.args.get("page")),
+        page_size=current_app.config["PAGE_SIZE"])
+    return render_template("organisations/index.html", result=result, q=q, kind=kind,
+                           member=member, sort=sort, direction=direction, kinds=KINDS)
+
+
+@bp.route("/lookup")
+@requires("read_reference_data")
+def lookup() -> Response:
+    """Up to 20 organisations matching typed text by ODS code or name, for type-ahead pickers."""
+    rows = queries.lookup(get_db(), (request.args.get("q") or "")[:100],
+                          kind=request.args.get("kind") or "")
+    return jsonify([{"id": r["id"], "name": r["name"], "ods_code": r["ods_code"],
+                     "kind": r["kind"]} for r in rows])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("edit_reference_data")
+def new() -> str | Response:
+    """Add an organisation."""
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        try:
+            new_id = queries.create_organisation(get_db(), form.values(), current_user.actor)
+        except sqlite3.IntegrityError:
+            # Someone saved the same code between our check and our write.
+            form.ods_code.errors.append("That ODS code or Companies House number is already used")
+        else:
+            flash(f"{form.name.data} added.", "success")
+            return redirect(url_for("organisations.detail", organisation_id=new_id))
+    return render_template("organisations/form.html", form=form, organisation=None, kinds=KINDS)
+
+
+@bp.route("/<int:organisation_id>")
+@requires("read_reference_data")
+def detail(organisation_id: int) -> str:
+    """One organisation: its details, its links and the people based there."""
+    organisation = _organisation_or_404(organisation_id)
+    db = get_db()
+    return render_template(
+        "organisations/detail.html", organisation=organisation, kinds=KINDS,
+        parents=queries.parents_of(db, organisation_id),
+        members=queries.members_of(db, organisation_id),
+        people=queries.people_at(db, organisation_id),
+        is_parent_kind=organisation["kind"] in PARENT_KINDS)
+
+
+@bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])
+@requires("edit_reference_data")
+def edit(organisation_id: int) -> str | Response:
+    """Edit an organisation, refusing the save if someone else changed it meanwhile."""
+    organisation = _organisation_or_404(organisation_id)
+    form = OrganisationForm(data=organisation if request.method == "GET" else None,
+                            organisation_id=organisation_id)
+    if form.validate_on_submit():
+        version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+        try:
+            saved = queries.update_organisation(get_db(), organisation_id, version,
+                                                form.values(), current_user.actor)
+        except sqlite3.IntegrityError:
+            form.ods_code.errors.append("That ODS code or Companies House number is already used")
+        else:
+            if saved:
+                flash(f"{form.name.data} saved.", "success")
+                return redirect(url_for("organisations.detail", organisation_id=organisation_id))
+            form.form_errors.append(STALE_MESSAGE)
+    return render_template("organisations/form.html", form=form, organisation=organisation,
+                           kinds=KINDS)
+
+
+@bp.route("/links/new", methods=["GET", "POST"])
+@requires("edit_reference_data")
+def new_link() -> str | Response:
+    """Add a practice to a primary care network or GP federation."""
+    db = get_db()
+    form = LinkForm()
+    form.parent_id.choices = [("", "Choose a network or federation")] + [
+        (str(p["id"]), f"{p['name']} ({KINDS[p['kind']]})") for p in queries.parent_choices(db)]
+    if request.method == "GET":
+        parent_id = request.args.get("parent_id", "")
+        member_id = request.args.get("member_id", "")
+        form.parent_id.data = parent_id if parent_id.isdigit() else ""
+        if member_id.isdigit():
+            member = queries.get_organisation(db, int(member_id))
+            form.member_code.data = (member or {}).get("ods_code") or ""
+    if form.validate_on_submit():
+        try:
+            queries.add_link(
+                db, form.parent["id"], form.member["id"],
+                form.date_from.data.isoformat() if form.date_from.data else None,
+                form.date_to.data.isoformat() if form.date_to.data else None,
+                current_user.actor)
+        except sqlite3.IntegrityError:
+            form.member_code.errors.append(
+                f"{form.member['name']} already belongs to {form.parent['name']}")
+        else:
+            flash(f"{form.member['name']} added to {form.parent['name']}.", "success")
+            return redirect(url_for("organisations.detail", organisation_id=form.parent["id"]))
+    return render_template("organisations/link_form.html", form=form)
+
+
+@bp.route("/links/<int:link_id>/remove", methods=["POST"])
+@requires("edit_reference_data")
+def remove_link(link_id: int) -> Response:
+    """Remove a practice from a network or federation, then go back to the page it was done on."""
+    db = get_db()
+    link = queries.get_link(db, link_id)
+    if link is None:
+        abort(404)
+    back = request.args.get("back", "")
+    target = int(back) if back.isdigit() and int(back) in (
+        link["member_id"], link["parent_id"]) else link["parent_id"]
+    if queries.remove_link(db, link_id, current_user.actor):
+        flash(f"{link['member_name']} removed from {link['parent_name']}.", "success")
+    return redirect(url_for("organisations.detail", organisation_id=target))

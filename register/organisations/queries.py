@@ -1,0 +1,259 @@
+"""Reading and writing organisations and their network/federation links; list paging for all."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from .. import audit
+from ..db import write_transaction
+from ..timeutil import utcnow_iso
+
+KINDS = {
+    "practice": "GP practice",
+    "network": "Primary care network",
+    "federation": "GP federation",
+    "trust": "NHS trust",
+    "independent": "Independent provider",
+    "voluntary": "Voluntary sector organisation",
+    "local_authority": "Local authority",
+    "other": "Other",
+}
+# Kinds that practices can belong to.
+PARENT_KINDS = ("network", "federation")
+
+ORGANISATION_SORTS = {
+    "name": "organisations.name COLLATE NOCASE",
+    "kind": "organisations.kind",
+    "ods": "organisations.ods_code",
+}
+
+EDITABLE = ("name", "kind", "ods_code", "companies_house_number", "registered_address",
+            "postcode", "is_member_practice")
+
+
+@dataclass
+class Page:
+    """One page of a list, with what the pagination needs."""
+
+    rows: list[dict[str, Any]]
+    page: int
+    pages: int
+    total: int
+
+
+def like_pattern(text: str) -> str:
+    """A LIKE pattern matching the text anywhere, with the user's % and _ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def prefix_pattern(text: str) -> str:
+    """A LIKE pattern matching values that start with the text, taken literally."""
+    return like_pattern(text)[1:]
+
+
+def parse_page(value: str | None) -> int:
+    """A page number from the query string; anything odd means page 1."""
+    return int(value) if value and value.isdigit() and 0 < int(value) < 1_000_000 else 1
+
+
+def paginate(db: Database, select: str, from_where: str, params: dict[str, Any],
+             order_by: str, page: int, page_size: int) -> Page:
+    """Run a list query one page at a time; a page past the end shows the last page."""
+    total = db.execute(f"SELECT COUNT(*) {from_where}", params).fetchone()[0]
+    pages = max(1, math.ceil(total / page_size))
+    page = min(max(1, page), pages)
+    rows = list(db.query(
+        f"{select} {from_where} ORDER BY {order_by} LIMIT :_limit OFFSET :_offset",
+        {**params, "_limit": page_size, "_offset": (page - 1) * page_size},
+    ))
+    return Page(rows, page, pages, total)
+
+
+def order_clause(sorts: dict[str, str], sort: str, direction: str,
+                 tiebreak: str) -> tuple[str, str, str]:
+    """(ORDER BY text, sort key, direction) built from whitelisted keys only."""
+    if sort not in sorts:
+        sort = next(iter(sorts))
+    direction = "desc" if direction == "desc" else "asc"
+    column = sorts[sort]
+    bare = column.split(" ")[0]
+    # Empty values (no ODS code) go last whichever way the list is sorted.
+    return f"{bare} IS NULL, {column} {direction.upper()}, {tiebreak}", sort, direction
+
+
+def list_organisations(db: Database, *, q: str = "", kind: str = "", member: str = "",
+                       sort: str = "name", direction: str = "asc", page: int = 1,
+                       page_size: int = 25) -> tuple[Page, str, str]:
+    """Organisations matching the filters, one page, with the sort actually used."""
+    where, params = [], {}
+    if q:
+        where.append("(organisations.name LIKE :q ESCAPE '\\' "
+                     "OR organisations.ods_code LIKE :code ESCAPE '\\')")
+        params.update(q=like_pattern(q), code=prefix_pattern(q.upper()))
+    if kind in KINDS:
+        where.append("organisations.kind = :kind")
+        params["kind"] = kind
+    if member in ("yes", "no"):
+        where.append("organisations.is_member_practice = :member")
+        params["member"] = 1 if member == "yes" else 0
+    from_where = "FROM organisations" + (" WHERE " + " AND ".join(where) if where else "")
+    order, sort, direction = order_clause(ORGANISATION_SORTS, sort, direction,
+                                           "organisations.id")
+    result = paginate(db, "SELECT organisations.*", from_where, params, order, page, page_size)
+    return result, sort, direction
+
+
+def get_organisation(db: Database, organisation_id: int) -> dict[str, Any] | None:
+    """One organisation by id, or None."""
+    return next(iter(db.query("SELECT * FROM organisations WHERE id = ?", [organisation_id])),
+                None)
+
+
+def find_by_code(db: Database, code: str) -> dict[str, Any] | None:
+    """The organisation with this ODS code, or None."""
+    return next(iter(db.query("SELECT * FROM organisations WHERE ods_code = ?", [code])), None)
+
+
+def find_by_companies_house(db: Database, number: str) -> dict[str, Any] | None:
+    """The organisation with this Companies House number, or None."""
+    return next(iter(db.query(
+        "SELECT * FROM organisations WHERE companies_house_number = ?", [number])), None)
+
+
+def parents_of(db: Database, organisation_id: int) -> list[dict[str, Any]]:
+    """The networks and federations an organisation belongs to, with the link id."""
+    return list(db.query(
+        "SELECT organisations.*, organisation_links.id AS link_id, organisation_links.date_from,"
+        " organisation_links.date_to FROM organisation_links"
+        " JOIN organisations ON organisations.id = organisation_links.parent_id"
+        " WHERE organisation_links.member_id = ? ORDER BY organisations.name COLLATE NOCASE",
+        [organisation_id]))
+
+
+def members_of(db: Database, organisation_id: int) -> list[dict[str, Any]]:
+    """The practices that belong to a network or federation, with the link id."""
+    return list(db.query(
+        "SELECT organisations.*, organisation_links.id AS link_id, organisation_links.date_from,"
+        " organisation_links.date_to FROM organisation_links"
+        " JOIN organisations ON organisations.id = organisation_links.member_id"
+        " WHERE organisation_links.parent_id = ? ORDER BY organisations.name COLLATE NOCASE",
+        [organisation_id]))
+
+
+def people_at(db: Database, organisation_id: int) -> list[dict[str, Any]]:
+    """The people whose home practice this is."""
+    return list(db.query(
+        "SELECT id, name, positions, is_decision_maker FROM people WHERE home_practice_id = ?"
+        " ORDER BY name COLLATE NOCASE", [organisation_id]))
+
+
+def parent_choices(db: Database) -> list[dict[str, Any]]:
+    """Every network and federation, for the link form."""
+    return list(db.query(
+        "SELECT id, name, kind, ods_code FROM organisations WHERE kind IN ('network', 'federation')"
+        " ORDER BY name COLLATE NOCASE"))
+
+
+def practice_choices(db: Database) -> list[dict[str, Any]]:
+    """Every practice, member practices of the consortium first, for pickers."""
+    return list(db.query(
+        "SELECT id, name, ods_code, is_member_practice FROM organisations WHERE kind = 'practice'"
+        " ORDER BY is_member_practice DESC, name COLLATE NOCASE"))
+
+
+def lookup(db: Database, q: str, kind: str = "", limit: int = 20) -> list[dict[str, Any]]:
+    """Organisations whose ODS code or name matches typed text, best matches first."""
+    q = q.strip()
+    if not q:
+        return []
+    params = {"exact": q.upper(), "code": prefix_pattern(q.upper()), "prefix": prefix_pattern(q),
+              "anywhere": like_pattern(q), "kind": kind, "limit": limit}
+    kind_clause = " AND kind = :kind" if kind in KINDS else ""
+    return list(db.query(
+        "SELECT id, name, ods_code, kind FROM organisations"
+        " WHERE (ods_code LIKE :code ESCAPE '\\' OR name LIKE :anywhere ESCAPE '\\')" + kind_clause +
+        " ORDER BY CASE WHEN ods_code = :exact THEN 0"
+        " WHEN ods_code LIKE :code ESCAPE '\\' THEN 1"
+        " WHEN name LIKE :prefix ESCAPE '\\' THEN 2 ELSE 3 END,"
+        " name COLLATE NOCASE, id LIMIT :limit", params))
+
+
+def create_organisation(db: Database, data: dict[str, Any], actor: str) -> int:
+    """Insert an organisation and audit it; returns its id."""
+    now = utcnow_iso()
+    row = {key: data[key] for key in EDITABLE}
+    row.update(created_at=now, updated_at=now, version=1)
+    with write_transaction(db):
+        new_id = db["organisations"].insert(row).last_pk
+        audit.record(db, actor=actor, action="create", entity="organisation", entity_id=new_id,
+                     after=get_organisation(db, new_id))
+    return new_id
+
+
+def update_organisation(db: Database, organisation_id: int, version: int,
+                        data: dict[str, Any], actor: str) -> bool:
+    """Save an edit made from the given version; False if someone else saved first."""
+    values = {key: data[key] for key in EDITABLE}
+    assignments = ", ".join(f"{key} = :{key}" for key in EDITABLE)
+    with write_transaction(db):
+        before = get_organisation(db, organisation_id)
+        changed = db.execute(
+            f"UPDATE organisations SET {assignments}, updated_at = :now, version = version + 1"
+            " WHERE id = :id AND version = :version",
+            {**values, "now": utcnow_iso(), "id": organisation_id, "version": version},
+        ).rowcount
+        if not changed:
+            return False
+        audit.record(db, actor=actor, action="update", entity="organisation",
+                     entity_id=organisation_id, before=before,
+                     after=get_organisation(db, organisation_id))
+    return True
+
+
+def add_link(db: Database, parent_id: int, member_id: int, date_from: str | None,
+             date_to: str | None, actor: str) -> int:
+    """Record that a practice belongs to a network or federation; returns the link id."""
+    row = {"member_id": member_id, "parent_id": parent_id, "date_from": date_from,
+           "date_to": date_to, "created_at": utcnow_iso()}
+    with write_transaction(db):
+        link_id = db["organisation_links"].insert(row).last_pk
+        audit.record(db, actor=actor, action="create", entity="organisation_link",
+                     entity_id=link_id, after=row)
+    return link_id
+
+
+def get_link(db: Database, link_id: int) -> dict[str, Any] | None:
+    """One link with both organisations' names, or None."""
+    return next(iter(db.query(
+        "SELECT organisation_links.*, parent.name AS parent_name, member.name AS member_name"
+        " FROM organisation_links"
+        " JOIN organisations AS parent ON parent.id = organisation_links.parent_id"
+        " JOIN organisations AS member ON member.id = organisation_links.member_id"
+        " WHERE organisation_links.id = ?", [link_id])), None)
+
+
+def link_exists(db: Database, parent_id: int, member_id: int) -> bool:
+    """Whether the practice is already linked to that network or federation."""
+    return db.execute("SELECT 1 FROM organisation_links WHERE parent_id = ? AND member_id = ?",
+                      [parent_id, member_id]).fetchone() is not None
+
+
+def remove_link(db: Database, link_id: int, actor: str) -> bool:
+    """Delete a link and audit it; False if it had already gone."""
+    with write_transaction(db):
+        before = next(iter(db.query("SELECT * FROM organisation_links WHERE id = ?", [link_id])),
+                      None)
+        if before is None:
+            return False
+        db.execute("DELETE FROM organisation_links WHERE id = ?", [link_id])
+        audit.record(db, actor=actor, action="delete", entity="organisation_link",
+                     entity_id=link_id, before=before)
+    return True
+
+
+STALE_MESSAGE = ("Someone else changed this record while you were editing it. "
+                 "Your changes have not been saved.")
