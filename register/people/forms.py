@@ -1,0 +1,60 @@
+"""The form for adding and editing a person."""
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+from ..db import get_db
+from ..forms import BaseForm, MaxLength, Required
+from ..organisations.queries import get_organisation
+from ..rules.text import is_email
+from . import queries
+
+
+class PersonForm(BaseForm):
+    """Add or edit a person."""
+
+    name = StringField("Full name", [Required("Enter the person's full name"),
+                                     MaxLength(200, "Full name must be 200 characters or fewer")])
+    email = StringField("Email address", [
+        Required("Enter the email address"),
+        MaxLength(254, "Email address must be 254 characters or fewer")])
+    positions = TextAreaField("Positions (optional)", [
+        MaxLength(1000, "Positions must be 1000 characters or fewer")])
+    is_decision_maker = BooleanField("A decision-maker")
+    home_practice_id = SelectField("Home practice (optional)", choices=[],
+                                   validate_choice=False)
+    version = HiddenField()
+
+    def __init__(self, *args: Any, person_id: int | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.person_id = person_id
+
+    def validate_email(self, field: Any) -> None:
+        if not is_email(field.data):
+            raise ValidationError(
+                "Enter an email address in the correct format, like name@example.nhs.uk")
+        other = queries.find_by_email(get_db(), field.data)
+        if other and other["id"] != self.person_id:
+            raise ValidationError(f"{other['name']} already has the email address {field.data}")
+
+    def validate_home_practice_id(self, field: Any) -> None:
+        if not field.data:
+            return
+        practice = (get_organisation(get_db(), int(field.data))
+                    if str(field.data).isdigit() else None)
+        if practice is None or practice["kind"] != "practice":
+            raise ValidationError("Choose a GP practice from the list")
+
+    def values(self) -> dict[str, Any]:
+        """The typed values as stored."""
+        return {
+            "name": self.name.data,
+            "email": self.email.data,
+            "positions": self.positions.data or "",
+            "is_decision_maker": 1 if self.is_decision_maker.data else 0,
+            "home_practice_id": int(self.home_practice_id.data) if self.home_practice_id.data
+            else None,
+        }

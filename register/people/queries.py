@@ -1,0 +1,104 @@
+"""Reading and writing people, and the committees they sit on."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from .. import audit
+from ..db import write_transaction
+from ..organisations.queries import Page, like_pattern, order_clause, paginate
+from ..timeutil import utcnow_iso
+
+PERSON_SORTS = {
+    "name": "people.name COLLATE NOCASE",
+    "email": "people.email COLLATE NOCASE",
+}
+
+EDITABLE = ("name", "email", "positions", "is_decision_maker", "home_practice_id")
+
+
+def list_people(db: Database, *, q: str = "", decision_makers: str = "", sort: str = "name",
+                direction: str = "asc", page: int = 1,
+                page_size: int = 25) -> tuple[Page, str, str]:
+    """People matching the filters, one page, with the sort actually used."""
+    where, params = [], {}
+    if q:
+        where.append("(people.name LIKE :q ESCAPE '\\' OR people.email LIKE :q ESCAPE '\\'"
+                     " OR people.positions LIKE :q ESCAPE '\\')")
+        params["q"] = like_pattern(q)
+    if decision_makers in ("yes", "no"):
+        where.append("people.is_decision_maker = :dm")
+        params["dm"] = 1 if decision_makers == "yes" else 0
+    from_where = ("FROM people LEFT JOIN organisations AS practice"
+                  " ON practice.id = people.home_practice_id"
+                  + (" WHERE " + " AND ".join(where) if where else ""))
+    order, sort, direction = order_clause(PERSON_SORTS, sort, direction, "people.id")
+    result = paginate(db, "SELECT people.*, practice.name AS practice_name", from_where, params,
+                      order, page, page_size)
+    return result, sort, direction
+
+
+def get_person(db: Database, person_id: int) -> dict[str, Any] | None:
+    """One person with their home practice's name, or None."""
+    return next(iter(db.query(
+        "SELECT people.*, practice.name AS practice_name, practice.ods_code AS practice_code"
+        " FROM people LEFT JOIN organisations AS practice"
+        " ON practice.id = people.home_practice_id WHERE people.id = ?", [person_id])), None)
+
+
+def person_row(db: Database, person_id: int) -> dict[str, Any] | None:
+    """The stored row alone, as the audit trail records it."""
+    return next(iter(db.query("SELECT * FROM people WHERE id = ?", [person_id])), None)
+
+
+def find_by_email(db: Database, email: str) -> dict[str, Any] | None:
+    """The person with this email address, ignoring case, or None."""
+    return next(iter(db.query("SELECT * FROM people WHERE email = ? COLLATE NOCASE", [email])),
+                None)
+
+
+def committees_of(db: Database, person_id: int) -> list[dict[str, Any]]:
+    """The committees a person sits on, with their role, category and vote."""
+    return list(db.query(
+        "SELECT committees.id, committees.name, committee_members.role,"
+        " committee_members.category, committee_members.voting FROM committee_members"
+        " JOIN committees ON committees.id = committee_members.committee_id"
+        " WHERE committee_members.person_id = ? ORDER BY committees.name", [person_id]))
+
+
+def account_of(db: Database, person_id: int) -> dict[str, Any] | None:
+    """The account that belongs to a person, if any."""
+    return next(iter(db.query("SELECT id, username, role, active FROM users WHERE person_id = ?",
+                              [person_id])), None)
+
+
+def create_person(db: Database, data: dict[str, Any], actor: str) -> int:
+    """Insert a person and audit it; returns their id."""
+    now = utcnow_iso()
+    row = {key: data[key] for key in EDITABLE}
+    row.update(created_at=now, updated_at=now, version=1)
+    with write_transaction(db):
+        new_id = db["people"].insert(row).last_pk
+        audit.record(db, actor=actor, action="create", entity="person", entity_id=new_id,
+                     after=person_row(db, new_id))
+    return new_id
+
+
+def update_person(db: Database, person_id: int, version: int, data: dict[str, Any],
+                  actor: str) -> bool:
+    """Save an edit made from the given version; False if someone else saved first."""
+    values = {key: data[key] for key in EDITABLE}
+    assignments = ", ".join(f"{key} = :{key}" for key in EDITABLE)
+    with write_transaction(db):
+        before = person_row(db, person_id)
+        changed = db.execute(
+            f"UPDATE people SET {assignments}, updated_at = :now, version = version + 1"
+            " WHERE id = :id AND version = :version",
+            {**values, "now": utcnow_iso(), "id": person_id, "version": version},
+        ).rowcount
+        if not changed:
+            return False
+        audit.record(db, actor=actor, action="update", entity="person", entity_id=person_id,
+                     before=before, after=person_row(db, person_id))
+    return True
