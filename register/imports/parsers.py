@@ -1,0 +1,840 @@
+"""Read an import file and check every row, producing a plan of what would be written.
+
+Nothing here writes: the database is only read, to find duplicates and the records rows refer to.
+The formats are described once, in FORMATS, which the format help page renders and the docs repeat.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..rules import csvrows
+from ..rules.csvrows import FileProblem, Row
+from ..rules.interests import INTEREST_TYPES
+from ..rules.quorum import CATEGORIES, QuorumRule, QuorumRuleError, parse_quorum_rule
+from ..rules.text import is_companies_house_number, is_email, is_ods_code, is_practice_code, normalise_code
+from ..timeutil import today_uk
+
+KINDS = ("organisations", "epraccur", "people", "committees", "interests")
+
+ORGANISATION_KINDS = ("practice", "network", "federation", "trust", "independent", "voluntary",
+                      "local_authority", "other")
+PARENT_KINDS = ("network", "federation")
+POLICIES = ("discuss_not_vote", "leave")
+MEMBER_ROLES = ("chair", "vice_chair", "member")
+ODS_STATUSES = {"A": "active", "B": "retired", "C": "closed", "D": "dormant", "P": "proposed"}
+EPRACCUR_COLUMNS = 27
+GP_PRACTICE_SETTING = "4"
+PREVIEW_ROWS = 20
+
+PRACTICE_CODE_RULE = "must be a letter followed by 5 numbers, like A81001"
+ODS_CODE_RULE = "must be 3 to 10 letters and numbers, like U12345 or RX1"
+
+
+# ---- the formats --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a format: whether the header must have it, what it holds, its length limit."""
+
+    name: str
+    required: bool
+    description: str
+    limit: int = csvrows.SHORT_LIMIT
+
+
+@dataclass(frozen=True)
+class Format:
+    """One kind of import file."""
+
+    kind: str
+    title: str
+    summary: str
+    columns: tuple[Column, ...]
+    example: str
+    has_header: bool = True
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if not c.required)
+
+    @property
+    def limits(self) -> dict[str, int]:
+        return {c.name: c.limit for c in self.columns}
+
+
+FORMATS: dict[str, Format] = {
+    "organisations": Format(
+        "organisations", "Organisations",
+        "Practices, networks, federations, trusts and other providers, one a row, with a header row.",
+        (
+            Column("name", True, "The organisation's name.", csvrows.NAME_LIMIT),
+            Column("kind", True, "One of: " + ", ".join(ORGANISATION_KINDS) + "."),
+            Column("ods_code", False, "ODS code, if it has one. A practice's is a letter and 5 "
+                   "numbers (A81001). Must not already be in the register.", csvrows.CODE_LIMIT),
+            Column("companies_house_number", False, "8 numbers, or 2 letters and 6 numbers.",
+                   csvrows.CODE_LIMIT),
+            Column("registered_address", False, "The registered address.", csvrows.ADDRESS_LIMIT),
+            Column("postcode", False, "The postcode.", csvrows.CODE_LIMIT),
+            Column("is_member_practice", False, "yes or no (blank means no). Only a practice "
+                   "can be a member practice of the consortium."),
+            Column("member_of", False, "ODS codes of the networks or federations it belongs to, "
+                   "separated by ';'. Each must be in this file or already in the register.",
+                   csvrows.ADDRESS_LIMIT),
+        ),
+        "name,kind,ods_code,companies_house_number,registered_address,postcode,"
+        "is_member_practice,member_of\n"
+        "Northvale Central Network,network,Y90090,,,,no,\n"
+        "Northvale GP Federation Ltd,federation,Y90091,09990001,\"1 Mill Lane, Northvale\","
+        "NV1 1AA,no,\n"
+        "Riverside Surgery,practice,Y90001,,\"2 River Street, Northvale\",NV1 2BB,yes,"
+        "Y90090;Y90091\n"
+        "Hilltop Medical Centre,practice,Y90002,,\"3 Hill Road, Northvale\",NV2 3CC,yes,Y90090\n"
+        "Go-To-Doc Ltd,independent,,09990002,\"4 Market Place, Northvale\",NV3 4DD,no,\n",
+    ),
+    "epraccur": Format(
+        "epraccur", "GP practices (epraccur)",
+        "NHS Digital's GP practice extract, epraccur.csv, as downloaded: no header row, "
+        "27 columns. Only GP practices (prescribing setting 4) are imported.",
+        (),
+        "Y90001,RIVERSIDE SURGERY,Y56,QWE,2 RIVER STREET,,NORTHVALE,,,NV1 2BB,19740401,,A,B,"
+        "15N,20130401,,01234 567890,,,,0,,P,,4,\n"
+        "Y90003,VALLEY VIEW PRACTICE,Y56,QWE,5 VALLEY ROAD,EASTSIDE,NORTHVALE,,,NV4 5EE,"
+        "19800101,,A,B,15N,20130401,,01234 567891,,,,0,,P,,4,\n"
+        "Y90004,NORTHVALE WALK-IN CENTRE,Y56,QWE,6 STATION ROAD,,NORTHVALE,,,NV1 6FF,20050101,"
+        ",A,B,15N,20130401,,01234 567892,,,,0,,P,,1,\n",
+        has_header=False,
+    ),
+    "people": Format(
+        "people", "People",
+        "Board and committee members and staff, one a row, with a header row.",
+        (
+            Column("name", True, "The person's full name.", csvrows.NAME_LIMIT),
+            Column("email", True, "Their email address. Must not already be in the register.",
+                   csvrows.EMAIL_LIMIT),
+            Column("positions", False, "Their position or positions, as free text.",
+                   csvrows.ADDRESS_LIMIT),
+            Column("is_decision_maker", False, "yes or no (blank means no): whether they take "
+                   "part in decisions, so appear on the published register."),
+            Column("home_practice_ods", False, "The ODS code of the practice they work in, if "
+                   "any. The practice must already be in the register.", csvrows.CODE_LIMIT),
+        ),
+        "name,email,positions,is_decision_maker,home_practice_ods\n"
+        "Dr Asha Patel,asha.patel@example.nhs.uk,GP partner; Clinical lead,yes,Y90001\n"
+        "Tom Hughes,tom.hughes@example.nhs.uk,Lay member for governance,yes,\n"
+        "Grace Okafor,grace.okafor@example.nhs.uk,Chief finance officer,yes,\n"
+        "Dr Ben Carter,ben.carter@example.nhs.uk,GP partner,yes,Y90002\n"
+        "Sam Lee,sam.lee@example.nhs.uk,Board secretary,no,\n",
+    ),
+    "committees": Format(
+        "committees", "Committees and their members",
+        "One row per committee member, with a header row. New committees are created.",
+        (
+            Column("committee", True, "The committee's name. Must not already be in the "
+                   "register.", csvrows.NAME_LIMIT),
+            Column("quorum", True, "The quorum from its terms of reference, like '5 including "
+                   "1 lay, 1 executive'. Every row of a committee gives the same quorum (or "
+                   "leaves it blank after the first)."),
+            Column("common_interest_policy", False, "discuss_not_vote (blank means this) or "
+                   "leave: what members with an interest common to all practices do."),
+            Column("person_email", True, "The member's email. The person must already be in "
+                   "the register.", csvrows.EMAIL_LIMIT),
+            Column("role", False, "chair, vice_chair or member (blank means member)."),
+            Column("category", True, "gp, lay, executive or other."),
+            Column("voting", False, "yes or no (blank means yes)."),
+        ),
+        "committee,quorum,common_interest_policy,person_email,role,category,voting\n"
+        "Primary Care Committee,3 including 1 lay,discuss_not_vote,tom.hughes@example.nhs.uk,"
+        "chair,lay,yes\n"
+        "Primary Care Committee,3 including 1 lay,discuss_not_vote,grace.okafor@example.nhs.uk,"
+        "vice_chair,executive,yes\n"
+        "Primary Care Committee,3 including 1 lay,discuss_not_vote,asha.patel@example.nhs.uk,"
+        "member,gp,yes\n"
+        "Primary Care Committee,3 including 1 lay,discuss_not_vote,ben.carter@example.nhs.uk,"
+        "member,gp,yes\n"
+        "Primary Care Committee,3 including 1 lay,discuss_not_vote,sam.lee@example.nhs.uk,"
+        "member,other,no\n",
+    ),
+    "interests": Format(
+        "interests", "Declared interests",
+        "Entries for the register of interests, one a row, with a header row.",
+        (
+            Column("person_email", True, "The email of the person declaring. The person must "
+                   "already be in the register.", csvrows.EMAIL_LIMIT),
+            Column("organisation_ods", False, "The ODS code of the organisation, if it is in the "
+                   "register.", csvrows.CODE_LIMIT),
+            Column("organisation_name", False, "The organisation's name, when it has no ODS code "
+                   "in the register. Each row needs organisation_ods or organisation_name.",
+                   csvrows.NAME_LIMIT),
+            Column("organisation_business", False, "The nature of the organisation's business.",
+                   csvrows.ADDRESS_LIMIT),
+            Column("interest_type", True, "financial, non_financial_professional or "
+                   "non_financial_personal."),
+            Column("direct_or_indirect", False, "direct (blank means this) or indirect (held "
+                   "by a close associate)."),
+            Column("relationship", False, "For an indirect interest, who holds it, like "
+                   "'spouse'."),
+            Column("nature", True, "The nature of the interest.", csvrows.TEXT_LIMIT),
+            Column("date_from", True, "When the interest arose: YYYY-MM-DD or DD/MM/YYYY."),
+            Column("date_to", False, "When it ended, if it has (same formats, not before "
+                   "date_from)."),
+            Column("mitigation", False, "The action taken to mitigate it.", csvrows.TEXT_LIMIT),
+            Column("declared_on", True, "When it was declared (same formats, not in the "
+                   "future)."),
+            Column("consent_to_publish", True, "yes or no."),
+            Column("withheld_reason", False, "Why it is not published: needed when "
+                   "consent_to_publish is no.", csvrows.TEXT_LIMIT),
+        ),
+        "person_email,organisation_ods,organisation_name,organisation_business,interest_type,"
+        "direct_or_indirect,relationship,nature,date_from,date_to,mitigation,declared_on,"
+        "consent_to_publish,withheld_reason\n"
+        "asha.patel@example.nhs.uk,Y90001,,GP practice,financial,direct,,Partner,2015-04-01,,"
+        "Leaves the meeting for decisions about the practice,2025-04-10,yes,\n"
+        "ben.carter@example.nhs.uk,,Go-To-Doc Ltd,Online GP consultations,financial,indirect,"
+        "spouse,Spouse is a director,01/06/2024,,,20/06/2024,yes,\n"
+        "tom.hughes@example.nhs.uk,Y90091,,GP federation,non_financial_professional,direct,,"
+        "Former adviser to the board,2022-01-01,2024-12-31,,2022-01-05,no,"
+        "Personal safety\n",
+    ),
+}
+
+
+# ---- the plan -----------------------------------------------------------------------------------
+
+@dataclass
+class Problem:
+    """Why the file, or one line of it, cannot be imported."""
+
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return f"Line {self.line}: {self.message}" if self.line else self.message
+
+
+@dataclass(eq=False)
+class Change:
+    """One record to create or update; refs point at other changes written earlier."""
+
+    line: int
+    entity: str
+    action: str  # "create" or "update"
+    values: dict[str, Any]
+    existing: dict[str, Any] | None = None
+    refs: dict[str, Change | int] = field(default_factory=dict)
+    record_id: int | None = None
+
+
+ENTITY_WORDS = {
+    "organisation": ("organisation", "organisations"),
+    "organisation_link": ("network or federation membership", "network or federation memberships"),
+    "person": ("person", "people"),
+    "committee": ("committee", "committees"),
+    "committee_member": ("committee member", "committee members"),
+    "interest": ("interest", "interests"),
+}
+ACTION_WORDS = {"create": ("will be created", "created"), "update": ("will be updated", "updated")}
+
+
+@dataclass
+class Plan:
+    """What a file would do: its problems, or the changes it would make and notes about them."""
+
+    kind: str
+    problems: list[Problem] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    preview_header: list[str] = field(default_factory=list)
+    preview_rows: list[list[str]] = field(default_factory=list)
+    rows_read: int = 0
+    file_problem: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def counts(self) -> Counter[tuple[str, str]]:
+        """How many records of each entity each action touches."""
+        return Counter((c.entity, c.action) for c in self.changes)
+
+    def summary(self, *, done: bool = False) -> list[str]:
+        """The counts in words: '3 organisations will be created' (or 'created' once done)."""
+        lines = []
+        for (entity, action), number in sorted(
+                self.counts().items(),
+                key=lambda item: (list(ENTITY_WORDS).index(item[0][0]), item[0][1])):
+            words = (("practice", "practices") if self.kind == "epraccur"
+                     and entity == "organisation" else ENTITY_WORDS[entity])
+            noun = words[0 if number == 1 else 1]
+            lines.append(f"{number} {noun} {ACTION_WORDS[action][1 if done else 0]}")
+        if not lines:
+            lines.append("Nothing " + ("was" if done else "will be") + " created or updated")
+        return lines
+
+    def problem(self, line: int | None, message: str) -> None:
+        """Note one problem."""
+        self.problems.append(Problem(line, message))
+
+
+# ---- reading the register -----------------------------------------------------------------------
+
+class Register:
+    """Read-only look-ups in the register that the checks need."""
+
+    def __init__(self, db: Database):
+        self.db = db
+
+    def _one(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
+        return next(iter(self.db.query(sql, params)), None)
+
+    def organisation_by_code(self, code: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM organisations WHERE ods_code = ?", [code])
+
+    def organisation_by_companies_house(self, number: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM organisations WHERE companies_house_number = ?", [number])
+
+    def person_by_email(self, email: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM people WHERE email = ?", [email])
+
+    def committee_by_name(self, name: str) -> dict[str, Any] | None:
+        return self._one("SELECT * FROM committees WHERE name = ?", [name])
+
+    def interest_exists(self, person_id: int, organisation_id: int | None, organisation_name: str,
+                        interest_type: str, date_from: str, nature: str) -> bool:
+        if organisation_id is not None:
+            where, param = "organisation_id = ?", organisation_id
+        else:
+            where, param = "organisation_id IS NULL AND organisation_name = ? COLLATE NOCASE", \
+                organisation_name
+        return self._one(
+            f"SELECT id FROM interests WHERE person_id = ? AND {where} AND interest_type = ? "
+            "AND date_from = ? AND nature = ? COLLATE NOCASE AND withdrawn = 0",
+            [person_id, param, interest_type, date_from, nature]) is not None
+
+
+# ---- checking a file ----------------------------------------------------------------------------
+
+def check_file(kind: str, data: bytes | str, db: Database) -> Plan:
+    """Check a whole file of the given kind; the plan holds every problem or every change."""
+    plan = Plan(kind)
+    if kind not in FORMATS:
+        plan.problem(None, f"Unknown kind of import '{kind}': choose one of {', '.join(KINDS)}")
+        plan.file_problem = True
+        return plan
+    try:
+        text = csvrows.decode(data) if isinstance(data, bytes) else data
+        if not text.strip():
+            raise FileProblem("The file is empty")
+        rows = csvrows.read_rows(text)
+    except FileProblem as error:
+        plan.problem(None, str(error))
+        plan.file_problem = True
+        return plan
+    fmt = FORMATS[kind]
+    if not fmt.has_header:
+        _check_epraccur(plan, rows, Register(db))
+        return plan
+    header = [csvrows.column_name(cell) for cell in rows[0].cells]
+    for message in csvrows.header_problems(header, fmt.required, fmt.optional):
+        plan.problem(None, message)
+    if plan.problems:
+        plan.file_problem = True
+        return plan
+    records = _records(plan, fmt, header, rows[1:])
+    if not plan.problems and not records:
+        plan.problem(None, "The file has a header row but no rows to import")
+        plan.file_problem = True
+        return plan
+    plan.preview_header = ["Line", *header]
+    plan.preview_rows = [[str(line), *(record[name] for name in header)]
+                         for line, record in records[:PREVIEW_ROWS]]
+    CHECKS[kind](plan, records, Register(db))
+    return plan
+
+
+def _records(plan: Plan, fmt: Format, header: list[str],
+             rows: list[Row]) -> list[tuple[int, dict[str, str]]]:
+    """The data rows as {column: trimmed text}, with cells that cannot be stored reported."""
+    records = []
+    limits = fmt.limits
+    for row in rows:
+        if csvrows.is_blank(row.cells):
+            continue
+        plan.rows_read += 1
+        cells = [cell.strip() for cell in row.cells]
+        extra = [cell for cell in cells[len(header):] if cell]
+        if extra:
+            plan.problem(row.line, f"has {len(cells)} values but the header row has "
+                                   f"{len(header)} columns")
+            continue
+        cells += [""] * (len(header) - len(cells))
+        record = dict(zip(header, cells, strict=False))
+        bad = False
+        for name, value in record.items():
+            message = csvrows.text_problem(name, value, limits[name])
+            if message:
+                plan.problem(row.line, message)
+                bad = True
+        if not bad:
+            records.append((row.line, record))
+    return records
+
+
+def _yes_no(plan: Plan, line: int, column: str, value: str, default: bool | None) -> bool | None:
+    if not value and default is not None:
+        return default
+    answer = csvrows.parse_yes_no(value)
+    if answer is None:
+        plan.problem(line, f"{column} must be yes or no" + (f", not '{value}'" if value else ""))
+    return answer
+
+
+def _choice(plan: Plan, line: int, column: str, value: str, choices: tuple[str, ...],
+            default: str | None = None) -> str | None:
+    if not value and default is not None:
+        return default
+    key = csvrows.choice_key(value)
+    if key in choices:
+        return key
+    if value:
+        plan.problem(line, f"{column} '{value}' is not one of: {', '.join(choices)}")
+    else:
+        plan.problem(line, f"Enter the {column}: one of {', '.join(choices)}")
+    return None
+
+
+def _date(plan: Plan, line: int, column: str, value: str, required: bool) -> dt.date | None:
+    if not value:
+        if required:
+            plan.problem(line, f"Enter the {column}, like 2025-03-31 or 31/03/2025")
+        return None
+    try:
+        return csvrows.parse_date(value)
+    except ValueError as error:
+        plan.problem(line, f"{column} '{value}' {error}")
+        return None
+
+
+def _now() -> str:
+    from ..timeutil import utcnow_iso
+
+    return utcnow_iso()
+
+
+# ---- organisations ------------------------------------------------------------------------------
+
+def _check_organisations(plan: Plan, records: list[tuple[int, dict[str, str]]],
+                         register: Register) -> None:
+    codes: dict[str, tuple[int, str, Change]] = {}  # code -> (line, kind, change)
+    numbers: dict[str, int] = {}
+    links: list[tuple[int, Change, list[str]]] = []
+    for line, record in records:
+        before = len(plan.problems)
+        name = record["name"]
+        if not name:
+            plan.problem(line, "Enter the organisation's name")
+        kind = _choice(plan, line, "kind", record["kind"], ORGANISATION_KINDS)
+        code = normalise_code(record.get("ods_code")) or None
+        if code:
+            if kind == "practice" and not is_practice_code(code):
+                plan.problem(line, f"ODS code '{code}' {PRACTICE_CODE_RULE}")
+            elif kind != "practice" and not is_ods_code(code):
+                plan.problem(line, f"ODS code '{code}' {ODS_CODE_RULE}")
+            elif code in codes:
+                plan.problem(line, f"ODS code {code} is also on line {codes[code][0]}")
+            elif (other := register.organisation_by_code(code)) is not None:
+                plan.problem(line, f"ODS code {code} is already in the register, "
+                                   f"for {other['name']}")
+        number = normalise_code(record.get("companies_house_number")) or None
+        if number:
+            if not is_companies_house_number(number):
+                plan.problem(line, f"Companies House number '{number}' must be 8 numbers, or 2 "
+                                   "letters and 6 numbers, like 01234567 or SC123456")
+            elif number in numbers:
+                plan.problem(line, f"Companies House number {number} is also on line "
+                                   f"{numbers[number]}")
+            elif (other := register.organisation_by_companies_house(number)) is not None:
+                plan.problem(line, f"Companies House number {number} is already in the register, "
+                                   f"for {other['name']}")
+            else:
+                numbers[number] = line
+        member = _yes_no(plan, line, "is_member_practice", record.get("is_member_practice", ""),
+                         default=False)
+        if member and kind and kind != "practice":
+            plan.problem(line, "is_member_practice can only be yes for a practice")
+        parents = [normalise_code(part) for part in record.get("member_of", "").split(";")]
+        parents = list(dict.fromkeys(part for part in parents if part))
+        if len(plan.problems) > before:
+            continue
+        now = _now()
+        change = Change(line, "organisation", "create", {
+            "name": name, "kind": kind, "ods_code": code, "companies_house_number": number,
+            "registered_address": record.get("registered_address", ""),
+            "postcode": record.get("postcode", "").upper(), "is_member_practice": int(bool(member)),
+            "created_at": now, "updated_at": now, "version": 1,
+        })
+        plan.changes.append(change)
+        if code:
+            codes[code] = (line, kind, change)
+        if parents:
+            links.append((line, change, parents))
+    for line, change, parents in links:
+        for parent in parents:
+            if parent == change.values["ods_code"]:
+                plan.problem(line, f"member_of: an organisation cannot be a member of itself "
+                                   f"({parent})")
+                continue
+            if parent in codes:
+                parent_line, parent_kind, target = codes[parent]
+                where: Change | int = target
+                what = f"{parent} (line {parent_line})"
+            else:
+                existing = register.organisation_by_code(parent)
+                if existing is None:
+                    plan.problem(line, f"member_of: no organisation has the ODS code {parent}, "
+                                       "in this file or in the register")
+                    continue
+                parent_kind, where, what = existing["kind"], existing["id"], parent
+            if parent_kind not in PARENT_KINDS:
+                plan.problem(line, f"member_of: {what} is a {parent_kind}, not a network or "
+                                   "federation")
+                continue
+            plan.changes.append(Change(line, "organisation_link", "create",
+                                       {"created_at": _now()},
+                                       refs={"member_id": change, "parent_id": where}))
+
+
+# ---- epraccur -----------------------------------------------------------------------------------
+
+def _check_epraccur(plan: Plan, rows: list[Row], register: Register) -> None:
+    seen: dict[str, int] = {}
+    skipped = unchanged = 0
+    plan.preview_header = ["Line", "ODS code", "Name", "Postcode", "Status", "What happens"]
+    for row in rows:
+        if csvrows.is_blank(row.cells):
+            continue
+        plan.rows_read += 1
+        line, cells = row.line, [cell.strip() for cell in row.cells]
+        if len(cells) != EPRACCUR_COLUMNS:
+            hint = " (an epraccur file has no header row)" if line == 1 else ""
+            plan.problem(line, f"has {len(cells)} columns, but an epraccur row has "
+                               f"{EPRACCUR_COLUMNS}{hint}")
+            continue
+        if cells[25] != GP_PRACTICE_SETTING:
+            skipped += 1
+            continue
+        before = len(plan.problems)
+        code = normalise_code(cells[0])
+        name, postcode = cells[1], cells[9].upper()
+        address = ", ".join(part for part in cells[4:9] if part)
+        status = cells[12].upper()
+        if not is_practice_code(code):
+            plan.problem(line, f"ODS code '{code}' {PRACTICE_CODE_RULE}"
+                         + (" (an epraccur file has no header row)" if line == 1 else ""))
+        elif code in seen:
+            plan.problem(line, f"ODS code {code} is also on line {seen[code]}")
+        if not name:
+            plan.problem(line, "the practice name (column 2) is empty")
+        for label, value, limit in (("The name", name, csvrows.NAME_LIMIT),
+                                    ("The address", address, csvrows.ADDRESS_LIMIT),
+                                    ("The postcode", postcode, csvrows.CODE_LIMIT)):
+            message = csvrows.text_problem(label, value, limit)
+            if message:
+                plan.problem(line, message)
+        if status not in ODS_STATUSES:
+            plan.problem(line, f"status code '{status}' (column 13) must be one of "
+                               + ", ".join(f"{k} ({v})" for k, v in ODS_STATUSES.items()))
+        if len(plan.problems) > before:
+            continue
+        seen[code] = line
+        existing = register.organisation_by_code(code)
+        values = {"name": name, "registered_address": address, "postcode": postcode,
+                  "ods_status": status, "prescribing_setting": int(GP_PRACTICE_SETTING)}
+        if existing is not None and existing["kind"] != "practice":
+            plan.problem(line, f"ODS code {code} belongs to {existing['name']}, which is a "
+                               f"{existing['kind']}, not a practice")
+            continue
+        if existing is None:
+            now = _now()
+            plan.changes.append(Change(line, "organisation", "create", {
+                **values, "kind": "practice", "ods_code": code, "companies_house_number": None,
+                "is_member_practice": 0, "created_at": now, "updated_at": now, "version": 1,
+            }))
+            happens = "New practice"
+        else:
+            changed = {k: v for k, v in values.items() if existing[k] != v}
+            if changed:
+                plan.changes.append(Change(line, "organisation", "update", changed,
+                                           existing=existing))
+                happens = "Update " + ", ".join(k.replace("_", " ") for k in changed)
+            else:
+                unchanged += 1
+                happens = "No change"
+        if len(plan.preview_rows) < PREVIEW_ROWS:
+            plan.preview_rows.append([str(line), code, name, postcode,
+                                      ODS_STATUSES[status].capitalize(), happens])
+    if plan.rows_read == 0:
+        plan.problem(None, "The file is empty")
+        plan.file_problem = True
+        return
+    if skipped:
+        plan.notes.append(f"{skipped} row{' was' if skipped == 1 else 's were'} skipped because "
+                          "the prescribing setting is not 4 (GP practice).")
+    if unchanged:
+        plan.notes.append(f"{unchanged} practice{' is' if unchanged == 1 else 's are'} already "
+                          "up to date.")
+    if not plan.problems and not seen:
+        plan.problem(None, "Nothing to import: no row has prescribing setting 4 (GP practice)")
+        plan.file_problem = True
+    plan.notes.append("Whether a practice is a member practice of the consortium is not changed "
+                      "by this import: new practices are not member practices until you say so.")
+
+
+# ---- people -------------------------------------------------------------------------------------
+
+def _check_people(plan: Plan, records: list[tuple[int, dict[str, str]]],
+                  register: Register) -> None:
+    emails: dict[str, int] = {}
+    for line, record in records:
+        before = len(plan.problems)
+        name, email = record["name"], record["email"]
+        if not name:
+            plan.problem(line, "Enter the person's name")
+        if not email:
+            plan.problem(line, "Enter the person's email")
+        elif not is_email(email):
+            plan.problem(line, f"email '{email}' must be an email address, like "
+                               "name@example.nhs.uk")
+        elif email.lower() in emails:
+            plan.problem(line, f"email {email} is also on line {emails[email.lower()]}")
+        elif (other := register.person_by_email(email)) is not None:
+            plan.problem(line, f"email {email} is already in the register, for {other['name']}")
+        else:
+            emails[email.lower()] = line
+        decides = _yes_no(plan, line, "is_decision_maker", record.get("is_decision_maker", ""),
+                          default=False)
+        practice_id = None
+        code = normalise_code(record.get("home_practice_ods"))
+        if code:
+            practice = register.organisation_by_code(code)
+            if not is_practice_code(code):
+                plan.problem(line, f"home_practice_ods '{code}' {PRACTICE_CODE_RULE}")
+            elif practice is None:
+                plan.problem(line, f"home_practice_ods: no practice in the register has the ODS "
+                                   f"code {code}")
+            elif practice["kind"] != "practice":
+                plan.problem(line, f"home_practice_ods: {code} is a {practice['kind']}, not a "
+                                   "practice")
+            else:
+                practice_id = practice["id"]
+        if len(plan.problems) > before:
+            continue
+        now = _now()
+        plan.changes.append(Change(line, "person", "create", {
+            "name": name, "email": email, "positions": record.get("positions", ""),
+            "is_decision_maker": int(bool(decides)), "home_practice_id": practice_id,
+            "created_at": now, "updated_at": now, "version": 1,
+        }))
+
+
+# ---- committees ---------------------------------------------------------------------------------
+
+@dataclass
+class _Committee:
+    line: int
+    name: str
+    quorum_text: str
+    rule: QuorumRule
+    policy: str
+    change: Change
+    members: dict[int, int] = field(default_factory=dict)  # person id -> line
+    roles: dict[str, int] = field(default_factory=dict)  # chair/vice_chair -> line
+    voting: Counter[str] = field(default_factory=Counter)
+
+
+def _check_committees(plan: Plan, records: list[tuple[int, dict[str, str]]],
+                      register: Register) -> None:
+    committees: dict[str, _Committee] = {}
+    for line, record in records:
+        before = len(plan.problems)
+        name = record["committee"]
+        known = committees.get(name.lower())
+        if not name:
+            plan.problem(line, "Enter the committee's name")
+        elif known is None and (register.committee_by_name(name)) is not None:
+            plan.problem(line, f"A committee called '{name}' is already in the register: add its "
+                               "members on its page")
+        rule = None
+        quorum = record["quorum"]
+        if quorum:
+            try:
+                rule = parse_quorum_rule(quorum)
+            except QuorumRuleError as error:
+                plan.problem(line, f"quorum '{quorum}': {error}")
+            if rule and known and rule != known.rule:
+                plan.problem(line, f"the quorum '{quorum}' differs from '{known.quorum_text}' on "
+                                   f"line {known.line}: every row of a committee must give the "
+                                   "same quorum")
+        elif known is None:
+            plan.problem(line, "Enter the quorum, for example '5 including 1 lay, 1 executive'")
+        policy = _choice(plan, line, "common_interest_policy",
+                         record.get("common_interest_policy", ""), POLICIES,
+                         default=known.policy if known else "discuss_not_vote")
+        if (known and policy and record.get("common_interest_policy")
+                and policy != known.policy):
+            plan.problem(line, f"common_interest_policy {policy} differs from {known.policy} on "
+                               f"line {known.line}: every row of a committee must give the same")
+        person = None
+        email = record["person_email"]
+        if not email:
+            plan.problem(line, "Enter the member's person_email")
+        else:
+            person = register.person_by_email(email)
+            if person is None:
+                plan.problem(line, f"no person in the register has the email {email}: import "
+                                   "or add them first")
+            elif known and person["id"] in known.members:
+                plan.problem(line, f"{email} is already a member of {known.name} on line "
+                                   f"{known.members[person['id']]}")
+        role = _choice(plan, line, "role", record.get("role", ""), MEMBER_ROLES, default="member")
+        if known and role in ("chair", "vice_chair") and role in known.roles:
+            plan.problem(line, f"{known.name} already has a {role.replace('_', '-')} on line "
+                               f"{known.roles[role]}")
+        category = _choice(plan, line, "category", record["category"], CATEGORIES)
+        voting = _yes_no(plan, line, "voting", record.get("voting", ""), default=True)
+        if len(plan.problems) > before:
+            continue
+        if known is None:
+            now = _now()
+            change = Change(line, "committee", "create", {
+                "name": name, "quorum_min_voting": rule.min_voting,
+                **{f"quorum_min_{c}": rule.min_per_category.get(c, 0) for c in CATEGORIES},
+                "common_interest_policy": policy, "created_at": now, "updated_at": now,
+                "version": 1,
+            })
+            plan.changes.append(change)
+            known = committees[name.lower()] = _Committee(line, name, quorum, rule, policy,
+                                                          change)
+        known.members[person["id"]] = line
+        if role != "member":
+            known.roles[role] = line
+        if voting:
+            known.voting["all"] += 1
+            known.voting[category] += 1
+        plan.changes.append(Change(line, "committee_member", "create", {
+            "person_id": person["id"], "role": role, "category": category,
+            "voting": int(bool(voting)), "created_at": _now(),
+        }, refs={"committee_id": known.change}))
+    for committee in committees.values():
+        short = [f"{n} {c}" for c, n in committee.rule.min_per_category.items()
+                 if committee.voting[c] < n]
+        if committee.voting["all"] < committee.rule.min_voting or short:
+            plan.notes.append(
+                f"{committee.name} will have {committee.voting['all']} voting member"
+                f"{'' if committee.voting['all'] == 1 else 's'}, so it cannot be quorate "
+                f"({committee.rule.describe()}) until more are added.")
+
+
+# ---- interests ----------------------------------------------------------------------------------
+
+def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
+                     register: Register) -> None:
+    seen: dict[tuple[Any, ...], int] = {}
+    today = today_uk()
+    for line, record in records:
+        before = len(plan.problems)
+        person = None
+        email = record["person_email"]
+        if not email:
+            plan.problem(line, "Enter the person_email of the person declaring")
+        else:
+            person = register.person_by_email(email)
+            if person is None:
+                plan.problem(line, f"no person in the register has the email {email}: import "
+                                   "or add them first")
+        organisation = None
+        code = normalise_code(record.get("organisation_ods"))
+        organisation_name = record.get("organisation_name", "")
+        if code:
+            organisation = register.organisation_by_code(code)
+            if organisation is None:
+                plan.problem(line, f"organisation_ods: no organisation in the register has the "
+                                   f"ODS code {code}")
+            elif not organisation_name:
+                organisation_name = organisation["name"]
+        elif not organisation_name:
+            plan.problem(line, "Enter the organisation_ods or the organisation_name")
+        interest_type = _choice(plan, line, "interest_type", record["interest_type"],
+                                tuple(INTEREST_TYPES))
+        indirect = _choice(plan, line, "direct_or_indirect", record.get("direct_or_indirect", ""),
+                           ("direct", "indirect"), default="direct") == "indirect"
+        relationship = record.get("relationship", "")
+        if indirect and not relationship:
+            plan.problem(line, "an indirect interest needs the relationship of the person who "
+                               "holds it, like 'spouse'")
+        elif relationship and not indirect:
+            plan.problem(line, "relationship is only for indirect interests: set "
+                               "direct_or_indirect to indirect or leave relationship blank")
+        nature = record["nature"]
+        if not nature:
+            plan.problem(line, "Enter the nature of the interest")
+        date_from = _date(plan, line, "date_from", record["date_from"], required=True)
+        date_to = _date(plan, line, "date_to", record.get("date_to", ""), required=False)
+        declared_on = _date(plan, line, "declared_on", record["declared_on"], required=True)
+        if date_from and date_to and date_to < date_from:
+            plan.problem(line, "date_to must be the same as or after date_from")
+        if declared_on and declared_on > today:
+            plan.problem(line, "declared_on must be today or in the past")
+        consent = _yes_no(plan, line, "consent_to_publish", record["consent_to_publish"],
+                          default=None)
+        withheld_reason = record.get("withheld_reason", "")
+        if consent is False and not withheld_reason:
+            plan.problem(line, "Enter the withheld_reason when consent_to_publish is no")
+        elif consent and withheld_reason:
+            plan.problem(line, "withheld_reason is only for interests that are not published: "
+                               "set consent_to_publish to no or leave withheld_reason blank")
+        if len(plan.problems) > before:
+            continue
+        organisation_id = organisation["id"] if organisation else None
+        key = (person["id"], organisation_id or organisation_name.lower(), interest_type,
+               date_from, nature.lower())
+        if key in seen:
+            plan.problem(line, f"this interest is the same as the one on line {seen[key]}")
+            continue
+        if register.interest_exists(person["id"], organisation_id, organisation_name,
+                                    interest_type, date_from.isoformat(), nature):
+            plan.problem(line, "this interest is already in the register (same person, "
+                               "organisation, type, start date and nature)")
+            continue
+        seen[key] = line
+        now = _now()
+        plan.changes.append(Change(line, "interest", "create", {
+            "person_id": person["id"], "organisation_id": organisation_id,
+            "organisation_name": organisation_name,
+            "organisation_business": record.get("organisation_business", ""),
+            "interest_type": interest_type, "is_indirect": int(indirect),
+            "associate_relationship": relationship, "nature": nature,
+            "date_from": date_from.isoformat(),
+            "date_to": date_to.isoformat() if date_to else None,
+            "mitigation": record.get("mitigation", ""), "declared_on": declared_on.isoformat(),
+            "consent_to_publish": int(consent), "withheld_reason": withheld_reason,
+            "recorded_by_user_id": None, "on_behalf": 1, "withdrawn": 0,
+            "withdrawn_reason": "", "created_at": now, "updated_at": now, "version": 1,
+        }))
+
+
+CHECKS: dict[str, Callable[[Plan, list[tuple[int, dict[str, str]]], Register], None]] = {
+    "organisations": _check_organisations,
+    "people": _check_people,
+    "committees": _check_committees,
+    "interests": _check_interests,
+}
