@@ -1,0 +1,198 @@
+"""Reading and writing committees and their members."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from .. import audit
+from ..db import write_transaction
+from ..organisations.queries import Page, like_pattern, order_clause, paginate
+from ..rules.quorum import CATEGORIES as QUORUM_CATEGORIES
+from ..rules.quorum import QuorumRule
+from ..timeutil import utcnow_iso
+
+ROLES = {"chair": "Chair", "vice_chair": "Vice-chair", "member": "Member"}
+CATEGORIES = {"gp": "GP", "lay": "Lay member", "executive": "Executive", "other": "Other"}
+POLICIES = {
+    "discuss_not_vote": "May take part in the discussion but not vote",
+    "leave": "Must leave the meeting for the item",
+}
+
+COMMITTEE_SORTS = {
+    "name": "committees.name COLLATE NOCASE",
+    "members": "member_count",
+}
+
+EDITABLE = ("name", "quorum_min_voting", "quorum_min_gp", "quorum_min_lay",
+            "quorum_min_executive", "quorum_min_other", "common_interest_policy")
+
+
+def quorum_rule(committee: dict[str, Any]) -> QuorumRule:
+    """A committee's quorum as the pure rule the conflict checks use."""
+    return QuorumRule(committee["quorum_min_voting"],
+                      {c: committee[f"quorum_min_{c}"] for c in QUORUM_CATEGORIES
+                       if committee[f"quorum_min_{c}"]})
+
+
+def list_committees(db: Database, *, q: str = "", sort: str = "name", direction: str = "asc",
+                    page: int = 1, page_size: int = 25) -> tuple[Page, str, str]:
+    """Committees matching the filter, one page, with member counts."""
+    where, params = "", {}
+    if q:
+        where, params = " WHERE committees.name LIKE :q ESCAPE '\\'", {"q": like_pattern(q)}
+    select = ("SELECT committees.*, (SELECT COUNT(*) FROM committee_members"
+              " WHERE committee_members.committee_id = committees.id) AS member_count")
+    order, sort, direction = order_clause(COMMITTEE_SORTS, sort, direction, "committees.id")
+    result = paginate(db, select, "FROM committees" + where, params, order, page, page_size)
+    return result, sort, direction
+
+
+def get_committee(db: Database, committee_id: int) -> dict[str, Any] | None:
+    """One committee, or None."""
+    return next(iter(db.query("SELECT * FROM committees WHERE id = ?", [committee_id])), None)
+
+
+def find_by_name(db: Database, name: str) -> dict[str, Any] | None:
+    """The committee with this name, ignoring case, or None."""
+    return next(iter(db.query("SELECT * FROM committees WHERE name = ? COLLATE NOCASE", [name])),
+                None)
+
+
+def members_of(db: Database, committee_id: int) -> list[dict[str, Any]]:
+    """A committee's members: chair, then vice-chair, then the rest by name."""
+    return list(db.query(
+        "SELECT committee_members.*, people.name AS person_name, people.positions"
+        " FROM committee_members JOIN people ON people.id = committee_members.person_id"
+        " WHERE committee_members.committee_id = ?"
+        " ORDER BY CASE committee_members.role WHEN 'chair' THEN 0 WHEN 'vice_chair' THEN 1"
+        " ELSE 2 END, people.name COLLATE NOCASE", [committee_id]))
+
+
+def get_member(db: Database, member_id: int) -> dict[str, Any] | None:
+    """One membership with the person's name, or None."""
+    return next(iter(db.query(
+        "SELECT committee_members.*, people.name AS person_name FROM committee_members"
+        " JOIN people ON people.id = committee_members.person_id"
+        " WHERE committee_members.id = ?", [member_id])), None)
+
+
+def member_row(db: Database, member_id: int) -> dict[str, Any] | None:
+    """The stored membership row alone, as the audit trail records it."""
+    return next(iter(db.query("SELECT * FROM committee_members WHERE id = ?", [member_id])), None)
+
+
+def holder_of(db: Database, committee_id: int, role: str) -> dict[str, Any] | None:
+    """Who holds a role (chair or vice-chair) on a committee, or None."""
+    return next(iter(db.query(
+        "SELECT committee_members.*, people.name AS person_name FROM committee_members"
+        " JOIN people ON people.id = committee_members.person_id"
+        " WHERE committee_members.committee_id = ? AND committee_members.role = ?",
+        [committee_id, role])), None)
+
+
+def is_member(db: Database, committee_id: int, person_id: int) -> bool:
+    """Whether a person already sits on the committee."""
+    return db.execute("SELECT 1 FROM committee_members WHERE committee_id = ? AND person_id = ?",
+                      [committee_id, person_id]).fetchone() is not None
+
+
+def people_not_on(db: Database, committee_id: int) -> list[dict[str, Any]]:
+    """People who could be added to the committee."""
+    return list(db.query(
+        "SELECT id, name, email FROM people WHERE id NOT IN"
+        " (SELECT person_id FROM committee_members WHERE committee_id = ?)"
+        " ORDER BY name COLLATE NOCASE", [committee_id]))
+
+
+def voting_strength(members: list[dict[str, Any]]) -> dict[str, int]:
+    """How many voting members the committee has, in all and per category."""
+    counts = {"total": 0, **{c: 0 for c in QUORUM_CATEGORIES}}
+    for member in members:
+        if member["voting"]:
+            counts["total"] += 1
+            counts[member["category"]] += 1
+    return counts
+
+
+def create_committee(db: Database, data: dict[str, Any], actor: str) -> int:
+    """Insert a committee and audit it; returns its id."""
+    now = utcnow_iso()
+    row = {key: data[key] for key in EDITABLE}
+    row.update(created_at=now, updated_at=now, version=1)
+    with write_transaction(db):
+        new_id = db["committees"].insert(row).last_pk
+        audit.record(db, actor=actor, action="create", entity="committee", entity_id=new_id,
+                     after=get_committee(db, new_id))
+    return new_id
+
+
+def update_committee(db: Database, committee_id: int, version: int, data: dict[str, Any],
+                     actor: str) -> bool:
+    """Save an edit made from the given version; False if someone else saved first."""
+    values = {key: data[key] for key in EDITABLE}
+    assignments = ", ".join(f"{key} = :{key}" for key in EDITABLE)
+    with write_transaction(db):
+        before = get_committee(db, committee_id)
+        changed = db.execute(
+            f"UPDATE committees SET {assignments}, updated_at = :now, version = version + 1"
+            " WHERE id = :id AND version = :version",
+            {**values, "now": utcnow_iso(), "id": committee_id, "version": version},
+        ).rowcount
+        if not changed:
+            return False
+        audit.record(db, actor=actor, action="update", entity="committee",
+                     entity_id=committee_id, before=before, after=get_committee(db, committee_id))
+    return True
+
+
+class RoleTaken(Exception):
+    """Another member already holds the chair or vice-chair."""
+
+
+def _check_role_free(db: Database, committee_id: int, role: str, member_id: int | None) -> None:
+    if role == "member":
+        return
+    holder = holder_of(db, committee_id, role)
+    if holder and holder["id"] != member_id:
+        raise RoleTaken(holder["person_name"])
+
+
+def add_member(db: Database, committee_id: int, data: dict[str, Any], actor: str) -> int:
+    """Add a person to a committee and audit it; returns the membership id."""
+    row = {"committee_id": committee_id, "person_id": data["person_id"], "role": data["role"],
+           "category": data["category"], "voting": data["voting"], "created_at": utcnow_iso()}
+    with write_transaction(db):
+        # Checked again under the write lock: two secretaries may appoint a chair at once.
+        _check_role_free(db, committee_id, data["role"], None)
+        member_id = db["committee_members"].insert(row).last_pk
+        audit.record(db, actor=actor, action="create", entity="committee_member",
+                     entity_id=member_id, after=member_row(db, member_id))
+    return member_id
+
+
+def update_member(db: Database, member_id: int, original: dict[str, Any], data: dict[str, Any],
+                  actor: str) -> bool:
+    """Change a member's role, category or vote, if nobody changed them since `original`."""
+    with write_transaction(db):
+        before = member_row(db, member_id)
+        if before is None or any(before[k] != original[k] for k in ("role", "category", "voting")):
+            return False
+        _check_role_free(db, before["committee_id"], data["role"], member_id)
+        db.execute("UPDATE committee_members SET role = ?, category = ?, voting = ? WHERE id = ?",
+                   [data["role"], data["category"], data["voting"], member_id])
+        audit.record(db, actor=actor, action="update", entity="committee_member",
+                     entity_id=member_id, before=before, after=member_row(db, member_id))
+    return True
+
+
+def remove_member(db: Database, member_id: int, actor: str) -> bool:
+    """Take a person off a committee and audit it; False if already gone."""
+    with write_transaction(db):
+        before = member_row(db, member_id)
+        if before is None:
+            return False
+        db.execute("DELETE FROM committee_members WHERE id = ?", [member_id])
+        audit.record(db, actor=actor, action="delete", entity="committee_member",
+                     entity_id=member_id, before=before)
+    return True
