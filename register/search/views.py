@@ -1,11 +1,34 @@
-"""Placeholder for the search pages."""
-from flask import Blueprint, render_template
-from flask_login import login_required
+"""Search the register: people, organisations and interests in one box."""
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from flask_login import current_user
+
+from ..auth.access import requires
+from ..db import get_db
+from ..rules.interests import INTEREST_TYPES
+from ..timeutil import today_uk
+from . import queries
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
+KIND_LABELS = {
+    "practice": "GP practice", "network": "Primary care network", "federation": "GP federation",
+    "trust": "NHS trust", "independent": "Independent provider",
+    "voluntary": "Voluntary sector", "local_authority": "Local authority", "other": "Other",
+}
+
 
 @bp.route("/")
-@login_required
+@requires("read_reference_data")
 def index() -> str:
-    return render_template("error.html", status=200, title="search", message="Not built yet.")
+    """The search form, and what the words typed found (members find only their own interests)."""
+    text = request.args.get("q", "").strip()[:queries.MAX_QUERY_LENGTH]
+    results = None
+    if text:
+        results = queries.search(
+            get_db(), text, all_interests=current_user.can("read_all_interests"),
+            person_id=current_user.person_id)
+    return render_template("search/index.html", q=text, results=results,
+                           kind_labels=KIND_LABELS, interest_types=INTEREST_TYPES,
+                           limit=queries.LIMIT, today=today_uk().isoformat())

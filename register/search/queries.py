@@ -1,0 +1,90 @@
+"""Full-text search across people, organisations and interests."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+# Runs of letters and digits: the same words SQLite's unicode61 tokenizer indexes, so punctuation
+# typed by a user (quotes, brackets, hyphens, asterisks) is never read as FTS syntax.
+WORD = re.compile(r"[^\W_]+")
+MAX_WORDS = 12
+MAX_QUERY_LENGTH = 200
+LIMIT = 20
+
+
+# Ranking: a match in a name or code counts for more than one in a job title or an address.
+ORDER = {
+    "people": 'bm25("people_fts", 10.0, 2.0, 1.0)',  # name, email, positions
+    # name, ODS code, Companies House number, address, postcode
+    "organisations": 'bm25("organisations_fts", 10.0, 10.0, 10.0, 1.0, 2.0)',
+    # organisation name, its business, nature, associate relationship
+    "interests": 'bm25("interests_fts", 5.0, 1.0, 3.0, 2.0)',
+}
+
+
+def prefix_query(text: str) -> str:
+    """An FTS5 query matching rows that have every word of the text, whole or as a prefix.
+
+    'go doc' becomes '("go" OR "go"*) AND ("doc" OR "doc"*)': the whole word
+    ranks above words it merely starts; text with no letters or digits becomes ''.
+    """
+    words = WORD.findall(text[:MAX_QUERY_LENGTH])[:MAX_WORDS]
+    quoted = ('"' + word.replace('"', '""') + '"' for word in words)
+    return " AND ".join(f"({word} OR {word}*)" for word in quoted)
+
+
+@dataclass
+class Results:
+    """What one search found, by kind; more_* says a kind was cut off at LIMIT rows."""
+
+    query: str
+    people: list[dict[str, Any]] = field(default_factory=list)
+    organisations: list[dict[str, Any]] = field(default_factory=list)
+    interests: list[dict[str, Any]] = field(default_factory=list)
+    more: set[str] = field(default_factory=set)
+
+    @property
+    def total(self) -> int:
+        return len(self.people) + len(self.organisations) + len(self.interests)
+
+
+def _cut(rows: list[dict[str, Any]], kind: str, results: Results) -> list[dict[str, Any]]:
+    if len(rows) > LIMIT:
+        results.more.add(kind)
+    return rows[:LIMIT]
+
+
+def search(db: Database, text: str, *, all_interests: bool,
+           person_id: int | None) -> Results:
+    """Search everything the user may see; without all_interests only person_id's interests."""
+    results = Results(query=text)
+    fts = prefix_query(text)
+    if not fts:
+        return results
+    results.people = _cut(list(db["people"].search(
+        fts, columns=["id", "name", "positions", "is_decision_maker"], limit=LIMIT + 1,
+        order_by=ORDER["people"])),
+        "people", results)
+    results.organisations = _cut(list(db["organisations"].search(
+        fts, columns=["id", "name", "kind", "ods_code", "companies_house_number"],
+        limit=LIMIT + 1, order_by=ORDER["organisations"])), "organisations", results)
+    if all_interests:
+        where, args = None, None
+    elif person_id is not None:
+        where, args = "person_id = :person_id", {"person_id": person_id}
+    else:
+        return results
+    interests = list(db["interests"].search(
+        fts, columns=["id", "person_id", "organisation_name", "nature", "interest_type",
+                      "is_indirect", "date_to", "withdrawn"],
+        limit=LIMIT + 1, where=where, where_args=args, order_by=ORDER["interests"]))
+    names = {row["id"]: row["name"] for row in db.query(
+        "SELECT id, name FROM people WHERE id IN (SELECT value FROM json_each(?))",
+        [str([row["person_id"] for row in interests])])}
+    for row in interests:
+        row["person_name"] = names.get(row["person_id"], "")
+    results.interests = _cut(interests, "interests", results)
+    return results

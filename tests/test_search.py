@@ -1,0 +1,150 @@
+"""The search page: people, organisations and interests, by role, with hostile input."""
+from __future__ import annotations
+
+import pytest
+
+from register.search.queries import prefix_query
+from tests.conftest import add_interest, add_organisation, add_person
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("Siân", '("Siân" OR "Siân"*)'),
+    ("go-to doc", '("go" OR "go"*) AND ("to" OR "to"*) AND ("doc" OR "doc"*)'),
+    ('"AND (', '("AND" OR "AND"*)'),
+    ("*", ""),
+    ('" OR " NEAR(', '("OR" OR "OR"*) AND ("NEAR" OR "NEAR"*)'),
+    ("O'Connor", '("O" OR "O"*) AND ("Connor" OR "Connor"*)'),
+    ("___", ""),
+    ("", ""),
+])
+def test_prefix_query_keeps_only_words(typed, expected):
+    assert prefix_query(typed) == expected
+
+
+@pytest.fixture
+def register_data(db):
+    """A practice, a provider, two people and an interest each."""
+    practice = add_organisation(db, "Brookside Surgery", ods_code="Y90002",
+                                is_member_practice=1)
+    provider = add_organisation(db, "Go-To-Doc Ltd", kind="independent",
+                                companies_house_number="99000003")
+    niamh = add_person(db, "Dr Niamh O'Connor", positions="GP partner, Brookside Surgery",
+                       home_practice_id=practice)
+    zofia = add_person(db, "Dr Zofia Wójcik", positions="Clinical director")
+    own = add_interest(db, niamh, organisation_id=practice, organisation_name="Brookside Surgery",
+                       nature="Partner in the practice")
+    other = add_interest(db, zofia, organisation_id=provider, organisation_name="Go-To-Doc Ltd",
+                         nature="Sessional video consultations")
+    return {"practice": practice, "provider": provider, "niamh": niamh, "zofia": zofia,
+            "own": own, "other": other}
+
+
+def page(client, q):
+    response = client.get("/search/", query_string={"q": q})
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_empty_query_shows_the_form_only(as_role):
+    html = page(as_role("secretary"), "")
+    assert 'name="q"' in html
+    assert "result" not in html
+
+
+@pytest.mark.parametrize(("q", "link", "text"), [
+    ("Wójcik", "/people/{zofia}", "Dr Zofia Wójcik"),
+    ("wojc", "/people/{zofia}", "Dr Zofia Wójcik"),
+    ("O'Connor", "/people/{niamh}", "Dr Niamh O&#39;Connor"),
+    ("Y90002", "/organisations/{practice}", "Brookside Surgery"),
+    ("y9000", "/organisations/{practice}", "ODS code Y90002"),
+    ("99000003", "/organisations/{provider}", "Go-To-Doc Ltd"),
+    ("video consult", "/interests/{other}", "Sessional video consultations"),
+    ("gotod", None, "No results for gotod"),
+])
+def test_finds_by_name_code_and_interest(as_role, register_data, q, link, text):
+    html = page(as_role("secretary"), q)
+    assert text in html
+    if link:
+        assert f'href="{link.format(**register_data)}"' in html
+
+
+def test_results_are_grouped_by_kind(as_role, register_data):
+    html = page(as_role("governance"), "Brookside")
+    assert "People (1)" in html
+    assert "Organisations (1)" in html
+    assert "Interests (1)" in html
+    assert html.index("People (1)") < html.index("Organisations (1)") < html.index("Interests (1)")
+
+
+@pytest.mark.parametrize("q", ['"', 'AND (', '*', 'NEAR("a" "b")', "'; DROP TABLE people; --",
+                               "!!!", "a" * 5000, "^col:x", "zofia OR", "-", "\u00a0"])
+def test_search_syntax_and_punctuation_are_harmless(as_role, register_data, q):
+    response = as_role("auditor").get("/search/", query_string={"q": q})
+    assert response.status_code == 200
+
+
+def test_member_sees_only_their_own_interests(as_role, register_data):
+    member = as_role("member", person_id=register_data["niamh"])
+    html = page(member, "Sessional")
+    assert "Sessional video consultations" not in html
+    assert f'/interests/{register_data["other"]}"' not in html
+    html = page(member, "partner")
+    assert f'href="/interests/{register_data["own"]}"' in html
+    # People and organisations are reference data every role may read.
+    assert "Dr Zofia Wójcik" in page(member, "Zofia")
+
+
+def test_member_without_a_person_sees_no_interests(app, db, register_data):
+    from tests.conftest import add_user, sign_in
+
+    add_user(db, role="member", username="loose")
+    client = app.test_client()
+    sign_in(client, "loose")
+    html = page(client, "partner")
+    assert f'href="/interests/{register_data["own"]}"' not in html
+    assert "Interests are searched among your own declarations only" in html
+
+
+@pytest.mark.parametrize("role", ["admin", "secretary", "governance", "auditor"])
+def test_every_reading_role_sees_all_interests(as_role, register_data, role):
+    html = page(as_role(role), "Sessional")
+    assert f'href="/interests/{register_data["other"]}"' in html
+
+
+def test_signed_out_users_are_sent_to_sign_in(client):
+    response = client.get("/search/?q=x")
+    assert response.status_code == 302
+    assert "/sign-in" in response.headers["Location"]
+
+
+def test_html_in_results_and_query_is_escaped(as_role, db):
+    add_person(db, "<script>alert(1)</script> Evans", email="evans@example.nhs.uk",
+               positions="<b>bold</b> lead")
+    html = page(as_role("secretary"), "<script>Evans")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Evans" in html
+    assert "<b>bold</b>" not in html
+    assert "<script>Evans" not in html
+
+
+def test_names_rank_above_job_titles(as_role, db):
+    add_person(db, "Ann Lee", email="ann@example.nhs.uk", positions="Deputy to Rowan Hart")
+    add_person(db, "Rowan Hart", email="rh@example.nhs.uk",
+               positions="Director of primary care commissioning and contracts")
+    html = page(as_role("secretary"), "rowan")
+    assert html.index("Rowan Hart</a>") < html.index("Ann Lee")
+
+
+def test_whole_words_rank_above_longer_words_they_start(as_role, db):
+    add_person(db, "Gordon Park", email="gordon@example.nhs.uk")
+    add_person(db, "Go Park", email="go@example.nhs.uk")
+    html = page(as_role("secretary"), "go")
+    assert html.index("Go Park") < html.index("Gordon Park")
+
+
+def test_long_result_lists_are_cut_and_say_so(as_role, db):
+    for n in range(25):
+        add_person(db, f"Pat Example{n}", email=f"pat{n}@example.nhs.uk")
+    html = page(as_role("secretary"), "pat")
+    assert "People (20+)" in html
+    assert "Only the first 20 people are shown" in html
