@@ -381,6 +381,20 @@ def test_line_numbers_are_spreadsheet_rows_even_with_a_multi_line_cell(db):
         parsers.ORGANISATION_KINDS)]
 
 
+def test_a_committee_with_a_bad_first_row_is_reported_once(db, people):
+    text = (COMMITTEE_HEADER + "Board,five,,tom@example.nhs.uk,chair,lay,yes\n"
+            "Board,,,asha@example.nhs.uk,,gp,yes\n"
+            "Board,,,nobody@example.nhs.uk,,gp,yes\n")
+    plan = check_file("committees", text.encode(), db)
+    assert [p.line for p in plan.problems] == [2, 4]
+    assert "no person in the register has the email nobody@example.nhs.uk" in messages(plan)[1]
+
+
+def test_windows_line_endings_are_fine(db):
+    plan = run(db, "organisations", "name,kind\r\nRiverside,practice\r\nHilltop,practice\r\n")
+    assert plan.ok and db["organisations"].count == 2
+
+
 def test_an_interest_file_imported_twice_does_not_double_the_register(db, people):
     text = INTEREST_HEADER + GOOD_INTEREST
     assert run(db, "interests", text).ok

@@ -664,13 +664,17 @@ class _Committee:
 def _check_committees(plan: Plan, records: list[tuple[int, dict[str, str]]],
                       register: Register) -> None:
     committees: dict[str, _Committee] = {}
+    # Committees whose first row had a problem with the committee itself: later rows are not
+    # blamed for it again.
+    broken: set[str] = set()
     for line, record in records:
         before = len(plan.problems)
         name = record["committee"]
         known = committees.get(name.lower())
         if not name:
             plan.problem(line, "Enter the committee's name")
-        elif known is None and (register.committee_by_name(name)) is not None:
+        elif known is None and name.lower() not in broken \
+                and register.committee_by_name(name) is not None:
             plan.problem(line, f"A committee called '{name}' is already in the register: add its "
                                "members on its page")
         rule = None
@@ -684,15 +688,28 @@ def _check_committees(plan: Plan, records: list[tuple[int, dict[str, str]]],
                 plan.problem(line, f"the quorum '{quorum}' differs from '{known.quorum_text}' on "
                                    f"line {known.line}: every row of a committee must give the "
                                    "same quorum")
-        elif known is None:
+        elif known is None and name.lower() not in broken:
             plan.problem(line, "Enter the quorum, for example '5 including 1 lay, 1 executive'")
-        policy = _choice(plan, line, "common_interest_policy",
-                         record.get("common_interest_policy", ""), POLICIES,
+        typed_policy = record.get("common_interest_policy", "")
+        policy = _choice(plan, line, "common_interest_policy", typed_policy, POLICIES,
                          default=known.policy if known else "discuss_not_vote")
-        if (known and policy and record.get("common_interest_policy")
-                and policy != known.policy):
+        if known and typed_policy and policy and policy != known.policy:
             plan.problem(line, f"common_interest_policy {policy} differs from {known.policy} on "
                                f"line {known.line}: every row of a committee must give the same")
+        if known is None and name:
+            if len(plan.problems) > before or rule is None:
+                broken.add(name.lower())
+            else:
+                now = _now()
+                change = Change(line, "committee", "create", {
+                    "name": name, "quorum_min_voting": rule.min_voting,
+                    **{f"quorum_min_{c}": rule.min_per_category.get(c, 0) for c in CATEGORIES},
+                    "common_interest_policy": policy, "created_at": now, "updated_at": now,
+                    "version": 1,
+                })
+                plan.changes.append(change)
+                known = committees[name.lower()] = _Committee(line, name, quorum, rule, policy,
+                                                              change)
         person = None
         email = record["person_email"]
         if not email:
@@ -711,19 +728,8 @@ def _check_committees(plan: Plan, records: list[tuple[int, dict[str, str]]],
                                f"{known.roles[role]}")
         category = _choice(plan, line, "category", record["category"], CATEGORIES)
         voting = _yes_no(plan, line, "voting", record.get("voting", ""), default=True)
-        if len(plan.problems) > before:
+        if known is None or person is None or len(plan.problems) > before:
             continue
-        if known is None:
-            now = _now()
-            change = Change(line, "committee", "create", {
-                "name": name, "quorum_min_voting": rule.min_voting,
-                **{f"quorum_min_{c}": rule.min_per_category.get(c, 0) for c in CATEGORIES},
-                "common_interest_policy": policy, "created_at": now, "updated_at": now,
-                "version": 1,
-            })
-            plan.changes.append(change)
-            known = committees[name.lower()] = _Committee(line, name, quorum, rule, policy,
-                                                          change)
         known.members[person["id"]] = line
         if role != "member":
             known.roles[role] = line

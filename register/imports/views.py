@@ -83,7 +83,7 @@ def kind_items(selected: str | None) -> list[dict[str, Any]]:
     items = []
     for kind in KINDS:
         fmt = FORMATS[kind]
-        hint = Markup('{} <a class="nhsuk-link" href="{}">How to lay out a {} file</a>').format(
+        hint = Markup('{} <a class="nhsuk-link" href="{}">The {} file format</a>').format(
             fmt.summary, url_for("imports.formats", _anchor=f"format-{kind}"), kind)
         items.append({"value": kind, "text": fmt.title, "checked": kind == selected,
                       "hint": {"html": hint}})
