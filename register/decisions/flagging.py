@@ -118,8 +118,9 @@ def compute_flags(db: Database, decision_id: int) -> list[rules.Flag]:
                                facts["links"], facts["interests"])
 
 
-def _flag_key(flag: dict[str, Any]) -> tuple:
-    return (flag["rule"], flag["person_id"], flag["organisation_id"], flag["evidence"])
+def _flag_key(flag: dict[str, Any]) -> tuple[str, ...]:
+    return (flag["rule"], str(flag["person_id"]), str(flag["organisation_id"]), flag["evidence"],
+            flag["sentence"])
 
 
 def recompute(db: Database, decision_id: int, *, actor: str = "system") -> list[dict[str, Any]]:
@@ -166,8 +167,11 @@ def ensure_current(db: Database, decision_ids: Iterable[int] | None = None) -> i
         stale = [r["id"] for r in db.query(
             f"SELECT id FROM decisions WHERE flags_stale = 1 AND id IN ({_placeholders(ids)})",
             ids)]
-    for decision_id in stale:
-        recompute(db, decision_id)
+    # One transaction for the lot: a change to a busy organisation can stale many decisions, and
+    # one durable commit each would cost far more than the computing.
+    with write_transaction(db):
+        for decision_id in stale:
+            recompute(db, decision_id)
     return len(stale)
 
 

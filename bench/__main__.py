@@ -1,0 +1,16 @@
+"""Run every benchmark and print the figures: `make bench`."""
+from __future__ import annotations
+
+import sys
+
+from . import flags
+
+
+def main() -> int:
+    for module in (flags,):
+        module.run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
