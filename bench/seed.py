@@ -46,7 +46,7 @@ def seed(db: Database, *, decisions: int = 10_000, people: int = 3_000, interest
             batch_size=1000)
         base = dt.date(2024, 1, 1)
         rows = []
-        for i in range(1, interests + 1):
+        for _ in range(interests):
             start = base - dt.timedelta(days=rng.randint(0, 2000))
             ended = rng.random() < 0.2
             rows.append({
@@ -70,7 +70,8 @@ def seed(db: Database, *, decisions: int = 10_000, people: int = 3_000, interest
             meeting = base + dt.timedelta(days=rng.randint(0, 1000))
             decision_rows.append({
                 "id": i, "reference": f"MOB-{meeting.year}-{i:05d}",
-                "title": f"Service {i}: {rng.choice(['physiotherapy', 'anticoagulation', 'diagnostics', 'dermatology'])}",
+                "title": f"Service {i}: " + rng.choice(
+                    ["physiotherapy", "anticoagulation", "diagnostics", "dermatology"]),
                 "description": "Community service", "choice": rng.choice(["make", "buy", "mixed"]),
                 "contract_kind": "new", "regime": "psr", "process": "competitive_process",
                 "total_value_pence": rng.randint(1, 10_000_000) * 100,
