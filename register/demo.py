@@ -327,7 +327,7 @@ INTERESTS = [
        associate="Brother", business="Online GP consultations"),
     _i("patel", "gotodoc", "Locum GP sessions", 700, 690, date_to=90,
        business="Online GP consultations"),
-    _i("mensah", "gotodoc", "Son is employed by the company", 300, 290, associate="Son",
+    _i("mensah", "gotodoc", "Son is employed by the company", 500, 490, associate="Son",
        business="Online GP consultations",
        withheld_reason="A court protection order covers the family member; naming the employer "
        "could disclose where they can be found.", recorded_by="governance"),
@@ -338,7 +338,7 @@ INTERESTS = [
        mitigation="Will leave the meeting for any item on musculoskeletal or physiotherapy "
        "services"),
     _i("siddiqui", None, "Paid clinical supervision sessions for the company's physiotherapists",
-       350, 340, name="Vale Physio Partners Limited",
+       450, 440, name="Vale Physio Partners Limited",
        business="Musculoskeletal physiotherapy services", recorded_by="secretary"),
     # The diagnostics company.
     _i("ashworth", "clearscan", "Paid reporting sessions (radiology)", 450, 330,
@@ -421,8 +421,8 @@ EDITS = [
     ("chen", "federation", 200, "secretary", {"nature": "Director", "mitigation": ""}),
 ]
 
-# Annual returns: days before the load date, for decision-makers; the people left out, or whose
-# last return is over 12 months old, are the ones the missing-returns page should list.
+# Annual returns: days before the load date. Dr MacLeod, Dr Siddiqui and Kwame Mensah have made
+# no declaration or return in the last 12 months: the missing-returns page should list them.
 RETURNS = {
     "rahman": [40, 410], "pemberton": [65, 430], "okafor": [12, 377], "llewelyn": [90, 455],
     "kapoor": [120], "oconnor": [30, 395], "adeyemi": [75, 440], "wojcik": [150],
