@@ -32,7 +32,9 @@ class QuorumRule:
     def describe(self) -> str:
         """The rule in words, e.g. 'at least 5 voting members, including 1 lay and 1 executive'."""
         text = f"at least {self.min_voting} voting member{'s' if self.min_voting != 1 else ''}"
-        parts = [f"{n} {CATEGORY_LABELS[c]}" for c, n in self.min_per_category.items() if n]
+        # "1 lay", "2 lay"; "1 GP", "2 GPs"; "2 executives".
+        parts = [f"{n} {CATEGORY_LABELS[c]}{'s' if n != 1 and c in ('gp', 'executive') else ''}"
+                 for c, n in self.min_per_category.items() if n]
         if parts:
             text += ", including " + (", ".join(parts[:-1]) + " and " + parts[-1]
                                       if len(parts) > 1 else parts[0])
