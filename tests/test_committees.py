@@ -46,6 +46,7 @@ def test_secretary_adds_a_committee_and_sees_the_rules_in_words(as_role, db):
     assert shows(page, "must leave the meeting for the item")
     # Nobody is on it yet, so it could never be quorate, and the page says so.
     assert shows(page, "This committee cannot be quorate")
+    assert shows(page, "too few lay or executive members")
 
 
 @pytest.mark.parametrize("over, message", [

@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from ..auth.access import requires
 from ..db import get_db
 from ..organisations.queries import STALE_MESSAGE, parse_page
+from ..rules.quorum import CATEGORY_LABELS
 from . import queries
 from .forms import AddMemberForm, CommitteeForm, EditMemberForm, original_token
 from .queries import CATEGORIES, POLICIES, ROLES
@@ -69,7 +70,7 @@ def detail(committee_id: int) -> str:
     members = queries.members_of(get_db(), committee_id)
     rule = queries.quorum_rule(committee)
     strength = queries.voting_strength(members)
-    short = [CATEGORIES[c].lower() for c, n in rule.min_per_category.items() if strength[c] < n]
+    short = [CATEGORY_LABELS[c] for c, n in rule.min_per_category.items() if strength[c] < n]
     return render_template(
         "committees/detail.html", committee=committee, members=members,
         quorum=rule.describe(), policy=POLICIES[committee["common_interest_policy"]],
