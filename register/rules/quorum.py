@@ -142,7 +142,7 @@ def count_quorum(rule: QuorumRule, voting_members: list[tuple[int, str]],
     `voting_members` are (person id, category) pairs; `rulings` maps conflicted people to their
     ruling; `present`, when given, limits the count to those in the room (otherwise every voting
     member listed is taken to be present); `reasons` gives each ruled-out person's reason in a few
-    words ("common interest") for the arithmetic, defaulting to the ruling itself.
+    words ("common interest"), shown in brackets after what their ruling means for the count.
     """
     seen: set[int] = set()
     members: list[tuple[int, str]] = []
