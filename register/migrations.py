@@ -361,3 +361,110 @@ def m002_decisions(db: Database) -> None:
     )
     db["decisions"].enable_fts(["reference", "title", "description", "comments"],
                                create_triggers=True)
+
+
+@migrations()
+def m003_reviews(db: Database) -> None:
+    """Rulings, possible-match resolutions, escalations, sign-offs, outcomes and breaches."""
+    db.executescript(
+        """
+        -- The governance lead's ruling on one conflicted person for one decision.
+        CREATE TABLE decision_rulings (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            ruling TEXT NOT NULL CHECK (ruling IN
+                ('note_only', 'no_vote', 'leave_item', 'exclude_all', 'remove_from_process')),
+            reason TEXT NOT NULL DEFAULT '',
+            proposed_ruling TEXT,
+            is_exception INTEGER NOT NULL DEFAULT 0,
+            exception_reason TEXT NOT NULL DEFAULT '',
+            exception_mitigation TEXT NOT NULL DEFAULT '',
+            ruled_by_user_id INTEGER REFERENCES users(id),
+            ruled_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE UNIQUE INDEX decision_rulings_pair ON decision_rulings(decision_id, person_id);
+        CREATE INDEX decision_rulings_person ON decision_rulings(person_id);
+
+        -- A possible name match confirmed (a conflict) or dismissed (with a reason).
+        CREATE TABLE match_resolutions (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            interest_id INTEGER NOT NULL REFERENCES interests(id),
+            outcome TEXT NOT NULL CHECK (outcome IN ('confirmed', 'dismissed')),
+            reason TEXT NOT NULL DEFAULT '',
+            resolved_by_user_id INTEGER REFERENCES users(id),
+            resolved_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX match_resolutions_key
+            ON match_resolutions(decision_id, person_id, interest_id);
+
+        -- What was done when the rulings left the meeting inquorate.
+        CREATE TABLE escalations (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            kind TEXT NOT NULL CHECK (kind IN ('defer', 'refer', 'co_opt', 'chair_action')),
+            details TEXT NOT NULL,
+            recorded_by_user_id INTEGER REFERENCES users(id),
+            recorded_at TEXT NOT NULL,
+            ratified_at TEXT,
+            ratified_meeting_date TEXT,
+            ratified_by_user_id INTEGER REFERENCES users(id)
+        );
+        CREATE INDEX escalations_decision ON escalations(decision_id);
+
+        -- Sign-offs: at most one in force per decision (the partial unique index makes two
+        -- governance leads signing at the same moment record exactly one).
+        CREATE TABLE sign_offs (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            signer_user_id INTEGER NOT NULL REFERENCES users(id),
+            signer_name TEXT NOT NULL,
+            signer_role TEXT NOT NULL,
+            statement TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            signed_at TEXT NOT NULL,
+            voided_at TEXT,
+            void_reason TEXT NOT NULL DEFAULT ''
+        );
+        CREATE UNIQUE INDEX sign_offs_one_in_force ON sign_offs(decision_id)
+            WHERE voided_at IS NULL;
+
+        -- The recorded outcome of the item.
+        CREATE TABLE decision_outcomes (
+            decision_id INTEGER PRIMARY KEY REFERENCES decisions(id),
+            outcome TEXT NOT NULL CHECK (outcome IN ('make', 'buy', 'mixed')),
+            awarded_provider_id INTEGER REFERENCES organisations(id),
+            votes_for INTEGER NOT NULL CHECK (votes_for >= 0),
+            votes_against INTEGER NOT NULL CHECK (votes_against >= 0),
+            votes_abstaining INTEGER NOT NULL CHECK (votes_abstaining >= 0),
+            notes TEXT NOT NULL DEFAULT '',
+            recorded_by_user_id INTEGER REFERENCES users(id),
+            recorded_at TEXT NOT NULL
+        );
+
+        -- Who was actually in the room for the item, and how they voted.
+        CREATE TABLE outcome_attendance (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            present INTEGER NOT NULL DEFAULT 1,
+            vote TEXT CHECK (vote IN ('for', 'against', 'abstain')),
+            proxy_for_person_id INTEGER REFERENCES people(id)
+        );
+        CREATE UNIQUE INDEX outcome_attendance_pair ON outcome_attendance(decision_id, person_id);
+
+        -- Breaches found: a ruled-out person present for the vote, a late declaration, and so on.
+        CREATE TABLE breaches (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER REFERENCES decisions(id),
+            person_id INTEGER REFERENCES people(id),
+            kind TEXT NOT NULL,
+            detail TEXT NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX breaches_decision ON breaches(decision_id);
+        """
+    )
