@@ -1,0 +1,134 @@
+"""The register of procurement decisions (page and CSV) and each decision as JSON."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.access import requires
+from ..db import get_db
+from ..rules import csvrows
+from ..rules.decisions import MONEY_FORMAT_MESSAGE, format_money, parse_money
+from ..timeutil import today_uk
+from . import serialise
+from .queries import STATUSES, status_label
+from .serialise import RegisterFilters, Viewer
+
+bp = Blueprint("decision_register", __name__, url_prefix="/decisions")
+
+FLAGGED_CHOICES = [("", "Flagged or not"), ("yes", "Flagged"), ("no", "Not flagged")]
+
+
+def viewer() -> Viewer:
+    """The signed-in user as a viewer of decisions: members see only their own."""
+    return Viewer(sees_all=current_user.can("read_all_decisions"), user_id=current_user.id,
+                  person_id=current_user.person_id)
+
+
+def _parse_page(value: str | None) -> int:
+    return int(value) if value and value.isdigit() and 0 < int(value) < 1_000_000 else 1
+
+
+def filters_from(args: Any) -> tuple[RegisterFilters, dict[str, str], list[tuple[str, str]]]:
+    """The register filters from the query string, what was typed, and (field, message) problems."""
+    typed = {name: (args.get(name) or "").strip()[:200] for name in
+             ("q", "status", "committee", "flagged", "from", "to", "min", "max")}
+    problems: list[tuple[str, str]] = []
+    filters = RegisterFilters(q=typed["q"], status=typed["status"],
+                              flagged=typed["flagged"] if typed["flagged"] in ("yes", "no") else "")
+    if typed["committee"].isdigit():
+        filters.committee_id = int(typed["committee"])
+    for name, attribute, words in (("from", "date_from", "Meeting date from"),
+                                   ("to", "date_to", "Meeting date to")):
+        if typed[name]:
+            try:
+                setattr(filters, attribute, csvrows.parse_date(typed[name]))
+            except ValueError as error:
+                problems.append((name, f"{words} {error}"))
+    for name, attribute, noun in (("min", "value_min_pence", "the lowest total value"),
+                                  ("max", "value_max_pence", "the highest total value")):
+        if typed[name]:
+            try:
+                setattr(filters, attribute, parse_money(typed[name], noun))
+            except ValueError as error:
+                message = str(error)
+                if message == MONEY_FORMAT_MESSAGE:
+                    message = f"Enter {noun} in pounds and pence, like 125000.50"
+                problems.append((name, message))
+    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
+        problems.append(("to", "Meeting date to must be the same as or after meeting date from"))
+    if (filters.value_min_pence is not None and filters.value_max_pence is not None
+            and filters.value_max_pence < filters.value_min_pence):
+        problems.append(("max", "The highest total value must be the same as or more than the "
+                                "lowest"))
+    return filters, typed, problems
+
+
+def _status_choices(db: Any) -> list[tuple[str, str]]:
+    known = {status: words for status, (words, _colour) in STATUSES.items()}
+    for row in db.query("SELECT DISTINCT status FROM decisions ORDER BY status"):
+        known.setdefault(row["status"], status_label(row["status"])[0])
+    return [("", "Any status"), *known.items()]
+
+
+def decision_href(reference: str) -> str | None:
+    """The link to a decision's own page, when that page exists in this app."""
+    if "decisions.show" in current_app.view_functions:
+        return url_for("decisions.show", reference=reference)
+    return None
+
+
+@bp.route("/register")
+@requires("read_decisions")
+def register() -> str:
+    """The register of procurement decisions: filtered, sorted and a page at a time."""
+    db = get_db()
+    filters, typed, problems = filters_from(request.args)
+    result = serialise.register_page(
+        db, filters, viewer(), sort=request.args.get("sort") or "",
+        direction=request.args.get("dir") or "", page=_parse_page(request.args.get("page")),
+        page_size=current_app.config["PAGE_SIZE"])
+    committees = [("", "Any committee")] + [
+        (str(r["id"]), r["name"]) for r in db.query(
+            "SELECT id, name FROM committees ORDER BY name COLLATE NOCASE")]
+    return render_template(
+        "decisions/register.html", result=result, typed=typed, problems=problems,
+        filtered=filters.active, committees=committees, statuses=_status_choices(db),
+        flagged_choices=FLAGGED_CHOICES, sort=result.sort, direction=result.direction,
+        sees_all=current_user.can("read_all_decisions"), decision_href=decision_href,
+        format_money=_format_money)
+
+
+def _format_money(pence: int | None) -> str:
+    return format_money(pence) if pence is not None else "-"
+
+
+@bp.route("/register.csv")
+@requires("read_decisions")
+def register_csv() -> Response:
+    """The register with the same filters and order, as a CSV file for a spreadsheet."""
+    db = get_db()
+    filters, _typed, problems = filters_from(request.args)
+    if problems:
+        abort(400)
+    ids = serialise.register_ids(db, filters, viewer(), sort=request.args.get("sort") or "",
+                                 direction=request.args.get("dir") or "")
+    body = serialise.register_csv(db, ids)
+    filename = f"decisions-register-{today_uk().isoformat()}.csv"
+    return Response(body.encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/<reference>.json")
+@requires("read_decisions")
+def decision_json(reference: str) -> Response:
+    """One decision with its participants, providers, status and current flags, as JSON."""
+    db = get_db()
+    decision_id = serialise.decision_id_for(db, reference)
+    if decision_id is None:
+        abort(404)
+    if not serialise.may_see(db, viewer(), decision_id):
+        abort(403)
+    document = serialise.decision_document(db, decision_id)
+    return Response(serialise.to_json(document), mimetype="application/json")

@@ -1,0 +1,458 @@
+"""Decisions as data: the JSON document of one decision, and the register of procurement decisions
+(filtered, sorted, and written as CSV).
+
+The JSON shape is documented in docs/decisions-json.md; `SCHEMA_VERSION` changes whenever a key is
+renamed or removed, never for an added key.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..rules import conflicts as conflict_rules
+from ..rules.decisions import KEY_CRITERIA, REGIMES, process_label
+from . import flagging
+from .queries import status_label
+
+SCHEMA_VERSION = 1
+
+CONTRACT_KINDS = {"existing": "Existing contract", "new": "New contract"}
+ROLE_ORDER = {"voting": 0, "attendee": 1, "evaluator": 2}
+
+
+def pounds(pence: int | None) -> str | None:
+    """Whole pence as a plain number of pounds, e.g. 12500050 -> '125000.50' (None for none)."""
+    if pence is None:
+        return None
+    whole, rest = divmod(int(pence), 100)
+    return f"{whole}.{rest:02d}"
+
+
+def procurement_type(regime: str | None, process: str | None) -> str:
+    """The regime and process in words, e.g. 'The Provider Selection Regime: Competitive process'."""
+    if not regime:
+        return process_label("", process) if process else ""
+    label = REGIMES.get(regime, regime)
+    return f"{label}: {process_label(regime, process)}" if process else label
+
+
+def _one(db: Database, sql: str, params: Any) -> dict[str, Any] | None:
+    return next(iter(db.query(sql, params)), None)
+
+
+def _in(values: Iterable[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+# ---- one decision as JSON ------------------------------------------------------------------------
+
+def _person(db: Database, person_id: int | None) -> dict[str, str] | None:
+    if person_id is None:
+        return None
+    row = _one(db, "SELECT name, email FROM people WHERE id = ?", [person_id])
+    return {"name": row["name"], "email": row["email"]} if row else None
+
+
+def _organisation(row: dict[str, Any]) -> dict[str, Any]:
+    return {"name": row["name"], "ods_code": row["ods_code"],
+            "companies_house_number": row["companies_house_number"], "kind": row["kind"],
+            "registered_address": row["registered_address"], "postcode": row["postcode"]}
+
+
+def decision_id_for(db: Database, reference: str) -> int | None:
+    """The id of the decision with this reference, or None."""
+    row = _one(db, "SELECT id FROM decisions WHERE reference = ?", [reference])
+    return row["id"] if row else None
+
+
+def decision_document(db: Database, decision_id: int) -> dict[str, Any] | None:
+    """One decision with its people, providers, options, criteria and current flags, as plain data."""
+    flagging.ensure_current(db, [decision_id])
+    row = _one(db, "SELECT decisions.*, committees.name AS committee_name FROM decisions "
+                   "JOIN committees ON committees.id = decisions.committee_id "
+                   "WHERE decisions.id = ?", [decision_id])
+    if row is None:
+        return None
+    participants = sorted(
+        db.query("SELECT people.name, people.email, decision_participants.role "
+                 "FROM decision_participants JOIN people ON people.id = "
+                 "decision_participants.person_id WHERE decision_participants.decision_id = ?",
+                 [decision_id]),
+        key=lambda p: (ROLE_ORDER.get(p["role"], 9), p["name"].casefold(), p["email"].lower()))
+    providers = [_organisation(r) for r in db.query(
+        "SELECT organisations.* FROM decision_providers JOIN organisations ON organisations.id = "
+        "decision_providers.organisation_id WHERE decision_providers.decision_id = ? "
+        "ORDER BY organisations.name COLLATE NOCASE, organisations.ods_code", [decision_id])]
+    awarded = None
+    if row["awarded_provider_id"] is not None:
+        awarded_row = _one(db, "SELECT * FROM organisations WHERE id = ?",
+                           [row["awarded_provider_id"]])
+        awarded = _organisation(awarded_row) if awarded_row else None
+    options = [{"position": r["position"], "description": r["description"],
+                "outcome": r["outcome"], "reason": r["reason"]}
+               for r in db.query("SELECT * FROM decision_options WHERE decision_id = ? "
+                                 "ORDER BY position, id", [decision_id])]
+    order = list(KEY_CRITERIA)
+    criteria = sorted(
+        ({"criterion": r["criterion"], "label": KEY_CRITERIA.get(r["criterion"], r["criterion"]),
+          "weight": r["weight"], "how_applied": r["how_applied"]}
+         for r in db.query("SELECT * FROM decision_criteria WHERE decision_id = ?",
+                           [decision_id])),
+        key=lambda c: order.index(c["criterion"]) if c["criterion"] in order else len(order))
+    flags = [{
+        "rule": f["rule"], "rule_label": conflict_rules.RULES.get(f["rule"], f["rule"]),
+        "severity": f["severity"],
+        "person": ({"name": f["person_name"], "email": f["person_email"]}
+                   if f["person_id"] is not None else None),
+        "organisation": ({"name": f["organisation_name"], "ods_code": f["ods_code"]}
+                         if f["organisation_id"] is not None else None),
+        "evidence": json.loads(f["evidence"]),
+        "sentence": f["sentence"],
+    } for f in db.query(
+        "SELECT decision_flags.*, people.name AS person_name, people.email AS person_email, "
+        "organisations.name AS organisation_name, organisations.ods_code FROM decision_flags "
+        "LEFT JOIN people ON people.id = decision_flags.person_id "
+        "LEFT JOIN organisations ON organisations.id = decision_flags.organisation_id "
+        "WHERE decision_flags.decision_id = ? ORDER BY position", [decision_id])]
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "id": row["id"],
+        "reference": row["reference"],
+        "title": row["title"],
+        "description": row["description"],
+        "choice": row["choice"],
+        "contract_kind": row["contract_kind"],
+        "regime": row["regime"],
+        "process": row["process"],
+        "procurement_type": procurement_type(row["regime"], row["process"]),
+        "total_value_pence": row["total_value_pence"],
+        "total_value_pounds": pounds(row["total_value_pence"]),
+        "annual_value_pence": row["annual_value_pence"],
+        "annual_value_pounds": pounds(row["annual_value_pence"]),
+        "contract_start": row["contract_start"],
+        "contract_end": row["contract_end"],
+        "committee": {"id": row["committee_id"], "name": row["committee_name"]},
+        "meeting_date": row["meeting_date"],
+        "decision_process": row["decision_process"],
+        "offered_to_all_member_practices": bool(row["offered_to_all_member_practices"]),
+        "clinical_lead": _person(db, row["clinical_lead_id"]),
+        "contract_manager": _person(db, row["contract_manager_id"]),
+        "participants": [{"name": p["name"], "email": p["email"], "role": p["role"]}
+                         for p in participants],
+        "providers": providers,
+        "awarded_provider": awarded,
+        "options": options,
+        "criteria": criteria,
+        "justification": row["justification"],
+        "comments": row["comments"],
+        "status": row["status"],
+        "submitted_at": row["submitted_at"],
+        "flagged": bool(row["flag_count"]),
+        "conflict_count": row["conflict_count"],
+        "flags": flags,
+    }
+
+
+def export_document(db: Database, decision_ids: Iterable[int]) -> dict[str, Any]:
+    """Several decisions in one document, as `flask export decisions --format json` writes it."""
+    from ..timeutil import utcnow_iso
+
+    ids = list(decision_ids)
+    flagging.ensure_current(db, ids)
+    return {"schema_version": SCHEMA_VERSION, "exported_at": utcnow_iso(),
+            "decisions": [document for document in (decision_document(db, i) for i in ids)
+                          if document is not None]}
+
+
+def to_json(document: Any) -> str:
+    """JSON text as the register writes it: UTF-8 characters, two-space indents, stable keys."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+# ---- who may see which decisions -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Viewer:
+    """Whose register this is: everyone's (sees_all), or one member's own decisions."""
+
+    sees_all: bool
+    user_id: int | None = None
+    person_id: int | None = None
+
+
+def visibility(viewer: Viewer) -> tuple[str, dict[str, Any]]:
+    """The SQL condition (on `decisions`) limiting a viewer to the decisions they may see."""
+    if viewer.sees_all:
+        return "1", {}
+    return ("(decisions.author_user_id = :viewer_user OR EXISTS (SELECT 1 FROM "
+            "decision_participants AS mine WHERE mine.decision_id = decisions.id "
+            "AND mine.person_id = :viewer_person))",
+            {"viewer_user": viewer.user_id if viewer.user_id is not None else -1,
+             "viewer_person": viewer.person_id if viewer.person_id is not None else -1})
+
+
+def may_see(db: Database, viewer: Viewer, decision_id: int) -> bool:
+    """Whether the viewer may see this decision."""
+    condition, params = visibility(viewer)
+    return _one(db, f"SELECT 1 AS ok FROM decisions WHERE decisions.id = :id AND {condition}",
+                {"id": decision_id, **params}) is not None
+
+
+# ---- the register of procurement decisions -------------------------------------------------------
+
+REGISTER_SORTS = {
+    "meeting": "decisions.meeting_date",
+    "reference": "decisions.reference",
+    "title": "decisions.title COLLATE NOCASE",
+    "value": "decisions.total_value_pence",
+    "status": "decisions.status",
+}
+DEFAULT_SORT, DEFAULT_DIRECTION = "meeting", "desc"
+
+
+@dataclass
+class RegisterFilters:
+    """What the register is narrowed to; every field empty means every decision."""
+
+    q: str = ""
+    status: str = ""
+    committee_id: int | None = None
+    flagged: str = ""  # "yes", "no" or "" for either
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    value_min_pence: int | None = None
+    value_max_pence: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return any(value not in (None, "") for value in self.__dict__.values())
+
+
+def fts_query(text: str) -> str:
+    """A full-text query matching every word typed as a prefix; FTS syntax in the text is inert."""
+    words = re.findall(r"\w+", text)
+    return " ".join(f'"{word}"*' for word in words[:20])
+
+
+def register_where(filters: RegisterFilters, viewer: Viewer) -> tuple[str, dict[str, Any]]:
+    """The FROM ... WHERE text and parameters of the register for these filters and this viewer."""
+    condition, params = visibility(viewer)
+    where = [condition]
+    match = fts_query(filters.q) if filters.q else ""
+    if match:
+        where.append("decisions.id IN (SELECT rowid FROM decisions_fts "
+                     "WHERE decisions_fts MATCH :fts)")
+        params["fts"] = match
+    if filters.status:
+        where.append("decisions.status = :status")
+        params["status"] = filters.status
+    if filters.committee_id is not None:
+        where.append("decisions.committee_id = :committee")
+        params["committee"] = filters.committee_id
+    if filters.flagged == "yes":
+        where.append("decisions.flag_count > 0")
+    elif filters.flagged == "no":
+        where.append("decisions.flag_count = 0")
+    if filters.date_from is not None:
+        where.append("decisions.meeting_date >= :date_from")
+        params["date_from"] = filters.date_from.isoformat()
+    if filters.date_to is not None:
+        where.append("decisions.meeting_date <= :date_to")
+        params["date_to"] = filters.date_to.isoformat()
+    if filters.value_min_pence is not None:
+        where.append("decisions.total_value_pence >= :value_min")
+        params["value_min"] = filters.value_min_pence
+    if filters.value_max_pence is not None:
+        where.append("decisions.total_value_pence <= :value_max")
+        params["value_max"] = filters.value_max_pence
+    return "FROM decisions WHERE " + " AND ".join(where), params
+
+
+def register_order(sort: str, direction: str) -> tuple[str, str, str]:
+    """(ORDER BY text, sort key, direction), from the whitelist only; anything else is the default."""
+    if sort not in REGISTER_SORTS:
+        sort, direction = DEFAULT_SORT, DEFAULT_DIRECTION
+    direction = "asc" if direction == "asc" else "desc"
+    column = REGISTER_SORTS[sort]
+    bare = column.split(" ")[0]
+    # Decisions with no value yet go last whichever way the list is sorted.
+    return f"{bare} IS NULL, {column} {direction.upper()}, decisions.reference", sort, direction
+
+
+_REGISTER_SELECT = """
+SELECT decisions.*, committees.name AS committee_name,
+    lead.name AS clinical_lead_name, manager.name AS contract_manager_name,
+    awarded.name AS awarded_name, awarded.registered_address AS awarded_address,
+    awarded.postcode AS awarded_postcode
+FROM decisions
+JOIN committees ON committees.id = decisions.committee_id
+LEFT JOIN people AS lead ON lead.id = decisions.clinical_lead_id
+LEFT JOIN people AS manager ON manager.id = decisions.contract_manager_id
+LEFT JOIN organisations AS awarded ON awarded.id = decisions.awarded_provider_id
+WHERE decisions.id IN ({ids})
+"""
+
+
+@dataclass
+class RegisterPage:
+    """One page of the register, with what the pagination needs."""
+
+    rows: list[dict[str, Any]]
+    page: int
+    pages: int
+    total: int
+    sort: str = DEFAULT_SORT
+    direction: str = DEFAULT_DIRECTION
+    columns: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _register_rows(db: Database, ids: list[int]) -> list[dict[str, Any]]:
+    """The register's row for each decision id, in the order given."""
+    if not ids:
+        return []
+    found = {r["id"]: r for r in db.query(_REGISTER_SELECT.format(ids=_in(ids)), ids)}
+    conflicted: dict[int, list[str]] = {}
+    for r in db.query(
+            f"SELECT DISTINCT decision_flags.decision_id, people.name FROM decision_flags "
+            f"JOIN people ON people.id = decision_flags.person_id "
+            f"WHERE decision_flags.severity = 'conflict' AND decision_flags.decision_id "
+            f"IN ({_in(ids)}) ORDER BY people.name COLLATE NOCASE", ids):
+        conflicted.setdefault(r["decision_id"], []).append(r["name"])
+    return [register_row(found[i], conflicted.get(i, [])) for i in ids if i in found]
+
+
+def register_row(row: dict[str, Any], conflicted_names: list[str]) -> dict[str, Any]:
+    """One decision as the register's columns (values as plain text or numbers, None for none)."""
+    address = ", ".join(part for part in (row.get("awarded_address") or "",
+                                          row.get("awarded_postcode") or "") if part)
+    return {
+        "id": row["id"],
+        "reference": row["reference"],
+        "title": row["title"],
+        "description": row["description"],
+        "contract_kind": CONTRACT_KINDS.get(row["contract_kind"] or "", row["contract_kind"]),
+        "procurement_type": procurement_type(row["regime"], row["process"]),
+        "clinical_lead": row["clinical_lead_name"],
+        "contract_manager": row["contract_manager_name"],
+        "decision_process": row["decision_process"],
+        "committee": row["committee_name"],
+        "conflict_count": len(conflicted_names),
+        "conflicted_people": "; ".join(conflicted_names),
+        # Rulings on conflicts (how each was managed) are recorded in a later part of the register.
+        "mitigation": None,
+        "justification": row["justification"],
+        "supplier": row["awarded_name"],
+        "supplier_address": address or None,
+        "total_value_pence": row["total_value_pence"],
+        "annual_value_pence": row["annual_value_pence"],
+        "comments": row["comments"],
+        "status": row["status"],
+        "status_label": status_label(row["status"])[0],
+        "status_colour": status_label(row["status"])[1],
+        "meeting_date": row["meeting_date"],
+        "flagged": bool(row["flag_count"]),
+        "flag_count": row["flag_count"],
+    }
+
+
+def register_page(db: Database, filters: RegisterFilters, viewer: Viewer, *, sort: str = "",
+                  direction: str = "", page: int = 1, page_size: int = 25) -> RegisterPage:
+    """One page of the register for these filters, flags brought up to date first."""
+    flagging.ensure_current(db)
+    from_where, params = register_where(filters, viewer)
+    order, sort, direction = register_order(sort, direction)
+    total = db.execute(f"SELECT COUNT(*) {from_where}", params).fetchone()[0]
+    pages = max(1, math.ceil(total / page_size))
+    page = min(max(1, page), pages)
+    ids = [r["id"] for r in db.query(
+        f"SELECT decisions.id {from_where} ORDER BY {order} LIMIT :_limit OFFSET :_offset",
+        {**params, "_limit": page_size, "_offset": (page - 1) * page_size})]
+    return RegisterPage(_register_rows(db, ids), page, pages, total, sort, direction)
+
+
+def register_ids(db: Database, filters: RegisterFilters, viewer: Viewer, *, sort: str = "",
+                 direction: str = "") -> list[int]:
+    """Every decision id in the register for these filters, in order, flags brought up to date."""
+    flagging.ensure_current(db)
+    from_where, params = register_where(filters, viewer)
+    order, _, _ = register_order(sort, direction)
+    return [r["id"] for r in db.query(f"SELECT decisions.id {from_where} ORDER BY {order}",
+                                      params)]
+
+
+# ---- the register as CSV --------------------------------------------------------------------------
+
+# (key in register_row, heading): the NHS England template's columns, in its order.
+CSV_COLUMNS: list[tuple[str, str]] = [
+    ("reference", "Reference"),
+    ("title", "Contract or service title"),
+    ("description", "Description"),
+    ("contract_kind", "Existing contract or new"),
+    ("procurement_type", "Procurement type"),
+    ("clinical_lead", "Clinical lead"),
+    ("contract_manager", "Contract manager"),
+    ("decision_process", "Decision-making process"),
+    ("committee", "Committee that decided"),
+    ("conflict_count", "Number of people with conflicts"),
+    ("conflicted_people", "Conflicts of interest noted"),
+    ("mitigation", "Actions to mitigate conflicts"),
+    ("justification", "Justification"),
+    ("supplier", "Contract awarded: supplier"),
+    ("supplier_address", "Supplier's registered address"),
+    ("total_value", "Contract value, total (£)"),
+    ("annual_value", "Contract value, annual (£)"),
+    ("comments", "Comments"),
+    ("status", "Status"),
+    ("meeting_date", "Meeting date"),
+    ("flagged", "Flagged"),
+]
+
+# Characters that make a spreadsheet read a cell as a formula (or that hide one).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text a spreadsheet will show, never run: a leading apostrophe before a formula character."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_cells(row: dict[str, Any]) -> list[str | int]:
+    """One register row as CSV cells: amounts as plain numbers of pounds, text neutralised."""
+    cells: list[str | int] = []
+    for key, _heading in CSV_COLUMNS:
+        if key == "total_value":
+            cells.append(pounds(row["total_value_pence"]) or "")
+        elif key == "annual_value":
+            cells.append(pounds(row["annual_value_pence"]) or "")
+        elif key == "conflict_count":
+            cells.append(row["conflict_count"])
+        elif key == "flagged":
+            cells.append("yes" if row["flagged"] else "no")
+        elif key == "status":
+            cells.append(neutralise(row["status_label"]))
+        else:
+            value = row[key]
+            cells.append(neutralise(str(value)) if value not in (None, "") else "")
+    return cells
+
+
+def register_csv(db: Database, ids: list[int]) -> str:
+    """The register of these decisions as CSV text, with a byte-order mark so Excel reads UTF-8."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([heading for _key, heading in CSV_COLUMNS])
+    # A few hundred at a time keeps each IN (...) list short.
+    for start in range(0, len(ids), 500):
+        for row in _register_rows(db, ids[start:start + 500]):
+            writer.writerow(csv_cells(row))
+    return out.getvalue()
