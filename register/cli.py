@@ -160,6 +160,8 @@ def init_app(app: Flask) -> None:
     for command in (init_db_command, demo_data_command, create_user_command, backup_command,
                     verify_audit_command, serve_command):
         app.cli.add_command(command)
+    from .decisions.cli import export_command
     from .imports.cli import import_command
 
     app.cli.add_command(import_command)
+    app.cli.add_command(export_command)

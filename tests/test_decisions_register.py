@@ -270,6 +270,20 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(as_role, db, reg
     assert row["Comments"] == written and row["Contract or service title"] == written
 
 
+def test_rulings_are_the_actions_to_mitigate(as_role, db, register):
+    client = as_role("auditor")
+    rows = read_csv(client.get("/decisions/register.csv?sort=reference&dir=asc"))
+    assert rows[1][rows[0].index("Actions to mitigate conflicts")] == ""
+    db["decision_rulings"].insert({"decision_id": register["flagged"],
+                                   "person_id": register["asha"], "ruling": "leave_item",
+                                   "ruled_at": "2026-03-10T10:00:00+00:00"})
+    rows = read_csv(client.get("/decisions/register.csv?sort=reference&dir=asc"))
+    assert rows[1][rows[0].index("Actions to mitigate conflicts")] == \
+        "Asha Patel: Must leave the meeting for the item"
+    assert "Asha Patel: Must leave the meeting for the item" in \
+        text(client.get("/decisions/register"))
+
+
 def test_csv_takes_the_same_filters(as_role, register):
     rows = read_csv(as_role("secretary").get("/decisions/register.csv?flagged=no&q=physio"))
     assert [row[0] for row in rows[1:]] == ["MOB-2026-0002"]

@@ -20,6 +20,7 @@ from sqlite_utils import Database
 
 from ..rules import conflicts as conflict_rules
 from ..rules.decisions import KEY_CRITERIA, REGIMES, process_label
+from ..rules.rulings import RULINGS
 from . import flagging
 from .queries import status_label
 
@@ -327,10 +328,20 @@ def _register_rows(db: Database, ids: list[int]) -> list[dict[str, Any]]:
             f"WHERE decision_flags.severity = 'conflict' AND decision_flags.decision_id "
             f"IN ({_in(ids)}) ORDER BY people.name COLLATE NOCASE", ids):
         conflicted.setdefault(r["decision_id"], []).append(r["name"])
-    return [register_row(found[i], conflicted.get(i, [])) for i in ids if i in found]
+    rulings: dict[int, list[str]] = {}
+    for r in db.query(
+            f"SELECT decision_rulings.decision_id, decision_rulings.ruling, people.name "
+            f"FROM decision_rulings JOIN people ON people.id = decision_rulings.person_id "
+            f"WHERE decision_rulings.decision_id IN ({_in(ids)}) "
+            f"ORDER BY people.name COLLATE NOCASE", ids):
+        words = RULINGS.get(r["ruling"], r["ruling"])
+        rulings.setdefault(r["decision_id"], []).append(f"{r['name']}: {words}")
+    return [register_row(found[i], conflicted.get(i, []), rulings.get(i, []))
+            for i in ids if i in found]
 
 
-def register_row(row: dict[str, Any], conflicted_names: list[str]) -> dict[str, Any]:
+def register_row(row: dict[str, Any], conflicted_names: list[str],
+                 rulings: list[str] | None = None) -> dict[str, Any]:
     """One decision as the register's columns (values as plain text or numbers, None for none)."""
     address = ", ".join(part for part in (row.get("awarded_address") or "",
                                           row.get("awarded_postcode") or "") if part)
@@ -347,8 +358,8 @@ def register_row(row: dict[str, Any], conflicted_names: list[str]) -> dict[str, 
         "committee": row["committee_name"],
         "conflict_count": len(conflicted_names),
         "conflicted_people": "; ".join(conflicted_names),
-        # Rulings on conflicts (how each was managed) are recorded in a later part of the register.
-        "mitigation": None,
+        # How each conflict was managed: the governance lead's rulings, once made.
+        "mitigation": "; ".join(rulings) if rulings else None,
         "justification": row["justification"],
         "supplier": row["awarded_name"],
         "supplier_address": address or None,

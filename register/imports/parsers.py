@@ -20,7 +20,7 @@ from ..rules.quorum import CATEGORIES, QuorumRule, QuorumRuleError, parse_quorum
 from ..rules.text import is_companies_house_number, is_email, is_ods_code, is_practice_code, normalise_code
 from ..timeutil import today_uk
 
-KINDS = ("organisations", "epraccur", "people", "committees", "interests")
+KINDS = ("organisations", "epraccur", "people", "committees", "interests", "decisions")
 
 ORGANISATION_KINDS = ("practice", "network", "federation", "trust", "independent", "voluntary",
                       "local_authority", "other")
@@ -844,3 +844,7 @@ CHECKS: dict[str, Callable[[Plan, list[tuple[int, dict[str, str]]], Register], N
     "committees": _check_committees,
     "interests": _check_interests,
 }
+
+# Decisions are a kind in a module of their own, built on the helpers above; importing it adds
+# its format, check and words to FORMATS, CHECKS and ENTITY_WORDS.
+from . import decisions_kind  # noqa: E402, F401

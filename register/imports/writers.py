@@ -6,6 +6,7 @@ from sqlite_utils import Database
 from .. import audit
 from ..db import write_transaction
 from ..timeutil import utcnow_iso
+from .decisions_kind import DECISION_TABLES, finish_decisions
 from .parsers import Change, Plan, check_file
 
 TABLES = {
@@ -15,6 +16,7 @@ TABLES = {
     "committee": "committees",
     "committee_member": "committee_members",
     "interest": "interests",
+    **DECISION_TABLES,
 }
 # The only columns an import updates (the epraccur refresh of an existing practice).
 UPDATABLE = {"organisation": ("name", "registered_address", "postcode", "ods_status",
@@ -52,6 +54,8 @@ def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = No
             _create(db, change, actor=actor, user_id=user_id)
         else:
             _update(db, change, actor=actor)
+    if plan.kind == "decisions":
+        finish_decisions(db, plan, actor=actor)
 
 
 def _resolved(change: Change) -> dict:
@@ -68,6 +72,8 @@ def _create(db: Database, change: Change, *, actor: str, user_id: int | None) ->
     values = _resolved(change)
     if change.entity == "interest":
         values["recorded_by_user_id"] = user_id
+    if change.entity == "decision":
+        values["author_user_id"] = user_id
     change.record_id = db[table].insert(values).last_pk
     after = dict(db[table].get(change.record_id))
     audit.record(db, actor=actor, action="create", entity=change.entity,
