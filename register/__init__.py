@@ -24,6 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .auth import views as auth_views
     from .committees import views as committee_views
     from .decisions import register_views as decision_register_views
+    from .decisions import views as decision_views
     from .imports import views as import_views
     from .interests import views as interest_views
     from .organisations import views as organisation_views
@@ -38,6 +39,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         interest_views,
         import_views,
         search_views,
+        decision_views,
         decision_register_views,
     ):
         app.register_blueprint(module.bp)

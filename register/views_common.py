@@ -20,6 +20,7 @@ CSP = (
 
 # (endpoint, label, capability or None for every signed-in user)
 NAVIGATION = [
+    ("decisions.index", "Decisions", "read_decisions"),
     ("interests.index", "Interests", None),
     ("people.index", "People", "read_reference_data"),
     ("organisations.index", "Organisations", "read_reference_data"),

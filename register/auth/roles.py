@@ -24,6 +24,13 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "read_reference_data": frozenset({ADMIN, SECRETARY, GOVERNANCE, MEMBER, AUDITOR}),
     "see_missing_returns": frozenset({ADMIN, SECRETARY, GOVERNANCE, AUDITOR}),
     "read_audit_trail": frozenset({ADMIN, GOVERNANCE, AUDITOR}),
+    # Members read only the decisions they take part in or recorded; the others read them all.
+    "read_decisions": frozenset({ADMIN, SECRETARY, GOVERNANCE, MEMBER, AUDITOR}),
+    "read_all_decisions": frozenset({ADMIN, SECRETARY, GOVERNANCE, AUDITOR}),
+    "record_decisions": frozenset({ADMIN, SECRETARY}),
+    # The governance queue: rulings, escalations and sign-off; then the outcome of the item.
+    "review_decisions": frozenset({GOVERNANCE}),
+    "record_outcomes": frozenset({SECRETARY}),
 }
 
 

@@ -1,0 +1,357 @@
+"""Reading and writing make-or-buy decisions and their child rows (options, participants,
+providers and key criteria)."""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from .. import audit
+from ..db import write_transaction
+from ..rules.decisions import next_reference
+from ..rules.text import normalise_code
+from ..timeutil import utcnow_iso
+from . import flagging
+
+STALE_MESSAGE = ("Someone else changed this record while you were editing it. "
+                 "Your changes have not been saved.")
+
+EDITABLE_STATUSES = ("draft", "returned")
+
+STATUSES = {
+    "draft": ("Draft", "grey"),
+    "returned": ("Returned for changes", "orange"),
+    "awaiting_review": ("Awaiting governance review", "yellow"),
+    "ready_for_decision": ("Ready for decision", "blue"),
+}
+
+# The columns of the decision row that the edit form writes.
+FIELDS = ("title", "description", "choice", "contract_kind", "regime", "process",
+          "total_value_pence", "annual_value_pence", "contract_start", "contract_end",
+          "clinical_lead_id", "contract_manager_id", "meeting_date", "decision_process",
+          "offered_to_all_member_practices", "awarded_provider_id", "justification", "comments")
+
+
+@dataclass
+class Page:
+    """One page of a list, with what the pagination needs."""
+
+    rows: list[dict[str, Any]]
+    page: int
+    pages: int
+    total: int
+
+
+def status_label(status: str) -> tuple[str, str]:
+    """The words and tag colour for a decision status."""
+    return STATUSES.get(status, (status.replace("_", " ").capitalize(), "grey"))
+
+
+# ---- reference data for the forms ----------------------------------------------------------
+
+def committee_choices(db: Database) -> list[dict[str, Any]]:
+    """Every committee, by name."""
+    return list(db.query("SELECT id, name FROM committees ORDER BY name COLLATE NOCASE"))
+
+
+def committee_members(db: Database, committee_id: int) -> list[dict[str, Any]]:
+    """A committee's members with their names and whether they vote, chair first."""
+    return list(db.query(
+        "SELECT committee_members.person_id, committee_members.role, committee_members.category,"
+        " committee_members.voting, people.name FROM committee_members"
+        " JOIN people ON people.id = committee_members.person_id"
+        " WHERE committee_members.committee_id = ?"
+        " ORDER BY CASE committee_members.role WHEN 'chair' THEN 0 WHEN 'vice_chair' THEN 1"
+        " ELSE 2 END, people.name COLLATE NOCASE", [committee_id]))
+
+
+def people_choices(db: Database) -> list[dict[str, Any]]:
+    """Every person, by name, for the people pickers."""
+    return list(db.query("SELECT id, name FROM people ORDER BY name COLLATE NOCASE, id"))
+
+
+def people_names(db: Database, ids: list[int]) -> dict[int, str]:
+    """The names of the given people (unknown ids are left out)."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    return {r["id"]: r["name"] for r in db.query(
+        f"SELECT id, name FROM people WHERE id IN ({marks})", ids)}
+
+
+# ---- providers typed by name or ODS code ---------------------------------------------------
+
+_NAME_WITH_CODE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[A-Za-z0-9]{2,10})\)$")
+
+
+def provider_text(organisation: dict[str, Any]) -> str:
+    """How an organisation is written in a provider box: 'Name (CODE)', or the name alone."""
+    code = organisation.get("ods_code")
+    return f"{organisation['name']} ({code})" if code else organisation["name"]
+
+
+def resolve_organisation(db: Database, text: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The organisation typed as an ODS code, 'Name (CODE)' or an exact name, or why not."""
+    typed = (text or "").strip()
+    match = _NAME_WITH_CODE.match(typed)
+    codes = [normalise_code(match.group("code"))] if match else []
+    codes.append(normalise_code(typed))
+    for code in codes:
+        row = next(iter(db.query(
+            "SELECT id, name, ods_code, kind FROM organisations WHERE ods_code = ?", [code])), None)
+        if row:
+            return row, None
+    rows = list(db.query(
+        "SELECT id, name, ods_code, kind FROM organisations WHERE name = ? COLLATE NOCASE"
+        " ORDER BY id LIMIT 2", [typed]))
+    if len(rows) == 1:
+        return rows[0], None
+    if len(rows) > 1:
+        return None, (f"More than one organisation is called '{typed}'. "
+                      f"Enter its ODS code to say which")
+    return None, f"No organisation matches '{typed}'. Check the name or ODS code"
+
+
+# ---- reading -------------------------------------------------------------------------------
+
+def get_decision(db: Database, reference: str) -> dict[str, Any] | None:
+    """The decision row with the given reference (any case), with its committee's name."""
+    return next(iter(db.query(
+        "SELECT decisions.*, committees.name AS committee_name FROM decisions"
+        " JOIN committees ON committees.id = decisions.committee_id"
+        " WHERE decisions.reference = ?", [(reference or "").strip().upper()])), None)
+
+
+def load_children(db: Database, decision_id: int) -> dict[str, list[dict[str, Any]]]:
+    """A decision's options, participants, providers and key criteria, in display order."""
+    return {
+        "options": list(db.query(
+            "SELECT position, description, outcome, reason FROM decision_options"
+            " WHERE decision_id = ? ORDER BY position", [decision_id])),
+        "participants": list(db.query(
+            "SELECT decision_participants.person_id, decision_participants.role, people.name,"
+            " committee_members.person_id IS NOT NULL AS is_member FROM decision_participants"
+            " JOIN people ON people.id = decision_participants.person_id"
+            " JOIN decisions ON decisions.id = decision_participants.decision_id"
+            " LEFT JOIN committee_members ON committee_members.person_id ="
+            " decision_participants.person_id"
+            " AND committee_members.committee_id = decisions.committee_id"
+            " WHERE decision_participants.decision_id = ?"
+            " ORDER BY people.name COLLATE NOCASE", [decision_id])),
+        "providers": list(db.query(
+            "SELECT organisations.id, organisations.name, organisations.ods_code,"
+            " organisations.kind, organisations.is_member_practice FROM decision_providers"
+            " JOIN organisations ON organisations.id = decision_providers.organisation_id"
+            " WHERE decision_providers.decision_id = ? ORDER BY decision_providers.id",
+            [decision_id])),
+        "criteria": list(db.query(
+            "SELECT criterion, weight, how_applied FROM decision_criteria"
+            " WHERE decision_id = ? ORDER BY id", [decision_id])),
+    }
+
+
+def load_for_display(db: Database, reference: str) -> dict[str, Any] | None:
+    """A decision with everything its page shows, or None if there is no such reference."""
+    decision = get_decision(db, reference)
+    if decision is None:
+        return None
+    people = people_names(db, [i for i in (decision["clinical_lead_id"],
+                                           decision["contract_manager_id"]) if i])
+    awarded = None
+    if decision["awarded_provider_id"]:
+        awarded = next(iter(db.query(
+            "SELECT id, name, ods_code, registered_address, postcode FROM organisations"
+            " WHERE id = ?", [decision["awarded_provider_id"]])), None)
+    author = next(iter(db.query(
+        "SELECT users.username, people.name FROM users LEFT JOIN people"
+        " ON people.id = users.person_id WHERE users.id = ?",
+        [decision["author_user_id"]])), None) if decision["author_user_id"] else None
+    return {
+        "decision": decision,
+        **load_children(db, decision["id"]),
+        "clinical_lead": people.get(decision["clinical_lead_id"]),
+        "contract_manager": people.get(decision["contract_manager_id"]),
+        "awarded": awarded,
+        "author": (author["name"] or author["username"]) if author else None,
+    }
+
+
+def can_see(db: Database, decision: dict[str, Any], user: Any) -> bool:
+    """Whether a signed-in user may read a decision: all of them, or ones they are part of."""
+    if user.can("read_all_decisions"):
+        return True
+    if not user.can("read_decisions"):
+        return False
+    if decision["author_user_id"] is not None and decision["author_user_id"] == user.id:
+        return True
+    if user.person_id is None:
+        return False
+    return bool(db.execute(
+        "SELECT 1 FROM decision_participants WHERE decision_id = ? AND person_id = ?",
+        [decision["id"], user.person_id]).fetchone())
+
+
+def list_decisions(db: Database, user: Any, page: int, page_size: int) -> Page:
+    """The decisions a user may see, newest meeting first, a page at a time."""
+    where, params = "", {}
+    if not user.can("read_all_decisions"):
+        where = (" WHERE decisions.author_user_id = :user_id OR decisions.id IN"
+                 " (SELECT decision_id FROM decision_participants WHERE person_id = :person_id)")
+        params = {"user_id": user.id, "person_id": user.person_id or -1}
+    total = db.execute(f"SELECT count(*) FROM decisions{where}", params).fetchone()[0]
+    pages = max(1, math.ceil(total / page_size))
+    page = min(page, pages)
+    rows = list(db.query(
+        "SELECT decisions.id, decisions.reference, decisions.title, decisions.meeting_date,"
+        " decisions.status, decisions.flag_count, decisions.flags_stale,"
+        " committees.name AS committee_name FROM decisions"
+        " JOIN committees ON committees.id = decisions.committee_id" + where +
+        " ORDER BY decisions.meeting_date DESC, decisions.id DESC LIMIT :limit OFFSET :offset",
+        {**params, "limit": page_size, "offset": (page - 1) * page_size}))
+    stale = [r["id"] for r in rows if r["flags_stale"]]
+    if stale:
+        # Flags shown in the list must be current too.
+        flagging.ensure_current(db, stale)
+        counts = {r["id"]: r["flag_count"] for r in db.query(
+            f"SELECT id, flag_count FROM decisions WHERE id IN ({', '.join('?' for _ in stale)})",
+            stale)}
+        for row in rows:
+            row["flag_count"] = counts.get(row["id"], row["flag_count"])
+    return Page(rows=rows, page=page, pages=pages, total=total)
+
+
+# ---- writing -------------------------------------------------------------------------------
+
+def _issue_reference(db: Database, year: int) -> str:
+    """The next reference of a year: the counter moves on for good, even if the draft is dropped."""
+    row = db.execute("SELECT last_number FROM reference_counters WHERE year = ?",
+                     [year]).fetchone()
+    last = row[0] if row else 0
+    reference = next_reference(year, last)
+    # Decisions loaded from elsewhere may already hold a number the counter has not reached.
+    while db.execute("SELECT 1 FROM decisions WHERE reference = ?", [reference]).fetchone():
+        last += 1
+        reference = next_reference(year, last)
+    db.execute("INSERT INTO reference_counters (year, last_number) VALUES (?, ?)"
+               " ON CONFLICT (year) DO UPDATE SET last_number = excluded.last_number",
+               [year, last + 1])
+    return reference
+
+
+def create_draft(db: Database, *, title: str, committee_id: int, meeting_date: dt.date,
+                 user_id: int, actor: str) -> str:
+    """Start a draft decision with a fresh reference and the committee's members taking part."""
+    now = utcnow_iso()
+    with write_transaction(db):
+        reference = _issue_reference(db, meeting_date.year)
+        row = {"reference": reference, "title": title, "committee_id": committee_id,
+               "meeting_date": meeting_date.isoformat(), "status": "draft",
+               "author_user_id": user_id, "created_at": now, "updated_at": now, "version": 1}
+        decision_id = db["decisions"].insert(row).last_pk
+        participants = [{"decision_id": decision_id, "person_id": m["person_id"],
+                         "role": "voting" if m["voting"] else "attendee"}
+                        for m in committee_members(db, committee_id)]
+        if participants:
+            db["decision_participants"].insert_all(participants)
+        after = next(iter(db.query("SELECT * FROM decisions WHERE id = ?", [decision_id])))
+        changes = audit.diff(None, _audited(after))
+        changes["participants"] = [[], [[p["person_id"], p["role"]] for p in participants]]
+        audit.record(db, actor=actor, action="create", entity="decision", entity_id=decision_id,
+                     changes=changes)
+    return reference
+
+
+def _audited(row: dict[str, Any]) -> dict[str, Any]:
+    # Flag bookkeeping changes on its own (and is audited when the flags change).
+    return {k: v for k, v in row.items()
+            if k not in ("flags_stale", "flag_count", "conflict_count")}
+
+
+def _child_summary(children: dict[str, list[dict[str, Any]]]) -> dict[str, list[Any]]:
+    """The child rows reduced to what an auditor needs to see changed."""
+    return {
+        "participants": sorted([c["person_id"], c["role"]] for c in children["participants"]),
+        "providers": sorted(c["organisation_id"] for c in children["providers"]),
+        "options": [[c["description"], c["outcome"], c["reason"]] for c in children["options"]],
+        "criteria": sorted([c["criterion"], c["weight"], c["how_applied"]]
+                           for c in children["criteria"]),
+    }
+
+
+def _stored_children(db: Database, decision_id: int) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "participants": list(db.query(
+            "SELECT person_id, role FROM decision_participants WHERE decision_id = ?",
+            [decision_id])),
+        "providers": list(db.query(
+            "SELECT organisation_id FROM decision_providers WHERE decision_id = ? ORDER BY id",
+            [decision_id])),
+        "options": list(db.query(
+            "SELECT description, outcome, reason FROM decision_options WHERE decision_id = ?"
+            " ORDER BY position", [decision_id])),
+        "criteria": list(db.query(
+            "SELECT criterion, weight, how_applied FROM decision_criteria WHERE decision_id = ?",
+            [decision_id])),
+    }
+
+
+def save_decision(db: Database, decision_id: int, version: int, values: dict[str, Any],
+                  children: dict[str, list[dict[str, Any]]], actor: str) -> bool:
+    """Save an editable decision and replace its child rows; False if it changed meanwhile."""
+    with write_transaction(db):
+        before = next(iter(db.query("SELECT * FROM decisions WHERE id = ?", [decision_id])), None)
+        if before is None:
+            return False
+        assignments = ", ".join(f"{name} = :{name}" for name in FIELDS)
+        cursor = db.execute(
+            f"UPDATE decisions SET {assignments}, updated_at = :now, version = version + 1"
+            " WHERE id = :id AND version = :version AND status IN ('draft', 'returned')",
+            {**{name: values[name] for name in FIELDS}, "now": utcnow_iso(), "id": decision_id,
+             "version": version})
+        if cursor.rowcount == 0:
+            return False
+        old_children = _child_summary(_stored_children(db, decision_id))
+        # Replacing the child rows wholesale keeps the save simple; the staleness triggers mark
+        # the flags for recomputation either way.
+        for table in ("decision_participants", "decision_providers", "decision_options",
+                      "decision_criteria"):
+            db.execute(f"DELETE FROM {table} WHERE decision_id = ?", [decision_id])
+        for table, key in (("decision_participants", "participants"),
+                           ("decision_providers", "providers"),
+                           ("decision_options", "options"), ("decision_criteria", "criteria")):
+            rows = [{"decision_id": decision_id, **row} for row in children[key]]
+            if rows:
+                db[table].insert_all(rows)
+        new_children = _child_summary(_stored_children(db, decision_id))
+        after = next(iter(db.query("SELECT * FROM decisions WHERE id = ?", [decision_id])))
+        changes = audit.diff(_audited(before), _audited(after))
+        for key, old in old_children.items():
+            if old != new_children[key]:
+                changes[key] = [old, new_children[key]]
+        audit.record(db, actor=actor, action="update", entity="decision",
+                     entity_id=decision_id, changes=changes)
+    return True
+
+
+def submit_decision(db: Database, decision_id: int, version: int, actor: str) -> str | None:
+    """Send an editable decision on with its flags made current; its new status, or None if it
+    changed meanwhile."""
+    with write_transaction(db):
+        flagging.ensure_current(db, [decision_id])
+        before = next(iter(db.query("SELECT * FROM decisions WHERE id = ?", [decision_id])), None)
+        if before is None or before["version"] != version \
+                or before["status"] not in EDITABLE_STATUSES:
+            return None
+        status = "awaiting_review" if before["flag_count"] > 0 else "ready_for_decision"
+        now = utcnow_iso()
+        db.execute("UPDATE decisions SET status = ?, submitted_at = ?, updated_at = ?,"
+                   " version = version + 1 WHERE id = ?", [status, now, now, decision_id])
+        after = next(iter(db.query("SELECT * FROM decisions WHERE id = ?", [decision_id])))
+        audit.record(db, actor=actor, action="submit", entity="decision",
+                     entity_id=decision_id, before=_audited(before), after=_audited(after))
+    return status

@@ -1,0 +1,260 @@
+"""Make-or-buy decisions: start one, fill it in, check it, submit it, and read it."""
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from .. import audit
+from ..auth.access import requires
+from ..db import get_db
+from ..organisations.queries import KINDS, parse_page
+from ..rules.decisions import (
+    CHOICES,
+    KEY_CRITERIA,
+    PARTICIPANT_ROLES,
+    REGIMES,
+    format_money,
+    process_label,
+)
+from . import flagging, queries
+from .forms import CONTRACT_KINDS, OUTCOMES, DecisionForm, NewDecisionForm, form_data, regime_process_choices
+from .queries import EDITABLE_STATUSES, STALE_MESSAGE
+
+bp = Blueprint("decisions", __name__, url_prefix="/decisions")
+
+SEVERITY_COLOURS = {"conflict": "red", "breach": "orange", "possible": "yellow", "context": "grey"}
+SEVERITY_WORDS = {"conflict": "Conflict", "breach": "Breach", "possible": "Possible conflict",
+                  "context": "For context"}
+
+HISTORY_ACTIONS = {"create": "Started", "update": "Changed", "submit": "Submitted",
+                   "flags_changed": "Conflict flags recalculated"}
+HISTORY_FIELDS = {
+    "title": "title", "description": "description", "choice": "make or buy",
+    "contract_kind": "existing or new contract", "regime": "regime", "process": "process",
+    "total_value_pence": "total value", "annual_value_pence": "annual value",
+    "contract_start": "contract start", "contract_end": "contract end",
+    "clinical_lead_id": "clinical lead", "contract_manager_id": "contract manager",
+    "meeting_date": "meeting date", "decision_process": "decision-making process",
+    "offered_to_all_member_practices": "offered to all member practices",
+    "awarded_provider_id": "provider awarded", "justification": "justification",
+    "comments": "comments", "participants": "people taking part",
+    "providers": "proposed providers", "options": "options considered",
+    "criteria": "key criteria", "status": "status", "submitted_at": "submitted",
+    "flags": "conflict flags", "reference": "reference", "committee_id": "committee",
+}
+
+
+@bp.context_processor
+def decision_helpers() -> dict[str, Any]:
+    """Labels and formatters the decision pages share."""
+    return {
+        "status_label": queries.status_label, "format_money": format_money,
+        "regimes": REGIMES, "process_label": process_label, "choices": CHOICES,
+        "participant_roles": PARTICIPANT_ROLES, "key_criteria": KEY_CRITERIA,
+        "contract_kinds": CONTRACT_KINDS, "outcomes": OUTCOMES, "kinds": KINDS,
+        "severity_colours": SEVERITY_COLOURS, "severity_words": SEVERITY_WORDS,
+    }
+
+
+def _loaded_or_404(reference: str) -> dict[str, Any]:
+    loaded = queries.load_for_display(get_db(), reference)
+    if loaded is None:
+        abort(404)
+    return loaded
+
+
+def _not_editable(decision: dict[str, Any]) -> Response:
+    label, _colour = queries.status_label(decision["status"])
+    flash(f"{decision['reference']} is no longer a draft ({label.lower()}), so it cannot be "
+          f"changed or submitted here.", "info")
+    return redirect(url_for("decisions.show", reference=decision["reference"]))
+
+
+def _form(loaded: dict[str, Any], *, complete: bool, stored: bool,
+          check_only: bool = False) -> DecisionForm:
+    """The edit form for a decision: from what was posted, or (stored) from the database."""
+    db = get_db()
+    members = queries.committee_members(db, loaded["decision"]["committee_id"])
+    kwargs: dict[str, Any] = {
+        "member_ids": {m["person_id"] for m in members},
+        "people": queries.people_choices(db),
+        "resolve": functools.partial(queries.resolve_organisation, db),
+        "complete": complete,
+    }
+    if stored:
+        kwargs["data"] = form_data(loaded, members, queries.provider_text)
+    if check_only:
+        # Checking what is stored, never what was posted, and not rendered as a page.
+        kwargs.update(formdata=None, meta={"csrf": False})
+    return DecisionForm(**kwargs)
+
+
+def _problems(loaded: dict[str, Any]) -> list[tuple[str, str]]:
+    """What must still be filled in or put right before the decision can be submitted."""
+    form = _form(loaded, complete=True, stored=True, check_only=True)
+    form.validate()
+    return form.error_list
+
+
+def _member_names(loaded: dict[str, Any]) -> dict[str, str]:
+    members = queries.committee_members(get_db(), loaded["decision"]["committee_id"])
+    names = {}
+    for member in members:
+        extra = [] if member["voting"] else ["non-voting"]
+        if member["role"] != "member":
+            extra.insert(0, member["role"].replace("_", "-"))
+        names[str(member["person_id"])] = member["name"] + (f" ({', '.join(extra)})"
+                                                            if extra else "")
+    return names
+
+
+def _flag_groups(flags: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Decision-level flags, then each person's flags together, in the rules' order."""
+    decision_level = [flag for flag in flags if flag["person_id"] is None]
+    people: dict[int, dict[str, Any]] = {}
+    for flag in flags:
+        if flag["person_id"] is not None:
+            people.setdefault(flag["person_id"], {"name": flag["person_name"], "flags": []})
+            people[flag["person_id"]]["flags"].append(flag)
+    return decision_level, list(people.values())
+
+
+def _history(decision_id: int) -> list[dict[str, Any]]:
+    events = audit.history(get_db(), "decision", decision_id)
+    for event in events:
+        event["label"] = HISTORY_ACTIONS.get(event["action"], event["action"].capitalize())
+        changes = event["changes"] if isinstance(event["changes"], dict) else {}
+        event["fields"] = [HISTORY_FIELDS.get(key, key.replace("_", " ")) for key in changes
+                           if key not in ("created_at", "author_user_id", "version", "id")]
+    return list(reversed(events))
+
+
+@bp.route("/")
+@requires("read_decisions")
+def index() -> str:
+    """The decisions the signed-in user may see, newest meeting first."""
+    result = queries.list_decisions(get_db(), current_user,
+                                    parse_page(request.args.get("page")),
+                                    current_app.config["PAGE_SIZE"])
+    return render_template("decisions/index.html", result=result)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@requires("record_decisions")
+def new() -> str | Response:
+    """The short first step: title, committee and meeting date; starts a draft."""
+    db = get_db()
+    form = NewDecisionForm()
+    form.committee_id.choices = [("", "Choose a committee")] + [
+        (str(c["id"]), c["name"]) for c in queries.committee_choices(db)]
+    if form.validate_on_submit():
+        reference = queries.create_draft(
+            db, title=form.title.data, committee_id=int(form.committee_id.data),
+            meeting_date=form.meeting_date.data, user_id=current_user.id,
+            actor=current_user.actor)
+        flash(f"Draft {reference} started. The committee's members are listed as taking part: "
+              f"untick anyone who was absent.", "success")
+        return redirect(url_for("decisions.edit", reference=reference))
+    return render_template("decisions/new.html", form=form)
+
+
+@bp.route("/<reference>/edit", methods=["GET", "POST"])
+@requires("record_decisions")
+def edit(reference: str) -> str | Response:
+    """Everything about a draft on one form: save it as a draft, or continue to check it."""
+    loaded = _loaded_or_404(reference)
+    decision = loaded["decision"]
+    if decision["status"] not in EDITABLE_STATUSES:
+        return _not_editable(decision)
+    complete = request.form.get("action") == "continue"
+    form = _form(loaded, complete=complete, stored=request.method == "GET")
+    if form.validate_on_submit():
+        version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+        if queries.save_decision(get_db(), decision["id"], version, form.values(),
+                                 form.children(), current_user.actor):
+            if complete:
+                return redirect(url_for("decisions.check", reference=decision["reference"]))
+            flash(f"Draft {decision['reference']} saved. You can finish it later.", "success")
+            return redirect(url_for("decisions.edit", reference=decision["reference"]))
+        form.form_errors.append(STALE_MESSAGE)
+    return render_template(
+        "decisions/edit.html", form=form, decision=decision, member_names=_member_names(loaded),
+        regime_groups=regime_process_choices(form.meeting_date.data))
+
+
+def _render_check(loaded: dict[str, Any], problems: list[tuple[str, str]]) -> str:
+    flags = flagging.current_flags(get_db(), loaded["decision"]["id"])
+    decision_flags, person_flags = _flag_groups(flags)
+    return render_template("decisions/check.html", loaded=loaded, decision=loaded["decision"],
+                           problems=problems, decision_flags=decision_flags,
+                           person_flags=person_flags,
+                           flagged=any(flag["severity"] != "context" for flag in flags))
+
+
+@bp.route("/<reference>/check")
+@requires("record_decisions")
+def check(reference: str) -> str | Response:
+    """Check your answers, and the conflicts found, before submitting."""
+    loaded = _loaded_or_404(reference)
+    if loaded["decision"]["status"] not in EDITABLE_STATUSES:
+        return _not_editable(loaded["decision"])
+    return _render_check(loaded, _problems(loaded))
+
+
+@bp.route("/<reference>/submit", methods=["POST"])
+@requires("record_decisions")
+def submit(reference: str) -> str | Response:
+    """Submit a complete draft: to the governance queue if flagged, otherwise ready to decide."""
+    loaded = _loaded_or_404(reference)
+    decision = loaded["decision"]
+    if decision["status"] not in EDITABLE_STATUSES:
+        return _not_editable(decision)
+    problems = _problems(loaded)
+    if problems:
+        return _render_check(loaded, problems)
+    version = request.form.get("version", "")
+    status = queries.submit_decision(get_db(), decision["id"],
+                                     int(version) if version.isdigit() else 0,
+                                     current_user.actor)
+    if status is None:
+        flash("Someone else changed this decision after you checked it, so it has not been "
+              "submitted. Check it again, then submit.", "info")
+        return redirect(url_for("decisions.check", reference=decision["reference"]))
+    if status == "awaiting_review":
+        flash(f"{decision['reference']} submitted. Conflicts were found, so it is now waiting "
+              f"for a governance lead to review them.", "success")
+    else:
+        flash(f"{decision['reference']} submitted. No conflicts were found: it is ready for "
+              f"decision.", "success")
+    return redirect(url_for("decisions.show", reference=decision["reference"]))
+
+
+@bp.route("/<reference>")
+@requires("read_decisions")
+def show(reference: str) -> str:
+    """One decision: every field, the people and providers, its current conflicts and history."""
+    loaded = _loaded_or_404(reference)
+    decision = loaded["decision"]
+    db = get_db()
+    if not queries.can_see(db, decision, current_user):
+        abort(403)
+    flags = flagging.current_flags(db, decision["id"])
+    decision_flags, person_flags = _flag_groups(flags)
+    return render_template(
+        "decisions/show.html", loaded=loaded, decision=decision, decision_flags=decision_flags,
+        person_flags=person_flags, history=_history(decision["id"]),
+        editable=decision["status"] in EDITABLE_STATUSES
+        and current_user.can("record_decisions"))
