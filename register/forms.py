@@ -23,7 +23,9 @@ class BaseForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):  # noqa: ANN001
             if issubclass(unbound_field.field_class, (StringField, TextAreaField)):
-                options["filters"] = (*options.get("filters", ()), strip_text)
+                # Trim first, then the field's own filters (which bind() would otherwise replace).
+                declared = unbound_field.kwargs.get("filters", ())
+                options["filters"] = (strip_text, *declared, *options.get("filters", ()))
             return unbound_field.bind(form=form, **options)
 
     def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
@@ -32,8 +34,9 @@ class BaseForm(FlaskForm):
             if isinstance(field, (StringField, TextAreaField)) and isinstance(field.data, str):
                 bad = forbidden_character(field.data)
                 if bad and not field.errors:
+                    label = field.label.text.removesuffix(" (optional)")
                     field.errors.append(
-                        f"{field.label.text} must not contain hidden control characters ({bad})")
+                        f"{label} must not contain hidden control characters ({bad})")
                     ok = False
         return ok
 
