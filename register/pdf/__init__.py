@@ -1,0 +1,1 @@
+"""Printed records: the decision audit record, the board's audit pack and the register of interests."""

@@ -1,0 +1,146 @@
+"""The document template every printed record shares: named page templates (cover, body, landscape),
+the header and footer with the security marking, "Page N of M", bookmarks and metadata.
+
+"Page N of M" is drawn as "Page N of " followed by a form XObject that the canvas defines in
+`save()`, once the last page is known. (The popular recipe that re-draws every page at the end
+breaks every bookmark and contents link: they all end up pointing at page 1.)
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
+
+from .fonts import BOLD, FAMILY, register_fonts
+
+MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE")
+PAGE_COUNT_FORM = "pageCount"
+NHS_BLUE = colors.HexColor("#005EB8")
+GREY = colors.HexColor("#4C6272")
+
+MARGIN = 18 * mm
+TOP = 24 * mm  # room for the marking, the organisation and a rule above the frame
+BOTTOM = 22 * mm
+
+
+class PageCountCanvas(Canvas):
+    """A canvas that defines the page-count form XObject when the document is saved."""
+
+    def save(self) -> None:
+        """Define the total page count for every "Page N of" footer, then write the file."""
+        pages = self.getPageNumber() - (0 if self._code else 1)
+        self.beginForm(PAGE_COUNT_FORM, lowerx=0, lowery=-2, upperx=60, uppery=10)
+        self.setFont(FAMILY, 8)
+        self.setFillColor(GREY)
+        self.drawString(0, 0, str(pages))
+        self.endForm()
+        super().save()
+
+
+class RegisterDocTemplate(BaseDocTemplate):
+    """A4 pages with the marking at top and bottom, the organisation, and "Page N of M"."""
+
+    def __init__(self, buffer: Any, *, title: str, author: str, subject: str, organisation: str,
+                 marking: str = "OFFICIAL", invariant: bool = False, running_title: str = "",
+                 printed: str = "", first_template: str = "cover") -> None:
+        if marking not in MARKINGS:
+            raise ValueError(f"The security marking must be one of {', '.join(MARKINGS)}")
+        register_fonts()
+        self.marking = marking
+        self.organisation = organisation
+        self.running_title = running_title or title
+        self.printed = printed
+        self._heading_seq = 0
+        super().__init__(
+            buffer, pagesize=A4, title=title, author=author, subject=subject,
+            creator=organisation, producer="Conflicts and decisions register",
+            lang="en-GB", invariant=int(bool(invariant)), leftMargin=MARGIN, rightMargin=MARGIN,
+            topMargin=TOP, bottomMargin=BOTTOM, initialFontName=FAMILY,
+            displayDocTitle=1, pageCompression=1,
+        )
+        portrait_frame = Frame(MARGIN, BOTTOM, A4[0] - 2 * MARGIN, A4[1] - TOP - BOTTOM,
+                               id="portrait", leftPadding=0, rightPadding=0, topPadding=0,
+                               bottomPadding=0)
+        wide = landscape(A4)
+        landscape_frame = Frame(MARGIN * 0.7, BOTTOM, wide[0] - 1.4 * MARGIN,
+                                wide[1] - TOP - BOTTOM, id="landscape", leftPadding=0,
+                                rightPadding=0, topPadding=0, bottomPadding=0)
+        self.addPageTemplates([
+            PageTemplate(id="cover", frames=[portrait_frame], onPage=self._decorate, pagesize=A4,
+                         autoNextPageTemplate="body"),
+            PageTemplate(id="body", frames=[portrait_frame], onPage=self._decorate, pagesize=A4),
+            PageTemplate(id="landscape", frames=[landscape_frame], onPage=self._decorate,
+                         pagesize=wide),
+        ])
+        self._firstPageTemplateIndex = [t.id for t in self.pageTemplates].index(first_template)
+
+    @property
+    def portrait_width(self) -> float:
+        """The width of the text on a portrait page."""
+        return A4[0] - 2 * MARGIN
+
+    @property
+    def landscape_width(self) -> float:
+        """The width of the text on a landscape page."""
+        return landscape(A4)[0] - 1.4 * MARGIN
+
+    def build_document(self, story: list[Any]) -> None:
+        """Lay out the story, as many passes as the contents page needs."""
+        self.multiBuild(story, canvasmaker=PageCountCanvas)
+
+    # ---- hooks ------------------------------------------------------------------------------
+
+    def beforeDocument(self) -> None:
+        """Each layout pass starts numbering bookmarks afresh, or multiBuild never settles."""
+        self._heading_seq = 0
+
+    def afterFlowable(self, flowable: Any) -> None:
+        """Headings become bookmarks, outline entries and contents entries on their page."""
+        level = getattr(flowable, "bookmark_level", None)
+        if level is None:
+            return
+        self._heading_seq += 1
+        key = f"section-{self._heading_seq}"
+        plain = flowable.getPlainText()
+        self.canv.bookmarkPage(key)
+        self.canv.addOutlineEntry(plain, key, level=level, closed=level > 0)
+        if getattr(flowable, "in_contents", True):
+            # The contents flowable reads its entries as markup, so they are escaped here once.
+            self.notify("TOCEntry", (level, getattr(flowable, "contents_text", plain),
+                                     self.page, key))
+
+    # ---- every page -------------------------------------------------------------------------
+
+    def _decorate(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        width, height = canvas._pagesize
+        left, right = MARGIN * (0.7 if width > height else 1), width - MARGIN * (
+            0.7 if width > height else 1)
+        canvas.saveState()
+        # The security marking, top and bottom centre.
+        canvas.setFillColor(colors.black)
+        canvas.setFont(BOLD, 10)
+        canvas.drawCentredString(width / 2, height - 9 * mm, self.marking)
+        canvas.drawCentredString(width / 2, 7 * mm, self.marking)
+        # The organisation and the document, above a rule.
+        canvas.setFont(FAMILY, 8)
+        canvas.setFillColor(GREY)
+        canvas.drawString(left, height - 16 * mm, self.organisation)
+        canvas.drawRightString(right, height - 16 * mm, self.running_title)
+        canvas.setStrokeColor(NHS_BLUE)
+        canvas.setLineWidth(0.8)
+        canvas.line(left, height - 18 * mm, right, height - 18 * mm)
+        # Below a rule: when it was printed, and "Page N of M".
+        canvas.line(left, BOTTOM - 5 * mm, right, BOTTOM - 5 * mm)
+        if self.printed:
+            canvas.drawString(left, BOTTOM - 10 * mm, self.printed)
+        label = f"Page {canvas.getPageNumber()} of "
+        number_width = canvas.stringWidth("9999", FAMILY, 8)
+        x = right - number_width
+        canvas.drawRightString(x, BOTTOM - 10 * mm, label)
+        canvas.translate(x, BOTTOM - 10 * mm)
+        canvas.doForm(PAGE_COUNT_FORM)
+        canvas.restoreState()

@@ -1,0 +1,1 @@
+"""What anyone may read without signing in: the published register of interests."""

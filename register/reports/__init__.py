@@ -1,0 +1,1 @@
+"""Printed reports: the decision audit record and the board's audit pack, as PDF downloads."""

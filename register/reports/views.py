@@ -1,0 +1,111 @@
+"""Printed reports: a decision's audit record and the board's audit pack, as PDF downloads.
+
+The data is read in one short read transaction (see `register.pdf.loaders`) and the PDF laid out
+after it is released, so other people's pages keep loading, and saving, while a pack is built.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from ..auth.access import requires
+from ..db import get_db
+from ..pdf import builders, loaders
+from ..timeutil import today_uk
+from .forms import PackForm
+
+bp = Blueprint("reports", __name__)
+
+
+def pdf_response(data: bytes, filename: str) -> Response:
+    """PDF bytes as a download with a safe file name."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", filename).strip("-") or "document.pdf"
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{safe}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _may_read(decision: dict) -> bool:
+    """Everyone who reads all decisions; a member only decisions they took part in."""
+    if current_user.can("read_all_decisions"):
+        return True
+    if not current_user.can("read_decisions"):
+        return False
+    return loaders.took_part(get_db(), decision["id"], current_user.person_id)
+
+
+@bp.route("/reports/")
+@requires("read_decisions")
+def index() -> str:
+    """What can be printed, and a box to print any decision's audit record."""
+    return render_template("reports/index.html", can_pack=current_user.can("read_all_decisions"))
+
+
+@bp.route("/reports/decision")
+@requires("read_decisions")
+def find_decision() -> Response:
+    """Go to the audit record of the decision whose reference was typed."""
+    reference = (request.args.get("reference") or "").strip().upper()
+    if not reference:
+        return redirect(url_for("reports.index"))
+    return redirect(url_for("reports.decision_record", reference=reference))
+
+
+@bp.route("/decisions/<reference>/record.pdf")
+@bp.route("/reports/decisions/<reference>.pdf", endpoint="decision_record_alias")
+@requires("read_decisions")
+def decision_record(reference: str) -> Response:
+    """A decision's audit record as a PDF (OFFICIAL-SENSITIVE with ?marking=OFFICIAL-SENSITIVE)."""
+    db = get_db()
+    decision = loaders.decision_for_reference(db, reference)
+    if decision is None:
+        abort(404)
+    if not _may_read(decision):
+        abort(403)
+    marking = request.args.get("marking", "OFFICIAL")
+    if marking not in ("OFFICIAL", "OFFICIAL-SENSITIVE"):
+        marking = "OFFICIAL"
+    record = loaders.decision_record(db, decision["reference"],
+                                     organisation=current_app.config["ORGANISATION_NAME"])
+    if record is None:
+        abort(404)
+    data = builders.build_decision_record(record, builders.PrintOptions(
+        marking=marking, author=current_user.display_name))
+    return pdf_response(data, f"{decision['reference']}-audit-record.pdf")
+
+
+@bp.route("/reports/pack", methods=["GET", "POST"])
+@requires("read_all_decisions")
+def pack() -> str | Response:
+    """Choose a committee and period; the board's audit pack comes back as a PDF download."""
+    db = get_db()
+    form = PackForm()
+    form.committee_id.choices = [("", "Select a committee")] + [
+        (str(c["id"]), c["name"]) for c in loaders.committee_choices(db)]
+    if request.method == "GET":
+        form.prepared_by.data = form.prepared_by.data or current_user.display_name
+        if form.date_from.data is None:
+            today = today_uk()
+            start = dt.date(today.year, ((today.month - 1) // 3) * 3 + 1, 1)
+            form.date_from.process(None, start)
+            form.date_to.process(None, today)
+    if form.validate_on_submit():
+        committee = next(c for c in loaders.committee_choices(db)
+                         if str(c["id"]) == form.committee_id.data)
+        committee = loaders.committee_by_name(db, committee["name"])
+        data = loaders.audit_pack(
+            db, committee, form.date_from.data, form.date_to.data,
+            organisation=current_app.config["ORGANISATION_NAME"],
+            prepared_by=form.prepared_by.data, purpose=form.purpose.data,
+            recommendation=form.recommendation.data, marking=form.marking.data)
+        pdf = builders.build_audit_pack(data, builders.PrintOptions(
+            marking=form.marking.data, author=form.prepared_by.data,
+            review_target_days=current_app.config["REVIEW_TARGET_WORKING_DAYS"]))
+        name = f"audit-pack-{committee['name']}-{form.date_from.data}-to-{form.date_to.data}.pdf"
+        return pdf_response(pdf, name)
+    return render_template("reports/pack.html", form=form)
