@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .interests import views as interest_views
     from .organisations import views as organisation_views
     from .people import views as people_views
+    from .reviews import views as review_views
     from .search import views as search_views
 
     for module in (
@@ -41,6 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         search_views,
         decision_views,
         decision_register_views,
+        review_views,
     ):
         app.register_blueprint(module.bp)
     cli.init_app(app)

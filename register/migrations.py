@@ -468,3 +468,16 @@ def m003_reviews(db: Database) -> None:
         CREATE INDEX breaches_decision ON breaches(decision_id);
         """
     )
+
+
+@migrations()
+def m010_reviews_signoff_content(db: Database) -> None:
+    """Keep what each sign-off covered (to name what a later change altered), and end escalations."""
+    db.executescript(
+        """
+        -- The canonical JSON of the material content signed off; content_hash is its SHA-256.
+        ALTER TABLE sign_offs ADD COLUMN content TEXT NOT NULL DEFAULT '';
+        -- An escalation stops applying when its sign-off is voided or the decision is returned.
+        ALTER TABLE escalations ADD COLUMN superseded_at TEXT;
+        """
+    )

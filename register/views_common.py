@@ -21,6 +21,7 @@ CSP = (
 # (endpoint, label, capability or None for every signed-in user)
 NAVIGATION = [
     ("decisions.index", "Decisions", "read_decisions"),
+    ("reviews.index", "Governance queue", "review_decisions"),
     ("interests.index", "Interests", None),
     ("people.index", "People", "read_reference_data"),
     ("organisations.index", "Organisations", "read_reference_data"),
@@ -40,8 +41,8 @@ def home() -> str:
     return render_template("home.html", summary=home_summary(current_user))
 
 
-def navigation() -> list[dict[str, Any]]:
-    """The header links the signed-in user's role may follow."""
+def navigation(counts: dict[str, int | None] | None = None) -> list[dict[str, Any]]:
+    """The header links the signed-in user's role may follow; `counts` adds "(3)" to a label."""
     if not current_user.is_authenticated:
         return []
     items = []
@@ -49,6 +50,9 @@ def navigation() -> list[dict[str, Any]]:
         if capability and not current_user.can(capability):
             continue
         href = url_for(endpoint)
+        count = (counts or {}).get(endpoint)
+        if count is not None:
+            label = f"{label} ({count})"
         items.append({"href": href, "text": label,
                       "current": request.path.startswith(href) and href != "/"})
     return items

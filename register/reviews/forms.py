@@ -1,0 +1,334 @@
+"""The review form (rulings, name matches, escalation, sign-off) and the outcome form.
+
+Both carry fields per person, so their classes are built for each decision. Which fields must be
+filled depends on the button pressed, so the checks live in `check_review` and `check_outcome`,
+which append messages to the fields (and so to the error summary).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+
+from ..forms import BaseForm, DateInputField, MaxLength
+from ..rules.decisions import CHOICES
+from ..rules.quorum import ESCALATIONS
+from ..rules.rulings import (
+    MATCH_OUTCOMES,
+    RULINGS,
+    attendance_breach,
+    exception_problem,
+    match_problem,
+    proxy_vote_problem,
+    ruling_problem,
+    vote_problem,
+)
+
+CO_OPT_ROWS = 3
+INTENTS = {"sign_off", "save", "return", "escalate"}
+VOTES = {"": "Did not vote", "for": "For", "against": "Against", "abstain": "Abstained"}
+
+
+class OrderedErrorsForm(BaseForm):
+    """A form whose error summary follows the order fields appear on the page."""
+
+    page_order: list[str] = []
+
+    @property
+    def error_list(self) -> list[tuple[str, str]]:
+        pairs = [("", message) for message in self.form_errors]
+        rank = {name: index for index, name in enumerate(self.page_order)}
+        fields = sorted(self, key=lambda f: rank.get(f.name, len(rank)))
+        for field in fields:
+            for message in field.errors:
+                anchor = field.id + ("-day" if isinstance(field, DateInputField) else "")
+                pairs.append((anchor, message))
+        return pairs
+
+
+class ReviewForm(OrderedErrorsForm):
+    """Everything a governance lead sends from the review page."""
+
+    version = HiddenField()
+    statement_digest = HiddenField()
+    escalation = RadioField("How will the decision be taken now?",
+                            choices=list(ESCALATIONS.items()), validate_choice=False)
+    new_meeting_date = DateInputField("Date of the later meeting",
+                                      noun="the date of the later meeting")
+    referred_to = StringField("Committee or partner organisation it is referred to",
+                              [MaxLength(200)])
+    chair_person = SelectField("Chair taking the action", validate_choice=False)
+    officer_person = SelectField("Accountable officer taking the action", validate_choice=False)
+    return_reason = TextAreaField("What more information is needed", [MaxLength(2000)])
+    password = PasswordField("Re-enter your password")
+    confirm = BooleanField("I confirm the statement above")
+
+
+def review_form_class(person_ids: list[int], match_keys: list[tuple[int, int]],
+                      names: dict[int, str]) -> type:
+    """A ReviewForm with a ruling group per person and a confirm-or-dismiss per name match."""
+
+    class Form(ReviewForm):
+        pass
+
+    order = []
+    for person_id in person_ids:
+        name = names.get(person_id, "this person")
+        setattr(Form, f"ruling_{person_id}", RadioField(
+            f"Ruling for {name}", choices=list(RULINGS.items()), validate_choice=False))
+        setattr(Form, f"exception_{person_id}", BooleanField(
+            f"Sole-expertise exception: {name} takes part because no one else has the expertise"))
+        setattr(Form, f"exception_reason_{person_id}", TextAreaField(
+            f"Why {name} is the only person with the expertise", [MaxLength(2000)]))
+        setattr(Form, f"exception_mitigation_{person_id}", TextAreaField(
+            "Steps taken so that no provider gains an unfair advantage", [MaxLength(2000)]))
+        order += [f"ruling_{person_id}", f"exception_{person_id}",
+                  f"exception_reason_{person_id}", f"exception_mitigation_{person_id}"]
+    for person_id, interest_id in match_keys:
+        name = names.get(person_id, "this person")
+        setattr(Form, f"match_{person_id}_{interest_id}", RadioField(
+            f"Is {name}\u2019s interest in the same organisation?",
+            choices=list(MATCH_OUTCOMES.items()), validate_choice=False))
+        setattr(Form, f"match_reason_{person_id}_{interest_id}", TextAreaField(
+            "Why it is not the same organisation", [MaxLength(1000)]))
+        order += [f"match_{person_id}_{interest_id}", f"match_reason_{person_id}_{interest_id}"]
+    for index in range(1, CO_OPT_ROWS + 1):
+        setattr(Form, f"co_opt_person_{index}", SelectField(f"Member to co-opt {index}",
+                                                            validate_choice=False))
+        setattr(Form, f"co_opt_category_{index}", SelectField(
+            f"Their category {index}", validate_choice=False,
+            choices=[("", "Choose a category"), ("gp", "GP"), ("lay", "Lay member"),
+                     ("executive", "Executive"), ("other", "Other")]))
+    Form.page_order = [*order, "escalation", "new_meeting_date", "referred_to",
+                       *[f"co_opt_{kind}_{i}" for i in range(1, CO_OPT_ROWS + 1)
+                         for kind in ("person", "category")],
+                       "chair_person", "officer_person", "return_reason", "password", "confirm"]
+    return Form
+
+
+def selections_from(form: ReviewForm, person_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The ruling chosen for each person, with any exception, as the form holds them."""
+    chosen = {}
+    for person_id in person_ids:
+        ruling = getattr(form, f"ruling_{person_id}").data
+        chosen[person_id] = {
+            "ruling": ruling if ruling in RULINGS else None,
+            "is_exception": bool(getattr(form, f"exception_{person_id}").data),
+            "exception_reason": getattr(form, f"exception_reason_{person_id}").data or "",
+            "exception_mitigation": getattr(form, f"exception_mitigation_{person_id}").data or "",
+        }
+    return chosen
+
+
+def matches_from(form: ReviewForm, match_keys: list[tuple[int, int]]) -> dict[tuple[int, int],
+                                                                             dict[str, str]]:
+    """The confirm-or-dismiss chosen for each name match (only those answered)."""
+    chosen = {}
+    for person_id, interest_id in match_keys:
+        outcome = getattr(form, f"match_{person_id}_{interest_id}").data
+        if outcome in MATCH_OUTCOMES:
+            chosen[(person_id, interest_id)] = {
+                "outcome": outcome,
+                "reason": getattr(form, f"match_reason_{person_id}_{interest_id}").data or ""}
+    return chosen
+
+
+def check_rulings(form: ReviewForm, people: list[dict[str, Any]],
+                  match_groups: list[dict[str, Any]], newly_conflicted: set[int]) -> None:
+    """Append a message to each ruling, exception and match field that is not complete."""
+    for group in match_groups:
+        key = f"{group['person_id']}_{group['interest_id']}"
+        outcome_field = getattr(form, f"match_{key}")
+        reason_field = getattr(form, f"match_reason_{key}")
+        problem = match_problem(outcome_field.data, reason_field.data)
+        if problem:
+            where = reason_field if outcome_field.data == "dismiss" else outcome_field
+            where.errors.append(problem if where is reason_field else
+                                f"Select whether {group['name']}\u2019s interest is in the same "
+                                f"organisation")
+    for person in people:
+        person_id = person["person_id"]
+        field = getattr(form, f"ruling_{person_id}")
+        if person_id in newly_conflicted:
+            field.data = field.data or person["proposal"]
+            field.errors.append(f"Check the ruling for {person['name']}: confirming the name "
+                                f"match makes them conflicted")
+            continue
+        problem = ruling_problem(field.data, person["name"])
+        if problem:
+            field.errors.append(problem)
+        if getattr(form, f"exception_{person_id}").data:
+            reason = getattr(form, f"exception_reason_{person_id}")
+            mitigation = getattr(form, f"exception_mitigation_{person_id}")
+            problem = exception_problem(reason.data, mitigation.data)
+            if problem:
+                target = reason if not (reason.data or "").strip() else mitigation
+                target.errors.append(f"{problem} ({person['name']})")
+
+
+def check_sign_off(form: ReviewForm, digest: str) -> None:
+    """Append messages for a missing password, an unconfirmed or out-of-date statement."""
+    if not form.password.data:
+        form.password.errors.append("Enter your password to sign off")
+    if not form.confirm.data:
+        form.confirm.errors.append("Confirm the statement to sign off")
+    elif form.statement_digest.data != digest:
+        form.confirm.errors.append("The statement changed with the rulings you chose: read it "
+                                   "again and confirm it")
+
+
+class RatifyForm(BaseForm):
+    """The quorate meeting that ratified a chair and accountable officer action."""
+
+    meeting_date = DateInputField("Date of the meeting that ratified it",
+                                  noun="the date of the meeting that ratified it", required=True)
+    quorate = BooleanField("The meeting was quorate for the item")
+
+
+class WithdrawForm(BaseForm):
+    """Withdrawing a decision, with the reason."""
+
+    version = HiddenField()
+    reason = TextAreaField("Why is the decision being withdrawn?", [MaxLength(2000)])
+
+
+class OutcomeForm(OrderedErrorsForm):
+    """The outcome of the item: make or buy, provider, votes, and who was in the room."""
+
+    version = HiddenField()
+    outcome = RadioField("What was decided?", choices=list(CHOICES.items()),
+                         validate_choice=False)
+    awarded_provider = SelectField("Provider awarded", validate_choice=False)
+    votes_for = StringField("Votes for", [MaxLength(4)])
+    votes_against = StringField("Votes against", [MaxLength(4)])
+    votes_abstaining = StringField("Abstentions", [MaxLength(4)])
+    notes = TextAreaField("Notes (optional)", [MaxLength(2000)])
+
+
+def outcome_form_class(participants: list[dict[str, Any]]) -> type:
+    """An OutcomeForm with presence, vote and proxy fields for each person taking part."""
+
+    class Form(OutcomeForm):
+        pass
+
+    voters = [p for p in participants if p["role"] == "voting"]
+    order = ["outcome", "awarded_provider", "votes_for", "votes_against", "votes_abstaining"]
+    for person in participants:
+        person_id = person["person_id"]
+        setattr(Form, f"present_{person_id}", BooleanField(
+            f"{person['name']} was present for the item"))
+        order.append(f"present_{person_id}")
+        if person["role"] == "voting":
+            setattr(Form, f"vote_{person_id}", SelectField(
+                f"How {person['name']} voted", choices=list(VOTES.items()),
+                validate_choice=False))
+            setattr(Form, f"proxy_{person_id}", SelectField(
+                f"{person['name']} also voted on behalf of", validate_choice=False,
+                choices=[("", "No one")] + [(str(v["person_id"]), v["name"]) for v in voters
+                                            if v["person_id"] != person_id]))
+            order += [f"vote_{person_id}", f"proxy_{person_id}"]
+    Form.page_order = [*order, "notes"]
+    return Form
+
+
+def _count(field: Any, noun: str) -> int | None:
+    text = (field.data or "").strip()
+    if not text:
+        field.errors.append(f"Enter the number of {noun}, or 0")
+        return None
+    if not text.isdigit():
+        field.errors.append(f"The number of {noun} must be a whole number, like 3")
+        return None
+    return int(text)
+
+
+def check_outcome(form: OutcomeForm, participants: list[dict[str, Any]],
+                  rulings: dict[int, str], names: dict[int, str],
+                  provider_ids: set[int]) -> dict[str, Any] | None:
+    """Check the outcome against the rulings; returns what to store, or None with messages added.
+
+    Returned: values for decision_outcomes, attendance rows, and breaches (person, detail).
+    """
+    if form.outcome.data not in CHOICES:
+        form.outcome.errors.append("Select whether the service is made, bought or mixed")
+    provider = form.awarded_provider.data or ""
+    if provider and (not provider.isdigit() or int(provider) not in provider_ids):
+        form.awarded_provider.errors.append("Select one of the providers proposed")
+    totals = {"for": _count(form.votes_for, "votes for"),
+              "against": _count(form.votes_against, "votes against"),
+              "abstain": _count(form.votes_abstaining, "abstentions")}
+    attendance, breaches = [], []
+    cast = {"for": 0, "against": 0, "abstain": 0}
+    any_individual = False
+    proxies_for: dict[int, int] = {}
+    for person in participants:
+        person_id = person["person_id"]
+        present = bool(getattr(form, f"present_{person_id}").data)
+        vote_field = getattr(form, f"vote_{person_id}", None)
+        proxy_field = getattr(form, f"proxy_{person_id}", None)
+        vote = (vote_field.data or "") if vote_field else ""
+        proxy_text = (proxy_field.data or "") if proxy_field else ""
+        proxy_for = int(proxy_text) if proxy_text.isdigit() else None
+        if vote and vote not in VOTES:
+            vote_field.errors.append(f"Select how {person['name']} voted")
+            continue
+        if vote:
+            problem = vote_problem(person_id, rulings, names)
+            if problem:
+                vote_field.errors.append(problem)
+            elif not present:
+                vote_field.errors.append(f"{person['name']} is not recorded as present for the "
+                                         f"item, so cannot have voted: tick present or choose "
+                                         f"\u2018Did not vote\u2019")
+        if proxy_for is not None:
+            problem = proxy_vote_problem(person_id, proxy_for, rulings, names)
+            if problem:
+                proxy_field.errors.append(problem)
+            elif not vote:
+                proxy_field.errors.append(f"Choose how {person['name']} voted: a vote on "
+                                          f"behalf of someone else goes the same way")
+            elif proxy_for in proxies_for:
+                proxy_field.errors.append(f"Someone else already voted on behalf of "
+                                          f"{names.get(proxy_for, 'that member')}")
+            else:
+                proxies_for[proxy_for] = person_id
+        if present:
+            detail = attendance_breach(person_id, rulings, names)
+            if detail:
+                breaches.append((person_id, detail))
+        if vote:
+            any_individual = True
+            cast[vote] += 2 if proxy_for is not None else 1
+        attendance.append({"person_id": person_id, "present": int(present),
+                           "vote": vote or None, "proxy_for_person_id": proxy_for})
+    for proxy_for, voter in proxies_for.items():
+        own = next((a for a in attendance if a["person_id"] == proxy_for), None)
+        if own and own["vote"]:
+            getattr(form, f"proxy_{voter}").errors.append(
+                f"{names.get(proxy_for, 'That member')} voted in person, so no one can vote on "
+                f"their behalf")
+    if any_individual and None not in totals.values():
+        labels = {"for": (form.votes_for, "votes for"),
+                  "against": (form.votes_against, "votes against"),
+                  "abstain": (form.votes_abstaining, "abstentions")}
+        for key, (field, noun) in labels.items():
+            if totals[key] != cast[key] and not field.errors:
+                field.errors.append(f"The {noun} ({totals[key]}) must equal the individual "
+                                    f"votes recorded ({cast[key]})")
+    if form.errors or form.form_errors:
+        return None
+    return {"values": {"outcome": form.outcome.data,
+                       "awarded_provider_id": int(provider) if provider else None,
+                       "votes_for": totals["for"], "votes_against": totals["against"],
+                       "votes_abstaining": totals["abstain"], "notes": form.notes.data or ""},
+            "attendance": attendance, "breaches": breaches}
+
+

@@ -1,0 +1,465 @@
+"""Reading what a governance review needs: the queue, a decision's conflicts, rulings, matches,
+escalation and sign-off, and the people a referral or co-option would bring in."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..committees.queries import quorum_rule
+from ..decisions import flagging
+from ..rules import conflicts as conflict_rules
+from ..rules.quorum import CATEGORIES, QuorumResult, QuorumRule, count_quorum
+from ..rules.rulings import may_see_papers, presiding_member, propose_ruling
+from ..rules.working_days import is_overdue, working_days_between
+
+QUEUE_STATUSES = ("awaiting_review", "escalated", "awaiting_ratification")
+# The statuses that wait on a governance lead now (the count shown beside the navigation link);
+# a decision awaiting ratification waits on a meeting instead.
+ACTION_STATUSES = ("awaiting_review", "escalated")
+
+
+def _one(db: Database, sql: str, params: Iterable[Any]) -> dict[str, Any] | None:
+    return next(iter(db.query(sql, list(params))), None)
+
+
+def _in(values: Iterable[Any]) -> str:
+    return ", ".join("?" for _ in values)
+
+
+# ---- the queue -----------------------------------------------------------------------------
+
+@dataclass
+class QueuePage:
+    """One page of the governance queue."""
+
+    rows: list[dict[str, Any]]
+    page: int
+    pages: int
+    total: int
+
+
+def queue_count(db: Database) -> int:
+    """How many decisions wait on a governance lead: awaiting review or escalated."""
+    return db.execute(
+        f"SELECT count(*) FROM decisions WHERE status IN ({_in(ACTION_STATUSES)})",
+        ACTION_STATUSES).fetchone()[0]
+
+
+def queue(db: Database, today: dt.date, target: int, page: int = 1,
+          page_size: int = 25) -> QueuePage:
+    """Decisions in the queue, oldest submitted first, with their age in working days."""
+    total = db.execute(
+        f"SELECT count(*) FROM decisions WHERE status IN ({_in(QUEUE_STATUSES)})",
+        QUEUE_STATUSES).fetchone()[0]
+    pages = max(1, math.ceil(total / page_size))
+    page = max(1, min(page, pages))
+    rows = list(db.query(
+        "SELECT decisions.id, decisions.reference, decisions.title, decisions.status,"
+        " decisions.meeting_date, decisions.submitted_at, decisions.flags_stale,"
+        " decisions.conflict_count, committees.name AS committee_name FROM decisions"
+        " JOIN committees ON committees.id = decisions.committee_id"
+        f" WHERE decisions.status IN ({_in(QUEUE_STATUSES)})"
+        " ORDER BY decisions.submitted_at IS NULL, decisions.submitted_at, decisions.id"
+        " LIMIT ? OFFSET ?", [*QUEUE_STATUSES, page_size, (page - 1) * page_size]))
+    stale = [r["id"] for r in rows if r["flags_stale"]]
+    if stale:
+        flagging.ensure_current(db, stale)
+        counts = {r["id"]: r["conflict_count"] for r in db.query(
+            f"SELECT id, conflict_count FROM decisions WHERE id IN ({_in(stale)})", stale)}
+        for row in rows:
+            row["conflict_count"] = counts.get(row["id"], row["conflict_count"])
+    for row in rows:
+        submitted = _uk_date(row["submitted_at"])
+        row["age"] = working_days_between(submitted, today) if submitted else 0
+        row["overdue"] = bool(submitted) and row["status"] in ACTION_STATUSES and \
+            is_overdue(submitted, today, target)
+    return QueuePage(rows, page, pages, total)
+
+
+def _uk_date(stamp: str | None) -> dt.date | None:
+    """The UK calendar day of a stored UTC timestamp."""
+    if not stamp:
+        return None
+    from ..timeutil import UK
+
+    moment = dt.datetime.fromisoformat(stamp)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(UK).date()
+
+
+# ---- exclusion -----------------------------------------------------------------------------
+
+def ruling_for(db: Database, decision_id: int, person_id: int | None) -> str | None:
+    """The ruling recorded on one person for one decision, or None."""
+    if person_id is None:
+        return None
+    row = db.execute("SELECT ruling FROM decision_rulings WHERE decision_id = ? AND person_id = ?",
+                     [decision_id, person_id]).fetchone()
+    return row[0] if row else None
+
+
+def excluded_from(db: Database, decision_id: int, person_id: int | None) -> bool:
+    """Whether a person was ruled out of a decision's papers, so may not open its details."""
+    return not may_see_papers(ruling_for(db, decision_id, person_id))
+
+
+# ---- one decision under review -------------------------------------------------------------
+
+def get_decision(db: Database, reference: str) -> dict[str, Any] | None:
+    """A decision by reference (any case) with its committee and its author's person, or None."""
+    return _one(db,
+                "SELECT decisions.*, committees.name AS committee_name,"
+                " committees.common_interest_policy, users.person_id AS author_person_id,"
+                " users.username AS author_username FROM decisions"
+                " JOIN committees ON committees.id = decisions.committee_id"
+                " LEFT JOIN users ON users.id = decisions.author_user_id"
+                " WHERE decisions.reference = ?", [(reference or "").strip().upper()])
+
+
+def flag_object(row: dict[str, Any], severity: str | None = None) -> conflict_rules.Flag:
+    """A stored flag row as the rules' Flag (optionally with another severity)."""
+    return conflict_rules.Flag(row["rule"], row["person_id"], row["organisation_id"],
+                               row["evidence"] if isinstance(row["evidence"], dict)
+                               else json.loads(row["evidence"]),
+                               row["sentence"], severity or row["severity"])
+
+
+@dataclass
+class Review:
+    """Everything the review page needs about one decision."""
+
+    decision: dict[str, Any]
+    committee: dict[str, Any]
+    rule: QuorumRule
+    flags: list[dict[str, Any]]
+    participants: dict[int, dict[str, Any]]
+    members: dict[int, dict[str, Any]]
+    interests: dict[int, Any]
+    rulings: dict[int, dict[str, Any]]
+    resolutions: dict[tuple[int, int], dict[str, Any]]
+    escalation: dict[str, Any] | None
+    sign_off: dict[str, Any] | None
+    voided: list[dict[str, Any]]
+    names: dict[int, str] = field(default_factory=dict)
+
+    @property
+    def flagged(self) -> bool:
+        """Whether the decision needs governance review (any flag other than context)."""
+        return any(f["severity"] != "context" for f in self.flags)
+
+    @property
+    def decision_flags(self) -> list[dict[str, Any]]:
+        """The flags about the decision itself, not a person."""
+        return [f for f in self.flags if f["person_id"] is None and f["severity"] != "context"]
+
+    def match_groups(self) -> list[dict[str, Any]]:
+        """Each possible name match to settle, one per person and interest."""
+        groups: dict[tuple[int, int], dict[str, Any]] = {}
+        for flag in self.flags:
+            if flag["severity"] != "possible" or flag["person_id"] is None:
+                continue
+            interest_id = flag["evidence"].get("interest_id")
+            key = (flag["person_id"], interest_id)
+            groups.setdefault(key, {"person_id": flag["person_id"], "interest_id": interest_id,
+                                    "name": self.names.get(flag["person_id"], ""),
+                                    "flags": [], "resolution": self.resolutions.get(key)})
+            groups[key]["flags"].append(flag)
+        return list(groups.values())
+
+    def conflicted(self, confirmed: set[tuple[int, int]] | None = None
+                   ) -> dict[int, list[conflict_rules.Flag]]:
+        """Each conflicted person with their flags, counting confirmed name matches as conflicts.
+
+        `confirmed` is the set of (person, interest) matches confirmed; by default those on record.
+        """
+        if confirmed is None:
+            confirmed = {key for key, row in self.resolutions.items()
+                         if row["outcome"] == "confirmed"}
+        objects = []
+        for row in self.flags:
+            key = (row["person_id"], row["evidence"].get("interest_id"))
+            severity = "conflict" if row["severity"] == "possible" and key in confirmed else None
+            objects.append(flag_object(row, severity))
+        return conflict_rules.conflicted_people(objects)
+
+    def possible_ids(self) -> set[int]:
+        """People with a possible conflict not dismissed (they may not sign off either)."""
+        return {g["person_id"] for g in self.match_groups()
+                if not (g["resolution"] and g["resolution"]["outcome"] == "dismissed")}
+
+    def proposal(self, person_id: int, flags: list[conflict_rules.Flag]) -> tuple[str, str]:
+        """The ruling proposed for one person, with its reason."""
+        role = self.participants.get(person_id, {}).get("role", "voting")
+        return propose_ruling(flags, self.committee["common_interest_policy"], role,
+                              interests=self.interests)
+
+    def people(self, confirmed: set[tuple[int, int]] | None = None) -> list[dict[str, Any]]:
+        """The conflicted people in name order, each with flags, proposal and ruling on record."""
+        result = []
+        for person_id, flags in self.conflicted(confirmed).items():
+            proposal, reason = self.proposal(person_id, flags)
+            participant = self.participants.get(person_id, {})
+            member = self.members.get(person_id)
+            result.append({
+                "person_id": person_id, "name": self.names.get(person_id, ""),
+                "role": participant.get("role", ""),
+                "member_role": member["role"] if member else None,
+                "category": member["category"] if member else None,
+                "flags": flags, "proposal": proposal, "proposal_reason": reason,
+                "ruling": self.rulings.get(person_id),
+                "reason_words": short_reason(flags),
+            })
+        return sorted(result, key=lambda p: p["name"].casefold())
+
+    def voting_members(self) -> list[tuple[int, str]]:
+        """The committee's voting members and any voting participants, with their categories."""
+        pairs = [(pid, m["category"]) for pid, m in self.members.items() if m["voting"]]
+        seen = {pid for pid, _ in pairs}
+        for pid, participant in self.participants.items():
+            if participant["role"] == "voting" and pid not in seen:
+                pairs.append((pid, "other"))
+        for person in co_opted(self.escalation):
+            if person["person_id"] not in seen:
+                pairs.append((person["person_id"], person["category"]))
+        return pairs
+
+    def present(self) -> set[int]:
+        """Who is taking part in the item: the participants, and any members co-opted."""
+        return set(self.participants) | {p["person_id"] for p in co_opted(self.escalation)}
+
+    def quorum(self, rulings: dict[int, str]) -> QuorumResult:
+        """The quorum counted from the committee's rule with these rulings."""
+        reasons = {p["person_id"]: p["reason_words"] for p in self.people()}
+        return count_quorum(self.rule, self.voting_members(), rulings, self.present(),
+                            reasons=reasons)
+
+    def presiding(self, rulings: dict[int, str]) -> tuple[int | None, str]:
+        """Who takes the item, with why."""
+        chair = next((pid for pid, m in self.members.items() if m["role"] == "chair"), None)
+        vice = next((pid for pid, m in self.members.items() if m["role"] == "vice_chair"), None)
+        return presiding_member(chair, vice, rulings)
+
+
+def short_reason(flags: list[conflict_rules.Flag]) -> str:
+    """A few words for why someone is ruled out, from their first conflict: 'common interest'."""
+    for flag in flags:
+        if flag.severity == "conflict":
+            return conflict_rules.RULES.get(flag.rule, flag.rule).lower()
+    return ""
+
+
+def co_opted(escalation: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The members co-opted by an escalation in force, if it is a co-option."""
+    if not escalation or escalation["kind"] != "co_opt":
+        return []
+    return list(escalation["details"].get("co_opted", []))
+
+
+def current_escalation(db: Database, decision_id: int) -> dict[str, Any] | None:
+    """The escalation that applies now (not superseded), with its details decoded, or None."""
+    row = _one(db, "SELECT * FROM escalations WHERE decision_id = ? AND superseded_at IS NULL"
+                   " ORDER BY id DESC LIMIT 1", [decision_id])
+    if row:
+        row["details"] = json.loads(row["details"]) if row["details"] else {}
+    return row
+
+
+def sign_off_in_force(db: Database, decision_id: int) -> dict[str, Any] | None:
+    """The sign-off in force on a decision, or None."""
+    return _one(db, "SELECT * FROM sign_offs WHERE decision_id = ? AND voided_at IS NULL",
+                [decision_id])
+
+
+def voided_sign_offs(db: Database, decision_id: int) -> list[dict[str, Any]]:
+    """Sign-offs voided by a later change, newest first."""
+    return list(db.query("SELECT * FROM sign_offs WHERE decision_id = ? AND voided_at IS NOT NULL"
+                         " ORDER BY id DESC", [decision_id]))
+
+
+def interests_by_id(db: Database, ids: Iterable[int]) -> dict[int, Any]:
+    """The kind of each interest (type, direct or not), by id, as propose_ruling reads them."""
+    ids = sorted({i for i in ids if i is not None})
+    if not ids:
+        return {}
+    return {r["id"]: SimpleNamespace(interest_type=r["interest_type"],
+                                     is_indirect=bool(r["is_indirect"]))
+            for r in db.query(f"SELECT id, interest_type, is_indirect FROM interests"
+                              f" WHERE id IN ({_in(ids)})", ids)}
+
+
+def load_review(db: Database, decision: dict[str, Any]) -> Review:
+    """Gather the review of a decision, its flags made current first."""
+    decision_id = decision["id"]
+    flags = flagging.current_flags(db, decision_id)
+    committee = _one(db, "SELECT * FROM committees WHERE id = ?", [decision["committee_id"]])
+    participants = {r["person_id"]: r for r in db.query(
+        "SELECT decision_participants.person_id, decision_participants.role, people.name"
+        " FROM decision_participants JOIN people ON people.id = decision_participants.person_id"
+        " WHERE decision_participants.decision_id = ?", [decision_id])}
+    members = {r["person_id"]: r for r in db.query(
+        "SELECT committee_members.person_id, committee_members.role, committee_members.category,"
+        " committee_members.voting, people.name FROM committee_members"
+        " JOIN people ON people.id = committee_members.person_id"
+        " WHERE committee_members.committee_id = ?", [decision["committee_id"]])}
+    rulings = {r["person_id"]: r for r in db.query(
+        "SELECT * FROM decision_rulings WHERE decision_id = ?", [decision_id])}
+    resolutions = {(r["person_id"], r["interest_id"]): r for r in db.query(
+        "SELECT * FROM match_resolutions WHERE decision_id = ?", [decision_id])}
+    escalation = current_escalation(db, decision_id)
+    names = {pid: r["name"] for pid, r in members.items()}
+    names.update({pid: r["name"] for pid, r in participants.items()})
+    for flag in flags:
+        if flag["person_id"] is not None and flag["person_name"]:
+            names[flag["person_id"]] = flag["person_name"]
+    for person in co_opted(escalation):
+        names[person["person_id"]] = person["name"]
+    return Review(
+        decision=decision, committee=committee, rule=quorum_rule(committee), flags=flags,
+        participants=participants, members=members,
+        interests=interests_by_id(db, (f["evidence"].get("interest_id") for f in flags)),
+        rulings=rulings, resolutions=resolutions, escalation=escalation,
+        sign_off=sign_off_in_force(db, decision_id), voided=voided_sign_offs(db, decision_id),
+        names=names)
+
+
+# ---- people for escalations ----------------------------------------------------------------
+
+def people_choices(db: Database) -> list[dict[str, Any]]:
+    """Everyone in the register, by name, for choosing co-opted members and chair action."""
+    return list(db.query("SELECT id, name FROM people ORDER BY name COLLATE NOCASE, id"))
+
+
+def people_names(db: Database, ids: Iterable[int]) -> dict[int, str]:
+    """Names of some people, by id."""
+    ids = sorted(set(ids))
+    if not ids:
+        return {}
+    return {r["id"]: r["name"] for r in db.query(
+        f"SELECT id, name FROM people WHERE id IN ({_in(ids)})", ids)}
+
+
+def committee_by_name(db: Database, name: str) -> dict[str, Any] | None:
+    """The committee with this name, ignoring case and extra spaces, or None."""
+    return _one(db, "SELECT * FROM committees WHERE name = ? COLLATE NOCASE",
+                [" ".join((name or "").split())])
+
+
+def committee_names(db: Database) -> list[str]:
+    """Every committee's name, for suggestions."""
+    return [r["name"] for r in db.query("SELECT name FROM committees ORDER BY name COLLATE NOCASE")]
+
+
+def voting_members_of(db: Database, committee_id: int) -> list[dict[str, Any]]:
+    """A committee's voting members with their categories and names."""
+    return list(db.query(
+        "SELECT committee_members.person_id, committee_members.category, people.name"
+        " FROM committee_members JOIN people ON people.id = committee_members.person_id"
+        " WHERE committee_members.committee_id = ? AND committee_members.voting = 1"
+        " ORDER BY people.name COLLATE NOCASE", [committee_id]))
+
+
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def conflicts_for_people(db: Database, decision_id: int,
+                         person_ids: Iterable[int]) -> dict[int, list[conflict_rules.Flag]]:
+    """Run the conflict rules on this decision for people who are not taking part in it.
+
+    Used for a committee the decision is referred to and for members to co-opt: they must be
+    checked in turn, as things stood on the meeting date. Returns the conflicted ones.
+    """
+    ids = sorted(set(person_ids))
+    facts = flagging.gather_facts(db, decision_id)
+    if facts is None or not ids:
+        return {}
+    people = list(db.query(f"SELECT id, name, home_practice_id FROM people"
+                           f" WHERE id IN ({_in(ids)})", ids))
+    participants = [conflict_rules.Participant(p["id"], p["name"], "voting",
+                                               p["home_practice_id"]) for p in people]
+    interests = [
+        conflict_rules.Interest(
+            id=r["id"], person_id=r["person_id"], organisation_id=r["organisation_id"],
+            organisation_name=r["organisation_name"], interest_type=r["interest_type"],
+            is_indirect=bool(r["is_indirect"]), associate_relationship=r["associate_relationship"],
+            nature=r["nature"], date_from=_date(r["date_from"]), date_to=_date(r["date_to"]),
+            declared_on=_date(r["declared_on"]), withdrawn=bool(r["withdrawn"]))
+        for r in db.query(f"SELECT * FROM interests WHERE person_id IN ({_in(ids)})", ids)]
+    homes = sorted({p["home_practice_id"] for p in people if p["home_practice_id"]})
+    links = list(facts["links"])
+    if homes:
+        known = {(link.member_id, link.parent_id) for link in links}
+        links += [conflict_rules.OrgLink(r["member_id"], r["parent_id"], _date(r["date_from"]),
+                                         _date(r["date_to"]))
+                  for r in db.query(f"SELECT * FROM organisation_links"
+                                    f" WHERE member_id IN ({_in(homes)})", homes)
+                  if (r["member_id"], r["parent_id"]) not in known]
+    organisations = dict(facts["organisations"])
+    wanted = ({i.organisation_id for i in interests if i.organisation_id} | set(homes)
+              | {link.parent_id for link in links}) - set(organisations)
+    if wanted:
+        wanted_ids = sorted(wanted)
+        for r in db.query(f"SELECT id, name, kind, ods_code, is_member_practice FROM organisations"
+                          f" WHERE id IN ({_in(wanted_ids)})", wanted_ids):
+            organisations[r["id"]] = conflict_rules.Organisation(
+                r["id"], r["name"], r["kind"], r["ods_code"], bool(r["is_member_practice"]))
+    flags = conflict_rules.conflicts_for(facts["decision"], participants, organisations, links,
+                                         interests)
+    found = conflict_rules.conflicted_people(flags)
+    for person_id, possible in conflict_rules.possible_conflicts(flags).items():
+        found.setdefault(person_id, []).extend(possible)
+    return found
+
+
+# ---- outcomes ------------------------------------------------------------------------------
+
+def outcome_of(db: Database, decision_id: int) -> dict[str, Any] | None:
+    """The recorded outcome of a decision, with the awarded provider's name, or None."""
+    return _one(db, "SELECT decision_outcomes.*, organisations.name AS provider_name"
+                    " FROM decision_outcomes LEFT JOIN organisations"
+                    " ON organisations.id = decision_outcomes.awarded_provider_id"
+                    " WHERE decision_outcomes.decision_id = ?", [decision_id])
+
+
+def attendance_of(db: Database, decision_id: int) -> list[dict[str, Any]]:
+    """Who was recorded at the item and how they voted, by name."""
+    return list(db.query(
+        "SELECT outcome_attendance.*, people.name, proxy.name AS proxy_for_name"
+        " FROM outcome_attendance JOIN people ON people.id = outcome_attendance.person_id"
+        " LEFT JOIN people AS proxy ON proxy.id = outcome_attendance.proxy_for_person_id"
+        " WHERE outcome_attendance.decision_id = ? ORDER BY people.name COLLATE NOCASE",
+        [decision_id]))
+
+
+def breaches_of(db: Database, decision_id: int) -> list[dict[str, Any]]:
+    """Breaches recorded against a decision, oldest first."""
+    return list(db.query("SELECT * FROM breaches WHERE decision_id = ? ORDER BY id",
+                         [decision_id]))
+
+
+def providers_of(db: Database, decision: dict[str, Any]) -> list[dict[str, Any]]:
+    """The providers a decision could be awarded to: those proposed, and any already awarded."""
+    rows = list(db.query(
+        "SELECT organisations.id, organisations.name, organisations.ods_code FROM decision_providers"
+        " JOIN organisations ON organisations.id = decision_providers.organisation_id"
+        " WHERE decision_providers.decision_id = ? ORDER BY organisations.name COLLATE NOCASE",
+        [decision["id"]]))
+    if decision["awarded_provider_id"] and all(r["id"] != decision["awarded_provider_id"]
+                                                for r in rows):
+        extra = _one(db, "SELECT id, name, ods_code FROM organisations WHERE id = ?",
+                     [decision["awarded_provider_id"]])
+        if extra:
+            rows.append(extra)
+    return rows
+
+
+CATEGORY_CHOICES = [(c, {"gp": "GP", "lay": "Lay member", "executive": "Executive",
+                         "other": "Other"}[c]) for c in CATEGORIES]

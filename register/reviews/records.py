@@ -1,0 +1,182 @@
+"""Writing the review of a decision: rulings, match resolutions, escalations, ratification, the
+outcome and breaches, and every status change through the status machine, each audited.
+
+Every function here runs inside the caller's write transaction (they nest), so a refusal from the
+status machine rolls back everything written with it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlite_utils import Database
+
+from .. import audit
+from ..rules import workflow
+from ..timeutil import utcnow_iso
+from . import queries
+
+STALE_DECISION = ("Someone else changed this decision while you were working on it, so nothing "
+                  "has been saved. Check it again.")
+
+
+class DecisionChanged(Exception):
+    """The decision's version moved on since the form was loaded."""
+
+    def __init__(self, message: str = STALE_DECISION) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def fresh(db: Database, decision_id: int) -> dict[str, Any]:
+    """The decision row as it is now, with its committee and author's person."""
+    reference = db.execute("SELECT reference FROM decisions WHERE id = ?",
+                           [decision_id]).fetchone()[0]
+    return queries.get_decision(db, reference)
+
+
+def move(db: Database, decision: dict[str, Any], action: str, role: str, actor: str, *,
+         expected_version: int | None = None, quorate: bool = True,
+         escalation: str | None = None, signed_off: bool | None = None,
+         changes: dict[str, Any] | None = None) -> str:
+    """Move a decision on by `action` through the status machine; returns the new status.
+
+    Raises TransitionRefused with the machine's message, or DecisionChanged on a stale version.
+    """
+    if expected_version is not None and decision["version"] != expected_version:
+        raise DecisionChanged()
+    if signed_off is None:
+        signed_off = queries.sign_off_in_force(db, decision["id"]) is not None
+    status = workflow.next_status(decision["status"], action, role,
+                                  flagged=decision["flag_count"] > 0, signed_off=signed_off,
+                                  quorate=quorate, escalation=escalation)
+    now = utcnow_iso()
+    changed = db.execute("UPDATE decisions SET status = ?, updated_at = ?, version = version + 1"
+                         " WHERE id = ? AND version = ?",
+                         [status, now, decision["id"], decision["version"]]).rowcount
+    if changed != 1:
+        raise DecisionChanged()
+    audit.record(db, actor=actor, action=action, entity="decision", entity_id=decision["id"],
+                 changes={"status": [decision["status"], status], **(changes or {})})
+    return status
+
+
+def save_rulings(db: Database, review: queries.Review, selections: dict[int, dict[str, Any]],
+                 matches: dict[tuple[int, int], dict[str, str]], user_id: int,
+                 actor: str) -> bool:
+    """Store the match resolutions and rulings chosen; drop rulings on people no longer
+    conflicted. One audit event on the decision lists what changed; returns whether anything did.
+    """
+    decision_id = review.decision["id"]
+    now = utcnow_iso()
+    changes: dict[str, Any] = {}
+    for (person_id, interest_id), chosen in sorted(matches.items()):
+        outcome = {"confirm": "confirmed", "dismiss": "dismissed"}[chosen["outcome"]]
+        reason = chosen.get("reason", "") if outcome == "dismissed" else ""
+        old = review.resolutions.get((person_id, interest_id))
+        if old and old["outcome"] == outcome and old["reason"] == reason:
+            continue
+        db.execute(
+            "INSERT INTO match_resolutions (decision_id, person_id, interest_id, outcome, reason,"
+            " resolved_by_user_id, resolved_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(decision_id, person_id, interest_id) DO UPDATE SET"
+            " outcome = excluded.outcome, reason = excluded.reason,"
+            " resolved_by_user_id = excluded.resolved_by_user_id,"
+            " resolved_at = excluded.resolved_at",
+            [decision_id, person_id, interest_id, outcome, reason, user_id, now])
+        changes[f"match:{person_id}:{interest_id}"] = [
+            old["outcome"] if old else None, outcome + (f" ({reason})" if reason else "")]
+    confirmed = {key for key, chosen in matches.items() if chosen["outcome"] == "confirm"}
+    confirmed |= {key for key, row in review.resolutions.items()
+                  if row["outcome"] == "confirmed" and key not in matches}
+    people = {p["person_id"]: p for p in review.people(confirmed)}
+    for person_id, chosen in sorted(selections.items()):
+        if person_id not in people:
+            continue
+        person = people[person_id]
+        values = {
+            "ruling": chosen["ruling"],
+            "reason": person["proposal_reason"] if chosen["ruling"] == person["proposal"] else
+            f"Changed from the proposal ({person['proposal']}): {person['proposal_reason']}",
+            "proposed_ruling": person["proposal"],
+            "is_exception": int(bool(chosen.get("is_exception"))),
+            "exception_reason": chosen.get("exception_reason", "") if chosen.get("is_exception")
+            else "",
+            "exception_mitigation": chosen.get("exception_mitigation", "")
+            if chosen.get("is_exception") else "",
+        }
+        old = review.rulings.get(person_id)
+        if old and all(old[k] == v for k, v in values.items()):
+            continue
+        if old:
+            db.execute(
+                "UPDATE decision_rulings SET ruling = :ruling, reason = :reason,"
+                " proposed_ruling = :proposed_ruling, is_exception = :is_exception,"
+                " exception_reason = :exception_reason,"
+                " exception_mitigation = :exception_mitigation, ruled_by_user_id = :user,"
+                " ruled_at = :now, version = version + 1 WHERE id = :id",
+                {**values, "user": user_id, "now": now, "id": old["id"]})
+        else:
+            db["decision_rulings"].insert({"decision_id": decision_id, "person_id": person_id,
+                                           **values, "ruled_by_user_id": user_id,
+                                           "ruled_at": now, "version": 1})
+        changes[f"ruling:{person_id}"] = [old["ruling"] if old else None,
+                                          values["ruling"] + (" (exception)"
+                                                              if values["is_exception"] else "")]
+    for person_id, old in review.rulings.items():
+        if person_id not in people:
+            db.execute("DELETE FROM decision_rulings WHERE id = ?", [old["id"]])
+            changes[f"ruling:{person_id}"] = [old["ruling"], None]
+    if changes:
+        audit.record(db, actor=actor, action="rulings", entity="decision", entity_id=decision_id,
+                     changes=changes)
+    return bool(changes)
+
+
+def record_escalation(db: Database, decision: dict[str, Any], kind: str,
+                      details: dict[str, Any], user_id: int, actor: str) -> int:
+    """Store the escalation chosen for an inquorate meeting; returns its id."""
+    now = utcnow_iso()
+    for old in db.query("SELECT id FROM escalations WHERE decision_id = ?"
+                        " AND superseded_at IS NULL", [decision["id"]]):
+        db.execute("UPDATE escalations SET superseded_at = ? WHERE id = ?", [now, old["id"]])
+    row = {"decision_id": decision["id"], "kind": kind, "details": audit.canonical(details),
+           "recorded_by_user_id": user_id, "recorded_at": now}
+    escalation_id = db["escalations"].insert(row).last_pk
+    audit.record(db, actor=actor, action="create", entity="escalation", entity_id=escalation_id,
+                 after=row)
+    return escalation_id
+
+
+def record_ratification(db: Database, escalation: dict[str, Any], meeting_date: str,
+                        user_id: int, actor: str) -> None:
+    """Record the quorate meeting that ratified a chair and accountable officer action."""
+    now = utcnow_iso()
+    db.execute("UPDATE escalations SET ratified_at = ?, ratified_meeting_date = ?,"
+               " ratified_by_user_id = ? WHERE id = ?",
+               [now, meeting_date, user_id, escalation["id"]])
+    audit.record(db, actor=actor, action="ratify", entity="escalation", entity_id=escalation["id"],
+                 changes={"ratified_meeting_date": [None, meeting_date]})
+
+
+def record_outcome(db: Database, decision: dict[str, Any], values: dict[str, Any],
+                   attendance: list[dict[str, Any]], breaches: list[tuple[int, str]],
+                   user_id: int, actor: str) -> None:
+    """Store the outcome, who was in the room and how they voted, and any breaches."""
+    now = utcnow_iso()
+    row = {"decision_id": decision["id"], **values, "recorded_by_user_id": user_id,
+           "recorded_at": now}
+    db["decision_outcomes"].insert(row, replace=True)
+    db.execute("DELETE FROM outcome_attendance WHERE decision_id = ?", [decision["id"]])
+    for entry in attendance:
+        db["outcome_attendance"].insert({"decision_id": decision["id"], **entry})
+    for person_id, detail in breaches:
+        breach_id = db["breaches"].insert({
+            "decision_id": decision["id"], "person_id": person_id,
+            "kind": "present_when_ruled_out", "detail": detail, "recorded_at": now}).last_pk
+        audit.record(db, actor=actor, action="create", entity="breach", entity_id=breach_id,
+                     changes={"person_id": [None, person_id], "detail": [None, detail]})
+    # The register of procurement decisions shows what was actually decided.
+    db.execute("UPDATE decisions SET choice = ?, awarded_provider_id = ? WHERE id = ?",
+               [values["outcome"], values["awarded_provider_id"], decision["id"]])
+    audit.record(db, actor=actor, action="create", entity="outcome", entity_id=decision["id"],
+                 after={**row, "attendance": attendance})
