@@ -63,7 +63,8 @@ def _date(value: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-03-31", param_hint=name)
+        raise click.BadParameter(f"{value!r} is not a date like 2026-03-31",
+                                 param_hint=name) from None
 
 
 @pdf_group.command("pack")

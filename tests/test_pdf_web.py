@@ -1,0 +1,213 @@
+"""PDF downloads from the web and the command line: routes, roles, the pack form, and other pages
+staying responsive while a large pack is built."""
+from __future__ import annotations
+
+import http.cookiejar
+import threading
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+from werkzeug.serving import make_server
+
+from .conftest import PASSWORD, add_user
+from .test_pdf_support import NAMES, build_consortium, page_texts, reader
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def consortium(db):
+    return build_consortium(db, extra_decisions=3)
+
+
+PACK_FORM = {"committee_id": "1", "date_from-day": "1", "date_from-month": "1",
+             "date_from-year": "2026", "date_to-day": "31", "date_to-month": "3",
+             "date_to-year": "2026", "marking": "OFFICIAL-SENSITIVE",
+             "prepared_by": "Ann O'Hara", "purpose": "Assurance <b>now</b>",
+             "recommendation": "Note it"}
+
+
+@pytest.mark.parametrize("role", ["secretary", "governance", "auditor", "admin"])
+def test_decision_record_download_for_readers(as_role, consortium, role):
+    client = as_role(role)
+    response = client.get("/decisions/MOB-2026-0001/record.pdf")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert "MOB-2026-0001-audit-record.pdf" in response.headers["Content-Disposition"]
+    assert NAMES["gp1"] in flat(" ".join(page_texts(response.data)))
+    alias = client.get("/reports/decisions/mob-2026-0001.pdf?marking=OFFICIAL-SENSITIVE")
+    assert alias.status_code == 200
+    assert "OFFICIAL-SENSITIVE" in page_texts(alias.data)[0]
+
+
+def test_member_reads_only_decisions_they_took_part_in(as_role, db, consortium):
+    member = as_role("member", person_id=consortium["people"]["gp1"])
+    assert member.get("/decisions/MOB-2026-0001/record.pdf").status_code == 200
+    assert member.get("/decisions/MOB-2026-0002/record.pdf").status_code == 403
+    assert member.get("/reports/pack").status_code == 403
+
+
+def test_member_excluded_from_the_papers_cannot_print_them(as_role, db, consortium):
+    db.execute("UPDATE decision_rulings SET ruling = 'exclude_all' WHERE person_id = ?",
+               [consortium["people"]["gp1"]])
+    member = as_role("member", person_id=consortium["people"]["gp1"])
+    assert member.get("/decisions/MOB-2026-0001/record.pdf").status_code == 403
+
+
+def test_unknown_reference_is_not_found(as_role, consortium):
+    assert as_role("auditor").get("/decisions/MOB-1999-0001/record.pdf").status_code == 404
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client, consortium):
+    for url in ("/decisions/MOB-2026-0001/record.pdf", "/reports/", "/reports/pack"):
+        response = client.get(url)
+        assert response.status_code == 302 and "/sign-in" in response.location, url
+
+
+def test_reports_page_and_nav(as_role, consortium):
+    html = as_role("secretary").get("/reports/").get_data(as_text=True)
+    assert "Print a board audit pack" in html and "/public/interests.csv" in html
+    member_html = as_role("member", username="m2").get("/reports/").get_data(as_text=True)
+    assert "Print a board audit pack" not in member_html
+    assert 'href="/reports/"' in member_html  # the navigation entry
+
+
+def test_reference_box_goes_to_the_record(as_role, consortium):
+    response = as_role("auditor").get("/reports/decision?reference=mob-2026-0001")
+    assert response.status_code == 302
+    assert response.location.endswith("/decisions/MOB-2026-0001/record.pdf")
+
+
+def test_pack_form_defaults_to_the_signed_in_user(as_role, consortium):
+    client = as_role("secretary")
+    html = client.get("/reports/pack").get_data(as_text=True)
+    assert "Secretary Person" in html
+    assert "Primary Care Committee" in html
+
+
+def test_pack_form_returns_the_pdf(as_role, consortium):
+    response = as_role("secretary").post("/reports/pack", data=PACK_FORM)
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert "attachment" in response.headers["Content-Disposition"]
+    texts = page_texts(response.data)
+    first = flat(texts[0])
+    assert "Ann O'Hara" in first and "Assurance <b>now</b>" in first
+    assert all("OFFICIAL-SENSITIVE" in t for t in texts)
+    assert reader(response.data).metadata.author == "Ann O'Hara"
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"committee_id": ""}, "Select the committee"),
+    ({"committee_id": "99"}, "Select the committee"),
+    ({"date_from-day": "", "date_from-month": "", "date_from-year": ""},
+     "Enter the start of the period"),
+    ({"date_to-day": "31", "date_to-month": "2", "date_to-year": "2026"},
+     "The end of the period must be a real date"),
+    ({"date_to-year": "2025"}, "The end of the period must be the same as or after the start"),
+    ({"prepared_by": ""}, "Enter who prepared the pack"),
+    ({"purpose": ""}, "Enter the purpose of the pack"),
+    ({"recommendation": ""}, "Enter the recommendation to the board"),
+])
+def test_pack_form_errors(as_role, consortium, change, message):
+    response = as_role("secretary").post("/reports/pack", data={**PACK_FORM, **change})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "There is a problem" in html and message in html
+    assert "<title>Error: " in html
+
+
+# ---- the command line -----------------------------------------------------------------------
+
+def test_cli_decision_and_pack(app, runner, consortium, tmp_path):
+    record = tmp_path / "record.pdf"
+    result = runner.invoke(args=["pdf", "decision", "MOB-2026-0001", "-o", str(record),
+                                 "--invariant"])
+    assert result.exit_code == 0, result.output
+    assert "MOB-2026-0001" in flat(page_texts(record.read_bytes())[0])
+    first = record.read_bytes()
+    runner.invoke(args=["pdf", "decision", "MOB-2026-0001", "-o", str(record), "--invariant"])
+    assert record.read_bytes() == first  # nothing changed, so the same bytes
+
+    pack = tmp_path / "pack.pdf"
+    result = runner.invoke(args=["pdf", "pack", "--committee", "primary care committee",
+                                 "--from", "2026-01-01", "--to", "2026-03-31", "-o", str(pack),
+                                 "--marking", "OFFICIAL-SENSITIVE", "--invariant"])
+    assert result.exit_code == 0, result.output
+    assert all("OFFICIAL-SENSITIVE" in t for t in page_texts(pack.read_bytes()))
+
+    interests = tmp_path / "interests.pdf"
+    result = runner.invoke(args=["pdf", "interests", "--on", "2026-04-01", "-o", str(interests)])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize("args, message", [
+    (["pdf", "decision", "MOB-1999-0001"], "No decision has the reference MOB-1999-0001"),
+    (["pdf", "pack", "--committee", "Nope", "--from", "2026-01-01", "--to", "2026-03-31"],
+     "No committee is called 'Nope'"),
+    (["pdf", "pack", "--committee", "Primary Care Committee", "--from", "2026-13-01", "--to",
+      "2026-03-31"], "is not a date like 2026-03-31"),
+    (["pdf", "pack", "--committee", "Primary Care Committee", "--from", "2026-03-01", "--to",
+      "2026-01-31"], "the end of the period is before its start"),
+])
+def test_cli_refusals(runner, consortium, tmp_path, args, message):
+    result = runner.invoke(args=[*args, "-o", str(tmp_path / "x.pdf")])
+    assert result.exit_code != 0
+    assert message in result.output
+
+
+def test_cli_help_texts(runner):
+    for command in ("decision", "pack", "interests"):
+        result = runner.invoke(args=["pdf", command, "--help"])
+        assert result.exit_code == 0 and "--invariant" in result.output
+
+
+# ---- responsiveness -------------------------------------------------------------------------
+
+def test_pages_keep_loading_while_a_large_pack_builds(app, db):
+    """A real threaded server: while one user's pack is being built, another user's page loads
+    quickly, and a write made meanwhile is saved."""
+    build_consortium(db, extra_decisions=150)
+    add_user(db, role="secretary", username="builder")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
+    serving.start()
+    try:
+        jar = http.cookiejar.CookieJar()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+        opener.open(base + "/sign-in", data=urllib.parse.urlencode(
+            {"username": "builder", "password": PASSWORD}).encode(), timeout=30)
+        result: dict = {}
+
+        def build() -> None:
+            started = time.perf_counter()
+            with opener.open(base + "/reports/pack", data=urllib.parse.urlencode(
+                    {**PACK_FORM, "marking": "OFFICIAL"}).encode(), timeout=300) as response:
+                result["body"] = response.read()
+                result["type"] = response.headers["Content-Type"]
+            result["seconds"] = time.perf_counter() - started
+
+        builder = threading.Thread(target=build)
+        builder.start()
+        time.sleep(0.5)  # let the pack get past its (short) read of the database
+        timings = []
+        while builder.is_alive() and len(timings) < 5:
+            started = time.perf_counter()
+            with urllib.request.urlopen(base + "/public/interests", timeout=30) as response:
+                assert response.status == 200
+            timings.append(time.perf_counter() - started)
+        during = bool(timings) and builder.is_alive()
+        # A write while the pack is still being laid out: nothing holds the database.
+        db.execute("UPDATE people SET positions = 'Written meanwhile' WHERE id = 1")
+        builder.join(timeout=300)
+    finally:
+        server.shutdown()
+    assert result["type"] == "application/pdf"
+    assert during, f"the pack finished in {result['seconds']:.1f}s, too quickly to test with"
+    assert max(timings) < 2.0, timings
+    assert max(timings) < result["seconds"] / 2, (timings, result["seconds"])
