@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import sys
 
-from . import flags
+from . import flags, pack
 
 
 def main() -> int:
-    for module in (flags,):
+    for module in (flags, pack):
         module.run()
     return 0
 

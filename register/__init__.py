@@ -29,6 +29,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .interests import views as interest_views
     from .organisations import views as organisation_views
     from .people import views as people_views
+    from .public import views as public_views
+    from .reports import views as report_views
     from .reviews import views as review_views
     from .search import views as search_views
 
@@ -42,6 +44,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         search_views,
         decision_views,
         decision_register_views,
+        report_views,
+        public_views,
         review_views,
     ):
         app.register_blueprint(module.bp)

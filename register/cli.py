@@ -162,6 +162,8 @@ def init_app(app: Flask) -> None:
         app.cli.add_command(command)
     from .decisions.cli import export_command
     from .imports.cli import import_command
+    from .pdf.cli import pdf_group
 
     app.cli.add_command(import_command)
+    app.cli.add_command(pdf_group)
     app.cli.add_command(export_command)

@@ -23,6 +23,7 @@ NAVIGATION = [
     ("decisions.index", "Decisions", "read_decisions"),
     ("reviews.index", "Governance queue", "review_decisions"),
     ("interests.index", "Interests", None),
+    ("reports.index", "Reports", "read_decisions"),
     ("people.index", "People", "read_reference_data"),
     ("organisations.index", "Organisations", "read_reference_data"),
     ("committees.index", "Committees", "read_reference_data"),

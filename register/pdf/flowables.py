@@ -191,8 +191,11 @@ class PagedTable(Flowable):
         return self._heights[index]
 
     def _page(self, stop: int, *, split_in_row: int = 0) -> Table:
+        # The heights already measured spare the table measuring every cell again.
+        heights = None if split_in_row else [self._measure(i) for i in range(-1, 0)] + [
+            self._measure(i) for i in range(self._start, stop)]
         table = Table([self.header, *self.rows[self._start:stop]], colWidths=self.widths,
-                      repeatRows=1, splitInRow=split_in_row)
+                      rowHeights=heights, repeatRows=1, splitInRow=split_in_row)
         table.setStyle(TABLE_STYLE)
         return table
 
@@ -267,9 +270,25 @@ def cover_sheet(pack: dict[str, Any]) -> list[Flowable]:
     ]
 
 
+class PresetContents(TableOfContents):
+    """A contents list that knows its lines before the first layout pass.
+
+    A plain TableOfContents is one line long on the first pass, so every later page moves when
+    it fills in and a third pass is needed. Knowing the lines (not yet their page numbers) it
+    takes its final height at once, and the document settles in two passes.
+    """
+
+    expected: list[tuple[int, str, int, None]] = []
+
+    def beforeBuild(self) -> None:
+        super().beforeBuild()
+        if not self._lastEntries and self.expected:
+            self._lastEntries = list(self.expected)
+
+
 def contents() -> list[Flowable]:
     """The contents page: every section with its page number, each line a link to it."""
-    toc = TableOfContents(dotsMinLevel=0)
+    toc = PresetContents(dotsMinLevel=0)
     toc.levelStyles = [STYLES["TOC0"], STYLES["TOC1"]]
     return [heading("Contents", 0, contents=False), toc, PageBreak()]
 
@@ -313,10 +332,10 @@ REGISTER_COLUMNS: list[tuple[str, float]] = [
     ("Decision-making process\nCommittee that decided", 0.095),
     ("Conflicts of interest noted", 0.08),
     ("Actions to mitigate conflicts", 0.09),
-    ("Justification", 0.08),
+    ("Justification", 0.075),
     ("Contract awarded: supplier and registered address", 0.085),
     ("Contract value: total and annual", 0.06),
-    ("Comments", 0.06),
+    ("Comments", 0.065),
     ("Status", 0.055),
 ]
 

@@ -88,9 +88,15 @@ class RegisterDocTemplate(BaseDocTemplate):
         """The width of the text on a landscape page."""
         return landscape(A4)[0] - 1.4 * MARGIN
 
-    def build_document(self, story: list[Any]) -> None:
-        """Lay out the story, as many passes as the contents page needs."""
-        self.multiBuild(story, canvasmaker=PageCountCanvas)
+    def build_document(self, story: list[Any]) -> int:
+        """Lay out the story, as many passes as the contents page needs; returns the passes."""
+        expected = [(f.bookmark_level, f.contents_text, 0, None) for f in story
+                    if getattr(f, "bookmark_level", None) is not None
+                    and getattr(f, "in_contents", True)]
+        for flowable in story:
+            if hasattr(flowable, "expected"):
+                flowable.expected = expected
+        return self.multiBuild(story, canvasmaker=PageCountCanvas)
 
     # ---- hooks ------------------------------------------------------------------------------
 
