@@ -89,7 +89,7 @@ def test_other_kinds_take_any_ods_shape_and_no_code(as_role, db):
      "GP practice"),
     ({"name": "Riverside\x00Surgery"}, "Name must not contain hidden control characters (U+0000)"),
     ({"registered_address": "1 High St \u202e"},
-     "Registered address (optional) must not contain hidden control characters (U+202E)"),
+     "Registered address must not contain hidden control characters (U+202E)"),
 ])
 def test_bad_organisation_is_refused_with_a_message(as_role, db, over, message):
     client = as_role("secretary")
