@@ -197,7 +197,7 @@ def test_review_page_proposes_rulings_and_shows_the_quorum_with_its_arithmetic(d
     assert "5 voting members remain; the rule needs at least 4" in words
     assert "3 lay members remain; the rule needs at least 1" in words
     assert "Quorate" in words and "The chair takes the item" in words
-    assert f"I, Governance Person (Governance lead), confirm" in words
+    assert "I, Governance Person (Governance lead), confirm" in words
     assert "Dr Asha Patel: must leave the meeting for the item" in words
 
 
@@ -667,6 +667,41 @@ def test_a_provider_change_voids_a_chair_action_awaiting_ratification(db, world,
         "The decision changed after it was signed off: the providers."
     assert status_of(db, tight) == "awaiting_review"
     assert queries.current_escalation(db, tight) is None
+
+
+def test_check_material_change_can_run_inside_flag_recomputation(db, world, lead, monkeypatch):
+    """The call the flag recomputation makes after storing new flags: voids once, no loop."""
+    decision, ref = _signed(db, world, lead)
+    original = flagging.recompute
+
+    def recompute_then_check(db, decision_id, *, actor="system"):
+        rows = original(db, decision_id, actor=actor)
+        signoff.check_material_change(db, decision_id, actor)
+        return rows
+
+    monkeypatch.setattr(flagging, "recompute", recompute_then_check)
+    add_interest(db, world.exec1, organisation_id=world.practice, organisation_name="",
+                 date_from="2024-01-01", declared_on="2024-01-05")
+    assert "Sign-off voided" in text(lead.get(f"/reviews/{ref}"))
+    assert status_of(db, decision) == "awaiting_review"
+    assert db.execute("SELECT count(*) FROM sign_offs WHERE voided_at IS NOT NULL").fetchone()[0] \
+        == 1
+    assert len(events(db, "sign_off_voided")) == 1
+
+
+def test_a_decision_flagged_after_submission_joins_the_queue(db, world, lead):
+    lay_only = add_committee(db, "Lay Committee", quorum_min_voting=1, quorum_min_lay=0)
+    trust = add_organisation(db, "Northvale Hospitals", kind="trust", ods_code="R9A")
+    decision = add_decision(db, lay_only, providers=(trust,), participants=((world.lay, "voting"),),
+                            status="ready_for_decision", submitted_at="2026-03-02T10:00:00+00:00")
+    flagging.current_flags(db, decision)
+    assert signoff.check_material_change(db, decision) is None
+    add_interest(db, world.lay, organisation_id=trust, organisation_name="",
+                 date_from="2024-01-01", declared_on="2024-01-05")
+    assert signoff.check_material_change(db, decision) == \
+        "Conflicts were flagged after it was submitted"
+    assert status_of(db, decision) == "awaiting_review"
+    assert reference(db, decision) in text(lead.get("/reviews/"))
 
 
 # ---- exclusion -----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from ..rules import conflicts as conflict_rules
 from ..rules.quorum import CATEGORIES, QuorumResult, QuorumRule, count_quorum
 from ..rules.rulings import may_see_papers, presiding_member, propose_ruling
 from ..rules.working_days import is_overdue, working_days_between
+from ..timeutil import UK
 
 QUEUE_STATUSES = ("awaiting_review", "escalated", "awaiting_ratification")
 # The statuses that wait on a governance lead now (the count shown beside the navigation link);
@@ -76,19 +77,17 @@ def queue(db: Database, today: dt.date, target: int, page: int = 1,
         for row in rows:
             row["conflict_count"] = counts.get(row["id"], row["conflict_count"])
     for row in rows:
-        submitted = _uk_date(row["submitted_at"])
+        submitted = uk_date(row["submitted_at"])
         row["age"] = working_days_between(submitted, today) if submitted else 0
         row["overdue"] = bool(submitted) and row["status"] in ACTION_STATUSES and \
             is_overdue(submitted, today, target)
     return QueuePage(rows, page, pages, total)
 
 
-def _uk_date(stamp: str | None) -> dt.date | None:
+def uk_date(stamp: str | None) -> dt.date | None:
     """The UK calendar day of a stored UTC timestamp."""
     if not stamp:
         return None
-    from ..timeutil import UK
-
     moment = dt.datetime.fromisoformat(stamp)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)

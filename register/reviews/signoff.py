@@ -256,6 +256,8 @@ def check_material_change(db: Database, decision_id: int, actor: str = "system")
     Safe to call inside another write transaction (it nests), and cheap when nothing is signed.
     """
     with write_transaction(db):
+        # Flags first: recomputing them may itself check (and void) the sign-off.
+        flagging.ensure_current(db, [decision_id])
         decision = next(iter(db.query("SELECT * FROM decisions WHERE id = ?", [decision_id])),
                         None)
         if decision is None:
@@ -288,8 +290,6 @@ def check_material_change(db: Database, decision_id: int, actor: str = "system")
             return reason
         if in_force is None and decision["status"] in ("ready_for_decision", "awaiting_review",
                                                        "escalated"):
-            flagging.ensure_current(db, [decision_id])
-            decision = next(iter(db.query("SELECT * FROM decisions WHERE id = ?", [decision_id])))
             flagged = decision["flag_count"] > 0
             joins = decision["status"] == "ready_for_decision" and flagged
             leaves = decision["status"] != "ready_for_decision" and not flagged

@@ -20,6 +20,7 @@ from flask_login import current_user, login_required
 
 from .. import timeutil
 from ..auth.access import requires
+from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
 from ..organisations.queries import parse_page
 from ..rules import workflow
@@ -27,6 +28,7 @@ from ..rules.decisions import CHOICES, format_money
 from ..rules.quorum import CATEGORY_LABELS, ESCALATIONS, count_quorum, escalation_problem
 from ..rules.rulings import RULINGS, may_be_present, propose_ruling
 from ..rules.workflow import STATUS_COLOURS, STATUS_LABELS, TransitionRefused
+from ..rules.working_days import working_days_between
 from . import forms, queries, records, signoff
 
 bp = Blueprint("reviews", __name__, url_prefix="/reviews")
@@ -193,12 +195,8 @@ def _render_review(review: queries.Review, form: Any, *, problem: str | None = N
     if situation is not None and isinstance(form, forms.ReviewForm):
         form.statement_digest.data = situation["digest"]
         form.version.data = str(decision["version"])
-    submitted = queries._uk_date(decision["submitted_at"])
-    age = None
-    if submitted:
-        from ..rules.working_days import working_days_between
-
-        age = working_days_between(submitted, timeutil.today_uk())
+    submitted = queries.uk_date(decision["submitted_at"])
+    age = working_days_between(submitted, timeutil.today_uk()) if submitted else None
     return render_template(
         "reviews/review.html", review=review, decision=decision, form=form,
         situation=situation, problem=problem, reviewable=reviewable, age=age,
@@ -405,8 +403,6 @@ def _escalation_details(review: queries.Review, form: forms.ReviewForm,
 def _referral_check(review: queries.Review,
                     committee: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
     """Check the committee a decision is referred to for conflicts, and its quorum after them."""
-    from ..committees.queries import quorum_rule
-
     db = get_db()
     members = queries.voting_members_of(db, committee["id"])
     found = queries.conflicts_for_people(db, review.decision["id"],

@@ -64,3 +64,21 @@ if (form && form.dataset.quorumUrl) {
     }
   });
 }
+
+// Show only the details of the escalation chosen (all of them show without the script).
+const details = [...document.querySelectorAll('[data-escalation-detail]')];
+
+function showChosenEscalation() {
+  const chosen = form.querySelector('input[name="escalation"]:checked');
+  details.forEach((section) => {
+    const hasError = section.querySelector('.nhsuk-form-group--error');
+    section.hidden = !hasError && (!chosen || section.dataset.escalationDetail !== chosen.value);
+  });
+}
+
+if (form && details.length) {
+  form.addEventListener('change', (event) => {
+    if (event.target.name === 'escalation') showChosenEscalation();
+  });
+  showChosenEscalation();
+}
