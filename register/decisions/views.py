@@ -149,7 +149,9 @@ def index() -> str:
     result = queries.list_decisions(get_db(), current_user,
                                     parse_page(request.args.get("page")),
                                     current_app.config["PAGE_SIZE"])
-    return render_template("decisions/index.html", result=result)
+    register_url = (url_for("decision_register.register")
+                    if "decision_register.register" in current_app.view_functions else None)
+    return render_template("decisions/index.html", result=result, register_url=register_url)
 
 
 @bp.route("/new", methods=["GET", "POST"])

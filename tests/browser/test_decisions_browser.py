@@ -1,0 +1,93 @@
+"""A secretary records a decision awarding a service to a member practice and sees the flag."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from register.timeutil import today_uk
+
+from .conftest import axe_violations, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def fill_date(page, prefix: str, day: dt.date) -> None:
+    page.fill(f"#{prefix}-day", str(day.day))
+    page.fill(f"#{prefix}-month", str(day.month))
+    page.fill(f"#{prefix}-year", str(day.year))
+
+
+def test_recording_a_decision_for_a_member_practice_shows_the_conflict(page):
+    today = today_uk()
+    sign_in(page, "secretary")
+    page.click("a.nhsuk-header__navigation-link:has-text('Decisions')")
+    page.click("text=Record a decision")
+    assert page.title().startswith("Record a decision")
+    assert axe_violations(page) == []
+
+    page.fill("#title", "Minor surgery at Brookside Surgery")
+    page.select_option("#committee_id", label="Primary Care Committee")
+    fill_date(page, "meeting_date", today)
+    page.click("button:has-text('Continue')")
+    page.wait_for_url("**/edit")
+    reference = page.url.split("/")[-2]
+    # The committee's members are ticked as taking part; the secretary unticks anyone absent.
+    assert page.get_by_label("Dr Niamh O'Connor", exact=True).is_checked()
+
+    # A mistake first: the error summary and the field say what is wrong; nothing is lost.
+    page.fill("#total_value", "NaN")
+    page.click("button:has-text('Continue')")
+    assert page.title().startswith("Error: ")
+    assert page.locator(".nhsuk-error-summary").get_by_text(
+        "Enter the value in pounds and pence, like 125000.50").is_visible()
+    assert page.input_value("#total_value") == "NaN"
+    assert axe_violations(page) == []
+
+    page.fill("#description", "Minor surgery procedures in general practice")
+    page.check("#choice")
+    page.check("#contract_kind")
+    page.select_option("#regime_process", value="psr:direct_award_c")
+    page.fill("#total_value", "120,000")
+    page.fill("#annual_value", "40000")
+    fill_date(page, "contract_start", today + dt.timedelta(days=30))
+    fill_date(page, "contract_end", today + dt.timedelta(days=3 * 365))
+    page.select_option("#clinical_lead_id", label="Dr Ahmed Siddiqui")
+    page.select_option("#contract_manager_id", label="Fiona McAllister")
+    page.fill("#decision_process", "Discussed and decided by a vote of the members present")
+    # Providers are suggested as you type.
+    page.locator("#providers-0").press_sequentially("Brook", delay=50)
+    page.wait_for_selector("#provider-suggestions option[value='Brookside Surgery (Y90002)']",
+                           state="attached")
+    page.fill("#providers-0", "Brookside Surgery (Y90002)")
+    page.dispatch_event("#providers-0", "change")
+    page.select_option("#awarded_provider", label="Brookside Surgery (Y90002)")
+    page.fill("#options-0-description", "Brookside Surgery provides it")
+    page.select_option("#options-0-outcome", value="chosen")
+    page.fill("#options-1-description", "The community trust provides it")
+    page.select_option("#options-1-outcome", value="rejected")
+    page.fill("#options-1-reason", "Longer waits and travel for patients")
+    for key, weight in (("quality_innovation", "30"), ("value", "30"),
+                        ("integration_collaboration_sustainability", "20"),
+                        ("access_inequalities_choice", "10"), ("social_value", "10")):
+        page.fill(f"#weight_{key}", weight)
+        page.fill(f"#applied_{key}", "Scored by the evaluation panel")
+    page.fill("#justification", "The practice already provides the service to its patients")
+    page.click("button:has-text('Continue')")
+
+    page.wait_for_url("**/check")
+    assert page.title().startswith("Check decision")
+    conflicts = page.locator("main")
+    assert conflicts.get_by_text("Brookside Surgery (Y90002) is a member practice").is_visible()
+    assert conflicts.get_by_text(
+        "Dr Niamh O'Connor's home practice is Brookside Surgery (Y90002)").is_visible()
+    assert page.locator(".nhsuk-tag--red", has_text="Home practice stands to gain").count() >= 1
+    assert axe_violations(page) == []
+
+    page.click("button:has-text('Submit decision')")
+    page.wait_for_url(f"**/decisions/{reference}")
+    assert page.get_by_text("Awaiting governance review").first.is_visible()
+    assert page.get_by_text(
+        "Dr Niamh O'Connor's home practice is Brookside Surgery (Y90002)").is_visible()
+    assert page.get_by_text("£120,000.00").is_visible()
+    assert axe_violations(page) == []
