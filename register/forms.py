@@ -98,7 +98,10 @@ class DateInputField(Field):
         if data is unset_value:
             data = self.default() if callable(self.default) else self.default
         self.object_data = data
-        names = {part: f"{self.name}-{part}" for part in self.parts}
+        # The NHS.UK date input names its boxes "field[day]"; "field-day" is accepted too.
+        names = {part: f"{self.name}[{part}]" for part in self.parts}
+        if formdata is not None and not any(name in formdata for name in names.values()):
+            names = {part: f"{self.name}-{part}" for part in self.parts}
         if formdata is not None and any(name in formdata for name in names.values()):
             self.parts = {part: (formdata.get(name) or "").strip() for part, name in names.items()}
             self.data = self._parse()
