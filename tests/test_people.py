@@ -60,7 +60,7 @@ def test_secretary_adds_a_person_and_it_is_audited(as_role, db):
     ({"home_practice_id": "999"}, "Choose a GP practice from the list"),
     ({"name": "Jane\x00Patel"}, "Full name must not contain hidden control characters (U+0000)"),
     ({"positions": "GP \u202epartner"},
-     "Positions (optional) must not contain hidden control characters (U+202E)"),
+     "Positions must not contain hidden control characters (U+202E)"),
 ])
 def test_bad_person_is_refused_with_a_message(as_role, db, over, message):
     trust = add_organisation(db, "Northvale Hospitals", kind="trust", ods_code="RX1")

@@ -153,6 +153,10 @@ def recompute(db: Database, decision_id: int, *, actor: str = "system") -> list[
             "WHERE id = ?",
             [sum(1 for f in flags if f.severity != "context") if rules.decision_is_flagged(flags)
              else 0, len(conflicted), decision_id])
+        # A change in the flags may void a sign-off or move the decision in or out of the queue.
+        from ..reviews.signoff import check_material_change  # late: reviews imports flagging
+
+        check_material_change(db, decision_id, actor)
     return new_rows
 
 
