@@ -724,6 +724,14 @@ def test_a_person_excluded_from_the_papers_cannot_open_the_decision(db, world, l
     words = text(response)
     assert "You are excluded from this decision" in words
     assert "Riverside Surgery" not in words and "Dr Niamh" not in words
+    # The decision page, its JSON and the register keep the details from them too.
+    page = excluded_secretary.get(f"/decisions/{ref}")
+    assert page.status_code == 403
+    assert "You are excluded from this decision" in text(page)
+    assert "Riverside Surgery" not in text(page)
+    assert excluded_secretary.get(f"/decisions/{ref}.json").status_code == 403
+    assert ref not in text(excluded_secretary.get("/decisions/register"))
+    assert ref in text(lead.get("/decisions/register"))
 
 
 # ---- the outcome ---------------------------------------------------------------------------

@@ -181,8 +181,20 @@ def load_for_display(db: Database, reference: str) -> dict[str, Any] | None:
     }
 
 
+def is_excluded(db: Database, decision_id: int, user: Any) -> bool:
+    """Whether the user's person was ruled out of the decision's papers and discussion."""
+    from ..reviews.queries import excluded_from  # late: reviews imports this module
+
+    return user.person_id is not None and excluded_from(db, decision_id, user.person_id)
+
+
 def can_see(db: Database, decision: dict[str, Any], user: Any) -> bool:
-    """Whether a signed-in user may read a decision: all of them, or ones they are part of."""
+    """Whether a signed-in user may read a decision: all of them, or ones they are part of.
+
+    Nobody ruled out of a decision's papers may read it, whatever their role.
+    """
+    if is_excluded(db, decision["id"], user):
+        return False
     if user.can("read_all_decisions"):
         return True
     if not user.can("read_decisions"):

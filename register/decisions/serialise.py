@@ -190,15 +190,24 @@ class Viewer:
     person_id: int | None = None
 
 
+EXCLUDED_RULINGS = ("exclude_all", "remove_from_process")
+
+
 def visibility(viewer: Viewer) -> tuple[str, dict[str, Any]]:
-    """The SQL condition (on `decisions`) limiting a viewer to the decisions they may see."""
+    """The SQL condition (on `decisions`) limiting a viewer to the decisions they may see.
+
+    Whatever their role, a person ruled out of a decision's papers never sees its details.
+    """
+    excluded = ("NOT EXISTS (SELECT 1 FROM decision_rulings AS ruled WHERE ruled.decision_id = "
+                "decisions.id AND ruled.person_id = :viewer_person AND ruled.ruling IN "
+                "('exclude_all', 'remove_from_process'))")
+    params = {"viewer_user": viewer.user_id if viewer.user_id is not None else -1,
+              "viewer_person": viewer.person_id if viewer.person_id is not None else -1}
     if viewer.sees_all:
-        return "1", {}
+        return excluded, params
     return ("(decisions.author_user_id = :viewer_user OR EXISTS (SELECT 1 FROM "
             "decision_participants AS mine WHERE mine.decision_id = decisions.id "
-            "AND mine.person_id = :viewer_person))",
-            {"viewer_user": viewer.user_id if viewer.user_id is not None else -1,
-             "viewer_person": viewer.person_id if viewer.person_id is not None else -1})
+            "AND mine.person_id = :viewer_person)) AND " + excluded, params)
 
 
 def may_see(db: Database, viewer: Viewer, decision_id: int) -> bool:

@@ -251,6 +251,8 @@ def show(reference: str) -> str:
     loaded = _loaded_or_404(reference)
     decision = loaded["decision"]
     db = get_db()
+    if queries.is_excluded(db, decision["id"], current_user):
+        return render_template("decisions/excluded.html", decision=decision), 403
     if not queries.can_see(db, decision, current_user):
         abort(403)
     flags = flagging.current_flags(db, decision["id"])
