@@ -244,6 +244,31 @@ def submit(reference: str) -> str | Response:
     return redirect(url_for("decisions.show", reference=decision["reference"]))
 
 
+def _governance(db: Any, decision_id: int) -> dict[str, Any]:
+    """Rulings, escalation, sign-offs, outcome, attendance and breaches, for the decision page."""
+    from ..reviews import queries as review_queries
+    from ..rules.quorum import ESCALATIONS
+    from ..rules.rulings import RULINGS
+
+    rulings = list(db.query(
+        "SELECT decision_rulings.*, people.name FROM decision_rulings JOIN people ON people.id ="
+        " decision_rulings.person_id WHERE decision_id = ? ORDER BY people.name COLLATE NOCASE",
+        [decision_id]))
+    for row in rulings:
+        row["label"] = RULINGS.get(row["ruling"], row["ruling"])
+    escalation = review_queries.current_escalation(db, decision_id)
+    return {
+        "rulings": rulings,
+        "escalation": escalation,
+        "escalation_label": ESCALATIONS.get(escalation["kind"], "") if escalation else "",
+        "sign_off": review_queries.sign_off_in_force(db, decision_id),
+        "voided": review_queries.voided_sign_offs(db, decision_id),
+        "outcome": review_queries.outcome_of(db, decision_id),
+        "attendance": review_queries.attendance_of(db, decision_id),
+        "breaches": review_queries.breaches_of(db, decision_id),
+    }
+
+
 @bp.route("/<reference>")
 @requires("read_decisions")
 def show(reference: str) -> str:
@@ -260,5 +285,6 @@ def show(reference: str) -> str:
     return render_template(
         "decisions/show.html", loaded=loaded, decision=decision, decision_flags=decision_flags,
         person_flags=person_flags, history=_history(decision["id"]),
+        governance=_governance(db, decision["id"]),
         editable=decision["status"] in EDITABLE_STATUSES
         and current_user.can("record_decisions"))
