@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import sys
 
-from . import flags, pack
+from . import audit, flags, pack
 
 
 def main() -> int:
-    for module in (flags, pack):
+    for module in (flags, audit, pack):
         module.run()
     return 0
 
