@@ -52,10 +52,13 @@ PRACTICES = [
      "NV7 2LF"),
 ]
 
-# The network takes ten of the twelve practices; the federation six.
+# The network takes ten of the twelve practices; the federation six. Castlegate Health Centre
+# left the federation eight months ago, when Dr Adeyemi stood down as its director (worked
+# example 3: a federation bid after that no longer touches him).
 NETWORK_MEMBERS = ["abbeyfield", "brookside", "castlegate", "dunmore", "elmwood", "fernhill",
                    "greystone", "harbour", "ivylane", "juniper"]
 FEDERATION_MEMBERS = ["abbeyfield", "brookside", "castlegate", "elmwood", "greystone", "juniper"]
+LEFT = {("federation", "castlegate"): ("months", 8)}
 
 OTHER_ORGANISATIONS = [
     # key, name, kind, ODS code, Companies House number, address, postcode
@@ -480,8 +483,8 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
             for member in members:
                 add("organisation_links", "organisation_link", {
                     "member_id": orgs[member], "parent_id": orgs[parent],
-                    "date_from": add_months(base, -12 * years).isoformat(), "date_to": None,
-                    "created_at": now})
+                    "date_from": add_months(base, -12 * years).isoformat(),
+                    "date_to": day(LEFT.get((parent, member))), "created_at": now})
                 _count("network and federation memberships", counts)
 
         people: dict[str, int] = {}
@@ -511,14 +514,14 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
                 person_id=people[ACCOUNT_PEOPLE[username]], actor=ACTOR)
             _count("accounts", counts)
 
-        interest_ids: list[int] = []
-        for interest in INTERESTS:
+        def add_interest(interest: DemoInterest, created_at: str = now) -> int:
             name = interest.organisation_name
             if interest.organisation:
                 name = next(o[1] for o in PRACTICES + OTHER_ORGANISATIONS
                             if o[0] == interest.organisation)
             user_id = users[interest.recorded_by] if interest.recorded_by else None
-            interest_ids.append(add("interests", "interest", {
+            _count("interests", counts)
+            return add("interests", "interest", {
                 "person_id": people[interest.person],
                 "organisation_id": orgs[interest.organisation] if interest.organisation else None,
                 "organisation_name": name, "organisation_business": interest.business,
@@ -533,8 +536,10 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
                 "on_behalf": int(user_id is not None
                                  and ACCOUNT_PEOPLE[interest.recorded_by] != interest.person),
                 "withdrawn": int(bool(interest.withdrawn_reason)),
-                "withdrawn_reason": interest.withdrawn_reason, **stamp}))
-            _count("interests", counts)
+                "withdrawn_reason": interest.withdrawn_reason, "created_at": created_at,
+                "updated_at": created_at, "version": 1})
+
+        interest_ids = [add_interest(interest) for interest in INTERESTS]
 
         # Edits: the first version is kept in interest_versions, as the interests pages do.
         for person_key, organisation_key, days_ago, username, first in EDITS:
@@ -562,4 +567,11 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
                     "returned_on": day(days_ago), "recorded_by_user_id": None, "on_behalf": 0,
                     "created_at": now})
                 _count("declaration returns", counts)
+
+        # Two years of decisions, through the app's own write path (late import: that module
+        # reads this one's people and interests).
+        from .demo_decisions import load_decisions
+
+        load_decisions(db, base, orgs=orgs, people=people, users=users,
+                       add_interest=add_interest, counts=counts)
     return counts

@@ -1,16 +1,28 @@
-"""The demo consortium: realistic, fictional, complete for the worked examples, and audited."""
+"""The demo consortium: realistic, fictional, complete for the worked examples, and audited;
+its decisions demonstrate every conflict rule and every status."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
+from types import SimpleNamespace
 
 import pytest
 
 from register import audit
 from register.db import connect, migrate
+from register.decisions import flagging
 from register.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
+from register.reviews import queries as review_queries
+from register.reviews import signoff
+from register.rules.conflicts import RULES
+from register.rules.decisions import KEY_CRITERIA, regime_for, regime_problem, weights_problem
 from register.rules.interests import add_months, is_current, is_late, return_is_due
+from register.rules.quorum import count_quorum
+from register.rules.rulings import vote_problem
 from register.rules.text import is_companies_house_number, is_ods_code, is_practice_code
+from register.rules.workflow import STATUS_LABELS
 from tests.conftest import sign_in
 
 TODAY = dt.date(2026, 3, 15)
@@ -244,13 +256,20 @@ def test_every_demo_account_signs_in_with_the_demo_password(app):
         assert "/sign-in" not in response.headers["Location"], username
 
 
-def test_audit_chain_verifies_with_one_event_per_record(db, demo):
+def test_audit_chain_verifies_with_an_event_for_every_record(db, demo):
     result = audit.verify(db)
     assert result.ok
-    created = sum(db[t].count for t in (
-        "organisations", "organisation_links", "people", "committees", "committee_members",
-        "users", "interests", "declaration_returns"))
-    assert result.count == created + len(rows(db, "SELECT * FROM interest_versions"))
+    created = {r["entity"]: r["n"] for r in rows(
+        db, "SELECT entity, count(*) AS n FROM audit_events WHERE action = 'create'"
+            " GROUP BY entity")}
+    for table, entity in (("organisations", "organisation"),
+                          ("organisation_links", "organisation_link"), ("people", "person"),
+                          ("committees", "committee"), ("committee_members", "committee_member"),
+                          ("users", "user"), ("interests", "interest"),
+                          ("declaration_returns", "declaration_return"),
+                          ("decisions", "decision"), ("escalations", "escalation"),
+                          ("breaches", "breach"), ("decision_outcomes", "outcome")):
+        assert created[entity] == db[table].count, entity
     assert {r["actor"] for r in rows(db, "SELECT DISTINCT actor FROM audit_events")} == {"demo"}
 
 
@@ -265,6 +284,12 @@ def test_loading_is_the_same_for_the_same_day(db, tmp_path):
         return [{k: v for k, v in r.items() if k not in skip}
                 for r in handle.query("SELECT * FROM interests ORDER BY id")]
     assert snapshot(db) == snapshot(other)
+
+    def decisions(handle):
+        return [(r["reference"], r["title"], r["meeting_date"], r["status"], r["created_at"],
+                 r["submitted_at"], r["flag_count"])
+                for r in handle.query("SELECT * FROM decisions ORDER BY id")]
+    assert decisions(db) == decisions(other)
     other.close()
 
 
@@ -309,3 +334,297 @@ def test_cli_if_empty_loads_into_an_empty_register(runner, app_db):
     result = runner.invoke(args=["demo-data", "--if-empty"])
     assert result.exit_code == 0, result.output
     assert db["interests"].count > 50
+
+
+# ---- decisions ------------------------------------------------------------------------------
+
+def decision(db, title_start):
+    found = rows(db, "SELECT decisions.*, committees.name AS committee_name FROM decisions"
+                     " JOIN committees ON committees.id = committee_id WHERE title LIKE ?",
+                 [title_start + "%"])
+    assert len(found) == 1, title_start
+    return found[0]
+
+
+def flags_of(db, decision_id):
+    return rows(db, "SELECT decision_flags.*, people.name FROM decision_flags"
+                    " LEFT JOIN people ON people.id = person_id WHERE decision_id = ?"
+                    " ORDER BY position", [decision_id])
+
+
+def rules_by_person(db, decision_id):
+    found = {}
+    for flag in flags_of(db, decision_id):
+        found.setdefault(flag["name"], set()).add(flag["rule"])
+    return found
+
+
+def rulings_of(db, decision_id):
+    return {r["name"]: r for r in rows(
+        db, "SELECT decision_rulings.*, people.name FROM decision_rulings JOIN people"
+            " ON people.id = person_id WHERE decision_id = ?", [decision_id])}
+
+
+def review_of(db, row):
+    return review_queries.load_review(db, review_queries.get_decision(db, row["reference"]))
+
+
+def test_about_25_decisions_across_two_years_under_the_right_regime(db, demo):
+    decisions = rows(db, "SELECT * FROM decisions ORDER BY meeting_date")
+    assert demo["decisions"] == len(decisions)
+    assert 20 <= len(decisions) <= 30
+    meetings = [dt.date.fromisoformat(d["meeting_date"]) for d in decisions]
+    assert all(m.weekday() == 3 for m in meetings), "committees meet on Thursdays"
+    assert all(m <= TODAY + dt.timedelta(days=45) for m in meetings)
+    in_two_years = [m for m in meetings if TODAY - dt.timedelta(days=731) <= m <= TODAY]
+    assert any(m < TODAY - dt.timedelta(days=365) for m in in_two_years)
+    assert len(in_two_years) >= 10
+    older = [d for d in decisions if d["regime"] == "pcr2013"]
+    assert len(older) == 2 and all(d["meeting_date"].startswith("2023") for d in older)
+    assert {c["name"] for c in rows(db, "SELECT DISTINCT committees.name FROM decisions JOIN"
+                                        " committees ON committees.id = committee_id")} == {
+        "Governing Body", "Primary Care Committee"}
+    references = [d["reference"] for d in decisions]
+    assert len(set(references)) == len(references)
+    assert all(re.fullmatch(r"MOB-\d{4}-\d{4}", r) for r in references)
+    counters = {r["year"]: r["last_number"] for r in rows(db, "SELECT * FROM reference_counters")}
+    for year, last in counters.items():
+        issued = [int(r[-4:]) for r in references if r[4:8] == str(year)]
+        assert max(issued) == last, "the next reference the app issues is a fresh one"
+
+
+def test_complete_decisions_are_valid_records(db, demo):
+    for d in rows(db, "SELECT * FROM decisions WHERE status <> 'draft'"):
+        meeting = dt.date.fromisoformat(d["meeting_date"])
+        assert regime_problem(d["regime"], d["process"], meeting) is None, d["reference"]
+        assert d["regime"] == regime_for(meeting)
+        assert isinstance(d["total_value_pence"], int) and d["total_value_pence"] > 0
+        assert 0 < d["annual_value_pence"] <= d["total_value_pence"] * 2
+        assert d["contract_start"] <= d["contract_end"]
+        assert d["clinical_lead_id"] and d["contract_manager_id"] and d["choice"]
+        assert d["justification"]
+        options = rows(db, "SELECT * FROM decision_options WHERE decision_id = ?", [d["id"]])
+        assert {o["outcome"] for o in options} == {"chosen", "rejected"}, d["reference"]
+        assert all(o["reason"] for o in options if o["outcome"] == "rejected")
+        criteria = {c["criterion"]: c["weight"] for c in rows(
+            db, "SELECT * FROM decision_criteria WHERE decision_id = ?", [d["id"]])}
+        if d["regime"] == "psr":
+            assert set(criteria) == set(KEY_CRITERIA) and weights_problem(criteria) is None
+        else:
+            assert criteria == {}
+        providers = rows(db, "SELECT * FROM decision_providers WHERE decision_id = ?", [d["id"]])
+        assert providers or d["offered_to_all_member_practices"], d["reference"]
+
+
+def test_every_conflict_rule_is_demonstrated_and_stored_current(db, demo):
+    stored = {r["rule"] for r in rows(db, "SELECT DISTINCT rule FROM decision_flags")}
+    assert stored == set(RULES)
+    assert rows(db, "SELECT count(*) AS n FROM decisions WHERE flags_stale = 1")[0]["n"] == 0
+    for d in rows(db, "SELECT id, reference FROM decisions"):
+        computed = [(f.rule, f.person_id, f.sentence) for f in flagging.compute_flags(db, d["id"])]
+        assert computed == [(f["rule"], f["person_id"], f["sentence"])
+                            for f in flags_of(db, d["id"])], d["reference"]
+
+
+def test_every_status_and_some_decisions_with_no_conflicts(db, demo):
+    statuses = [r["status"] for r in rows(db, "SELECT status FROM decisions")]
+    assert set(statuses) == set(STATUS_LABELS)
+    assert statuses.count("draft") >= 2 and statuses.count("published") >= 3
+    clear = rows(db, "SELECT decisions.*, organisations.kind FROM decisions"
+                     " JOIN decision_providers ON decision_providers.decision_id = decisions.id"
+                     " JOIN organisations ON organisations.id = organisation_id"
+                     " WHERE NOT EXISTS (SELECT 1 FROM decision_flags"
+                     " WHERE decision_flags.decision_id = decisions.id)")
+    assert len({d["id"] for d in clear}) >= 4
+    assert "trust" in {d["kind"] for d in clear}
+    assert all(d["flag_count"] == 0 for d in clear)
+    assert {d["status"] for d in clear} >= {"ready_for_decision", "decided", "published"}
+
+
+def test_the_queue_has_an_overdue_decision_and_a_fresh_one(db, demo):
+    queue = review_queries.queue(db, TODAY, 5, page_size=50)
+    assert queue.total >= 4
+    assert any(r["overdue"] for r in queue.rows)
+    assert any(not r["overdue"] and r["status"] == "awaiting_review" for r in queue.rows)
+
+
+def test_worked_example_1_anticoagulation_for_every_practice(db, demo):
+    d = decision(db, "Anticoagulation monitoring")
+    assert d["committee_name"] == "Primary Care Committee" and d["offered_to_all_member_practices"]
+    assert rules_by_person(db, d["id"]) == {
+        None: {"COMMON_INTEREST"}, "Dr Niamh O'Connor": {"COMMON_INTEREST"},
+        "Dr Oluwaseun Adeyemi": {"COMMON_INTEREST"}}
+    rulings = rulings_of(db, d["id"])
+    assert {name: r["ruling"] for name, r in rulings.items()} == {
+        "Dr Niamh O'Connor": "no_vote", "Dr Oluwaseun Adeyemi": "no_vote"}
+    review = review_of(db, d)
+    quorum = review.quorum({r["person_id"]: r["ruling"] for r in rulings.values()})
+    assert quorum.quorate and quorum.remaining == 5
+    assert review.sign_off is not None and d["status"] == "published"
+
+
+def test_worked_example_2_spouses_physiotherapy_company(db, demo):
+    d = decision(db, "Community musculoskeletal (MSK) physiotherapy")
+    flags = [f for f in flags_of(db, d["id"]) if f["name"] == "Eleanor Fairweather"]
+    assert [f["rule"] for f in flags] == ["INDIRECT_INTEREST"]
+    assert flags[0]["sentence"].startswith("Eleanor Fairweather's spouse holds an interest in "
+                                           "Vale Physio Partners Ltd")
+    rulings = rulings_of(db, d["id"])
+    assert rulings["Eleanor Fairweather"]["ruling"] == "leave_item"
+    # The clinical lead on the evaluation panel typed the bidder's name differently: confirmed,
+    # and he was removed from the process.
+    assert rulings["Dr Ahmed Siddiqui"]["ruling"] == "remove_from_process"
+    resolution = rows(db, "SELECT * FROM match_resolutions WHERE decision_id = ?", [d["id"]])
+    assert [r["outcome"] for r in resolution] == ["confirmed"]
+
+
+def test_worked_example_3_federation_director_resigned_eight_months_before(db, demo):
+    d = decision(db, "Extended access")
+    adeyemi = [f for f in flags_of(db, d["id"]) if f["name"] == "Dr Oluwaseun Adeyemi"]
+    assert [f["rule"] for f in adeyemi] == ["ENDED_INTEREST"]
+    assert adeyemi[0]["severity"] == "context"
+    ended = dt.date.fromisoformat(json.loads(adeyemi[0]["evidence"])["date_to"])
+    assert ended == add_months(TODAY, -8) < dt.date.fromisoformat(d["meeting_date"])
+    assert "Dr Oluwaseun Adeyemi" not in rulings_of(db, d["id"])
+    assert d["status"] == "signed_off"
+
+
+def test_worked_example_4_undeclared_practice_and_a_breach(db, demo):
+    d = decision(db, "Enhanced health in care homes: weekly ward rounds")
+    assert rules_by_person(db, d["id"]) == {
+        None: {"PROVIDER_IS_MEMBER_PRACTICE"},
+        "Dr Callum MacLeod": {"HOME_PRACTICE_PROVIDER", "UNDECLARED_PRACTICE_LINK"}}
+    assert rulings_of(db, d["id"])["Dr Callum MacLeod"]["ruling"] == "leave_item"
+    breaches = review_queries.breaches_of(db, d["id"])
+    assert [b["kind"] for b in breaches] == ["present_when_ruled_out"]
+    macleod = person(db, "Dr Callum MacLeod")["id"]
+    attendance = {a["person_id"]: a for a in review_queries.attendance_of(db, d["id"])}
+    assert attendance[macleod]["present"] == 1 and attendance[macleod]["vote"] is None
+    assert d["status"] == "decided"
+
+
+def test_provider_owned_by_members_through_the_network_and_the_federation(db, demo):
+    for title, parent in (("Ear wax removal", "Northvale Central Primary Care Network"),
+                          ("Community dermatology", "Northvale GP Federation Ltd")):
+        d = decision(db, title)
+        owned = [f for f in flags_of(db, d["id"]) if f["rule"] == "PROVIDER_OWNED_BY_MEMBERS"]
+        assert owned and all(parent in f["sentence"] for f in owned)
+
+
+def test_a_possible_name_match_gotodoc_limited(db, demo):
+    found = rows(db, "SELECT decision_flags.*, decisions.status FROM decision_flags"
+                     " JOIN decisions ON decisions.id = decision_id"
+                     " WHERE rule = 'POSSIBLE_NAME_MATCH' AND sentence LIKE '%GoToDoc Limited%'")
+    assert all("Go-To-Doc Ltd" in f["sentence"] for f in found)
+    assert {f["status"] for f in found} >= {"awaiting_review", "awaiting_ratification"}
+    unresolved = [f for f in found if not rows(
+        db, "SELECT 1 FROM match_resolutions WHERE decision_id = ? AND person_id = ?",
+        [f["decision_id"], f["person_id"]])]
+    assert unresolved, "one is still waiting for a governance lead to confirm or dismiss"
+
+
+def test_late_declarations_including_one_after_the_meeting(db, demo):
+    late = [json.loads(f["evidence"]) for f in rows(
+        db, "SELECT * FROM decision_flags WHERE rule = 'LATE_DECLARATION'")]
+    assert any(e["after_meeting"] for e in late)
+    assert any(not e["after_meeting"] and e["days_late"] > 28 for e in late)
+
+
+def test_one_decision_is_inquorate_and_escalated_by_co_opting_gps(db, demo):
+    d = rows(db, "SELECT * FROM decisions WHERE status = 'escalated'")
+    assert len(d) == 1
+    review = review_of(db, d[0])
+    assert review.escalation["kind"] == "co_opt"
+    proposals = {p["person_id"]: p["proposal"] for p in review.people()}
+    voting = [(pid, m["category"]) for pid, m in review.members.items() if m["voting"]]
+    without = count_quorum(review.rule, voting, proposals, set(review.participants))
+    assert not without.quorate
+    assert review.quorum(proposals).quorate, "the co-opted GPs make it quorate"
+    assert review.sign_off is None
+
+
+def test_chair_action_awaits_ratification(db, demo):
+    d = rows(db, "SELECT * FROM decisions WHERE status = 'awaiting_ratification'")[0]
+    review = review_of(db, d)
+    assert review.escalation["kind"] == "chair_action"
+    assert review.escalation["ratified_at"] is None
+    rulings = {pid: r["ruling"] for pid, r in review.rulings.items()}
+    assert not review.quorum(rulings).quorate and review.sign_off is not None
+
+
+def test_sign_offs_are_by_the_governance_lead_with_the_right_content_hash(db, demo):
+    lead = rows(db, "SELECT * FROM users WHERE username = 'governance'")[0]
+    sign_offs = rows(db, "SELECT sign_offs.*, decisions.status, decisions.reference FROM sign_offs"
+                         " JOIN decisions ON decisions.id = decision_id")
+    assert len(sign_offs) >= 8
+    for s in sign_offs:
+        assert s["signer_user_id"] == lead["id"] and s["signer_name"] == "Margaret Okafor"
+        assert s["statement"].startswith("I, Margaret Okafor (Governance lead), confirm")
+        assert hashlib.sha256(s["content"].encode()).hexdigest() == s["content_hash"]
+        review = review_of(db, s)
+        assert signoff.signer_problem(review, SimpleNamespace(
+            id=lead["id"], person_id=lead["person_id"], role="governance")) is None
+        if s["voided_at"] is None and s["status"] in ("signed_off", "awaiting_ratification"):
+            assert signoff.content_hash(signoff.content_snapshot(db, s["decision_id"])) == \
+                s["content_hash"], s["reference"]
+    assert {s["status"] for s in sign_offs} >= {"signed_off", "decided", "published"}
+
+
+def test_a_new_interest_voided_a_sign_off(db, demo):
+    voided = rows(db, "SELECT * FROM sign_offs WHERE voided_at IS NOT NULL")
+    assert len(voided) == 1
+    assert "the conflicts flagged" in voided[0]["void_reason"]
+    d = rows(db, "SELECT * FROM decisions WHERE id = ?", [voided[0]["decision_id"]])[0]
+    assert d["status"] == "awaiting_review"
+    assert review_queries.sign_off_in_force(db, d["id"]) is None
+    newer = rows(db, "SELECT interests.* FROM interests JOIN decision_flags ON"
+                     " json_extract(decision_flags.evidence, '$.interest_id') = interests.id"
+                     " WHERE decision_flags.decision_id = ? AND interests.created_at > ?",
+                 [d["id"], voided[0]["signed_at"]])
+    assert newer and all(i["declared_on"] <= TODAY.isoformat() for i in newer)
+    assert voided[0]["signed_at"] < voided[0]["voided_at"] < TODAY.isoformat()
+
+
+def test_outcomes_respect_the_rulings(db, demo):
+    decided = rows(db, "SELECT * FROM decisions WHERE status IN ('decided', 'published')")
+    assert len(decided) >= 6
+    for d in decided:
+        outcome = review_queries.outcome_of(db, d["id"])
+        assert outcome and outcome["outcome"] == d["choice"], d["reference"]
+        rulings = {r["person_id"]: r["ruling"] for r in rows(
+            db, "SELECT * FROM decision_rulings WHERE decision_id = ?", [d["id"]])}
+        attendance = review_queries.attendance_of(db, d["id"])
+        assert attendance
+        for row in attendance:
+            if row["vote"]:
+                assert vote_problem(row["person_id"], rulings) is None
+        votes = sum(outcome[k] for k in ("votes_for", "votes_against", "votes_abstaining"))
+        assert votes >= 4
+
+
+def test_every_decision_page_opens_for_each_role(app):
+    handle = connect(app.config["DATABASE"])
+    load_demo(handle)
+    references = [r["reference"] for r in handle.query(
+        "SELECT reference, status FROM decisions ORDER BY id")]
+    queue = {r["reference"] for r in handle.query(
+        "SELECT reference FROM decisions WHERE status IN"
+        " ('awaiting_review', 'escalated', 'awaiting_ratification')")}
+    decided = {r["reference"] for r in handle.query(
+        "SELECT reference FROM decisions WHERE status IN ('decided', 'published')")}
+    handle.close()
+    clients = {}
+    for role in ("secretary", "governance", "auditor"):
+        clients[role] = app.test_client()
+        assert sign_in(clients[role], role, DEMO_PASSWORD).status_code == 302
+    for reference in references:
+        for role, client in clients.items():
+            assert client.get(f"/decisions/{reference}").status_code == 200, (reference, role)
+        assert clients["auditor"].get(f"/decisions/{reference}.json").status_code == 200
+        if reference in queue:
+            page = clients["governance"].get(f"/reviews/{reference}")
+            assert page.status_code == 200, reference
+        if reference in decided:
+            assert clients["secretary"].get(f"/reviews/{reference}/outcome").status_code == 200
+    assert clients["governance"].get("/reviews/").status_code == 200
+    assert clients["auditor"].get("/decisions/register").status_code == 200

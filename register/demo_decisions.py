@@ -1,0 +1,1027 @@
+"""The demo consortium's make-or-buy decisions: two years of them, in every state of their life.
+
+Each decision is written through the app's own functions, in the order things happened: a draft
+with a fresh reference, the record saved, submitted (flags computed), the governance lead's rulings,
+escalation and sign-off, the outcome, publication, return or withdrawal. So references come from
+the same counter the app uses, every step is in the audit trail, and each sign-off's content hash is
+the one the app would have computed. Two interests declared late come last: one shows a conflict on
+a published decision that nobody knew about at the time, the other voids a sign-off.
+
+Between them the decisions exercise every conflict rule, and the worked examples of the domain
+brief: (1) an anticoagulation scheme offered to every member practice, (2) a lay member's spouse's
+physiotherapy company, (3) a federation director who resigned eight months before the meeting,
+(4) a GP who never declared the practice a service is awarded to.
+
+Dates are counted from the load day. Committees meet on Thursdays; decisions still on their way to
+a meeting have it in the next few weeks. Two decisions were taken in 2023, under the 2013
+procurement regulations; the rest fall under the Provider Selection Regime.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import ModuleType, SimpleNamespace
+from typing import Any
+
+from sqlite_utils import Database
+
+from .decisions import flagging
+from .decisions import queries as decision_queries
+from .demo import ACCOUNT_PEOPLE, ACTOR, COMMITTEES, FIN, PEOPLE, DemoInterest
+from .reviews import queries as review_queries
+from .reviews import records, signoff
+from .rules.decisions import KEY_CRITERIA, regime_for
+from .rules.interests import add_months
+from .rules.quorum import escalation_problem
+from .rules.rulings import (
+    attendance_breach,
+    exception_problem,
+    may_be_present,
+    may_vote,
+    vote_problem,
+)
+
+# The governance lead signs off every decision here, so she takes no part in the Governing Body's
+# procurement items (a lead who took part may not sign off).
+GUARDIAN = ACCOUNT_PEOPLE["governance"]
+
+# How the PSR key criteria were applied, unless a decision says otherwise.
+APPLIED = {
+    "quality_innovation": "Scored from each option's clinical model, outcomes data and the "
+                          "provider's CQC rating",
+    "value": "Price per patient and total cost over the contract, against the current service",
+    "integration_collaboration_sustainability": "Links with practices, the network and community "
+                                                "teams, and a workforce plan that lasts the term",
+    "access_inequalities_choice": "Waiting times, travel, evening and weekend opening, and uptake "
+                                  "in the most deprived neighbourhoods",
+    "social_value": "Local jobs, travel and carbon, and work with voluntary groups",
+}
+
+# What a PSR process is called under the 2013 regulations, for a decision that falls before 2024
+# when the demo is loaded on an early day.
+PCR2013_PROCESS = {
+    "competitive_process": "competitive_tender",
+    "most_suitable_provider": "single_tender",
+    "direct_award_a": "single_tender",
+    "direct_award_b": "any_qualified_provider",
+    "direct_award_c": "extension",
+    "urgent_award": "single_tender",
+}
+
+GB_PROCESS = ("Decided by the Governing Body in the part of its meeting held in public, by a vote "
+              "of the voting members present for the item. Margaret Okafor, the Conflicts of "
+              "Interest Guardian, took no part in the item.")
+PCC_PROCESS = ("Decided by the Primary Care Committee under the authority delegated to it by the "
+               "Governing Body, by a vote of the voting members present for the item.")
+
+
+@dataclass(frozen=True)
+class Review:
+    """What the governance lead did: rulings that differ from the proposals, sole-expertise
+    exceptions, possible name matches settled, the escalation of an inquorate meeting."""
+
+    rulings: dict[str, str] = field(default_factory=dict)
+    exceptions: dict[str, tuple[str, str]] = field(default_factory=dict)
+    matches: dict[str, str] = field(default_factory=dict)  # "confirm", or why it is dismissed
+    escalation: tuple[Any, ...] | None = None  # ("co_opt", (person, category), ...) or
+    #                                            ("chair_action", chair, accountable officer)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the vote went and who was in the room, beyond what the rulings imply."""
+
+    against: tuple[str, ...] = ()
+    abstain: tuple[str, ...] = ()
+    present_anyway: tuple[str, ...] = ()  # ruled out of the room, recorded present: a breach
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class DemoDecision:
+    """One decision and how far it got; `status` is where the history ends."""
+
+    committee: str
+    meeting: int  # days before the load day (negative: a meeting still to come)
+    title: str
+    description: str
+    status: str
+    choice: str | None = None
+    contract_kind: str | None = None
+    process: str | None = None  # a PSR process; older decisions use PCR2013_PROCESS or their own
+    total: int | None = None  # pence
+    annual: int | None = None  # pence
+    months: int = 36  # contract length
+    clinical_lead: str | None = None
+    contract_manager: str | None = None
+    providers: tuple[str, ...] = ()
+    awarded: str | None = None
+    offered_to_all: bool = False
+    absent: tuple[str, ...] = ()
+    extra: tuple[tuple[str, str], ...] = ()  # (person, "attendee" | "evaluator" | "voting")
+    options: tuple[tuple[str, str, str], ...] = ()  # description, chosen | rejected, reason
+    weights: tuple[int, int, int, int, int] | None = None  # in the order of KEY_CRITERIA
+    justification: str = ""
+    comments: str = ""
+    decision_process: str = ""
+    before_psr: dt.date | None = None  # taken on this date or `meeting` days ago, if earlier
+    notice: int = 12  # days between submission and a meeting already held
+    submitted: int | None = None  # days before the load day, for a meeting still to come
+    reviewed: int | None = None  # days before the load day; otherwise a few days after submission
+    review: Review = field(default_factory=Review)
+    outcome: Outcome = field(default_factory=Outcome)
+    reason: str = ""  # why it was returned or withdrawn
+
+
+def _pounds(amount: float) -> int:
+    return round(amount * 100)
+
+
+DECISIONS = [
+    DemoDecision(
+        "pcc", 900, "Community phlebotomy service: 12-month extension",
+        "Blood-taking clinics in six community venues, and home visits for housebound patients, "
+        "under the community services contract.",
+        "published", "buy", "existing", "extension", _pounds(186_400), _pounds(186_400), 12,
+        "martin", "gallagher", ("community",), "community",
+        options=(
+            ("Extend the trust's contract for 12 months", "chosen",
+             "Keeps the service running while the review of phlebotomy in primary care finishes"),
+            ("Run a competitive tender now", "rejected",
+             "Not enough time before the contract ends for a fair tender, and the review may "
+             "change what is bought"),
+            ("Member practices take blood for their own patients", "rejected",
+             "Practices have neither the capacity nor the clinical waste arrangements yet: part "
+             "of the review"),
+        ),
+        justification="The contract allows a 12-month extension at the same price, and the "
+                      "trust meets the waiting-time standard.",
+        before_psr=dt.date(2023, 6, 15),
+    ),
+    DemoDecision(
+        "gb", 850, "Non-obstetric ultrasound: any qualified provider",
+        "Accreditation of providers of community non-obstetric ultrasound (abdominal, pelvic, "
+        "renal and musculoskeletal scans) at the local price, so patients can choose where they "
+        "are scanned.",
+        "published", "buy", "new", "any_qualified_provider", _pounds(1_350_000),
+        _pounds(450_000), 36, "martin", "thompson", ("clearscan",), "clearscan",
+        options=(
+            ("Accredit every provider that meets the standard, at the local price", "chosen",
+             "Gives patients a choice of where to be scanned and brings waits down"),
+            ("Leave scanning with the hospital trust's radiology department", "rejected",
+             "Waits of 9 weeks against a 6-week standard, and every scan means a trip to the "
+             "hospital"),
+            ("A competitive tender for a single community provider", "rejected",
+             "Would remove patients' choice and take longer to put in place"),
+        ),
+        justification="ClearScan Diagnostics Ltd met the accreditation standard (qualified "
+                      "sonographers, consultant radiologists reporting, reports within 5 days); "
+                      "the hospital trust chose not to apply.",
+        before_psr=dt.date(2023, 11, 16),
+    ),
+    DemoDecision(
+        "pcc", 690, "Minor surgery (joint injections and excisions) at Fernhill Surgery",
+        "Joint injections, excision of skin lesions and incision of cysts for patients in the "
+        "Upper Fernhill villages, at Fernhill Surgery instead of the hospital's minor operations "
+        "list.",
+        "published", "make", "new", "most_suitable_provider", _pounds(96_000), _pounds(32_000),
+        36, "martin", "gallagher", ("fernhill",), "fernhill",
+        options=(
+            ("Fernhill Surgery runs the clinics for the villages", "chosen",
+             "The only practice there with a treatment room that meets the infection control "
+             "standard, and two GPs accredited for minor surgery"),
+            ("Keep the hospital trust's minor operations list", "rejected",
+             "A 40-mile round trip for most of these patients and a 14-week wait"),
+            ("A network-wide minor surgery hub", "rejected",
+             "Too few procedures from the villages to justify a hub; to be looked at again with "
+             "the network's estates plan"),
+        ),
+        weights=(35, 20, 15, 25, 5),
+        justification="Fernhill Surgery was the most suitable provider: no other practice or "
+                      "provider can offer the procedures in the villages.",
+        comments="No member of the committee works at Fernhill Surgery; the flag is the "
+                 "practice's own gain.",
+    ),
+    # Worked example 2: a lay member's spouse owns a bidder. The clinical lead on the evaluation
+    # panel supervises that bidder's physiotherapists, typed under a slightly different name.
+    DemoDecision(
+        "pcc", 400, "Community musculoskeletal (MSK) physiotherapy service",
+        "Assessment and treatment of adults with back, neck and joint problems, referred by GPs "
+        "or referring themselves, in community clinics across Northvale.",
+        "published", "buy", "new", "competitive_process", _pounds(4_200_000), _pounds(840_000),
+        60, "siddiqui", "mcallister", ("physio", "community"), "physio",
+        extra=(("siddiqui", "evaluator"),),
+        options=(
+            ("A competitive process open to any provider", "chosen",
+             "Two credible bidders and a new service model: competition shows which gives the "
+             "best value"),
+            ("Direct award to the community trust, the current provider", "rejected",
+             "Its service misses the 4-week wait standard and has no self-referral"),
+            ("Member practices employ their own physiotherapists", "rejected",
+             "Practices could not recruit enough physiotherapists, and small teams cannot cover "
+             "leave"),
+        ),
+        weights=(40, 25, 15, 15, 5),
+        justification="Vale Physio Partners Ltd scored highest on quality (self-referral, "
+                      "3-week waits, evening clinics) and on value; the trust's bid cost 11% "
+                      "more.",
+        decision_process=PCC_PROCESS + " Eleanor Fairweather left the meeting for the item; "
+                                       "Dr Siddiqui's scores were removed from the evaluation.",
+        review=Review(matches={"siddiqui": "confirm"}),
+    ),
+    DemoDecision(
+        "pcc", 330, "Community dermatology clinics led by GPs with an extended role",
+        "Clinics for adults with eczema, psoriasis, acne and benign skin lesions, run by GPs with "
+        "an extended role in dermatology and supported by photo triage.",
+        "published", "make", "new", "most_suitable_provider", _pounds(1_140_000),
+        _pounds(380_000), 36, "martin", "mcallister", ("federation",), "federation",
+        options=(
+            ("Northvale GP Federation Ltd runs the clinics from its hubs", "chosen",
+             "Employs four of the five accredited GPs with an extended role in Northvale"),
+            ("Keep all routine dermatology at the hospital", "rejected",
+             "Routine waits of 38 weeks; the consultants asked for routine work to move out"),
+            ("Each practice runs its own clinic", "rejected",
+             "Too few accredited GPs to cover every practice"),
+        ),
+        weights=(35, 25, 20, 15, 5),
+        justification="The federation was the most suitable provider: it already runs the hub "
+                      "sites and employs the accredited GPs.",
+    ),
+    DemoDecision(
+        "gb", 300, "Community echocardiography and cardiac diagnostics",
+        "Echocardiograms, 24-hour ECGs and blood pressure monitoring for patients with suspected "
+        "heart failure or arrhythmia, in community clinics, reported within 10 working days.",
+        "published", "buy", "new", "competitive_process", _pounds(2_250_000), _pounds(450_000),
+        60, "martin", "thompson", ("hospitals", "clearscan"), "clearscan",
+        options=(
+            ("A competitive process between the hospital trust and independent providers",
+             "chosen", "Tests whether a community provider can cut the wait"),
+            ("Direct award to the hospital trust's cardiology department", "rejected",
+             "Its offer kept the 13-week wait for echocardiograms"),
+            ("Network diagnostic hubs", "rejected",
+             "The network has no cardiac physiologists and could not recruit them in time"),
+        ),
+        weights=(35, 30, 15, 15, 5),
+        justification="ClearScan Diagnostics Ltd offered echocardiograms within 4 weeks at three "
+                      "community sites, at a lower price per test; the trust's bid kept all "
+                      "testing at the hospital.",
+        decision_process=GB_PROCESS + " Dr Ashworth-Hale and Siân Llewelyn left the meeting for "
+                                      "the item.",
+        review=Review(rulings={"pemberton": "note_only"}),
+    ),
+    # Worked example 1: a scheme offered to every member practice.
+    DemoDecision(
+        "pcc", 250, "Anticoagulation monitoring (INR testing and dosing) in general practice",
+        "Point-of-care INR testing and warfarin dosing in patients' own practices, offered to "
+        "every member practice as a local enhanced service, replacing the hospital clinic for "
+        "stable patients.",
+        "published", "make", "new", "direct_award_b", _pounds(615_000), _pounds(205_000), 36,
+        "demir", "gallagher", offered_to_all=True,
+        options=(
+            ("Offer the service to every member practice at the same price per patient",
+             "chosen", "Patients are tested where they are registered; any practice that meets "
+                       "the specification may sign up"),
+            ("Keep the hospital anticoagulation clinic", "rejected",
+             "Patients travel for a 5-minute test; the hospital wants to see only unstable "
+             "patients"),
+            ("One network clinic for every practice", "rejected",
+             "Still means travel for most patients, and leaves practices out of their patients' "
+             "care"),
+        ),
+        weights=(30, 25, 20, 20, 5),
+        justification="Every practice that meets the specification is paid the same price per "
+                      "patient, so no practice is favoured over another.",
+        comments="Offered to all twelve member practices; eleven signed up before the start "
+                 "date.",
+        decision_process=PCC_PROCESS + " Both GP members took part in the discussion but not "
+                                       "the vote.",
+    ),
+    # The Governing Body is inquorate on a network contract: two GPs from the practices outside
+    # the network are co-opted, and one conflicted GP speaks under a sole-expertise exception.
+    DemoDecision(
+        "gb", 230, "Social prescribing link workers across the network",
+        "Link workers who connect patients with community groups, welfare advice and activities, "
+        "employed by the network and based in its ten practices.",
+        "decided", "make", "new", "most_suitable_provider", _pounds(1_560_000), _pounds(520_000),
+        36, "martin", "mcallister", ("pcn",), "pcn",
+        options=(
+            ("Northvale Central Primary Care Network employs the link workers", "chosen",
+             "Already employs two under the national additional roles scheme"),
+            ("Voluntary organisations provide them", "rejected",
+             "No single organisation could cover all ten practices and work from their records"),
+            ("Extend the council's community connectors service", "rejected",
+             "The council is closing the service at the end of the year"),
+        ),
+        weights=(30, 20, 30, 15, 5),
+        justification="Link workers need access to practice records and to work inside the "
+                      "practice teams: the network is the most suitable provider.",
+        decision_process="Taken by the Governing Body with two co-opted GP members. With its six "
+                         "GP members conflicted the meeting was inquorate; Dr Ewa Kowalczyk and "
+                         "Dr Imogen Ferreira, partners in the two practices outside the network, "
+                         "were co-opted for the item and the vice-chair took it. Margaret Okafor, "
+                         "the Conflicts of Interest Guardian, took no part in the item.",
+        review=Review(
+            rulings={"wojcik": "no_vote"},
+            exceptions={"wojcik": (
+                "Dr Wójcik is the network's clinical director and the only member who can "
+                "explain how link workers would be deployed across the ten practices.",
+                "She answered questions on the workforce model only, left before the discussion "
+                "of price, did not vote, and took no part in scoring the options.")},
+            escalation=("co_opt", ("kowalczyk", "gp"), ("ferreira", "gp"))),
+    ),
+    DemoDecision(
+        "pcc", 150, "Community vasectomy service",
+        "No-scalpel vasectomy under local anaesthetic in a community clinic instead of the "
+        "hospital's day surgery unit.",
+        "withdrawn", "buy", "new", "competitive_process", _pounds(168_000), _pounds(84_000), 24,
+        "martin", "mcallister", ("hospitals",),
+        options=(
+            ("A competitive process for a community clinic", "chosen", ""),
+            ("Keep the service in the hospital's day surgery unit", "rejected",
+             "Waits of 30 weeks"),
+        ),
+        weights=(35, 30, 15, 15, 5),
+        justification="A community clinic would halve the wait; the market engagement found two "
+                      "interested providers besides the trust.",
+        reason="The hospital trust will run a community clinic within its urology contract from "
+               "April, so no new contract is needed.",
+    ),
+    # Worked example 4: Dr MacLeod never declared his practice, and stayed in the room.
+    DemoDecision(
+        "gb", 120, "Enhanced health in care homes: weekly ward rounds for the Greystone homes",
+        "A named GP and a weekly multidisciplinary ward round for residents of the four care "
+        "homes around Greystone, with anticipatory care plans and medication reviews.",
+        "decided", "make", "new", "most_suitable_provider", _pounds(148_500), _pounds(99_000), 18,
+        "martin", "gallagher", ("greystone",), "greystone",
+        options=(
+            ("Greystone Medical Group, which already looks after most residents, runs the ward "
+             "rounds", "chosen", "83% of the residents are registered with the practice"),
+            ("Residents stay with their own practices", "rejected",
+             "Residents are registered with seven practices, so no GP knows any home well"),
+            ("The community trust's care home team", "rejected",
+             "Covers nursing care only and has no GP sessions"),
+        ),
+        weights=(40, 20, 25, 10, 5),
+        justification="Greystone Medical Group is next door to two of the homes and already "
+                      "cares for most residents: the most suitable provider for the pilot.",
+        decision_process=GB_PROCESS,
+        outcome=Outcome(present_anyway=("macleod",),
+                        notes="The minutes record that Dr MacLeod stayed in the room for the "
+                              "vote, though he did not vote. Referred to the Conflicts of "
+                              "Interest Guardian."),
+    ),
+    DemoDecision(
+        "pcc", 75, "Ear wax removal (microsuction) clinics in the network",
+        "Microsuction for adults whose ear wax has not cleared with drops, in three network "
+        "clinics, now that hospital audiology no longer takes GP referrals for wax.",
+        "decided", "make", "new", "most_suitable_provider", _pounds(210_000), _pounds(70_000), 36,
+        "martin", "gallagher", ("pcn",), "pcn",
+        options=(
+            ("Northvale Central Primary Care Network runs three clinics", "chosen", ""),
+            ("An independent audiology provider", "rejected",
+             "No provider offers the service within 20 miles"),
+            ("Patients pay privately", "rejected",
+             "The service is clinically needed; paying would leave the poorest untreated"),
+        ),
+        weights=(30, 25, 20, 20, 5),
+        justification="The network has trained healthcare assistants and the rooms; no other "
+                      "provider offers the service locally.",
+        decision_process=PCC_PROCESS,
+        outcome=Outcome(abstain=("kapoor",),
+                        notes="Rajesh Kapoor abstained: he wanted the price per ear reviewed "
+                              "after a year."),
+    ),
+    DemoDecision(
+        "pcc", 45, "Community leg ulcer and wound care clinics",
+        "Nurse-led leg ulcer clinics with compression therapy in four community venues, instead "
+        "of home visits for patients who can travel.",
+        "decided", "buy", "existing", "direct_award_c", _pounds(1_020_000), _pounds(340_000), 36,
+        "martin", "gallagher", ("community",), "community",
+        options=(
+            ("Direct award to the community trust under process C", "chosen",
+             "Its district nurses already treat these patients: the clinics change how, not "
+             "who"),
+            ("A competitive process", "rejected",
+             "No other provider runs tissue viability services here; a competition would delay "
+             "the clinics by a year"),
+            ("Practice nurses treat leg ulcers in each practice", "rejected",
+             "Few practice nurses are trained in compression therapy"),
+        ),
+        weights=(40, 25, 20, 10, 5),
+        justification="The trust meets the contract's standards and the change is a new way of "
+                      "delivering a service it already provides.",
+        decision_process=PCC_PROCESS,
+    ),
+    # Inquorate at four days' notice: chair and accountable officer action, not yet ratified.
+    DemoDecision(
+        "pcc", 25, "Urgent award: out-of-hours video GP consultations",
+        "GP video and telephone consultations from 18:30 to 08:00 and at weekends for patients "
+        "referred by NHS 111, for six months, after the previous provider left at four weeks' "
+        "notice.",
+        "awaiting_ratification", "buy", "new", "urgent_award", _pounds(118_750.50),
+        _pounds(237_501), 6, "obrien", "mcallister", ("gotodoc",), "gotodoc",
+        absent=("fairweather", "oconnor", "adeyemi"), extra=(("obrien", "attendee"),),
+        options=(
+            ("Urgent award to Go-To-Doc Ltd for six months", "chosen",
+             "The only provider able to start within four weeks, with GPs already on the "
+             "performers list"),
+            ("Member practices cover the rota", "rejected",
+             "Practices could fill fewer than half of the shifts"),
+            ("Leave patients to go to the emergency department", "rejected",
+             "Unsafe, and about 40 more attendances a night"),
+        ),
+        weights=(30, 20, 20, 25, 5),
+        justification="Patients would be at risk with no out-of-hours GP; there was no time for "
+                      "another process. A competitive process for the long-term service has "
+                      "started.",
+        comments="The committee was called at four days' notice and three members could not "
+                 "attend.",
+        decision_process="Kwame Mensah left the meeting for the item, leaving three voting "
+                         "members against a quorum of four, so the chair and the accountable "
+                         "officer took the decision, to be ratified at the next quorate meeting.",
+        notice=2,
+        review=Review(matches={"obrien": "confirm"},
+                      escalation=("chair_action", "pemberton", "llewelyn")),
+    ),
+    # Worked example 3: Dr Adeyemi resigned as a director of the federation eight months ago.
+    DemoDecision(
+        "pcc", -6, "Extended access: evening and weekend GP appointments",
+        "Evening (18:30 to 20:00) and Saturday GP and nurse appointments at two hubs, bookable "
+        "by every practice for its patients.",
+        "signed_off", "buy", "new", "competitive_process", _pounds(5_760_000),
+        _pounds(1_440_000), 48, "obrien", "mcallister", ("federation", "gotodoc"),
+        options=(
+            ("A competitive process between the GP federation and Go-To-Doc Ltd", "chosen",
+             "Market engagement found two credible providers"),
+            ("Direct award to the federation, the current provider", "rejected",
+             "A second credible provider came forward, so process C does not apply"),
+            ("Each network provides its own appointments", "rejected",
+             "The two practices outside the network would be left without a service"),
+        ),
+        weights=(35, 25, 20, 15, 5),
+        justification="Both bids were scored by officers against the published criteria; the "
+                      "committee decides between them.",
+        decision_process=PCC_PROCESS,
+        submitted=6, reviewed=2,
+    ),
+    DemoDecision(
+        "gb", -10, "Community diabetes specialist nursing and insulin starts",
+        "Diabetes specialist nurses who start insulin and support practices with patients whose "
+        "diabetes is poorly controlled, in community clinics rather than the hospital's diabetes "
+        "centre.",
+        "signed_off", "buy", "existing", "direct_award_c", _pounds(2_700_000), _pounds(900_000),
+        36, "price", "gallagher", ("hospitals",),
+        options=(
+            ("Direct award to the hospital trust under process C, moving the nurses into "
+             "community clinics", "chosen", "The trust employs the only diabetes specialist "
+                                            "nurses in Northvale"),
+            ("A competitive process", "rejected",
+             "No other provider could employ specialist nurses in time"),
+            ("Practice nurses start insulin themselves", "rejected",
+             "Practice nurses asked for specialist support first: this service gives it"),
+        ),
+        weights=(40, 25, 20, 10, 5),
+        justification="The trust is the current provider, meets the contract's standards, and "
+                      "the change moves where the service is given, not who gives it.",
+        decision_process=GB_PROCESS,
+        submitted=8, reviewed=3,
+        review=Review(rulings={"pemberton": "note_only"}),
+    ),
+    # Signed off, then Rajesh Kapoor declares his wife's new post at the trust: the sign-off is
+    # void and the decision is back in the queue (see LATE_INTERESTS).
+    DemoDecision(
+        "pcc", -5, "Diabetes foot care: community podiatry and foot checks in practices",
+        "The community trust's podiatrists treat high-risk feet and ulcers, and the network's "
+        "healthcare assistants do the annual foot checks in practices, with one referral route "
+        "between them.",
+        "signed_off", "mixed", "new", "most_suitable_provider", _pounds(1_290_000),
+        _pounds(430_000), 36, "price", "gallagher", ("community", "pcn"),
+        options=(
+            ("Mixed: trust podiatry for high-risk feet, network foot checks in practices",
+             "chosen", "Each part goes to the provider with the staff for it"),
+            ("Everything from the community trust", "rejected",
+             "Checks at trust clinics miss patients who do not travel; uptake was 61%"),
+            ("Everything from the network", "rejected", "The network has no podiatrists"),
+        ),
+        weights=(40, 20, 25, 10, 5),
+        justification="The most suitable provider for each part of the pathway.",
+        decision_process=PCC_PROCESS,
+        submitted=24, reviewed=16,
+    ),
+    # Still waiting for the governance lead: one overdue, one with a name to confirm.
+    DemoDecision(
+        "pcc", -3, "Phlebotomy in primary care: network blood-taking hub",
+        "A blood-taking hub run by the network at Elmwood Family Practice, open 07:30 to 18:30, "
+        "replacing the trust's clinics in the north of the area.",
+        "awaiting_review", "make", "new", "most_suitable_provider", _pounds(465_000),
+        _pounds(155_000), 36, "martin", "gallagher", ("pcn",),
+        options=(
+            ("The network runs a hub at Elmwood Family Practice", "chosen",
+             "Recommended by the phlebotomy review: longer hours, results straight into the "
+             "practice record"),
+            ("Keep the trust's community clinics", "rejected",
+             "Open three mornings a week in the north of the area"),
+            ("Each practice takes its own patients' blood", "rejected",
+             "Six of the ten practices have no spare clinic room"),
+        ),
+        weights=(30, 25, 20, 20, 5),
+        justification="The network is the most suitable provider: it has the rooms, the staff "
+                      "and access to the practices' records.",
+        decision_process=PCC_PROCESS,
+        submitted=17,
+    ),
+    DemoDecision(
+        "gb", -8, "Online GP consultations for NHS 111 referrals",
+        "The long-term service after the six-month urgent award: out-of-hours GP video and "
+        "telephone consultations for patients referred by NHS 111, for three years.",
+        "awaiting_review", "buy", "new", "competitive_process", _pounds(1_800_000),
+        _pounds(600_000), 36, "obrien", "mcallister", ("gotodoc",),
+        extra=(("obrien", "attendee"),),
+        options=(
+            ("A competitive process", "chosen",
+             "Required for a long-term contract of this value; one compliant bid was received"),
+            ("Extend the urgent award", "rejected",
+             "An urgent award lasts only as long as it takes to run a proper process"),
+            ("The GP federation runs an out-of-hours rota", "rejected",
+             "The federation declined to bid: it cannot staff overnight shifts"),
+        ),
+        weights=(35, 30, 15, 15, 5),
+        justification="Go-To-Doc Ltd's bid met every quality threshold and is 8% below the "
+                      "budget; the evaluation panel recommends it.",
+        decision_process=GB_PROCESS,
+        submitted=2,
+    ),
+    # Inquorate on the Governing Body: co-opting two GPs is recorded, sign-off still to come.
+    DemoDecision(
+        "gb", -13, "Enhanced health in care homes: network-wide ward rounds",
+        "Extending the Greystone pilot to all 23 care homes in the network's area: a named GP, "
+        "weekly multidisciplinary ward rounds and anticipatory care plans for every resident.",
+        "escalated", "make", "new", "most_suitable_provider", _pounds(3_150_000),
+        _pounds(1_050_000), 36, "martin", "gallagher", ("pcn",),
+        options=(
+            ("The network provides the ward rounds for every home", "chosen",
+             "The pilot cut emergency admissions from the Greystone homes by a fifth"),
+            ("The community trust's care home team, buying in GP sessions", "rejected",
+             "The trust could not secure GP sessions without the practices"),
+            ("Residents stay with their own practices", "rejected",
+             "Residents of one home are registered with up to seven practices"),
+        ),
+        weights=(40, 20, 25, 10, 5),
+        justification="Care home residents need GPs who know them and their homes; only the "
+                      "practices, working as a network, can provide that in every home.",
+        decision_process=GB_PROCESS,
+        submitted=4, reviewed=1,
+        review=Review(escalation=("co_opt", ("kowalczyk", "gp"), ("ferreira", "gp"))),
+    ),
+    DemoDecision(
+        "pcc", -13, "Community non-obstetric ultrasound: renewal with the current provider",
+        "Renewal of the community ultrasound service for three years when the accreditation "
+        "ends, with reports due within 3 working days.",
+        "ready_for_decision", "buy", "existing", "direct_award_c", _pounds(1_650_000),
+        _pounds(550_000), 36, "martin", "thompson", ("clearscan",),
+        options=(
+            ("Direct award to ClearScan Diagnostics Ltd under process C", "chosen",
+             "The current provider meets the standards, and the service changes only modestly"),
+            ("A competitive process", "rejected",
+             "The market review found no other provider of community ultrasound in Northvale"),
+            ("Return the scans to the hospital trust", "rejected",
+             "The trust's waits are still over 6 weeks"),
+        ),
+        weights=(35, 30, 15, 15, 5),
+        justification="The current provider meets the contract's standards and patients rate it "
+                      "highly; process C applies to a renewal with modest changes.",
+        decision_process=PCC_PROCESS,
+        submitted=3,
+    ),
+    DemoDecision(
+        "gb", -20, "First contact physiotherapy in practices (pilot)",
+        "Physiotherapists in four practices who see patients with joint and back pain at their "
+        "first appointment, without seeing a GP first, for a one-year pilot.",
+        "ready_for_decision", "buy", "new", "most_suitable_provider", _pounds(195_000),
+        _pounds(195_000), 12, "siddiqui", "mcallister", ("physio",),
+        options=(
+            ("Vale Physio Partners Ltd provides the physiotherapists", "chosen",
+             "Runs the community MSK service, so patients move between the two without a new "
+             "referral"),
+            ("The network recruits its own physiotherapists", "rejected",
+             "The network has tried twice and could not recruit"),
+            ("Do nothing", "rejected", "Joint pain takes a fifth of GP appointments"),
+        ),
+        weights=(35, 25, 25, 10, 5),
+        justification="A one-year pilot with the provider already running community MSK "
+                      "services, to be evaluated before any longer contract.",
+        decision_process=GB_PROCESS,
+        submitted=5,
+    ),
+    DemoDecision(
+        "gb", -27, "Spirometry and FeNO testing hub for asthma and COPD diagnosis",
+        "Quality-assured spirometry and FeNO tests at a network hub, so asthma and COPD are "
+        "diagnosed on objective tests as national guidance requires.",
+        "returned", "make", "new", "most_suitable_provider", _pounds(330_000), _pounds(110_000),
+        36, "martin", "gallagher", ("pcn",),
+        options=(
+            ("The network runs a testing hub", "chosen", ""),
+            ("The hospital's lung function unit", "rejected", "Waits of 20 weeks"),
+        ),
+        weights=(30, 30, 20, 15, 5),
+        justification="The network can run quality-assured tests near patients' homes.",
+        decision_process=GB_PROCESS,
+        submitted=9, reviewed=5,
+        reason="Six of the Governing Body's GP members are conflicted on a network contract, so "
+               "the meeting would be inquorate: take it to the Primary Care Committee, which "
+               "holds the delegated authority for network services, and add the scores behind "
+               "choosing the most suitable provider.",
+    ),
+    DemoDecision(
+        "gb", -27, "GP streaming at the emergency department",
+        "GPs at the front door of the emergency department who see patients with primary care "
+        "problems.",
+        "draft", "buy", None, "competitive_process", providers=("hospitals", "gotodoc"),
+        clinical_lead="obrien", submitted=3,
+    ),
+    DemoDecision(
+        "pcc", -34, "Long-acting reversible contraception (coil and implant) clinics",
+        "", "new", submitted=1,
+    ),
+]
+
+# Interests declared after the decisions above: (days before the load day it was declared,
+# the interest). Bernadette Nwosu's son worked for ClearScan when the Governing Body chose it for
+# echocardiography: a conflict nobody knew of, now flagged with its late declaration. Rajesh
+# Kapoor's wife joined the community trust's board after the foot care sign-off: it is void.
+LATE_INTERESTS = [
+    (40, DemoInterest("nwosu", "clearscan", "", "Diagnostic imaging and ultrasound", FIN,
+                      "Son is a cardiac physiologist employed by the company", 400, 40,
+                      associate="Son", recorded_by="secretary")),
+    (6, DemoInterest("kapoor", "community", "", "Community health services", FIN,
+                     "Wife appointed a non-executive director of the trust (paid)", 12, 6,
+                     associate="Spouse",
+                     mitigation="Will leave the meeting for items where the trust may be "
+                                "awarded a contract")),
+]
+
+
+# ---- the clock ------------------------------------------------------------------------------
+
+# The app's write functions stamp rows with the time they run. The demo's history happened in the
+# past, so while it is written they read the demo's clock instead; the audit trail keeps the real
+# time at which each event was appended.
+_STAMPED: tuple[ModuleType, ...] = (decision_queries, records, signoff)
+
+
+@contextmanager
+def _clock(stamp: str) -> Iterator[None]:
+    saved = [(module, module.utcnow_iso) for module in _STAMPED]
+    for module, _ in saved:
+        module.utcnow_iso = lambda: stamp  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        for module, original in saved:
+            module.utcnow_iso = original  # type: ignore[attr-defined]
+
+
+def _stamp(day: dt.date, time: str) -> str:
+    hour, minute = (int(part) for part in time.split(":"))
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=dt.UTC).isoformat()
+
+
+def _thursday(day: dt.date, forward: bool) -> dt.date:
+    """The Thursday on or after (or on or before) a day: committees meet on Thursdays."""
+    if forward:
+        return day + dt.timedelta(days=(3 - day.weekday()) % 7)
+    return day - dt.timedelta(days=(day.weekday() - 3) % 7)
+
+
+# ---- loading --------------------------------------------------------------------------------
+
+class _Loader:
+    """Writes one decision's history after another, in the app's own steps."""
+
+    def __init__(self, db: Database, base: dt.date, orgs: dict[str, int],
+                 people: dict[str, int], users: dict[str, int]) -> None:
+        self.db, self.base, self.orgs, self.people, self.users = db, base, orgs, people, users
+        self.names = {p.key: p.name for p in PEOPLE}
+        self.lead = SimpleNamespace(id=users["governance"], person_id=people[GUARDIAN],
+                                    role="governance", display_name=self.names[GUARDIAN],
+                                    actor=ACTOR)
+        self.committees = {c["key"]: c for c in COMMITTEES}
+        self.committee_ids = {c["key"]: self._committee_id(c["name"]) for c in COMMITTEES}
+
+    def _committee_id(self, name: str) -> int:
+        return self.db.execute("SELECT id FROM committees WHERE name = ?", [name]).fetchone()[0]
+
+    # -- dates --
+
+    def meeting_day(self, spec: DemoDecision) -> dt.date:
+        day = self.base - dt.timedelta(days=spec.meeting)
+        if spec.before_psr is not None:
+            day = min(day, spec.before_psr)
+        return _thursday(day, forward=spec.meeting < 0)
+
+    def ago(self, days: int) -> dt.date:
+        return self.base - dt.timedelta(days=days)
+
+    def past(self, day: dt.date) -> dt.date:
+        """No step of the history happens on or after the load day."""
+        return min(day, self.base - dt.timedelta(days=1))
+
+    # -- helpers --
+
+    def recompute(self, decision_id: int) -> None:
+        """Make the flags current, audited as the demo's own step."""
+        stale = self.db.execute("SELECT flags_stale FROM decisions WHERE id = ?",
+                                [decision_id]).fetchone()[0]
+        if stale:
+            flagging.recompute(self.db, decision_id, actor=ACTOR)
+
+    def participants(self, spec: DemoDecision) -> list[dict[str, Any]]:
+        rows = []
+        for person, _role, _category, voting in self.committees[spec.committee]["members"]:
+            if person == GUARDIAN or person in spec.absent:
+                continue
+            rows.append({"person_id": self.people[person],
+                         "role": "voting" if voting else "attendee"})
+        listed = {row["person_id"] for row in rows}
+        for person, role in spec.extra:
+            if self.people[person] not in listed:
+                rows.append({"person_id": self.people[person], "role": role})
+        return rows
+
+    def values(self, spec: DemoDecision, meeting: dt.date) -> dict[str, Any]:
+        regime = regime_for(meeting)
+        process = spec.process
+        if regime == "pcr2013" and process in PCR2013_PROCESS:
+            process = PCR2013_PROCESS[process]
+        start = end = None
+        if spec.total is not None:
+            start = meeting + dt.timedelta(days=60)
+            start = start.replace(day=1)
+            end = add_months(start, spec.months) - dt.timedelta(days=1)
+        return {
+            "title": spec.title, "description": spec.description, "choice": spec.choice,
+            "contract_kind": spec.contract_kind, "regime": regime if process else None,
+            "process": process, "total_value_pence": spec.total,
+            "annual_value_pence": spec.annual,
+            "contract_start": start.isoformat() if start else None,
+            "contract_end": end.isoformat() if end else None,
+            "clinical_lead_id": self.people[spec.clinical_lead] if spec.clinical_lead else None,
+            "contract_manager_id": self.people[spec.contract_manager]
+            if spec.contract_manager else None,
+            "meeting_date": meeting.isoformat(),
+            "decision_process": spec.decision_process or (
+                (GB_PROCESS if spec.committee == "gb" else PCC_PROCESS) if spec.total else ""),
+            "offered_to_all_member_practices": int(spec.offered_to_all),
+            "awarded_provider_id": self.orgs[spec.awarded]
+            if spec.awarded and spec.status in ("decided", "published") else None,
+            "justification": spec.justification, "comments": spec.comments,
+        }
+
+    def children(self, spec: DemoDecision, meeting: dt.date) -> dict[str, list[dict[str, Any]]]:
+        criteria = []
+        if spec.weights and regime_for(meeting) == "psr":
+            criteria = [{"criterion": key, "weight": weight, "how_applied": APPLIED[key]}
+                        for key, weight in zip(KEY_CRITERIA, spec.weights, strict=True)]
+        return {
+            "participants": self.participants(spec),
+            "providers": [{"organisation_id": self.orgs[key]} for key in spec.providers],
+            "options": [{"position": n, "description": text, "outcome": outcome,
+                         "reason": reason}
+                        for n, (text, outcome, reason) in enumerate(spec.options, start=1)],
+            "criteria": criteria,
+        }
+
+    # -- the life of one decision --
+
+    def load(self, spec: DemoDecision) -> int:
+        db = self.db
+        meeting = self.meeting_day(spec)
+        submitted = self.past(self.ago(spec.submitted) if spec.submitted is not None
+                              else meeting - dt.timedelta(days=spec.notice))
+        created = submitted - dt.timedelta(days=6)
+        if spec.status in ("draft", "new"):
+            created = submitted
+        reviewed = self.past(self.ago(spec.reviewed) if spec.reviewed is not None
+                             else submitted + dt.timedelta(days=min(4, spec.notice // 2)))
+
+        with _clock(_stamp(created, "09:15")):
+            reference = decision_queries.create_draft(
+                db, title=spec.title, committee_id=self.committee_ids[spec.committee],
+                meeting_date=meeting, user_id=self.users["secretary"], actor=ACTOR)
+        decision_id = decision_queries.get_decision(db, reference)["id"]
+        if spec.status != "new":
+            version = decision_queries.get_decision(db, reference)["version"]
+            with _clock(_stamp(created, "09:40")):
+                saved = decision_queries.save_decision(
+                    db, decision_id, version, self.values(spec, meeting),
+                    self.children(spec, meeting), ACTOR)
+            if not saved:
+                raise RuntimeError(f"Demo decision {spec.title!r} was not saved")
+        self.recompute(decision_id)
+        if spec.status in ("draft", "new"):
+            return decision_id
+
+        version = decision_queries.get_decision(db, reference)["version"]
+        with _clock(_stamp(submitted, "14:05")):
+            status = decision_queries.submit_decision(db, decision_id, version, ACTOR)
+        flagged = status == "awaiting_review"
+        if spec.status in ("awaiting_review", "ready_for_decision") and \
+                flagged != (spec.status == "awaiting_review"):
+            raise RuntimeError(f"{reference} went to {status}, not {spec.status}")
+
+        if spec.status == "returned":
+            with _clock(_stamp(reviewed, "16:30")):
+                records.move(db, records.fresh(db, decision_id), "return", "governance", ACTOR,
+                             changes={"reason": spec.reason})
+            return decision_id
+        if spec.status == "withdrawn":
+            with _clock(_stamp(reviewed, "16:30")):
+                records.move(db, records.fresh(db, decision_id), "withdraw", "secretary", ACTOR,
+                             changes={"reason": spec.reason})
+            return decision_id
+        if spec.status in ("awaiting_review", "ready_for_decision"):
+            return decision_id
+
+        if flagged:
+            self.review(spec, decision_id, reviewed)
+        if spec.status in ("decided", "published"):
+            self.decide(spec, decision_id, self.past(meeting + dt.timedelta(days=1)))
+        if spec.status == "published":
+            with _clock(_stamp(self.past(meeting + dt.timedelta(days=15)), "10:10")):
+                records.move(db, records.fresh(db, decision_id), "publish", "secretary", ACTOR)
+        return decision_id
+
+    def review(self, spec: DemoDecision, decision_id: int, day: dt.date) -> None:
+        """Rule on each conflicted person, escalate if the meeting is inquorate, sign off."""
+        db = self.db
+        wanted = {self.people[key]: ruling for key, ruling in spec.review.rulings.items()}
+        exceptions = {self.people[key]: words for key, words in spec.review.exceptions.items()}
+        wanted_matches = {self.people[key]: what for key, what in spec.review.matches.items()}
+        with _clock(_stamp(day, "11:20")):
+            review = review_queries.load_review(db, records.fresh(db, decision_id))
+            matches = {}
+            for group in review.match_groups():
+                what = wanted_matches[group["person_id"]]
+                matches[(group["person_id"], group["interest_id"])] = (
+                    {"outcome": "confirm", "reason": ""} if what == "confirm"
+                    else {"outcome": "dismiss", "reason": what})
+            confirmed = {key for key, chosen in matches.items() if chosen["outcome"] == "confirm"}
+            selections = {}
+            for person in review.people(confirmed):
+                person_id = person["person_id"]
+                chosen = {"ruling": wanted.get(person_id, person["proposal"])}
+                if person_id in exceptions:
+                    reason, mitigation = exceptions[person_id]
+                    if exception_problem(reason, mitigation):
+                        raise RuntimeError(exception_problem(reason, mitigation))
+                    chosen.update(is_exception=True, exception_reason=reason,
+                                  exception_mitigation=mitigation)
+                selections[person_id] = chosen
+            records.save_rulings(db, review, selections, matches, self.lead.id, ACTOR)
+
+        if spec.review.escalation:
+            with _clock(_stamp(day, "11:25")):
+                self.escalate(spec, decision_id)
+            if spec.status == "escalated":
+                return
+        with _clock(_stamp(day, "11:30")):
+            self.sign_off(decision_id)
+
+    def escalate(self, spec: DemoDecision, decision_id: int) -> None:
+        db = self.db
+        current = records.fresh(db, decision_id)
+        review = review_queries.load_review(db, current)
+        rulings = {pid: row["ruling"] for pid, row in review.rulings.items()}
+        if review.quorum(rulings).quorate:
+            raise RuntimeError(f"Demo decision {spec.title!r} is quorate: nothing to escalate")
+        kind, *rest = spec.review.escalation
+        chosen = [self.people[key] for key in
+                  ([person for person, _ in rest] if kind == "co_opt" else rest)]
+        outsiders = review_queries.conflicts_for_people(
+            db, decision_id, [p for p in chosen if p not in review.participants])
+        if kind == "co_opt":
+            pairs = [(self.people[person], category) for person, category in rest]
+            details: dict[str, Any] = {"co_opted": [
+                {"person_id": self.people[person], "name": self.names[person],
+                 "category": category, "category_label": dict(review_queries.CATEGORY_CHOICES)[
+                     category]} for person, category in rest]}
+            problem = escalation_problem(
+                kind, {"co_opted": pairs}, rule=review.rule,
+                voting_members=review.voting_members(), rulings=rulings,
+                present=review.present(), conflicted_ids=set(rulings) | set(outsiders),
+                names=self.names_by_id())
+        else:
+            chair, officer = rest
+            details = {"chair_id": self.people[chair], "chair_name": self.names[chair],
+                       "accountable_officer_id": self.people[officer],
+                       "accountable_officer_name": self.names[officer]}
+            problem = escalation_problem(kind, details,
+                                         conflicted_ids=set(rulings) | set(outsiders),
+                                         names=self.names_by_id())
+        if problem:
+            raise RuntimeError(f"Demo decision {spec.title!r}: {problem}")
+        records.move(db, current, "escalate", "governance", ACTOR, quorate=False,
+                     escalation=kind, changes={"escalation": kind})
+        records.record_escalation(db, records.fresh(db, decision_id), kind, details,
+                                  self.lead.id, ACTOR)
+
+    def names_by_id(self) -> dict[int, str]:
+        return {self.people[key]: name for key, name in self.names.items()}
+
+    def sign_off(self, decision_id: int) -> None:
+        """Sign off as the view does: the statement is built from the rulings just saved."""
+        db = self.db
+        self.recompute(decision_id)
+        current = records.fresh(db, decision_id)
+        review = review_queries.load_review(db, current)
+        problem = signoff.signer_problem(review, self.lead)
+        if problem:
+            raise RuntimeError(f"{current['reference']}: {problem}")
+        rulings = {pid: row["ruling"] for pid, row in review.rulings.items()}
+        people = review.people()
+        quorum = review.quorum(rulings)
+        _presiding_id, presiding = review.presiding(rulings)
+        selections = {pid: {"ruling": row["ruling"], "is_exception": row["is_exception"],
+                            "exception_reason": row["exception_reason"]}
+                      for pid, row in review.rulings.items()}
+        statement = signoff.statement_text(review, people, selections, quorum, presiding,
+                                           self.lead.display_name, self.lead.role,
+                                           review.escalation)
+        signoff.sign_off(db, current, user=self.lead, role=self.lead.role,
+                         expected_version=current["version"], statement=statement,
+                         quorate=quorum.quorate, escalation=review.escalation)
+
+    def decide(self, spec: DemoDecision, decision_id: int, day: dt.date) -> None:
+        """Record the outcome: who was in the room, the votes (within the rulings), breaches."""
+        db = self.db
+        with _clock(_stamp(day, "15:45")):
+            current = records.fresh(db, decision_id)
+            rulings = {r["person_id"]: r["ruling"] for r in db.query(
+                "SELECT person_id, ruling FROM decision_rulings WHERE decision_id = ?",
+                [decision_id])}
+            escalation = review_queries.current_escalation(db, decision_id)
+            co_opted = review_queries.co_opted(escalation)
+            names = self.names_by_id()
+            against = {self.people[key] for key in spec.outcome.against}
+            abstain = {self.people[key] for key in spec.outcome.abstain}
+            anyway = {self.people[key] for key in spec.outcome.present_anyway}
+            attendance, breaches = [], []
+            totals = {"for": len(co_opted), "against": 0, "abstain": 0}
+            for row in db.query("SELECT person_id, role FROM decision_participants"
+                                " WHERE decision_id = ? ORDER BY person_id", [decision_id]):
+                person_id = row["person_id"]
+                ruling = rulings.get(person_id)
+                present = may_be_present(ruling) or person_id in anyway
+                vote = None
+                if row["role"] == "voting" and present and may_vote(ruling):
+                    vote = ("against" if person_id in against
+                            else "abstain" if person_id in abstain else "for")
+                    if vote_problem(person_id, rulings, names):
+                        raise RuntimeError(vote_problem(person_id, rulings, names))
+                    totals[vote] += 1
+                if present:
+                    detail = attendance_breach(person_id, rulings, names)
+                    if detail:
+                        breaches.append((person_id, detail))
+                # Co-opted members are not participants, so their votes are counted in the
+                # totals and no one's vote is recorded one by one.
+                attendance.append({"person_id": person_id, "present": int(present),
+                                   "vote": None if co_opted else vote,
+                                   "proxy_for_person_id": None})
+            values = {"outcome": spec.choice,
+                      "awarded_provider_id": self.orgs[spec.awarded] if spec.awarded else None,
+                      "votes_for": totals["for"], "votes_against": totals["against"],
+                      "votes_abstaining": totals["abstain"], "notes": spec.outcome.notes}
+            signed = review_queries.sign_off_in_force(db, decision_id) is not None
+            records.record_outcome(db, current, values, attendance, breaches,
+                                   self.users["secretary"], ACTOR)
+            records.move(db, current, "record_outcome", "secretary", ACTOR, signed_off=signed,
+                         changes={"outcome": spec.choice})
+
+
+def load_decisions(db: Database, base: dt.date, *, orgs: dict[str, int],
+                   people: dict[str, int], users: dict[str, int],
+                   add_interest: Callable[[DemoInterest, str], int],
+                   counts: dict[str, int]) -> None:
+    """Write the demo decisions and their histories, then the interests declared after them.
+
+    Runs inside the demo's write transaction; flags are stored current when it returns.
+    """
+    loader = _Loader(db, base, orgs, people, users)
+    for spec in sorted(DECISIONS, key=lambda s: (loader.meeting_day(s), s.title)):
+        loader.load(spec)
+        counts["decisions"] = counts.get("decisions", 0) + 1
+    for days_ago, interest in LATE_INTERESTS:
+        stamp = _stamp(loader.ago(days_ago), "12:00")
+        add_interest(interest, stamp)
+        # The interest marks the decisions its holder takes part in as stale; recomputing them
+        # voids any sign-off whose conflicts it changes, as at that moment.
+        with _clock(stamp):
+            for row in list(db.query("SELECT id FROM decisions WHERE flags_stale = 1")):
+                flagging.recompute(db, row["id"], actor=ACTOR)
+    for row in list(db.query("SELECT id FROM decisions WHERE flags_stale = 1")):
+        flagging.recompute(db, row["id"], actor=ACTOR)
+    flagging.ensure_current(db)
+
