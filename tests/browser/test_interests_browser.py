@@ -1,0 +1,52 @@
+"""A board member declares an interest through the real form and sees it in the register."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import axe_violations, sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_member_declares_an_interest_and_sees_it(page):
+    sign_in(page, "member")
+    page.click("text=Declare an interest")
+    # First, a mistake: nothing chosen, an impossible date.
+    page.fill("#date_from-day", "31")
+    page.fill("#date_from-month", "2")
+    page.fill("#date_from-year", "2026")
+    page.click("button:has-text('Declare this interest')")
+    assert page.title().startswith("Error: ")
+    summary = page.locator(".nhsuk-error-summary").inner_text()
+    assert "must be a real date" in summary
+    assert page.input_value("#date_from-day") == "31"  # what was typed is kept
+    assert axe_violations(page) == []
+
+    page.fill("#organisation_name", "Brightwater <Clinics> & Co")
+    page.fill("#organisation_business", "Private dermatology clinics")
+    page.check("input[name='interest_type'][value='financial']")
+    page.check("input[name='directness'][value='indirect']")
+    page.fill("#associate_relationship", "Spouse")
+    page.fill("#nature", "My spouse is a director")
+    page.fill("#date_from-day", "2")
+    page.fill("#date_from-month", "11")
+    page.fill("#date_from-year", "2026")
+    page.check("input[name='consent'][value='yes']")
+    page.click("button:has-text('Declare this interest')")
+    page.wait_for_load_state()
+    assert not page.title().startswith("Error: ")
+    body = page.locator("main").inner_text()
+    assert "Brightwater <Clinics> & Co" in body  # shown literally, not as markup
+    assert "Spouse" in body
+
+    # The member's own page lists it.
+    page.goto("/interests/")
+    assert "Brightwater <Clinics> & Co" in page.locator("main").inner_text()
+
+    # The governance lead sees it in the whole register.
+    page.context.clear_cookies()
+    sign_in(page, "governance")
+    page.goto("/interests/?name=O%27Connor")
+    text = page.locator("main").inner_text()
+    assert "Brightwater <Clinics> & Co" in text
+    assert axe_violations(page) == []
