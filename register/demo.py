@@ -1,4 +1,5 @@
-"""The fictional demo consortium: practices, providers, people, committees, interests, accounts.
+"""The fictional demo consortium: practices, providers, people, committees, interests, accounts,
+and two years of make-or-buy decisions (written by `demo_decisions`).
 
 Every name, code and address here is invented. Dates are counted back from the day the data is
 loaded, so the register looks current whenever it is set up and is the same for a given day.
