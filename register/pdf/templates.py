@@ -135,7 +135,9 @@ class RegisterDocTemplate(BaseDocTemplate):
         canvas.setFont(FAMILY, 8)
         canvas.setFillColor(GREY)
         canvas.drawString(left, height - 16 * mm, self.organisation)
-        canvas.drawRightString(right, height - 16 * mm, self.running_title)
+        room = right - left - canvas.stringWidth(self.organisation, FAMILY, 8) - 8 * mm
+        canvas.drawRightString(right, height - 16 * mm,
+                               _fit(canvas, self.running_title, FAMILY, 8, room))
         canvas.setStrokeColor(NHS_BLUE)
         canvas.setLineWidth(0.8)
         canvas.line(left, height - 18 * mm, right, height - 18 * mm)
@@ -150,3 +152,13 @@ class RegisterDocTemplate(BaseDocTemplate):
         canvas.translate(x, BOTTOM - 10 * mm)
         canvas.doForm(PAGE_COUNT_FORM)
         canvas.restoreState()
+
+
+def _fit(canvas: Canvas, text: str, font: str, size: float, room: float) -> str:
+    """The text, shortened with an ellipsis at a word boundary if it is wider than the room."""
+    if canvas.stringWidth(text, font, size) <= room:
+        return text
+    words = text.split(" ")
+    while len(words) > 1 and canvas.stringWidth(" ".join(words) + " …", font, size) > room:
+        words.pop()
+    return " ".join(words) + " …"
