@@ -150,7 +150,12 @@ def serve_command(host: str, port: int) -> None:
     """Serve the register with waitress."""
     from waitress import serve
 
-    click.echo(f"Serving {current_app.config['ORGANISATION_NAME']} register on "
+    config = current_app.config
+    click.echo(f"Database: {config['DATABASE']} (SQLite {sqlite3.sqlite_version}, "
+               f"journal_mode={config['JOURNAL_MODE']}: "
+               + ("WAL, as this SQLite has the WAL-reset fix)" if config["JOURNAL_MODE"] == "wal"
+                  else "rollback journal, as WAL needs SQLite 3.51.3 or newer)"))
+    click.echo(f"Serving {config['ORGANISATION_NAME']} register on "
                f"http://{host}:{port}  (press Ctrl+C to stop)")
     serve(current_app._get_current_object(), host=host, port=port, threads=8)
 
