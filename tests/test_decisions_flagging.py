@@ -4,7 +4,7 @@ from __future__ import annotations
 from register import audit
 from register.decisions import flagging
 
-from .conftest import (add_committee, add_decision, add_interest, add_organisation, add_person)
+from .conftest import add_committee, add_decision, add_interest, add_organisation, add_person
 
 
 def setup_practice_decision(db):
