@@ -28,6 +28,7 @@ run: venv
 
 ## make test: set up with the dev requirements and run the whole suite.
 test: dev-venv
+	$(PY) -m ruff check register tests bench
 	$(PY) -m pytest -q
 
 bench: dev-venv
