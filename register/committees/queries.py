@@ -7,7 +7,7 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..db import write_transaction
-from ..organisations.queries import Page, like_pattern, order_clause, paginate
+from ..listing import Page, like_pattern, order_clause, paginate
 from ..rules.quorum import CATEGORIES as QUORUM_CATEGORIES
 from ..rules.quorum import QuorumRule
 from ..timeutil import utcnow_iso

@@ -9,7 +9,8 @@ from werkzeug.wrappers import Response
 
 from ..auth.access import requires
 from ..db import get_db
-from ..organisations.queries import STALE_MESSAGE, parse_page
+from ..listing import list_options
+from ..organisations.queries import STALE_MESSAGE
 from ..rules.quorum import CATEGORY_LABELS
 from . import queries
 from .forms import AddMemberForm, CommitteeForm, EditMemberForm, original_token
@@ -38,9 +39,7 @@ def index() -> str:
     """Every committee, filtered, sorted and a page at a time."""
     q = (request.args.get("q") or "").strip()
     result, sort, direction = queries.list_committees(
-        get_db(), q=q, sort=request.args.get("sort") or "name",
-        direction=request.args.get("dir") or "asc", page=parse_page(request.args.get("page")),
-        page_size=current_app.config["PAGE_SIZE"])
+        get_db(), q=q, **list_options(request.args), page_size=current_app.config["PAGE_SIZE"])
     quorums = {row["id"]: queries.quorum_rule(row).describe() for row in result.rows}
     return render_template("committees/index.html", result=result, q=q, sort=sort,
                            direction=direction, quorums=quorums)

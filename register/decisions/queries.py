@@ -3,15 +3,14 @@ providers and key criteria)."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
 from .. import audit
 from ..db import write_transaction
+from ..listing import Page, paginate
 from ..rules.decisions import next_reference
 from ..rules.text import normalise_code
 from ..timeutil import utcnow_iso
@@ -34,16 +33,6 @@ FIELDS = ("title", "description", "choice", "contract_kind", "regime", "process"
           "total_value_pence", "annual_value_pence", "contract_start", "contract_end",
           "clinical_lead_id", "contract_manager_id", "meeting_date", "decision_process",
           "offered_to_all_member_practices", "awarded_provider_id", "justification", "comments")
-
-
-@dataclass
-class Page:
-    """One page of a list, with what the pagination needs."""
-
-    rows: list[dict[str, Any]]
-    page: int
-    pages: int
-    total: int
 
 
 def status_label(status: str) -> tuple[str, str]:
@@ -215,16 +204,13 @@ def list_decisions(db: Database, user: Any, page: int, page_size: int) -> Page:
         where = (" WHERE decisions.author_user_id = :user_id OR decisions.id IN"
                  " (SELECT decision_id FROM decision_participants WHERE person_id = :person_id)")
         params = {"user_id": user.id, "person_id": user.person_id or -1}
-    total = db.execute(f"SELECT count(*) FROM decisions{where}", params).fetchone()[0]
-    pages = max(1, math.ceil(total / page_size))
-    page = min(page, pages)
-    rows = list(db.query(
-        "SELECT decisions.id, decisions.reference, decisions.title, decisions.meeting_date,"
+    result = paginate(
+        db, "SELECT decisions.id, decisions.reference, decisions.title, decisions.meeting_date,"
         " decisions.status, decisions.flag_count, decisions.flags_stale,"
-        " committees.name AS committee_name FROM decisions"
-        " JOIN committees ON committees.id = decisions.committee_id" + where +
-        " ORDER BY decisions.meeting_date DESC, decisions.id DESC LIMIT :limit OFFSET :offset",
-        {**params, "limit": page_size, "offset": (page - 1) * page_size}))
+        " committees.name AS committee_name",
+        "FROM decisions JOIN committees ON committees.id = decisions.committee_id" + where,
+        params, "decisions.meeting_date DESC, decisions.id DESC", page, page_size)
+    rows = result.rows
     stale = [r["id"] for r in rows if r["flags_stale"]]
     if stale:
         # Flags shown in the list must be current too.
@@ -234,7 +220,7 @@ def list_decisions(db: Database, user: Any, page: int, page_size: int) -> Page:
             stale)}
         for row in rows:
             row["flag_count"] = counts.get(row["id"], row["flag_count"])
-    return Page(rows=rows, page=page, pages=pages, total=total)
+    return result
 
 
 # ---- writing -------------------------------------------------------------------------------

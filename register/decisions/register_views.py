@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..auth.access import requires
 from ..db import get_db
+from ..listing import parse_page
 from ..rules import csvrows
 from ..rules.decisions import MONEY_FORMAT_MESSAGE, format_money, parse_money
 from ..timeutil import today_uk
@@ -24,10 +25,6 @@ def viewer() -> Viewer:
     """The signed-in user as a viewer of decisions: members see only their own."""
     return Viewer(sees_all=current_user.can("read_all_decisions"), user_id=current_user.id,
                   person_id=current_user.person_id)
-
-
-def _parse_page(value: str | None) -> int:
-    return int(value) if value and value.isdigit() and 0 < int(value) < 1_000_000 else 1
 
 
 def filters_from(args: Any) -> tuple[RegisterFilters, dict[str, str], list[tuple[str, str]]]:
@@ -87,7 +84,7 @@ def register() -> str:
     filters, typed, problems = filters_from(request.args)
     result = serialise.register_page(
         db, filters, viewer(), sort=request.args.get("sort") or "",
-        direction=request.args.get("dir") or "", page=_parse_page(request.args.get("page")),
+        direction=request.args.get("dir") or "", page=parse_page(request.args.get("page")),
         page_size=current_app.config["PAGE_SIZE"])
     committees = [("", "Any committee")] + [
         (str(r["id"]), r["name"]) for r in db.query(

@@ -20,7 +20,8 @@ from werkzeug.wrappers import Response
 from .. import audit
 from ..auth.access import requires
 from ..db import get_db
-from ..organisations.queries import KINDS, parse_page
+from ..listing import parse_page
+from ..organisations.queries import KINDS
 from ..rules.decisions import (
     CHOICES,
     KEY_CRITERIA,

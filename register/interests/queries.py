@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..db import get_db, write_transaction
+from ..listing import like_pattern
 from ..rules import interests as rules
 from ..timeutil import today_uk, utcnow_iso
 
@@ -146,11 +147,6 @@ class Page:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _like(text: str) -> str:
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def page_number(raw: Any, pages: int) -> int:
     try:
         number = int(raw)
@@ -169,7 +165,7 @@ def register_page(db: Database, filters: RegisterFilters, *, sort: str = "person
     where, params = [], {"today": on.isoformat(), "days": rules.DECLARE_WITHIN_DAYS}
     if filters.name:
         where.append("people.name LIKE :name ESCAPE '\\'")
-        params["name"] = _like(filters.name)
+        params["name"] = like_pattern(filters.name)
     if filters.interest_type in TYPE_LABELS:
         where.append("interests.interest_type = :type")
         params["type"] = filters.interest_type

@@ -1,14 +1,16 @@
-"""Reading and writing organisations and their network/federation links; list paging for all."""
+"""Reading and writing organisations and their network/federation links."""
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 from typing import Any
 
 from sqlite_utils import Database
 
 from .. import audit
 from ..db import write_transaction
+from ..listing import Page, like_pattern, order_clause, paginate, prefix_pattern, where_clause
+
+# Re-exported for code that imports the page parser from here.
+from ..listing import parse_page as parse_page
 from ..timeutil import utcnow_iso
 
 KINDS = {
@@ -34,57 +36,6 @@ EDITABLE = ("name", "kind", "ods_code", "companies_house_number", "registered_ad
             "postcode", "is_member_practice")
 
 
-@dataclass
-class Page:
-    """One page of a list, with what the pagination needs."""
-
-    rows: list[dict[str, Any]]
-    page: int
-    pages: int
-    total: int
-
-
-def like_pattern(text: str) -> str:
-    """A LIKE pattern matching the text anywhere, with the user's % and _ taken literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def prefix_pattern(text: str) -> str:
-    """A LIKE pattern matching values that start with the text, taken literally."""
-    return like_pattern(text)[1:]
-
-
-def parse_page(value: str | None) -> int:
-    """A page number from the query string; anything odd means page 1."""
-    return int(value) if value and value.isdigit() and 0 < int(value) < 1_000_000 else 1
-
-
-def paginate(db: Database, select: str, from_where: str, params: dict[str, Any],
-             order_by: str, page: int, page_size: int) -> Page:
-    """Run a list query one page at a time; a page past the end shows the last page."""
-    total = db.execute(f"SELECT COUNT(*) {from_where}", params).fetchone()[0]
-    pages = max(1, math.ceil(total / page_size))
-    page = min(max(1, page), pages)
-    rows = list(db.query(
-        f"{select} {from_where} ORDER BY {order_by} LIMIT :_limit OFFSET :_offset",
-        {**params, "_limit": page_size, "_offset": (page - 1) * page_size},
-    ))
-    return Page(rows, page, pages, total)
-
-
-def order_clause(sorts: dict[str, str], sort: str, direction: str,
-                 tiebreak: str) -> tuple[str, str, str]:
-    """(ORDER BY text, sort key, direction) built from whitelisted keys only."""
-    if sort not in sorts:
-        sort = next(iter(sorts))
-    direction = "desc" if direction == "desc" else "asc"
-    column = sorts[sort]
-    bare = column.split(" ")[0]
-    # Empty values (no ODS code) go last whichever way the list is sorted.
-    return f"{bare} IS NULL, {column} {direction.upper()}, {tiebreak}", sort, direction
-
-
 def list_organisations(db: Database, *, q: str = "", kind: str = "", member: str = "",
                        sort: str = "name", direction: str = "asc", page: int = 1,
                        page_size: int = 25) -> tuple[Page, str, str]:
@@ -100,7 +51,7 @@ def list_organisations(db: Database, *, q: str = "", kind: str = "", member: str
     if member in ("yes", "no"):
         where.append("organisations.is_member_practice = :member")
         params["member"] = 1 if member == "yes" else 0
-    from_where = "FROM organisations" + (" WHERE " + " AND ".join(where) if where else "")
+    from_where = "FROM organisations" + where_clause(where)
     order, sort, direction = order_clause(ORGANISATION_SORTS, sort, direction,
                                            "organisations.id")
     result = paginate(db, "SELECT organisations.*", from_where, params, order, page, page_size)

@@ -9,6 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..auth.access import requires
 from ..db import get_db
+from ..listing import list_options
 from . import queries
 from .forms import LinkForm, OrganisationForm
 from .queries import KINDS, PARENT_KINDS, STALE_MESSAGE
@@ -31,9 +32,7 @@ def index() -> str:
     kind = request.args.get("kind") or ""
     member = request.args.get("member") or ""
     result, sort, direction = queries.list_organisations(
-        get_db(), q=q, kind=kind, member=member, sort=request.args.get("sort") or "name",
-        direction=request.args.get("dir") or "asc",
-        page=queries.parse_page(request.args.get("page")),
+        get_db(), q=q, kind=kind, member=member, **list_options(request.args),
         page_size=current_app.config["PAGE_SIZE"])
     return render_template("organisations/index.html", result=result, q=q, kind=kind,
                            member=member, sort=sort, direction=direction, kinds=KINDS)

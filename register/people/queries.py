@@ -7,7 +7,7 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..db import write_transaction
-from ..organisations.queries import Page, like_pattern, order_clause, paginate
+from ..listing import Page, like_pattern, order_clause, paginate, where_clause
 from ..timeutil import utcnow_iso
 
 PERSON_SORTS = {
@@ -32,7 +32,7 @@ def list_people(db: Database, *, q: str = "", decision_makers: str = "", sort: s
         params["dm"] = 1 if decision_makers == "yes" else 0
     from_where = ("FROM people LEFT JOIN organisations AS practice"
                   " ON practice.id = people.home_practice_id"
-                  + (" WHERE " + " AND ".join(where) if where else ""))
+                  + where_clause(where))
     order, sort, direction = order_clause(PERSON_SORTS, sort, direction, "people.id")
     result = paginate(db, "SELECT people.*, practice.name AS practice_name", from_where, params,
                       order, page, page_size)

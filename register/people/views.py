@@ -12,7 +12,8 @@ from ..auth.access import requires
 from ..auth.roles import ROLE_LABELS
 from ..committees.queries import CATEGORIES, ROLES
 from ..db import get_db
-from ..organisations.queries import STALE_MESSAGE, parse_page, practice_choices
+from ..listing import list_options
+from ..organisations.queries import STALE_MESSAGE, practice_choices
 from . import queries
 from .forms import PersonForm
 
@@ -50,9 +51,8 @@ def index() -> str:
     q = (request.args.get("q") or "").strip()
     decision_makers = request.args.get("decision_makers") or ""
     result, sort, direction = queries.list_people(
-        get_db(), q=q, decision_makers=decision_makers,
-        sort=request.args.get("sort") or "name", direction=request.args.get("dir") or "asc",
-        page=parse_page(request.args.get("page")), page_size=current_app.config["PAGE_SIZE"])
+        get_db(), q=q, decision_makers=decision_makers, **list_options(request.args),
+        page_size=current_app.config["PAGE_SIZE"])
     return render_template("people/index.html", result=result, q=q,
                            decision_makers=decision_makers, sort=sort, direction=direction)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -14,6 +13,7 @@ from sqlite_utils import Database
 
 from ..committees.queries import quorum_rule
 from ..decisions import flagging
+from ..listing import Page, paginate
 from ..rules import conflicts as conflict_rules
 from ..rules.quorum import CATEGORIES, QuorumResult, QuorumRule, count_quorum
 from ..rules.rulings import may_see_papers, presiding_member, propose_ruling
@@ -36,16 +36,6 @@ def _in(values: Iterable[Any]) -> str:
 
 # ---- the queue -----------------------------------------------------------------------------
 
-@dataclass
-class QueuePage:
-    """One page of the governance queue."""
-
-    rows: list[dict[str, Any]]
-    page: int
-    pages: int
-    total: int
-
-
 def queue_count(db: Database) -> int:
     """How many decisions wait on a governance lead: awaiting review or escalated."""
     return db.execute(
@@ -54,21 +44,18 @@ def queue_count(db: Database) -> int:
 
 
 def queue(db: Database, today: dt.date, target: int, page: int = 1,
-          page_size: int = 25) -> QueuePage:
+          page_size: int = 25) -> Page:
     """Decisions in the queue, oldest submitted first, with their age in working days."""
-    total = db.execute(
-        f"SELECT count(*) FROM decisions WHERE status IN ({_in(QUEUE_STATUSES)})",
-        QUEUE_STATUSES).fetchone()[0]
-    pages = max(1, math.ceil(total / page_size))
-    page = max(1, min(page, pages))
-    rows = list(db.query(
-        "SELECT decisions.id, decisions.reference, decisions.title, decisions.status,"
+    statuses = {f"status{i}": status for i, status in enumerate(QUEUE_STATUSES)}
+    result = paginate(
+        db, "SELECT decisions.id, decisions.reference, decisions.title, decisions.status,"
         " decisions.meeting_date, decisions.submitted_at, decisions.flags_stale,"
-        " decisions.conflict_count, committees.name AS committee_name FROM decisions"
-        " JOIN committees ON committees.id = decisions.committee_id"
-        f" WHERE decisions.status IN ({_in(QUEUE_STATUSES)})"
-        " ORDER BY decisions.submitted_at IS NULL, decisions.submitted_at, decisions.id"
-        " LIMIT ? OFFSET ?", [*QUEUE_STATUSES, page_size, (page - 1) * page_size]))
+        " decisions.conflict_count, committees.name AS committee_name",
+        "FROM decisions JOIN committees ON committees.id = decisions.committee_id"
+        f" WHERE decisions.status IN ({', '.join(':' + name for name in statuses)})",
+        statuses, "decisions.submitted_at IS NULL, decisions.submitted_at, decisions.id",
+        page, page_size)
+    rows = result.rows
     stale = [r["id"] for r in rows if r["flags_stale"]]
     if stale:
         flagging.ensure_current(db, stale)
@@ -81,7 +68,7 @@ def queue(db: Database, today: dt.date, target: int, page: int = 1,
         row["age"] = working_days_between(submitted, today) if submitted else 0
         row["overdue"] = bool(submitted) and row["status"] in ACTION_STATUSES and \
             is_overdue(submitted, today, target)
-    return QueuePage(rows, page, pages, total)
+    return result
 
 
 def uk_date(stamp: str | None) -> dt.date | None:

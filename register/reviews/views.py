@@ -22,7 +22,7 @@ from .. import timeutil
 from ..auth.access import requires
 from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
-from ..organisations.queries import parse_page
+from ..listing import parse_page
 from ..rules import workflow
 from ..rules.decisions import CHOICES, format_money
 from ..rules.quorum import CATEGORY_LABELS, ESCALATIONS, count_quorum, escalation_problem
