@@ -7,6 +7,7 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..db import write_transaction
+from ..editing import create_audited, update_versioned
 from ..listing import Page, like_pattern, order_clause, paginate
 from ..rules.quorum import CATEGORIES as QUORUM_CATEGORIES
 from ..rules.quorum import QuorumRule
@@ -117,33 +118,15 @@ def voting_strength(members: list[dict[str, Any]]) -> dict[str, int]:
 
 def create_committee(db: Database, data: dict[str, Any], actor: str) -> int:
     """Insert a committee and audit it; returns its id."""
-    now = utcnow_iso()
-    row = {key: data[key] for key in EDITABLE}
-    row.update(created_at=now, updated_at=now, version=1)
-    with write_transaction(db):
-        new_id = db["committees"].insert(row).last_pk
-        audit.record(db, actor=actor, action="create", entity="committee", entity_id=new_id,
-                     after=get_committee(db, new_id))
-    return new_id
+    return create_audited(db, "committees", "committee", {key: data[key] for key in EDITABLE},
+                          actor, get_committee)
 
 
 def update_committee(db: Database, committee_id: int, version: int, data: dict[str, Any],
                      actor: str) -> bool:
     """Save an edit made from the given version; False if someone else saved first."""
-    values = {key: data[key] for key in EDITABLE}
-    assignments = ", ".join(f"{key} = :{key}" for key in EDITABLE)
-    with write_transaction(db):
-        before = get_committee(db, committee_id)
-        changed = db.execute(
-            f"UPDATE committees SET {assignments}, updated_at = :now, version = version + 1"
-            " WHERE id = :id AND version = :version",
-            {**values, "now": utcnow_iso(), "id": committee_id, "version": version},
-        ).rowcount
-        if not changed:
-            return False
-        audit.record(db, actor=actor, action="update", entity="committee",
-                     entity_id=committee_id, before=before, after=get_committee(db, committee_id))
-    return True
+    return update_versioned(db, "committees", "committee", committee_id, version,
+                            {key: data[key] for key in EDITABLE}, actor, get_committee)
 
 
 class RoleTaken(Exception):

@@ -9,8 +9,8 @@ from werkzeug.wrappers import Response
 
 from ..auth.access import requires
 from ..db import get_db
+from ..editing import STALE_MESSAGE
 from ..listing import list_options
-from ..organisations.queries import STALE_MESSAGE
 from ..rules.quorum import CATEGORY_LABELS
 from . import queries
 from .forms import AddMemberForm, CommitteeForm, EditMemberForm, original_token

@@ -10,14 +10,12 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..db import write_transaction
+from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
 from ..listing import Page, paginate
 from ..rules.decisions import next_reference
 from ..rules.text import normalise_code
 from ..timeutil import utcnow_iso
 from . import flagging
-
-STALE_MESSAGE = ("Someone else changed this record while you were editing it. "
-                 "Your changes have not been saved.")
 
 EDITABLE_STATUSES = ("draft", "returned")
 

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..db import get_db, write_transaction
+from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
 from ..listing import like_pattern
 from ..rules import interests as rules
 from ..timeutil import today_uk, utcnow_iso
@@ -59,9 +60,6 @@ EDITABLE_FIELDS = (
     "is_indirect", "associate_relationship", "nature", "date_from", "date_to", "mitigation",
     "consent_to_publish", "withheld_reason",
 )
-
-STALE_MESSAGE = ("Someone else changed this record while you were editing it. "
-                 "Your changes have not been saved.")
 
 
 class StaleVersion(Exception):

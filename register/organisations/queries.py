@@ -7,6 +7,8 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..db import write_transaction
+from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
+from ..editing import create_audited, update_versioned
 from ..listing import Page, like_pattern, order_clause, paginate, prefix_pattern, where_clause
 
 # Re-exported for code that imports the page parser from here.
@@ -135,34 +137,15 @@ def lookup(db: Database, q: str, kind: str = "", limit: int = 20) -> list[dict[s
 
 def create_organisation(db: Database, data: dict[str, Any], actor: str) -> int:
     """Insert an organisation and audit it; returns its id."""
-    now = utcnow_iso()
-    row = {key: data[key] for key in EDITABLE}
-    row.update(created_at=now, updated_at=now, version=1)
-    with write_transaction(db):
-        new_id = db["organisations"].insert(row).last_pk
-        audit.record(db, actor=actor, action="create", entity="organisation", entity_id=new_id,
-                     after=get_organisation(db, new_id))
-    return new_id
+    return create_audited(db, "organisations", "organisation", {key: data[key] for key in EDITABLE},
+                          actor, get_organisation)
 
 
 def update_organisation(db: Database, organisation_id: int, version: int,
                         data: dict[str, Any], actor: str) -> bool:
     """Save an edit made from the given version; False if someone else saved first."""
-    values = {key: data[key] for key in EDITABLE}
-    assignments = ", ".join(f"{key} = :{key}" for key in EDITABLE)
-    with write_transaction(db):
-        before = get_organisation(db, organisation_id)
-        changed = db.execute(
-            f"UPDATE organisations SET {assignments}, updated_at = :now, version = version + 1"
-            " WHERE id = :id AND version = :version",
-            {**values, "now": utcnow_iso(), "id": organisation_id, "version": version},
-        ).rowcount
-        if not changed:
-            return False
-        audit.record(db, actor=actor, action="update", entity="organisation",
-                     entity_id=organisation_id, before=before,
-                     after=get_organisation(db, organisation_id))
-    return True
+    return update_versioned(db, "organisations", "organisation", organisation_id, version,
+                            {key: data[key] for key in EDITABLE}, actor, get_organisation)
 
 
 def add_link(db: Database, parent_id: int, member_id: int, date_from: str | None,
@@ -205,6 +188,3 @@ def remove_link(db: Database, link_id: int, actor: str) -> bool:
                      entity_id=link_id, before=before)
     return True
 
-
-STALE_MESSAGE = ("Someone else changed this record while you were editing it. "
-                 "Your changes have not been saved.")

@@ -9,10 +9,11 @@ from werkzeug.wrappers import Response
 
 from ..auth.access import requires
 from ..db import get_db
+from ..editing import STALE_MESSAGE
 from ..listing import list_options
 from . import queries
 from .forms import LinkForm, OrganisationForm
-from .queries import KINDS, PARENT_KINDS, STALE_MESSAGE
+from .queries import KINDS, PARENT_KINDS
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
 

@@ -5,10 +5,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .. import audit
-from ..db import write_transaction
+from ..editing import create_audited, update_versioned
 from ..listing import Page, like_pattern, order_clause, paginate, where_clause
-from ..timeutil import utcnow_iso
 
 PERSON_SORTS = {
     "name": "people.name COLLATE NOCASE",
@@ -75,30 +73,12 @@ def account_of(db: Database, person_id: int) -> dict[str, Any] | None:
 
 def create_person(db: Database, data: dict[str, Any], actor: str) -> int:
     """Insert a person and audit it; returns their id."""
-    now = utcnow_iso()
-    row = {key: data[key] for key in EDITABLE}
-    row.update(created_at=now, updated_at=now, version=1)
-    with write_transaction(db):
-        new_id = db["people"].insert(row).last_pk
-        audit.record(db, actor=actor, action="create", entity="person", entity_id=new_id,
-                     after=person_row(db, new_id))
-    return new_id
+    return create_audited(db, "people", "person", {key: data[key] for key in EDITABLE},
+                          actor, person_row)
 
 
 def update_person(db: Database, person_id: int, version: int, data: dict[str, Any],
                   actor: str) -> bool:
     """Save an edit made from the given version; False if someone else saved first."""
-    values = {key: data[key] for key in EDITABLE}
-    assignments = ", ".join(f"{key} = :{key}" for key in EDITABLE)
-    with write_transaction(db):
-        before = person_row(db, person_id)
-        changed = db.execute(
-            f"UPDATE people SET {assignments}, updated_at = :now, version = version + 1"
-            " WHERE id = :id AND version = :version",
-            {**values, "now": utcnow_iso(), "id": person_id, "version": version},
-        ).rowcount
-        if not changed:
-            return False
-        audit.record(db, actor=actor, action="update", entity="person", entity_id=person_id,
-                     before=before, after=person_row(db, person_id))
-    return True
+    return update_versioned(db, "people", "person", person_id, version,
+                            {key: data[key] for key in EDITABLE}, actor, person_row)

@@ -12,8 +12,9 @@ from ..auth.access import requires
 from ..auth.roles import ROLE_LABELS
 from ..committees.queries import CATEGORIES, ROLES
 from ..db import get_db
+from ..editing import STALE_MESSAGE
 from ..listing import list_options
-from ..organisations.queries import STALE_MESSAGE, practice_choices
+from ..organisations.queries import practice_choices
 from . import queries
 from .forms import PersonForm
 

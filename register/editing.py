@@ -1,0 +1,50 @@
+"""Adding and editing versioned records: the insert and the version-checked update, each audited
+in the same transaction, and the message shown when someone else saved first."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import audit
+from .db import write_transaction
+from .timeutil import utcnow_iso
+
+STALE_MESSAGE = ("Someone else changed this record while you were editing it. "
+                 "Your changes have not been saved.")
+
+# Reads a record back as the audit trail records it.
+Fetch = Callable[[Database, int], "dict[str, Any] | None"]
+
+
+def create_audited(db: Database, table: str, entity: str, values: dict[str, Any], actor: str,
+                   fetch: Fetch) -> int:
+    """Insert a record at version 1 and audit it; returns its id."""
+    now = utcnow_iso()
+    row = {**values, "created_at": now, "updated_at": now, "version": 1}
+    with write_transaction(db):
+        new_id = db[table].insert(row).last_pk
+        audit.record(db, actor=actor, action="create", entity=entity, entity_id=new_id,
+                     after=fetch(db, new_id))
+    return new_id
+
+
+def update_versioned(db: Database, table: str, entity: str, record_id: int, version: int,
+                     values: dict[str, Any], actor: str, fetch: Fetch) -> bool:
+    """Save an edit made from the given version and audit it; False if someone else saved first."""
+    # Column names come from each module's fixed EDITABLE tuple, never from the request.
+    assignments = ", ".join(f"{key} = :{key}" for key in values)
+    with write_transaction(db):
+        before = fetch(db, record_id)
+        changed = db.execute(
+            f"UPDATE {table} SET {assignments}, updated_at = :now, version = version + 1"
+            " WHERE id = :id AND version = :version",
+            {**values, "now": utcnow_iso(), "id": record_id, "version": version},
+        ).rowcount
+        if not changed:
+            return False
+        audit.record(db, actor=actor, action="update", entity=entity, entity_id=record_id,
+                     before=before, after=fetch(db, record_id))
+    return True
+
