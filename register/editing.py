@@ -2,6 +2,7 @@
 in the same transaction, and the message shown when someone else saved first."""
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from typing import Any
 
@@ -48,3 +49,30 @@ def update_versioned(db: Database, table: str, entity: str, record_id: int, vers
                      before=before, after=fetch(db, record_id))
     return True
 
+
+def save_new(save: Callable[[], int], clash_field: Any, clash_message: str) -> int | None:
+    """Run save() for an add form and return the new id; None, with the message on the clashing
+    field, if a unique value was taken (perhaps by someone saving between the check and the write)."""
+    try:
+        return save()
+    except sqlite3.IntegrityError:
+        clash_field.errors.append(clash_message)
+        return None
+
+
+def submitted_version(form: Any) -> int:
+    """The version an edit form was loaded at (0, which never matches, if it was tampered with)."""
+    return int(form.version.data) if (form.version.data or "").isdigit() else 0
+
+
+def save_edit(form: Any, save: Callable[[int], bool], clash_field: Any, clash_message: str) -> bool:
+    """Run save(version) for an edit form; if a unique value clashes or someone else saved first,
+    put the message on the form and return False."""
+    try:
+        saved = save(submitted_version(form))
+    except sqlite3.IntegrityError:
+        clash_field.errors.append(clash_message)
+        return False
+    if not saved:
+        form.form_errors.append(STALE_MESSAGE)
+    return saved

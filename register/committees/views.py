@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..auth.access import requires
 from ..db import get_db
-from ..editing import STALE_MESSAGE
+from ..editing import STALE_MESSAGE, save_edit, save_new
 from ..listing import list_options
 from ..rules.quorum import CATEGORY_LABELS
 from . import queries
@@ -50,14 +50,11 @@ def index() -> str:
 def new() -> str | Response:
     """Add a committee with its quorum rule and common-interest policy."""
     form = CommitteeForm()
-    if form.validate_on_submit():
-        try:
-            new_id = queries.create_committee(get_db(), form.values(), current_user.actor)
-        except sqlite3.IntegrityError:
-            form.name.errors.append(f"There is already a committee called {form.name.data}")
-        else:
-            flash(f"{form.name.data} added.", "success")
-            return redirect(url_for("committees.detail", committee_id=new_id))
+    if form.validate_on_submit() and (new_id := save_new(
+            lambda: queries.create_committee(get_db(), form.values(), current_user.actor),
+            form.name, f"There is already a committee called {form.name.data}")):
+        flash(f"{form.name.data} added.", "success")
+        return redirect(url_for("committees.detail", committee_id=new_id))
     return render_template("committees/form.html", form=form, committee=None)
 
 
@@ -84,18 +81,12 @@ def edit(committee_id: int) -> str | Response:
     committee = _committee_or_404(committee_id)
     form = CommitteeForm(data=committee if request.method == "GET" else None,
                          committee_id=committee_id)
-    if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else 0
-        try:
-            saved = queries.update_committee(get_db(), committee_id, version, form.values(),
-                                             current_user.actor)
-        except sqlite3.IntegrityError:
-            form.name.errors.append(f"There is already a committee called {form.name.data}")
-        else:
-            if saved:
-                flash(f"{form.name.data} saved.", "success")
-                return redirect(url_for("committees.detail", committee_id=committee_id))
-            form.form_errors.append(STALE_MESSAGE)
+    if form.validate_on_submit() and save_edit(
+            form, lambda version: queries.update_committee(
+                get_db(), committee_id, version, form.values(), current_user.actor),
+            form.name, f"There is already a committee called {form.name.data}"):
+        flash(f"{form.name.data} saved.", "success")
+        return redirect(url_for("committees.detail", committee_id=committee_id))
     return render_template("committees/form.html", form=form, committee=committee)
 
 

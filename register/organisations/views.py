@@ -9,7 +9,7 @@ from werkzeug.wrappers import Response
 
 from ..auth.access import requires
 from ..db import get_db
-from ..editing import STALE_MESSAGE
+from ..editing import save_edit, save_new
 from ..listing import list_options
 from . import queries
 from .forms import LinkForm, OrganisationForm
@@ -54,15 +54,11 @@ def lookup() -> Response:
 def new() -> str | Response:
     """Add an organisation."""
     form = OrganisationForm()
-    if form.validate_on_submit():
-        try:
-            new_id = queries.create_organisation(get_db(), form.values(), current_user.actor)
-        except sqlite3.IntegrityError:
-            # Someone saved the same code between our check and our write.
-            form.ods_code.errors.append("That ODS code or Companies House number is already used")
-        else:
-            flash(f"{form.name.data} added.", "success")
-            return redirect(url_for("organisations.detail", organisation_id=new_id))
+    if form.validate_on_submit() and (new_id := save_new(
+            lambda: queries.create_organisation(get_db(), form.values(), current_user.actor),
+            form.ods_code, "That ODS code or Companies House number is already used")):
+        flash(f"{form.name.data} added.", "success")
+        return redirect(url_for("organisations.detail", organisation_id=new_id))
     return render_template("organisations/form.html", form=form, organisation=None, kinds=KINDS)
 
 
@@ -87,18 +83,12 @@ def edit(organisation_id: int) -> str | Response:
     organisation = _organisation_or_404(organisation_id)
     form = OrganisationForm(data=organisation if request.method == "GET" else None,
                             organisation_id=organisation_id)
-    if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else 0
-        try:
-            saved = queries.update_organisation(get_db(), organisation_id, version,
-                                                form.values(), current_user.actor)
-        except sqlite3.IntegrityError:
-            form.ods_code.errors.append("That ODS code or Companies House number is already used")
-        else:
-            if saved:
-                flash(f"{form.name.data} saved.", "success")
-                return redirect(url_for("organisations.detail", organisation_id=organisation_id))
-            form.form_errors.append(STALE_MESSAGE)
+    if form.validate_on_submit() and save_edit(
+            form, lambda version: queries.update_organisation(
+                get_db(), organisation_id, version, form.values(), current_user.actor),
+            form.ods_code, "That ODS code or Companies House number is already used"):
+        flash(f"{form.name.data} saved.", "success")
+        return redirect(url_for("organisations.detail", organisation_id=organisation_id))
     return render_template("organisations/form.html", form=form, organisation=organisation,
                            kinds=KINDS)
 

@@ -1,8 +1,6 @@
 """People: the list, a person's page, adding and editing."""
 from __future__ import annotations
 
-import sqlite3
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.routing import BuildError
@@ -12,7 +10,7 @@ from ..auth.access import requires
 from ..auth.roles import ROLE_LABELS
 from ..committees.queries import CATEGORIES, ROLES
 from ..db import get_db
-from ..editing import STALE_MESSAGE
+from ..editing import save_edit, save_new
 from ..listing import list_options
 from ..organisations.queries import practice_choices
 from . import queries
@@ -63,14 +61,11 @@ def index() -> str:
 def new() -> str | Response:
     """Add a person."""
     form = _with_practices(PersonForm())
-    if form.validate_on_submit():
-        try:
-            new_id = queries.create_person(get_db(), form.values(), current_user.actor)
-        except sqlite3.IntegrityError:
-            form.email.errors.append(f"Someone already has the email address {form.email.data}")
-        else:
-            flash(f"{form.name.data} added.", "success")
-            return redirect(url_for("people.detail", person_id=new_id))
+    if form.validate_on_submit() and (new_id := save_new(
+            lambda: queries.create_person(get_db(), form.values(), current_user.actor),
+            form.email, f"Someone already has the email address {form.email.data}")):
+        flash(f"{form.name.data} added.", "success")
+        return redirect(url_for("people.detail", person_id=new_id))
     return render_template("people/form.html", form=form, person=None)
 
 
@@ -93,16 +88,10 @@ def edit(person_id: int) -> str | Response:
     person = _person_or_404(person_id)
     form = _with_practices(PersonForm(data=person if request.method == "GET" else None,
                                       person_id=person_id))
-    if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else 0
-        try:
-            saved = queries.update_person(get_db(), person_id, version, form.values(),
-                                          current_user.actor)
-        except sqlite3.IntegrityError:
-            form.email.errors.append(f"Someone already has the email address {form.email.data}")
-        else:
-            if saved:
-                flash(f"{form.name.data} saved.", "success")
-                return redirect(url_for("people.detail", person_id=person_id))
-            form.form_errors.append(STALE_MESSAGE)
+    if form.validate_on_submit() and save_edit(
+            form, lambda version: queries.update_person(
+                get_db(), person_id, version, form.values(), current_user.actor),
+            form.email, f"Someone already has the email address {form.email.data}"):
+        flash(f"{form.name.data} saved.", "success")
+        return redirect(url_for("people.detail", person_id=person_id))
     return render_template("people/form.html", form=form, person=person)
