@@ -91,6 +91,15 @@ def _fresh_after_changes(decision: dict[str, Any]) -> dict[str, Any]:
     return queries.get_decision(db, decision["reference"])
 
 
+def _open_for_work(decision: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, int] | None]:
+    """The decision read again after voiding an overtaken sign-off, or the refusal for a user
+    excluded from its papers (who changes nothing)."""
+    excluded = _excluded(decision)
+    if excluded:
+        return decision, excluded
+    return _fresh_after_changes(decision), None
+
+
 # ---- the queue -----------------------------------------------------------------------------
 
 @bp.route("/")
@@ -225,10 +234,9 @@ def review(reference: str) -> Any:
                                    "sign_off_refused" if intent == "sign_off"
                                    else "review_refused")
         abort(403)
-    excluded = _excluded(decision)
-    if excluded:
-        return excluded
-    decision = _fresh_after_changes(decision)
+    decision, refused = _open_for_work(decision)
+    if refused:
+        return refused
     review_ = queries.load_review(db, decision)
     problem = signoff.signer_problem(review_, current_user)
     if request.method == "GET":
@@ -554,10 +562,9 @@ def ratify(reference: str) -> Any:
     """Record that a quorate meeting ratified a chair and accountable officer action."""
     db = get_db()
     decision = _decision_or_404(reference)
-    excluded = _excluded(decision)
-    if excluded:
-        return excluded
-    decision = _fresh_after_changes(decision)
+    decision, refused = _open_for_work(decision)
+    if refused:
+        return refused
     review_ = queries.load_review(db, decision)
     problem = signoff.signer_problem(review_, current_user)
     if problem:
@@ -645,10 +652,9 @@ def outcome(reference: str) -> Any:
     """Record the outcome of the item: make or buy, provider, votes and who was in the room."""
     db = get_db()
     decision = _decision_or_404(reference)
-    excluded = _excluded(decision)
-    if excluded:
-        return excluded
-    decision = _fresh_after_changes(decision)
+    decision, refused = _open_for_work(decision)
+    if refused:
+        return refused
     context = _outcome_context(decision)
     if decision["status"] in ("decided", "published") and request.method == "GET":
         return render_template("reviews/outcome_recorded.html", decision=decision,
