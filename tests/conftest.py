@@ -72,6 +72,11 @@ def db(app):
 
 # ---- factories: small records with defaults, any field overridable ----
 
+def count(db, table: str) -> int:
+    """How many rows a table holds (table names come from the tests, never from input)."""
+    return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+
+
 def add_organisation(db, name: str = "Riverside Surgery", **over: Any) -> int:
     now = utcnow_iso()
     row = {"name": name, "kind": "practice", "ods_code": None, "companies_house_number": None,

@@ -6,7 +6,7 @@ import json
 import pytest
 from markupsafe import escape
 
-from tests.conftest import add_committee, add_member, add_person
+from tests.conftest import add_committee, add_member, add_person, count
 
 STALE = ("Someone else changed this record while you were editing it. "
          "Your changes have not been saved.")
@@ -23,10 +23,6 @@ def committee_form(**over):
             "common_interest_policy": "leave"}
     data.update(over)
     return {k: v for k, v in data.items() if v is not None}
-
-
-def count(db, table: str) -> int:
-    return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
 # ---- committees ----

@@ -6,7 +6,7 @@ import json
 import pytest
 from markupsafe import escape
 
-from tests.conftest import add_organisation, add_person
+from tests.conftest import add_organisation, add_person, count
 
 STALE = ("Someone else changed this record while you were editing it. "
          "Your changes have not been saved.")
@@ -23,10 +23,6 @@ def organisation_form(**over):
             "postcode": "NV1 2AB", "is_member_practice": "y"}
     data.update(over)
     return {k: v for k, v in data.items() if v is not None}
-
-
-def count(db, table: str) -> int:
-    return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
 
 
 # ---- adding ----

@@ -16,6 +16,7 @@ from .test_pdf_support import (
     PRINTED_AT,
     SCRIPT_TITLE,
     build_consortium,
+    flat,
     page_texts,
     png_is_not_blank,
     reader,
@@ -24,10 +25,6 @@ from .test_pdf_support import (
 
 ORGANISATION = "Northvale GP Commissioning Consortium"
 
-
-def flat(text: str) -> str:
-    """Text with every run of white space as one space."""
-    return " ".join(text.split())
 
 
 @pytest.fixture

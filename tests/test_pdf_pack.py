@@ -12,6 +12,7 @@ from .test_pdf_support import (
     NAMES,
     PRINTED_AT,
     build_consortium,
+    flat,
     link_targets,
     outline_targets,
     page_texts,
@@ -22,9 +23,6 @@ from .test_pdf_support import (
 
 ORGANISATION = "Northvale GP Commissioning Consortium"
 
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
 
 
 @pytest.fixture

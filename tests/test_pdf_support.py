@@ -149,6 +149,11 @@ def build_consortium(db, *, extra_decisions: int = 40) -> dict[str, Any]:
 
 # ---- reading PDFs back ----------------------------------------------------------------------
 
+def flat(text: str) -> str:
+    """Text with every run of white space as one space."""
+    return " ".join(text.split())
+
+
 def reader(data: bytes) -> PdfReader:
     """A pypdf reader over PDF bytes."""
     return PdfReader(io.BytesIO(data))

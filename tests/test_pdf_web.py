@@ -12,11 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from .conftest import PASSWORD, add_user
-from .test_pdf_support import NAMES, build_consortium, page_texts, reader
-
-
-def flat(text: str) -> str:
-    return " ".join(text.split())
+from .test_pdf_support import NAMES, build_consortium, flat, page_texts, reader
 
 
 @pytest.fixture
