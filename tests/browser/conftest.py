@@ -95,8 +95,16 @@ def sign_in(page, username: str, password: str | None = None) -> None:
     page.goto("/sign-in")
     page.fill("#username", username)
     page.fill("#password", password or DEMO_PASSWORD)
-    page.click("button:has-text('Sign in')")
-    page.wait_for_load_state()
+    click_through(page, "button:has-text('Sign in')")
+
+
+def click_through(page, selector: str) -> None:
+    """Click something that loads a new page and wait until that page has loaded.
+
+    Waiting for the URL or the load state alone can return while the old page, or a new page whose
+    body has not been parsed yet, is still there; expect_navigation waits for the new document."""
+    with page.expect_navigation():
+        page.click(selector)
 
 
 def axe_violations(page) -> list[dict]:

@@ -7,7 +7,7 @@ import pytest
 
 from register.timeutil import today_uk
 
-from .conftest import axe_violations, sign_in
+from .conftest import axe_violations, click_through, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,23 +21,23 @@ def fill_date(page, prefix: str, day: dt.date) -> None:
 def test_recording_a_decision_for_a_member_practice_shows_the_conflict(page):
     today = today_uk()
     sign_in(page, "secretary")
-    page.click("a.nhsuk-header__navigation-link:has-text('Decisions')")
-    page.click("text=Record a decision")
+    click_through(page, "a.nhsuk-header__navigation-link:has-text('Decisions')")
+    click_through(page, "text=Record a decision")
     assert page.title().startswith("Record a decision")
     assert axe_violations(page) == []
 
     page.fill("#title", "Minor surgery at Brookside Surgery")
     page.select_option("#committee_id", label="Primary Care Committee")
     fill_date(page, "meeting_date", today)
-    page.click("button:has-text('Continue')")
-    page.wait_for_url("**/edit")
+    click_through(page, "button:has-text('Continue')")
+    assert page.url.endswith("/edit")
     reference = page.url.split("/")[-2]
     # The committee's members are ticked as taking part; the secretary unticks anyone absent.
     assert page.get_by_label("Dr Niamh O'Connor", exact=True).is_checked()
 
     # A mistake first: the error summary and the field say what is wrong; nothing is lost.
     page.fill("#total_value", "NaN")
-    page.click("button:has-text('Continue')")
+    click_through(page, "button:has-text('Continue')")
     assert page.title().startswith("Error: ")
     assert page.locator(".nhsuk-error-summary").get_by_text(
         "Enter the value in pounds and pence, like 125000.50").is_visible()
@@ -73,9 +73,8 @@ def test_recording_a_decision_for_a_member_practice_shows_the_conflict(page):
         page.fill(f"#weight_{key}", weight)
         page.fill(f"#applied_{key}", "Scored by the evaluation panel")
     page.fill("#justification", "The practice already provides the service to its patients")
-    page.click("button:has-text('Continue')")
-
-    page.wait_for_url("**/check")
+    click_through(page, "button:has-text('Continue')")
+    assert page.url.endswith("/check")
     assert page.title().startswith("Check decision")
     conflicts = page.locator("main")
     assert conflicts.get_by_text("Brookside Surgery (Y90002) is a member practice").is_visible()
@@ -84,8 +83,8 @@ def test_recording_a_decision_for_a_member_practice_shows_the_conflict(page):
     assert page.locator(".nhsuk-tag--red", has_text="Home practice stands to gain").count() >= 1
     assert axe_violations(page) == []
 
-    page.click("button:has-text('Submit decision')")
-    page.wait_for_url(f"**/decisions/{reference}")
+    click_through(page, "button:has-text('Submit decision')")
+    assert page.url.endswith(f"/decisions/{reference}")
     assert page.get_by_text("Awaiting governance review").first.is_visible()
     assert page.get_by_text(
         "Dr Niamh O'Connor's home practice is Brookside Surgery (Y90002)").is_visible()

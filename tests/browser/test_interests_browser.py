@@ -3,19 +3,19 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import axe_violations, sign_in
+from .conftest import axe_violations, click_through, sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def test_member_declares_an_interest_and_sees_it(page):
     sign_in(page, "member")
-    page.click("text=Declare an interest")
+    click_through(page, "text=Declare an interest")
     # First, a mistake: nothing chosen, an impossible date.
     page.fill("#date_from-day", "31")
     page.fill("#date_from-month", "2")
     page.fill("#date_from-year", "2026")
-    page.click("button:has-text('Declare this interest')")
+    click_through(page, "button:has-text('Declare this interest')")
     assert page.title().startswith("Error: ")
     summary = page.locator(".nhsuk-error-summary").inner_text()
     assert "must be a real date" in summary
@@ -32,8 +32,7 @@ def test_member_declares_an_interest_and_sees_it(page):
     page.fill("#date_from-month", "11")
     page.fill("#date_from-year", "2026")
     page.check("input[name='consent'][value='yes']")
-    page.click("button:has-text('Declare this interest')")
-    page.wait_for_load_state()
+    click_through(page, "button:has-text('Declare this interest')")
     assert not page.title().startswith("Error: ")
     body = page.locator("main").inner_text()
     assert "Brightwater <Clinics> & Co" in body  # shown literally, not as markup

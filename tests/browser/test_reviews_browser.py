@@ -9,7 +9,7 @@ import pytest
 from register.db import connect
 from register.timeutil import today_uk, utcnow_iso
 
-from .conftest import axe_violations, sign_in
+from .conftest import axe_violations, click_through, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -66,14 +66,12 @@ def complete_draft(live_app) -> dict:
 
 
 def sign_out(page) -> None:
-    page.click("button:has-text('Sign out')")
-    page.wait_for_load_state()
+    click_through(page, "button:has-text('Sign out')")
 
 
 def submit(page, button: str) -> None:
     """Click a submit button and wait for the page it leads to."""
-    with page.expect_navigation():
-        page.click(f"button:has-text('{button}')")
+    click_through(page, f"button:has-text('{button}')")
 
 
 def test_secretary_submits_lead_rules_and_signs_off_secretary_records_outcome(page, live_app):
@@ -91,8 +89,8 @@ def test_secretary_submits_lead_rules_and_signs_off_secretary_records_outcome(pa
     # The secretary checks the draft and submits it: conflicts were found.
     sign_in(page, "secretary")
     page.goto(f"/decisions/{reference}/check")
-    page.click("button:has-text('Submit decision')")
-    page.wait_for_url(f"**/decisions/{reference}")
+    submit(page, "Submit decision")
+    assert page.url.endswith(f"/decisions/{reference}")
     sign_out(page)
 
     # The governance lead sees the count, opens the queue, then the review page.
@@ -100,12 +98,14 @@ def test_secretary_submits_lead_rules_and_signs_off_secretary_records_outcome(pa
     queue_link = page.locator("a.nhsuk-header__navigation-link",
                               has_text=f"Governance queue ({waiting + 1})")
     assert queue_link.is_visible()
-    queue_link.click()
-    page.wait_for_url("**/reviews/")
+    with page.expect_navigation():
+        queue_link.click()
+    assert page.url.endswith("/reviews/")
     assert page.get_by_role("link", name=reference).is_visible()
     assert axe_violations(page) == []
-    page.get_by_role("link", name=reference).click()
-    page.wait_for_url(f"**/reviews/{reference}")
+    with page.expect_navigation():
+        page.get_by_role("link", name=reference).click()
+    assert page.url.endswith(f"/reviews/{reference}")
     assert page.title().startswith(f"Review the conflicts on {reference}")
     leave = page.locator(f"input[name='ruling_{oconnor}'][value='leave_item']")
     assert leave.is_checked()
@@ -131,8 +131,8 @@ def test_secretary_submits_lead_rules_and_signs_off_secretary_records_outcome(pa
 
     page.fill("#password", DEMO_PASSWORD)
     page.check("#confirm")
-    page.click("button:has-text('Save rulings and sign off')")
-    page.wait_for_url("**/reviews/")
+    submit(page, "Save rulings and sign off")
+    assert page.url.endswith("/reviews/")
     assert page.get_by_text(f"{reference} signed off").is_visible()
     assert page.get_by_role("link", name=reference).count() == 0  # it has left the queue
     assert page.locator("a.nhsuk-header__navigation-link",
@@ -152,12 +152,12 @@ def test_secretary_submits_lead_rules_and_signs_off_secretary_records_outcome(pa
     page.fill("#votes_for", "5")
     page.fill("#votes_against", "1")
     page.fill("#votes_abstaining", "0")
-    page.click("button:has-text('Record the outcome')")
-    page.wait_for_url(f"**/reviews/{reference}/outcome")
+    submit(page, "Record the outcome")
+    assert page.url.endswith(f"/reviews/{reference}/outcome")
     assert page.get_by_text("it is decided").is_visible()
     assert page.get_by_text("5 for, 1 against, 0 abstaining").is_visible()
     assert axe_violations(page) == []
-    page.click("button:has-text('Publish the decision')")
+    submit(page, "Publish the decision")
     assert page.get_by_text(f"{reference} published.").is_visible()
 
 
