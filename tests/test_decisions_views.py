@@ -596,3 +596,34 @@ def test_a_post_without_a_csrf_token_is_refused(csrf_app):
     assert response.status_code == 400
     assert db.execute("SELECT count(*) FROM decisions").fetchone()[0] == 0
     db.close()
+
+
+def test_many_member_practices_of_one_network_fold_into_one_line(db, as_role):
+    """A network of six member practices gives six sentences; the decision page and the review
+    page lead with one count and keep every sentence one click away."""
+    network = add_organisation(db, "Northvale Central PCN", kind="network", ods_code="U90001")
+    for number in range(1, 7):
+        practice = add_organisation(db, f"Practice {number}", ods_code=f"Y9000{number}",
+                                    is_member_practice=1)
+        db["organisation_links"].insert({"member_id": practice, "parent_id": network,
+                                         "created_at": "2026-01-01T00:00:00Z"})
+    committee = add_committee(db)
+    decision = add_decision(db, committee, providers=(network,), status="awaiting_review",
+                            submitted_at="2026-03-11T09:00:00Z")
+    reference = db["decisions"].get(decision)["reference"]
+    for role, path in (("auditor", f"/decisions/{reference}"),
+                       ("governance", f"/reviews/{reference}")):
+        page = html.unescape(as_role(role).get(path).get_data(as_text=True))
+        assert "6 member practices stand to gain from this decision." in page, role
+        assert "Show all 6 reasons" in page
+        for number in range(1, 7):
+            assert f"Practice {number} (Y9000{number}), a member practice, belongs to" in page
+
+
+def test_a_few_reasons_are_listed_without_folding(db, as_role):
+    practice = add_organisation(db, "Brookside Surgery", ods_code="Y90002", is_member_practice=1)
+    decision = add_decision(db, add_committee(db), providers=(practice,))
+    reference = db["decisions"].get(decision)["reference"]
+    page = as_role("auditor").get(f"/decisions/{reference}").get_data(as_text=True)
+    assert "Brookside Surgery (Y90002) is a member practice" in page
+    assert "stand to gain from this decision." not in page and "Show all" not in page
