@@ -80,7 +80,13 @@ class MaxLength:
 
 
 class DateInputField(Field):
-    """The NHS day/month/year date input; data is a datetime.date or None."""
+    """The NHS day/month/year date input; data is a datetime.date or None.
+
+    A year outside 1900-2100 is a typing slip (0099 for 2099, 2206 for 2026), never a date the
+    register needs, so it is refused with the range rather than stored."""
+
+    EARLIEST_YEAR = 1900
+    LATEST_YEAR = 2100
 
     def __init__(self, label: str = "", validators: Any = None, *, noun: str = "the date",
                  required: bool = False, **kwargs: Any):
@@ -126,11 +132,15 @@ class DateInputField(Field):
             self.parse_error = f"{noun} must be a real date"
             return None
         try:
-            return dt.date(int(self.parts["year"]), int(self.parts["month"]),
-                           int(self.parts["day"]))
+            day = dt.date(int(self.parts["year"]), int(self.parts["month"]), int(self.parts["day"]))
         except ValueError:
             self.parse_error = f"{noun} must be a real date"
             return None
+        if not self.EARLIEST_YEAR <= day.year <= self.LATEST_YEAR:
+            self.parse_error = (f"{noun} must be a real date with a year between "
+                                f"{self.EARLIEST_YEAR} and {self.LATEST_YEAR}")
+            return None
+        return day
 
     def pre_validate(self, form: Any) -> None:
         if self.parse_error:

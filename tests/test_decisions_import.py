@@ -189,6 +189,10 @@ def test_a_file_imported_twice_does_not_double_the_register(db, known):
     ({"annual_value": "12.345"},
      "annual_value '12.345': must be in pounds and pence, like 125000.50"),
     ({"total_value": "-5"}, "total_value '-5': The total value must be £0 or more"),
+    ({"meeting_date": "2012-06-30", "regime": "pcr2013", "process": "single_tender",
+      "key_criteria_weights": ""},
+     "The meeting date must be on or after 1 April 2013, when the 2013 procurement regulations "
+     "began"),
     ({"total_value": ""}, "Enter the total_value to submit the decision"),
     ({"key_criteria_weights": WEIGHTS.replace("40", "30")},
      "key_criteria_weights: The key criteria weights must add up to 100 (they add up to 90)"),

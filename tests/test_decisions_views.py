@@ -11,7 +11,6 @@ import pytest
 from register import audit
 from register.db import connect
 from register.decisions.queries import STALE_MESSAGE, committee_members
-from register.rules.decisions import MONEY_FORMAT_MESSAGE
 
 from .conftest import (
     PASSWORD,
@@ -172,9 +171,14 @@ def test_references_increase_per_year_and_are_never_reused(as_role, db, world):
 
 BAD_INPUT = [
     ({"title": ""}, "Enter the decision title"),
-    ({"total_value": "NaN"}, MONEY_FORMAT_MESSAGE),
-    ({"total_value": "1E+30"}, MONEY_FORMAT_MESSAGE),
-    ({"annual_value": "12.345"}, MONEY_FORMAT_MESSAGE),
+    ({"total_value": "NaN"}, "Enter the estimated total value in pounds and pence, like 125000.50"),
+    ({"total_value": "1E+30"}, "Enter the estimated total value in pounds and pence, like 125000.50"),
+    ({"annual_value": "12.345"},
+     "Enter the estimated annual value in pounds and pence, like 125000.50"),
+    ({"meeting_date-year": "0099"},
+     "The meeting date must be a real date with a year between 1900 and 2100"),
+    ({"meeting_date-year": "2012"},
+     "The meeting date must be on or after 1 April 2013, when the 2013 procurement regulations began"),
     ({"total_value": "-5"}, "The estimated total value must be £0 or more"),
     ({"weight_value": "20"}, "The key criteria weights must add up to 100 (they add up to 90)"),
     ({"weight_value": "lots"},

@@ -36,6 +36,10 @@ def test_the_names_the_macro_renders_are_the_names_the_field_reads(app):
     (("3", "", "2025"), "The date the interest started must include a month"),
     (("3", "4", "25"), "The date the interest started must be a real date"),
     (("x", "4", "2025"), "The date the interest started must be a real date"),
+    (("1", "1", "0099"),
+     "The date the interest started must be a real date with a year between 1900 and 2100"),
+    (("1", "1", "2206"),
+     "The date the interest started must be a real date with a year between 1900 and 2100"),
 ])
 def test_date_errors_keep_what_was_typed(app, parts, message):
     data = {f"day[{k}]": v for k, v in zip(("day", "month", "year"), parts, strict=True)}

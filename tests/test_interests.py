@@ -194,7 +194,7 @@ def test_secretary_records_on_someones_behalf(as_role, db):
 @pytest.mark.parametrize(("over", "message"), [
     ({"person_id": ""}, "Choose the person declaring the interest"),
     ({"person_id": "999999"}, "Choose the person declaring the interest"),
-    ({"declared_on-day": "1", "declared_on-month": "1", "declared_on-year": "2999"},
+    ({"declared_on-day": "1", "declared_on-month": "1", "declared_on-year": "2099"},
      "The date it was declared must be today or in the past"),
 ])
 def test_recording_on_behalf_needs_a_person_and_a_past_date(as_role, db, over, message):

@@ -13,6 +13,7 @@ from register.rules.decisions import (
     dates_problem,
     duplicate_people_problem,
     format_money,
+    meeting_date_problem,
     next_reference,
     parse_money,
     parse_reference,
@@ -241,3 +242,21 @@ def test_parse_reference_refuses(text):
 
 def test_parse_reference_is_forgiving_of_case_and_spaces():
     assert parse_reference(" mob-2026-0007 ") == (2026, 7)
+
+
+@pytest.mark.parametrize(("day", "problem"), [
+    (dt.date(2013, 4, 1), None),
+    (dt.date(2013, 3, 31), "The meeting date must be on or after 1 April 2013, when the 2013 "
+                           "procurement regulations began"),
+    (dt.date(2028, 11, 22), None),
+    (dt.date(2028, 11, 23), "The meeting date must be no later than 22 November 2028, 2 years "
+                            "from today"),
+    (None, None),
+])
+def test_meeting_dates_from_april_2013_to_two_years_ahead(day, problem):
+    assert meeting_date_problem(day, dt.date(2026, 11, 22)) == problem
+
+
+def test_two_years_ahead_of_29_february_is_28_february():
+    assert meeting_date_problem(dt.date(2030, 2, 28), dt.date(2028, 2, 29)) is None
+    assert meeting_date_problem(dt.date(2030, 3, 1), dt.date(2028, 2, 29)) is not None

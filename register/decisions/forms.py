@@ -23,17 +23,20 @@ from ..forms import BaseForm, DateInputField, MaxLength, Required, strip_text
 from ..rules.decisions import (
     CHOICES,
     KEY_CRITERIA,
+    MONEY_FORMAT_MESSAGE,
     PARTICIPANT_ROLES,
     PROCESSES,
     REGIMES,
     dates_problem,
     duplicate_people_problem,
     format_money,
+    meeting_date_problem,
     parse_money,
     regime_problem,
     weights_problem,
 )
 from ..rules.text import forbidden_character
+from ..timeutil import today_uk
 
 CONTRACT_KINDS = {"new": "A new contract", "existing": "An existing contract"}
 OUTCOMES = {"chosen": "Chosen", "rejected": "Rejected"}
@@ -102,6 +105,11 @@ class NewDecisionForm(BaseForm):
         valid = {str(value) for value, _label in field.choices if value}
         if field.data not in valid:
             raise ValidationError("Select the committee that decides")
+
+    def validate_meeting_date(self, field: Field) -> None:
+        problem = meeting_date_problem(field.data, today_uk())
+        if problem:
+            raise ValidationError(problem)
 
 
 class DecisionForm(BaseForm):
@@ -248,6 +256,11 @@ class DecisionForm(BaseForm):
         self._check_criteria()
         return not self.errors
 
+    def validate_meeting_date(self, field: Field) -> None:
+        problem = meeting_date_problem(field.data, today_uk())
+        if problem:
+            raise ValidationError(problem)
+
     def _check_choices(self) -> None:
         if self.choice.data and self.choice.data not in CHOICES:
             self._fail(self.choice, "Select make, buy or mixed")
@@ -286,7 +299,10 @@ class DecisionForm(BaseForm):
             try:
                 self.pence[name] = parse_money(field.data, noun)
             except ValueError as error:
-                self._fail(field, str(error))
+                message = str(error)
+                if message == MONEY_FORMAT_MESSAGE:  # say which of the two amounts is wrong
+                    message = f"Enter {noun} in pounds and pence, like 125000.50"
+                self._fail(field, message)
 
     def _person_id(self, value: str | None) -> int | None:
         value = (value or "").strip()

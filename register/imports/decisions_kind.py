@@ -23,6 +23,7 @@ from ..rules.decisions import (
     PROCESSES,
     REGIMES,
     dates_problem,
+    meeting_date_problem,
     next_reference,
     parse_money,
     parse_reference,
@@ -30,7 +31,7 @@ from ..rules.decisions import (
     weights_problem,
 )
 from ..rules.text import is_email, normalise_code
-from ..timeutil import utcnow_iso
+from ..timeutil import today_uk, utcnow_iso
 from . import parsers
 from .parsers import Change, Column, Format, Plan, Register, _choice, _date, _yes_no
 
@@ -270,6 +271,9 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
                 plan.problem(line, f"no committee in the register is called "
                                    f"{record['committee']}")
         meeting = _date(plan, line, "meeting_date", record["meeting_date"], required=True)
+        if meeting is not None and (problem := meeting_date_problem(meeting, today_uk())):
+            plan.problem(line, problem)
+            meeting = None
         _regime(plan, line, regime, process, meeting, submitted)
         total = _money(plan, line, "total_value", record.get("total_value", ""),
                        "the total value")

@@ -101,6 +101,33 @@ def process_label(regime: str, process: str) -> str:
     return PROCESSES.get(regime, {}).get(process, process)
 
 
+REGISTER_START = dt.date(2013, 4, 1)
+MEETING_YEARS_AHEAD = 2
+
+
+def meeting_date_problem(meeting_date: dt.date | None, today: dt.date) -> str | None:
+    """Why a meeting date cannot be right, or None. The register covers decisions from 1 April
+    2013, when the 2013 procurement regulations began; a meeting more than two years ahead is a
+    slip of the keyboard (2062 for 2026), not a plan."""
+    if meeting_date is None:
+        return None
+    if meeting_date < REGISTER_START:
+        return (f"The meeting date must be on or after {_long_date(REGISTER_START)}, when the "
+                "2013 procurement regulations began")
+    latest = _add_years(today, MEETING_YEARS_AHEAD)
+    if meeting_date > latest:
+        return (f"The meeting date must be no later than {_long_date(latest)}, "
+                f"{MEETING_YEARS_AHEAD} years from today")
+    return None
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def regime_for(meeting_date: dt.date) -> str:
     """The regime that applies to a decision taken on the given date."""
     return "psr" if meeting_date >= PSR_START else "pcr2013"

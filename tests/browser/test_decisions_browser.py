@@ -40,7 +40,7 @@ def test_recording_a_decision_for_a_member_practice_shows_the_conflict(page):
     click_through(page, "button:has-text('Continue')")
     assert page.title().startswith("Error: ")
     assert page.locator(".nhsuk-error-summary").get_by_text(
-        "Enter the value in pounds and pence, like 125000.50").is_visible()
+        "Enter the estimated total value in pounds and pence, like 125000.50").is_visible()
     assert page.input_value("#total_value") == "NaN"
     assert axe_violations(page) == []
 
