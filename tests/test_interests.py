@@ -432,6 +432,20 @@ def test_member_confirms_their_declarations_are_complete(as_role, db):
         "complete", today_uk().isoformat(), 0)
     page = text_of(member.get(f"/interests/person/{member.person_id}"))
     assert "declarations confirmed complete" in page
+    # A second press (or a double click) the same day adds nothing and says so.
+    again = member.post(f"/interests/person/{member.person_id}/confirm", follow_redirects=True)
+    assert "Already recorded today" in text_of(again)
+    assert db.execute("SELECT count(*) FROM declaration_returns").fetchone()[0] == 1
+
+
+def test_nil_return_is_offered_only_without_current_interests(as_role, db):
+    member = as_role("member")
+    page = text_of(member.get(f"/interests/person/{member.person_id}"))
+    assert "Make a nil return" in page
+    add_interest(db, member.person_id, date_from="2024-01-01", date_to=None)
+    page = text_of(member.get(f"/interests/person/{member.person_id}"))
+    assert "Make a nil return" not in page
+    assert "Confirm my declarations are complete" in page
 
 
 def test_nil_return_refused_while_an_interest_is_current(as_role, db):
@@ -576,7 +590,7 @@ def test_member_home_shows_their_position(as_role, db):
     assert "Your declarations of interest" in page
     assert "Declare an interest" in page
     assert "Confirm my declarations are complete" in page
-    assert "None yet" in page  # no annual return made
+    assert f"{today_uk().day} {today_uk():%B %Y}" in page  # the declaration counts as a return
     assert "Late declarations" not in page
 
 
@@ -587,6 +601,22 @@ def test_member_home_says_a_return_is_due(as_role):
     page = text_of(member.get("/"))
     assert "Due now" not in page
     assert f"{today_uk().day} {today_uk():%B %Y}" in page
+
+
+def test_member_home_counts_a_declaration_as_the_last_return(as_role, db):
+    """The next return is due a year after the latest declaration or return, and the home page
+    names that same date."""
+    member = as_role("member")
+    db["declaration_returns"].insert({
+        "person_id": member.person_id, "kind": "complete", "returned_on": "2026-01-10",
+        "recorded_by_user_id": None, "on_behalf": 0, "created_at": "2026-01-10T09:00:00Z"})
+    declared = today_uk() - dt.timedelta(days=3)
+    add_interest(db, member.person_id, date_from=declared.isoformat(),
+                 declared_on=declared.isoformat())
+    page = text_of(member.get("/"))
+    assert "Last declaration or annual return" in page
+    assert f"{declared.day} {declared:%B %Y}" in page
+    assert "10 January 2026" not in page
 
 
 @pytest.mark.parametrize("role", ["secretary", "governance", "admin", "auditor"])
@@ -602,3 +632,19 @@ def test_auditor_home_has_no_declare_button(as_role):
     assert "Declare an interest" not in page
     assert "Confirm my declarations are complete" not in page
 
+
+
+def test_an_interest_declared_before_it_starts_says_when_it_starts(as_role, db):
+    """An appointment that begins next month may be declared now: it is not current yet, and
+    the pages say when it starts instead of leaving its status blank."""
+    ada = add_person(db, "Ada Lovelace")
+    starts = today_uk() + dt.timedelta(days=40)
+    interest = add_interest(db, ada, date_from=starts.isoformat(),
+                            declared_on=today_uk().isoformat())
+    governance = as_role("governance")
+    when = f"{starts.day} {starts:%B %Y}"
+    for path in (f"/interests/person/{ada}", f"/interests/{interest}"):
+        page = html.unescape(governance.get(path).get_data(as_text=True))
+        assert f"Starts {when}" in page, path
+        assert f"From {when}" in page
+        assert ">Current<" not in page

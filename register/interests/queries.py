@@ -89,6 +89,8 @@ def decorate(row: dict[str, Any], on: dt.date | None = None) -> dict[str, Any]:
     row["days_late"] = rules.days_late(row["date_from"], row["declared_on"])
     row["is_current"] = (not row["withdrawn"]) and rules.is_current(
         row["date_from"], row["date_to"], on)
+    # Declared ahead (an appointment that begins next month): not current yet, and said so.
+    row["starts_later"] = (not row["withdrawn"]) and str(row["date_from"]) > on.isoformat()
     row["publication"] = publication_status(row, on)
     row["recorder_display"] = row.get("recorder_name") or row.get("recorder_username") or ""
     return row
@@ -354,14 +356,19 @@ def withdraw_interest(db: Database, interest_id: int, version: int, reason: str,
 
 
 def record_return(db: Database, person_id: int, kind: str, *, user: Any,
-                  on: dt.date | None = None) -> int:
-    """Record an annual confirmation ('complete') or a nil return dated today."""
+                  on: dt.date | None = None) -> int | None:
+    """Record an annual confirmation ('complete') or a nil return dated today; None when the
+    same return is already recorded for that day (a second press adds nothing)."""
     record = {
         "person_id": person_id, "kind": kind, "returned_on": (on or today_uk()).isoformat(),
         "recorded_by_user_id": user.id, "on_behalf": int(person_id != user.person_id),
         "created_at": utcnow_iso(),
     }
     with write_transaction(db):
+        if db.execute("SELECT 1 FROM declaration_returns WHERE person_id = ? AND kind = ?"
+                      " AND returned_on = ?",
+                      [person_id, kind, record["returned_on"]]).fetchone():
+            return None
         return_id = db["declaration_returns"].insert(record).last_pk
         audit.record(db, actor=user.actor, action="create", entity="declaration_return",
                      entity_id=return_id, after=record)
@@ -377,9 +384,6 @@ def home_summary(user: Any) -> dict[str, Any]:
     summary: dict[str, Any] = {"own": None, "overview": None}
     if user.person_id and get_person(db, user.person_id):
         state = return_state(db, user.person_id, on)
-        last_confirmation = next(iter(db.query(
-            "SELECT max(returned_on) AS day FROM declaration_returns WHERE person_id = ?",
-            [user.person_id])))["day"]
         summary["own"] = {
             "person_id": user.person_id,
             "interest_count": db.execute(
@@ -389,7 +393,7 @@ def home_summary(user: Any) -> dict[str, Any]:
                 "SELECT count(*) FROM interests WHERE person_id = ? AND withdrawn = 0"
                 " AND date_from <= ? AND (date_to IS NULL OR date_to >= ?)",
                 [user.person_id, on.isoformat(), on.isoformat()]).fetchone()[0],
-            "last_return": last_confirmation,
+            "last_return": state["last_date"],
             "is_due": state["is_due"],
             "due_by": state["due_by"],
             "can_declare": user.can("declare_own_interests"),

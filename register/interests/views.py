@@ -93,7 +93,8 @@ def person(person_id: int) -> str:
         "interests/person.html", person=row, interests=queries.person_interests(db, person_id),
         returns=queries.person_returns(db, person_id),
         state=queries.return_state(db, person_id), may_change=may_change_for(person_id),
-        is_self=person_id == current_user.person_id)
+        is_self=person_id == current_user.person_id,
+        open_count=queries.open_interest_count(db, person_id))
 
 
 # ---- declaring and editing ----
@@ -235,7 +236,10 @@ def _return(person_id: int, kind: str) -> Response:
                   "declared. Confirm the declarations are complete instead, or record the date "
                   "each interest ended.", "error")
             return redirect(url_for("interests.person", person_id=person_id))
-    queries.record_return(db, person_id, kind, user=current_user)
+    if queries.record_return(db, person_id, kind, user=current_user) is None:
+        flash("Already recorded today: nothing more to do." if kind == "complete"
+              else "A nil return is already recorded today: nothing more to do.", "success")
+        return redirect(url_for("interests.person", person_id=person_id))
     if kind == "nil":
         flash("Nil return recorded: nothing to declare." if own
               else "Nil return recorded on their behalf.", "success")
