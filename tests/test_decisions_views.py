@@ -378,6 +378,13 @@ def test_a_stale_version_is_refused_and_nothing_overwritten(as_role, db, world):
     assert STALE_MESSAGE in text(response)
     row = decision_row(db, reference)
     assert (row["title"], row["version"]) == ("First title", 2)
+    # What they typed stays on the page, with a way on: the latest version, one click away.
+    page = response.get_data(as_text=True)
+    assert 'value="Second title"' in page
+    assert "start again from the latest version" in text(response)
+    assert f'href="/decisions/{reference}/edit"' in page
+    latest = client.get(f"/decisions/{reference}/edit").get_data(as_text=True)
+    assert 'value="First title"' in latest and 'name="version" type="hidden" value="2"' in latest
 
 
 # ---- check and submit -------------------------------------------------------------------------
@@ -415,6 +422,11 @@ def test_a_decision_awarding_to_a_gp_partners_practice_is_flagged_and_awaits_rev
         "Dr Aisha Rahman's home practice")
     assert "nhsuk-tag--red" in client.get(f"/decisions/{reference}").get_data(as_text=True)
     assert [e["action"] for e in audit.history(db, "decision", row["id"])][-1] == "submit"
+    # The history names the person, not the account, and says where each step led.
+    history = page[page.index("History"):]
+    assert "Secretary Person" in history
+    assert "Submitted (now awaiting governance review)" in history
+    assert "status, submitted" not in history
 
 
 def test_a_decision_with_no_conflicts_is_ready_for_decision(as_role, db, world):

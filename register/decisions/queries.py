@@ -38,6 +38,17 @@ def status_label(status: str) -> tuple[str, str]:
     return STATUSES.get(status, (status.replace("_", " ").capitalize(), "grey"))
 
 
+def actor_names(db: Database, actors: set[str]) -> dict[str, str]:
+    """The names of the people behind audit-trail actors (usernames); actors with no linked
+    person (the demo loader, an import, an unlinked account) keep their username."""
+    if not actors:
+        return {}
+    marks = ", ".join("?" for _ in actors)
+    return {row["username"]: row["name"] for row in db.query(
+        "SELECT users.username, people.name FROM users JOIN people ON people.id = users.person_id"
+        f" WHERE users.username IN ({marks})", sorted(actors))}
+
+
 # ---- reference data for the forms ----------------------------------------------------------
 
 def committee_choices(db: Database) -> list[dict[str, Any]]:

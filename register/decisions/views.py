@@ -41,7 +41,13 @@ SEVERITY_WORDS = {"conflict": "Conflict", "breach": "Breach", "possible": "Possi
                   "context": "For context"}
 
 HISTORY_ACTIONS = {"create": "Started", "update": "Changed", "submit": "Submitted",
-                   "flags_changed": "Conflict flags recalculated"}
+                   "flags_changed": "Conflict flags recalculated",
+                   "flags_moved_status": "Conflict flags changed its status",
+                   "rulings": "Rulings recorded", "escalate": "Escalation recorded",
+                   "sign_off": "Conflicts signed off", "sign_off_voided": "Sign-off voided",
+                   "record_outcome": "Outcome recorded", "publish": "Published",
+                   "return": "Returned for more information", "withdraw": "Withdrawn",
+                   "ratify": "Chair's action ratified"}
 HISTORY_FIELDS = {
     "title": "title", "description": "description", "choice": "make or buy",
     "contract_kind": "existing or new contract", "regime": "regime", "process": "process",
@@ -134,12 +140,24 @@ def _flag_groups(flags: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
 
 
 def _history(decision_id: int) -> list[dict[str, Any]]:
-    events = audit.history(get_db(), "decision", decision_id)
+    """The decision's audit events, newest first, in words: who by name, what in plain terms.
+    An edit lists the fields it changed; a step in the flow says the status it led to."""
+    db = get_db()
+    events = audit.history(db, "decision", decision_id)
+    names = queries.actor_names(db, {event["actor"] for event in events})
     for event in events:
-        event["label"] = HISTORY_ACTIONS.get(event["action"], event["action"].capitalize())
+        event["label"] = HISTORY_ACTIONS.get(event["action"],
+                                             event["action"].replace("_", " ").capitalize())
+        event["who"] = names.get(event["actor"], event["actor"])
         changes = event["changes"] if isinstance(event["changes"], dict) else {}
-        event["fields"] = [HISTORY_FIELDS.get(key, key.replace("_", " ")) for key in changes
-                           if key not in ("created_at", "author_user_id", "version", "id")]
+        event["fields"] = []
+        event["now"] = None
+        if event["action"] == "update":
+            event["fields"] = [HISTORY_FIELDS.get(key, key.replace("_", " ")) for key in changes
+                               if key not in ("created_at", "author_user_id", "version", "id")]
+        status = changes.get("status")
+        if event["action"] != "create" and isinstance(status, list) and len(status) == 2:
+            event["now"] = queries.status_label(status[1])[0]
     return list(reversed(events))
 
 
@@ -184,6 +202,7 @@ def edit(reference: str) -> str | Response:
         return _not_editable(decision)
     complete = request.form.get("action") == "continue"
     form = _form(loaded, complete=complete, stored=request.method == "GET")
+    stale = False
     if form.validate_on_submit():
         version = int(form.version.data) if (form.version.data or "").isdigit() else 0
         if queries.save_decision(get_db(), decision["id"], version, form.values(),
@@ -193,9 +212,10 @@ def edit(reference: str) -> str | Response:
             flash(f"Draft {decision['reference']} saved. You can finish it later.", "success")
             return redirect(url_for("decisions.edit", reference=decision["reference"]))
         form.form_errors.append(STALE_MESSAGE)
+        stale = True
     return render_template(
         "decisions/edit.html", form=form, decision=decision, member_names=_member_names(loaded),
-        regime_groups=regime_process_choices(form.meeting_date.data))
+        regime_groups=regime_process_choices(form.meeting_date.data), stale=stale)
 
 
 def _render_check(loaded: dict[str, Any], problems: list[tuple[str, str]]) -> str:
