@@ -1,6 +1,7 @@
 """The decision audit record PDF: content, escaping, fonts, marking, metadata, page numbers, hash."""
 from __future__ import annotations
 
+import json
 import re
 
 import pdfplumber
@@ -166,3 +167,44 @@ def test_a_decision_without_reviews_still_prints(db, consortium):
 
 def test_an_unknown_reference_loads_nothing(db, consortium):
     assert loaders.decision_record(db, "MOB-1999-0001", organisation=ORGANISATION) is None
+
+
+def test_escalations_print_as_sentences_and_a_long_one_breaks_across_pages(db, consortium):
+    """A referral naming many conflicted members once made a table cell taller than a page and
+    the record could not be printed; escalations print as the review page words them, and a
+    replaced one says it no longer applies."""
+    decision = db.execute("SELECT id FROM decisions WHERE reference = 'MOB-2026-0001'").fetchone()[0]
+    conflicted = [{"name": f"Dr Person {n} Ap-Rhys Wójcik", "proposal": "leave_item",
+                   "sentences": ["A long sentence about the interest held. " * 12]}
+                  for n in range(1, 90)]
+    rows = [
+        ("refer", {"referred_to": "Primary Care Committee", "committee_id": 1,
+                   "conflicted": conflicted}, "2026-03-07T10:00:00Z"),
+        ("co_opt", {"co_opted": [{"person_id": 9, "name": "Dr Ewa Kowalczyk", "category": "gp",
+                                  "category_label": "GP"}]}, None),
+        ("chair_action", {"chair_id": 2, "chair_name": "Hugh Pemberton-Clarke",
+                          "accountable_officer_id": 4,
+                          "accountable_officer_name": "Siân Llewelyn"}, None),
+    ]
+    for kind, details, superseded in rows:
+        db["escalations"].insert({"decision_id": decision, "kind": kind,
+                                  "details": json.dumps(details), "recorded_at": "2026-03-06T10:00:00Z",
+                                  "superseded_at": superseded})
+    data = record_pdf(db)
+    text = flat(" ".join(page_texts(data)))
+    assert "Referred to Primary Care Committee, whose conflicted members are Dr Person 1" in text
+    assert "Dr Person 89 Ap-Rhys Wójcik (must leave the meeting for the item)" in text
+    assert "No longer applies: replaced 7 March 2026" in text
+    assert "Co-opted Dr Ewa Kowalczyk (GP)" in text
+    # With a row taller than a page in the table, rows may break across pages: check the words.
+    assert "Chair and accountable officer action by Hugh Pemberton-Clarke and Siân" in text
+    assert "Llewelyn, to be ratified at a quorate meeting." in text
+    for internal in ("accountable officer id", "category_label", "'person_id'", "sentences"):
+        assert internal not in text, internal
+
+
+def test_a_value_longer_than_a_page_breaks_across_pages(db, consortium):
+    db.execute("UPDATE decisions SET justification = ? WHERE reference = 'MOB-2026-0001'",
+               ["A justification that goes on and on. " * 400])
+    text = flat(" ".join(page_texts(record_pdf(db))))
+    assert text.count("goes on and on") == 400

@@ -146,6 +146,7 @@ def key_values(pairs: Sequence[tuple[str, Any]], width: float = PORTRAIT_WIDTH,
     rows = [[para(label, "Label"), para(or_none(value), "Cell")] for label, value in pairs]
     table = Table(rows, colWidths=[width * label_share, width * (1 - label_share)])
     table.setStyle(SUMMARY_LIST_STYLE)
+    _let_tall_rows_split(table, width)
     return table
 
 
@@ -159,7 +160,21 @@ def data_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], widths: Se
                      for value in row])
     table = Table(data, colWidths=list(widths), repeatRows=1)
     table.setStyle(TABLE_STYLE)
+    _let_tall_rows_split(table, sum(widths))
     return table
+
+
+# A row taller than this might not fit on any page (the landscape frame is the shortest).
+TALLEST_WHOLE_ROW = 380
+
+
+def _let_tall_rows_split(table: Table, width: float) -> None:
+    """A row normally moves whole to the next page; one too tall for any page (a very long
+    justification, a referral naming many members) is allowed to break across pages instead
+    of stopping the PDF being made."""
+    table.wrap(width, 1e9)
+    if max(table._rowHeights, default=0) > TALLEST_WHOLE_ROW:
+        table.splitInRow = 1
 
 
 class PagedTable(Flowable):

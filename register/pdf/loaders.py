@@ -23,7 +23,7 @@ from ..rules import conflicts as conflict_rules
 from ..rules.decisions import CHOICES, KEY_CRITERIA, PARTICIPANT_ROLES, REGIMES, format_money
 from ..rules.decisions import process_label as process_words
 from ..rules.interests import INTEREST_TYPES, days_late, is_late, still_published
-from ..rules.quorum import CATEGORIES, ESCALATIONS, QuorumRule, count_quorum
+from ..rules.quorum import CATEGORIES, ESCALATIONS, QuorumRule, count_quorum, escalation_words
 from ..rules.rulings import RULINGS, may_be_present, presiding_member
 from ..rules.workflow import STATUS_LABELS
 from ..timeutil import long_date, uk_time, utcnow_iso
@@ -290,12 +290,15 @@ def _record(row: dict[str, Any], options: list, criteria: list, providers: list,
         "quorum": _quorum(row, participants, chairs, ruling_by_person, reasons, attendance),
         "escalations": [{
             **e, "kind_label": ESCALATIONS.get(e["kind"], e["kind"]),
-            "details": _details(e["details"]),
+            "details": _details(e["kind"], e["details"]),
             "recorded_text": _when(e["recorded_at"]),
             "ratified_text": (f"{_when(e['ratified_at'])}"
                               + (f" (meeting of {_day(e['ratified_meeting_date'])})"
                                  if e["ratified_meeting_date"] else ""))
-            if e["ratified_at"] else "Not yet",
+            if e["ratified_at"] else (
+                f"No longer applies: replaced {_when(e['superseded_at'])}"
+                if e.get("superseded_at") else
+                "Not yet" if e["kind"] == "chair_action" else "Not needed"),
         } for e in escalations],
         "sign_offs": [{
             **s, "signed_text": _when(s["signed_at"]), "voided_text": _when(s["voided_at"]),
@@ -318,15 +321,15 @@ def _record(row: dict[str, Any], options: list, criteria: list, providers: list,
     }
 
 
-def _details(text: str) -> str:
-    """An escalation's details, stored as JSON or as plain words, in words."""
+def _details(kind: str, text: str) -> str:
+    """An escalation's details in the sentence the review page uses (stored as JSON; older
+    plain-word details are printed as they are)."""
     try:
         data = json.loads(text)
     except ValueError:
         return text
     if isinstance(data, dict):
-        return "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in data.items()
-                         if v not in (None, "", []))
+        return escalation_words(kind, data) + "."
     return str(data)
 
 

@@ -25,7 +25,7 @@ from ..auth.roles import ROLE_LABELS
 from ..db import write_transaction
 from ..decisions import flagging
 from ..rules import workflow
-from ..rules.quorum import ESCALATIONS, QuorumResult
+from ..rules.quorum import QuorumResult, escalation_words
 from ..rules.rulings import RULINGS
 from ..timeutil import long_date, utcnow_iso
 from . import queries
@@ -105,30 +105,6 @@ def void_reason(parts: list[str]) -> str:
 
 
 # ---- the statement -------------------------------------------------------------------------
-
-def escalation_words(kind: str, details: dict[str, Any]) -> str:
-    """An escalation in a sentence, e.g. 'Deferred to the meeting on 3 April 2026'."""
-    if kind == "defer":
-        return f"Deferred to the meeting on {long_date(details.get('new_meeting_date'))}"
-    if kind == "refer":
-        text = f"Referred to {details.get('referred_to', '')}"
-        conflicted = details.get("conflicted") or []
-        if conflicted:
-            text += (", whose conflicted members are " + "; ".join(
-                f"{c['name']} ({RULINGS.get(c['proposal'], c['proposal']).lower()})"
-                for c in conflicted))
-        elif details.get("committee_id"):
-            text += ", whose members were checked and none is conflicted"
-        return text
-    if kind == "co_opt":
-        return "Co-opted " + ", ".join(f"{p['name']} ({p['category_label']})"
-                                       for p in details.get("co_opted", []))
-    if kind == "chair_action":
-        return (f"Chair and accountable officer action by {details.get('chair_name', '')} and "
-                f"{details.get('accountable_officer_name', '')}, to be ratified at a quorate "
-                f"meeting")
-    return ESCALATIONS.get(kind, kind)
-
 
 def statement_text(review: queries.Review, people: list[dict[str, Any]],
                    selections: dict[int, dict[str, Any]], quorum: QuorumResult,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from register.rules.rulings import may_vote
+from register.rules.rulings import RULINGS, may_vote
 
 CATEGORIES = ("gp", "lay", "executive", "other")
 CATEGORY_WORDS = {
@@ -293,3 +294,34 @@ def _co_opt_problem(co_opted: list[tuple[int, str]], *, rule: QuorumRule | None,
         return (f"The meeting would still be inquorate with the members co-opted: "
                 f"{result.shortfall[0]}")
     return None
+
+
+def _words_date(value: Any) -> str:
+    if not value:
+        return ""
+    day = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return f"{day.day} {day:%B %Y}"
+
+
+def escalation_words(kind: str, details: dict[str, Any]) -> str:
+    """An escalation in a sentence, e.g. 'Deferred to the meeting on 3 April 2026'."""
+    if kind == "defer":
+        return f"Deferred to the meeting on {_words_date(details.get('new_meeting_date'))}"
+    if kind == "refer":
+        text = f"Referred to {details.get('referred_to', '')}"
+        conflicted = details.get("conflicted") or []
+        if conflicted:
+            text += (", whose conflicted members are " + "; ".join(
+                f"{c['name']} ({RULINGS.get(c['proposal'], c['proposal']).lower()})"
+                for c in conflicted))
+        elif details.get("committee_id"):
+            text += ", whose members were checked and none is conflicted"
+        return text
+    if kind == "co_opt":
+        return "Co-opted " + ", ".join(f"{p['name']} ({p['category_label']})"
+                                       for p in details.get("co_opted", []))
+    if kind == "chair_action":
+        return (f"Chair and accountable officer action by {details.get('chair_name', '')} and "
+                f"{details.get('accountable_officer_name', '')}, to be ratified at a quorate "
+                f"meeting")
+    return ESCALATIONS.get(kind, kind)
