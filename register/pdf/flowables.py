@@ -341,17 +341,17 @@ def summary(figures: dict[str, Any]) -> list[Flowable]:
 # The register's columns: the NHS England template's columns, paired to fit landscape A4.
 REGISTER_COLUMNS: list[tuple[str, float]] = [
     ("Reference\nMeeting date", 0.08),
-    ("Contract or service title\nDescription", 0.15),
-    ("Existing or new\nProcurement type", 0.09),
-    ("Clinical lead\nContract manager", 0.075),
-    ("Decision-making process\nCommittee that decided", 0.095),
-    ("Conflicts of interest noted", 0.08),
-    ("Actions to mitigate conflicts", 0.09),
-    ("Justification", 0.075),
-    ("Contract awarded: supplier and registered address", 0.085),
-    ("Contract value: total and annual", 0.06),
+    ("Contract or service title\nDescription", 0.115),
+    ("Existing or new\nProcurement type", 0.08),
+    ("Clinical lead\nContract manager", 0.09),
+    ("Decision-making process\nCommittee that decided", 0.092),
+    ("Conflicts of interest noted", 0.09),
+    ("Actions to mitigate conflicts", 0.085),
+    ("Justification", 0.083),
+    ("Contract awarded: supplier and registered address", 0.08),
+    ("Contract value: total and annual", 0.08),
     ("Comments", 0.065),
-    ("Status", 0.055),
+    ("Status", 0.06),
 ]
 
 
@@ -371,12 +371,15 @@ def register_row(row: dict[str, Any]) -> list[Any]:
         _lines(row["contract_kind"], row["procurement_type"]),
         _lines(row["clinical_lead"], row["contract_manager"]),
         _lines(row["decision_process"], row["committee"]),
-        _lines(row["conflicts"] or "None noted"),
-        _lines(row["mitigation"] or ("None needed" if not row["conflicts"] else "Not yet ruled")),
+        # One person a line: a list of names run together is hard to read in a narrow column.
+        _lines(*(row["conflicts"].split("; ") if row["conflicts"] else ["None noted"])),
+        _lines(*(row["mitigation"].split("; ") if row["mitigation"] else
+                 ["None needed" if not row["conflicts"] else "Not yet ruled"])),
         _lines(row["justification"]),
         _lines(row["supplier"], row["supplier_address"]),
-        _lines(row["total_value"] and f"Total {row['total_value']}",
-               row["annual_value"] and f"Annual {row['annual_value']}"),
+        # Each amount on a line of its own, so a narrow column never breaks it inside.
+        _lines(row["total_value"] and "Total", row["total_value"],
+               row["annual_value"] and "Annual", row["annual_value"]),
         _lines(row["comments"]),
         _lines(row["status_label"], "Flagged" if row["flagged"] else ""),
     ]
