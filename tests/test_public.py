@@ -48,7 +48,7 @@ def test_search_by_name(client, consortium):
 def test_csv_has_bom_and_neutralised_formulas(client, consortium):
     response = client.get("/public/interests.csv?on=2026-04-01")
     assert response.status_code == 200
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.data.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Name", "Current position(s)", "Organisation"]

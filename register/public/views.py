@@ -100,7 +100,7 @@ def interests_csv() -> Response:
     """The register of interests as a CSV download."""
     on = _on()
     response = Response(csv_text(_register(on)["rows"]).encode("utf-8"),
-                        mimetype="text/csv; charset=utf-8")
+                        content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="register-of-interests-{on.isoformat()}.csv"')
     return response
