@@ -413,7 +413,7 @@ def test_wrong_roles_get_403(db, world, as_role, role, method, path):
     assert getattr(client, method)(f"/reviews/{ref}/{path}").status_code == 403
 
 
-def test_return_for_more_information_needs_a_reason(db, world, lead):
+def test_return_for_more_information_needs_a_reason(db, world, lead, as_role):
     decision = submitted(db, world)
     ref = reference(db, decision)
     data = review_form(lead, ref, action="return")
@@ -424,6 +424,16 @@ def test_return_for_more_information_needs_a_reason(db, world, lead):
     assert status_of(db, decision) == "returned"
     event = audit.history(db, "decision", decision)[-1]
     assert event["action"] == "return" and event["changes"]["reason"] == data["return_reason"]
+    # The board secretary sees what was asked, by whom, on the decision, its form and its check
+    # page, and in its history; the words are escaped like all user text.
+    secretary = as_role("secretary", username="sec2")
+    for path in (f"/decisions/{ref}", f"/decisions/{ref}/edit", f"/decisions/{ref}/check"):
+        page = text(secretary.get(path))
+        assert "Returned for more information" in page, path
+        assert "Which practices will deliver it?" in page, path
+        assert "Governance Person returned this decision" in page, path
+    assert "Returned for more information: “Which practices will deliver it?”" in text(
+        secretary.get(f"/decisions/{ref}"))
 
 
 def test_save_rulings_only_keeps_the_decision_in_the_queue(db, world, lead):

@@ -3,6 +3,7 @@ providers and key criteria)."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from typing import Any
 
@@ -47,6 +48,22 @@ def actor_names(db: Database, actors: set[str]) -> dict[str, str]:
     return {row["username"]: row["name"] for row in db.query(
         "SELECT users.username, people.name FROM users JOIN people ON people.id = users.person_id"
         f" WHERE users.username IN ({marks})", sorted(actors))}
+
+
+def return_note(db: Database, decision: dict[str, Any]) -> dict[str, Any] | None:
+    """Why a decision returned for more information was sent back, by whom and when (from the
+    audit trail, where the governance lead's words are kept); None unless it is returned."""
+    if decision.get("status") != "returned":
+        return None
+    event = next(iter(db.query(
+        "SELECT actor, at, changes FROM audit_events WHERE entity = 'decision' AND entity_id = ?"
+        " AND action = 'return' ORDER BY seq DESC LIMIT 1", [str(decision["id"])])), None)
+    if event is None:
+        return None
+    changes = json.loads(event["changes"] or "{}")
+    reason = changes.get("reason") if isinstance(changes, dict) else None
+    return {"reason": reason if isinstance(reason, str) else "", "at": event["at"],
+            "who": actor_names(db, {event["actor"]}).get(event["actor"], event["actor"])}
 
 
 # ---- reference data for the forms ----------------------------------------------------------

@@ -69,6 +69,7 @@ def decision_helpers() -> dict[str, Any]:
     """Labels and formatters the decision pages share."""
     return {
         "status_label": queries.status_label, "format_money": format_money,
+        "return_note": lambda decision: queries.return_note(get_db(), decision),
         "regimes": REGIMES, "process_label": process_label, "choices": CHOICES,
         "participant_roles": PARTICIPANT_ROLES, "key_criteria": KEY_CRITERIA,
         "contract_kinds": CONTRACT_KINDS, "outcomes": OUTCOMES, "kinds": KINDS,
@@ -152,6 +153,8 @@ def _history(decision_id: int) -> list[dict[str, Any]]:
         changes = event["changes"] if isinstance(event["changes"], dict) else {}
         event["fields"] = []
         event["now"] = None
+        reason = changes.get("reason")
+        event["note"] = reason if event["action"] == "return" and isinstance(reason, str) else ""
         if event["action"] == "update":
             event["fields"] = [HISTORY_FIELDS.get(key, key.replace("_", " ")) for key in changes
                                if key not in ("created_at", "author_user_id", "version", "id")]
