@@ -476,6 +476,7 @@ def test_a_possible_match_is_dismissed_with_a_reason_or_confirmed_into_a_conflic
     ref = reference(db, decision)
     page = lead.get(f"/reviews/{ref}")
     assert "Possible matches by name" in text(page)
+    assert "1 possible name match to confirm or dismiss" in text(lead.get("/reviews/"))
     key = f"match_{world.lay}_{interest}"
     data = review_form(lead, ref, action="save", **{key: "dismiss"})
     assert "Enter why this is not the same organisation" in text(lead.post(f"/reviews/{ref}",
@@ -491,6 +492,14 @@ def test_a_possible_match_is_dismissed_with_a_reason_or_confirmed_into_a_conflic
     assert lead.post(f"/reviews/{ref}", data=data).status_code == 302
     assert db.execute("SELECT outcome FROM match_resolutions").fetchone()[0] == "confirmed"
     assert queries.ruling_for(db, decision, world.lay) == "no_vote"
+    # Once confirmed it is no longer described as "possible": the decision page and the queue
+    # count Kwame Mensah as conflicted.
+    decision_page = text(lead.get(f"/decisions/{ref}"))
+    assert "Name match confirmed" in decision_page
+    assert "A governance lead confirmed it as a conflict." in decision_page
+    assert "(possible conflict)" not in decision_page
+    queue_page = text(lead.get("/reviews/"))
+    assert "possible name match to confirm" not in queue_page
 
 
 # ---- inquorate and escalations -------------------------------------------------------------

@@ -179,15 +179,25 @@ def ensure_current(db: Database, decision_ids: Iterable[int] | None = None) -> i
     return len(stale)
 
 
+# A possible name match with the governance lead's answer (confirmed or dismissed), if any.
+MATCH_JOIN = (
+    " LEFT JOIN match_resolutions ON decision_flags.severity = 'possible'"
+    " AND match_resolutions.decision_id = decision_flags.decision_id"
+    " AND match_resolutions.person_id = decision_flags.person_id"
+    " AND match_resolutions.interest_id = json_extract(decision_flags.evidence, '$.interest_id')")
+
+
 def current_flags(db: Database, decision_id: int) -> list[dict[str, Any]]:
     """The decision's flags, recomputed first if anything they depend on has changed."""
     ensure_current(db, [decision_id])
     rows = list(db.query(
         "SELECT decision_flags.*, people.name AS person_name, organisations.name AS "
-        "organisation_name, organisations.ods_code FROM decision_flags "
+        "organisation_name, organisations.ods_code, match_resolutions.outcome AS match_outcome,"
+        " match_resolutions.reason AS match_reason FROM decision_flags "
         "LEFT JOIN people ON people.id = decision_flags.person_id "
-        "LEFT JOIN organisations ON organisations.id = decision_flags.organisation_id "
-        "WHERE decision_id = ? ORDER BY position", [decision_id]))
+        "LEFT JOIN organisations ON organisations.id = decision_flags.organisation_id"
+        + MATCH_JOIN +
+        " WHERE decision_flags.decision_id = ? ORDER BY position", [decision_id]))
     for row in rows:
         row["evidence"] = json.loads(row["evidence"])
         row["rule_label"] = rules.RULES.get(row["rule"], row["rule"])

@@ -138,6 +138,20 @@ def or_none(value: Any, empty: str = "Not recorded") -> str:
     return empty if value in (None, "") else str(value)
 
 
+def _flag_state(flag: dict[str, Any]) -> str:
+    """A flag's severity, or for a possible name match the governance lead's answer."""
+    return {"confirmed": "confirmed", "dismissed": "dismissed"}.get(
+        flag.get("match_outcome") or "", flag["severity"])
+
+
+def _match_answer(flag: dict[str, Any]) -> str:
+    if flag.get("match_outcome") == "confirmed":
+        return " A governance lead confirmed it as a conflict."
+    if flag.get("match_outcome") == "dismissed":
+        return f" A governance lead dismissed it: {flag.get('match_reason') or ''}"
+    return ""
+
+
 # ---- tables ---------------------------------------------------------------------------------
 
 def key_values(pairs: Sequence[tuple[str, Any]], width: float = PORTRAIT_WIDTH,
@@ -482,8 +496,8 @@ def decision_section(record: dict[str, Any], level: int = 0) -> list[Flowable]:
     out.append(heading("Conflicts flagged", sub, bookmark=False))
     if record["flags"]:
         out.append(data_table(["Flag", "Who or what", "Why"],
-                              [[f"{f['rule_label']} ({f['severity']})", _people_cells(f),
-                                f["sentence"]] for f in record["flags"]],
+                              [[f"{f['rule_label']} ({_flag_state(f)})", _people_cells(f),
+                                f["sentence"] + _match_answer(f)] for f in record["flags"]],
                               [w * 0.2, w * 0.22, w * 0.58]))
     else:
         out.append(para("No conflicts were flagged."))

@@ -18,6 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .. import audit
+from ..decisions.flagging import MATCH_JOIN
 from ..organisations.queries import KINDS as ORGANISATION_KINDS
 from ..rules import conflicts as conflict_rules
 from ..rules.decisions import CHOICES, KEY_CRITERIA, PARTICIPANT_ROLES, REGIMES, format_money
@@ -196,9 +197,11 @@ def _records(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
         " WHERE decisions.id IN " + _IN), ids)
     flags = _grouped(db, (
         "SELECT decision_flags.*, people.name AS person_name, organisations.name AS"
-        " organisation_name FROM decision_flags"
+        " organisation_name, match_resolutions.outcome AS match_outcome,"
+        " match_resolutions.reason AS match_reason FROM decision_flags"
         " LEFT JOIN people ON people.id = decision_flags.person_id"
         " LEFT JOIN organisations ON organisations.id = decision_flags.organisation_id"
+        + MATCH_JOIN +
         " WHERE decision_flags.decision_id IN " + _IN + " ORDER BY decision_flags.position"), ids)
     rulings = _grouped(db, (
         "SELECT decision_rulings.*, people.name, coalesce(ruler_person.name, ruler.username)"

@@ -63,12 +63,39 @@ def queue(db: Database, today: dt.date, target: int, page: int = 1,
             f"SELECT id, conflict_count FROM decisions WHERE id IN ({_in(stale)})", stale)}
         for row in rows:
             row["conflict_count"] = counts.get(row["id"], row["conflict_count"])
+    _count_name_matches(db, rows)
     for row in rows:
         submitted = uk_date(row["submitted_at"])
         row["age"] = working_days_between(submitted, today) if submitted else 0
         row["overdue"] = bool(submitted) and row["status"] in ACTION_STATUSES and \
             is_overdue(submitted, today, target)
     return result
+
+
+def _count_name_matches(db: Database, rows: list[dict[str, Any]]) -> None:
+    """Add to each queue row the people whose name match was confirmed (they are conflicted
+    too) and the people with a match still to confirm or dismiss."""
+    ids = [row["id"] for row in rows]
+    for row in rows:
+        row["possible_count"] = 0
+    if not ids:
+        return
+    confirmed = {r["decision_id"]: r["n"] for r in db.query(
+        "SELECT m.decision_id, count(DISTINCT m.person_id) AS n FROM match_resolutions m"
+        f" WHERE m.outcome = 'confirmed' AND m.decision_id IN ({_in(ids)})"
+        " AND NOT EXISTS (SELECT 1 FROM decision_flags f WHERE f.decision_id = m.decision_id"
+        " AND f.person_id = m.person_id AND f.severity = 'conflict')"
+        " GROUP BY m.decision_id", ids)}
+    waiting = {r["decision_id"]: r["n"] for r in db.query(
+        "SELECT f.decision_id, count(DISTINCT f.person_id) AS n FROM decision_flags f"
+        f" WHERE f.severity = 'possible' AND f.decision_id IN ({_in(ids)})"
+        " AND NOT EXISTS (SELECT 1 FROM match_resolutions m WHERE m.decision_id = f.decision_id"
+        " AND m.person_id = f.person_id"
+        " AND m.interest_id = json_extract(f.evidence, '$.interest_id'))"
+        " GROUP BY f.decision_id", ids)}
+    for row in rows:
+        row["conflict_count"] += confirmed.get(row["id"], 0)
+        row["possible_count"] = waiting.get(row["id"], 0)
 
 
 def uk_date(stamp: str | None) -> dt.date | None:
