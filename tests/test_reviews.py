@@ -17,6 +17,7 @@ from register.db import connect
 from register.decisions import flagging
 from register.reviews import queries, signoff
 from register.rules.workflow import NOT_SIGNED_OFF
+from register.timeutil import today_uk
 
 from .conftest import (
     PASSWORD,
@@ -619,6 +620,13 @@ def test_chair_action_waits_for_ratification_at_a_quorate_meeting(db, world, lea
     response = lead.post(f"/reviews/{ref}/ratify", data={
         "meeting_date-day": "14", "meeting_date-month": "4", "meeting_date-year": "2026"})
     assert "Confirm the ratifying meeting was quorate" in text(response)
+    tomorrow = today_uk() + dt.timedelta(days=1)
+    response = lead.post(f"/reviews/{ref}/ratify", data={
+        "meeting_date-day": str(tomorrow.day), "meeting_date-month": str(tomorrow.month),
+        "meeting_date-year": str(tomorrow.year), "quorate": "y"})
+    assert "The ratifying meeting must have taken place: enter a date today or earlier" in \
+        text(response)
+    assert status_of(db, tight) == "awaiting_ratification"
     assert lead.post(f"/reviews/{ref}/ratify", data={
         "meeting_date-day": "14", "meeting_date-month": "4", "meeting_date-year": "2026",
         "quorate": "y"}).status_code == 302
@@ -772,6 +780,17 @@ def outcome_data(world, **over) -> dict:
     return data
 
 
+def test_an_outcome_waits_for_the_meeting(db, world, ready, monkeypatch):
+    # Signed off a week before its meeting of 10 March 2026.
+    monkeypatch.setattr(timeutil, "today_uk", lambda: dt.date(2026, 3, 3))
+    page = text(ready.secretary.get(f"/reviews/{ready.ref}/outcome"))
+    assert "The meeting is on 10 March 2026" in page
+    data = outcome_data(world, version=_version(db, ready.decision))
+    words = text(ready.secretary.post(f"/reviews/{ready.ref}/outcome", data=data))
+    assert "record the outcome on or after that day, when it is known" in words
+    assert db.execute("SELECT count(*) FROM decision_outcomes").fetchone()[0] == 0
+
+
 def test_outcome_form_starts_with_ruled_out_people_absent(db, world, ready):
     page = ready.secretary.get(f"/reviews/{ready.ref}/outcome").get_data(as_text=True)
     assert re.search(rf'name="present_{world.lay}"[^>]*checked', page)
@@ -824,6 +843,15 @@ def test_a_conflicted_member_casting_a_proxy_vote_is_refused(db, world, ready):
 def test_a_ruled_out_person_present_is_recorded_as_a_breach(db, world, ready):
     data = outcome_data(world, version=_version(db, ready.decision),
                         **{f"present_{world.gp1}": "y"})
+    # First the secretary is asked to confirm: a breach is for good, a mis-tick is not.
+    first = ready.secretary.post(f"/reviews/{ready.ref}/outcome", data=data)
+    assert first.status_code == 200
+    assert ("Dr Asha Patel was ruled out of the room but is ticked as present. If that is what "
+            "happened, tick the box to record it as a breach" in text(first))
+    assert 'name="confirm_breach"' in first.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM breaches").fetchone()[0] == 0
+    assert status_of(db, ready.decision) != "decided"
+    data["confirm_breach"] = "y"
     response = ready.secretary.post(f"/reviews/{ready.ref}/outcome", data=data,
                                     follow_redirects=True)
     words = text(response)

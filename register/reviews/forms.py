@@ -211,6 +211,8 @@ class OutcomeForm(OrderedErrorsForm):
     votes_against = StringField("Votes against", [MaxLength(4)])
     votes_abstaining = StringField("Abstentions", [MaxLength(4)])
     notes = TextAreaField("Notes (optional)", [MaxLength(2000)])
+    confirm_breach = BooleanField("Record it as a breach: they were in the room although ruled "
+                                  "out of it")
 
 
 def outcome_form_class(participants: list[dict[str, Any]]) -> type:
@@ -235,7 +237,7 @@ def outcome_form_class(participants: list[dict[str, Any]]) -> type:
                 choices=[("", "No one")] + [(str(v["person_id"]), v["name"]) for v in voters
                                             if v["person_id"] != person_id]))
             order += [f"vote_{person_id}", f"proxy_{person_id}"]
-    Form.page_order = [*order, "notes"]
+    Form.page_order = [*order, "notes", "confirm_breach"]
     return Form
 
 
@@ -309,6 +311,14 @@ def check_outcome(form: OutcomeForm, participants: list[dict[str, Any]],
             cast[vote] += 2 if proxy_for is not None else 1
         attendance.append({"person_id": person_id, "present": int(present),
                            "vote": vote or None, "proxy_for_person_id": proxy_for})
+    if breaches and not form.confirm_breach.data:
+        # A breach stays in the record for good: a mis-ticked box must not make one silently.
+        who = [names.get(person_id, "Someone") for person_id, _detail in breaches]
+        listed = " and ".join(who) if len(who) < 3 else ", ".join(who[:-1]) + " and " + who[-1]
+        form.confirm_breach.errors.append(
+            f"{listed} {'was' if len(who) == 1 else 'were'} ruled out of the room but "
+            f"{'is' if len(who) == 1 else 'are'} ticked as present. If that is what happened, "
+            f"tick the box to record it as a breach; if not, untick present")
     for proxy_for, voter in proxies_for.items():
         own = next((a for a in attendance if a["person_id"] == proxy_for), None)
         if own and own["vote"]:

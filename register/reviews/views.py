@@ -583,6 +583,9 @@ def ratify(reference: str) -> Any:
             form.meeting_date.errors.append(
                 f"The ratifying meeting must be on or after the original meeting on "
                 f"{timeutil.long_date(meeting)}")
+        elif form.meeting_date.data > timeutil.today_uk():
+            form.meeting_date.errors.append(
+                "The ratifying meeting must have taken place: enter a date today or earlier")
         if not form.quorate.data:
             form.quorate.errors.append("Confirm the ratifying meeting was quorate for the item")
         if not form.errors:
@@ -669,9 +672,16 @@ def outcome(reference: str) -> Any:
     except TransitionRefused as refused:
         return _refused(decision, refused.message)
     form = _outcome_form(context, decision, stored=request.method == "GET")
+    meeting = dt.date.fromisoformat(decision["meeting_date"])
+    not_yet = meeting > timeutil.today_uk()
     if form.validate_on_submit():
-        checked = forms.check_outcome(form, context["participants"], context["rulings"],
-                                      context["names"], {p["id"] for p in context["providers"]})
+        if not_yet:
+            form.form_errors.append(
+                f"The meeting is on {timeutil.long_date(meeting)}: record the outcome on or "
+                f"after that day, when it is known")
+        checked = None if not_yet else forms.check_outcome(
+            form, context["participants"], context["rulings"], context["names"],
+            {p["id"] for p in context["providers"]})
         if checked is not None:
             try:
                 with write_transaction(db):
@@ -696,7 +706,8 @@ def outcome(reference: str) -> Any:
                                 f"ruled out of the room was present for the vote.")
                 flash(message, "success")
                 return redirect(url_for("reviews.outcome", reference=decision["reference"]))
-    return render_template("reviews/outcome.html", decision=decision, form=form, **context)
+    return render_template("reviews/outcome.html", decision=decision, form=form,
+                           not_yet=not_yet, **context)
 
 
 @bp.route("/<reference>/publish", methods=["POST"])
