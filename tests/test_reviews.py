@@ -598,6 +598,9 @@ def test_co_opted_members_must_not_be_conflicted_and_must_restore_quorum(db, wor
     page = text(lead.get(f"/reviews/{ref}"))
     assert "Co-opted Dr Outside Area (GP)" in page
     assert "6 voting members remain; the rule needs at least 6" in page
+    assert "including 1 co-opted for the item: Dr Outside Area (GP)" in page
+    assert "How the decision will be taken" in page
+    assert "The meeting would be inquorate" not in page
     assert _sign_after_escalation(lead, db, tight).status_code == 302
     assert status_of(db, tight) == "signed_off"
 

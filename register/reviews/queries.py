@@ -251,8 +251,8 @@ class Review:
     def quorum(self, rulings: dict[int, str]) -> QuorumResult:
         """The quorum counted from the committee's rule with these rulings."""
         reasons = {p["person_id"]: p["reason_words"] for p in self.people()}
-        return count_quorum(self.rule, self.voting_members(), rulings, self.present(),
-                            reasons=reasons)
+        return name_the_co_opted(count_quorum(self.rule, self.voting_members(), rulings,
+                                              self.present(), reasons=reasons), self.escalation)
 
     def presiding(self, rulings: dict[int, str]) -> tuple[int | None, str]:
         """Who takes the item, with why."""
@@ -267,6 +267,17 @@ def short_reason(flags: list[conflict_rules.Flag]) -> str:
         if flag.severity == "conflict":
             return conflict_rules.RULES.get(flag.rule, flag.rule).lower()
     return ""
+
+
+def name_the_co_opted(quorum: QuorumResult, escalation: dict[str, Any] | None) -> QuorumResult:
+    """Say in the arithmetic who was co-opted, so a count larger than the people taking part
+    is explained. Every count of a review goes through here (the page, the live count and the
+    statement signed), so they agree word for word."""
+    added = co_opted(escalation)
+    if added and quorum.arithmetic:
+        names = ", ".join(f"{p['name']} ({p['category_label']})" for p in added)
+        quorum.arithmetic.insert(1, f"including {len(added)} co-opted for the item: {names}")
+    return quorum
 
 
 def co_opted(escalation: dict[str, Any] | None) -> list[dict[str, Any]]:
