@@ -453,9 +453,15 @@ def test_save_rulings_only_keeps_the_decision_in_the_queue(db, world, lead):
 
 def test_the_sole_expertise_exception_needs_reason_and_mitigation(db, world, lead):
     ref = reference(db, submitted(db, world))
-    data = review_form(lead, ref, action="save", **{f"exception_{world.gp1}": "y"})
+    data = review_form(lead, ref, action="save", **{f"exception_{world.gp1}": "y",
+                                                    f"ruling_{world.gp1}": "leave_item"})
     words = text(lead.post(f"/reviews/{ref}", data=data))
-    assert "Enter why this person is the only one with the expertise needed" in words
+    # The exception lets them take part: it cannot go with leaving the meeting.
+    assert ("The sole-expertise exception lets Dr Asha Patel take part, so it cannot go with "
+            "‘must leave the meeting for the item’") in words
+    data[f"ruling_{world.gp1}"] = "no_vote"
+    words = text(lead.post(f"/reviews/{ref}", data=data))
+    assert "Enter why Dr Asha Patel is the only one with the expertise needed" in words
     data[f"exception_reason_{world.gp1}"] = "The only GP with an anticoagulation special interest"
     words = text(lead.post(f"/reviews/{ref}", data=data))
     assert "Enter the steps taken so that no provider gains an unfair advantage" in words

@@ -224,7 +224,8 @@ def test_an_evaluator_who_works_for_a_bidder_is_removed_from_the_process():
 
 @pytest.mark.parametrize(("reason", "mitigation", "message"), [
     ("Only cardiologist in the area", "Scored by two others; she did not see the bids", None),
-    ("", "Scored by two others", "Enter why this person is the only one with the expertise needed"),
+    ("", "Scored by two others",
+     "Enter why this person is the only one with the expertise needed"),
     ("   \n ", "Scored by two others",
      "Enter why this person is the only one with the expertise needed"),
     (None, None, "Enter why this person is the only one with the expertise needed"),
@@ -235,6 +236,19 @@ def test_an_evaluator_who_works_for_a_bidder_is_removed_from_the_process():
 ])
 def test_exception_needs_a_reason_and_the_mitigation(reason, mitigation, message):
     assert exception_problem(reason, mitigation) == message
+
+
+@pytest.mark.parametrize(("ruling", "allowed"), [
+    ("note_only", True), ("no_vote", True), ("leave_item", False), ("exclude_all", False),
+    ("remove_from_process", False),
+])
+def test_exception_goes_only_with_a_ruling_that_keeps_them_in_the_room(ruling, allowed):
+    problem = exception_problem("Only cardiologist", "Did not see the bids", ruling, "Dr Rees")
+    if allowed:
+        assert problem is None
+    else:
+        assert problem.startswith("The sole-expertise exception lets Dr Rees take part, so it "
+                                  "cannot go with")
 
 
 @pytest.mark.parametrize(("reason", "message"), [

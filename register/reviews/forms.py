@@ -168,10 +168,13 @@ def check_rulings(form: ReviewForm, people: list[dict[str, Any]],
         if getattr(form, f"exception_{person_id}").data:
             reason = getattr(form, f"exception_reason_{person_id}")
             mitigation = getattr(form, f"exception_mitigation_{person_id}")
-            problem = exception_problem(reason.data, mitigation.data)
-            if problem:
+            problem = exception_problem(reason.data, mitigation.data, field.data, person["name"])
+            if problem and problem.startswith("The sole-expertise exception"):
+                getattr(form, f"exception_{person_id}").errors.append(problem)
+            elif problem:
                 target = reason if not (reason.data or "").strip() else mitigation
-                target.errors.append(f"{problem} ({person['name']})")
+                suffix = "" if person["name"] in problem else f" for {person['name']}"
+                target.errors.append(problem + suffix)
 
 
 def check_sign_off(form: ReviewForm, digest: str) -> None:

@@ -156,10 +156,21 @@ def _blank(text: str | None) -> bool:
     return not (text or "").strip()
 
 
-def exception_problem(reason: str | None, mitigation: str | None) -> str | None:
-    """Why a sole-expertise exception cannot be recorded: it needs a reason and the mitigation."""
+# The exception lets a conflicted person take part: it goes only with a ruling that keeps
+# them in the room.
+EXCEPTION_RULINGS = ("note_only", "no_vote")
+
+
+def exception_problem(reason: str | None, mitigation: str | None, ruling: str | None = None,
+                      name: str = "this person") -> str | None:
+    """Why a sole-expertise exception cannot be recorded: it needs a reason and the mitigation,
+    and a ruling that lets the person take part (it cannot go with leaving the meeting)."""
+    if ruling in RULINGS and ruling not in EXCEPTION_RULINGS:
+        return (f"The sole-expertise exception lets {name} take part, so it cannot go with "
+                f"‘{RULINGS[ruling].lower()}’: choose ‘may take part in the "
+                f"discussion but not the vote’, or untick the exception")
     if _blank(reason):
-        return "Enter why this person is the only one with the expertise needed"
+        return f"Enter why {name} is the only one with the expertise needed"
     if _blank(mitigation):
         return "Enter the steps taken so that no provider gains an unfair advantage"
     return None
