@@ -201,5 +201,5 @@ def test_summary_figures():
     assert figures["working_days_text"].startswith("median 3.5, longest 5")
     assert [o[0] for o in figures["overdue"]] == ["MOB-2026-0001"]
     assert figures["overdue"][0][3] == 21
-    assert ["Awaiting conflicts review", 2] in figures["by_status"]
+    assert ["Awaiting governance review", 2] in figures["by_status"]
     assert figures["by_choice"] == [["Buy", 1], ["Make", 3]]

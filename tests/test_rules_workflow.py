@@ -41,7 +41,7 @@ def test_rules_modules_import_neither_flask_nor_the_database(module):
 
 def test_every_status_has_a_label_and_a_tag_colour():
     assert set(STATUS_LABELS) == set(STATUS_COLOURS)
-    assert STATUS_LABELS["awaiting_review"] == "Awaiting conflicts review"
+    assert STATUS_LABELS["awaiting_review"] == "Awaiting governance review"
     assert STATUS_LABELS["returned"] == "Returned for more information"
     targets = set(TRANSITIONS.values()) | set(UNFLAGGED_TARGETS.values()) | set(
         CHAIR_ACTION_TARGETS.values())

@@ -13,6 +13,7 @@ from .. import audit
 from ..db import write_transaction
 from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
 from ..listing import Page, paginate
+from ..rules import workflow
 from ..rules.decisions import next_reference
 from ..rules.text import normalise_code
 from ..timeutil import utcnow_iso
@@ -20,12 +21,9 @@ from . import flagging
 
 EDITABLE_STATUSES = ("draft", "returned")
 
-STATUSES = {
-    "draft": ("Draft", "grey"),
-    "returned": ("Returned for changes", "orange"),
-    "awaiting_review": ("Awaiting governance review", "yellow"),
-    "ready_for_decision": ("Ready for decision", "blue"),
-}
+# One set of words and colours for the statuses everywhere (pages, registers, PDFs).
+STATUSES = {status: (label, workflow.STATUS_COLOURS.get(status, "grey"))
+            for status, label in workflow.STATUS_LABELS.items()}
 
 # The columns of the decision row that the edit form writes.
 FIELDS = ("title", "description", "choice", "contract_kind", "regime", "process",

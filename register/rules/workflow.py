@@ -49,7 +49,7 @@ SECRETARY, GOVERNANCE, ADMIN, SYSTEM = "secretary", "governance", "admin", "syst
 
 STATUS_LABELS = {
     "draft": "Draft",
-    "awaiting_review": "Awaiting conflicts review",
+    "awaiting_review": "Awaiting governance review",
     "ready_for_decision": "Ready for decision",
     "signed_off": "Conflicts signed off",
     "decided": "Decided",
