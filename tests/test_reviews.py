@@ -599,6 +599,10 @@ def test_co_opted_members_must_not_be_conflicted_and_must_restore_quorum(db, wor
     assert "Dr Riverside Partner is conflicted on this decision, so cannot be co-opted" in words
     words = text(_escalate(lead, ref, escalation="co_opt", co_opt_person_1=str(outsider_gp)))
     assert "Select the category of the member to co-opt" in words
+    words = text(_escalate(lead, ref, escalation="co_opt", co_opt_person_1=str(outsider_gp),
+                           co_opt_category_1="gp", co_opt_person_2=str(outsider_gp),
+                           co_opt_category_2="gp"))
+    assert "This person is already chosen above: choose each member to co-opt once" in words
     assert _escalate(lead, ref, escalation="co_opt", co_opt_person_1=str(outsider_gp),
                      co_opt_category_1="gp").status_code == 302
     page = text(lead.get(f"/reviews/{ref}"))
@@ -675,6 +679,13 @@ def test_a_new_interest_voids_the_sign_off_and_returns_it_to_the_queue(db, world
     assert ref in text(lead.get("/reviews/"))
     # The application itself voids it, on noticing the change.
     assert events(db, "sign_off_voided")[0]["actor"] == "system"
+    # Signed off again, the voided sign-off is history behind a link, not a warning.
+    new_ruling = {f"ruling_{world.lay}": "leave_item"}
+    response = lead.post(f"/reviews/{ref}", data=sign_off_data(lead, ref, **new_ruling))
+    assert response.status_code == 302
+    page = text(lead.get(f"/reviews/{ref}"))
+    assert "Earlier sign-offs voided (1)" in page
+    assert "Sign-off voided" not in page
 
 
 def test_a_changed_value_voids_the_sign_off_naming_the_value(db, world, lead):

@@ -198,9 +198,9 @@ def test_the_four_escalations():
     # Chair and accountable officer action: both named, two people, neither conflicted.
     ("chair_action", {"chair_name": "Ruth Vice", "accountable_officer_name": "Ada Officer"}, None),
     ("chair_action", {"accountable_officer_name": "Ada Officer"},
-     "Enter the name of the chair taking the action"),
+     "Select the chair taking the action"),
     ("chair_action", {"chair_name": "Ruth Vice", "accountable_officer_name": " "},
-     "Enter the name of the accountable officer taking the action"),
+     "Select the accountable officer taking the action"),
     ("chair_action", {"chair_name": "Ruth Vice", "accountable_officer_name": "Ruth Vice",
                       "chair_id": 11, "accountable_officer_id": 11},
      "The chair and the accountable officer must be two different people"),

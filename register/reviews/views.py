@@ -373,6 +373,10 @@ def _escalation_details(review: queries.Review, form: forms.ReviewForm,
                 getattr(form, f"co_opt_category_{index}").errors.append(
                     "Select the category of the member to co-opt")
                 return None
+            if person_id in {p for p, _ in chosen}:
+                getattr(form, f"co_opt_person_{index}").errors.append(
+                    "This person is already chosen above: choose each member to co-opt once")
+                return None
             chosen.append((person_id, category))
         names = {**review.names, **queries.people_names(db, [p for p, _ in chosen])}
         outsiders = queries.conflicts_for_people(db, decision["id"], [p for p, _ in chosen])

@@ -259,7 +259,7 @@ def escalation_problem(kind: str | None, details: dict, *, meeting_date: date | 
     for key, noun in (("chair_name", "the chair"),
                       ("accountable_officer_name", "the accountable officer")):
         if not (details.get(key) or "").strip():
-            return f"Enter the name of {noun} taking the action"
+            return f"Select {noun} taking the action"
     chair_id, officer_id = details.get("chair_id"), details.get("accountable_officer_id")
     if chair_id is not None and chair_id == officer_id:
         return "The chair and the accountable officer must be two different people"
