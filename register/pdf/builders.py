@@ -37,7 +37,7 @@ class PrintOptions:
 
 
 def _render(story: list[Flowable], options: PrintOptions, *, title: str, subject: str,
-            organisation: str, running_title: str, printed_text: str,
+            organisation: str, running_title: str | tuple[str, ...], printed_text: str,
             first_template: str = "cover") -> bytes:
     buffer = io.BytesIO()
     doc = RegisterDocTemplate(
@@ -155,7 +155,8 @@ def build_audit_pack(pack: dict[str, Any], options: PrintOptions | None = None) 
                    subject=(f"Register of procurement decisions, flagged decisions, register of "
                             f"interests and breaches, {pack['period_text']}"),
                    organisation=pack["organisation"],
-                   running_title=f"{title}, {pack['period_text']}",
+                   running_title=(f"{title}, {pack['period_text']}",
+                                  f"{title}, {pack['period_short']}"),
                    printed_text=pack["printed_text"])
 
 

@@ -471,6 +471,7 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
         "committee": {"id": committee["id"], "name": committee["name"]},
         "date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
         "period_text": f"{long_date(date_from)} to {long_date(date_to)}",
+        "period_short": f"{date_from.day} {date_from:%b %Y} to {date_to.day} {date_to:%b %Y}",
         "prepared_by": prepared_by, "purpose": purpose, "recommendation": recommendation,
         "marking": marking, "printed_at": printed_at, "printed_text": uk_time(printed_at),
         "decisions": _register_rows(rows, conflicted, mitigation),

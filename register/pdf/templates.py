@@ -45,7 +45,8 @@ class RegisterDocTemplate(BaseDocTemplate):
     """A4 pages with the marking at top and bottom, the organisation, and "Page N of M"."""
 
     def __init__(self, buffer: Any, *, title: str, author: str, subject: str, organisation: str,
-                 marking: str = "OFFICIAL", invariant: bool = False, running_title: str = "",
+                 marking: str = "OFFICIAL", invariant: bool = False,
+                 running_title: str | tuple[str, ...] = "",
                  printed: str = "", first_template: str = "cover") -> None:
         if marking not in MARKINGS:
             raise ValueError(f"The security marking must be one of {', '.join(MARKINGS)}")
@@ -137,7 +138,7 @@ class RegisterDocTemplate(BaseDocTemplate):
         canvas.drawString(left, height - 16 * mm, self.organisation)
         room = right - left - canvas.stringWidth(self.organisation, FAMILY, 8) - 8 * mm
         canvas.drawRightString(right, height - 16 * mm,
-                               _fit(canvas, self.running_title, FAMILY, 8, room))
+                               _first_fitting(canvas, self.running_title, FAMILY, 8, room))
         canvas.setStrokeColor(NHS_BLUE)
         canvas.setLineWidth(0.8)
         canvas.line(left, height - 18 * mm, right, height - 18 * mm)
@@ -152,6 +153,16 @@ class RegisterDocTemplate(BaseDocTemplate):
         canvas.translate(x, BOTTOM - 10 * mm)
         canvas.doForm(PAGE_COUNT_FORM)
         canvas.restoreState()
+
+
+def _first_fitting(canvas: Canvas, titles: str | tuple[str, ...], font: str, size: float,
+                   room: float) -> str:
+    """The first of the titles (longest first) that fits the room; else the last, shortened."""
+    choices = (titles,) if isinstance(titles, str) else titles
+    for text in choices:
+        if canvas.stringWidth(text, font, size) <= room:
+            return text
+    return _fit(canvas, choices[-1], font, size, room)
 
 
 def _fit(canvas: Canvas, text: str, font: str, size: float, room: float) -> str:
