@@ -53,6 +53,22 @@ def test_cover_sheet(pack):
         assert expected in first, expected
 
 
+def test_running_title_keeps_the_whole_period(db, consortium):
+    """A long committee name and period: the portrait running title shortens the dates rather
+    than cutting the period off."""
+    db.execute("UPDATE committees SET name = 'Primary Care Commissioning Committee' "
+               "WHERE name = 'Primary Care Committee'")
+    committee = loaders.committee_by_name(db, "Primary Care Commissioning Committee")
+    pack = loaders.audit_pack(db, committee, dt.date(2026, 1, 1), dt.date(2026, 12, 31),
+                              organisation=ORGANISATION, prepared_by="Ann Secretary",
+                              purpose="Assurance", recommendation="Note",
+                              printed_at=PRINTED_AT)
+    data = builders.build_audit_pack(pack, builders.PrintOptions(invariant=True))
+    contents = flat(page_texts(data)[1])
+    assert "Primary Care Commissioning Committee, 1 Jan 2026 to 31 Dec 2026" in contents
+    assert "…" not in contents
+
+
 def test_page_count_and_last_page_number(pack):
     texts = page_texts(pack)
     assert len(texts) == len(reader(pack).pages) > 10

@@ -156,7 +156,10 @@ def build_audit_pack(pack: dict[str, Any], options: PrintOptions | None = None) 
                             f"interests and breaches, {pack['period_text']}"),
                    organisation=pack["organisation"],
                    running_title=(f"{title}, {pack['period_text']}",
-                                  f"{title}, {pack['period_short']}"),
+                                  f"{title}, {pack['period_short']}",
+                                  f"Audit pack: {pack['committee']['name']}, "
+                                  f"{pack['period_short']}",
+                                  f"{pack['committee']['name']}, {pack['period_short']}"),
                    printed_text=pack["printed_text"])
 
 
