@@ -481,3 +481,15 @@ def m010_reviews_signoff_content(db: Database) -> None:
         ALTER TABLE escalations ADD COLUMN superseded_at TEXT;
         """
     )
+
+
+@migrations()
+def m011_flags_computed(db: Database) -> None:
+    """When a decision's flags were last computed: a settled decision computed before keeps its
+    conflicts as they stood (see decisions/flagging.py)."""
+    db.executescript(
+        """
+        ALTER TABLE decisions ADD COLUMN flags_computed_at TEXT;
+        UPDATE decisions SET flags_computed_at = updated_at WHERE flags_stale = 0;
+        """
+    )

@@ -87,3 +87,31 @@ def test_ensure_current_recomputes_only_stale_decisions(db):
     assert flagging.ensure_current(db) == 0
     db.execute("UPDATE people SET home_practice_id = NULL WHERE id = ?", [gp])
     assert flagging.ensure_current(db) == 1
+
+
+def test_a_settled_decision_keeps_its_conflicts_as_they_stood(db):
+    """Once decided, a decision's conflicts are a record: a home practice changed today or a
+    membership removed does not rewrite them; only a late declaration is added afterwards."""
+    practice, gp, lay, decision = setup_practice_decision(db)
+    network = add_organisation(db, "Northvale PCN", kind="network", ods_code="U90001")
+    db["organisation_links"].insert({"member_id": practice, "parent_id": network,
+                                     "created_at": "2025-01-01T00:00:00+00:00"})
+    db["decision_providers"].insert({"decision_id": decision, "organisation_id": network})
+    before = flagging.current_flags(db, decision)
+    db.execute("UPDATE decisions SET status = 'published' WHERE id = ?", [decision])
+    other = add_organisation(db, "Fernhill Surgery", ods_code="Y90006", is_member_practice=1)
+    db.execute("UPDATE people SET home_practice_id = ? WHERE id = ?", [other, gp])
+    db.execute("UPDATE people SET home_practice_id = ? WHERE id = ?", [practice, lay])
+    db.execute("DELETE FROM organisation_links WHERE member_id = ?", [practice])
+    after = flagging.current_flags(db, decision)
+    assert [(r["rule"], r["person_id"], r["sentence"]) for r in after] == \
+        [(r["rule"], r["person_id"], r["sentence"]) for r in before]
+    # An interest held at the meeting (10 March 2026) but declared after it still counts, and
+    # its lateness is a breach.
+    add_interest(db, lay, organisation_id=practice, organisation_name="", nature="Spouse",
+                 date_from="2026-01-01", declared_on="2026-05-01")
+    added = flagging.current_flags(db, decision)
+    assert {"DIRECT_INTEREST", "LATE_DECLARATION"} <= rules_for(added, lay)
+    assert "HOME_PRACTICE_PROVIDER" not in rules_for(added, lay)  # today's home practice
+    assert {(r["rule"], r["person_id"]) for r in before} <= {(r["rule"], r["person_id"])
+                                                            for r in added}

@@ -17,6 +17,7 @@ from sqlite_utils import Database
 from .. import audit
 from ..db import write_transaction
 from ..rules import conflicts as rules
+from ..timeutil import utcnow_iso
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -123,6 +124,33 @@ def _flag_key(flag: dict[str, Any]) -> tuple[str, ...]:
             flag["sentence"])
 
 
+# A decided, published or withdrawn decision is a settled record: no conflict it was settled with
+# is taken away, whatever is edited later, and nothing is added from facts the register keeps
+# without dates (a person's home practice as it is today). What an interest shows is still added:
+# interests are dated, so one held at the meeting but declared after it still counts, and its
+# lateness is a breach.
+SETTLED_STATUSES = ("decided", "published", "withdrawn")
+ADDED_WHEN_SETTLED = ("DIRECT_INTEREST", "INDIRECT_INTEREST", "INTEREST_IN_MEMBER_OF_PROVIDER",
+                      "POSSIBLE_NAME_MATCH", "LATE_DECLARATION", "ENDED_INTEREST")
+
+
+def _settled_rows(old_rows: list[dict[str, Any]], new_rows: list[dict[str, Any]],
+                  decision_id: int) -> list[dict[str, Any]]:
+    """The flags of a settled decision: the new computation's order, keeping every old flag and
+    adding only interest flags; old flags the computation no longer finds go last."""
+    known = {_flag_key(r) for r in old_rows}
+    found = {_flag_key(r) for r in new_rows}
+    merged = [r for r in new_rows
+              if _flag_key(r) in known or r["rule"] in ADDED_WHEN_SETTLED]
+    merged += [{"decision_id": decision_id, **r} for r in old_rows if _flag_key(r) not in found]
+    return [{**r, "position": index} for index, r in enumerate(merged)]
+
+
+def _as_flag(row: dict[str, Any]) -> rules.Flag:
+    return rules.Flag(row["rule"], row["person_id"], row["organisation_id"],
+                      json.loads(row["evidence"]), row["sentence"], row["severity"])
+
+
 def recompute(db: Database, decision_id: int, *, actor: str = "system") -> list[dict[str, Any]]:
     """Recompute and store one decision's flags; an audit event records any change in them."""
     with write_transaction(db):
@@ -135,6 +163,11 @@ def recompute(db: Database, decision_id: int, *, actor: str = "system") -> list[
         old_rows = list(db.query(
             "SELECT rule, severity, person_id, organisation_id, evidence, sentence "
             "FROM decision_flags WHERE decision_id = ? ORDER BY position", [decision_id]))
+        state = db.execute("SELECT status, flags_computed_at FROM decisions WHERE id = ?",
+                           [decision_id]).fetchone()
+        if state is not None and state[0] in SETTLED_STATUSES and state[1]:
+            new_rows = _settled_rows(old_rows, new_rows, decision_id)
+            flags = [_as_flag(r) for r in new_rows]
         before = sorted(_flag_key(r) for r in old_rows)
         after = sorted(_flag_key(r) for r in new_rows)
         if before != after:
@@ -149,10 +182,10 @@ def recompute(db: Database, decision_id: int, *, actor: str = "system") -> list[
                                         for r in new_rows]]})
         conflicted = rules.conflicted_people(flags)
         db.execute(
-            "UPDATE decisions SET flags_stale = 0, flag_count = ?, conflict_count = ? "
-            "WHERE id = ?",
+            "UPDATE decisions SET flags_stale = 0, flag_count = ?, conflict_count = ?, "
+            "flags_computed_at = ? WHERE id = ?",
             [sum(1 for f in flags if f.severity != "context") if rules.decision_is_flagged(flags)
-             else 0, len(conflicted), decision_id])
+             else 0, len(conflicted), utcnow_iso(), decision_id])
         # A change in the flags may void a sign-off or move the decision in or out of the queue.
         from ..reviews.signoff import check_material_change  # late: reviews imports flagging
 

@@ -291,7 +291,7 @@ def create_draft(db: Database, *, title: str, committee_id: int, meeting_date: d
 def _audited(row: dict[str, Any]) -> dict[str, Any]:
     # Flag bookkeeping changes on its own (and is audited when the flags change).
     return {k: v for k, v in row.items()
-            if k not in ("flags_stale", "flag_count", "conflict_count")}
+            if k not in ("flags_stale", "flag_count", "conflict_count", "flags_computed_at")}
 
 
 def _child_summary(children: dict[str, list[dict[str, Any]]]) -> dict[str, list[Any]]:

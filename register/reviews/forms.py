@@ -85,7 +85,9 @@ def review_form_class(person_ids: list[int], match_keys: list[tuple[int, int]],
         setattr(Form, f"ruling_{person_id}", RadioField(
             f"Ruling for {name}", choices=list(RULINGS.items()), validate_choice=False))
         setattr(Form, f"exception_{person_id}", BooleanField(
-            f"Sole-expertise exception: {name} takes part because no one else has the expertise"))
+            f"Sole-expertise exception: {name} takes part because no one else has the expertise "
+            f"(with ‘note the interest’ or ‘may take part in the discussion but not "
+            f"the vote’)"))
         setattr(Form, f"exception_reason_{person_id}", TextAreaField(
             f"Why {name} is the only person with the expertise", [MaxLength(2000)]))
         setattr(Form, f"exception_mitigation_{person_id}", TextAreaField(
