@@ -62,7 +62,7 @@ def save_new(save: Callable[[], int], clash_field: Any, clash_message: str) -> i
 
 def submitted_version(form: Any) -> int:
     """The version an edit form was loaded at (0, which never matches, if it was tampered with)."""
-    return int(form.version.data) if (form.version.data or "").isdigit() else 0
+    return int(form.version.data) if (form.version.data or "").isdecimal() else 0
 
 
 def save_edit(form: Any, save: Callable[[int], bool], clash_field: Any, clash_message: str) -> bool:

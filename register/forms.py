@@ -128,7 +128,7 @@ class DateInputField(Field):
         if missing:
             self.parse_error = f"{noun} must include a {' and '.join(missing)}"
             return None
-        if not all(v.isdigit() for v in filled.values()) or len(self.parts["year"]) != 4:
+        if not all(v.isdecimal() for v in filled.values()) or len(self.parts["year"]) != 4:
             self.parse_error = f"{noun} must be a real date"
             return None
         try:

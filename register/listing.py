@@ -32,7 +32,7 @@ def prefix_pattern(text: str) -> str:
 
 def parse_page(value: str | None) -> int:
     """A page number from the query string; anything odd means page 1."""
-    return int(value) if value and value.isdigit() and 0 < int(value) < 1_000_000 else 1
+    return int(value) if value and value.isdecimal() and 0 < int(value) < 1_000_000 else 1
 
 
 def paginate(db: Database, select: str, from_where: str, params: dict[str, Any],

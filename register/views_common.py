@@ -151,6 +151,14 @@ def init_app(app: Flask) -> None:
         return _error_page(413, "What you sent is too large",
                       f"Nothing was saved. Forms and files must be smaller than {limit} MB.")
 
+    @app.errorhandler(OverflowError)
+    def number_too_large(_error):  # noqa: ANN001, ANN202
+        # A number in the address or a form too large for the database (a record id of 30
+        # digits): nothing can match it, and nothing was written.
+        return _error_page(404, "Page not found",
+                      "A number in the address or the form is too large to be a record. "
+                      "Check it is correct.")
+
     @app.errorhandler(500)
     def server_error(_error):  # noqa: ANN001, ANN202
         return _error_page(500, "Sorry, there is a problem with the service",

@@ -182,3 +182,26 @@ def test_signed_in_home(client, db):
     add_user(db, role="auditor", username="aud")
     sign_in(client, "aud")
     assert b"Auditor" in client.get("/").data
+
+
+ODD_NUMBERS = ["%C2%B2", "99999999999999999999999999", "-1", "1e3", "%EF%BC%91"]
+ODD_NUMBER_PATHS = [
+    "/people/?page={n}", "/organisations/?page={n}", "/committees/?page={n}",
+    "/decisions/?page={n}", "/decisions/register?page={n}", "/decisions/register?committee={n}",
+    "/decisions/register.csv?committee={n}", "/organisations/links/new?member_id={n}",
+    "/organisations/links/new?parent_id={n}", "/interests/?page={n}", "/reviews/?page={n}",
+    "/organisations/{n}", "/people/{n}", "/committees/{n}", "/interests/{n}",
+    "/interests/person/{n}",
+]
+
+
+@pytest.mark.parametrize("number", ODD_NUMBERS)
+def test_odd_numbers_in_addresses_never_break_a_page(app, db, number):
+    """A superscript ² (which Python calls a digit but int() refuses), a number too large for
+    the database, negatives and full-width digits: each page answers without a server error."""
+    add_user(db, role="admin", username="odd-admin")
+    client = app.test_client()
+    assert sign_in(client, "odd-admin").status_code == 302
+    for path in ODD_NUMBER_PATHS:
+        response = client.get(path.format(n=number))
+        assert response.status_code in (200, 302, 400, 403, 404), (path, number)

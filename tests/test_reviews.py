@@ -688,6 +688,20 @@ def test_a_new_interest_voids_the_sign_off_and_returns_it_to_the_queue(db, world
     assert "Sign-off voided" not in page
 
 
+def test_the_decision_page_shows_the_status_after_a_change_voids_the_sign_off(db, world, lead,
+                                                                             as_role):
+    decision, ref = _signed(db, world, lead)
+    add_interest(db, world.lay, organisation_id=world.practice, organisation_name="",
+                 nature="Spouse is practice manager", is_indirect=1,
+                 associate_relationship="spouse", date_from="2024-01-01",
+                 declared_on="2024-01-05")
+    # The first page opened after the change already shows where the decision now stands.
+    page = as_role("secretary", username="sec3").get(f"/decisions/{ref}").get_data(as_text=True)
+    assert "Awaiting governance review" in page
+    assert "Record the outcome" not in page
+    assert status_of(db, decision) == "awaiting_review"
+
+
 def test_a_changed_value_voids_the_sign_off_naming_the_value(db, world, lead):
     decision, ref = _signed(db, world, lead)
     db.execute("UPDATE decisions SET total_value_pence = 2000000 WHERE id = ?", [decision])

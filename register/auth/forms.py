@@ -62,7 +62,7 @@ class NewAccountForm(NewPasswordMixin, BaseForm):
     def validate_person_id(self, field) -> None:  # noqa: ANN001
         if not field.data:
             return
-        if not field.data.isdigit() or not get_db().execute(
+        if not field.data.isdecimal() or not get_db().execute(
                 "SELECT 1 FROM people WHERE id = ?", [int(field.data)]).fetchone():
             raise ValidationError("Choose a person from the list")
         if get_db().execute("SELECT 1 FROM users WHERE person_id = ?", [int(field.data)]).fetchone():

@@ -73,7 +73,7 @@ USER_SQL = (
 def load_user(user_id: str) -> User | None:
     """Find the account for a session; a stale token or a disabled account ends the session."""
     ident, _, token = user_id.partition(":")
-    if not ident.isdigit() or not token:
+    if not ident.isdecimal() or not token:
         return None
     row = next(iter(get_db().query(USER_SQL + "WHERE users.id = ?", [int(ident)])), None)
     if row is None or not row["active"] or not secrets.compare_digest(row["session_token"], token):

@@ -24,7 +24,7 @@ class WholeNumber:
 
     def __call__(self, form: Any, field: Any) -> None:
         text = field.data or ""
-        if not text.isdigit():
+        if not text.isdecimal():
             raise StopValidation(f"{self.noun} must be a whole number, like {self.minimum + 1}")
         value = int(text)
         if value < self.minimum:
@@ -150,7 +150,7 @@ class AddMemberForm(MembershipFields):
 
     def validate_person_id(self, field: Any) -> None:
         db = get_db()
-        if not str(field.data).isdigit() or not db.execute(
+        if not str(field.data).isdecimal() or not db.execute(
                 "SELECT 1 FROM people WHERE id = ?", [int(field.data)]).fetchone():
             raise ValidationError("Choose a person from the list")
         if queries.is_member(db, self.committee_id, int(field.data)):
@@ -177,7 +177,7 @@ class EditMemberForm(MembershipFields):
     def original_values(self) -> dict[str, Any] | None:
         """The role, category and vote the user started from, or None if unreadable."""
         parts = (self.original.data or "").split(":")
-        if len(parts) != 3 or not parts[2].isdigit():
+        if len(parts) != 3 or not parts[2].isdecimal():
             return None
         return {"role": parts[0], "category": parts[1], "voting": int(parts[2])}
 

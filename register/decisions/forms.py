@@ -306,7 +306,7 @@ class DecisionForm(BaseForm):
 
     def _person_id(self, value: str | None) -> int | None:
         value = (value or "").strip()
-        return int(value) if value.isdigit() and int(value) in self.people else None
+        return int(value) if value.isdecimal() and int(value) in self.people else None
 
     def _check_person(self, field: Field, empty_message: str) -> None:
         if not field.data:
@@ -319,7 +319,7 @@ class DecisionForm(BaseForm):
         found = []
         for entry in self.members:
             row = entry.form
-            if row.present.data and (row.person_id.data or "").isdigit():
+            if row.present.data and (row.person_id.data or "").isdecimal():
                 found.append((int(row.person_id.data), row.role.data, row.role))
         for entry in self.extra_people:
             row = entry.form
@@ -332,7 +332,7 @@ class DecisionForm(BaseForm):
         for entry in self.members:
             row = entry.form
             value = row.person_id.data or ""
-            if not value.isdigit() or int(value) not in self.member_ids:
+            if not value.isdecimal() or int(value) not in self.member_ids:
                 self.form_errors.append(
                     "The list of committee members has changed: reload the page and try again")
                 return

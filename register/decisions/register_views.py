@@ -34,7 +34,7 @@ def filters_from(args: Any) -> tuple[RegisterFilters, dict[str, str], list[tuple
     problems: list[tuple[str, str]] = []
     filters = RegisterFilters(q=typed["q"], status=typed["status"],
                               flagged=typed["flagged"] if typed["flagged"] in ("yes", "no") else "")
-    if typed["committee"].isdigit():
+    if typed["committee"].isdecimal():
         filters.committee_id = int(typed["committee"])
     for name, attribute, words in (("from", "date_from", "Meeting date from"),
                                    ("to", "date_to", "Meeting date to")):

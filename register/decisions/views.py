@@ -78,9 +78,15 @@ def decision_helpers() -> dict[str, Any]:
 
 
 def _loaded_or_404(reference: str) -> dict[str, Any]:
-    loaded = queries.load_for_display(get_db(), reference)
+    db = get_db()
+    loaded = queries.load_for_display(db, reference)
     if loaded is None:
         abort(404)
+    if loaded["decision"].get("flags_stale"):
+        # Bring the flags up to date first: that may void a sign-off and move the status, and
+        # the page must show the status as it now is.
+        flagging.ensure_current(db, [loaded["decision"]["id"]])
+        loaded = queries.load_for_display(db, reference) or loaded
     return loaded
 
 
@@ -207,7 +213,7 @@ def edit(reference: str) -> str | Response:
     form = _form(loaded, complete=complete, stored=request.method == "GET")
     stale = False
     if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else 0
+        version = int(form.version.data) if (form.version.data or "").isdecimal() else 0
         if queries.save_decision(get_db(), decision["id"], version, form.values(),
                                  form.children(), current_user.actor):
             if complete:
@@ -253,7 +259,7 @@ def submit(reference: str) -> str | Response:
         return _render_check(loaded, problems)
     version = request.form.get("version", "")
     status = queries.submit_decision(get_db(), decision["id"],
-                                     int(version) if version.isdigit() else 0,
+                                     int(version) if version.isdecimal() else 0,
                                      current_user.actor)
     if status is None:
         flash("Someone else changed this decision after you checked it, so it has not been "

@@ -53,7 +53,7 @@ def _changeable_interest(interest_id: int) -> dict[str, Any]:
 
 
 def _version(raw: str | None) -> int:
-    return int(raw) if raw and raw.isdigit() else -1
+    return int(raw) if raw and raw.isdecimal() else -1
 
 
 # ---- the register ----

@@ -129,7 +129,7 @@ class LinkForm(BaseForm):
 
     def validate_parent_id(self, field: Any) -> None:
         parent = (queries.get_organisation(get_db(), int(field.data))
-                  if str(field.data).isdigit() else None)
+                  if str(field.data).isdecimal() else None)
         if parent is None or parent["kind"] not in PARENT_KINDS:
             raise ValidationError("Choose a primary care network or GP federation from the list")
         self.parent = parent

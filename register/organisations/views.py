@@ -104,8 +104,8 @@ def new_link() -> str | Response:
     if request.method == "GET":
         parent_id = request.args.get("parent_id", "")
         member_id = request.args.get("member_id", "")
-        form.parent_id.data = parent_id if parent_id.isdigit() else ""
-        if member_id.isdigit():
+        form.parent_id.data = parent_id if parent_id.isdecimal() else ""
+        if member_id.isdecimal():
             member = queries.get_organisation(db, int(member_id))
             form.member_code.data = (member or {}).get("ods_code") or ""
     if form.validate_on_submit():
@@ -133,7 +133,7 @@ def remove_link(link_id: int) -> Response:
     if link is None:
         abort(404)
     back = request.args.get("back", "")
-    target = int(back) if back.isdigit() and int(back) in (
+    target = int(back) if back.isdecimal() and int(back) in (
         link["member_id"], link["parent_id"]) else link["parent_id"]
     if queries.remove_link(db, link_id, current_user.actor):
         flash(f"{link['member_name']} removed from {link['parent_name']}.", "success")

@@ -44,7 +44,7 @@ class PersonForm(BaseForm):
         if not field.data:
             return
         practice = (get_organisation(get_db(), int(field.data))
-                    if str(field.data).isdigit() else None)
+                    if str(field.data).isdecimal() else None)
         if practice is None or practice["kind"] != "practice":
             raise ValidationError("Choose a GP practice from the list")
 

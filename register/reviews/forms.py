@@ -251,7 +251,7 @@ def _count(field: Any, noun: str) -> int | None:
     if not text:
         field.errors.append(f"Enter the number of {noun}, or 0")
         return None
-    if not text.isdigit():
+    if not text.isdecimal():
         field.errors.append(f"The number of {noun} must be a whole number, like 3")
         return None
     return int(text)
@@ -267,7 +267,7 @@ def check_outcome(form: OutcomeForm, participants: list[dict[str, Any]],
     if form.outcome.data not in CHOICES:
         form.outcome.errors.append("Select whether the service is made, bought or mixed")
     provider = form.awarded_provider.data or ""
-    if provider and (not provider.isdigit() or int(provider) not in provider_ids):
+    if provider and (not provider.isdecimal() or int(provider) not in provider_ids):
         form.awarded_provider.errors.append("Select one of the providers proposed")
     totals = {"for": _count(form.votes_for, "votes for"),
               "against": _count(form.votes_against, "votes against"),
@@ -283,7 +283,7 @@ def check_outcome(form: OutcomeForm, participants: list[dict[str, Any]],
         proxy_field = getattr(form, f"proxy_{person_id}", None)
         vote = (vote_field.data or "") if vote_field else ""
         proxy_text = (proxy_field.data or "") if proxy_field else ""
-        proxy_for = int(proxy_text) if proxy_text.isdigit() else None
+        proxy_for = int(proxy_text) if proxy_text.isdecimal() else None
         if vote and vote not in VOTES:
             vote_field.errors.append(f"Select how {person['name']} voted")
             continue

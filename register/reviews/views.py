@@ -81,7 +81,7 @@ def _excluded(decision: dict[str, Any]) -> tuple[str, int] | None:
 
 
 def _version(text: str | None) -> int:
-    return int(text) if (text or "").isdigit() else -1
+    return int(text) if (text or "").isdecimal() else -1
 
 
 def _fresh_after_changes(decision: dict[str, Any]) -> dict[str, Any]:
@@ -338,7 +338,7 @@ def _return(review: queries.Review, form: forms.ReviewForm, posted_version: int)
 # ---- escalation ----------------------------------------------------------------------------
 
 def _person_id(value: str | None) -> int | None:
-    return int(value) if (value or "").isdigit() else None
+    return int(value) if (value or "").isdecimal() else None
 
 
 def _escalation_details(review: queries.Review, form: forms.ReviewForm,

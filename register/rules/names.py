@@ -66,7 +66,7 @@ def normalise_org_name(name: str | None) -> str:
 
 
 def _tokens_that_distinguish(name: str) -> set[str]:
-    return {w for w in name.split() if w in DISTINGUISHING_WORDS or any(c.isdigit() for c in w)}
+    return {w for w in name.split() if w in DISTINGUISHING_WORDS or any(c.isdecimal() for c in w)}
 
 
 def names_match(a: str | None, b: str | None) -> bool:

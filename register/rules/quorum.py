@@ -54,7 +54,7 @@ def parse_quorum_rule(text: str) -> QuorumRule:
     if not rest and ";" in cleaned:
         head, _, rest = cleaned.partition(";")
     head = head.replace("voting", "").replace("members", "").replace("member", "").strip(" ,;")
-    if not head.isdigit():
+    if not head.isdecimal():
         raise QuorumRuleError(f"The quorum must start with a whole number of voting members, "
                               f"not '{head or text.strip()}'")
     minimum = int(head)
