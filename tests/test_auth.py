@@ -207,3 +207,13 @@ def test_every_capability_names_known_roles():
 def test_auditor_changes_nothing():
     writes = [cap for cap in CAPABILITIES if not cap.startswith(("read", "see"))]
     assert all(not can("auditor", cap) for cap in writes)
+
+
+def test_an_administrator_changes_their_own_password_on_their_account_page(app, db):
+    add_user(db, role="admin", username="self-admin")
+    client = app.test_client()
+    assert sign_in(client, "self-admin").status_code == 302
+    own = db.execute("SELECT id FROM users WHERE username = 'self-admin'").fetchone()[0]
+    response = client.get(f"/accounts/{own}/password")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/account")
+    assert client.get("/").status_code == 200  # still signed in

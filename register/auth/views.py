@@ -176,6 +176,11 @@ def enable_account(user_id: int) -> Response:
 def reset_password(user_id: int) -> str | Response:
     """Set a new password for an account; its sessions end."""
     row = _account_or_404(user_id)
+    if user_id == current_user.id:
+        # Your own password is changed where it asks for the current one, and keeps you signed in.
+        flash("To change your own password, use this page: it asks for your current password "
+              "and keeps you signed in.", "info")
+        return redirect(url_for("auth.my_account"))
     form = ResetPasswordForm()
     if form.validate_on_submit():
         db = get_db()
