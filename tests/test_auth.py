@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from register import audit
 from register.auth import passwords
 from register.auth.roles import CAPABILITIES, ROLE_LABELS, can
 
@@ -217,3 +218,37 @@ def test_an_administrator_changes_their_own_password_on_their_account_page(app, 
     response = client.get(f"/accounts/{own}/password")
     assert response.status_code == 302 and response.headers["Location"].endswith("/account")
     assert client.get("/").status_code == 200  # still signed in
+
+
+def test_an_administrator_changes_an_accounts_role_and_person(app, db):
+    add_user(db, role="admin", username="boss")
+    add_user(db, role="member", username="nop-member")  # created with no person
+    ada = add_person(db, "Ada Lovelace")
+    taken = add_person(db, "Bea Taken")
+    add_user(db, role="member", username="bea", person_id=taken)
+    admin = app.test_client()
+    assert sign_in(admin, "boss").status_code == 302
+    target = db.execute("SELECT id FROM users WHERE username = 'nop-member'").fetchone()[0]
+    assert "Change account nop-member" in admin.get(f"/accounts/{target}/edit").get_data(
+        as_text=True)
+    refused = admin.post(f"/accounts/{target}/edit", data={"role": "member",
+                                                          "person_id": str(taken)})
+    assert "That person already has another account" in refused.get_data(as_text=True)
+    saved = admin.post(f"/accounts/{target}/edit", data={"role": "secretary",
+                                                        "person_id": str(ada)})
+    assert saved.status_code == 302
+    assert db.execute("SELECT role, person_id FROM users WHERE id = ?", [target]).fetchone() == \
+        ("secretary", ada)
+    event = audit.history(db, "user", target)[-1]
+    assert event["action"] == "update" and event["changes"]["role"] == ["member", "secretary"]
+    # The new role applies on the account's next page.
+    user = app.test_client()
+    assert sign_in(user, "nop-member").status_code == 302
+    assert user.get("/decisions/new").status_code == 200
+    # Nobody changes their own role.
+    own = db.execute("SELECT id FROM users WHERE username = 'boss'").fetchone()[0]
+    response = admin.post(f"/accounts/{own}/edit", data={"role": "member", "person_id": ""})
+    assert "You cannot change your own role" in response.get_data(as_text=True)
+    assert db.execute("SELECT role FROM users WHERE id = ?", [own]).fetchone()[0] == "admin"
+    # Only administrators.
+    assert user.get(f"/accounts/{own}/edit").status_code == 403

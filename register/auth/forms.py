@@ -69,6 +69,33 @@ class NewAccountForm(NewPasswordMixin, BaseForm):
             raise ValidationError("That person already has an account")
 
 
+class EditAccountForm(BaseForm):
+    """An administrator changes an account's role or the person it belongs to."""
+
+    role = SelectField("Role", choices=list(ROLE_LABELS.items()),
+                       validators=[Required("Choose a role")])
+    person_id = SelectField("Person this account belongs to", choices=[], coerce=str,
+                            validate_choice=False)
+
+    def __init__(self, *args, account_id: int, **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.account_id = account_id
+
+    def validate_role(self, field) -> None:  # noqa: ANN001
+        if field.data not in ROLE_LABELS:
+            raise ValidationError("Choose a role")
+
+    def validate_person_id(self, field) -> None:  # noqa: ANN001
+        if not field.data:
+            return
+        if not field.data.isdecimal() or not get_db().execute(
+                "SELECT 1 FROM people WHERE id = ?", [int(field.data)]).fetchone():
+            raise ValidationError("Choose a person from the list")
+        if get_db().execute("SELECT 1 FROM users WHERE person_id = ? AND id <> ?",
+                            [int(field.data), self.account_id]).fetchone():
+            raise ValidationError("That person already has another account")
+
+
 class ResetPasswordForm(NewPasswordMixin, BaseForm):
     """An administrator sets a new password for an account."""
 

@@ -11,7 +11,13 @@ from .. import audit
 from ..db import get_db, write_transaction
 from . import models, passwords
 from .access import requires
-from .forms import ChangePasswordForm, NewAccountForm, ResetPasswordForm, SignInForm
+from .forms import (
+    ChangePasswordForm,
+    EditAccountForm,
+    NewAccountForm,
+    ResetPasswordForm,
+    SignInForm,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -130,6 +136,38 @@ def new_account() -> str | Response:
         flash(f"Account {form.username.data} created.", "success")
         return redirect(url_for("auth.accounts"))
     return render_template("auth/new_account.html", form=form)
+
+
+@bp.route("/accounts/<int:user_id>/edit", methods=["GET", "POST"])
+@requires("manage_accounts")
+def edit_account(user_id: int) -> str | Response:
+    """Change an account's role or the person it belongs to (not your own role)."""
+    row = _account_or_404(user_id)
+    db = get_db()
+    form = EditAccountForm(account_id=user_id,
+                           data={"role": row["role"], "person_id": str(row["person_id"] or "")}
+                           if request.method == "GET" else None)
+    form.person_id.choices = [("", "No person (for example an auditor from outside)")] + [
+        (str(p["id"]), f"{p['name']} ({p['email']})")
+        for p in db.query("SELECT id, name, email FROM people WHERE id NOT IN (SELECT person_id"
+                          " FROM users WHERE person_id IS NOT NULL AND id <> ?) ORDER BY name",
+                          [user_id])]
+    if form.validate_on_submit():
+        if user_id == current_user.id and form.role.data != row["role"]:
+            form.role.errors.append("You cannot change your own role: ask another administrator")
+        else:
+            person_id = int(form.person_id.data) if form.person_id.data else None
+            before = {"role": row["role"], "person_id": row["person_id"]}
+            after = {"role": form.role.data, "person_id": person_id}
+            if before != after:
+                with write_transaction(db):
+                    db.execute("UPDATE users SET role = ?, person_id = ? WHERE id = ?",
+                               [form.role.data, person_id, user_id])
+                    audit.record(db, actor=current_user.actor, action="update", entity="user",
+                                 entity_id=user_id, before=before, after=after)
+            flash(f"Account {row['username']} saved.", "success")
+            return redirect(url_for("auth.accounts"))
+    return render_template("auth/edit_account.html", form=form, account=row)
 
 
 def _account_or_404(user_id: int) -> dict:
