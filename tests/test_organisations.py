@@ -235,13 +235,43 @@ def test_secretary_adds_and_removes_a_practice_in_a_network(as_role, db):
     assert actions == [("create",), ("delete",)]
 
 
-def test_removing_a_link_needs_post(as_role, db):
+def test_removing_a_link_asks_first_and_offers_the_leaving_date_instead(as_role, db):
     practice = add_organisation(db, ods_code="A81001")
     network = add_organisation(db, "North PCN", kind="network")
     link_id = db["organisation_links"].insert({"member_id": practice, "parent_id": network,
                                                "created_at": "2025-01-01"}).last_pk
-    assert as_role("secretary").get(f"/organisations/links/{link_id}/remove").status_code == 405
+    page = as_role("secretary").get(f"/organisations/links/{link_id}/remove")
+    assert page.status_code == 200
+    assert shows(page, "Only for a membership recorded by mistake")
+    assert shows(page, "Record the date it left instead")
     assert count(db, "organisation_links") == 1
+
+
+def test_a_practice_leaving_keeps_its_membership_with_the_date_it_left(as_role, db):
+    practice = add_organisation(db, "Hill Surgery", ods_code="A81001")
+    network = add_organisation(db, "North PCN", kind="network")
+    link_id = db["organisation_links"].insert({"member_id": practice, "parent_id": network,
+                                               "date_from": "2024-04-01",
+                                               "created_at": "2025-01-01"}).last_pk
+    client = as_role("secretary")
+    form = client.get(f"/organisations/links/{link_id}/dates?back={practice}")
+    assert 'value="2024"' in form.get_data(as_text=True)
+    bad = client.post(f"/organisations/links/{link_id}/dates?back={practice}", data={
+        "date_from-day": "1", "date_from-month": "4", "date_from-year": "2024",
+        "date_to-day": "31", "date_to-month": "3", "date_to-year": "2024"})
+    assert shows(bad, "The date the practice left must be the same as or after the date it joined")
+    response = client.post(f"/organisations/links/{link_id}/dates?back={practice}", data={
+        "date_from-day": "1", "date_from-month": "4", "date_from-year": "2024",
+        "date_to-day": "30", "date_to-month": "9", "date_to-year": "2026"})
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/organisations/{practice}")
+    assert db.execute("SELECT date_from, date_to FROM organisation_links").fetchone() == \
+        ("2024-04-01", "2026-09-30")
+    assert shows(client.get(f"/organisations/{network}"), "From 1 April 2024 to 30 September 2026")
+    actions = [r[0] for r in db.execute("SELECT action FROM audit_events WHERE entity = "
+                                        "'organisation_link' ORDER BY seq")]
+    assert actions == ["update"]
+    assert as_role("member").get(f"/organisations/links/{link_id}/dates").status_code == 403
 
 
 @pytest.mark.parametrize("parent, code, message", [

@@ -157,3 +157,22 @@ class LinkForm(BaseForm):
                 "The date the practice left must be the same as or after the date it joined")
             ok = False
         return ok
+
+
+class LinkDatesForm(BaseForm):
+    """When a practice joined and left a network or federation: ending a membership keeps it in
+    the record, so decisions before the practice left still see it."""
+
+    date_from = DateInputField("Date the practice joined (optional)",
+                               noun="the date the practice joined")
+    date_to = DateInputField("Date the practice left (optional)",
+                             noun="the date the practice left")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if (ok and self.date_from.data and self.date_to.data
+                and self.date_to.data < self.date_from.data):
+            self.date_to.errors.append(
+                "The date the practice left must be the same as or after the date it joined")
+            ok = False
+        return ok

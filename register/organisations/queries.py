@@ -176,6 +176,23 @@ def link_exists(db: Database, parent_id: int, member_id: int) -> bool:
                       [parent_id, member_id]).fetchone() is not None
 
 
+def set_link_dates(db: Database, link_id: int, date_from: str | None, date_to: str | None,
+                   actor: str) -> bool:
+    """Change when a practice joined or left a network or federation, audited; False if the
+    link has gone. The staleness triggers then bring the affected decisions' flags up to date."""
+    with write_transaction(db):
+        before = next(iter(db.query("SELECT * FROM organisation_links WHERE id = ?", [link_id])),
+                      None)
+        if before is None:
+            return False
+        db.execute("UPDATE organisation_links SET date_from = ?, date_to = ? WHERE id = ?",
+                   [date_from, date_to, link_id])
+        after = {**before, "date_from": date_from, "date_to": date_to}
+        audit.record(db, actor=actor, action="update", entity="organisation_link",
+                     entity_id=link_id, before=before, after=after)
+    return True
+
+
 def remove_link(db: Database, link_id: int, actor: str) -> bool:
     """Delete a link and audit it; False if it had already gone."""
     with write_transaction(db):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -12,7 +13,7 @@ from ..db import get_db
 from ..editing import save_edit, save_new
 from ..listing import list_options
 from . import queries
-from .forms import LinkForm, OrganisationForm
+from .forms import LinkDatesForm, LinkForm, OrganisationForm
 from .queries import KINDS, PARENT_KINDS
 
 bp = Blueprint("organisations", __name__, url_prefix="/organisations")
@@ -124,17 +125,40 @@ def new_link() -> str | Response:
     return render_template("organisations/link_form.html", form=form)
 
 
-@bp.route("/links/<int:link_id>/remove", methods=["POST"])
-@requires("edit_reference_data")
-def remove_link(link_id: int) -> Response:
-    """Remove a practice from a network or federation, then go back to the page it was done on."""
-    db = get_db()
-    link = queries.get_link(db, link_id)
+def _link_and_back(link_id: int) -> tuple[dict[str, Any], int]:
+    link = queries.get_link(get_db(), link_id)
     if link is None:
         abort(404)
     back = request.args.get("back", "")
     target = int(back) if back.isdecimal() and int(back) in (
         link["member_id"], link["parent_id"]) else link["parent_id"]
+    return link, target
+
+
+@bp.route("/links/<int:link_id>/dates", methods=["GET", "POST"])
+@requires("edit_reference_data")
+def link_dates(link_id: int) -> str | Response:
+    """Change when a practice joined or left a network or federation (to end a membership)."""
+    link, target = _link_and_back(link_id)
+    form = LinkDatesForm(data={"date_from": link["date_from"], "date_to": link["date_to"]}
+                         if request.method == "GET" else None)
+    if form.validate_on_submit():
+        queries.set_link_dates(
+            get_db(), link_id, form.date_from.data.isoformat() if form.date_from.data else None,
+            form.date_to.data.isoformat() if form.date_to.data else None, current_user.actor)
+        flash(f"Dates of {link['member_name']} in {link['parent_name']} saved.", "success")
+        return redirect(url_for("organisations.detail", organisation_id=target))
+    return render_template("organisations/link_dates.html", form=form, link=link, back=target)
+
+
+@bp.route("/links/<int:link_id>/remove", methods=["GET", "POST"])
+@requires("edit_reference_data")
+def remove_link(link_id: int) -> str | Response:
+    """Remove a membership recorded by mistake (asks first), then go back to where it was."""
+    link, target = _link_and_back(link_id)
+    if request.method == "GET":
+        return render_template("organisations/link_remove.html", link=link, back=target)
+    db = get_db()
     if queries.remove_link(db, link_id, current_user.actor):
         flash(f"{link['member_name']} removed from {link['parent_name']}.", "success")
     return redirect(url_for("organisations.detail", organisation_id=target))
