@@ -59,7 +59,11 @@ def test_empty_query_shows_the_form_only(as_role):
     ("y9000", "/organisations/{practice}", "ODS code Y90002"),
     ("99000003", "/organisations/{provider}", "Go-To-Doc Ltd"),
     ("video consult", "/interests/{other}", "Sessional video consultations"),
-    ("gotod", None, "No results for gotod"),
+    # A name typed run together or with other punctuation still finds it.
+    ("gotodoc", "/organisations/{provider}", "Go-To-Doc Ltd"),
+    ("GoToDoc", "/interests/{other}", "Sessional video consultations"),
+    ("go.to.doc", "/organisations/{provider}", "Go-To-Doc Ltd"),
+    ("zzzz", None, "No results for zzzz"),
 ])
 def test_finds_by_name_code_and_interest(as_role, register_data, q, link, text):
     html = page(as_role("secretary"), q)
@@ -87,6 +91,8 @@ def test_member_sees_only_their_own_interests(as_role, register_data):
     member = as_role("member", person_id=register_data["niamh"])
     html = page(member, "Sessional")
     assert "Sessional video consultations" not in html
+    assert f'/interests/{register_data["other"]}"' not in html
+    html = page(member, "gotodoc")
     assert f'/interests/{register_data["other"]}"' not in html
     html = page(member, "partner")
     assert f'href="/interests/{register_data["own"]}"' in html

@@ -7,6 +7,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..listing import like_pattern
+
 # Runs of letters and digits: the same words SQLite's unicode61 tokenizer indexes, so punctuation
 # typed by a user (quotes, brackets, hyphens, asterisks) is never read as FTS syntax.
 WORD = re.compile(r"[^\W_]+")
@@ -34,6 +36,28 @@ def prefix_query(text: str) -> str:
     words = WORD.findall(text[:MAX_QUERY_LENGTH])[:MAX_WORDS]
     quoted = ('"' + word.replace('"', '""') + '"' for word in words)
     return " AND ".join(f"({word} OR {word}*)" for word in quoted)
+
+
+def compacted(column: str) -> str:
+    """SQL for a name with its case, spaces and the usual punctuation taken out, so that
+    'Go-To-Doc Ltd' and 'GoToDoc Limited' both contain 'gotodoc' (the column is ours)."""
+    expression = f"lower({column})"
+    for mark in ("-", " ", ".", "'", "’", "&", ",", "/"):
+        expression = f"replace({expression}, '{mark.replace(chr(39), chr(39) * 2)}', '')"
+    return expression
+
+
+def _run_together(db: Database, text: str, sql: str, params: dict[str, Any],
+                  found: set[int]) -> list[dict[str, Any]]:
+    """Rows whose name written without spaces or punctuation contains the search written the
+    same way, after the full-text matches and not repeating them (a name typed 'gotodoc' finds
+    'Go-To-Doc Ltd'). Only for a search of four or more letters and digits."""
+    squeezed = "".join(WORD.findall(text[:MAX_QUERY_LENGTH].lower()))
+    if len(squeezed) < 4:
+        return []
+    rows = db.query(sql + " ORDER BY id LIMIT :limit",
+                    {**params, "pattern": like_pattern(squeezed), "limit": LIMIT + 1 + len(found)})
+    return [row for row in rows if row["id"] not in found]
 
 
 @dataclass
@@ -68,9 +92,14 @@ def search(db: Database, text: str, *, all_interests: bool,
         fts, columns=["id", "name", "positions", "is_decision_maker"], limit=LIMIT + 1,
         order_by=ORDER["people"])),
         "people", results)
-    results.organisations = _cut(list(db["organisations"].search(
+    organisations = list(db["organisations"].search(
         fts, columns=["id", "name", "kind", "ods_code", "companies_house_number"],
-        limit=LIMIT + 1, order_by=ORDER["organisations"])), "organisations", results)
+        limit=LIMIT + 1, order_by=ORDER["organisations"]))
+    organisations += _run_together(
+        db, text, "SELECT id, name, kind, ods_code, companies_house_number FROM organisations"
+        " WHERE " + compacted("name") + " LIKE :pattern ESCAPE '\\'", {},
+        {row["id"] for row in organisations})
+    results.organisations = _cut(organisations, "organisations", results)
     if all_interests:
         where, args = None, None
     elif person_id is not None:
@@ -81,6 +110,11 @@ def search(db: Database, text: str, *, all_interests: bool,
         fts, columns=["id", "person_id", "organisation_name", "nature", "interest_type",
                       "is_indirect", "date_to", "withdrawn"],
         limit=LIMIT + 1, where=where, where_args=args, order_by=ORDER["interests"]))
+    interests += _run_together(
+        db, text, "SELECT id, person_id, organisation_name, nature, interest_type, is_indirect,"
+        " date_to, withdrawn FROM interests WHERE " + compacted("organisation_name")
+        + " LIKE :pattern ESCAPE '\\'" + (f" AND {where}" if where else ""),
+        args or {}, {row["id"] for row in interests})
     names = {row["id"]: row["name"] for row in db.query(
         "SELECT id, name FROM people WHERE id IN (SELECT value FROM json_each(?))",
         [str([row["person_id"] for row in interests])])}
