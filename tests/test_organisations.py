@@ -434,3 +434,17 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, db):
     for url in ("/organisations/", f"/organisations/{org_id}"):
         assert client.get(url).status_code == 302
 
+
+
+def test_an_organisation_with_the_same_name_written_differently_is_asked_about_first(as_role, db):
+    add_organisation(db, "Go-To-Doc Ltd", kind="independent")
+    client = as_role("secretary")
+    data = organisation_form(name="GoToDoc Ltd", kind="independent", ods_code="",
+                             is_member_practice=None)
+    first = client.post("/organisations/new", data=data)
+    assert first.status_code == 200
+    assert shows(first, "Go-To-Doc Ltd is already in the register")
+    assert count(db, "organisations") == 1
+    data["same_name_confirmed"] = "y"
+    assert client.post("/organisations/new", data=data).status_code == 302
+    assert count(db, "organisations") == 2

@@ -210,3 +210,18 @@ def test_every_role_reads(as_role, db, role):
 
 def test_missing_person_is_404(as_role):
     assert as_role("auditor").get("/people/999").status_code == 404
+
+
+def test_a_second_person_with_the_same_name_is_asked_about_first(as_role, db):
+    add_person(db, "Dr Niamh O'Connor", email="niamh@example.nhs.uk")
+    client = as_role("secretary")
+    data = person_form(name="dr niamh o'connor ", email="niamh.two@example.nhs.uk")
+    first = client.post("/people/new", data=data)
+    assert first.status_code == 200
+    assert shows(first, "Dr Niamh O'Connor (niamh@example.nhs.uk) is already in the register")
+    assert 'name="same_name_confirmed"' in first.get_data(as_text=True)
+    assert len(people_named(db, "dr niamh o'connor")) == 0
+    data["same_name_confirmed"] = "y"
+    assert client.post("/people/new", data=data).status_code == 302
+    assert db.execute("SELECT count(*) FROM people WHERE lower(name) LIKE 'dr niamh o%'"
+                      ).fetchone()[0] == 2

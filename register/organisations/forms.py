@@ -44,11 +44,30 @@ class OrganisationForm(BaseForm):
         [MaxLength(500, "Registered address must be 500 characters or fewer")])
     postcode = CodeField("Postcode (optional)")
     is_member_practice = BooleanField("A member practice of the consortium")
+    same_name_confirmed = BooleanField("This is a different organisation with a similar name")
     version = HiddenField()
 
     def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.organisation_id = organisation_id
+
+    def validate_name(self, field: Any) -> None:
+        # Two records for one organisation split the conflicts found against it: ask first.
+        if self.organisation_id is not None or self.same_name_confirmed.data:
+            return
+        squeezed = "".join(ch for ch in (field.data or "").lower() if ch.isalnum())
+        if not squeezed:
+            return
+        from ..search.queries import compacted
+
+        other = get_db().execute(
+            "SELECT name, ods_code FROM organisations WHERE " + compacted("name") + " = ? LIMIT 1",
+            [squeezed]).fetchone()
+        if other:
+            code = f" ({other[1]})" if other[1] else ""
+            raise ValidationError(
+                f"{other[0]}{code} is already in the register. Open that record instead, or "
+                f"tick ‘This is a different organisation with a similar name’")
 
     def validate_kind(self, field: Any) -> None:
         if field.data not in KINDS:

@@ -26,6 +26,7 @@ class PersonForm(BaseForm):
     is_decision_maker = BooleanField("A decision-maker")
     home_practice_id = SelectField("Home practice (optional)", choices=[],
                                    validate_choice=False)
+    same_name_confirmed = BooleanField("This is a different person with the same name")
     version = HiddenField()
 
     def __init__(self, *args: Any, person_id: int | None = None, **kwargs: Any):
@@ -39,6 +40,18 @@ class PersonForm(BaseForm):
         other = queries.find_by_email(get_db(), field.data)
         if other and other["id"] != self.person_id:
             raise ValidationError(f"{other['name']} already has the email address {field.data}")
+
+    def validate_name(self, field: Any) -> None:
+        # Two records for one person split their interests and their conflicts: ask first.
+        if self.person_id is not None or self.same_name_confirmed.data:
+            return
+        other = get_db().execute(
+            "SELECT name, email FROM people WHERE lower(trim(name)) = lower(trim(?)) LIMIT 1",
+            [field.data or ""]).fetchone()
+        if other:
+            raise ValidationError(
+                f"{other[0]} ({other[1]}) is already in the register. Open that record instead, "
+                f"or tick ‘This is a different person with the same name’")
 
     def validate_home_practice_id(self, field: Any) -> None:
         if not field.data:
