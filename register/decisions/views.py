@@ -78,15 +78,9 @@ def decision_helpers() -> dict[str, Any]:
 
 
 def _loaded_or_404(reference: str) -> dict[str, Any]:
-    db = get_db()
-    loaded = queries.load_for_display(db, reference)
+    loaded = queries.load_for_display(get_db(), reference)
     if loaded is None:
         abort(404)
-    if loaded["decision"].get("flags_stale"):
-        # Bring the flags up to date first: that may void a sign-off and move the status, and
-        # the page must show the status as it now is.
-        flagging.ensure_current(db, [loaded["decision"]["id"]])
-        loaded = queries.load_for_display(db, reference) or loaded
     return loaded
 
 
@@ -304,8 +298,13 @@ def _governance(db: Any, decision_id: int) -> dict[str, Any]:
 def show(reference: str) -> str:
     """One decision: every field, the people and providers, its current conflicts and history."""
     loaded = _loaded_or_404(reference)
-    decision = loaded["decision"]
     db = get_db()
+    if loaded["decision"].get("flags_stale") and loaded["decision"]["status"] != "draft":
+        # Bring the flags up to date first: that may void a sign-off and move the status, and
+        # the page must show the status as it now is.
+        flagging.ensure_current(db, [loaded["decision"]["id"]])
+        loaded = _loaded_or_404(reference)
+    decision = loaded["decision"]
     if queries.is_excluded(db, decision["id"], current_user):
         return render_template("decisions/excluded.html", decision=decision), 403
     if not queries.can_see(db, decision, current_user):
