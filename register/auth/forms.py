@@ -38,7 +38,28 @@ class ChangePasswordForm(NewPasswordMixin, BaseForm):
     confirm_password = PasswordField("Confirm new password", [Required("Confirm the new password")])
 
 
-class NewAccountForm(NewPasswordMixin, BaseForm):
+class RoleAndPersonChecks:
+    """The role and the linked person of an account being created (account_id None) or changed."""
+
+    account_id: int | None = None
+
+    def validate_role(self, field) -> None:  # noqa: ANN001
+        if field.data not in ROLE_LABELS:
+            raise ValidationError("Choose a role")
+
+    def validate_person_id(self, field) -> None:  # noqa: ANN001
+        if not field.data:
+            return
+        if not field.data.isdecimal() or not get_db().execute(
+                "SELECT 1 FROM people WHERE id = ?", [int(field.data)]).fetchone():
+            raise ValidationError("Choose a person from the list")
+        if get_db().execute("SELECT 1 FROM users WHERE person_id = ? AND id IS NOT ?",
+                            [int(field.data), self.account_id]).fetchone():
+            raise ValidationError("That person already has another account"
+                                  if self.account_id else "That person already has an account")
+
+
+class NewAccountForm(RoleAndPersonChecks, NewPasswordMixin, BaseForm):
     """An administrator creates an account."""
 
     username = StringField("Username", [Required("Enter a username"), MaxLength(100)])
@@ -49,27 +70,14 @@ class NewAccountForm(NewPasswordMixin, BaseForm):
     new_password = PasswordField("Password", [Required("Enter a password")])
     confirm_password = PasswordField("Confirm password", [Required("Confirm the password")])
 
-    def validate_role(self, field) -> None:  # noqa: ANN001
-        if field.data not in ROLE_LABELS:
-            raise ValidationError("Choose a role")
-
     def validate_username(self, field) -> None:  # noqa: ANN001
         if any(ch.isspace() for ch in field.data):
             raise ValidationError("Username must not contain spaces")
         if get_db().execute("SELECT 1 FROM users WHERE username = ?", [field.data]).fetchone():
             raise ValidationError("That username is already taken")
 
-    def validate_person_id(self, field) -> None:  # noqa: ANN001
-        if not field.data:
-            return
-        if not field.data.isdecimal() or not get_db().execute(
-                "SELECT 1 FROM people WHERE id = ?", [int(field.data)]).fetchone():
-            raise ValidationError("Choose a person from the list")
-        if get_db().execute("SELECT 1 FROM users WHERE person_id = ?", [int(field.data)]).fetchone():
-            raise ValidationError("That person already has an account")
 
-
-class EditAccountForm(BaseForm):
+class EditAccountForm(RoleAndPersonChecks, BaseForm):
     """An administrator changes an account's role or the person it belongs to."""
 
     role = SelectField("Role", choices=list(ROLE_LABELS.items()),
@@ -80,20 +88,6 @@ class EditAccountForm(BaseForm):
     def __init__(self, *args, account_id: int, **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.account_id = account_id
-
-    def validate_role(self, field) -> None:  # noqa: ANN001
-        if field.data not in ROLE_LABELS:
-            raise ValidationError("Choose a role")
-
-    def validate_person_id(self, field) -> None:  # noqa: ANN001
-        if not field.data:
-            return
-        if not field.data.isdecimal() or not get_db().execute(
-                "SELECT 1 FROM people WHERE id = ?", [int(field.data)]).fetchone():
-            raise ValidationError("Choose a person from the list")
-        if get_db().execute("SELECT 1 FROM users WHERE person_id = ? AND id <> ?",
-                            [int(field.data), self.account_id]).fetchone():
-            raise ValidationError("That person already has another account")
 
 
 class ResetPasswordForm(NewPasswordMixin, BaseForm):

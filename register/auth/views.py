@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
@@ -122,11 +123,7 @@ def new_account() -> str | Response:
     """Create an account with a role, optionally tied to a person."""
     db = get_db()
     form = NewAccountForm()
-    form.person_id.choices = [("", "No person (for example an auditor from outside)")] + [
-        (str(p["id"]), f"{p['name']} ({p['email']})")
-        for p in db.query("SELECT id, name, email FROM people WHERE id NOT IN "
-                          "(SELECT person_id FROM users WHERE person_id IS NOT NULL) ORDER BY name")
-    ]
+    form.person_id.choices = _person_choices(db)
     if form.validate_on_submit():
         models.create_user(
             db, username=form.username.data, password=form.new_password.data,
@@ -147,11 +144,7 @@ def edit_account(user_id: int) -> str | Response:
     form = EditAccountForm(account_id=user_id,
                            data={"role": row["role"], "person_id": str(row["person_id"] or "")}
                            if request.method == "GET" else None)
-    form.person_id.choices = [("", "No person (for example an auditor from outside)")] + [
-        (str(p["id"]), f"{p['name']} ({p['email']})")
-        for p in db.query("SELECT id, name, email FROM people WHERE id NOT IN (SELECT person_id"
-                          " FROM users WHERE person_id IS NOT NULL AND id <> ?) ORDER BY name",
-                          [user_id])]
+    form.person_id.choices = _person_choices(db, user_id)
     if form.validate_on_submit():
         if user_id == current_user.id and form.role.data != row["role"]:
             form.role.errors.append("You cannot change your own role: ask another administrator")
@@ -168,6 +161,15 @@ def edit_account(user_id: int) -> str | Response:
             flash(f"Account {row['username']} saved.", "success")
             return redirect(url_for("auth.accounts"))
     return render_template("auth/edit_account.html", form=form, account=row)
+
+
+def _person_choices(db: Any, account_id: int | None = None) -> list[tuple[str, str]]:
+    """The people an account may belong to: those without another account."""
+    return [("", "No person (for example an auditor from outside)")] + [
+        (str(p["id"]), f"{p['name']} ({p['email']})")
+        for p in db.query("SELECT id, name, email FROM people WHERE id NOT IN (SELECT person_id"
+                          " FROM users WHERE person_id IS NOT NULL AND id IS NOT ?) ORDER BY name",
+                          [account_id])]
 
 
 def _account_or_404(user_id: int) -> dict:
