@@ -939,16 +939,8 @@ class _Loader:
         problem = signoff.signer_problem(review, self.lead)
         if problem:
             raise RuntimeError(f"{current['reference']}: {problem}")
-        rulings = {pid: row["ruling"] for pid, row in review.rulings.items()}
-        people = review.people()
-        quorum = review.quorum(rulings)
-        _presiding_id, presiding = review.presiding(rulings)
-        selections = {pid: {"ruling": row["ruling"], "is_exception": row["is_exception"],
-                            "exception_reason": row["exception_reason"]}
-                      for pid, row in review.rulings.items()}
-        statement = signoff.statement_text(review, people, selections, quorum, presiding,
-                                           self.lead.display_name, self.lead.role,
-                                           review.escalation)
+        statement, quorum, _people = signoff.stored_statement(review, self.lead.display_name,
+                                                              self.lead.role)
         signoff.sign_off(db, current, user=self.lead, role=self.lead.role,
                          expected_version=current["version"], statement=statement,
                          quorate=quorum.quorate, escalation=review.escalation)

@@ -135,6 +135,22 @@ def statement_text(review: queries.Review, people: list[dict[str, Any]],
     return "\n".join(lines)
 
 
+def stored_statement(review: queries.Review, signer_name: str, signer_role: str
+                     ) -> tuple[str, QuorumResult, list[dict[str, Any]]]:
+    """What a sign-off signs: the statement over the rulings as stored, with the quorum they
+    leave and the people needing a ruling."""
+    rulings = {pid: row["ruling"] for pid, row in review.rulings.items()}
+    people = review.people()
+    quorum = review.quorum(rulings)
+    _presiding_id, presiding = review.presiding(rulings)
+    selections = {pid: {"ruling": row["ruling"], "is_exception": row["is_exception"],
+                        "exception_reason": row["exception_reason"]}
+                  for pid, row in review.rulings.items()}
+    statement = statement_text(review, people, selections, quorum, presiding, signer_name,
+                               signer_role, review.escalation)
+    return statement, quorum, people
+
+
 def statement_digest(statement: str) -> str:
     """A short fingerprint of a statement, so a form confirms the statement it showed."""
     return hashlib.sha256(statement.encode("utf-8")).hexdigest()[:20]

@@ -506,21 +506,13 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
             _save_rulings(review, form, situation)
             current = records.fresh(db, decision["id"])
             after = queries.load_review(db, current)
-            rulings = {pid: row["ruling"] for pid, row in after.rulings.items()}
-            people = after.people()
-            quorum = after.quorum(rulings)
-            _presiding_id, presiding = after.presiding(rulings)
-            selections = {pid: {"ruling": row["ruling"], "is_exception": row["is_exception"],
-                                "exception_reason": row["exception_reason"]}
-                          for pid, row in after.rulings.items()}
-            statement = signoff.statement_text(after, people, selections, quorum, presiding,
-                                               current_user.display_name, current_user.role,
-                                               after.escalation)
+            statement, quorum, people = signoff.stored_statement(
+                after, current_user.display_name, current_user.role)
             if signoff.statement_digest(statement) != form.statement_digest.data:
                 raise signoff.DecisionChanged(
                     "The decision\u2019s conflicts changed while you were reviewing it, so it has "
                     "not been signed off. Read the statement again and confirm it.")
-            missing = [p["name"] for p in people if p["person_id"] not in rulings]
+            missing = [p["name"] for p in people if p["person_id"] not in after.rulings]
             if missing:
                 raise signoff.DecisionChanged(f"Select a ruling for {missing[0]}")
             status = signoff.sign_off(db, current, user=current_user, role=current_user.role,
