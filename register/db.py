@@ -81,7 +81,21 @@ def migrate(db: Database) -> list[str]:
 
     pending = [m.name for m in migrations.pending(db)]
     migrations.apply(db)
+    _refresh_left_stale(db)
     return pending
+
+
+def _refresh_left_stale(db: Database) -> None:
+    """Recompute the decisions a database from before flags were kept at write time left stale
+    (migration m014 lists them), once, audited as the system's."""
+    if not db["flags_to_refresh"].exists():
+        return
+    from .decisions import lifecycle
+
+    with write_transaction(db):
+        ids = [row[0] for row in db.execute("SELECT decision_id FROM flags_to_refresh")]
+        lifecycle.refresh(db, ids, actor="system")
+        db.execute("DROP TABLE flags_to_refresh")
 
 
 def init_app(app: Flask) -> None:

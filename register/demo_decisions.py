@@ -27,7 +27,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .decisions import flagging
+from .auth.roles import ROLE_LABELS
+from .decisions import lifecycle
 from .decisions import queries as decision_queries
 from .demo import ACCOUNT_PEOPLE, ACTOR, COMMITTEES, FIN, PEOPLE, DemoInterest
 from .reviews import queries as review_queries
@@ -668,7 +669,7 @@ LATE_INTERESTS = [
 # The app's write functions stamp rows with the time they run. The demo's history happened in the
 # past, so while it is written they read the demo's clock instead; the audit trail keeps the real
 # time at which each event was appended.
-_STAMPED: tuple[ModuleType, ...] = (decision_queries, records, signoff)
+_STAMPED: tuple[ModuleType, ...] = (decision_queries, lifecycle, records)
 
 
 @contextmanager
@@ -729,13 +730,6 @@ class _Loader:
         return min(day, self.base - dt.timedelta(days=1))
 
     # -- helpers --
-
-    def recompute(self, decision_id: int) -> None:
-        """Make the flags current, audited as the demo's own step."""
-        stale = self.db.execute("SELECT flags_stale FROM decisions WHERE id = ?",
-                                [decision_id]).fetchone()[0]
-        if stale:
-            flagging.recompute(self.db, decision_id, actor=ACTOR)
 
     def participants(self, spec: DemoDecision) -> list[dict[str, Any]]:
         rows = []
@@ -819,13 +813,12 @@ class _Loader:
                     self.children(spec, meeting), ACTOR)
             if not saved:
                 raise RuntimeError(f"Demo decision {spec.title!r} was not saved")
-        self.recompute(decision_id)
         if spec.status in ("draft", "new"):
             return decision_id
 
         version = decision_queries.get_decision(db, reference)["version"]
         with _clock(_stamp(submitted, "14:05")):
-            status = decision_queries.submit_decision(db, decision_id, version, ACTOR)
+            status = lifecycle.submit(db, decision_id, version, ACTOR)
         flagged = status == "awaiting_review"
         if spec.status in ("awaiting_review", "ready_for_decision") and \
                 flagged != (spec.status == "awaiting_review"):
@@ -833,13 +826,13 @@ class _Loader:
 
         if spec.status == "returned":
             with _clock(_stamp(reviewed, "16:30")):
-                records.move(db, records.fresh(db, decision_id), "return", "governance", ACTOR,
-                             changes={"reason": spec.reason})
+                lifecycle.move(db, lifecycle.fresh(db, decision_id), "return", "governance",
+                               ACTOR, changes={"reason": spec.reason})
             return decision_id
         if spec.status == "withdrawn":
             with _clock(_stamp(reviewed, "16:30")):
-                records.move(db, records.fresh(db, decision_id), "withdraw", "secretary", ACTOR,
-                             changes={"reason": spec.reason})
+                lifecycle.move(db, lifecycle.fresh(db, decision_id), "withdraw", "secretary",
+                               ACTOR, changes={"reason": spec.reason})
             return decision_id
         if spec.status in ("awaiting_review", "ready_for_decision"):
             return decision_id
@@ -850,7 +843,8 @@ class _Loader:
             self.decide(spec, decision_id, self.past(meeting + dt.timedelta(days=1)))
         if spec.status == "published":
             with _clock(_stamp(self.past(meeting + dt.timedelta(days=15)), "10:10")):
-                records.move(db, records.fresh(db, decision_id), "publish", "secretary", ACTOR)
+                lifecycle.move(db, lifecycle.fresh(db, decision_id), "publish", "secretary",
+                               ACTOR)
         return decision_id
 
     def review(self, spec: DemoDecision, decision_id: int, day: dt.date) -> None:
@@ -860,7 +854,7 @@ class _Loader:
         exceptions = {self.people[key]: words for key, words in spec.review.exceptions.items()}
         wanted_matches = {self.people[key]: what for key, what in spec.review.matches.items()}
         with _clock(_stamp(day, "11:20")):
-            review = review_queries.load_review(db, records.fresh(db, decision_id))
+            review = review_queries.load_review(db, lifecycle.fresh(db, decision_id))
             matches = {}
             for group in review.match_groups():
                 what = wanted_matches[group["person_id"]]
@@ -891,7 +885,7 @@ class _Loader:
 
     def escalate(self, spec: DemoDecision, decision_id: int) -> None:
         db = self.db
-        current = records.fresh(db, decision_id)
+        current = lifecycle.fresh(db, decision_id)
         review = review_queries.load_review(db, current)
         rulings = {pid: row["ruling"] for pid, row in review.rulings.items()}
         if review.quorum(rulings).quorate:
@@ -922,9 +916,9 @@ class _Loader:
                                          names=self.names_by_id())
         if problem:
             raise RuntimeError(f"Demo decision {spec.title!r}: {problem}")
-        records.move(db, current, "escalate", "governance", ACTOR, quorate=False,
-                     escalation=kind, changes={"escalation": kind})
-        records.record_escalation(db, records.fresh(db, decision_id), kind, details,
+        lifecycle.move(db, current, "escalate", "governance", ACTOR, quorate=False,
+                       escalation=kind, changes={"escalation": kind})
+        records.record_escalation(db, lifecycle.fresh(db, decision_id), kind, details,
                                   self.lead.id, ACTOR)
 
     def names_by_id(self) -> dict[int, str]:
@@ -933,23 +927,22 @@ class _Loader:
     def sign_off(self, decision_id: int) -> None:
         """Sign off as the view does: the statement is built from the rulings just saved."""
         db = self.db
-        self.recompute(decision_id)
-        current = records.fresh(db, decision_id)
+        current = lifecycle.fresh(db, decision_id)
         review = review_queries.load_review(db, current)
         problem = signoff.signer_problem(review, self.lead)
         if problem:
             raise RuntimeError(f"{current['reference']}: {problem}")
         statement, quorum, _people = signoff.stored_statement(review, self.lead.display_name,
                                                               self.lead.role)
-        signoff.sign_off(db, current, user=self.lead, role=self.lead.role,
-                         expected_version=current["version"], statement=statement,
-                         quorate=quorum.quorate, escalation=review.escalation)
+        lifecycle.sign_off(db, current, user=self.lead, role=self.lead.role,
+                           role_label=ROLE_LABELS[self.lead.role], statement=statement,
+                           quorate=quorum.quorate, escalation=review.escalation)
 
     def decide(self, spec: DemoDecision, decision_id: int, day: dt.date) -> None:
         """Record the outcome: who was in the room, the votes (within the rulings), breaches."""
         db = self.db
         with _clock(_stamp(day, "15:45")):
-            current = records.fresh(db, decision_id)
+            current = lifecycle.fresh(db, decision_id)
             rulings = {r["person_id"]: r["ruling"] for r in db.query(
                 "SELECT person_id, ruling FROM decision_rulings WHERE decision_id = ?",
                 [decision_id])}
@@ -986,11 +979,8 @@ class _Loader:
                       "awarded_provider_id": self.orgs[spec.awarded] if spec.awarded else None,
                       "votes_for": totals["for"], "votes_against": totals["against"],
                       "votes_abstaining": totals["abstain"], "notes": spec.outcome.notes}
-            signed = review_queries.sign_off_in_force(db, decision_id) is not None
-            records.record_outcome(db, current, values, attendance, breaches,
-                                   self.users["secretary"], ACTOR)
-            records.move(db, current, "record_outcome", "secretary", ACTOR, signed_off=signed,
-                         changes={"outcome": spec.choice})
+            lifecycle.record_outcome(db, current, values, attendance, breaches,
+                                     self.users["secretary"], ACTOR)
 
 
 def load_decisions(db: Database, base: dt.date, *, orgs: dict[str, int],
@@ -1007,13 +997,11 @@ def load_decisions(db: Database, base: dt.date, *, orgs: dict[str, int],
         counts["decisions"] = counts.get("decisions", 0) + 1
     for days_ago, interest in LATE_INTERESTS:
         stamp = _stamp(loader.ago(days_ago), "12:00")
-        add_interest(interest, stamp)
-        # The interest marks the decisions its holder takes part in as stale; recomputing them
-        # voids any sign-off whose conflicts it changes, as at that moment.
+        interest_id = add_interest(interest, stamp)
+        # As the interests pages do: the decisions its holder takes part in are brought up to
+        # date, which voids any sign-off whose conflicts it changes, as at that moment.
+        holder = db.execute("SELECT person_id FROM interests WHERE id = ?",
+                            [interest_id]).fetchone()[0]
         with _clock(stamp):
-            for row in list(db.query("SELECT id FROM decisions WHERE flags_stale = 1")):
-                flagging.recompute(db, row["id"], actor=ACTOR)
-    for row in list(db.query("SELECT id FROM decisions WHERE flags_stale = 1")):
-        flagging.recompute(db, row["id"], actor=ACTOR)
-    flagging.ensure_current(db)
+            lifecycle.refresh_affected(db, actor=ACTOR, people=[holder])
 

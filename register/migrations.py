@@ -493,3 +493,20 @@ def m011_flags_computed(db: Database) -> None:
         UPDATE decisions SET flags_computed_at = updated_at WHERE flags_stale = 0;
         """
     )
+
+
+@migrations()
+def m014_flags_at_write(db: Database) -> None:
+    """Flags are kept current by the write that changes their facts (decisions/lifecycle.py), not
+    marked stale by triggers and recomputed on the next read: drop the staleness triggers and the
+    flag. Decisions still marked stale are recomputed by `init-db` right after this step."""
+    for trigger in ("decision", "participant_insert", "participant_update", "participant_delete",
+                    "provider_insert", "provider_delete", "interest_insert", "interest_update",
+                    "person_update", "organisation_update", "link_insert", "link_update",
+                    "link_delete", "committee_update"):
+        db.execute(f"DROP TRIGGER IF EXISTS flags_stale_{trigger}")
+    db.execute("DROP INDEX IF EXISTS decisions_stale")
+    db.execute("CREATE TABLE IF NOT EXISTS flags_to_refresh (decision_id INTEGER PRIMARY KEY)")
+    db.execute("INSERT OR IGNORE INTO flags_to_refresh (decision_id)"
+               " SELECT id FROM decisions WHERE flags_stale = 1")
+    db.execute("ALTER TABLE decisions DROP COLUMN flags_stale")

@@ -9,6 +9,7 @@ import pytest
 from register import create_app
 from register.auth.models import create_user
 from register.db import connect, migrate
+from register.decisions import lifecycle
 from register.timeutil import utcnow_iso
 
 PASSWORD = "correct horse battery"
@@ -72,6 +73,12 @@ def db(app):
 
 # ---- factories: small records with defaults, any field overridable ----
 
+def data_version(db) -> int:
+    """SQLite's data version as this connection sees it: it moves when another connection (the
+    app's, during a request) commits a change, so an unchanged value means nothing was written."""
+    return db.execute("PRAGMA data_version").fetchone()[0]
+
+
 def count(db, table: str) -> int:
     """How many rows a table holds (table names come from the tests, never from input)."""
     return db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
@@ -122,7 +129,10 @@ def add_interest(db, person_id: int, **over: Any) -> int:
            "on_behalf": 0, "withdrawn": 0, "withdrawn_reason": "", "created_at": now,
            "updated_at": now, "version": 1}
     row.update(over)
-    return db["interests"].insert(row).last_pk
+    interest_id = db["interests"].insert(row).last_pk
+    # As the app's own write does: the decisions the holder takes part in are brought up to date.
+    lifecycle.refresh_affected(db, people=[row["person_id"]])
+    return interest_id
 
 
 def add_user(db, role: str = "member", username: str | None = None,
@@ -174,4 +184,5 @@ def add_decision(db, committee_id: int, *, providers: tuple[int, ...] = (),
     for person_id, role in participants:
         db["decision_participants"].insert({"decision_id": decision_id, "person_id": person_id,
                                             "role": role})
+    lifecycle.refresh(db, [decision_id])
     return decision_id

@@ -131,7 +131,7 @@ def test_good_file_creates_decisions_with_references_people_providers_and_flags(
     assert first["awarded_provider_id"] == known["riverside"]
     # Asha's home practice is the provider: flagged, so it waits for governance review.
     assert first["status"] == "awaiting_review" and first["submitted_at"]
-    assert first["flags_stale"] == 0 and first["flag_count"] > 0
+    assert first["flags_computed_at"] and first["flag_count"] > 0
     second = decisions["Hospital physiotherapy"]
     assert second["reference"] == "MOB-2026-0002"
     assert second["status"] == "ready_for_decision" and second["flag_count"] == 0

@@ -10,10 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from register.decisions import serialise
+from register.decisions import dependencies, lifecycle, serialise
 from register.timeutil import today_uk
 
-from .conftest import add_committee, add_decision, add_organisation, add_person, add_user
+from .conftest import (
+    add_committee,
+    add_decision,
+    add_organisation,
+    add_person,
+    add_user,
+    data_version,
+)
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "decisions-json.md"
 ROLES = ("admin", "secretary", "governance", "member", "auditor")
@@ -213,12 +220,17 @@ def test_pages(app, as_role, db, register):
         == ["MOB-2026-0003"]
 
 
-def test_flags_are_brought_up_to_date_before_listing(as_role, db, register):
-    # Making the trust's decision award to the member practice flags it on the next listing.
+def test_flags_brought_up_to_date_by_a_write_show_in_the_listing(as_role, db, register):
+    # Making the trust's decision award to the member practice flags it, once the write that
+    # made the change brings its flags up to date; the listing only reads.
     db["decision_providers"].insert({"decision_id": register["plain"],
                                      "organisation_id": register["practice"]})
-    page = text(as_role("auditor").get("/decisions/register?flagged=yes&sort=reference&dir=asc"))
+    lifecycle.refresh(db, dependencies.affected(db, decisions=[register["plain"]]))
+    auditor = as_role("auditor")
+    version = data_version(db)
+    page = text(auditor.get("/decisions/register?flagged=yes&sort=reference&dir=asc"))
     assert references(page) == ["MOB-2026-0001", "MOB-2026-0002"]
+    assert data_version(db) == version
 
 
 # ---- the CSV ------------------------------------------------------------------------------------

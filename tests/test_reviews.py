@@ -14,8 +14,8 @@ import pytest
 
 from register import audit, timeutil
 from register.db import connect
-from register.decisions import flagging
-from register.reviews import queries, signoff
+from register.decisions import flagging, lifecycle
+from register.reviews import queries
 from register.rules.workflow import NOT_SIGNED_OFF
 from register.timeutil import today_uk
 
@@ -28,6 +28,7 @@ from .conftest import (
     add_organisation,
     add_person,
     add_user,
+    data_version,
     sign_in,
 )
 
@@ -124,7 +125,8 @@ def review_form(client, ref: str, **over) -> dict:
     """What the review page would send as it stands (proposals selected), with changes."""
     page = client.get(f"/reviews/{ref}")
     assert page.status_code == 200, text(page)[:500]
-    data = {"version": hidden(page, "version"), "statement_digest": hidden(page, "statement_digest")}
+    data = {"version": hidden(page, "version"), "statement_digest": hidden(page, "statement_digest"),
+            "conflicts_digest": hidden(page, "conflicts_digest")}
     for name in set(re.findall(r'name="(ruling_\d+)"', page.get_data(as_text=True))):
         data[name] = checked(page, name)
     data.update(over)
@@ -223,7 +225,7 @@ def test_sign_off_records_who_when_the_statement_and_the_content_hash(db, world,
     assert row["signer_name"] == "Governance Person" and row["signer_role"] == "Governance lead"
     assert row["signed_at"].endswith("+00:00")
     assert "Dr Niamh O'Connor: must leave the meeting for the item" in row["statement"]
-    snapshot = signoff.content_snapshot(db, decision)
+    snapshot = lifecycle.content_snapshot(db, decision)
     assert row["content_hash"] == hashlib.sha256(
         audit.canonical(snapshot).encode("utf-8")).hexdigest()
     assert snapshot["rulings"] == sorted([[world.gp1, "leave_item", 0],
@@ -678,7 +680,7 @@ def test_a_new_interest_voids_the_sign_off_and_returns_it_to_the_queue(db, world
     assert row[0] and "conflicts flagged" in row[1]
     assert ref in text(lead.get("/reviews/"))
     # The application itself voids it, on noticing the change.
-    assert events(db, "sign_off_voided")[0]["actor"] == "system"
+    assert events(db, "void_sign_off")[0]["actor"] == "system"
     # Signed off again, the voided sign-off is history behind a link, not a warning.
     new_ruling = {f"ruling_{world.lay}": "leave_item"}
     response = lead.post(f"/reviews/{ref}", data=sign_off_data(lead, ref, **new_ruling))
@@ -705,15 +707,15 @@ def test_the_decision_page_shows_the_status_after_a_change_voids_the_sign_off(db
 def test_a_changed_value_voids_the_sign_off_naming_the_value(db, world, lead):
     decision, ref = _signed(db, world, lead)
     db.execute("UPDATE decisions SET total_value_pence = 2000000 WHERE id = ?", [decision])
-    reason = signoff.check_material_change(db, decision)
-    assert reason == "The decision changed after it was signed off: the value."
+    reasons = lifecycle.refresh(db, [decision])
+    assert reasons == ["The decision changed after it was signed off: the value."]
     assert status_of(db, decision) == "awaiting_review"
-    assert signoff.check_material_change(db, decision) is None
+    assert lifecycle.refresh(db, [decision]) == []
 
 
 def test_nothing_changed_leaves_the_sign_off_in_force(db, world, lead):
     decision, _ref = _signed(db, world, lead)
-    assert signoff.check_material_change(db, decision) is None
+    assert lifecycle.refresh(db, [decision]) == []
     assert status_of(db, decision) == "signed_off"
 
 
@@ -725,7 +727,7 @@ def test_a_provider_change_voids_a_chair_action_awaiting_ratification(db, world,
     assert status_of(db, tight) == "awaiting_ratification"
     trust = add_organisation(db, "Northvale Hospitals", kind="trust", ods_code="R9A")
     db["decision_providers"].insert({"decision_id": tight, "organisation_id": trust})
-    signoff.check_material_change(db, tight)  # the flags' recomputation voids it on the way
+    lifecycle.refresh(db, [tight])
     assert db.execute("SELECT void_reason FROM sign_offs WHERE decision_id = ?",
                       [tight]).fetchone()[0] == \
         "The decision changed after it was signed off: the providers."
@@ -733,24 +735,19 @@ def test_a_provider_change_voids_a_chair_action_awaiting_ratification(db, world,
     assert queries.current_escalation(db, tight) is None
 
 
-def test_check_material_change_can_run_inside_flag_recomputation(db, world, lead, monkeypatch):
-    """The call the flag recomputation makes after storing new flags: voids once, no loop."""
+def test_a_void_is_made_once_by_the_write_that_changed_the_decision(db, world, lead):
+    """The write that changes the facts voids the sign-off; reading afterwards changes nothing."""
     decision, ref = _signed(db, world, lead)
-    original = flagging.recompute
-
-    def recompute_then_check(db, decision_id, *, actor="system"):
-        rows = original(db, decision_id, actor=actor)
-        signoff.check_material_change(db, decision_id, actor)
-        return rows
-
-    monkeypatch.setattr(flagging, "recompute", recompute_then_check)
     add_interest(db, world.exec1, organisation_id=world.practice, organisation_name="",
                  date_from="2024-01-01", declared_on="2024-01-05")
-    assert "Sign-off voided" in text(lead.get(f"/reviews/{ref}"))
     assert status_of(db, decision) == "awaiting_review"
+    version = data_version(db)
+    assert "Sign-off voided" in text(lead.get(f"/reviews/{ref}"))
+    assert data_version(db) == version
     assert db.execute("SELECT count(*) FROM sign_offs WHERE voided_at IS NOT NULL").fetchone()[0] \
         == 1
-    assert len(events(db, "sign_off_voided")) == 1
+    assert len(events(db, "void_sign_off")) == 1
+    assert lifecycle.refresh(db, [decision]) == []
 
 
 def test_a_decision_flagged_after_submission_joins_the_queue(db, world, lead):
@@ -758,13 +755,12 @@ def test_a_decision_flagged_after_submission_joins_the_queue(db, world, lead):
     trust = add_organisation(db, "Northvale Hospitals", kind="trust", ods_code="R9A")
     decision = add_decision(db, lay_only, providers=(trust,), participants=((world.lay, "voting"),),
                             status="ready_for_decision", submitted_at="2026-03-02T10:00:00+00:00")
-    flagging.current_flags(db, decision)
-    assert signoff.check_material_change(db, decision) is None
+    assert status_of(db, decision) == "ready_for_decision"
     add_interest(db, world.lay, organisation_id=trust, organisation_name="",
                  date_from="2024-01-01", declared_on="2024-01-05")
-    flagging.ensure_current(db, [decision])  # recomputing the flags moves it into the queue
+    # The write that declared the interest moved it into the queue.
     assert status_of(db, decision) == "awaiting_review"
-    moved = events(db, "flags_moved_status")
+    moved = events(db, "flags_raised")
     assert moved and "Conflicts were flagged after it was submitted" in str(moved[-1]["changes"])
     assert reference(db, decision) in text(lead.get("/reviews/"))
 

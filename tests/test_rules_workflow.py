@@ -87,6 +87,11 @@ ALLOWED = [
      "awaiting_review"),
     ("awaiting_ratification", "void_sign_off", "system", {"flagged": True, "signed_off": True},
      "awaiting_review"),
+    ("signed_off", "void_sign_off", "system", {"flagged": False, "signed_off": True},
+     "ready_for_decision"),
+    ("ready_for_decision", "flags_raised", "system", {"flagged": True}, "awaiting_review"),
+    ("awaiting_review", "flags_cleared", "system", {"flagged": False}, "ready_for_decision"),
+    ("escalated", "flags_cleared", "system", {"flagged": False}, "ready_for_decision"),
     *[(status, "withdraw", role, {"flagged": True}, "withdrawn")
       for status in ("draft", "returned", "awaiting_review", "escalated", "ready_for_decision",
                      "signed_off")
@@ -116,6 +121,8 @@ ROLE_MESSAGES = {
     "publish": "Only the board secretary can publish a decision",
     "withdraw": "Only the board secretary or an administrator can withdraw a decision",
     "void_sign_off": "A sign-off is voided only by a material change to the decision",
+    "flags_raised": "A decision joins the governance queue only when conflicts are flagged",
+    "flags_cleared": "A decision leaves the governance queue only when no conflicts are flagged",
 }
 
 

@@ -7,6 +7,7 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..db import write_transaction
+from ..decisions import lifecycle
 from ..editing import create_audited, update_versioned
 from ..listing import Page, like_pattern, order_clause, paginate
 from ..rules.quorum import CATEGORIES as QUORUM_CATEGORIES
@@ -125,8 +126,12 @@ def create_committee(db: Database, data: dict[str, Any], actor: str) -> int:
 def update_committee(db: Database, committee_id: int, version: int, data: dict[str, Any],
                      actor: str) -> bool:
     """Save an edit made from the given version; False if someone else saved first."""
-    return update_versioned(db, "committees", "committee", committee_id, version,
-                            {key: data[key] for key in EDITABLE}, actor, get_committee)
+    with write_transaction(db):
+        saved = update_versioned(db, "committees", "committee", committee_id, version,
+                                 {key: data[key] for key in EDITABLE}, actor, get_committee)
+        if saved:
+            lifecycle.refresh_affected(db, actor=actor, committees=[committee_id])
+    return saved
 
 
 class RoleTaken(Exception):

@@ -2,8 +2,8 @@
 
 The rules themselves live in `register.rules.conflicts` (pure). This module only gathers the facts
 they need - through indexes, for the decision's own participants and providers - and stores the
-result. SQLite triggers mark a decision's flags stale whenever anything they depend on changes
-(migration m002); `ensure_current()` recomputes the stale ones before flags are read.
+result. It is called only by `lifecycle.refresh()`, in the write that changed a decision's facts,
+so the stored flags are always current and reading them never writes.
 """
 from __future__ import annotations
 
@@ -181,35 +181,15 @@ def recompute(db: Database, decision_id: int, *, actor: str = "system") -> list[
                                        [r["rule"] + ":" + str(r["person_id"] or "")
                                         for r in new_rows]]})
         conflicted = rules.conflicted_people(flags)
-        db.execute(
-            "UPDATE decisions SET flags_stale = 0, flag_count = ?, conflict_count = ?, "
-            "flags_computed_at = ? WHERE id = ?",
-            [sum(1 for f in flags if f.severity != "context") if rules.decision_is_flagged(flags)
-             else 0, len(conflicted), utcnow_iso(), decision_id])
-        # A change in the flags may void a sign-off or move the decision in or out of the queue.
-        from ..reviews.signoff import check_material_change  # late: reviews imports flagging
-
-        check_material_change(db, decision_id, actor)
+        counts = [sum(1 for f in flags if f.severity != "context")
+                  if rules.decision_is_flagged(flags) else 0, len(conflicted)]
+        if state is None or state[1] is None or before != after or \
+                list(db.execute("SELECT flag_count, conflict_count FROM decisions WHERE id = ?",
+                                [decision_id]).fetchone()) != counts:
+            db.execute(
+                "UPDATE decisions SET flag_count = ?, conflict_count = ?, flags_computed_at = ?"
+                " WHERE id = ?", [*counts, utcnow_iso(), decision_id])
     return new_rows
-
-
-def ensure_current(db: Database, decision_ids: Iterable[int] | None = None) -> int:
-    """Recompute the flags of stale decisions (all, or those given); returns how many."""
-    if decision_ids is None:
-        stale = [r["id"] for r in db.query("SELECT id FROM decisions WHERE flags_stale = 1")]
-    else:
-        ids = list(decision_ids)
-        if not ids:
-            return 0
-        stale = [r["id"] for r in db.query(
-            f"SELECT id FROM decisions WHERE flags_stale = 1 AND id IN ({_placeholders(ids)})",
-            ids)]
-    # One transaction for the lot: a change to a busy organisation can stale many decisions, and
-    # one durable commit each would cost far more than the computing.
-    with write_transaction(db):
-        for decision_id in stale:
-            recompute(db, decision_id)
-    return len(stale)
 
 
 # A possible name match with the governance lead's answer (confirmed or dismissed), if any.
@@ -221,8 +201,7 @@ MATCH_JOIN = (
 
 
 def current_flags(db: Database, decision_id: int) -> list[dict[str, Any]]:
-    """The decision's flags, recomputed first if anything they depend on has changed."""
-    ensure_current(db, [decision_id])
+    """The decision's flags as stored (kept current by every write that changes their facts)."""
     rows = list(db.query(
         "SELECT decision_flags.*, people.name AS person_name, organisations.name AS "
         "organisation_name, organisations.ods_code, match_resolutions.outcome AS match_outcome,"

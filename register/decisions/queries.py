@@ -17,7 +17,7 @@ from ..rules import workflow
 from ..rules.decisions import next_reference
 from ..rules.text import normalise_code
 from ..timeutil import utcnow_iso
-from . import flagging
+from . import lifecycle
 
 EDITABLE_STATUSES = ("draft", "returned")
 
@@ -230,20 +230,9 @@ def list_decisions(db: Database, user: Any, page: int, page_size: int) -> Page:
         params = {"user_id": user.id, "person_id": user.person_id or -1}
     result = paginate(
         db, "SELECT decisions.id, decisions.reference, decisions.title, decisions.meeting_date,"
-        " decisions.status, decisions.flag_count, decisions.flags_stale,"
-        " committees.name AS committee_name",
+        " decisions.status, decisions.flag_count, committees.name AS committee_name",
         "FROM decisions JOIN committees ON committees.id = decisions.committee_id" + where,
         params, "decisions.meeting_date DESC, decisions.id DESC", page, page_size)
-    rows = result.rows
-    stale = [r["id"] for r in rows if r["flags_stale"]]
-    if stale:
-        # Flags shown in the list must be current too.
-        flagging.ensure_current(db, stale)
-        counts = {r["id"]: r["flag_count"] for r in db.query(
-            f"SELECT id, flag_count FROM decisions WHERE id IN ({', '.join('?' for _ in stale)})",
-            stale)}
-        for row in rows:
-            row["flag_count"] = counts.get(row["id"], row["flag_count"])
     return result
 
 
@@ -285,13 +274,14 @@ def create_draft(db: Database, *, title: str, committee_id: int, meeting_date: d
         changes["participants"] = [[], [[p["person_id"], p["role"]] for p in participants]]
         audit.record(db, actor=actor, action="create", entity="decision", entity_id=decision_id,
                      changes=changes)
+        lifecycle.refresh(db, [decision_id], actor=actor)
     return reference
 
 
 def _audited(row: dict[str, Any]) -> dict[str, Any]:
     # Flag bookkeeping changes on its own (and is audited when the flags change).
     return {k: v for k, v in row.items()
-            if k not in ("flags_stale", "flag_count", "conflict_count", "flags_computed_at")}
+            if k not in ("flag_count", "conflict_count", "flags_computed_at")}
 
 
 def _child_summary(children: dict[str, list[dict[str, Any]]]) -> dict[str, list[Any]]:
@@ -338,8 +328,8 @@ def save_decision(db: Database, decision_id: int, version: int, values: dict[str
         if cursor.rowcount == 0:
             return False
         old_children = _child_summary(_stored_children(db, decision_id))
-        # Replacing the child rows wholesale keeps the save simple; the staleness triggers mark
-        # the flags for recomputation either way.
+        # Replacing the child rows wholesale keeps the save simple; the flags are recomputed
+        # below either way.
         for table in ("decision_participants", "decision_providers", "decision_options",
                       "decision_criteria"):
             db.execute(f"DELETE FROM {table} WHERE decision_id = ?", [decision_id])
@@ -357,23 +347,5 @@ def save_decision(db: Database, decision_id: int, version: int, values: dict[str
                 changes[key] = [old, new_children[key]]
         audit.record(db, actor=actor, action="update", entity="decision",
                      entity_id=decision_id, changes=changes)
+        lifecycle.refresh(db, [decision_id], actor=actor)
     return True
-
-
-def submit_decision(db: Database, decision_id: int, version: int, actor: str) -> str | None:
-    """Send an editable decision on with its flags made current; its new status, or None if it
-    changed meanwhile."""
-    with write_transaction(db):
-        flagging.ensure_current(db, [decision_id])
-        before = next(iter(db.query("SELECT * FROM decisions WHERE id = ?", [decision_id])), None)
-        if before is None or before["version"] != version \
-                or before["status"] not in EDITABLE_STATUSES:
-            return None
-        status = "awaiting_review" if before["flag_count"] > 0 else "ready_for_decision"
-        now = utcnow_iso()
-        db.execute("UPDATE decisions SET status = ?, submitted_at = ?, updated_at = ?,"
-                   " version = version + 1 WHERE id = ?", [status, now, now, decision_id])
-        after = next(iter(db.query("SELECT * FROM decisions WHERE id = ?", [decision_id])))
-        audit.record(db, actor=actor, action="submit", entity="decision",
-                     entity_id=decision_id, before=_audited(before), after=_audited(after))
-    return status

@@ -21,7 +21,6 @@ from sqlite_utils import Database
 from ..rules import conflicts as conflict_rules
 from ..rules.decisions import KEY_CRITERIA, REGIMES, process_label
 from ..rules.rulings import RULINGS
-from . import flagging
 from .queries import status_label
 
 SCHEMA_VERSION = 1
@@ -77,7 +76,6 @@ def decision_id_for(db: Database, reference: str) -> int | None:
 
 def decision_document(db: Database, decision_id: int) -> dict[str, Any] | None:
     """One decision with its people, providers, options, criteria and current flags, as plain data."""
-    flagging.ensure_current(db, [decision_id])
     row = _one(db, "SELECT decisions.*, committees.name AS committee_name FROM decisions "
                    "JOIN committees ON committees.id = decisions.committee_id "
                    "WHERE decisions.id = ?", [decision_id])
@@ -168,7 +166,6 @@ def export_document(db: Database, decision_ids: Iterable[int]) -> dict[str, Any]
     from ..timeutil import utcnow_iso
 
     ids = list(decision_ids)
-    flagging.ensure_current(db, ids)
     return {"schema_version": SCHEMA_VERSION, "exported_at": utcnow_iso(),
             "decisions": [document for document in (decision_document(db, i) for i in ids)
                           if document is not None]}
@@ -387,7 +384,6 @@ def register_row(row: dict[str, Any], conflicted_names: list[str],
 def register_page(db: Database, filters: RegisterFilters, viewer: Viewer, *, sort: str = "",
                   direction: str = "", page: int = 1, page_size: int = 25) -> RegisterPage:
     """One page of the register for these filters, flags brought up to date first."""
-    flagging.ensure_current(db)
     from_where, params = register_where(filters, viewer)
     order, sort, direction = register_order(sort, direction)
     total = db.execute(f"SELECT COUNT(*) {from_where}", params).fetchone()[0]
@@ -402,7 +398,6 @@ def register_page(db: Database, filters: RegisterFilters, viewer: Viewer, *, sor
 def register_ids(db: Database, filters: RegisterFilters, viewer: Viewer, *, sort: str = "",
                  direction: str = "") -> list[int]:
     """Every decision id in the register for these filters, in order, flags brought up to date."""
-    flagging.ensure_current(db)
     from_where, params = register_where(filters, viewer)
     order, _, _ = register_order(sort, direction)
     return [r["id"] for r in db.query(f"SELECT decisions.id {from_where} ORDER BY {order}",

@@ -30,7 +30,7 @@ from ..rules.decisions import (
     format_money,
     process_label,
 )
-from . import flagging, queries
+from . import flagging, lifecycle, queries
 from .forms import CONTRACT_KINDS, OUTCOMES, DecisionForm, NewDecisionForm, form_data, regime_process_choices
 from .queries import EDITABLE_STATUSES, STALE_MESSAGE
 
@@ -252,9 +252,8 @@ def submit(reference: str) -> str | Response:
     if problems:
         return _render_check(loaded, problems)
     version = request.form.get("version", "")
-    status = queries.submit_decision(get_db(), decision["id"],
-                                     int(version) if version.isdecimal() else 0,
-                                     current_user.actor)
+    status = lifecycle.submit(get_db(), decision["id"], int(version) if version.isdecimal() else 0,
+                              current_user.actor)
     if status is None:
         flash("Someone else changed this decision after you checked it, so it has not been "
               "submitted. Check it again, then submit.", "info")
@@ -299,11 +298,6 @@ def show(reference: str) -> str:
     """One decision: every field, the people and providers, its current conflicts and history."""
     loaded = _loaded_or_404(reference)
     db = get_db()
-    if loaded["decision"].get("flags_stale") and loaded["decision"]["status"] != "draft":
-        # Bring the flags up to date first: that may void a sign-off and move the status, and
-        # the page must show the status as it now is.
-        flagging.ensure_current(db, [loaded["decision"]["id"]])
-        loaded = _loaded_or_404(reference)
     decision = loaded["decision"]
     if queries.is_excluded(db, decision["id"], current_user):
         return render_template("decisions/excluded.html", decision=decision), 403

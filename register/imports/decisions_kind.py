@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .. import audit
+from ..decisions import lifecycle
 from ..rules import csvrows
 from ..rules.decisions import (
     MONEY_FORMAT_MESSAGE,
@@ -371,11 +371,14 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
             "awarded_provider_id": awarded["id"] if awarded else None,
             "justification": record.get("justification", ""),
             "comments": record.get("comments", ""),
-            # "submitted" lasts only until the flags are computed, in the same transaction.
-            "status": status, "author_user_id": None, "submitted_at": None,
+            # A submitted decision is written as a draft and submitted once its flags are
+            # current, at the end of the same transaction.
+            "status": "draft", "author_user_id": None, "submitted_at": None,
             "created_at": now, "updated_at": now, "version": 1,
         })
         plan.changes.append(decision)
+        if status == "submitted":
+            plan.to_submit.append(decision)
         if not reference:
             new.append((decision, meeting.year))
         for person_id, role in participants:
@@ -407,8 +410,7 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
                           f"{listed}. They are final once the import is confirmed."
                           if len(given_now) > 1 else f"New reference will be given: {listed}. "
                           "It is final once the import is confirmed.")
-    submitted_count = sum(1 for c in plan.changes
-                          if c.entity == "decision" and c.values["status"] == "submitted")
+    submitted_count = len(plan.to_submit)
     if submitted_count:
         plan.notes.append(f"{submitted_count} decision{' is' if submitted_count == 1 else 's are'}"
                           " submitted: each goes to governance review if it is flagged, "
@@ -442,11 +444,10 @@ def _give_references(db: Database, new: list[tuple[Change, int]], taken: set[str
 # ---- after writing ------------------------------------------------------------------------------
 
 def finish_decisions(db: Database, plan: Plan, *, actor: str) -> None:
-    """Move the reference counters on, compute each new decision's flags, and send on the
-    submitted ones (inside the import's transaction)."""
-    from ..decisions import flagging
-
+    """Move the reference counters on and send on the submitted decisions, their flags already
+    current (inside the import's transaction)."""
     decisions = [c for c in plan.changes if c.entity == "decision"]
+    to_submit = {id(change) for change in plan.to_submit}
     for change in decisions:
         parsed = parse_reference(change.values["reference"])
         if parsed:
@@ -454,17 +455,10 @@ def finish_decisions(db: Database, plan: Plan, *, actor: str) -> None:
             db.execute("INSERT INTO reference_counters (year, last_number) VALUES (?, ?) "
                        "ON CONFLICT (year) DO UPDATE SET "
                        "last_number = max(last_number, excluded.last_number)", [year, number])
-        flagging.recompute(db, change.record_id, actor=actor)
-        if change.values["status"] != "submitted":
+        if id(change) not in to_submit:
             continue
-        before = dict(db["decisions"].get(change.record_id))
-        status = "awaiting_review" if before["flag_count"] > 0 else "ready_for_decision"
-        now = utcnow_iso()
-        db.execute("UPDATE decisions SET status = ?, submitted_at = ?, updated_at = ?, "
-                   "version = version + 1 WHERE id = ?", [status, now, now, change.record_id])
-        after = dict(db["decisions"].get(change.record_id))
-        audit.record(db, actor=actor, action="submit", entity="decision",
-                     entity_id=change.record_id, before=before, after=after)
+        lifecycle.move(db, lifecycle.fresh(db, change.record_id), "submit", "secretary", actor,
+                       extra={"submitted_at": utcnow_iso()})
 
 
 # ---- a file the import reads back ---------------------------------------------------------------

@@ -257,6 +257,8 @@ class Plan:
     preview_rows: list[list[str]] = field(default_factory=list)
     rows_read: int = 0
     file_problem: bool = False
+    # Decisions written as drafts and then submitted through the lifecycle, at the end.
+    to_submit: list[Change] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

@@ -5,6 +5,7 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..db import write_transaction
+from ..decisions import lifecycle
 from ..timeutil import utcnow_iso
 from .decisions_kind import DECISION_TABLES, finish_decisions
 from .parsers import Change, Plan, check_file
@@ -54,8 +55,34 @@ def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = No
             _create(db, change, actor=actor, user_id=user_id)
         else:
             _update(db, change, actor=actor)
+    # The decisions the whole file touched are brought up to date once, at its end.
+    lifecycle.refresh_affected(db, actor=actor, **_touched(db, plan))
     if plan.kind == "decisions":
         finish_decisions(db, plan, actor=actor)
+
+
+def _touched(db: Database, plan: Plan) -> dict[str, set[int]]:
+    """What the plan's changes touched, as `dependencies.affected` takes it."""
+    touched: dict[str, set[int]] = {"people": set(), "organisations": set(),
+                                    "committees": set(), "decisions": set()}
+    for change in plan.changes:
+        if change.record_id is None:
+            continue
+        if change.entity == "organisation":
+            touched["organisations"].add(change.record_id)
+        elif change.entity == "person":
+            touched["people"].add(change.record_id)
+        elif change.entity == "committee":
+            touched["committees"].add(change.record_id)
+        elif change.entity in ("interest", "organisation_link"):
+            row = db[TABLES[change.entity]].get(change.record_id)
+            if change.entity == "interest":
+                touched["people"].add(row["person_id"])
+            else:
+                touched["organisations"] |= {row["member_id"], row["parent_id"]}
+        elif change.entity == "decision":
+            touched["decisions"].add(change.record_id)
+    return touched
 
 
 def _resolved(change: Change) -> dict:

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..db import get_db, write_transaction
+from ..decisions import lifecycle
 from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
 from ..listing import like_pattern
 from ..rules import interests as rules
@@ -309,6 +310,7 @@ def create_interest(db: Database, values: dict[str, Any], *, person_id: int, dec
         interest_id = db["interests"].insert(record).last_pk
         audit.record(db, actor=user.actor, action="create", entity="interest",
                      entity_id=interest_id, after=record)
+        lifecycle.refresh_affected(db, actor=user.actor, people=[person_id])
     return interest_id
 
 
@@ -337,6 +339,7 @@ def _change(db: Database, interest_id: int, version: int, changes: dict[str, Any
             raise StaleVersion
         audit.record(db, actor=user.actor, action=action, entity="interest",
                      entity_id=interest_id, before=before, after=_raw(db, interest_id))
+        lifecycle.refresh_affected(db, actor=user.actor, people=[before["person_id"]])
 
 
 def update_interest(db: Database, interest_id: int, version: int, values: dict[str, Any], *,

@@ -7,6 +7,7 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..db import write_transaction
+from ..decisions import lifecycle
 from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
 from ..editing import create_audited, update_versioned
 from ..listing import Page, like_pattern, order_clause, paginate, prefix_pattern, where_clause
@@ -144,8 +145,12 @@ def create_organisation(db: Database, data: dict[str, Any], actor: str) -> int:
 def update_organisation(db: Database, organisation_id: int, version: int,
                         data: dict[str, Any], actor: str) -> bool:
     """Save an edit made from the given version; False if someone else saved first."""
-    return update_versioned(db, "organisations", "organisation", organisation_id, version,
-                            {key: data[key] for key in EDITABLE}, actor, get_organisation)
+    with write_transaction(db):
+        saved = update_versioned(db, "organisations", "organisation", organisation_id, version,
+                                 {key: data[key] for key in EDITABLE}, actor, get_organisation)
+        if saved:
+            lifecycle.refresh_affected(db, actor=actor, organisations=[organisation_id])
+    return saved
 
 
 def add_link(db: Database, parent_id: int, member_id: int, date_from: str | None,
@@ -157,6 +162,7 @@ def add_link(db: Database, parent_id: int, member_id: int, date_from: str | None
         link_id = db["organisation_links"].insert(row).last_pk
         audit.record(db, actor=actor, action="create", entity="organisation_link",
                      entity_id=link_id, after=row)
+        lifecycle.refresh_affected(db, actor=actor, organisations=[member_id, parent_id])
     return link_id
 
 
@@ -179,7 +185,7 @@ def link_exists(db: Database, parent_id: int, member_id: int) -> bool:
 def set_link_dates(db: Database, link_id: int, date_from: str | None, date_to: str | None,
                    actor: str) -> bool:
     """Change when a practice joined or left a network or federation, audited; False if the
-    link has gone. The staleness triggers then bring the affected decisions' flags up to date."""
+    link has gone. The affected decisions' flags are brought up to date in the same write."""
     with write_transaction(db):
         before = next(iter(db.query("SELECT * FROM organisation_links WHERE id = ?", [link_id])),
                       None)
@@ -190,6 +196,8 @@ def set_link_dates(db: Database, link_id: int, date_from: str | None, date_to: s
         after = {**before, "date_from": date_from, "date_to": date_to}
         audit.record(db, actor=actor, action="update", entity="organisation_link",
                      entity_id=link_id, before=before, after=after)
+        lifecycle.refresh_affected(db, actor=actor,
+                                   organisations=[before["member_id"], before["parent_id"]])
     return True
 
 
@@ -203,5 +211,7 @@ def remove_link(db: Database, link_id: int, actor: str) -> bool:
         db.execute("DELETE FROM organisation_links WHERE id = ?", [link_id])
         audit.record(db, actor=actor, action="delete", entity="organisation_link",
                      entity_id=link_id, before=before)
+        lifecycle.refresh_affected(db, actor=actor,
+                                   organisations=[before["member_id"], before["parent_id"]])
     return True
 

@@ -381,20 +381,12 @@ def took_part(db: Database, decision_id: int, person_id: int | None) -> bool:
     return row is not None and row["ruling"] not in ("exclude_all", "remove_from_process")
 
 
-def ensure_flags_current(db: Database, ids: Sequence[int] | None) -> None:
-    """Bring stale flags up to date before a snapshot is read (a short write of its own)."""
-    from ..decisions import flagging
-
-    flagging.ensure_current(db, ids)
-
-
 def decision_record(db: Database, reference: str, *, organisation: str,
                     printed_at: str | None = None) -> dict[str, Any] | None:
     """Everything the printed audit record of one decision shows, or None for no such decision."""
     found = decision_for_reference(db, reference)
     if found is None:
         return None
-    ensure_flags_current(db, [found["id"]])
     with snapshot(db):
         records = _records(db, [found["id"]])
         head = head_of_trail(db)
@@ -441,7 +433,6 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
                marking: str = "OFFICIAL", printed_at: str | None = None) -> dict[str, Any]:
     """Everything the board's audit pack for a committee and period shows."""
     ids = decision_ids_in_period(db, committee["id"], date_from, date_to)
-    ensure_flags_current(db, ids)
     with snapshot(db):
         ids = decision_ids_in_period(db, committee["id"], date_from, date_to)
         rows = _decision_rows(db, ids)

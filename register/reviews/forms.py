@@ -59,6 +59,8 @@ class ReviewForm(OrderedErrorsForm):
 
     version = HiddenField()
     statement_digest = HiddenField()
+    # The conflicts the page was built for: a form sent after they changed is refused whole.
+    conflicts_digest = HiddenField()
     escalation = RadioField("How will the decision be taken now?",
                             choices=list(ESCALATIONS.items()), validate_choice=False)
     new_meeting_date = DateInputField("Date of the later meeting",

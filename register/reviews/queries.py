@@ -12,7 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..committees.queries import quorum_rule
-from ..decisions import flagging
+from ..decisions import flagging, lifecycle
 from ..listing import Page, paginate
 from ..rules import conflicts as conflict_rules
 from ..rules.quorum import CATEGORIES, QuorumResult, QuorumRule, count_quorum
@@ -49,20 +49,13 @@ def queue(db: Database, today: dt.date, target: int, page: int = 1,
     statuses = {f"status{i}": status for i, status in enumerate(QUEUE_STATUSES)}
     result = paginate(
         db, "SELECT decisions.id, decisions.reference, decisions.title, decisions.status,"
-        " decisions.meeting_date, decisions.submitted_at, decisions.flags_stale,"
+        " decisions.meeting_date, decisions.submitted_at,"
         " decisions.conflict_count, committees.name AS committee_name",
         "FROM decisions JOIN committees ON committees.id = decisions.committee_id"
         f" WHERE decisions.status IN ({', '.join(':' + name for name in statuses)})",
         statuses, "decisions.submitted_at IS NULL, decisions.submitted_at, decisions.id",
         page, page_size)
     rows = result.rows
-    stale = [r["id"] for r in rows if r["flags_stale"]]
-    if stale:
-        flagging.ensure_current(db, stale)
-        counts = {r["id"]: r["conflict_count"] for r in db.query(
-            f"SELECT id, conflict_count FROM decisions WHERE id IN ({_in(stale)})", stale)}
-        for row in rows:
-            row["conflict_count"] = counts.get(row["id"], row["conflict_count"])
     _count_name_matches(db, rows)
     for row in rows:
         submitted = uk_date(row["submitted_at"])
@@ -128,13 +121,7 @@ def excluded_from(db: Database, decision_id: int, person_id: int | None) -> bool
 
 def get_decision(db: Database, reference: str) -> dict[str, Any] | None:
     """A decision by reference (any case) with its committee and its author's person, or None."""
-    return _one(db,
-                "SELECT decisions.*, committees.name AS committee_name,"
-                " committees.common_interest_policy, users.person_id AS author_person_id,"
-                " users.username AS author_username FROM decisions"
-                " JOIN committees ON committees.id = decisions.committee_id"
-                " LEFT JOIN users ON users.id = decisions.author_user_id"
-                " WHERE decisions.reference = ?", [(reference or "").strip().upper()])
+    return lifecycle.decision_row(db, reference=reference)
 
 
 def flag_object(row: dict[str, Any], severity: str | None = None) -> conflict_rules.Flag:
@@ -296,10 +283,7 @@ def current_escalation(db: Database, decision_id: int) -> dict[str, Any] | None:
     return row
 
 
-def sign_off_in_force(db: Database, decision_id: int) -> dict[str, Any] | None:
-    """The sign-off in force on a decision, or None."""
-    return _one(db, "SELECT * FROM sign_offs WHERE decision_id = ? AND voided_at IS NULL",
-                [decision_id])
+sign_off_in_force = lifecycle.sign_off_in_force
 
 
 def voided_sign_offs(db: Database, decision_id: int) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
-"""Writing the review of a decision: rulings, match resolutions, escalations, ratification, the
-outcome and breaches, and every status change through the status machine, each audited.
+"""Writing the review of a decision: rulings, match resolutions, escalations and ratification,
+each audited. Status changes, the sign-off and the outcome belong to the decision's lifecycle
+(`register/decisions/lifecycle.py`).
 
 Every function here runs inside the caller's write transaction (they nest), so a refusal from the
 status machine rolls back everything written with it.
@@ -11,53 +12,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from .. import audit
-from ..rules import workflow
 from ..timeutil import utcnow_iso
 from . import queries
-
-STALE_DECISION = ("Someone else changed this decision while you were working on it, so nothing "
-                  "has been saved. Check it again.")
-
-
-class DecisionChanged(Exception):
-    """The decision's version moved on since the form was loaded."""
-
-    def __init__(self, message: str = STALE_DECISION) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def fresh(db: Database, decision_id: int) -> dict[str, Any]:
-    """The decision row as it is now, with its committee and author's person."""
-    reference = db.execute("SELECT reference FROM decisions WHERE id = ?",
-                           [decision_id]).fetchone()[0]
-    return queries.get_decision(db, reference)
-
-
-def move(db: Database, decision: dict[str, Any], action: str, role: str, actor: str, *,
-         expected_version: int | None = None, quorate: bool = True,
-         escalation: str | None = None, signed_off: bool | None = None,
-         changes: dict[str, Any] | None = None) -> str:
-    """Move a decision on by `action` through the status machine; returns the new status.
-
-    Raises TransitionRefused with the machine's message, or DecisionChanged on a stale version.
-    """
-    if expected_version is not None and decision["version"] != expected_version:
-        raise DecisionChanged()
-    if signed_off is None:
-        signed_off = queries.sign_off_in_force(db, decision["id"]) is not None
-    status = workflow.next_status(decision["status"], action, role,
-                                  flagged=decision["flag_count"] > 0, signed_off=signed_off,
-                                  quorate=quorate, escalation=escalation)
-    now = utcnow_iso()
-    changed = db.execute("UPDATE decisions SET status = ?, updated_at = ?, version = version + 1"
-                         " WHERE id = ? AND version = ?",
-                         [status, now, decision["id"], decision["version"]]).rowcount
-    if changed != 1:
-        raise DecisionChanged()
-    audit.record(db, actor=actor, action=action, entity="decision", entity_id=decision["id"],
-                 changes={"status": [decision["status"], status], **(changes or {})})
-    return status
 
 
 def save_rulings(db: Database, review: queries.Review, selections: dict[int, dict[str, Any]],
@@ -156,27 +112,3 @@ def record_ratification(db: Database, escalation: dict[str, Any], meeting_date: 
                [now, meeting_date, user_id, escalation["id"]])
     audit.record(db, actor=actor, action="ratify", entity="escalation", entity_id=escalation["id"],
                  changes={"ratified_meeting_date": [None, meeting_date]})
-
-
-def record_outcome(db: Database, decision: dict[str, Any], values: dict[str, Any],
-                   attendance: list[dict[str, Any]], breaches: list[tuple[int, str]],
-                   user_id: int, actor: str) -> None:
-    """Store the outcome, who was in the room and how they voted, and any breaches."""
-    now = utcnow_iso()
-    row = {"decision_id": decision["id"], **values, "recorded_by_user_id": user_id,
-           "recorded_at": now}
-    db["decision_outcomes"].insert(row, replace=True)
-    db.execute("DELETE FROM outcome_attendance WHERE decision_id = ?", [decision["id"]])
-    for entry in attendance:
-        db["outcome_attendance"].insert({"decision_id": decision["id"], **entry})
-    for person_id, detail in breaches:
-        breach_id = db["breaches"].insert({
-            "decision_id": decision["id"], "person_id": person_id,
-            "kind": "present_when_ruled_out", "detail": detail, "recorded_at": now}).last_pk
-        audit.record(db, actor=actor, action="create", entity="breach", entity_id=breach_id,
-                     changes={"person_id": [None, person_id], "detail": [None, detail]})
-    # The register of procurement decisions shows what was actually decided.
-    db.execute("UPDATE decisions SET choice = ?, awarded_provider_id = ? WHERE id = ?",
-               [values["outcome"], values["awarded_provider_id"], decision["id"]])
-    audit.record(db, actor=actor, action="create", entity="outcome", entity_id=decision["id"],
-                 after={**row, "attendance": attendance})

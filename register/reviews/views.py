@@ -20,8 +20,10 @@ from flask_login import current_user, login_required
 
 from .. import timeutil
 from ..auth.access import requires
+from ..auth.roles import ROLE_LABELS
 from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
+from ..decisions import lifecycle
 from ..listing import parse_page
 from ..rules import workflow
 from ..rules.decisions import CHOICES, format_money
@@ -84,20 +86,9 @@ def _version(text: str | None) -> int:
     return int(text) if (text or "").isdecimal() else -1
 
 
-def _fresh_after_changes(decision: dict[str, Any]) -> dict[str, Any]:
-    """Void a sign-off the decision's changes have overtaken, then read it again."""
-    db = get_db()
-    signoff.check_material_change(db, decision["id"], current_user.actor)
-    return queries.get_decision(db, decision["reference"])
-
-
 def _open_for_work(decision: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, int] | None]:
-    """The decision read again after voiding an overtaken sign-off, or the refusal for a user
-    excluded from its papers (who changes nothing)."""
-    excluded = _excluded(decision)
-    if excluded:
-        return decision, excluded
-    return _fresh_after_changes(decision), None
+    """The decision, or the refusal for a user excluded from its papers."""
+    return decision, _excluded(decision)
 
 
 # ---- the queue -----------------------------------------------------------------------------
@@ -150,6 +141,19 @@ def _stored_data(review: queries.Review) -> dict[str, Any]:
             data[f"match_{key}"] = "confirm" if resolution["outcome"] == "confirmed" else "dismiss"
             data[f"match_reason_{key}"] = resolution["reason"]
     return data
+
+
+CONFLICTS_CHANGED = ("The conflicts changed since you opened this page: review them again. "
+                     "Nothing has been saved.")
+
+
+def _conflicts_digest(review: queries.Review) -> str:
+    """A fingerprint of the conflicts and name matches the review page asks about."""
+    keys = sorted(f"{f['rule']}:{f['person_id']}:{f['organisation_id']}:{f['severity']}"
+                  for f in review.flags)
+    keys += [f"person:{pid}" for pid in _person_ids(review)]
+    keys += [f"match:{pid}:{iid}" for pid, iid in _match_keys(review)]
+    return signoff.statement_digest("\n".join(keys))
 
 
 def _build_form(review: queries.Review, stored: bool) -> forms.ReviewForm:
@@ -205,6 +209,7 @@ def _render_review(review: queries.Review, form: Any, *, problem: str | None = N
     if situation is not None and isinstance(form, forms.ReviewForm):
         form.statement_digest.data = situation["digest"]
         form.version.data = str(decision["version"])
+        form.conflicts_digest.data = _conflicts_digest(review)
     submitted = queries.uk_date(decision["submitted_at"])
     age = working_days_between(submitted, timeutil.today_uk()) if submitted else None
     return render_template(
@@ -251,7 +256,7 @@ def review(reference: str) -> Any:
         return _render_review(review_, _build_form(review_, stored=True), problem=problem,
                               status=403)
     if intent == "sign_off" and review_.sign_off is not None:
-        message = signoff.already_signed_message(review_.sign_off)
+        message = lifecycle.already_signed_message(review_.sign_off)
         signoff.record_refusal(db, decision["id"], current_user.actor, message)
         return _refused(decision, message)
     if decision["status"] not in REVIEWABLE or intent not in forms.INTENTS:
@@ -263,6 +268,8 @@ def review(reference: str) -> Any:
             return _refused(decision, refused.message)
         return _refused(decision, "Use the buttons on the review page.")
 
+    if request.form.get("conflicts_digest") != _conflicts_digest(review_):
+        return _conflicts_changed(review_, intent)
     form = _build_form(review_, stored=False)
     if not form.validate_on_submit():
         return _render_review(review_, form)
@@ -280,6 +287,18 @@ def review(reference: str) -> Any:
     return _sign_off(review_, form, situation)
 
 
+def _conflicts_changed(review: queries.Review, intent: str) -> tuple[str, int]:
+    """Refuse a review form sent after the conflicts it was built for changed: audited, nothing
+    saved, and the page shown again as the decision now stands."""
+    db = get_db()
+    signoff.record_refusal(db, review.decision["id"], current_user.actor, CONFLICTS_CHANGED,
+                           "sign_off_refused" if intent == "sign_off" else "review_refused")
+    current = queries.load_review(db, queries.get_decision(db, review.decision["reference"]))
+    form = _build_form(current, stored=True)
+    form.form_errors.append(CONFLICTS_CHANGED)
+    return _render_review(current, form, status=409)
+
+
 def _has_errors(form: forms.ReviewForm) -> bool:
     return bool(form.errors) or bool(form.form_errors)
 
@@ -292,8 +311,7 @@ def _save_rulings(review: queries.Review, form: forms.ReviewForm,
         db, review, situation["selections"], forms.matches_from(form, _match_keys(review)),
         current_user.id, current_user.actor)
     if changed:
-        db.execute("UPDATE decisions SET version = version + 1, updated_at = ? WHERE id = ?",
-                   [timeutil.utcnow_iso(), review.decision["id"]])
+        lifecycle.bump_version(db, review.decision["id"])
     return changed
 
 
@@ -303,9 +321,9 @@ def _save(review: queries.Review, form: forms.ReviewForm, situation: dict[str, A
         return _render_review(review, form, situation=situation)
     db = get_db()
     with write_transaction(db):
-        current = records.fresh(db, review.decision["id"])
+        current = lifecycle.fresh(db, review.decision["id"])
         if current["version"] != posted_version:
-            form.form_errors.append(records.STALE_DECISION)
+            form.form_errors.append(lifecycle.STALE_DECISION)
             return _render_review(review, form, situation=situation)
         _save_rulings(review, form, situation)
     flash(f"Rulings on {review.decision['reference']} saved. The decision is still waiting for "
@@ -320,14 +338,13 @@ def _return(review: queries.Review, form: forms.ReviewForm, posted_version: int)
     db = get_db()
     try:
         with write_transaction(db):
-            current = records.fresh(db, review.decision["id"])
-            records.move(db, current, "return", current_user.role, current_user.actor,
-                         expected_version=posted_version,
-                         changes={"reason": form.return_reason.data})
-            signoff.supersede_escalations(db, current["id"], timeutil.utcnow_iso())
+            current = lifecycle.fresh(db, review.decision["id"])
+            lifecycle.move(db, current, "return", current_user.role, current_user.actor,
+                           expected_version=posted_version,
+                           changes={"reason": form.return_reason.data})
     except TransitionRefused as refused:
         return _refused(review.decision, refused.message)
-    except records.DecisionChanged as changed:
+    except lifecycle.DecisionChanged as changed:
         form.form_errors.append(changed.message)
         return _render_review(review, form)
     flash(f"{review.decision['reference']} returned to the board secretary for more "
@@ -453,21 +470,21 @@ def _escalate(review: queries.Review, form: forms.ReviewForm, situation: dict[st
     db = get_db()
     try:
         with write_transaction(db):
-            current = records.fresh(db, review.decision["id"])
+            current = lifecycle.fresh(db, review.decision["id"])
             if current["version"] != posted_version:
-                raise records.DecisionChanged()
+                raise lifecycle.DecisionChanged()
             _save_rulings(review, form, situation)
-            current = records.fresh(db, review.decision["id"])
+            current = lifecycle.fresh(db, review.decision["id"])
             if current["status"] == "awaiting_review":
-                records.move(db, current, "escalate", current_user.role, current_user.actor,
-                             quorate=False, escalation=chosen["kind"],
-                             changes={"escalation": chosen["kind"]})
+                lifecycle.move(db, current, "escalate", current_user.role, current_user.actor,
+                               quorate=False, escalation=chosen["kind"],
+                               changes={"escalation": chosen["kind"]})
             records.record_escalation(db, current, chosen["kind"], chosen["details"],
                                       current_user.id, current_user.actor)
     except TransitionRefused as refused:
         form.form_errors.append(refused.message)
         return _render_review(review, form, situation=situation)
-    except records.DecisionChanged as changed:
+    except lifecycle.DecisionChanged as changed:
         form.form_errors.append(changed.message)
         return _render_review(review, form, situation=situation)
     flash(f"Escalation recorded for {review.decision['reference']}: "
@@ -497,34 +514,40 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
     expected = _version(form.version.data)
     try:
         with write_transaction(db):
-            current = records.fresh(db, decision["id"])
+            current = lifecycle.fresh(db, decision["id"])
             if current["version"] != expected:
                 in_force = queries.sign_off_in_force(db, decision["id"])
                 if in_force is not None:
-                    raise signoff.AlreadySignedOff(signoff.already_signed_message(in_force))
-                raise signoff.DecisionChanged(records.STALE_DECISION)
+                    raise lifecycle.AlreadySignedOff(lifecycle.already_signed_message(in_force))
+                raise lifecycle.DecisionChanged(lifecycle.STALE_DECISION)
             _save_rulings(review, form, situation)
-            current = records.fresh(db, decision["id"])
+            current = lifecycle.fresh(db, decision["id"])
             after = queries.load_review(db, current)
             statement, quorum, people = signoff.stored_statement(
                 after, current_user.display_name, current_user.role)
             if signoff.statement_digest(statement) != form.statement_digest.data:
-                raise signoff.DecisionChanged(
+                raise lifecycle.DecisionChanged(
                     "The decision\u2019s conflicts changed while you were reviewing it, so it has "
                     "not been signed off. Read the statement again and confirm it.")
             missing = [p["name"] for p in people if p["person_id"] not in after.rulings]
             if missing:
-                raise signoff.DecisionChanged(f"Select a ruling for {missing[0]}")
-            status = signoff.sign_off(db, current, user=current_user, role=current_user.role,
-                                      expected_version=current["version"], statement=statement,
-                                      quorate=quorum.quorate, escalation=after.escalation)
-    except signoff.AlreadySignedOff as already:
+                raise lifecycle.DecisionChanged(f"Select a ruling for {missing[0]}")
+            status = lifecycle.sign_off(db, current, user=current_user, role=current_user.role,
+                                        role_label=ROLE_LABELS.get(current_user.role,
+                                                                   current_user.role),
+                                        statement=statement, quorate=quorum.quorate,
+                                        escalation=after.escalation)
+    except lifecycle.AlreadySignedOff as already:
         signoff.record_refusal(db, decision["id"], current_user.actor, already.message)
         return _refused(decision, already.message)
-    except (signoff.DecisionChanged, TransitionRefused) as refused:
-        form.form_errors.append(refused.message)
+    except (lifecycle.DecisionChanged, TransitionRefused) as refused:
+        # Nothing was saved. The page is shown again as the decision now stands, with a form
+        # built for the conflicts it now has (a form built for the old ones cannot show them).
+        signoff.record_refusal(db, decision["id"], current_user.actor, refused.message)
         fresh_review = queries.load_review(db, queries.get_decision(db, decision["reference"]))
-        return _render_review(fresh_review, form)
+        fresh_form = _build_form(fresh_review, stored=True)
+        fresh_form.form_errors.append(refused.message)
+        return _render_review(fresh_review, fresh_form, status=409)
     if status == "awaiting_ratification":
         flash(f"{decision['reference']} signed off. The chair and accountable officer action "
               f"must now be ratified at a quorate meeting.", "success")
@@ -588,8 +611,8 @@ def ratify(reference: str) -> Any:
         if not form.errors:
             try:
                 with write_transaction(db):
-                    current = records.fresh(db, decision["id"])
-                    records.move(db, current, "ratify", current_user.role, current_user.actor,
+                    current = lifecycle.fresh(db, decision["id"])
+                    lifecycle.move(db, current, "ratify", current_user.role, current_user.actor,
                                  expected_version=decision["version"],
                                  escalation=review_.escalation["kind"] if review_.escalation
                                  else None,
@@ -601,7 +624,7 @@ def ratify(reference: str) -> Any:
                                                     current_user.id, current_user.actor)
             except TransitionRefused as refused:
                 return _refused(decision, refused.message)
-            except records.DecisionChanged as changed:
+            except lifecycle.DecisionChanged as changed:
                 form.form_errors.append(changed.message)
             else:
                 flash(f"Ratification of {decision['reference']} recorded: the board secretary "
@@ -682,18 +705,16 @@ def outcome(reference: str) -> Any:
         if checked is not None:
             try:
                 with write_transaction(db):
-                    current = records.fresh(db, decision["id"])
+                    current = lifecycle.fresh(db, decision["id"])
                     if current["version"] != _version(form.version.data):
-                        raise records.DecisionChanged()
-                    records.record_outcome(db, current, checked["values"], checked["attendance"],
-                                           checked["breaches"], current_user.id,
-                                           current_user.actor)
-                    records.move(db, current, "record_outcome", current_user.role,
-                                 current_user.actor, signed_off=signed,
-                                 changes={"outcome": checked["values"]["outcome"]})
+                        raise lifecycle.DecisionChanged()
+                    lifecycle.record_outcome(db, current, checked["values"],
+                                             checked["attendance"], checked["breaches"],
+                                             current_user.id, current_user.actor,
+                                             role=current_user.role)
             except TransitionRefused as refused:
                 return _refused(decision, refused.message)
-            except records.DecisionChanged as changed:
+            except lifecycle.DecisionChanged as changed:
                 form.form_errors.append(changed.message)
             else:
                 message = f"Outcome of {decision['reference']} recorded: it is decided."
@@ -715,11 +736,11 @@ def publish(reference: str) -> Any:
     decision = _decision_or_404(reference)
     try:
         with write_transaction(db):
-            records.move(db, records.fresh(db, decision["id"]), "publish", current_user.role,
-                         current_user.actor)
+            lifecycle.move(db, lifecycle.fresh(db, decision["id"]), "publish", current_user.role,
+                           current_user.actor)
     except TransitionRefused as refused:
         return _refused(decision, refused.message)
-    except records.DecisionChanged as changed:
+    except lifecycle.DecisionChanged as changed:
         return _refused(decision, changed.message)
     flash(f"{decision['reference']} published.", "success")
     return redirect(url_for("reviews.outcome", reference=decision["reference"]))
@@ -750,14 +771,13 @@ def withdraw(reference: str) -> Any:
         else:
             try:
                 with write_transaction(db):
-                    current = records.fresh(db, decision["id"])
-                    records.move(db, current, "withdraw", current_user.role, current_user.actor,
-                                 expected_version=_version(form.version.data),
-                                 changes={"reason": form.reason.data})
-                    signoff.supersede_escalations(db, decision["id"], timeutil.utcnow_iso())
+                    current = lifecycle.fresh(db, decision["id"])
+                    lifecycle.move(db, current, "withdraw", current_user.role, current_user.actor,
+                                   expected_version=_version(form.version.data),
+                                   changes={"reason": form.reason.data})
             except TransitionRefused as refused:
                 return _refused(decision, refused.message)
-            except records.DecisionChanged as changed:
+            except lifecycle.DecisionChanged as changed:
                 form.form_errors.append(changed.message)
             else:
                 flash(f"{decision['reference']} withdrawn. Its reference will not be used "

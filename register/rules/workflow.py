@@ -38,6 +38,13 @@ Roles and actions (the "system" role stands for the application itself):
 | withdraw        | secretary, admin     | draft, returned, awaiting_review, escalated,   |
 |                 |                      | ready_for_decision, signed_off                 |
 | void_sign_off   | system               | signed_off, awaiting_ratification              |
+| flags_raised    | system               | ready_for_decision                             |
+| flags_cleared   | system               | awaiting_review, escalated                     |
+
+The three system moves are made by the register itself, in the write that changed a decision's
+facts (`register/decisions/lifecycle.py`): a void sign-off goes back to awaiting conflicts review
+(or to ready for decision when nothing is flagged any more), a decision that became flagged joins
+the queue, and one whose flags went away leaves it.
 """
 from __future__ import annotations
 
@@ -98,6 +105,8 @@ ACTION_LABELS = {
     "publish": "Publish",
     "withdraw": "Withdraw",
     "void_sign_off": "Void the sign-off",
+    "flags_raised": "Send to the governance queue: conflicts were flagged",
+    "flags_cleared": "Take out of the governance queue: no conflicts are flagged",
 }
 
 # "This decision ... so it cannot <phrase>".
@@ -111,6 +120,8 @@ _ACTION_PHRASES = {
     "publish": "be published",
     "withdraw": "be withdrawn",
     "void_sign_off": "have its sign-off voided",
+    "flags_raised": "join the governance queue",
+    "flags_cleared": "leave the governance queue",
 }
 
 ACTION_ROLES: dict[str, frozenset[str]] = {
@@ -123,6 +134,8 @@ ACTION_ROLES: dict[str, frozenset[str]] = {
     "publish": frozenset({SECRETARY}),
     "withdraw": frozenset({SECRETARY, ADMIN}),
     "void_sign_off": frozenset({SYSTEM}),
+    "flags_raised": frozenset({SYSTEM}),
+    "flags_cleared": frozenset({SYSTEM}),
 }
 
 _ROLE_MESSAGES = {
@@ -135,6 +148,8 @@ _ROLE_MESSAGES = {
     "publish": "Only the board secretary can publish a decision",
     "withdraw": "Only the board secretary or an administrator can withdraw a decision",
     "void_sign_off": "A sign-off is voided only by a material change to the decision",
+    "flags_raised": "A decision joins the governance queue only when conflicts are flagged",
+    "flags_cleared": "A decision leaves the governance queue only when no conflicts are flagged",
 }
 
 # (from, action) -> to. Two targets depend on the facts, not the action alone:
@@ -160,10 +175,15 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("signed_off", "withdraw"): "withdrawn",
     ("signed_off", "void_sign_off"): "awaiting_review",
     ("awaiting_ratification", "void_sign_off"): "awaiting_review",
+    ("ready_for_decision", "flags_raised"): "awaiting_review",
+    ("awaiting_review", "flags_cleared"): "ready_for_decision",
+    ("escalated", "flags_cleared"): "ready_for_decision",
 }
 UNFLAGGED_TARGETS: dict[tuple[str, str], str] = {
     ("draft", "submit"): "ready_for_decision",
     ("returned", "submit"): "ready_for_decision",
+    ("signed_off", "void_sign_off"): "ready_for_decision",
+    ("awaiting_ratification", "void_sign_off"): "ready_for_decision",
 }
 CHAIR_ACTION_TARGETS: dict[tuple[str, str], str] = {
     ("escalated", "sign_off"): "awaiting_ratification",
@@ -194,6 +214,10 @@ def _guard(current: str, action: str, *, flagged: bool, signed_off: bool, quorat
         if current == "escalated" and escalation not in ESCALATIONS:
             return ("Choose and record how the decision will be taken (defer, refer, co-opt "
                     "members, or chair and accountable officer action) before signing off")
+    if action == "flags_raised" and not flagged:
+        return "No conflicts are flagged, so the decision does not join the governance queue"
+    if action == "flags_cleared" and flagged:
+        return "Conflicts are still flagged, so the decision stays in the governance queue"
     if action == "escalate" and quorate:
         return "The meeting is quorate after the rulings, so there is nothing to escalate"
     return None

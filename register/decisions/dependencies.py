@@ -1,0 +1,68 @@
+"""Which decisions a change touches: one query, at any depth.
+
+A decision's conflict flags are computed from facts gathered by `flagging.gather_facts`: its
+providers (proposed and awarded) and every organisation below them through network and federation
+memberships, at any depth; one level above the providers and above the participants' home
+practices; the participants, their home practices and their declared interests; and the
+committee's policy for common interests. This module answers the inverse question for a write:
+given the people, organisations, links, committees or decisions it changed, which decisions'
+facts may have changed. Every write that can change a decision's facts asks it and passes the
+answer to `lifecycle.refresh()` in the same transaction.
+
+`tests/test_decisions_dependencies.py` checks the two definitions against each other: after each
+kind of change, every decision whose computed flags changed is among those named here.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from sqlite_utils import Database
+
+_AFFECTED_SQL = """
+WITH RECURSIVE
+changed(id) AS (SELECT value FROM json_each(:organisations)),
+-- the changed organisations and everything above them: a provider there has them below it
+above(id) AS (
+    SELECT id FROM changed
+    UNION SELECT organisation_links.parent_id FROM organisation_links
+        JOIN above ON organisation_links.member_id = above.id
+),
+-- one level below the changed organisations: a provider or home practice there has them above it
+just_below(id) AS (
+    SELECT member_id FROM organisation_links WHERE parent_id IN (SELECT id FROM changed)
+)
+SELECT decision_id FROM decision_providers
+    WHERE organisation_id IN (SELECT id FROM above UNION SELECT id FROM just_below)
+UNION SELECT id FROM decisions
+    WHERE awarded_provider_id IN (SELECT id FROM above UNION SELECT id FROM just_below)
+UNION SELECT decision_participants.decision_id FROM decision_participants
+    JOIN people ON people.id = decision_participants.person_id
+    WHERE people.home_practice_id IN (SELECT id FROM changed UNION SELECT id FROM just_below)
+UNION SELECT decision_participants.decision_id FROM decision_participants
+    JOIN interests ON interests.person_id = decision_participants.person_id
+    WHERE interests.organisation_id IN (SELECT id FROM changed)
+UNION SELECT decision_id FROM decision_participants
+    WHERE person_id IN (SELECT value FROM json_each(:people))
+UNION SELECT id FROM decisions WHERE committee_id IN (SELECT value FROM json_each(:committees))
+UNION SELECT value FROM json_each(:decisions)
+"""
+
+
+def affected(db: Database, *, people: Iterable[int | None] = (),
+             organisations: Iterable[int | None] = (), committees: Iterable[int | None] = (),
+             decisions: Iterable[int | None] = ()) -> set[int]:
+    """The ids of the decisions whose facts may change when these records change.
+
+    Pass both ends of a network or federation membership that was added, changed or removed as
+    `organisations`; the people whose interests, home practice or name changed as `people`; a
+    committee whose common-interest policy changed as `committees`; a decision edited as
+    `decisions`. Call it after the change (in the same transaction).
+    """
+    def ids(values: Iterable[int | None]) -> str:
+        return json.dumps(sorted({int(v) for v in values if v is not None}))
+
+    found = db.execute(_AFFECTED_SQL, {
+        "organisations": ids(organisations), "people": ids(people),
+        "committees": ids(committees), "decisions": ids(decisions)}).fetchall()
+    return {row[0] for row in found if row[0] is not None}
