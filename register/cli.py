@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from . import audit
-from .db import migrate, open_app_db
+from .db import migrate, open_app_db, pending_migrations
 
 
 @click.command("init-db")
@@ -147,10 +147,26 @@ def verify_audit_command() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
 def serve_command(host: str, port: int) -> None:
-    """Serve the register with waitress."""
+    """Serve the register with waitress (refuses while the database needs init-db)."""
     from waitress import serve
 
     config = current_app.config
+    # Serving a schema the code does not expect answers 500 on the first page that needs a newer
+    # table or column; better to refuse at once and say what to run.
+    if not Path(config["DATABASE"]).exists():
+        click.echo(f"There is no database at {config['DATABASE']}. Run "
+                   "`flask --app register init-db` first, then serve.", err=True)
+        sys.exit(1)
+    db = open_app_db()
+    try:
+        pending = pending_migrations(db)
+    finally:
+        db.close()
+    if pending:
+        click.echo(f"The database {config['DATABASE']} needs {len(pending)} migration(s) "
+                   f"({', '.join(pending)}). Run `flask --app register init-db` first, "
+                   "then serve.", err=True)
+        sys.exit(1)
     click.echo(f"Database: {config['DATABASE']} (SQLite {sqlite3.sqlite_version}, "
                f"journal_mode={config['JOURNAL_MODE']}: "
                + ("WAL, as this SQLite has the WAL-reset fix)" if config["JOURNAL_MODE"] == "wal"

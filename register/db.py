@@ -75,6 +75,13 @@ def write_transaction(db: Database) -> Iterator[Database]:
         db.conn.execute("COMMIT")
 
 
+def pending_migrations(db: Database) -> list[str]:
+    """The names of the migrations not yet applied to this database (reads only)."""
+    from .migrations import migrations
+
+    return [m.name for m in migrations.pending(db)]
+
+
 def migrate(db: Database) -> list[str]:
     """Apply pending migrations; returns the names applied (idempotent)."""
     from .migrations import migrations

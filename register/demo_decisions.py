@@ -33,7 +33,7 @@ from .decisions import queries as decision_queries
 from .demo import ACCOUNT_PEOPLE, ACTOR, COMMITTEES, FIN, PEOPLE, DemoInterest
 from .reviews import queries as review_queries
 from .reviews import records, signoff
-from .rules.decisions import KEY_CRITERIA, regime_for
+from .rules.decisions import KEY_CRITERIA, assesses_key_criteria, regime_for
 from .rules.interests import add_months
 from .rules.quorum import escalation_problem
 from .rules.rulings import (
@@ -291,7 +291,6 @@ DECISIONS = [
              "Still means travel for most patients, and leaves practices out of their patients' "
              "care"),
         ),
-        weights=(30, 25, 20, 20, 5),
         justification="Every practice that meets the specification is paid the same price per "
                       "patient, so no practice is favoured over another.",
         comments="Offered to all twelve member practices; eleven signed up before the start "
@@ -433,7 +432,6 @@ DECISIONS = [
             ("Leave patients to go to the emergency department", "rejected",
              "Unsafe, and about 40 more attendances a night"),
         ),
-        weights=(30, 20, 20, 25, 5),
         justification="Patients would be at risk with no out-of-hours GP; there was no time for "
                       "another process. A competitive process for the long-term service has "
                       "started.",
@@ -775,7 +773,7 @@ class _Loader:
 
     def children(self, spec: DemoDecision, meeting: dt.date) -> dict[str, list[dict[str, Any]]]:
         criteria = []
-        if spec.weights and regime_for(meeting) == "psr":
+        if spec.weights and assesses_key_criteria(regime_for(meeting), spec.process):
             criteria = [{"criterion": key, "weight": weight, "how_applied": APPLIED[key]}
                         for key, weight in zip(KEY_CRITERIA, spec.weights, strict=True)]
         return {

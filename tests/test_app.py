@@ -108,6 +108,47 @@ def test_init_db_is_idempotent(runner, app):
     assert "up to date" in first.output
 
 
+@pytest.fixture
+def serve_calls(monkeypatch):
+    """Stands in for waitress so a test can see whether serving would have started."""
+    import waitress
+
+    calls: list[dict] = []
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(kw))
+    return calls
+
+
+def test_serve_refuses_while_migrations_are_pending(tmp_path, serve_calls):
+    from register.migrations import migrations
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
+                      "DATABASE": str(tmp_path / "old.sqlite3")})
+    db = connect(app.config["DATABASE"], foreign_keys=False)
+    migrations.apply(db, stop_before="m002_decisions")  # a database from an older release
+    db.close()
+    result = app.test_cli_runner().invoke(args=["serve", "--port", "5830"])
+    assert result.exit_code == 1
+    assert "Run `flask --app register init-db` first" in result.output
+    assert "m002_decisions" in result.output
+    assert serve_calls == []
+
+
+def test_serve_refuses_when_there_is_no_database(tmp_path, serve_calls):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
+                      "DATABASE": str(tmp_path / "missing.sqlite3")})
+    result = app.test_cli_runner().invoke(args=["serve"])
+    assert result.exit_code == 1
+    assert "There is no database" in result.output and "init-db" in result.output
+    assert not (tmp_path / "missing.sqlite3").exists()
+    assert serve_calls == []
+
+
+def test_serve_starts_once_the_database_is_up_to_date(runner, serve_calls):
+    result = runner.invoke(args=["serve", "--port", "5830"])
+    assert result.exit_code == 0, result.output
+    assert serve_calls == [{"host": "127.0.0.1", "port": 5830, "threads": 8}]
+
+
 def test_backup_makes_a_checked_copy(runner, app, db, tmp_path):
     add_user(db, role="admin", username="boss")
     target = tmp_path / "copy.sqlite3"

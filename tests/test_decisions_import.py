@@ -253,6 +253,26 @@ def test_a_bad_row_is_reported_with_its_line_and_nothing_is_written(db, known, o
     assert counts(db) == before
 
 
+@pytest.mark.parametrize("process", ["direct_award_a", "direct_award_b", "urgent_award"])
+def test_a_route_that_assesses_no_key_criteria_imports_without_weights(db, known, process):
+    plan = run(db, csv_text(row(process=process, key_criteria_weights="", offered_to_all="yes")))
+    assert plan.ok, messages(plan)
+    decision = next(iter(db.query("SELECT * FROM decisions")))
+    assert (decision["process"], decision["status"]) != (process, "draft")
+    assert decision["process"] == process
+    assert db["decision_criteria"].count == 0
+
+
+def test_weights_given_for_direct_award_b_are_refused(db, known):
+    before = counts(db)
+    plan = run(db, csv_text(row(process="direct_award_b")))
+    assert messages(plan) == [
+        "Line 2: key_criteria_weights: Direct award process B assesses no key criteria: leave "
+        "the weights empty (only direct award process C, the most suitable provider process and "
+        "the competitive process record them)"]
+    assert counts(db) == before
+
+
 def test_a_reference_already_in_the_register_is_refused(db, known):
     add_decision(db, known["committee"], reference="MOB-2026-0009", title="Existing")
     plan = run(db, csv_text(row(reference="MOB-2026-0009")))

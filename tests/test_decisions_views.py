@@ -326,6 +326,66 @@ def test_psr_weights_may_be_left_empty_in_a_draft_but_not_when_continuing(as_rol
     assert db.execute("SELECT count(*) FROM decision_criteria").fetchone()[0] == 3
 
 
+NO_WEIGHTS = {f"{part}_{key}": "" for part in ("weight", "applied") for key in (
+    "quality_innovation", "value", "integration_collaboration_sustainability",
+    "access_inequalities_choice", "social_value")}
+
+
+@pytest.mark.parametrize("process", ["direct_award_a", "direct_award_b", "urgent_award"])
+def test_routes_that_assess_no_key_criteria_continue_without_weights(as_role, db, world,
+                                                                      process):
+    client = as_role("secretary")
+    reference = start(client, world)
+    response = client.post(f"/decisions/{reference}/edit", data=full_form(
+        db, world, reference, regime_process=f"psr:{process}", **NO_WEIGHTS))
+    assert response.status_code == 302, text(response)[:2000]
+    assert response.headers["Location"].endswith(f"/decisions/{reference}/check")
+    assert db.execute("SELECT count(*) FROM decision_criteria").fetchone()[0] == 0
+    check = text(client.get(response.headers["Location"]))
+    assert "assesses no key criteria" not in check
+    assert "Not assessed: " in check and "weighs no key criteria" in check
+
+
+@pytest.mark.parametrize("process", ["direct_award_c", "most_suitable_provider",
+                                     "competitive_process"])
+def test_routes_that_assess_the_key_criteria_still_need_the_weights(as_role, db, world, process):
+    client = as_role("secretary")
+    reference = start(client, world)
+    response = client.post(f"/decisions/{reference}/edit", data=full_form(
+        db, world, reference, regime_process=f"psr:{process}", **NO_WEIGHTS))
+    assert response.status_code == 200
+    assert "Enter a weight for quality and innovation" in text(response)
+
+
+@pytest.mark.parametrize("action", ["save", "continue"])
+def test_weights_typed_for_a_route_that_assesses_none_are_refused_and_kept(as_role, db, world,
+                                                                            action):
+    client = as_role("secretary")
+    reference = start(client, world)
+    before = decision_row(db, reference)
+    response = client.post(f"/decisions/{reference}/edit", data=full_form(
+        db, world, reference, action=action, regime_process="psr:direct_award_b"))
+    assert response.status_code == 200
+    page = text(response)
+    message = ("Direct award process B assesses no key criteria: leave the weights empty (only "
+               "direct award process C, the most suitable provider process and the competitive "
+               "process record them)")
+    assert page.count(message) >= 2
+    assert 'value="30"' in response.get_data(as_text=True)
+    assert decision_row(db, reference) == before
+
+
+def test_the_form_says_which_routes_need_the_key_criteria(as_role, db, world):
+    client = as_role("secretary")
+    reference = start(client, world)
+    page = client.get(f"/decisions/{reference}/edit").get_data(as_text=True)
+    assert ("Only for direct award process C, the most suitable provider process and the "
+            "competitive process") in page
+    assert "Leave them empty for direct award process A or B and urgent awards" in page
+    assert ('data-criteria-processes="psr:direct_award_c psr:most_suitable_provider '
+            'psr:competitive_process') in page
+
+
 def test_saving_writes_everything_and_audits_the_changes(as_role, db, world):
     client = as_role("secretary")
     reference = start(client, world)

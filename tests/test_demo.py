@@ -17,7 +17,13 @@ from register.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 from register.reviews import queries as review_queries
 from register.reviews import signoff
 from register.rules.conflicts import RULES
-from register.rules.decisions import KEY_CRITERIA, regime_for, regime_problem, weights_problem
+from register.rules.decisions import (
+    KEY_CRITERIA,
+    assesses_key_criteria,
+    regime_for,
+    regime_problem,
+    weights_problem,
+)
 from register.rules.interests import add_months, is_current, is_late, return_is_due
 from register.rules.quorum import count_quorum
 from register.rules.rulings import vote_problem
@@ -408,7 +414,7 @@ def test_complete_decisions_are_valid_records(db, demo):
         assert all(o["reason"] for o in options if o["outcome"] == "rejected")
         criteria = {c["criterion"]: c["weight"] for c in rows(
             db, "SELECT * FROM decision_criteria WHERE decision_id = ?", [d["id"]])}
-        if d["regime"] == "psr":
+        if assesses_key_criteria(d["regime"], d["process"]):
             assert set(criteria) == set(KEY_CRITERIA) and weights_problem(criteria) is None
         else:
             assert criteria == {}

@@ -204,6 +204,26 @@ def test_review_page_proposes_rulings_and_shows_the_quorum_with_its_arithmetic(d
     assert "Dr Asha Patel: must leave the meeting for the item" in words
 
 
+@pytest.mark.parametrize(("policy", "ruling", "words"), [
+    ("discuss_not_vote", "no_vote", "the committee's policy is that they may take part in the "
+                                    "discussion but not vote"),
+    ("leave", "leave_item", "the committee's policy is that they leave the meeting for the item"),
+])
+def test_a_scheme_for_every_practice_proposes_the_committees_common_interest_policy(
+        db, world, lead, policy, ruling, words):
+    """Direct Award B naming each member practice as a provider: the GP partner's home practice
+    is paid like every other, so the committee's policy is proposed, with it as the reason."""
+    db["committees"].update(world.committee, {"common_interest_policy": policy})
+    decision = add_decision(db, world.committee, providers=(world.practice,),
+                            participants=tuple((p, "voting") for p in world.voting),
+                            status="awaiting_review", submitted_at="2026-03-02T10:00:00+00:00",
+                            process="direct_award_b", offered_to_all_member_practices=1)
+    flagging.current_flags(db, decision)
+    page = lead.get(f"/reviews/{reference(db, decision)}")
+    assert checked(page, f"ruling_{world.gp1}") == ruling
+    assert f"A common interest: {words}" in text(page)
+
+
 def test_quorum_endpoint_recounts_with_the_rulings_selected(db, world, lead):
     ref = reference(db, submitted(db, world))
     data = review_form(lead, ref)

@@ -10,6 +10,8 @@ from register.rules.decisions import (
     MONEY_FORMAT_MESSAGE,
     PROCESSES,
     REGIMES,
+    assesses_key_criteria,
+    criteria_not_assessed_problem,
     dates_problem,
     duplicate_people_problem,
     format_money,
@@ -260,3 +262,35 @@ def test_meeting_dates_from_april_2013_to_two_years_ahead(day, problem):
 def test_two_years_ahead_of_29_february_is_28_february():
     assert meeting_date_problem(dt.date(2030, 2, 28), dt.date(2028, 2, 29)) is None
     assert meeting_date_problem(dt.date(2030, 3, 1), dt.date(2028, 2, 29)) is not None
+
+
+# --- Which routes weigh the key criteria ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(("regime", "process", "assessed"), [
+    ("psr", "direct_award_a", False),
+    ("psr", "direct_award_b", False),
+    ("psr", "urgent_award", False),
+    ("psr", "direct_award_c", True),
+    ("psr", "most_suitable_provider", True),
+    ("psr", "competitive_process", True),
+    ("pcr2013", "competitive_tender", False),
+    ("psr", None, False),
+    (None, None, False),
+])
+def test_only_the_routes_that_assess_the_key_criteria_ask_for_them(regime, process, assessed):
+    assert assesses_key_criteria(regime, process) is assessed
+
+
+@pytest.mark.parametrize(("process", "given", "message"), [
+    ("direct_award_b", True, "Direct award process B assesses no key criteria: leave the weights "
+                             "empty (only direct award process C, the most suitable provider "
+                             "process and the competitive process record them)"),
+    ("urgent_award", True, "Urgent award assesses no key criteria: leave the weights empty (only "
+                           "direct award process C, the most suitable provider process and the "
+                           "competitive process record them)"),
+    ("direct_award_b", False, None),
+    ("direct_award_c", True, None),
+])
+def test_weights_for_a_route_that_assesses_none_are_refused(process, given, message):
+    assert criteria_not_assessed_problem("psr", process, given) == message

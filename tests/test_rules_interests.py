@@ -5,7 +5,14 @@ import datetime as dt
 
 import pytest
 
-from register.rules.interests import days_late, is_current, is_late, return_is_due, still_published
+from register.rules.interests import (
+    days_late,
+    is_current,
+    is_late,
+    on_register_on,
+    return_is_due,
+    still_published,
+)
 
 D = dt.date
 
@@ -69,3 +76,31 @@ def test_current_interest_is_always_published():
 ])
 def test_return_is_due_twelve_months_after_the_last(last, on, due):
     assert return_is_due(last, on) is due
+
+
+# --- On the register as it stood on a day ---------------------------------------------------------
+
+ENTRY = {"declared_on": "2025-06-01", "date_from": "2025-05-01", "date_to": None, "withdrawn": 0}
+
+
+@pytest.mark.parametrize(("change", "on", "shown"), [
+    ({}, D(2025, 6, 1), True),  # declared that day
+    ({}, D(2025, 5, 31), False),  # begun, but not yet declared
+    ({"declared_on": "2025-04-01"}, D(2025, 4, 15), False),  # declared ahead, not begun
+    ({"withdrawn": 1}, D(2025, 7, 1), False),  # withdrawn as the entry read then
+    ({"date_to": "2025-07-31"}, D(2026, 1, 31), True),  # ended six months before: still shown
+    ({"date_to": "2025-07-31"}, D(2026, 2, 1), False),
+    ({"declared_on": None}, D(2026, 1, 1), False),
+])
+def test_on_register_on_a_day(change, on, shown):
+    assert on_register_on({**ENTRY, **change}, on) is shown
+
+
+@pytest.mark.parametrize(("day", "stored"), [
+    (D(2026, 1, 15), "2026-01-16T00:00:00+00:00"),  # GMT
+    (D(2026, 7, 15), "2026-07-15T23:00:00+00:00"),  # BST: midnight in England is 23:00 UTC
+])
+def test_a_day_ends_at_midnight_in_england(day, stored):
+    from register.interests.history import end_of_day
+
+    assert end_of_day(day) == stored

@@ -199,6 +199,51 @@ def test_worked_example_1_both_gps_may_discuss_but_not_vote():
     assert "common interest" in proposed[15][1]
 
 
+@pytest.mark.parametrize(("policy", "ruling"), [("discuss_not_vote", "no_vote"),
+                                                ("leave", "leave_item")])
+def test_a_scheme_naming_every_practice_as_provider_proposes_the_common_interest_policy(
+        policy, ruling):
+    """Direct Award B lists the member practices as providers: each GP's own practice, and their
+    declared partnership in it, is the common interest, so the committee's policy is proposed;
+    a further stake (a directorship of a federation also providing) still outranks it."""
+    federation = 40
+    orgs = {**ORGS, federation: Organisation(federation, "North Federation", "federation", None,
+                                             False)}
+    committee = [Participant(10, "Lay Chair"),
+                 Participant(15, "Dr Gee Pee", "voting", RIVERSIDE),
+                 Participant(16, "Dr Hilda Pee", "voting", HILLSIDE),
+                 Participant(17, "Dr Fed Director", "voting", HILLSIDE)]
+    declared = [Interest(1, 15, RIVERSIDE, "", "financial", nature="Partner",
+                         date_from=D(2020, 1, 1), declared_on=D(2020, 1, 5)),
+                Interest(2, 17, federation, "", "financial", nature="Director",
+                         date_from=D(2020, 1, 1), declared_on=D(2020, 1, 5))]
+    decision = DecisionFacts(1, MEETING, (RIVERSIDE, HILLSIDE, federation), None, True, policy)
+    flags = conflicts_for(decision, committee, orgs, [], declared)
+    by_person = conflicted_people(flags)
+    assert {f.rule for f in by_person[15]} >= {"COMMON_INTEREST", "HOME_PRACTICE_PROVIDER",
+                                                "DIRECT_INTEREST"}
+    by_id = {i.id: i for i in declared}
+    proposed = {p: propose_ruling(f, policy, "voting", interests=by_id)
+                for p, f in by_person.items()}
+    assert proposed[15] == proposed[16]
+    assert proposed[15][0] == ruling
+    assert proposed[15][1].startswith("A common interest: the committee's policy is that they ")
+    assert proposed[17][0] == "leave_item"
+    if policy == "discuss_not_vote":
+        assert proposed[17][1] == ("A direct financial interest in a provider: they leave the "
+                                   "meeting for the item")
+
+
+def test_a_home_practice_that_is_not_the_common_interest_still_outranks_it():
+    """Their practice named as provider through a network it belongs to is a further stake."""
+    common = Flag("COMMON_INTEREST", 1, RIVERSIDE, {"home_practice_id": RIVERSIDE})
+    through_network = Flag("HOME_PRACTICE_PROVIDER", 1, RIVERSIDE,
+                           {"home_practice_id": RIVERSIDE, "provider_id": 50,
+                            "link": [RIVERSIDE, 50]})
+    assert propose_ruling([common, through_network], "discuss_not_vote", "voting")[0] == \
+        "leave_item"
+
+
 def test_worked_example_2_the_lay_member_leaves_for_the_item():
     lay = Participant(4, "Ruth Lay")
     spouse = Interest(7, 4, PHYSIO, "", "financial", True, "spouse", "Owns the company",

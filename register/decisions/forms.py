@@ -27,6 +27,8 @@ from ..rules.decisions import (
     PARTICIPANT_ROLES,
     PROCESSES,
     REGIMES,
+    assesses_key_criteria,
+    criteria_not_assessed_problem,
     dates_problem,
     duplicate_people_problem,
     format_money,
@@ -421,6 +423,16 @@ class DecisionForm(BaseForm):
         if self.chosen_regime != "psr":
             return
         fields = self.weight_fields()
+        if not assesses_key_criteria(self.chosen_regime, self.chosen_process):
+            # Direct award A or B and urgent awards weigh no key criteria: nothing is asked, and
+            # weights typed anyway are refused rather than recorded as if they had been applied.
+            typed = [field for _k, _l, weight, applied in fields for field in (weight, applied)
+                     if (field.data or "").strip()]
+            problem = criteria_not_assessed_problem(self.chosen_regime, self.chosen_process,
+                                                    bool(typed))
+            if problem and not self.regime_process.errors:
+                self._fail(typed[0], problem)
+            return
         weights = {key: (weight.data or "").strip() or None for key, _l, weight, _a in fields}
         if not self.complete:
             # A draft may leave weights empty; what is typed must still be usable.
@@ -481,7 +493,7 @@ class DecisionForm(BaseForm):
                                 "outcome": row.outcome.data,
                                 "reason": row.reason.data or ""})
         criteria = []
-        if self.chosen_regime == "psr":
+        if assesses_key_criteria(self.chosen_regime, self.chosen_process):
             for key, _label, weight, applied in self.weight_fields():
                 if (weight.data or "").strip():
                     criteria.append({"criterion": key, "weight": int(weight.data.strip()),

@@ -25,8 +25,11 @@ from ..organisations.queries import KINDS
 from ..rules.decisions import (
     CHOICES,
     KEY_CRITERIA,
+    KEY_CRITERIA_PROCESSES,
+    KEY_CRITERIA_ROUTES,
     PARTICIPANT_ROLES,
     REGIMES,
+    assesses_key_criteria,
     format_money,
     process_label,
 )
@@ -74,6 +77,8 @@ def decision_helpers() -> dict[str, Any]:
         "participant_roles": PARTICIPANT_ROLES, "key_criteria": KEY_CRITERIA,
         "contract_kinds": CONTRACT_KINDS, "outcomes": OUTCOMES, "kinds": KINDS,
         "severity_colours": SEVERITY_COLOURS, "severity_words": SEVERITY_WORDS,
+        "assesses_key_criteria": assesses_key_criteria,
+        "key_criteria_processes": KEY_CRITERIA_PROCESSES, "key_criteria_routes": KEY_CRITERIA_ROUTES,
     }
 
 

@@ -22,6 +22,8 @@ from ..rules.decisions import (
     MONEY_FORMAT_MESSAGE,
     PROCESSES,
     REGIMES,
+    assesses_key_criteria,
+    criteria_not_assessed_problem,
     dates_problem,
     meeting_date_problem,
     next_reference,
@@ -103,7 +105,10 @@ DECISIONS_FORMAT = Format(
                "proposed providers.", csvrows.NAME_LIMIT),
         Column("key_criteria_weights", False, "Provider Selection Regime only: the weight of "
                "each key criterion, adding up to 100, like '" + _WEIGHTS_EXAMPLE + "'. Needed to "
-               "submit a psr decision.", csvrows.ADDRESS_LIMIT),
+               "submit a decision by direct_award_c, most_suitable_provider or "
+               "competitive_process, the processes that assess the key criteria; left blank for "
+               "direct_award_a, direct_award_b and urgent_award, which assess none.",
+               csvrows.ADDRESS_LIMIT),
         Column("justification", False, "The justification.", csvrows.TEXT_LIMIT),
         Column("comments", False, "Comments.", csvrows.TEXT_LIMIT),
         Column("status", False, "draft (blank means this) or submitted. A submitted decision "
@@ -335,9 +340,11 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
             if regime != "psr":
                 plan.problem(line, "key_criteria_weights are only for decisions under the "
                                    "Provider Selection Regime (regime psr)")
+            elif problem := criteria_not_assessed_problem(regime, process, True):
+                plan.problem(line, f"key_criteria_weights: {problem}")
             else:
                 weights = _weights(plan, line, record["key_criteria_weights"])
-        elif submitted and regime == "psr":
+        elif submitted and assesses_key_criteria(regime, process):
             plan.problem(line, "Enter the key_criteria_weights to submit a decision under the "
                                "Provider Selection Regime")
         if len(plan.problems) > before:

@@ -19,11 +19,12 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..decisions.flagging import MATCH_JOIN
+from ..interests import history as interest_history
 from ..organisations.queries import KINDS as ORGANISATION_KINDS
 from ..rules import conflicts as conflict_rules
 from ..rules.decisions import CHOICES, KEY_CRITERIA, PARTICIPANT_ROLES, REGIMES, format_money
 from ..rules.decisions import process_label as process_words
-from ..rules.interests import INTEREST_TYPES, days_late, is_late, still_published
+from ..rules.interests import INTEREST_TYPES, days_late, is_late
 from ..rules.quorum import CATEGORIES, ESCALATIONS, QuorumRule, count_quorum, escalation_words
 from ..rules.rulings import RULINGS, may_be_present, presiding_member
 from ..rules.workflow import STATUS_LABELS
@@ -473,29 +474,6 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
     }
 
 
-def _as_it_stood(db: Database, interests: list[dict[str, Any]], on: dt.date) -> list[dict]:
-    """Each interest as it stood at the end of a day: edits made later are undone from the
-    versions kept whenever an interest is edited."""
-    cutoff = (dt.datetime.combine(on + dt.timedelta(days=1), dt.time()).isoformat())
-    later = [i["id"] for i in interests if i["updated_at"] > cutoff]
-    earlier: dict[int, dict[str, Any]] = {}
-    if later:
-        for version in db.query(
-                "SELECT interest_id, data FROM interest_versions WHERE replaced_at > ?"
-                " AND interest_id IN " + _IN + " ORDER BY interest_id, version DESC",
-                [cutoff, _ids_json(later)]):
-            try:
-                earlier[version["interest_id"]] = json.loads(version["data"])  # lowest wins
-            except ValueError:
-                continue
-    out = []
-    for interest in interests:
-        old = earlier.get(interest["id"])
-        out.append({**interest, **{k: v for k, v in (old or {}).items() if k in interest
-                                   and k not in ("id", "person_id")}})
-    return out
-
-
 def interest_row(person: dict[str, Any], interest: dict[str, Any] | None, *,
                  show_withheld: bool = False, note_lateness: bool = False) -> dict[str, Any]:
     """One line of a register of interests (a person with no interests when `interest` is None)."""
@@ -530,7 +508,7 @@ def interest_row(person: dict[str, Any], interest: dict[str, Any] | None, *,
 _INTERESTS_SQL = (
     "SELECT interests.*, organisations.name AS linked_name FROM interests"
     " LEFT JOIN organisations ON organisations.id = interests.organisation_id"
-    " WHERE interests.person_id IN " + _IN + " AND interests.withdrawn = 0"
+    " WHERE interests.person_id IN " + _IN +
     " ORDER BY interests.date_from, interests.id")
 
 
@@ -546,11 +524,10 @@ def _members_register(db: Database, committee_id: int, on: dt.date, *,
     ids = [m["id"] for m in members]
     by_person: dict[int, list[dict[str, Any]]] = defaultdict(list)
     interests = list(db.query(_INTERESTS_SQL, [_ids_json(ids)])) if ids else []
-    for interest in _as_it_stood(db, interests, on):
-        # Declared by then, begun by then, and not ended more than six months before.
-        if (interest["declared_on"] <= on.isoformat() and interest["date_from"] <= on.isoformat()
-                and still_published(interest["date_to"], on)):
-            by_person[interest["person_id"]].append(interest)
+    # Declared by then, begun by then, not withdrawn by then, not ended more than six months
+    # before, each entry as it read then.
+    for interest in interest_history.register_on(db, interests, on):
+        by_person[interest["person_id"]].append(interest)
     sensitive = marking == "OFFICIAL-SENSITIVE"
     rows = []
     for member in members:
@@ -642,9 +619,10 @@ def _breaches(db: Database, committee_id: int, ids: Sequence[int], date_from: dt
 
 def published_interests(db: Database, on: dt.date, *, organisation: str,
                         printed_at: str | None = None) -> dict[str, Any]:
-    """The register of interests for publication as it stands on a day: decision-makers only;
-    interests ended more than six months before left out; withheld entries without detail;
-    withdrawn entries (entered in error) left out."""
+    """The register of interests for publication as it stood at the end of a day: decision-makers
+    only; entries declared by then, each as it read then (see `interests.history`); interests
+    ended more than six months before left out; withheld entries without detail; entries
+    withdrawn by then (entered in error) left out."""
     with snapshot(db):
         people = list(db.query(
             "SELECT id, name, positions FROM people WHERE is_decision_maker = 1"
@@ -653,12 +631,13 @@ def published_interests(db: Database, on: dt.date, *, organisation: str,
             "SELECT interests.*, organisations.name AS linked_name FROM interests"
             " JOIN people ON people.id = interests.person_id AND people.is_decision_maker = 1"
             " LEFT JOIN organisations ON organisations.id = interests.organisation_id"
-            " WHERE interests.withdrawn = 0 AND interests.date_from <= ?"
-            " ORDER BY interests.date_from, interests.id", [on.isoformat()]))
+            " WHERE " + interest_history.candidates_sql() +
+            " ORDER BY interests.date_from, interests.id",
+            {"on": on.isoformat(), "cutoff": interest_history.end_of_day(on)}))
+        entries = interest_history.register_on(db, interests, on)
     by_person: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for interest in interests:
-        if still_published(interest["date_to"], on):
-            by_person[interest["person_id"]].append(interest)
+    for interest in sorted(entries, key=lambda i: (i["date_from"], i["id"])):
+        by_person[interest["person_id"]].append(interest)
     rows = []
     for person in people:
         held = by_person.get(person["id"], [])
@@ -673,9 +652,12 @@ def published_interests(db: Database, on: dt.date, *, organisation: str,
         "printed_at": printed_at, "printed_text": uk_time(printed_at),
         "title": "Register of interests",
         "explanation": (f"The interests declared by {organisation}'s decision-makers, as the "
-                        f"register stood on {long_date(on)}. An interest stays on this register "
-                        f"until six months after it ended. Where an entry is withheld for an "
-                        f"overriding privacy or safety reason it is shown as \"Withheld\"; it is "
-                        f"still recorded and still counts."),
+                        f"register stood at the end of {long_date(on)}: only what had been "
+                        f"declared by then, each entry as it read then (changes, end dates and "
+                        f"withdrawals recorded later are not applied). An interest stays on this "
+                        f"register until six months after it ended. Where an entry is withheld "
+                        f"for an overriding privacy or safety reason it is shown as "
+                        f"\"Withheld\"; it is still recorded and still counts. Names and "
+                        f"positions are shown as they are now."),
         "rows": rows,
     }

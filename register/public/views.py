@@ -3,6 +3,12 @@
 The content is the same in all three (see `register.pdf.loaders.published_interests`):
 decision-makers only, interests ended more than six months ago left out, withheld entries shown
 as "Withheld" without detail, withdrawn entries left out.
+
+"As at" a date (`?on=YYYY-MM-DD`, or the page's day/month/year control) is a snapshot of the
+register at the end of that day: only the interests declared by then, each entry as it read then
+(edits, end dates and withdrawals recorded later are undone from the kept versions; see
+`register.interests.history`). A date that is not real, or is in the future, is refused with a
+message rather than quietly replaced by today.
 """
 from __future__ import annotations
 
@@ -18,6 +24,7 @@ from werkzeug.wrappers import Response
 from ..db import get_db
 from ..pdf import builders, loaders
 from ..timeutil import today_uk
+from .forms import RegisterDateForm
 
 bp = Blueprint("public", __name__, url_prefix="/public")
 
@@ -44,12 +51,34 @@ def neutralise(text: str) -> str:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def _on() -> dt.date:
-    """The day the register is shown for: ?on=YYYY-MM-DD, or today in England."""
-    try:
-        return dt.date.fromisoformat(request.args.get("on", ""))
-    except ValueError:
-        return today_uk()
+BAD_ADDRESS_DATE = "The date must be a real date, like 2026-03-31"
+
+
+def _on() -> tuple[dt.date, RegisterDateForm]:
+    """The day the register is shown for, with the date control as asked: the day/month/year
+    boxes when they were sent, otherwise ?on=YYYY-MM-DD (links and downloads), otherwise today
+    in England. When the date asked for is refused, today's register is shown beside the message."""
+    typed = request.args.get("on", "").strip()
+    given = None
+    if typed:
+        try:
+            given = dt.date.fromisoformat(typed)
+        except ValueError:
+            given = None
+    form = RegisterDateForm(formdata=request.args, on=given)
+    ok = form.validate()
+    boxes_sent = any(form.on.parts.values())
+    if typed and given is None and not boxes_sent:
+        form.on.errors = [*form.on.errors, BAD_ADDRESS_DATE]
+        ok = False
+    return (form.on.data if ok and form.on.data else today_uk()), form
+
+
+def _refused(form: RegisterDateForm) -> Response | None:
+    """A download asked for a date that is refused: say why, as plain text, and send nothing."""
+    if not form.errors:
+        return None
+    return Response(f"{form.on.errors[0]}.\n", status=400, mimetype="text/plain")
 
 
 def _register(on: dt.date) -> dict[str, Any]:
@@ -59,8 +88,8 @@ def _register(on: dt.date) -> dict[str, Any]:
 
 @bp.route("/interests")
 def interests() -> str:
-    """The register of interests as a web page, filtered by name, a page at a time."""
-    on = _on()
+    """The register of interests as a web page as at a day, filtered by name, a page at a time."""
+    on, form = _on()
     register = _register(on)
     q = (request.args.get("q") or "").strip()
     rows = register["rows"]
@@ -72,7 +101,7 @@ def interests() -> str:
         page = min(max(1, int(request.args.get("page", "1"))), pages)
     except ValueError:
         page = 1
-    return render_template("public/interests.html", register=register, q=q, on=on,
+    return render_template("public/interests.html", register=register, q=q, on=on, form=form,
                            rows=rows[(page - 1) * size:page * size], page=page, pages=pages,
                            total=len(rows))
 
@@ -98,7 +127,9 @@ def csv_text(rows: list[dict[str, Any]]) -> str:
 @bp.route("/interests.csv")
 def interests_csv() -> Response:
     """The register of interests as a CSV download."""
-    on = _on()
+    on, form = _on()
+    if (refused := _refused(form)) is not None:
+        return refused
     response = Response(csv_text(_register(on)["rows"]).encode("utf-8"),
                         content_type="text/csv; charset=utf-8")
     response.headers["Content-Disposition"] = (
@@ -109,7 +140,9 @@ def interests_csv() -> Response:
 @bp.route("/interests.pdf")
 def interests_pdf() -> Response:
     """The register of interests as a PDF download."""
-    on = _on()
+    on, form = _on()
+    if (refused := _refused(form)) is not None:
+        return refused
     data = builders.build_interests_register(_register(on), builders.PrintOptions(
         author=current_app.config["ORGANISATION_NAME"]))
     response = Response(data, mimetype="application/pdf")

@@ -177,6 +177,32 @@ KEY_CRITERIA = {
 }
 
 
+# The routes that assess providers against the key criteria and must record how they were weighed.
+# Direct award A (only one capable provider), direct award B (patients choose among every capable
+# provider, as with a scheme offered to every practice) and urgent awards assess no key criteria.
+KEY_CRITERIA_PROCESSES = ("direct_award_c", "most_suitable_provider", "competitive_process")
+
+
+def assesses_key_criteria(regime: str | None, process: str | None) -> bool:
+    """Whether a decision's process weighs the key criteria, so their weights must be recorded."""
+    return regime == "psr" and process in KEY_CRITERIA_PROCESSES
+
+
+KEY_CRITERIA_ROUTES = ("direct award process C, the most suitable provider process and the "
+                       "competitive process")
+
+
+def criteria_not_assessed_problem(regime: str | None, process: str | None,
+                                  anything_given: bool) -> str | None:
+    """Why key-criteria weights cannot be recorded for this process (it assesses none), or None."""
+    if not anything_given or assesses_key_criteria(regime, process):
+        return None
+    if regime == "psr" and process in PROCESSES["psr"]:
+        return (f"{PROCESSES['psr'][process]} assesses no key criteria: leave the weights empty "
+                f"(only {KEY_CRITERIA_ROUTES} record them)")
+    return None
+
+
 def _whole_number(value: object) -> int | None:
     if isinstance(value, bool):
         return None

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
+from typing import Any
 
 DECLARE_WITHIN_DAYS = 28
 PUBLISH_AFTER_END_MONTHS = 6
@@ -59,6 +61,21 @@ def still_published(date_to: str | dt.date | None, on: str | dt.date) -> bool:
     """An interest stays on the published register until 6 months after it ended."""
     end = _date(date_to)
     return end is None or add_months(end, PUBLISH_AFTER_END_MONTHS) >= _date(on)
+
+
+def on_register_on(interest: Mapping[str, Any], on: str | dt.date) -> bool:
+    """Whether an interest, as its entry read at the end of a day, was on the register that day.
+
+    "As the register stood" on a day means: declared on or before it (the entry's "declared on"
+    date, so an interest declared later is not shown even if it had begun by then), begun by
+    then, not withdrawn by then, and not ended more than six months before. The entry is read as
+    it was at the end of that day, so later edits, end dates and withdrawals do not apply.
+    """
+    day = _date(on)
+    declared = _date(interest.get("declared_on"))
+    start = _date(interest.get("date_from"))
+    return (not interest.get("withdrawn") and declared is not None and declared <= day
+            and start is not None and start <= day and still_published(interest.get("date_to"), day))
 
 
 def return_is_due(last_return: str | dt.date | None, on: str | dt.date) -> bool:

@@ -5,7 +5,10 @@ the kind of conflict so a typical decision clears quickly; the governance lead m
 proposals, weakest to strongest (the strongest across a person's flags applies):
 
 - a common interest (a scheme offered to every member practice): the committee's policy, either
-  `no_vote` (discuss but not vote) or `leave_item`;
+  `no_vote` (discuss but not vote) or `leave_item`. The person's home practice is then paid on the
+  same terms as every other member practice, so where that practice is also named as a provider
+  (a Direct Award B scheme lists the practices), their home-practice flag and their own interest
+  in that practice are the common interest itself, not a further stake: the policy governs them;
 - a financial interest, direct or held by a close associate, in a provider or in a member of one,
   and a home practice that stands to gain: `leave_item`;
 - a non-financial interest, professional or personal, in a provider or a member of one: `no_vote`.
@@ -89,6 +92,18 @@ def _interest_kind(flag: Any, interests: Mapping[int, Any] | None) -> tuple[str 
     return interest.interest_type, bool(interest.is_indirect) or indirect
 
 
+_COMMON_STAKE_RULES = ("HOME_PRACTICE_PROVIDER", "DIRECT_INTEREST", "INDIRECT_INTEREST",
+                       "POSSIBLE_NAME_MATCH")
+
+
+def _is_the_common_stake(flag: Any, common_practice_ids: set[int]) -> bool:
+    """Whether a flag is the person's stake in their own practice as a provider of a scheme
+    offered to every member practice: the common interest seen from the provider's side."""
+    evidence = flag.evidence or {}
+    return (flag.rule in _COMMON_STAKE_RULES and flag.organisation_id in common_practice_ids
+            and evidence.get("provider_id") == flag.organisation_id)
+
+
 def _proposal_for_flag(flag: Any, policy: str,
                        interests: Mapping[int, Any] | None) -> tuple[str, str] | None:
     if flag.rule == "COMMON_INTEREST":
@@ -128,9 +143,18 @@ def propose_ruling(flags_for_person: Iterable[Any], common_interest_policy: str,
 
     `interests` maps interest ids (the flags' evidence) to the interests, so the kind of interest
     (financial or not, direct or indirect) can be read; without it an interest counts as financial.
+    A common interest proposes the committee's policy, and the person's stake in their own
+    practice as one of the scheme's providers counts as that common interest.
     """
+    flags_for_person = list(flags_for_person)
+    # Without this, a scheme that names each member practice as a provider proposed "leave the
+    # meeting" for every GP (their practice's own flags outranked the common interest), and the
+    # committee's policy for common interests was never what the review proposed.
+    common_practice_ids = {f.organisation_id for f in flags_for_person
+                           if f.rule == "COMMON_INTEREST" and f.organisation_id is not None}
     proposals = [p for p in (_proposal_for_flag(f, common_interest_policy, interests)
-                             for f in flags_for_person) if p]
+                             for f in flags_for_person
+                             if not _is_the_common_stake(f, common_practice_ids)) if p]
     if not proposals:
         return "note_only", "No conflict to manage: the interest is noted"
     if role_in_decision == "evaluator":

@@ -1,5 +1,5 @@
 // The decision form: provider suggestions as you type, the awarded-provider choices kept in step
-// with the providers proposed, and the key criteria shown only under the Provider Selection Regime.
+// with the providers proposed, and the key criteria shown only for the processes that assess them.
 const suggestions = document.getElementById('provider-suggestions');
 const providerInputs = [...document.querySelectorAll('[data-provider-input]')];
 const awarded = document.getElementById('awarded_provider');
@@ -42,9 +42,16 @@ function refreshAwarded() {
   }));
 }
 
+// Only the processes that weigh the key criteria ask for them; hidden fields are disabled so
+// nothing left in them is sent.
+const criteriaProcesses = criteria ? (criteria.dataset.criteriaProcesses || '').split(/\s+/) : [];
+
 function showCriteria() {
   if (!regime || !criteria) return;
-  criteria.hidden = !!regime.value && !regime.value.startsWith('psr:');
+  criteria.hidden = !!regime.value && !criteriaProcesses.includes(regime.value);
+  criteria.querySelectorAll('input, textarea').forEach((field) => {
+    field.disabled = criteria.hidden;
+  });
 }
 
 if (suggestions) {

@@ -63,3 +63,22 @@ def test_every_reachable_page_has_no_violations(page, server, role):
             failures[path] = violations
     assert len(visited) > 3
     assert failures == {}
+
+
+def test_public_register_date_control_and_its_error_state(page):
+    page.goto("/public/interests")
+    assert axe_violations(page) == []
+    page.fill("#on-day", "31")
+    page.fill("#on-month", "2")
+    page.fill("#on-year", "2026")
+    click_through(page, "button:has-text('Show the register')")
+    assert page.title().startswith("Error: ")
+    assert page.locator(".nhsuk-error-summary").get_by_text(
+        "The date must be a real date").is_visible()
+    assert page.input_value("#on-day") == "31"
+    assert axe_violations(page) == []
+    page.fill("#on-day", "1")
+    page.fill("#on-month", "1")
+    click_through(page, "button:has-text('Show the register')")
+    assert not page.title().startswith("Error: ")
+    assert page.get_by_text("as the register stood at the end of 1 January 2026").is_visible()

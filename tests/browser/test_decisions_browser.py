@@ -90,3 +90,27 @@ def test_recording_a_decision_for_a_member_practice_shows_the_conflict(page):
         "Dr Niamh O'Connor's home practice is Brookside Surgery (Y90002)").is_visible()
     assert page.get_by_text("£120,000.00").is_visible()
     assert axe_violations(page) == []
+
+
+def test_key_criteria_are_asked_only_for_the_routes_that_assess_them(page):
+    sign_in(page, "secretary")
+    click_through(page, "a.nhsuk-header__navigation-link:has-text('Decisions')")
+    click_through(page, "text=Record a decision")
+    page.fill("#title", "Anticoagulation monitoring in every practice")
+    page.select_option("#committee_id", label="Primary Care Committee")
+    fill_date(page, "meeting_date", today_uk())
+    click_through(page, "button:has-text('Continue')")
+    criteria = page.locator("#key-criteria")
+    page.select_option("#regime_process", value="psr:direct_award_c")
+    assert criteria.is_visible()
+    page.fill("#weight_value", "40")
+    page.select_option("#regime_process", value="psr:direct_award_b")
+    assert criteria.is_hidden()
+    assert page.locator("#weight_value").is_disabled()
+    # Saved as a draft under direct award B, the weight typed earlier is not sent or kept.
+    click_through(page, "button:has-text('Save draft')")
+    assert not page.title().startswith("Error: ")
+    page.select_option("#regime_process", value="psr:most_suitable_provider")
+    assert criteria.is_visible()
+    assert page.input_value("#weight_value") == ""
+    assert axe_violations(page) == []
