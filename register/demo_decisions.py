@@ -936,7 +936,7 @@ class _Loader:
         self.recompute(decision_id)
         current = records.fresh(db, decision_id)
         review = review_queries.load_review(db, current)
-        problem = signoff.signer_problem(review, self.lead)
+        problem = signoff.signer_problem(review, self.lead, db)
         if problem:
             raise RuntimeError(f"{current['reference']}: {problem}")
         statement, quorum, _people = signoff.stored_statement(review, self.lead.display_name,

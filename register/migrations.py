@@ -493,3 +493,15 @@ def m011_flags_computed(db: Database) -> None:
         UPDATE decisions SET flags_computed_at = updated_at WHERE flags_stale = 0;
         """
     )
+
+
+@migrations()
+def m013_independent_reviewer(db: Database) -> None:
+    """The account a committee names to review a decision no governance lead can review (every
+    lead takes part in it or is conflicted): see rules/reviewers.py."""
+    db.executescript(
+        """
+        ALTER TABLE committees ADD COLUMN independent_reviewer_user_id INTEGER
+            REFERENCES users(id);
+        """
+    )

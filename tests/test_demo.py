@@ -563,7 +563,7 @@ def test_sign_offs_are_by_the_governance_lead_with_the_right_content_hash(db, de
         assert hashlib.sha256(s["content"].encode()).hexdigest() == s["content_hash"]
         review = review_of(db, s)
         assert signoff.signer_problem(review, SimpleNamespace(
-            id=lead["id"], person_id=lead["person_id"], role="governance")) is None
+            id=lead["id"], person_id=lead["person_id"], role="governance"), db) is None
         if s["voided_at"] is None and s["status"] in ("signed_off", "awaiting_ratification"):
             assert signoff.content_hash(signoff.content_snapshot(db, s["decision_id"])) == \
                 s["content_hash"], s["reference"]

@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -22,6 +23,7 @@ from .. import timeutil
 from ..auth.access import requires
 from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
+from ..decisions import reviewers
 from ..listing import parse_page
 from ..rules import workflow
 from ..rules.decisions import CHOICES, format_money
@@ -55,6 +57,24 @@ def review_helpers() -> dict[str, Any]:
             "rulings_words": RULINGS, "rulings": RULINGS, "escalations": ESCALATIONS, "choices": CHOICES,
             "format_money": format_money, "category_labels": CATEGORY_LABELS,
             "escalation_words": signoff.escalation_words}
+
+
+# ---- who may review (rules/reviewers.py) ---------------------------------------------------
+
+def _may_open_review(decision: dict[str, Any]) -> bool:
+    """A governance lead, or the committee's independent reviewer for a decision routed to them."""
+    return current_user.can("review_decisions") or reviewers.is_routed_to(
+        get_db(), decision["id"], current_user)
+
+
+def _set_review_role(review: queries.Review) -> None:
+    """Remember for this request the role in which the user reviews this decision."""
+    g.review_role = signoff.acting_role(review, current_user, get_db())
+
+
+def _review_role() -> str:
+    """The role in which the user reviews: "governance", or "independent_reviewer"."""
+    return g.get("review_role") or current_user.role
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -189,7 +209,7 @@ def _situation(review: queries.Review, form: forms.ReviewForm) -> dict[str, Any]
     queries.name_the_co_opted(quorum, review.escalation)
     presiding_id, presiding = review.presiding(rulings)
     statement = signoff.statement_text(review, people, selections, quorum, presiding,
-                                       current_user.display_name, current_user.role,
+                                       current_user.display_name, _review_role(),
                                        review.escalation)
     return {"people": people, "selections": selections, "rulings": rulings, "quorum": quorum,
             "presiding": presiding, "presiding_id": presiding_id, "statement": statement,
@@ -228,7 +248,7 @@ def review(reference: str) -> Any:
     db = get_db()
     decision = _decision_or_404(reference)
     intent = request.form.get("action", "") if request.method == "POST" else ""
-    if not current_user.can("review_decisions"):
+    if not _may_open_review(decision):
         if request.method == "POST":
             signoff.record_refusal(db, decision["id"], current_user.actor,
                                    f"{NOT_GOVERNANCE} ({current_user.role_label})",
@@ -239,7 +259,8 @@ def review(reference: str) -> Any:
     if refused:
         return refused
     review_ = queries.load_review(db, decision)
-    problem = signoff.signer_problem(review_, current_user)
+    problem = signoff.signer_problem(review_, current_user, db)
+    _set_review_role(review_)
     if request.method == "GET":
         if decision["status"] == "awaiting_ratification":
             return _render_review(review_, forms.RatifyForm(), problem=problem)
@@ -257,7 +278,7 @@ def review(reference: str) -> Any:
     if decision["status"] not in REVIEWABLE or intent not in forms.INTENTS:
         action = intent if intent in ("return", "escalate", "sign_off") else "sign_off"
         try:
-            workflow.next_status(decision["status"], action, current_user.role,
+            workflow.next_status(decision["status"], action, _review_role(),
                                  flagged=review_.flagged, signed_off=review_.sign_off is not None)
         except TransitionRefused as refused:
             return _refused(decision, refused.message)
@@ -321,7 +342,7 @@ def _return(review: queries.Review, form: forms.ReviewForm, posted_version: int)
     try:
         with write_transaction(db):
             current = records.fresh(db, review.decision["id"])
-            records.move(db, current, "return", current_user.role, current_user.actor,
+            records.move(db, current, "return", _review_role(), current_user.actor,
                          expected_version=posted_version,
                          changes={"reason": form.return_reason.data})
             signoff.supersede_escalations(db, current["id"], timeutil.utcnow_iso())
@@ -459,7 +480,7 @@ def _escalate(review: queries.Review, form: forms.ReviewForm, situation: dict[st
             _save_rulings(review, form, situation)
             current = records.fresh(db, review.decision["id"])
             if current["status"] == "awaiting_review":
-                records.move(db, current, "escalate", current_user.role, current_user.actor,
+                records.move(db, current, "escalate", _review_role(), current_user.actor,
                              quorate=False, escalation=chosen["kind"],
                              changes={"escalation": chosen["kind"]})
             records.record_escalation(db, current, chosen["kind"], chosen["details"],
@@ -507,7 +528,7 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
             current = records.fresh(db, decision["id"])
             after = queries.load_review(db, current)
             statement, quorum, people = signoff.stored_statement(
-                after, current_user.display_name, current_user.role)
+                after, current_user.display_name, _review_role())
             if signoff.statement_digest(statement) != form.statement_digest.data:
                 raise signoff.DecisionChanged(
                     "The decision\u2019s conflicts changed while you were reviewing it, so it has "
@@ -515,7 +536,7 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
             missing = [p["name"] for p in people if p["person_id"] not in after.rulings]
             if missing:
                 raise signoff.DecisionChanged(f"Select a ruling for {missing[0]}")
-            status = signoff.sign_off(db, current, user=current_user, role=current_user.role,
+            status = signoff.sign_off(db, current, user=current_user, role=_review_role(),
                                       expected_version=current["version"], statement=statement,
                                       quorate=quorum.quorate, escalation=after.escalation)
     except signoff.AlreadySignedOff as already:
@@ -535,13 +556,14 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
 
 
 @bp.route("/<reference>/quorum", methods=["POST"])
-@requires("review_decisions")
+@login_required
 def quorum(reference: str) -> Any:
     """The quorum, chair and statement for the rulings currently selected (for the page script)."""
     decision = _decision_or_404(reference)
-    if _excluded(decision):
+    if not _may_open_review(decision) or _excluded(decision):
         abort(403)
     review_ = queries.load_review(get_db(), decision)
+    _set_review_role(review_)
     form = _build_form(review_, stored=False)
     situation = _situation(review_, form)
     result = situation["quorum"]
@@ -554,22 +576,27 @@ def quorum(reference: str) -> Any:
 # ---- ratification --------------------------------------------------------------------------
 
 @bp.route("/<reference>/ratify", methods=["POST"])
-@requires("review_decisions")
+@login_required
 def ratify(reference: str) -> Any:
     """Record that a quorate meeting ratified a chair and accountable officer action."""
     db = get_db()
     decision = _decision_or_404(reference)
+    if not _may_open_review(decision):
+        signoff.record_refusal(db, decision["id"], current_user.actor,
+                               f"{NOT_GOVERNANCE} ({current_user.role_label})", "ratify_refused")
+        abort(403)
     decision, refused = _open_for_work(decision)
     if refused:
         return refused
     review_ = queries.load_review(db, decision)
-    problem = signoff.signer_problem(review_, current_user)
+    problem = signoff.signer_problem(review_, current_user, db)
+    _set_review_role(review_)
     if problem:
         signoff.record_refusal(db, decision["id"], current_user.actor, problem, "ratify_refused")
         return _refused(decision, problem, 403, "You cannot ratify this decision")
     if decision["status"] != "awaiting_ratification":
         try:
-            workflow.next_status(decision["status"], "ratify", current_user.role,
+            workflow.next_status(decision["status"], "ratify", _review_role(),
                                  flagged=review_.flagged, signed_off=review_.sign_off is not None)
         except TransitionRefused as refused:
             return _refused(decision, refused.message)
@@ -589,7 +616,7 @@ def ratify(reference: str) -> Any:
             try:
                 with write_transaction(db):
                     current = records.fresh(db, decision["id"])
-                    records.move(db, current, "ratify", current_user.role, current_user.actor,
+                    records.move(db, current, "ratify", _review_role(), current_user.actor,
                                  expected_version=decision["version"],
                                  escalation=review_.escalation["kind"] if review_.escalation
                                  else None,
