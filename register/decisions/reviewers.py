@@ -156,10 +156,3 @@ def routed_to(db: Database, user: Any) -> list[dict[str, Any]]:
             and routes[row["id"]].kind == reviewers.INDEPENDENT
             and routes[row["id"]].reviewers[0].user_id == user.id]
 
-
-def eligible_independent_reviewers(db: Database) -> list[Account]:
-    """Accounts a committee may name as its independent reviewer, by name."""
-    return [a for a in (_account(r) for r in db.query(
-        _ACCOUNT_SELECT + " WHERE users.active = 1 ORDER BY people.name COLLATE NOCASE,"
-        " users.username COLLATE NOCASE"))
-        if reviewers.independent_reviewer_problem(a.role, a.person_id, a.active) is None]

@@ -72,6 +72,12 @@ def _set_review_role(review: queries.Review) -> None:
     g.review_role = signoff.acting_role(review, current_user, get_db())
 
 
+def _after_review() -> str:
+    """Where a reviewer goes next: the queue, or home for an independent reviewer without it."""
+    return url_for("reviews.index") if current_user.can("review_decisions") \
+        else url_for("main.home")
+
+
 def _review_role() -> str:
     """The role in which the user reviews: "governance", or "independent_reviewer"."""
     return g.get("review_role") or current_user.role
@@ -130,7 +136,9 @@ def index() -> str:
     target = current_app.config.get("REVIEW_TARGET_WORKING_DAYS", 5)
     result = queries.queue(get_db(), today, target, parse_page(request.args.get("page")),
                            current_app.config["PAGE_SIZE"])
-    return render_template("reviews/index.html", result=result, target=target, today=today)
+    routes = reviewers.routes_for(get_db(), [row["id"] for row in result.rows])
+    return render_template("reviews/index.html", result=result, target=target, today=today,
+                           routes=routes)
 
 
 # ---- the review page -----------------------------------------------------------------------
@@ -353,7 +361,7 @@ def _return(review: queries.Review, form: forms.ReviewForm, posted_version: int)
         return _render_review(review, form)
     flash(f"{review.decision['reference']} returned to the board secretary for more "
           f"information.", "success")
-    return redirect(url_for("reviews.index"))
+    return redirect(_after_review())
 
 
 # ---- escalation ----------------------------------------------------------------------------
@@ -552,7 +560,7 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
     else:
         flash(f"{decision['reference']} signed off: the board secretary can record the outcome.",
               "success")
-    return redirect(url_for("reviews.index"))
+    return redirect(_after_review())
 
 
 @bp.route("/<reference>/quorum", methods=["POST"])
@@ -633,7 +641,7 @@ def ratify(reference: str) -> Any:
             else:
                 flash(f"Ratification of {decision['reference']} recorded: the board secretary "
                       f"can record the outcome.", "success")
-                return redirect(url_for("reviews.index"))
+                return redirect(_after_review())
     return _render_review(review_, form, problem=problem)
 
 

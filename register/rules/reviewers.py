@@ -60,6 +60,7 @@ class Route:
     reviewers: tuple[Account, ...]
     reason: str
     independent: Account | None = None
+    why: str = ""  # why no governance lead can review, when none can
 
     @property
     def names(self) -> str:
@@ -153,20 +154,20 @@ def who_may_review(leads: Iterable[Account], independent: Account | None, partie
         why = "every governance lead takes part in it or is conflicted" if len(active_leads) > 1 \
             else (f"{active_leads[0].name}, the only governance lead, "
                   f"{_THEY[_part(active_leads[0], parties) or 'participant']}")
-        opening = f"No governance lead can review this: {why}"
     else:
-        opening = "No governance lead can review this: there is no governance lead account"
+        why = "there is no governance lead account"
+    opening = f"No governance lead can review this: {why}"
     if independent is not None:
         key = _part(independent, parties)
         if key is None:
             return Route(INDEPENDENT, (independent,),
                          f"{opening}, so it goes to {independent.name}, the {committee_name}'s "
-                         f"independent reviewer.", independent)
+                         f"independent reviewer.", independent, why)
         return Route(NOBODY, (), f"{opening}, and {independent.name}, the {committee_name}'s "
                      f"independent reviewer, {_THEY[key]} too. An administrator must name "
-                     f"another independent reviewer on the committee's page.", independent)
+                     f"another independent reviewer on the committee's page.", independent, why)
     return Route(NOBODY, (), f"{opening}, and the {committee_name} has no independent reviewer. "
-                 f"An administrator must name one on the committee's page.", None)
+                 f"An administrator must name one on the committee's page.", None, why)
 
 
 def review_problem(route: Route, account: Account, parties: Parties) -> str | None:
