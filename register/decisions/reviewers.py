@@ -124,8 +124,13 @@ def review_problem(db: Database, decision_id: int, user: Any) -> str | None:
     route = route_for(db, decision_id)
     if route is None:
         return reviewers.ONLY_GOVERNANCE
-    return reviewers.review_problem(route, account_of(user),
-                                    parties_of(db, [decision_id])[decision_id])
+    problem = reviewers.review_problem(route, account_of(user),
+                                       parties_of(db, [decision_id])[decision_id])
+    if problem and problem != reviewers.ONLY_GOVERNANCE and problem != reviewers.NOT_ROUTED:
+        # Say who reviews it instead, so a refused reviewer knows nothing is stuck (or who can
+        # unstick it).
+        problem = f"{problem}. {route.reason}"
+    return problem
 
 
 def acting_role(db: Database, decision_id: int, user: Any) -> str:
