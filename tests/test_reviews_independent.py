@@ -12,6 +12,7 @@ from .conftest import PASSWORD, add_decision, add_person, add_user
 from .test_reviews import (
     events,
     reference,
+    review_form,
     sign_off_data,
     status_of,
     submitted,
@@ -154,6 +155,24 @@ def test_the_independent_reviewer_signs_off_when_the_only_lead_votes(db, world, 
     assert [e["action"] for e in audit.history(db, "decision", decision)][-1] == "sign_off"
     audit_chair.get("/")  # the success message
     assert ref not in text(audit_chair.get("/"))
+
+
+def test_the_independent_reviewer_rules_and_returns_a_routed_decision(db, world, voting_lead,
+                                                                     audit_chair):
+    name_reviewer(db, world.committee, user_id(db, "auditchair"))
+    decision = submitted(db, world)
+    ref = reference(db, decision)
+    data = review_form(audit_chair, ref, action="save", **{f"ruling_{world.gp2}": "no_vote"})
+    assert audit_chair.post(f"/reviews/{ref}", data=data).status_code == 302
+    row = db.execute("SELECT ruling, ruled_by_user_id FROM decision_rulings WHERE decision_id = ?"
+                     " AND person_id = ?", [decision, world.gp2]).fetchone()
+    assert tuple(row) == ("no_vote", user_id(db, "auditchair"))
+    data = review_form(audit_chair, ref, action="return",
+                       return_reason="Which practices will deliver it?")
+    response = audit_chair.post(f"/reviews/{ref}", data=data)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert status_of(db, decision) == "returned"
+    assert audit.history(db, "decision", decision)[-1]["actor"] == "auditchair"
 
 
 def test_the_independent_reviewer_may_open_only_the_decisions_routed_to_them(
