@@ -76,6 +76,16 @@ def test_an_administrator_names_the_independent_reviewer_and_it_is_audited(db, w
     assert "None named" in text(admin.get(f"/committees/{world.committee}"))
 
 
+def test_the_committee_page_says_when_the_named_account_cannot_review_now(db, world, as_role,
+                                                                        audit_chair):
+    admin = as_role("admin")
+    name_reviewer(db, world.committee, user_id(db, "auditchair"))
+    db.execute("UPDATE users SET active = 0 WHERE username = 'auditchair'")
+    page = text(admin.get(f"/committees/{world.committee}"))
+    assert "Audit Chair This account cannot review decisions now (This account is switched off" \
+        in page
+
+
 @pytest.mark.parametrize(("role", "message"), [
     ("secretary", "Choose an account from the list, or no independent reviewer"),
     ("auditor", "Choose an account from the list, or no independent reviewer"),
