@@ -25,7 +25,13 @@ DEMO_ACCOUNTS = [
     ("governance", "Governance lead"),
     ("member", "Board member"),
     ("auditor", "Auditor"),
+    ("reviewer", "Board member: the Governing Body's independent reviewer"),
 ]
+# An account's role is its username, except these.
+DEMO_ROLES = {"reviewer": "member"}
+# The Governing Body's independent reviewer: she sits on the Primary Care Committee only, so takes
+# no part in the Governing Body's decisions, and reviews one when its only governance lead votes.
+INDEPENDENT_REVIEWERS = {"gb": "reviewer"}
 
 ACTOR = "demo"
 
@@ -196,6 +202,7 @@ ACCOUNT_PEOPLE = {
     "governance": "okafor",  # a lay member of the governing body, not on the primary care committee
     "member": "oconnor",     # a GP partner on both committees
     "auditor": "varma",
+    "reviewer": "fairweather",
 }
 
 # ---- committees -----------------------------------------------------------------------------
@@ -511,9 +518,20 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
         users: dict[str, int] = {}
         for username, _label in DEMO_ACCOUNTS:
             users[username] = create_user(
-                db, username=username, password=DEMO_PASSWORD, role=username,
+                db, username=username, password=DEMO_PASSWORD,
+                role=DEMO_ROLES.get(username, username),
                 person_id=people[ACCOUNT_PEOPLE[username]], actor=ACTOR)
             _count("accounts", counts)
+        for committee in COMMITTEES:
+            if committee["key"] in INDEPENDENT_REVIEWERS:
+                committee_id = db.execute("SELECT id FROM committees WHERE name = ?",
+                                          [committee["name"]]).fetchone()[0]
+                reviewer = users[INDEPENDENT_REVIEWERS[committee["key"]]]
+                db.execute("UPDATE committees SET independent_reviewer_user_id = ? WHERE id = ?",
+                           [reviewer, committee_id])
+                audit.record(db, actor=ACTOR, action="update", entity="committee",
+                             entity_id=committee_id,
+                             changes={"independent_reviewer_user_id": [None, reviewer]})
 
         def add_interest(interest: DemoInterest, created_at: str = now) -> int:
             name = interest.organisation_name

@@ -74,6 +74,13 @@ PCR2013_PROCESS = {
 GB_PROCESS = ("Decided by the Governing Body in the part of its meeting held in public, by a vote "
               "of the voting members present for the item. Margaret Okafor, the Conflicts of "
               "Interest Guardian, took no part in the item.")
+# The Conflicts of Interest Guardian votes on this item, so she may not review it: the Governing
+# Body's independent reviewer does.
+GB_INDEPENDENT_PROCESS = (
+    "Decided by the Governing Body in the part of its meeting held in public, by a vote of the "
+    "voting members present for the item, Margaret Okafor among them. As the Conflicts of "
+    "Interest Guardian takes part, the conflicts are reviewed by the Governing Body's independent "
+    "reviewer, Eleanor Fairweather.")
 PCC_PROCESS = ("Decided by the Primary Care Committee under the authority delegated to it by the "
                "Governing Body, by a vote of the voting members present for the item.")
 
@@ -134,6 +141,7 @@ class DemoDecision:
     review: Review = field(default_factory=Review)
     outcome: Outcome = field(default_factory=Outcome)
     reason: str = ""  # why it was returned or withdrawn
+    guardian_votes: bool = False  # the governance lead votes: the independent reviewer reviews
 
 
 def _pounds(amount: float) -> int:
@@ -549,8 +557,9 @@ DECISIONS = [
         weights=(35, 30, 15, 15, 5),
         justification="Go-To-Doc Ltd's bid met every quality threshold and is 8% below the "
                       "budget; the evaluation panel recommends it.",
-        decision_process=GB_PROCESS,
+        decision_process=GB_INDEPENDENT_PROCESS,
         submitted=2,
+        guardian_votes=True,
     ),
     # Inquorate on the Governing Body: co-opting two GPs is recorded, sign-off still to come.
     DemoDecision(
@@ -732,7 +741,7 @@ class _Loader:
     def participants(self, spec: DemoDecision) -> list[dict[str, Any]]:
         rows = []
         for person, _role, _category, voting in self.committees[spec.committee]["members"]:
-            if person == GUARDIAN or person in spec.absent:
+            if (person == GUARDIAN and not spec.guardian_votes) or person in spec.absent:
                 continue
             rows.append({"person_id": self.people[person],
                          "role": "voting" if voting else "attendee"})
@@ -927,7 +936,7 @@ class _Loader:
         db = self.db
         current = lifecycle.fresh(db, decision_id)
         review = review_queries.load_review(db, current)
-        problem = signoff.signer_problem(review, self.lead)
+        problem = signoff.signer_problem(review, self.lead, db)
         if problem:
             raise RuntimeError(f"{current['reference']}: {problem}")
         statement, quorum, _people = signoff.stored_statement(review, self.lead.display_name,

@@ -496,6 +496,18 @@ def m011_flags_computed(db: Database) -> None:
 
 
 @migrations()
+def m013_independent_reviewer(db: Database) -> None:
+    """The account a committee names to review a decision no governance lead can review (every
+    lead takes part in it or is conflicted): see rules/reviewers.py."""
+    db.executescript(
+        """
+        ALTER TABLE committees ADD COLUMN independent_reviewer_user_id INTEGER
+            REFERENCES users(id);
+        """
+    )
+
+
+@migrations()
 def m014_flags_at_write(db: Database) -> None:
     """Flags are kept current by the write that changes their facts (decisions/lifecycle.py), not
     marked stale by triggers and recomputed on the next read: drop the staleness triggers and the

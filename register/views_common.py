@@ -37,9 +37,12 @@ NAVIGATION = [
 @login_required
 def home() -> str:
     """The signed-in user's starting page."""
+    from .db import get_db
+    from .decisions.reviewers import routed_to
     from .interests.queries import home_summary
 
-    return render_template("home.html", summary=home_summary(current_user))
+    return render_template("home.html", summary=home_summary(current_user),
+                           to_review=routed_to(get_db(), current_user))
 
 
 def navigation(counts: dict[str, int | None] | None = None) -> list[dict[str, Any]]:

@@ -241,7 +241,9 @@ def test_two_interests_have_an_edit_history(db, demo):
 
 def test_accounts_one_per_role_linked_to_the_right_people(db, demo):
     users = {u["username"]: u for u in rows(db, "SELECT * FROM users")}
-    assert {u: users[u]["role"] for u in users} == {u: u for u, _ in DEMO_ACCOUNTS}
+    # One account per role, plus the Governing Body's independent reviewer (a board member).
+    assert {u: users[u]["role"] for u in users} == {
+        **{u: u for u, _ in DEMO_ACCOUNTS if u != "reviewer"}, "reviewer": "member"}
     member = rows(db, "SELECT * FROM people WHERE id = ?", [users["member"]["person_id"]])[0]
     assert member["home_practice_id"] and "GP partner" in member["positions"]
     assert users["secretary"]["person_id"] and users["governance"]["person_id"]
@@ -568,7 +570,7 @@ def test_sign_offs_are_by_the_governance_lead_with_the_right_content_hash(db, de
         assert hashlib.sha256(s["content"].encode()).hexdigest() == s["content_hash"]
         review = review_of(db, s)
         assert signoff.signer_problem(review, SimpleNamespace(
-            id=lead["id"], person_id=lead["person_id"], role="governance")) is None
+            id=lead["id"], person_id=lead["person_id"], role="governance"), db) is None
         if s["voided_at"] is None and s["status"] in ("signed_off", "awaiting_ratification"):
             assert lifecycle.content_hash(lifecycle.content_snapshot(db, s["decision_id"])) == \
                 s["content_hash"], s["reference"]
@@ -633,3 +635,34 @@ def test_every_decision_page_opens_for_each_role(app):
             assert clients["secretary"].get(f"/reviews/{reference}/outcome").status_code == 200
     assert clients["governance"].get("/reviews/").status_code == 200
     assert clients["auditor"].get("/decisions/register").status_code == 200
+
+
+def test_a_governing_body_decision_whose_lead_votes_goes_to_the_independent_reviewer(app):
+    from register.decisions import reviewers
+
+    handle = connect(app.config["DATABASE"])
+    load_demo(handle)
+    gb = rows(handle, "SELECT * FROM committees WHERE name = 'Governing Body'")[0]
+    reviewer = rows(handle, "SELECT * FROM users WHERE username = 'reviewer'")[0]
+    assert gb["independent_reviewer_user_id"] == reviewer["id"] and reviewer["role"] == "member"
+    assert person(handle, "Eleanor Fairweather")["id"] == reviewer["person_id"]
+    waiting = [r["id"] for r in handle.query(
+        "SELECT id FROM decisions WHERE status IN ('awaiting_review', 'escalated',"
+        " 'awaiting_ratification')")]
+    routes = reviewers.routes_for(handle, waiting)
+    routed = [i for i, route in routes.items() if route.kind == "independent_reviewer"]
+    assert len(routed) == 1, "one decision shows the independent reviewer at work"
+    assert all(route.kind != "nobody" for route in routes.values()), "nothing is stuck"
+    case = rows(handle, "SELECT * FROM decisions WHERE id = ?", [routed[0]])[0]
+    handle.close()
+    assert case["committee_id"] == gb["id"] and case["status"] == "awaiting_review"
+    lead, independent = app.test_client(), app.test_client()
+    assert sign_in(lead, "governance", DEMO_PASSWORD).status_code == 302
+    assert sign_in(independent, "reviewer", DEMO_PASSWORD).status_code == 302
+    assert "You cannot sign off a decision you took part in" in \
+        lead.get(f"/reviews/{case['reference']}").get_data(as_text=True)
+    queue = lead.get("/reviews/").get_data(as_text=True)
+    assert "Eleanor Fairweather" in queue and "Independent reviewer" in queue
+    assert case["reference"] in independent.get("/").get_data(as_text=True)
+    page = independent.get(f"/reviews/{case['reference']}")
+    assert page.status_code == 200 and 'name="password"' in page.get_data(as_text=True)

@@ -185,3 +185,21 @@ class EditMemberForm(MembershipFields):
 def original_token(member: dict[str, Any]) -> str:
     """The state an edit starts from, carried in the form so a later save can check it."""
     return f"{member['role']}:{member['category']}:{int(member['voting'])}"
+
+
+class IndependentReviewerForm(BaseForm):
+    """Name the account that reviews a decision no governance lead of the committee can review."""
+
+    reviewer = SelectField("Independent reviewer", choices=[], validate_choice=False)
+    version = HiddenField()
+
+    def validate_reviewer(self, field: Any) -> None:
+        if not field.data:
+            return
+        if not str(field.data).isdecimal() or int(field.data) not in {
+                int(value) for value, _label in field.choices if value}:
+            raise ValidationError("Choose an account from the list, or no independent reviewer")
+
+    def user_id(self) -> int | None:
+        """The account chosen, or None for no independent reviewer."""
+        return int(self.reviewer.data) if self.reviewer.data else None

@@ -10,6 +10,7 @@ from ..db import write_transaction
 from ..decisions import lifecycle
 from ..editing import create_audited, update_versioned
 from ..listing import Page, like_pattern, order_clause, paginate
+from ..rules import reviewers as reviewer_rules
 from ..rules.quorum import CATEGORIES as QUORUM_CATEGORIES
 from ..rules.quorum import QuorumRule
 from ..timeutil import utcnow_iso
@@ -184,3 +185,59 @@ def remove_member(db: Database, member_id: int, actor: str) -> bool:
         audit.record(db, actor=actor, action="delete", entity="committee_member",
                      entity_id=member_id, before=before)
     return True
+
+
+# ---- the independent reviewer (rules/reviewers.py) -------------------------------------------
+
+class NotEligible(Exception):
+    """The account may not be named the committee's independent reviewer; the message says why."""
+
+
+def _accounts(db: Database, where: str, params: list[Any]) -> list[dict[str, Any]]:
+    return list(db.query(
+        "SELECT users.id, users.username, users.role, users.person_id, users.active,"
+        " people.name FROM users LEFT JOIN people ON people.id = users.person_id"
+        f" WHERE {where} ORDER BY people.name COLLATE NOCASE, users.username COLLATE NOCASE",
+        params))
+
+
+def independent_reviewer_choices(db: Database) -> list[dict[str, Any]]:
+    """The accounts a committee may name as its independent reviewer, by name."""
+    return [row for row in _accounts(db, "users.active = 1", [])
+            if reviewer_rules.independent_reviewer_problem(
+                row["role"], row["person_id"], bool(row["active"])) is None]
+
+
+def independent_reviewer_of(db: Database, committee: dict[str, Any]) -> dict[str, Any] | None:
+    """The account the committee names as its independent reviewer (with its person's name)."""
+    user_id = committee.get("independent_reviewer_user_id")
+    if user_id is None:
+        return None
+    return next(iter(_accounts(db, "users.id = ?", [user_id])), None)
+
+
+def independent_reviewer_problem(db: Database, committee: dict[str, Any]) -> str | None:
+    """Why the account the committee names may no longer review (role changed, switched off,
+    unlinked), or None."""
+    row = independent_reviewer_of(db, committee)
+    if row is None:
+        return None
+    return reviewer_rules.independent_reviewer_problem(row["role"], row["person_id"],
+                                                       bool(row["active"]))
+
+
+def set_independent_reviewer(db: Database, committee_id: int, version: int,
+                             user_id: int | None, actor: str) -> bool:
+    """Name (or, with None, clear) the committee's independent reviewer and audit it; False if
+    someone else changed the committee first. Raises NotEligible for an account that may not be
+    named (checked again under the write lock)."""
+    with write_transaction(db):
+        if user_id is not None:
+            row = next(iter(_accounts(db, "users.id = ?", [user_id])), None)
+            problem = "Choose an account from the list" if row is None else \
+                reviewer_rules.independent_reviewer_problem(row["role"], row["person_id"],
+                                                            bool(row["active"]))
+            if problem:
+                raise NotEligible(problem)
+        return update_versioned(db, "committees", "committee", committee_id, version,
+                                {"independent_reviewer_user_id": user_id}, actor, get_committee)

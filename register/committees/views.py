@@ -8,12 +8,19 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.access import requires
+from ..auth.roles import ROLE_LABELS
 from ..db import get_db
-from ..editing import STALE_MESSAGE, save_edit, save_new
+from ..editing import STALE_MESSAGE, save_edit, save_new, submitted_version
 from ..listing import list_options
 from ..rules.quorum import CATEGORY_LABELS
 from . import queries
-from .forms import AddMemberForm, CommitteeForm, EditMemberForm, original_token
+from .forms import (
+    AddMemberForm,
+    CommitteeForm,
+    EditMemberForm,
+    IndependentReviewerForm,
+    original_token,
+)
 from .queries import CATEGORIES, POLICIES, ROLES
 
 bp = Blueprint("committees", __name__, url_prefix="/committees")
@@ -71,7 +78,9 @@ def detail(committee_id: int) -> str:
         "committees/detail.html", committee=committee, members=members,
         quorum=rule.describe(), policy=POLICIES[committee["common_interest_policy"]],
         strength=strength, can_be_quorate=strength["total"] >= rule.min_voting and not short,
-        short=short, roles=ROLES, categories=CATEGORIES)
+        short=short, roles=ROLES, categories=CATEGORIES,
+        independent_reviewer=queries.independent_reviewer_of(get_db(), committee),
+        independent_reviewer_problem=queries.independent_reviewer_problem(get_db(), committee))
 
 
 @bp.route("/<int:committee_id>/edit", methods=["GET", "POST"])
@@ -151,3 +160,36 @@ def remove_member(committee_id: int, member_id: int) -> Response:
     if queries.remove_member(get_db(), member_id, current_user.actor):
         flash(f"{member['person_name']} removed from the committee.", "success")
     return redirect(url_for("committees.detail", committee_id=committee_id))
+
+
+@bp.route("/<int:committee_id>/independent-reviewer", methods=["GET", "POST"])
+@requires("manage_accounts")
+def independent_reviewer(committee_id: int) -> str | Response:
+    """Name the account that reviews a decision when every governance lead takes part in it or is
+    conflicted (an administrator's choice: the secretary records the decisions it reviews)."""
+    committee = _committee_or_404(committee_id)
+    db = get_db()
+    form = IndependentReviewerForm(data={
+        "reviewer": str(committee["independent_reviewer_user_id"] or ""),
+        "version": str(committee["version"])} if request.method == "GET" else None)
+    form.reviewer.choices = [("", "No independent reviewer")] + [
+        (str(row["id"]), f"{row['name']} ({ROLE_LABELS.get(row['role'], row['role'])}, "
+                         f"account {row['username']})")
+        for row in queries.independent_reviewer_choices(db)]
+    if form.validate_on_submit():
+        try:
+            saved = queries.set_independent_reviewer(db, committee_id, submitted_version(form),
+                                                     form.user_id(), current_user.actor)
+        except queries.NotEligible as refused:
+            form.reviewer.errors.append(str(refused))
+        else:
+            if saved:
+                chosen = queries.independent_reviewer_of(
+                    db, queries.get_committee(db, committee_id) or {})
+                flash(f"{chosen['name']} is now the {committee['name']}'s independent reviewer."
+                      if chosen else f"The {committee['name']} has no independent reviewer now.",
+                      "success")
+                return redirect(url_for("committees.detail", committee_id=committee_id))
+            form.form_errors.append(STALE_MESSAGE)
+    return render_template("committees/independent_reviewer.html", form=form,
+                           committee=committee)

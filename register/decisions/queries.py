@@ -17,7 +17,7 @@ from ..rules import workflow
 from ..rules.decisions import next_reference
 from ..rules.text import normalise_code
 from ..timeutil import utcnow_iso
-from . import lifecycle
+from . import lifecycle, reviewers
 
 EDITABLE_STATUSES = ("draft", "returned")
 
@@ -216,6 +216,8 @@ def can_see(db: Database, decision: dict[str, Any], user: Any) -> bool:
         return True
     if user.person_id is None:
         return False
+    if decision["status"] != "draft" and reviewers.is_routed_to(db, decision["id"], user):
+        return True  # the committee's independent reviewer, for a decision routed to them
     return bool(db.execute(
         "SELECT 1 FROM decision_participants WHERE decision_id = ? AND person_id = ?",
         [decision["id"], user.person_id]).fetchone())

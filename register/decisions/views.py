@@ -33,7 +33,7 @@ from ..rules.decisions import (
     format_money,
     process_label,
 )
-from . import flagging, lifecycle, queries
+from . import flagging, lifecycle, queries, reviewers
 from .forms import CONTRACT_KINDS, OUTCOMES, DecisionForm, NewDecisionForm, form_data, regime_process_choices
 from .queries import EDITABLE_STATUSES, STALE_MESSAGE
 
@@ -229,10 +229,12 @@ def edit(reference: str) -> str | Response:
 def _render_check(loaded: dict[str, Any], problems: list[tuple[str, str]]) -> str:
     flags = flagging.current_flags(get_db(), loaded["decision"]["id"])
     decision_flags, person_flags = _flag_groups(flags)
+    flagged = any(flag["severity"] != "context" for flag in flags)
     return render_template("decisions/check.html", loaded=loaded, decision=loaded["decision"],
                            problems=problems, decision_flags=decision_flags,
-                           person_flags=person_flags,
-                           flagged=any(flag["severity"] != "context" for flag in flags))
+                           person_flags=person_flags, flagged=flagged,
+                           review_route=reviewers.route_for(get_db(), loaded["decision"]["id"])
+                           if flagged else None)
 
 
 @bp.route("/<reference>/check")
@@ -310,9 +312,15 @@ def show(reference: str) -> str:
         abort(403)
     flags = flagging.current_flags(db, decision["id"])
     decision_flags, person_flags = _flag_groups(flags)
+    review_route = reviewers.route_for(db, decision["id"]) \
+        if decision["status"] in reviewers.WAITING else None
     return render_template(
         "decisions/show.html", loaded=loaded, decision=decision, decision_flags=decision_flags,
         person_flags=person_flags, history=_history(decision["id"]),
         governance=_governance(db, decision["id"]),
         editable=decision["status"] in EDITABLE_STATUSES
-        and current_user.can("record_decisions"))
+        and current_user.can("record_decisions"),
+        review_route=review_route,
+        may_review=review_route is not None and (
+            current_user.can("review_decisions") or reviewers.is_routed_to(
+                db, decision["id"], current_user)))

@@ -15,6 +15,7 @@ from .. import audit
 from ..auth import passwords
 from ..auth.roles import ROLE_LABELS
 from ..db import write_transaction
+from ..decisions import reviewers
 from ..rules import workflow
 from ..rules.quorum import QuorumResult, escalation_words
 from ..rules.rulings import RULINGS
@@ -29,7 +30,7 @@ def statement_text(review: queries.Review, people: list[dict[str, Any]],
                    escalation: dict[str, Any] | None = None) -> str:
     """The statement a governance lead confirms: the decision, each ruling, quorum and chair."""
     decision = review.decision
-    lines = [f"I, {signer_name} ({ROLE_LABELS.get(signer_role, signer_role)}), confirm how the "
+    lines = [f"I, {signer_name} ({role_label(signer_role)}), confirm how the "
              f"conflicts of interest are managed on decision {decision['reference']} "
              f"\u201c{decision['title']}\u201d, taken by the {decision['committee_name']} at "
              f"its meeting on {long_date(decision['meeting_date'])}:"]
@@ -75,16 +76,21 @@ def statement_digest(statement: str) -> str:
 
 # ---- who may sign ----------------------------------------------------------------------------
 
-def signer_problem(review: queries.Review, user: Any) -> str | None:
-    """Why this user may not sign off (or rule on) the decision, or None if they may."""
-    decision = review.decision
-    author = decision["author_person_id"]
-    if decision["author_user_id"] is not None and decision["author_user_id"] == user.id:
-        author = user.person_id  # an unlinked account is refused by sign_off_problem anyway
-    conflicted = set(review.conflicted()) | review.possible_ids()
-    return workflow.sign_off_problem(
-        user.person_id, user.role, author, decision["clinical_lead_id"],
-        decision["contract_manager_id"], review.participants, conflicted)
+def signer_problem(review: queries.Review, user: Any, db: Database) -> str | None:
+    """Why this user may not sign off (or rule on) the decision, or None if they may: a governance
+    lead who took no part, else the committee's independent reviewer (rules/reviewers.py)."""
+    return reviewers.review_problem(db, review.decision["id"], user)
+
+
+def acting_role(review: queries.Review, user: Any, db: Database) -> str:
+    """The role in which this user reviews the decision: "governance", or "independent_reviewer"
+    when it is routed to them as the committee's independent reviewer."""
+    return reviewers.acting_role(db, review.decision["id"], user)
+
+
+def role_label(role: str) -> str:
+    """What a reviewing role is called in a statement and on a sign-off."""
+    return workflow.REVIEWER_ROLE_LABELS.get(role) or ROLE_LABELS.get(role, role)
 
 
 def password_ok(db: Database, user_id: int, password: str) -> bool:

@@ -10,6 +10,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -20,10 +21,9 @@ from flask_login import current_user, login_required
 
 from .. import timeutil
 from ..auth.access import requires
-from ..auth.roles import ROLE_LABELS
 from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
-from ..decisions import lifecycle
+from ..decisions import lifecycle, reviewers
 from ..listing import parse_page
 from ..rules import workflow
 from ..rules.decisions import CHOICES, format_money
@@ -57,6 +57,30 @@ def review_helpers() -> dict[str, Any]:
             "rulings_words": RULINGS, "rulings": RULINGS, "escalations": ESCALATIONS, "choices": CHOICES,
             "format_money": format_money, "category_labels": CATEGORY_LABELS,
             "escalation_words": signoff.escalation_words}
+
+
+# ---- who may review (rules/reviewers.py) ---------------------------------------------------
+
+def _may_open_review(decision: dict[str, Any]) -> bool:
+    """A governance lead, or the committee's independent reviewer for a decision routed to them."""
+    return current_user.can("review_decisions") or reviewers.is_routed_to(
+        get_db(), decision["id"], current_user)
+
+
+def _set_review_role(review: queries.Review) -> None:
+    """Remember for this request the role in which the user reviews this decision."""
+    g.review_role = signoff.acting_role(review, current_user, get_db())
+
+
+def _after_review() -> str:
+    """Where a reviewer goes next: the queue, or home for an independent reviewer without it."""
+    return url_for("reviews.index") if current_user.can("review_decisions") \
+        else url_for("main.home")
+
+
+def _review_role() -> str:
+    """The role in which the user reviews: "governance", or "independent_reviewer"."""
+    return g.get("review_role") or current_user.role
 
 
 # ---- helpers -------------------------------------------------------------------------------
@@ -101,7 +125,9 @@ def index() -> str:
     target = current_app.config.get("REVIEW_TARGET_WORKING_DAYS", 5)
     result = queries.queue(get_db(), today, target, parse_page(request.args.get("page")),
                            current_app.config["PAGE_SIZE"])
-    return render_template("reviews/index.html", result=result, target=target, today=today)
+    routes = reviewers.routes_for(get_db(), [row["id"] for row in result.rows])
+    return render_template("reviews/index.html", result=result, target=target, today=today,
+                           routes=routes)
 
 
 # ---- the review page -----------------------------------------------------------------------
@@ -193,7 +219,7 @@ def _situation(review: queries.Review, form: forms.ReviewForm) -> dict[str, Any]
     queries.name_the_co_opted(quorum, review.escalation)
     presiding_id, presiding = review.presiding(rulings)
     statement = signoff.statement_text(review, people, selections, quorum, presiding,
-                                       current_user.display_name, current_user.role,
+                                       current_user.display_name, _review_role(),
                                        review.escalation)
     return {"people": people, "selections": selections, "rulings": rulings, "quorum": quorum,
             "presiding": presiding, "presiding_id": presiding_id, "statement": statement,
@@ -233,7 +259,7 @@ def review(reference: str) -> Any:
     db = get_db()
     decision = _decision_or_404(reference)
     intent = request.form.get("action", "") if request.method == "POST" else ""
-    if not current_user.can("review_decisions"):
+    if not _may_open_review(decision):
         if request.method == "POST":
             signoff.record_refusal(db, decision["id"], current_user.actor,
                                    f"{NOT_GOVERNANCE} ({current_user.role_label})",
@@ -244,7 +270,8 @@ def review(reference: str) -> Any:
     if refused:
         return refused
     review_ = queries.load_review(db, decision)
-    problem = signoff.signer_problem(review_, current_user)
+    problem = signoff.signer_problem(review_, current_user, db)
+    _set_review_role(review_)
     if request.method == "GET":
         if decision["status"] == "awaiting_ratification":
             return _render_review(review_, forms.RatifyForm(), problem=problem)
@@ -262,7 +289,7 @@ def review(reference: str) -> Any:
     if decision["status"] not in REVIEWABLE or intent not in forms.INTENTS:
         action = intent if intent in ("return", "escalate", "sign_off") else "sign_off"
         try:
-            workflow.next_status(decision["status"], action, current_user.role,
+            workflow.next_status(decision["status"], action, _review_role(),
                                  flagged=review_.flagged, signed_off=review_.sign_off is not None)
         except TransitionRefused as refused:
             return _refused(decision, refused.message)
@@ -339,7 +366,7 @@ def _return(review: queries.Review, form: forms.ReviewForm, posted_version: int)
     try:
         with write_transaction(db):
             current = lifecycle.fresh(db, review.decision["id"])
-            lifecycle.move(db, current, "return", current_user.role, current_user.actor,
+            lifecycle.move(db, current, "return", _review_role(), current_user.actor,
                            expected_version=posted_version,
                            changes={"reason": form.return_reason.data})
     except TransitionRefused as refused:
@@ -349,7 +376,7 @@ def _return(review: queries.Review, form: forms.ReviewForm, posted_version: int)
         return _render_review(review, form)
     flash(f"{review.decision['reference']} returned to the board secretary for more "
           f"information.", "success")
-    return redirect(url_for("reviews.index"))
+    return redirect(_after_review())
 
 
 # ---- escalation ----------------------------------------------------------------------------
@@ -476,7 +503,7 @@ def _escalate(review: queries.Review, form: forms.ReviewForm, situation: dict[st
             _save_rulings(review, form, situation)
             current = lifecycle.fresh(db, review.decision["id"])
             if current["status"] == "awaiting_review":
-                lifecycle.move(db, current, "escalate", current_user.role, current_user.actor,
+                lifecycle.move(db, current, "escalate", _review_role(), current_user.actor,
                                quorate=False, escalation=chosen["kind"],
                                changes={"escalation": chosen["kind"]})
             records.record_escalation(db, current, chosen["kind"], chosen["details"],
@@ -524,7 +551,7 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
             current = lifecycle.fresh(db, decision["id"])
             after = queries.load_review(db, current)
             statement, quorum, people = signoff.stored_statement(
-                after, current_user.display_name, current_user.role)
+                after, current_user.display_name, _review_role())
             if signoff.statement_digest(statement) != form.statement_digest.data:
                 raise lifecycle.DecisionChanged(
                     "The decision\u2019s conflicts changed while you were reviewing it, so it has "
@@ -532,9 +559,8 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
             missing = [p["name"] for p in people if p["person_id"] not in after.rulings]
             if missing:
                 raise lifecycle.DecisionChanged(f"Select a ruling for {missing[0]}")
-            status = lifecycle.sign_off(db, current, user=current_user, role=current_user.role,
-                                        role_label=ROLE_LABELS.get(current_user.role,
-                                                                   current_user.role),
+            status = lifecycle.sign_off(db, current, user=current_user, role=_review_role(),
+                                        role_label=signoff.role_label(_review_role()),
                                         statement=statement, quorate=quorum.quorate,
                                         escalation=after.escalation)
     except lifecycle.AlreadySignedOff as already:
@@ -554,17 +580,18 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
     else:
         flash(f"{decision['reference']} signed off: the board secretary can record the outcome.",
               "success")
-    return redirect(url_for("reviews.index"))
+    return redirect(_after_review())
 
 
 @bp.route("/<reference>/quorum", methods=["POST"])
-@requires("review_decisions")
+@login_required
 def quorum(reference: str) -> Any:
     """The quorum, chair and statement for the rulings currently selected (for the page script)."""
     decision = _decision_or_404(reference)
-    if _excluded(decision):
+    if not _may_open_review(decision) or _excluded(decision):
         abort(403)
     review_ = queries.load_review(get_db(), decision)
+    _set_review_role(review_)
     form = _build_form(review_, stored=False)
     situation = _situation(review_, form)
     result = situation["quorum"]
@@ -577,22 +604,27 @@ def quorum(reference: str) -> Any:
 # ---- ratification --------------------------------------------------------------------------
 
 @bp.route("/<reference>/ratify", methods=["POST"])
-@requires("review_decisions")
+@login_required
 def ratify(reference: str) -> Any:
     """Record that a quorate meeting ratified a chair and accountable officer action."""
     db = get_db()
     decision = _decision_or_404(reference)
+    if not _may_open_review(decision):
+        signoff.record_refusal(db, decision["id"], current_user.actor,
+                               f"{NOT_GOVERNANCE} ({current_user.role_label})", "ratify_refused")
+        abort(403)
     decision, refused = _open_for_work(decision)
     if refused:
         return refused
     review_ = queries.load_review(db, decision)
-    problem = signoff.signer_problem(review_, current_user)
+    problem = signoff.signer_problem(review_, current_user, db)
+    _set_review_role(review_)
     if problem:
         signoff.record_refusal(db, decision["id"], current_user.actor, problem, "ratify_refused")
         return _refused(decision, problem, 403, "You cannot ratify this decision")
     if decision["status"] != "awaiting_ratification":
         try:
-            workflow.next_status(decision["status"], "ratify", current_user.role,
+            workflow.next_status(decision["status"], "ratify", _review_role(),
                                  flagged=review_.flagged, signed_off=review_.sign_off is not None)
         except TransitionRefused as refused:
             return _refused(decision, refused.message)
@@ -612,7 +644,7 @@ def ratify(reference: str) -> Any:
             try:
                 with write_transaction(db):
                     current = lifecycle.fresh(db, decision["id"])
-                    lifecycle.move(db, current, "ratify", current_user.role, current_user.actor,
+                    lifecycle.move(db, current, "ratify", _review_role(), current_user.actor,
                                  expected_version=decision["version"],
                                  escalation=review_.escalation["kind"] if review_.escalation
                                  else None,
@@ -629,7 +661,7 @@ def ratify(reference: str) -> Any:
             else:
                 flash(f"Ratification of {decision['reference']} recorded: the board secretary "
                       f"can record the outcome.", "success")
-                return redirect(url_for("reviews.index"))
+                return redirect(_after_review())
     return _render_review(review_, form, problem=problem)
 
 

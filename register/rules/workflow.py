@@ -26,20 +26,24 @@ review (`status_after_material_change`).
 
 Roles and actions (the "system" role stands for the application itself):
 
-| action          | roles                | from                                           |
-| ---             | ---                  | ---                                            |
-| submit          | secretary            | draft, returned                                |
-| return          | governance           | awaiting_review, escalated                     |
-| escalate        | governance           | awaiting_review                                |
-| sign_off        | governance           | awaiting_review, escalated                     |
-| ratify          | governance           | awaiting_ratification                          |
-| record_outcome  | secretary            | ready_for_decision, signed_off                 |
-| publish         | secretary            | decided                                        |
-| withdraw        | secretary, admin     | draft, returned, awaiting_review, escalated,   |
-|                 |                      | ready_for_decision, signed_off                 |
-| void_sign_off   | system               | signed_off, awaiting_ratification              |
-| flags_raised    | system               | ready_for_decision                             |
-| flags_cleared   | system               | awaiting_review, escalated                     |
+| action          | roles                              | from                                  |
+| ---             | ---                                | ---                                   |
+| submit          | secretary                          | draft, returned                       |
+| return          | governance, independent_reviewer   | awaiting_review, escalated            |
+| escalate        | governance, independent_reviewer   | awaiting_review                       |
+| sign_off        | governance, independent_reviewer   | awaiting_review, escalated            |
+| ratify          | governance, independent_reviewer   | awaiting_ratification                 |
+| record_outcome  | secretary                          | ready_for_decision, signed_off        |
+| publish         | secretary                          | decided                               |
+| withdraw        | secretary, admin                   | draft, returned, awaiting_review,     |
+|                 |                                    | escalated, ready_for_decision,        |
+|                 |                                    | signed_off                            |
+| void_sign_off   | system                             | signed_off, awaiting_ratification     |
+| flags_raised    | system                             | ready_for_decision                    |
+| flags_cleared   | system                             | awaiting_review, escalated            |
+
+independent_reviewer: the committee's independent reviewer, on a decision no governance lead can
+review (rules/reviewers.py says who reviews each decision).
 
 The three system moves are made by the register itself, in the write that changed a decision's
 facts (`register/decisions/lifecycle.py`): a void sign-off goes back to awaiting conflicts review
@@ -50,9 +54,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from register.rules import reviewers
 from register.rules.quorum import ESCALATIONS
 
 SECRETARY, GOVERNANCE, ADMIN, SYSTEM = "secretary", "governance", "admin", "system"
+# The committee's independent reviewer, reviewing a decision no governance lead can review (see
+# rules/reviewers.py): they take the governance lead's actions on that decision alone.
+INDEPENDENT = reviewers.INDEPENDENT
+REVIEWER_ROLE_LABELS = {INDEPENDENT: "Independent reviewer"}
 
 STATUS_LABELS = {
     "draft": "Draft",
@@ -126,10 +135,10 @@ _ACTION_PHRASES = {
 
 ACTION_ROLES: dict[str, frozenset[str]] = {
     "submit": frozenset({SECRETARY}),
-    "return": frozenset({GOVERNANCE}),
-    "escalate": frozenset({GOVERNANCE}),
-    "sign_off": frozenset({GOVERNANCE}),
-    "ratify": frozenset({GOVERNANCE}),
+    "return": frozenset({GOVERNANCE, INDEPENDENT}),
+    "escalate": frozenset({GOVERNANCE, INDEPENDENT}),
+    "sign_off": frozenset({GOVERNANCE, INDEPENDENT}),
+    "ratify": frozenset({GOVERNANCE, INDEPENDENT}),
     "record_outcome": frozenset({SECRETARY}),
     "publish": frozenset({SECRETARY}),
     "withdraw": frozenset({SECRETARY, ADMIN}),
@@ -296,20 +305,16 @@ def sign_off_problem(signer_person_id: int | None, signer_role: str,
                      decision_author_person_id: int | None, clinical_lead_id: int | None,
                      contract_manager_id: int | None, participant_ids: Iterable[int],
                      conflicted_ids: Iterable[int]) -> str | None:
-    """Why this person may not sign off this decision's conflicts, or None if they may."""
+    """Why this person may not sign off this decision's conflicts, or None if they may.
+
+    The governance lead's case of `reviewers.review_problem`, which also routes a decision no
+    lead can review to the committee's independent reviewer.
+    """
     if signer_role != GOVERNANCE:
-        return "Only a governance lead can sign off"
-    if signer_person_id is None:
-        return ("Your account is not linked to a person in the register, so your own conflicts "
-                "cannot be checked: ask an administrator to link it before signing off")
-    if signer_person_id in set(conflicted_ids):
-        return "You are conflicted on this decision, so you cannot sign it off"
-    if signer_person_id == decision_author_person_id:
-        return "You wrote this decision, so you cannot sign it off"
-    if signer_person_id == clinical_lead_id:
-        return "You are this decision's clinical lead, so you cannot sign it off"
-    if signer_person_id == contract_manager_id:
-        return "You are this decision's contract manager, so you cannot sign it off"
-    if signer_person_id in set(participant_ids):
-        return "You cannot sign off a decision you took part in"
-    return None
+        return reviewers.ONLY_GOVERNANCE
+    parties = reviewers.Parties(
+        author_person_id=decision_author_person_id, clinical_lead_id=clinical_lead_id,
+        contract_manager_id=contract_manager_id, participant_ids=frozenset(participant_ids),
+        conflicted_ids=frozenset(conflicted_ids))
+    return reviewers.taking_part_problem(
+        reviewers.Account(0, "", signer_role, signer_person_id), parties)

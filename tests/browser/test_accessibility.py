@@ -51,7 +51,8 @@ def test_sign_in_page_has_no_violations(page):
     assert axe_violations(page) == []
 
 
-@pytest.mark.parametrize("role", ["admin", "secretary", "governance", "member", "auditor"])
+@pytest.mark.parametrize("role", ["admin", "secretary", "governance", "member", "auditor",
+                                  "reviewer"])
 def test_every_reachable_page_has_no_violations(page, server, role):
     sign_in(page, role)
     failures = {}
@@ -82,3 +83,28 @@ def test_public_register_date_control_and_its_error_state(page):
     click_through(page, "button:has-text('Show the register')")
     assert not page.title().startswith("Error: ")
     assert page.get_by_text("as the register stood at the end of 1 January 2026").is_visible()
+
+
+def test_independent_reviewer_pages_have_no_violations(page, server):
+    """The committee setting, the queue's reviewer column and the independent reviewer's work."""
+    sign_in(page, "admin")
+    page.goto("/committees/")
+    click_through(page, "a:has-text('Governing Body')")
+    assert "Eleanor Fairweather" in page.inner_text("main")
+    assert axe_violations(page) == []
+    click_through(page, "a:has-text('Change the independent reviewer')")
+    assert page.title().startswith("Independent reviewer for the Governing Body")
+    assert axe_violations(page) == []
+    page.context.clear_cookies()
+    sign_in(page, "governance")
+    page.goto("/reviews/")
+    assert "Independent reviewer" in page.inner_text("main")
+    assert axe_violations(page) == []
+    page.context.clear_cookies()
+    sign_in(page, "reviewer")
+    page.goto("/")
+    assert "Decisions for you to review" in page.inner_text("main")
+    assert axe_violations(page) == []
+    click_through(page, "main li a:has-text('Online GP consultations')")
+    assert "/reviews/" in page.url and page.locator("input[name=password]").count() == 1
+    assert axe_violations(page) == []

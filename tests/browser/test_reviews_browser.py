@@ -162,7 +162,7 @@ def test_secretary_submits_lead_rules_and_signs_off_secretary_records_outcome(pa
 
 
 def test_an_inquorate_review_asks_for_an_escalation_accessibly(page, live_app):
-    from register.decisions import flagging
+    from register.decisions import lifecycle
 
     draft = complete_draft(live_app)
     db = connect(live_app.config["DATABASE"])
@@ -170,7 +170,7 @@ def test_an_inquorate_review_asks_for_an_escalation_accessibly(page, live_app):
     db.execute("UPDATE committees SET quorum_min_voting = 7 WHERE name = 'Primary Care Committee'")
     db.execute("UPDATE decisions SET status = 'awaiting_review', submitted_at = ? WHERE reference = ?",
                [utcnow_iso(), draft["reference"]])
-    flagging.ensure_current(db)
+    lifecycle.refresh_all(db)
     db.close()
     sign_in(page, "governance")
     page.goto(f"/reviews/{draft['reference']}")
