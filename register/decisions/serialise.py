@@ -22,6 +22,8 @@ from ..rules import conflicts as conflict_rules
 from ..rules.decisions import KEY_CRITERIA, REGIMES, process_label
 from ..rules.rulings import RULINGS
 from . import flagging
+from .access import Viewer as Viewer  # re-exported: the register's callers name it here
+from .access import visible
 from .queries import status_label
 
 SCHEMA_VERSION = 1
@@ -179,44 +181,6 @@ def to_json(document: Any) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-# ---- who may see which decisions -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Viewer:
-    """Whose register this is: everyone's (sees_all), or one member's own decisions."""
-
-    sees_all: bool
-    user_id: int | None = None
-    person_id: int | None = None
-
-
-EXCLUDED_RULINGS = ("exclude_all", "remove_from_process")
-
-
-def visibility(viewer: Viewer) -> tuple[str, dict[str, Any]]:
-    """The SQL condition (on `decisions`) limiting a viewer to the decisions they may see.
-
-    Whatever their role, a person ruled out of a decision's papers never sees its details.
-    """
-    excluded = ("NOT EXISTS (SELECT 1 FROM decision_rulings AS ruled WHERE ruled.decision_id = "
-                "decisions.id AND ruled.person_id = :viewer_person AND ruled.ruling IN "
-                "('exclude_all', 'remove_from_process'))")
-    params = {"viewer_user": viewer.user_id if viewer.user_id is not None else -1,
-              "viewer_person": viewer.person_id if viewer.person_id is not None else -1}
-    if viewer.sees_all:
-        return excluded, params
-    return ("(decisions.author_user_id = :viewer_user OR EXISTS (SELECT 1 FROM "
-            "decision_participants AS mine WHERE mine.decision_id = decisions.id "
-            "AND mine.person_id = :viewer_person)) AND " + excluded, params)
-
-
-def may_see(db: Database, viewer: Viewer, decision_id: int) -> bool:
-    """Whether the viewer may see this decision."""
-    condition, params = visibility(viewer)
-    return _one(db, f"SELECT 1 AS ok FROM decisions WHERE decisions.id = :id AND {condition}",
-                {"id": decision_id, **params}) is not None
-
-
 # ---- the register of procurement decisions -------------------------------------------------------
 
 REGISTER_SORTS = {
@@ -255,7 +219,7 @@ def fts_query(text: str) -> str:
 
 def register_where(filters: RegisterFilters, viewer: Viewer) -> tuple[str, dict[str, Any]]:
     """The FROM ... WHERE text and parameters of the register for these filters and this viewer."""
-    condition, params = visibility(viewer)
+    condition, params = visible(viewer)
     where = [condition]
     match = fts_query(filters.q) if filters.q else ""
     if match:
