@@ -244,3 +244,23 @@ def test_visible_and_split_readable_agree_with_access_to(db, world):
         world.reference]
     with pytest.raises(ValueError):
         access.visible(_account("member", 1), table="decisions; DROP TABLE users")
+
+
+@pytest.mark.parametrize("role", ["admin", "secretary"])
+def test_an_excluded_recorder_cannot_open_change_or_submit_a_returned_decision(db, world,
+                                                                              as_role, role):
+    db.execute("UPDATE decisions SET status = 'returned' WHERE id = ?", [world.secret])
+    client = as_role(role, username=f"excluded-{role}", person_id=world.excluded)
+    before = _stored(db, world.secret)
+    version = str(before[0]["version"])
+    for method, url, data in (
+            ("GET", f"/decisions/{world.reference}/edit", None),
+            ("POST", f"/decisions/{world.reference}/edit",
+             {"title": "Changed by someone excluded", "version": version}),
+            ("GET", f"/decisions/{world.reference}/check", None),
+            ("POST", f"/decisions/{world.reference}/submit", {"version": version})):
+        response = client.open(url, method=method, data=data)
+        assert response.status_code == 403, (method, url)
+        words = response.get_data(as_text=True)
+        assert "You are excluded from this decision" in words and not _leaks(words)
+    assert _stored(db, world.secret) == before
