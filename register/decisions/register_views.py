@@ -110,7 +110,10 @@ def register_csv() -> Response:
         abort(400)
     ids = serialise.register_ids(db, filters, viewer(), sort=request.args.get("sort") or "",
                                  direction=request.args.get("dir") or "")
-    body = serialise.register_csv(db, ids)
+    # Unfiltered, the file names the decisions the reader is excluded from, by reference only;
+    # filtered, it cannot say whether they match without telling what is in them.
+    excluded = [] if filters.active else access.excluded_references(db, viewer())
+    body = serialise.register_csv(db, ids, excluded)
     filename = f"decisions-register-{today_uk().isoformat()}.csv"
     return Response(body.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

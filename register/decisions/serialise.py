@@ -22,8 +22,8 @@ from ..rules import conflicts as conflict_rules
 from ..rules.decisions import KEY_CRITERIA, REGIMES, process_label
 from ..rules.rulings import RULINGS
 from . import flagging
+from .access import EXCLUDED_WORDS, visible
 from .access import Viewer as Viewer  # re-exported: the register's callers name it here
-from .access import visible
 from .queries import status_label
 
 SCHEMA_VERSION = 1
@@ -429,8 +429,9 @@ def csv_cells(row: dict[str, Any]) -> list[str | int]:
     return cells
 
 
-def register_csv(db: Database, ids: list[int]) -> str:
-    """The register of these decisions as CSV text, with a byte-order mark so Excel reads UTF-8."""
+def register_csv(db: Database, ids: list[int], excluded: Iterable[str] = ()) -> str:
+    """The register of these decisions as CSV text, with a byte-order mark so Excel reads UTF-8;
+    the `excluded` references (decisions the reader is excluded from) follow, by reference only."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
@@ -439,4 +440,6 @@ def register_csv(db: Database, ids: list[int]) -> str:
     for start in range(0, len(ids), 500):
         for row in _register_rows(db, ids[start:start + 500]):
             writer.writerow(csv_cells(row))
+    for reference in excluded:
+        writer.writerow([reference, EXCLUDED_WORDS, *("" for _ in CSV_COLUMNS[2:])])
     return out.getvalue()
