@@ -17,7 +17,7 @@ from ..rules import workflow
 from ..rules.decisions import next_reference
 from ..rules.text import normalise_code
 from ..timeutil import utcnow_iso
-from . import lifecycle, reviewers
+from . import access, lifecycle
 
 EDITABLE_STATUSES = ("draft", "returned")
 
@@ -194,42 +194,10 @@ def load_for_display(db: Database, reference: str) -> dict[str, Any] | None:
     }
 
 
-def is_excluded(db: Database, decision_id: int, user: Any) -> bool:
-    """Whether the user's person was ruled out of the decision's papers and discussion."""
-    from ..reviews.queries import excluded_from  # late: reviews imports this module
-
-    return user.person_id is not None and excluded_from(db, decision_id, user.person_id)
-
-
-def can_see(db: Database, decision: dict[str, Any], user: Any) -> bool:
-    """Whether a signed-in user may read a decision: all of them, or ones they are part of.
-
-    Nobody ruled out of a decision's papers may read it, whatever their role.
-    """
-    if is_excluded(db, decision["id"], user):
-        return False
-    if user.can("read_all_decisions"):
-        return True
-    if not user.can("read_decisions"):
-        return False
-    if decision["author_user_id"] is not None and decision["author_user_id"] == user.id:
-        return True
-    if user.person_id is None:
-        return False
-    if decision["status"] != "draft" and reviewers.is_routed_to(db, decision["id"], user):
-        return True  # the committee's independent reviewer, for a decision routed to them
-    return bool(db.execute(
-        "SELECT 1 FROM decision_participants WHERE decision_id = ? AND person_id = ?",
-        [decision["id"], user.person_id]).fetchone())
-
-
 def list_decisions(db: Database, user: Any, page: int, page_size: int) -> Page:
     """The decisions a user may see, newest meeting first, a page at a time."""
-    where, params = "", {}
-    if not user.can("read_all_decisions"):
-        where = (" WHERE decisions.author_user_id = :user_id OR decisions.id IN"
-                 " (SELECT decision_id FROM decision_participants WHERE person_id = :person_id)")
-        params = {"user_id": user.id, "person_id": user.person_id or -1}
+    condition, params = access.visible(user)
+    where = " WHERE " + condition
     result = paginate(
         db, "SELECT decisions.id, decisions.reference, decisions.title, decisions.meeting_date,"
         " decisions.status, decisions.flag_count, committees.name AS committee_name",

@@ -12,7 +12,7 @@ from ..listing import parse_page
 from ..rules import csvrows
 from ..rules.decisions import MONEY_FORMAT_MESSAGE, format_money, parse_money
 from ..timeutil import today_uk
-from . import serialise
+from . import access, serialise
 from .queries import STATUSES, status_label
 from .serialise import RegisterFilters, Viewer
 
@@ -23,8 +23,7 @@ FLAGGED_CHOICES = [("", "Flagged or not"), ("yes", "Flagged"), ("no", "Not flagg
 
 def viewer() -> Viewer:
     """The signed-in user as a viewer of decisions: members see only their own."""
-    return Viewer(sees_all=current_user.can("read_all_decisions"), user_id=current_user.id,
-                  person_id=current_user.person_id)
+    return access.viewer_for(current_user)
 
 
 def filters_from(args: Any) -> tuple[RegisterFilters, dict[str, str], list[tuple[str, str]]]:
@@ -94,7 +93,7 @@ def register() -> str:
         filtered=filters.active, committees=committees, statuses=_status_choices(db),
         flagged_choices=FLAGGED_CHOICES, sort=result.sort, direction=result.direction,
         sees_all=current_user.can("read_all_decisions"), decision_href=decision_href,
-        format_money=_format_money)
+        format_money=_format_money, excluded_references=access.excluded_references(db, viewer()))
 
 
 def _format_money(pence: int | None) -> str:
@@ -111,7 +110,10 @@ def register_csv() -> Response:
         abort(400)
     ids = serialise.register_ids(db, filters, viewer(), sort=request.args.get("sort") or "",
                                  direction=request.args.get("dir") or "")
-    body = serialise.register_csv(db, ids)
+    # Unfiltered, the file names the decisions the reader is excluded from, by reference only;
+    # filtered, it cannot say whether they match without telling what is in them.
+    excluded = [] if filters.active else access.excluded_references(db, viewer())
+    body = serialise.register_csv(db, ids, excluded)
     filename = f"decisions-register-{today_uk().isoformat()}.csv"
     return Response(body.encode("utf-8"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -125,7 +127,14 @@ def decision_json(reference: str) -> Response:
     decision_id = serialise.decision_id_for(db, reference)
     if decision_id is None:
         abort(404)
-    if not serialise.may_see(db, viewer(), decision_id):
+    found = next(iter(db.query("SELECT id, reference, author_user_id FROM decisions WHERE id = ?",
+                               [decision_id])))
+    answer = access.access_to(db, viewer(), found)
+    if answer == access.EXCLUDED:
+        body = serialise.to_json({"reference": found["reference"], "excluded": True,
+                                  "message": access.EXCLUDED_WORDS})
+        return Response(body, status=403, mimetype="application/json")
+    if answer != access.READ:
         abort(403)
     document = serialise.decision_document(db, decision_id)
     return Response(serialise.to_json(document), mimetype="application/json")

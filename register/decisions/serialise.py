@@ -21,6 +21,8 @@ from sqlite_utils import Database
 from ..rules import conflicts as conflict_rules
 from ..rules.decisions import KEY_CRITERIA, REGIMES, process_label
 from ..rules.rulings import RULINGS
+from .access import EXCLUDED_WORDS, visible
+from .access import Viewer as Viewer  # re-exported: the register's callers name it here
 from .queries import status_label
 
 SCHEMA_VERSION = 1
@@ -176,44 +178,6 @@ def to_json(document: Any) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-# ---- who may see which decisions -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Viewer:
-    """Whose register this is: everyone's (sees_all), or one member's own decisions."""
-
-    sees_all: bool
-    user_id: int | None = None
-    person_id: int | None = None
-
-
-EXCLUDED_RULINGS = ("exclude_all", "remove_from_process")
-
-
-def visibility(viewer: Viewer) -> tuple[str, dict[str, Any]]:
-    """The SQL condition (on `decisions`) limiting a viewer to the decisions they may see.
-
-    Whatever their role, a person ruled out of a decision's papers never sees its details.
-    """
-    excluded = ("NOT EXISTS (SELECT 1 FROM decision_rulings AS ruled WHERE ruled.decision_id = "
-                "decisions.id AND ruled.person_id = :viewer_person AND ruled.ruling IN "
-                "('exclude_all', 'remove_from_process'))")
-    params = {"viewer_user": viewer.user_id if viewer.user_id is not None else -1,
-              "viewer_person": viewer.person_id if viewer.person_id is not None else -1}
-    if viewer.sees_all:
-        return excluded, params
-    return ("(decisions.author_user_id = :viewer_user OR EXISTS (SELECT 1 FROM "
-            "decision_participants AS mine WHERE mine.decision_id = decisions.id "
-            "AND mine.person_id = :viewer_person)) AND " + excluded, params)
-
-
-def may_see(db: Database, viewer: Viewer, decision_id: int) -> bool:
-    """Whether the viewer may see this decision."""
-    condition, params = visibility(viewer)
-    return _one(db, f"SELECT 1 AS ok FROM decisions WHERE decisions.id = :id AND {condition}",
-                {"id": decision_id, **params}) is not None
-
-
 # ---- the register of procurement decisions -------------------------------------------------------
 
 REGISTER_SORTS = {
@@ -252,7 +216,7 @@ def fts_query(text: str) -> str:
 
 def register_where(filters: RegisterFilters, viewer: Viewer) -> tuple[str, dict[str, Any]]:
     """The FROM ... WHERE text and parameters of the register for these filters and this viewer."""
-    condition, params = visibility(viewer)
+    condition, params = visible(viewer)
     where = [condition]
     match = fts_query(filters.q) if filters.q else ""
     if match:
@@ -460,8 +424,9 @@ def csv_cells(row: dict[str, Any]) -> list[str | int]:
     return cells
 
 
-def register_csv(db: Database, ids: list[int]) -> str:
-    """The register of these decisions as CSV text, with a byte-order mark so Excel reads UTF-8."""
+def register_csv(db: Database, ids: list[int], excluded: Iterable[str] = ()) -> str:
+    """The register of these decisions as CSV text, with a byte-order mark so Excel reads UTF-8;
+    the `excluded` references (decisions the reader is excluded from) follow, by reference only."""
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out, lineterminator="\r\n")
@@ -470,4 +435,6 @@ def register_csv(db: Database, ids: list[int]) -> str:
     for start in range(0, len(ids), 500):
         for row in _register_rows(db, ids[start:start + 500]):
             writer.writerow(csv_cells(row))
+    for reference in excluded:
+        writer.writerow([reference, EXCLUDED_WORDS, *("" for _ in CSV_COLUMNS[2:])])
     return out.getvalue()

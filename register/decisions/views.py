@@ -33,7 +33,7 @@ from ..rules.decisions import (
     format_money,
     process_label,
 )
-from . import flagging, lifecycle, queries, reviewers
+from . import access, flagging, lifecycle, queries, reviewers
 from .forms import CONTRACT_KINDS, OUTCOMES, DecisionForm, NewDecisionForm, form_data, regime_process_choices
 from .queries import EDITABLE_STATUSES, STALE_MESSAGE
 
@@ -87,6 +87,21 @@ def _loaded_or_404(reference: str) -> dict[str, Any]:
     if loaded is None:
         abort(404)
     return loaded
+
+
+def excluded_page(reference: str) -> tuple[str, int]:
+    """The page a person excluded from a decision sees instead of it: its reference, no more."""
+    return render_template("decisions/excluded.html", decision={"reference": reference}), 403
+
+
+def _refusal(decision: dict[str, Any]) -> tuple[str, int] | None:
+    """Why the signed-in user may not read this decision (the excluded page, or 403), or None."""
+    answer = access.access_to(get_db(), current_user, decision)
+    if answer == access.EXCLUDED:
+        return excluded_page(decision["reference"])
+    if answer != access.READ:
+        abort(403)
+    return None
 
 
 def _not_editable(decision: dict[str, Any]) -> Response:
@@ -178,7 +193,8 @@ def index() -> str:
                                     current_app.config["PAGE_SIZE"])
     register_url = (url_for("decision_register.register")
                     if "decision_register.register" in current_app.view_functions else None)
-    return render_template("decisions/index.html", result=result, register_url=register_url)
+    return render_template("decisions/index.html", result=result, register_url=register_url,
+                           excluded_references=access.excluded_references(get_db(), current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -202,10 +218,13 @@ def new() -> str | Response:
 
 @bp.route("/<reference>/edit", methods=["GET", "POST"])
 @requires("record_decisions")
-def edit(reference: str) -> str | Response:
+def edit(reference: str) -> str | Response | tuple[str, int]:
     """Everything about a draft on one form: save it as a draft, or continue to check it."""
     loaded = _loaded_or_404(reference)
     decision = loaded["decision"]
+    refusal = _refusal(decision)
+    if refusal:
+        return refusal
     if decision["status"] not in EDITABLE_STATUSES:
         return _not_editable(decision)
     complete = request.form.get("action") == "continue"
@@ -239,9 +258,12 @@ def _render_check(loaded: dict[str, Any], problems: list[tuple[str, str]]) -> st
 
 @bp.route("/<reference>/check")
 @requires("record_decisions")
-def check(reference: str) -> str | Response:
+def check(reference: str) -> str | Response | tuple[str, int]:
     """Check your answers, and the conflicts found, before submitting."""
     loaded = _loaded_or_404(reference)
+    refusal = _refusal(loaded["decision"])
+    if refusal:
+        return refusal
     if loaded["decision"]["status"] not in EDITABLE_STATUSES:
         return _not_editable(loaded["decision"])
     return _render_check(loaded, _problems(loaded))
@@ -249,10 +271,13 @@ def check(reference: str) -> str | Response:
 
 @bp.route("/<reference>/submit", methods=["POST"])
 @requires("record_decisions")
-def submit(reference: str) -> str | Response:
+def submit(reference: str) -> str | Response | tuple[str, int]:
     """Submit a complete draft: to the governance queue if flagged, otherwise ready to decide."""
     loaded = _loaded_or_404(reference)
     decision = loaded["decision"]
+    refusal = _refusal(decision)
+    if refusal:
+        return refusal
     if decision["status"] not in EDITABLE_STATUSES:
         return _not_editable(decision)
     problems = _problems(loaded)
@@ -301,15 +326,14 @@ def _governance(db: Any, decision_id: int) -> dict[str, Any]:
 
 @bp.route("/<reference>")
 @requires("read_decisions")
-def show(reference: str) -> str:
+def show(reference: str) -> str | tuple[str, int]:
     """One decision: every field, the people and providers, its current conflicts and history."""
     loaded = _loaded_or_404(reference)
     db = get_db()
+    refusal = _refusal(loaded["decision"])
+    if refusal:
+        return refusal
     decision = loaded["decision"]
-    if queries.is_excluded(db, decision["id"], current_user):
-        return render_template("decisions/excluded.html", decision=decision), 403
-    if not queries.can_see(db, decision, current_user):
-        abort(403)
     flags = flagging.current_flags(db, decision["id"])
     decision_flags, person_flags = _flag_groups(flags)
     review_route = reviewers.route_for(db, decision["id"]) \

@@ -247,11 +247,11 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
                                    "left blank for a new reference")
             elif reference in given:
                 plan.problem(line, f"reference {reference} is also on line {given[reference]}")
-            elif (other := _one(db, "SELECT title FROM decisions WHERE reference = ?",
-                                [reference])) is not None:
-                plan.problem(line, f"reference {reference} is already in the register, for "
-                                   f"{other['title']}: an import adds decisions and never "
-                                   "changes one")
+            elif _one(db, "SELECT id FROM decisions WHERE reference = ?",
+                      [reference]) is not None:
+                # The reference only: whoever imports may be excluded from that decision.
+                plan.problem(line, f"reference {reference} is already in the register: an "
+                                   "import adds decisions and never changes one")
             elif parsed[1] <= _last_issued(db, parsed[0]):
                 plan.problem(line, f"reference {reference} has already been issued: leave it "
                                    "blank for a new reference")

@@ -399,25 +399,38 @@ def register_row(row: dict[str, Any]) -> list[Any]:
     ]
 
 
-def decisions_table(rows: Sequence[dict[str, Any]], width: float = LANDSCAPE_WIDTH
-                    ) -> list[Flowable]:
-    """The register of procurement decisions (landscape), its header row on every page."""
+LEFT_OUT_WORDS = ("Left out of this pack: the person who printed it is excluded from this "
+                  "decision's papers and discussion.")
+
+
+def excluded_row(reference: str) -> list[Any]:
+    """A decision left out of a pack, as the cells of the register table: its reference only."""
+    return [_lines(reference), Paragraph(esc(LEFT_OUT_WORDS), STYLES["Small"]),
+            *("" for _ in REGISTER_COLUMNS[2:])]
+
+
+def decisions_table(rows: Sequence[dict[str, Any]], width: float = LANDSCAPE_WIDTH,
+                    excluded: Sequence[str] = ()) -> list[Flowable]:
+    """The register of procurement decisions (landscape), its header row on every page; the
+    decisions left out of the pack (`excluded` references) follow, by reference only."""
     widths = [share * width for _, share in REGISTER_COLUMNS]
     header = [Paragraph(esc(label).replace("\n", "<br/>"), STYLES["SmallHead"])
               for label, _ in REGISTER_COLUMNS]
-    if not rows:
+    if not rows and not excluded:
         return [para("No decisions were recorded for this committee in the period.")]
-    return [PagedTable(header, [register_row(r) for r in rows], widths)]
+    return [PagedTable(header, [register_row(r) for r in rows]
+                       + [excluded_row(reference) for reference in excluded], widths)]
 
 
-def register_section(rows: Sequence[dict[str, Any]], period_text: str) -> list[Flowable]:
+def register_section(rows: Sequence[dict[str, Any]], period_text: str,
+                     excluded: Sequence[str] = ()) -> list[Flowable]:
     """The register of procurement decisions on landscape pages, then back to portrait."""
     return [
         NextPageTemplate("landscape"), PageBreak(),
         heading("Register of procurement decisions", 0),
         para(f"Every decision with a meeting date in {period_text}, in the columns of NHS "
              f"England's register of procurement decisions, earliest meeting first.", "Note"),
-        *decisions_table(rows),
+        *decisions_table(rows, excluded=excluded),
         NextPageTemplate("body"), PageBreak(),
     ]
 
@@ -590,11 +603,25 @@ def _ruling_reason(ruling: dict[str, Any]) -> str:
     return text.strip()
 
 
-def flagged_sections(records: Sequence[dict[str, Any]]) -> list[Flowable]:
-    """One section per flagged decision, each starting on a new page."""
-    out: list[Flowable] = [heading("Flagged decisions", 0)]
+def excluded_note(excluded: Sequence[str]) -> list[Flowable]:
+    """Where the papers of decisions left out of a pack would be: their references, and why."""
+    if not excluded:
+        return []
+    return [para(f"Left out of this pack: {', '.join(excluded)}. The person who printed it is "
+                 f"excluded from the papers and discussion of "
+                 f"{'this decision' if len(excluded) == 1 else 'these decisions'}, so "
+                 f"{'its' if len(excluded) == 1 else 'their'} papers are not included.", "Note")]
+
+
+def flagged_sections(records: Sequence[dict[str, Any]],
+                     excluded: Sequence[str] = ()) -> list[Flowable]:
+    """One section per flagged decision, each starting on a new page; decisions left out of the
+    pack are named by reference only."""
+    out: list[Flowable] = [heading("Flagged decisions", 0), *excluded_note(excluded)]
     if not records:
-        out.append(para("No decision in the period was flagged for conflicts of interest."))
+        out.append(para("No decision in the period was flagged for conflicts of interest."
+                        if not excluded else "No decision whose papers are in this pack was "
+                        "flagged for conflicts of interest."))
         return [*out, PageBreak()]
     out.append(para(f"{len(records)} decision{'s' if len(records) != 1 else ''} in the period "
                     f"{'were' if len(records) != 1 else 'was'} flagged. Each follows in full: "

@@ -18,6 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .. import audit
+from ..decisions import access
 from ..decisions.flagging import MATCH_JOIN
 from ..interests import history as interest_history
 from ..organisations.queries import KINDS as ORGANISATION_KINDS
@@ -368,18 +369,6 @@ def decision_for_reference(db: Database, reference: str) -> dict[str, Any] | Non
         [(reference or "").strip().upper()])), None)
 
 
-def took_part(db: Database, decision_id: int, person_id: int | None) -> bool:
-    """Whether a person took part in a decision (and was not excluded from its papers)."""
-    if person_id is None:
-        return False
-    row = next(iter(db.query(
-        "SELECT decision_participants.person_id, decision_rulings.ruling"
-        " FROM decision_participants LEFT JOIN decision_rulings"
-        " ON decision_rulings.decision_id = decision_participants.decision_id"
-        " AND decision_rulings.person_id = decision_participants.person_id"
-        " WHERE decision_participants.decision_id = ? AND decision_participants.person_id = ?",
-        [decision_id, person_id])), None)
-    return row is not None and row["ruling"] not in ("exclude_all", "remove_from_process")
 
 
 def decision_record(db: Database, reference: str, *, organisation: str,
@@ -431,11 +420,20 @@ def _register_rows(rows: list[dict[str, Any]], conflicted: dict[int, list[str]],
 
 def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date_to: dt.date, *,
                organisation: str, prepared_by: str, purpose: str, recommendation: str,
-               marking: str = "OFFICIAL", printed_at: str | None = None) -> dict[str, Any]:
-    """Everything the board's audit pack for a committee and period shows."""
+               marking: str = "OFFICIAL", printed_at: str | None = None,
+               viewer: access.Viewer | None = None) -> dict[str, Any]:
+    """Everything the board's audit pack for a committee and period shows, to this viewer: the
+    papers of a decision the viewer is excluded from are left out, and its reference is listed
+    in `excluded` (None: printed from the command line, every decision)."""
     ids = decision_ids_in_period(db, committee["id"], date_from, date_to)
     with snapshot(db):
         ids = decision_ids_in_period(db, committee["id"], date_from, date_to)
+        left_out: list[int] = []
+        if viewer is not None:
+            ids, left_out = access.split_readable(db, viewer, ids)
+        excluded = [row[0] for row in db.execute(
+            "SELECT reference FROM decisions WHERE id IN " + _IN + " ORDER BY reference",
+            [_ids_json(left_out)]).fetchall()] if left_out else []
         rows = _decision_rows(db, ids)
         conflicted: dict[int, list[str]] = defaultdict(list)
         for r in db.query(
@@ -467,6 +465,7 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
         "prepared_by": prepared_by, "purpose": purpose, "recommendation": recommendation,
         "marking": marking, "printed_at": printed_at, "printed_text": uk_time(printed_at),
         "decisions": _register_rows(rows, conflicted, mitigation),
+        "excluded": excluded,
         "records": records,
         "interests": members,
         "breaches": found,

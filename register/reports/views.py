@@ -14,6 +14,8 @@ from werkzeug.wrappers import Response
 
 from ..auth.access import requires
 from ..db import get_db
+from ..decisions import access
+from ..decisions.views import excluded_page
 from ..pdf import builders, loaders
 from ..timeutil import today_uk
 from .forms import PackForm
@@ -28,15 +30,6 @@ def pdf_response(data: bytes, filename: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="{safe}"'
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def _may_read(decision: dict) -> bool:
-    """Everyone who reads all decisions; a member only decisions they took part in."""
-    if current_user.can("read_all_decisions"):
-        return True
-    if not current_user.can("read_decisions"):
-        return False
-    return loaders.took_part(get_db(), decision["id"], current_user.person_id)
 
 
 @bp.route("/reports/")
@@ -59,13 +52,16 @@ def find_decision() -> Response:
 @bp.route("/decisions/<reference>/record.pdf")
 @bp.route("/reports/decisions/<reference>.pdf", endpoint="decision_record_alias")
 @requires("read_decisions")
-def decision_record(reference: str) -> Response:
+def decision_record(reference: str) -> Response | tuple[str, int]:
     """A decision's audit record as a PDF (OFFICIAL-SENSITIVE with ?marking=OFFICIAL-SENSITIVE)."""
     db = get_db()
     decision = loaders.decision_for_reference(db, reference)
     if decision is None:
         abort(404)
-    if not _may_read(decision):
+    answer = access.access_to(db, current_user, decision)
+    if answer == access.EXCLUDED:
+        return excluded_page(decision["reference"])
+    if answer != access.READ:
         abort(403)
     marking = request.args.get("marking", "OFFICIAL")
     if marking not in ("OFFICIAL", "OFFICIAL-SENSITIVE"):
@@ -102,7 +98,8 @@ def pack() -> str | Response:
             db, committee, form.date_from.data, form.date_to.data,
             organisation=current_app.config["ORGANISATION_NAME"],
             prepared_by=form.prepared_by.data, purpose=form.purpose.data,
-            recommendation=form.recommendation.data, marking=form.marking.data)
+            recommendation=form.recommendation.data, marking=form.marking.data,
+            viewer=access.viewer_for(current_user))
         pdf = builders.build_audit_pack(data, builders.PrintOptions(
             marking=form.marking.data, author=form.prepared_by.data,
             review_target_days=current_app.config["REVIEW_TARGET_WORKING_DAYS"]))

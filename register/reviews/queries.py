@@ -12,11 +12,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..committees.queries import quorum_rule
-from ..decisions import flagging, lifecycle
+from ..decisions import access, flagging, lifecycle
 from ..listing import Page, paginate
 from ..rules import conflicts as conflict_rules
 from ..rules.quorum import CATEGORIES, QuorumResult, QuorumRule, count_quorum
-from ..rules.rulings import may_see_papers, presiding_member, propose_ruling
+from ..rules.rulings import presiding_member, propose_ruling
 from ..rules.working_days import is_overdue, working_days_between
 from ..timeutil import UK
 
@@ -44,16 +44,19 @@ def queue_count(db: Database) -> int:
 
 
 def queue(db: Database, today: dt.date, target: int, page: int = 1,
-          page_size: int = 25) -> Page:
-    """Decisions in the queue, oldest submitted first, with their age in working days."""
+          page_size: int = 25, viewer: access.Viewer | None = None) -> Page:
+    """Decisions in the queue, oldest submitted first, with their age in working days; only
+    those the viewer may read (see `decisions.access`)."""
     statuses = {f"status{i}": status for i, status in enumerate(QUEUE_STATUSES)}
+    readable, params = access.visible(viewer) if viewer is not None else ("1", {})
     result = paginate(
         db, "SELECT decisions.id, decisions.reference, decisions.title, decisions.status,"
         " decisions.meeting_date, decisions.submitted_at,"
         " decisions.conflict_count, committees.name AS committee_name",
         "FROM decisions JOIN committees ON committees.id = decisions.committee_id"
-        f" WHERE decisions.status IN ({', '.join(':' + name for name in statuses)})",
-        statuses, "decisions.submitted_at IS NULL, decisions.submitted_at, decisions.id",
+        f" WHERE decisions.status IN ({', '.join(':' + name for name in statuses)})"
+        f" AND {readable}",
+        {**statuses, **params}, "decisions.submitted_at IS NULL, decisions.submitted_at, decisions.id",
         page, page_size)
     rows = result.rows
     _count_name_matches(db, rows)
@@ -110,11 +113,6 @@ def ruling_for(db: Database, decision_id: int, person_id: int | None) -> str | N
     row = db.execute("SELECT ruling FROM decision_rulings WHERE decision_id = ? AND person_id = ?",
                      [decision_id, person_id]).fetchone()
     return row[0] if row else None
-
-
-def excluded_from(db: Database, decision_id: int, person_id: int | None) -> bool:
-    """Whether a person was ruled out of a decision's papers, so may not open its details."""
-    return not may_see_papers(ruling_for(db, decision_id, person_id))
 
 
 # ---- one decision under review -------------------------------------------------------------

@@ -23,7 +23,7 @@ from .. import timeutil
 from ..auth.access import requires
 from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
-from ..decisions import lifecycle, reviewers
+from ..decisions import access, lifecycle, reviewers
 from ..listing import parse_page
 from ..rules import workflow
 from ..rules.decisions import CHOICES, format_money
@@ -99,7 +99,11 @@ def _refused(decision: dict[str, Any], message: str, status: int = 409,
 
 
 def _excluded(decision: dict[str, Any]) -> tuple[str, int] | None:
-    if queries.excluded_from(get_db(), decision["id"], current_user.person_id):
+    """The refusal for a user the access rule keeps from this decision, or None."""
+    answer = access.access_to(get_db(), current_user, decision)
+    if answer == access.REFUSED:
+        abort(403)
+    if answer == access.EXCLUDED:
         return _refused(decision, "You were excluded from this decision\u2019s papers and "
                         "discussion, so you cannot open its details.", 403,
                         "You are excluded from this decision")
@@ -123,11 +127,14 @@ def index() -> str:
     """Flagged decisions waiting on a governance lead, oldest submitted first."""
     today = timeutil.today_uk()
     target = current_app.config.get("REVIEW_TARGET_WORKING_DAYS", 5)
-    result = queries.queue(get_db(), today, target, parse_page(request.args.get("page")),
-                           current_app.config["PAGE_SIZE"])
-    routes = reviewers.routes_for(get_db(), [row["id"] for row in result.rows])
+    db = get_db()
+    viewer = access.viewer_for(current_user)
+    result = queries.queue(db, today, target, parse_page(request.args.get("page")),
+                           current_app.config["PAGE_SIZE"], viewer=viewer)
+    routes = reviewers.routes_for(db, [row["id"] for row in result.rows])
     return render_template("reviews/index.html", result=result, target=target, today=today,
-                           routes=routes)
+                           routes=routes,
+                           excluded_references=access.excluded_references(db, viewer))
 
 
 # ---- the review page -----------------------------------------------------------------------
@@ -766,6 +773,9 @@ def publish(reference: str) -> Any:
     """Publish a decided decision."""
     db = get_db()
     decision = _decision_or_404(reference)
+    excluded = _excluded(decision)
+    if excluded:
+        return excluded
     try:
         with write_transaction(db):
             lifecycle.move(db, lifecycle.fresh(db, decision["id"]), "publish", current_user.role,
