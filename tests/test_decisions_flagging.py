@@ -153,3 +153,19 @@ def test_a_settled_decision_keeps_its_conflicts_as_they_stood(db):
     assert "HOME_PRACTICE_PROVIDER" not in rules_for(added, lay)  # today's home practice
     assert {(r["rule"], r["person_id"]) for r in before} <= {(r["rule"], r["person_id"])
                                                             for r in added}
+
+
+def test_a_practice_joining_a_group_three_levels_below_the_provider_flags_at_once(db):
+    """Memberships count at any depth: a practice joins a sub-network of a network that belongs
+    to the provider federation."""
+    federation = add_organisation(db, "Valley GP Federation", kind="federation")
+    network = add_organisation(db, "Northvale PCN", kind="network", ods_code="U90001")
+    cluster = add_organisation(db, "Northvale East cluster", kind="network", ods_code="U90002")
+    practice = add_organisation(db, "Hill Surgery", ods_code="Y90002", is_member_practice=1)
+    organisation_queries.add_link(db, federation, network, None, None, "test")
+    organisation_queries.add_link(db, network, cluster, None, None, "test")
+    committee = add_committee(db)
+    decision = add_decision(db, committee, providers=(federation,))
+    assert "PROVIDER_OWNED_BY_MEMBERS" not in rules_for(flagging.current_flags(db, decision))
+    organisation_queries.add_link(db, cluster, practice, None, None, "test")
+    assert "PROVIDER_OWNED_BY_MEMBERS" in rules_for(flagging.current_flags(db, decision))
