@@ -16,7 +16,7 @@ from pypdf import PdfReader
 
 from register.auth.models import create_user
 from register.db import connect, migrate
-from register.decisions import flagging
+from register.decisions import lifecycle
 from register.pdf import builders, loaders
 
 from .seed import seed
@@ -39,13 +39,13 @@ def prepare(path: str, decisions: int) -> None:
                          role="governance")
     now = "2026-01-01T12:00:00+00:00"
     with db.atomic():
-        db.execute("UPDATE decisions SET committee_id = 1, offered_to_all_member_practices = 0, "
-                   "flags_stale = 1")
+        db.execute("UPDATE decisions SET committee_id = 1, offered_to_all_member_practices = 0")
         db["committee_members"].insert_all([
             {"committee_id": 1, "person_id": p, "role": "chair" if p == 1 else "member",
              "category": ("lay", "gp", "executive")[p % 3], "voting": 1, "created_at": now}
             for p in range(1, 9)])
-    flagging.ensure_current(db)
+    # As a bulk import does: every decision brought up to date once, at the end.
+    lifecycle.refresh_all(db, actor="bench")
     flagged = [r["id"] for r in db.query("SELECT id FROM decisions WHERE flag_count > 0 "
                                          "ORDER BY id")]
     keep = set(flagged[:round(decisions * FLAGGED_SHARE)])

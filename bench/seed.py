@@ -77,7 +77,7 @@ def seed(db: Database, *, decisions: int = 10_000, people: int = 3_000, interest
                 "total_value_pence": rng.randint(1, 10_000_000) * 100,
                 "annual_value_pence": rng.randint(1, 1_000_000) * 100,
                 "committee_id": rng.randint(1, 5), "meeting_date": meeting.isoformat(),
-                "status": rng.choice(statuses), "flags_stale": 1,
+                "status": rng.choice(statuses),
                 "offered_to_all_member_practices": int(rng.random() < 0.05),
                 "created_at": now, "updated_at": now, "version": 1})
             for org in rng.sample(range(1, organisations + 1), providers_per_decision):

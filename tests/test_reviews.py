@@ -971,3 +971,90 @@ def test_a_sign_off_form_without_a_csrf_token_is_refused(csrf_app):
     client.post("/sign-in", data={"username": "lead", "password": PASSWORD, "csrf_token": token})
     assert client.post(f"/reviews/{ref}", data={"action": "sign_off"}).status_code == 400
     assert sign_in  # the helper is shared with the other tests
+
+
+# ---- a sign-off that meets a changed decision ------------------------------------------------
+
+CHANGED_WORDS = "The conflicts changed since you opened this page: review them again"
+
+
+@pytest.mark.parametrize("action", ["sign_off", "save", "escalate"])
+def test_a_form_sent_after_the_conflicts_changed_is_refused_cleanly_and_audited(db, world, lead,
+                                                                                action):
+    """A new conflicted person (a lay member's spouse's shares) appears between opening the page
+    and sending it: the form has no ruling for them. Refused whole, in words, never a 500."""
+    decision = submitted(db, world)
+    ref = reference(db, decision)
+    data = sign_off_data(lead, ref, action=action)
+    add_interest(db, world.lay, organisation_id=world.practice, organisation_name="",
+                 nature="Spouse holds shares", is_indirect=1, associate_relationship="spouse",
+                 date_from="2020-01-01", declared_on="2020-01-05")
+    response = lead.post(f"/reviews/{ref}", data=data)
+    assert response.status_code == 409
+    page = text(response)
+    assert CHANGED_WORDS in page
+    assert f'name="ruling_{world.lay}"' in response.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM sign_offs").fetchone()[0] == 0
+    assert db.execute("SELECT count(*) FROM decision_rulings").fetchone()[0] == 0
+    refusals = [e for e in audit.history(db, "decision", decision)
+                if e["action"] in ("sign_off_refused", "review_refused")]
+    assert refusals and CHANGED_WORDS in refusals[-1]["changes"]["reason"]
+    # Sent again from the page as it now stands, it goes through.
+    again = lead.post(f"/reviews/{ref}", data=sign_off_data(lead, ref))
+    assert again.status_code == 302
+
+
+def test_a_form_without_the_conflicts_it_was_built_for_is_refused(db, world, lead):
+    decision = submitted(db, world)
+    ref = reference(db, decision)
+    data = sign_off_data(lead, ref)
+    del data["conflicts_digest"]
+    response = lead.post(f"/reviews/{ref}", data=data)
+    assert response.status_code == 409 and CHANGED_WORDS in text(response)
+    assert db.execute("SELECT count(*) FROM sign_offs").fetchone()[0] == 0
+
+
+def test_sign_offs_racing_interest_edits_never_fail_with_a_server_error(app, db, world, as_role):
+    """Sign-offs sent while another user's declarations change the conflicts, in two threads:
+    every answer is a sign-off or a refusal in words, and every refusal is audited."""
+    from register.interests import queries as interest_queries
+
+    leads = [as_role("governance", username=f"lead{n}") for n in range(2)]
+    writer = SimpleNamespace(id=None, person_id=None, actor="racer")
+    answers: list[int] = []
+    for round_ in range(12):
+        decision = submitted(db, world)
+        ref = reference(db, decision)
+        data = sign_off_data(leads[round_ % 2], ref)
+        interest = add_interest(db, world.exec1 if round_ % 2 else world.exec2,
+                                organisation_id=None, organisation_name="Unrelated Ltd",
+                                date_from="2020-01-01", declared_on="2020-01-05")
+
+        def change(interest=interest):
+            local = connect(app.config["DATABASE"])
+            try:
+                row = dict(local["interests"].get(interest))
+                values = {k: row[k] for k in interest_queries.EDITABLE_FIELDS}
+                values.update(organisation_id=world.practice, organisation_name="")
+                interest_queries.update_interest(local, interest, row["version"], values,
+                                                 user=writer)
+            finally:
+                local.close()
+
+        thread = threading.Thread(target=change)
+        thread.start()
+        response = leads[round_ % 2].post(f"/reviews/{ref}", data=data)
+        thread.join()
+        answers.append(response.status_code)
+        if response.status_code != 302:
+            # Refused (the conflicts changed first) or shown again with what to correct (once
+            # both executives are conflicted the meeting is inquorate): nothing signed.
+            assert "There is a problem" in text(response)
+            assert not db.execute("SELECT 1 FROM sign_offs WHERE decision_id = ?",
+                                  [decision]).fetchone()
+    assert set(answers) <= {200, 302, 409}, answers
+    assert 409 in answers
+    refusals = db.execute("SELECT count(*) FROM audit_events WHERE action = 'sign_off_refused'"
+                          ).fetchone()[0]
+    assert refusals == answers.count(409)
+    assert audit.verify(db).ok
