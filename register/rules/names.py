@@ -9,6 +9,7 @@ Surgery") apart.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import unicodedata
 
@@ -52,6 +53,7 @@ def _plain_words(name: str | None) -> str:
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
+@functools.lru_cache(maxsize=65536)
 def normalise_org_name(name: str | None) -> str:
     """The name reduced to the words that identify the organisation, for comparing names."""
     plain = _plain_words(name)
@@ -69,6 +71,7 @@ def _tokens_that_distinguish(name: str) -> set[str]:
     return {w for w in name.split() if w in DISTINGUISHING_WORDS or any(c.isdecimal() for c in w)}
 
 
+@functools.lru_cache(maxsize=65536)
 def names_match(a: str | None, b: str | None) -> bool:
     """Whether two organisation names are close enough that they may be the same organisation."""
     left, right = normalise_org_name(a), normalise_org_name(b)
