@@ -456,6 +456,10 @@ def finish_decisions(db: Database, plan: Plan, *, actor: str) -> None:
                        "last_number = max(last_number, excluded.last_number)", [year, number])
         flagging.recompute(db, change.record_id, actor=actor)
         if change.values["status"] != "submitted":
+            # The decision's own event came before its rows of people, providers and criteria:
+            # one more vouches for the whole record as imported.
+            audit.record(db, actor=actor, action="imported", entity="decision",
+                         entity_id=change.record_id, changes={})
             continue
         before = dict(db["decisions"].get(change.record_id))
         status = "awaiting_review" if before["flag_count"] > 0 else "ready_for_decision"
