@@ -212,7 +212,7 @@ def verify(db: Database, key: bytes | None = None) -> Verification:
     new = hmac.new
     sha256 = hashlib.sha256
     for values in rows:
-        row = dict(zip(names, values))
+        row = dict(zip(names, values, strict=True))
         seq = row["seq"]
         if seq != count + 1:
             return Verification(count, prev, seq, f"event {count + 1} is missing")
