@@ -25,8 +25,16 @@ INTEREST_DERIVED = frozenset({"updated_at", "version"})
 RULING_DERIVED = frozenset({"version"})
 
 
-def _canonical(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                            default=str)
+_canonical = _ENCODER.encode
+
+
+def _sorted(rows: list[Any]) -> list[Any]:
+    try:
+        return sorted(rows)
+    except TypeError:  # a NULL beside a value: order by the canonical spelling instead
+        return sorted(rows, key=_canonical)
 
 
 def sha256_of(content: dict[str, Any]) -> str:
@@ -40,16 +48,32 @@ def _where(ids: list[int] | None, column: str = "id") -> tuple[str, list[Any]]:
     return f" WHERE {column} IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
 
 
-def _own(row: dict[str, Any], derived: frozenset[str]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k not in derived}
+# Empty values are left out of the content, so a column added later with an empty default does
+# not change the hash of every existing record (a change from one empty value to another, such as
+# NULL to '', is therefore not seen).
+_EMPTY = (None, "", 0)
+
+
+def _rows(db: Database, sql: str, args: list[Any], derived: frozenset[str] = frozenset(), *,
+          drop_empty: bool = True) -> Iterable[dict[str, Any]]:
+    """Rows as dicts without the derived columns (straight from the cursor: this runs over every
+    record when the trail is verified)."""
+    cursor = db.conn.execute(sql, args)
+    names = [c[0] for c in cursor.description]
+    keep = [i for i, name in enumerate(names) if name not in derived]
+    kept = [names[i] for i in keep]
+    pairs = list(zip(kept, keep, strict=True))
+    for values in cursor:
+        yield {name: values[i] for name, i in pairs
+               if not drop_empty or values[i] not in _EMPTY or name == "id"}
 
 
 def decision_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
     """Each decision's substantive columns with its options, providers, participants and
     criteria (not its flags or flag bookkeeping), by id; all decisions when ids is None."""
     where, args = _where(ids)
-    out = {row["id"]: _own(row, DECISION_DERIVED)
-           for row in db.query("SELECT * FROM decisions" + where, args)}
+    out = {row["id"]: row
+           for row in _rows(db, "SELECT * FROM decisions" + where, args, DECISION_DERIVED)}
     child_where, child_args = _where(ids, "decision_id")
     children: dict[str, tuple[str, Callable[[dict[str, Any]], Any]]] = {
         "options": ("SELECT decision_id, position, description, outcome, reason"
@@ -64,31 +88,32 @@ def decision_contents(db: Database, ids: list[int] | None = None) -> dict[int, d
     }
     for key, (sql, shape) in children.items():
         grouped: dict[int, list[Any]] = defaultdict(list)
-        for row in db.query(sql + child_where, child_args):
+        for row in _rows(db, sql + child_where, child_args, drop_empty=False):
             grouped[row["decision_id"]].append(shape(row))
         for decision_id, content in out.items():
-            content[key] = sorted(grouped.get(decision_id, []), key=_canonical)
+            if decision_id in grouped:
+                content[key] = _sorted(grouped[decision_id])
     return out
 
 
 def interest_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
     """Each interest as declared (every column but the edit counter and time), by id."""
     where, args = _where(ids)
-    return {row["id"]: _own(row, INTEREST_DERIVED)
-            for row in db.query("SELECT * FROM interests" + where, args)}
+    return {row["id"]: row
+            for row in _rows(db, "SELECT * FROM interests" + where, args, INTEREST_DERIVED)}
 
 
 def ruling_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
     """Each ruling on a conflicted person (every column but its edit counter), by id."""
     where, args = _where(ids)
-    return {row["id"]: _own(row, RULING_DERIVED)
-            for row in db.query("SELECT * FROM decision_rulings" + where, args)}
+    return {row["id"]: row
+            for row in _rows(db, "SELECT * FROM decision_rulings" + where, args, RULING_DERIVED)}
 
 
 def sign_off_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
     """Each sign-off, including whether and why it was voided, by id."""
     where, args = _where(ids)
-    return {row["id"]: dict(row) for row in db.query("SELECT * FROM sign_offs" + where, args)}
+    return {row["id"]: row for row in _rows(db, "SELECT * FROM sign_offs" + where, args)}
 
 
 # The record kinds whose events carry a content hash: entity name -> its content builder.
