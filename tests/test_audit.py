@@ -470,3 +470,17 @@ def test_content_hash_is_the_sha256_of_the_record_after_the_change(db, app):
     assert expected == hashlib.sha256(json.dumps(
         interest_contents(db, [interest])[interest], sort_keys=True, separators=(",", ":"),
         ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def test_an_import_leaves_every_imported_decision_vouched_for(db):
+    from tests.test_decisions_import import base, csv_text, row, run
+
+    base(db)
+    plan = run(db, csv_text(row(), row(title="Online consultations", status="draft",
+                                       meeting_date="2026-05-01")))
+    assert plan.ok
+    # The factories wrote the interest without an event; the import vouched for every decision.
+    assert [p for p in audit.content_problems(db) if not p.startswith("interest ")] == []
+    db.execute("UPDATE decision_participants SET role = 'attendee' WHERE id = "
+               "(SELECT max(id) FROM decision_participants)")
+    assert any("does not match its last audit event" in p for p in audit.content_problems(db))
