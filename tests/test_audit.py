@@ -484,3 +484,20 @@ def test_an_import_leaves_every_imported_decision_vouched_for(db):
     db.execute("UPDATE decision_participants SET role = 'attendee' WHERE id = "
                "(SELECT max(id) FROM decision_participants)")
     assert any("does not match its last audit event" in p for p in audit.content_problems(db))
+
+
+def test_the_record_pdf_prints_the_expect_value_and_says_what_the_check_proves(driven):
+    from tests.test_pdf_support import flat, page_texts
+
+    app, touched = driven
+    auditor = client_for(app, "auditor")
+    response = auditor.get(f"/decisions/{touched['published']}/record.pdf")
+    assert response.status_code == 200
+    last = flat(page_texts(response.data)[-1])
+    value = re.search(r"--expect (\d+):([0-9a-f]{64})", last)
+    assert value, last
+    assert "What it proves." in last and "What it does not prove." in last
+    assert "could rewrite records and trail together" in last
+    # The value printed is one verify-audit accepts.
+    result = app.test_cli_runner().invoke(args=["verify-audit", "--expect", value.group(0)[9:]])
+    assert result.exit_code == 0, result.output
