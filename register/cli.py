@@ -147,8 +147,14 @@ def verify_audit_command(expect: str | None) -> None:
             expected = audit.parse_expect(expect)
         except ValueError as error:
             raise click.BadParameter(str(error), param_hint="--expect") from error
+    from .migrations import migrations
+
     db = open_app_db()
     try:
+        if migrations.pending(db):
+            click.echo("Not verified: the database has migrations waiting: run init-db first.",
+                       err=True)
+            sys.exit(1)
         report = audit.verify_record(db, current_app.config, expect=expected)
     finally:
         db.close()
@@ -175,9 +181,12 @@ def verify_audit_command(expect: str | None) -> None:
 def anchor_audit_command() -> None:
     """Append the audit trail's event count and head hash to the anchor log (run it from cron,
     and copy the log off this machine)."""
+    from .migrations import migrations
+
     db = open_app_db()
     try:
-        migrate(db)
+        if migrations.pending(db):
+            raise click.ClickException("The database has migrations waiting: run init-db first.")
         audit.ensure_keyed(db)
         entry = audit.anchor(current_app.config, db)
     finally:
