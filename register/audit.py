@@ -9,6 +9,7 @@ database and the key no longer matches what was anchored (and copied off the mac
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import hmac
 import json
@@ -329,13 +330,15 @@ def anchor(config: Mapping[str, Any], db: Database, *, strict: bool = True) -> A
     """Append the trail's current count and head to the anchor log; call after the transaction
     that wrote the events commits, never inside it. With strict=False (after a sign-off or
     publication has been saved) a log that cannot be written is logged, not raised."""
-    count, head_hash = head(db)
-    entry = Anchor(utcnow_iso(), count, head_hash)
     path = anchors_path(config)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            # Read the head under the lock, so two sign-offs at once append in order.
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            count, head_hash = head(db)
+            entry = Anchor(utcnow_iso(), count, head_hash)
             handle.write(entry.line())
             handle.flush()
             os.fsync(handle.fileno())
