@@ -501,3 +501,24 @@ def test_the_record_pdf_prints_the_expect_value_and_says_what_the_check_proves(d
     # The value printed is one verify-audit accepts.
     result = app.test_cli_runner().invoke(args=["verify-audit", "--expect", value.group(0)[9:]])
     assert result.exit_code == 0, result.output
+
+
+def test_a_fresh_register_verifies_from_init_db_and_demo_data(runner, app):
+    assert runner.invoke(args=["init-db"]).exit_code == 0
+    anchors, problems = audit.read_anchors(audit.anchors_path(app.config))
+    assert not problems and anchors[0].count == 0 and anchors[0].head == audit.GENESIS
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    result = runner.invoke(args=["verify-audit"])
+    assert result.exit_code == 0, result.output
+    anchors, _problems = audit.read_anchors(audit.anchors_path(app.config))
+    assert len(anchors) == 2 and f"{anchors[-1].count} events verified" in result.output
+
+
+def test_the_anchor_log_may_live_elsewhere(tmp_path):
+    from register import create_app
+
+    elsewhere = tmp_path / "worm" / "register.anchors"
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
+                      "DATABASE": str(tmp_path / "r.sqlite3"), "AUDIT_ANCHORS": str(elsewhere)})
+    assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
+    assert elsewhere.exists() and not (tmp_path / "r.sqlite3.anchors").exists()
