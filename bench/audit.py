@@ -53,14 +53,19 @@ def run(events: int = 100_000, decisions: int = 10_000) -> dict[str, float]:
         started = time.perf_counter()
         chain = audit.verify(db, key)
         chain_seconds = time.perf_counter() - started
-        started = time.perf_counter()
-        report = audit.verify_record(db, config)
-        seconds = time.perf_counter() - started
-        assert report.ok and report.chain.count == events, report.problems[:3]
         assert chain.ok
+        # Best and median of three: the machine running the bench may be shared.
+        times = []
+        for _ in range(3):
+            started = time.perf_counter()
+            report = audit.verify_record(db, config)
+            times.append(time.perf_counter() - started)
+            assert report.ok and report.chain.count == events, report.problems[:3]
+        seconds, median = min(times), sorted(times)[1]
         records = sum(1 for _ in audit_content.all_content_hashes(db))
         print(f"verify-audit over {events:,} keyed events, {decisions:,} decisions and "
-              f"{records:,} records with content hashes: {seconds:.2f} s "
-              f"(chain alone {chain_seconds:.2f} s; target under 3 s)")
+              f"{records:,} records with content hashes: {seconds:.2f} s best of 3, "
+              f"{median:.2f} s median (chain alone {chain_seconds:.2f} s; target under 3 s)")
         db.close()
-    return {"verify_seconds": seconds, "chain_seconds": chain_seconds}
+    return {"verify_seconds": seconds, "verify_median_seconds": median,
+            "chain_seconds": chain_seconds}
