@@ -522,3 +522,14 @@ def test_the_anchor_log_may_live_elsewhere(tmp_path):
                       "DATABASE": str(tmp_path / "r.sqlite3"), "AUDIT_ANCHORS": str(elsewhere)})
     assert app.test_cli_runner().invoke(args=["init-db"]).exit_code == 0
     assert elsewhere.exists() and not (tmp_path / "r.sqlite3.anchors").exists()
+
+
+def test_the_next_event_continues_an_unkeyed_trail_with_the_marker_first(db):
+    event = {"seq": 1, "at": "2025-01-01T00:00:00+00:00", "actor": "old", "action": "create",
+             "entity": "person", "entity_id": "1", "changes": "{}", "prev_hash": audit.GENESIS}
+    event["hash"] = audit.event_hash(event)
+    db["audit_events"].insert({**event, "hash_kind": "sha256"})
+    add_user(db, role="admin", username="boss")
+    actions = [r["action"] for r in db.query("SELECT action FROM audit_events ORDER BY seq")]
+    assert actions == ["create", "audit_keyed", "create"]
+    assert audit.verify(db).ok
