@@ -74,13 +74,18 @@ def load_key(path: str | os.PathLike[str]) -> bytes:
     path = Path(path)
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole under a private name, then linked into place: a process starting at the
+        # same moment reads either no key file or a complete one, and only one key ever wins.
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.link(partial, path)
         except FileExistsError:
             pass  # another process made it first: read theirs
-        else:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(secrets.token_hex(32))
+        finally:
+            partial.unlink()
     text = path.read_text().strip()
     if not re.fullmatch(r"[0-9a-f]{64}", text):
         raise RuntimeError(f"The audit key file {path} does not hold a 64-digit hex key")
