@@ -1,16 +1,43 @@
-"""Append and verify the hash-chained audit events."""
+"""Append and verify the keyed, hash-chained audit events, and the anchor log that pins them.
+
+Each event carries an HMAC-SHA256 (keyed with the instance's audit key, never stored in the
+database) over its fields, the content hash of the record it is about, and the previous event's
+HMAC. Events written before the trail was keyed keep their plain SHA-256; a marker event pins the
+switch. The anchor log, a text file beside the database (or elsewhere), records the event count and
+head HMAC at moments that matter, so a trail shortened or rewritten by someone holding both the
+database and the key no longer matches what was anchored (and copied off the machine).
+"""
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import hmac
 import json
-from dataclasses import dataclass
+import logging
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
 
+from . import audit_content
 from .timeutil import utcnow_iso
 
 GENESIS = "0" * 64
+UNKEYED = "sha256"
+KEYED = "hmac-sha256"
+KEYED_MARKER = "audit_keyed"
+KEY_FILE_NAME = "audit_key"
+
+_FIELDS = ("seq", "at", "actor", "action", "entity", "entity_id", "changes", "prev_hash")
+_KEYED_FIELDS = _FIELDS + ("content_sha256", "hash_kind")
+_EXPECT = re.compile(r"^(\d+):([0-9a-f]{64})$")
+
+log = logging.getLogger("register")
 
 
 def canonical(data: Any) -> str:
@@ -18,12 +45,68 @@ def canonical(data: Any) -> str:
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
-def event_hash(event: dict[str, Any]) -> str:
-    """SHA-256 over the canonical JSON of the event's fields and the previous hash."""
-    fields = {k: event[k] for k in
-              ("seq", "at", "actor", "action", "entity", "entity_id", "changes", "prev_hash")}
+def event_hash(event: Mapping[str, Any]) -> str:
+    """The plain SHA-256 of an event written before the trail was keyed."""
+    fields = {k: event[k] for k in _FIELDS}
     return hashlib.sha256(canonical(fields).encode("utf-8")).hexdigest()
 
+
+# The keyed message is the JSON list of the fields in this fixed order (quick to build, and a
+# field's text can never be mistaken for another's).
+_LIST_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def keyed_hash(event: Mapping[str, Any], key: bytes) -> str:
+    """HMAC-SHA256 over the event's fields, its content hash and the previous event's HMAC."""
+    message = _LIST_ENCODER.encode([event.get(k) for k in _KEYED_FIELDS])
+    return hmac.digest(key, message.encode("utf-8"), "sha256").hex()
+
+
+# ---- the key ------------------------------------------------------------------------------------
+
+def default_instance_path() -> Path:
+    """The instance folder Flask uses for this package when none is configured."""
+    return Path(__file__).resolve().parent.parent / "instance"
+
+
+def load_key(path: str | os.PathLike[str]) -> bytes:
+    """Read the audit key, generating it (owner-only, never in the database) on first use."""
+    path = Path(path)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole under a private name, then linked into place: a process starting at the
+        # same moment reads either no key file or a complete one, and only one key ever wins.
+        partial = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(partial, path)
+        except FileExistsError:
+            pass  # another process made it first: read theirs
+        finally:
+            partial.unlink()
+    text = path.read_text().strip()
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise RuntimeError(f"The audit key file {path} does not hold a 64-digit hex key")
+    return bytes.fromhex(text)
+
+
+def key_for(db: Database) -> bytes:
+    """The audit key for this connection: the one the app opened it with, else the running
+    app's, else the key in the default instance folder (for scripts that open the file)."""
+    key = getattr(db, "audit_key", None)
+    if key:
+        return key
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.config.get("AUDIT_KEY"):
+        return current_app.config["AUDIT_KEY"]
+    path = os.environ.get("REGISTER_AUDIT_KEY_FILE") or default_instance_path() / KEY_FILE_NAME
+    return load_key(path)
+
+
+# ---- appending ----------------------------------------------------------------------------------
 
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:
     """The fields that changed, as {field: [before, after]}."""
@@ -39,11 +122,13 @@ def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[st
     return changed
 
 
-def record(db: Database, *, actor: str, action: str, entity: str, entity_id: Any,
-           before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
-           changes: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Append one event; call inside the write transaction of the change it records."""
-    last = next(iter(db.query("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")), None)
+def _last(db: Database) -> dict[str, Any] | None:
+    return next(iter(db.query(
+        "SELECT seq, hash, hash_kind FROM audit_events ORDER BY seq DESC LIMIT 1")), None)
+
+
+def _append(db: Database, key: bytes, last: dict[str, Any] | None, *, actor: str, action: str,
+            entity: str, entity_id: Any, changes: Any, content: str | None) -> dict[str, Any]:
     event = {
         "seq": (last["seq"] + 1) if last else 1,
         "at": utcnow_iso(),
@@ -51,18 +136,64 @@ def record(db: Database, *, actor: str, action: str, entity: str, entity_id: Any
         "action": action,
         "entity": entity,
         "entity_id": str(entity_id),
-        "changes": canonical(changes if changes is not None else diff(before, after)),
+        "changes": canonical(changes),
         "prev_hash": last["hash"] if last else GENESIS,
+        "content_sha256": content,
+        "hash_kind": KEYED,
     }
-    event["hash"] = event_hash(event)
+    event["hash"] = keyed_hash(event, key)
     db.execute(
         "INSERT INTO audit_events (seq, at, actor, action, entity, entity_id, changes, prev_hash,"
-        " hash) VALUES (:seq, :at, :actor, :action, :entity, :entity_id, :changes, :prev_hash,"
-        " :hash)",
+        " content_sha256, hash_kind, hash) VALUES (:seq, :at, :actor, :action, :entity,"
+        " :entity_id, :changes, :prev_hash, :content_sha256, :hash_kind, :hash)",
         event,
     )
     return event
 
+
+def record(db: Database, *, actor: str, action: str, entity: str, entity_id: Any,
+           before: dict[str, Any] | None = None, after: dict[str, Any] | None = None,
+           changes: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Append one event; call inside the write transaction of the change it records, after the
+    change, so the event carries the hash of the record as it now stands."""
+    key = key_for(db)
+    last = _last(db)
+    if last is not None and last["hash_kind"] != KEYED:
+        last = _switch_to_keyed(db, key, last)
+    return _append(db, key, last, actor=actor, action=action, entity=entity,
+                   entity_id=entity_id,
+                   changes=changes if changes is not None else diff(before, after),
+                   content=audit_content.content_sha256(db, entity, entity_id))
+
+
+def ensure_keyed(db: Database) -> bool:
+    """Continue a trail written before keying with a keyed marker; True if one was written."""
+    from .db import write_transaction
+
+    with write_transaction(db):
+        last = _last(db)
+        if last is None or last["hash_kind"] == KEYED:
+            return False
+        _switch_to_keyed(db, key_for(db), last)
+    return True
+
+
+def _switch_to_keyed(db: Database, key: bytes, last: dict[str, Any]) -> dict[str, Any]:
+    """Verify the unkeyed trail once, write the marker that pins it, then one baseline event per
+    record the trail vouches for, so each can be checked from here on."""
+    old = verify(db, key)
+    verdict = "verified" if old.ok else f"did not verify: event {old.first_bad_seq}: {old.reason}"
+    last = _append(db, key, last, actor="system", action=KEYED_MARKER, entity="audit",
+                   entity_id="chain", content=None,
+                   changes={"unkeyed_events": last["seq"], "unkeyed_head": last["hash"],
+                            "unkeyed_trail": verdict})
+    for entity, record_id, digest in audit_content.all_content_hashes(db):
+        last = _append(db, key, last, actor="system", action="content_baseline", entity=entity,
+                       entity_id=record_id, changes={}, content=digest)
+    return last
+
+
+# ---- verifying the chain ------------------------------------------------------------------------
 
 @dataclass
 class Verification:
@@ -78,21 +209,48 @@ class Verification:
         return self.first_bad_seq is None
 
 
-def verify(db: Database) -> Verification:
-    """Walk every event in order, recomputing each hash and checking the links."""
+def verify(db: Database, key: bytes | None = None) -> Verification:
+    """Walk every event in order, recomputing each hash (keyed where the trail is keyed) and
+    checking the links; an unkeyed event after the switch is a forgery."""
+    key = key or key_for(db)
     prev = GENESIS
     count = 0
-    expected_seq = 1
-    for row in db.query("SELECT * FROM audit_events ORDER BY seq"):
-        if row["seq"] != expected_seq:
-            return Verification(count, prev, row["seq"], f"event {expected_seq} is missing")
-        if row["prev_hash"] != prev:
-            return Verification(count, prev, row["seq"], "its previous-hash link is broken")
-        if event_hash(row) != row["hash"]:
-            return Verification(count, prev, row["seq"], "its content does not match its hash")
-        prev = row["hash"]
+    keyed = False
+    rows = db.conn.execute(
+        "SELECT seq, at, actor, action, entity, entity_id, changes, prev_hash, content_sha256,"
+        " hash_kind, hash FROM audit_events ORDER BY seq")
+    encode = _LIST_ENCODER.encode
+    digest = hmac.digest
+    for row in rows:
+        seq, prev_hash, kind, stored = row[0], row[7], row[9], row[10]
+        if seq != count + 1:
+            return Verification(count, prev, seq, f"event {count + 1} is missing")
+        if prev_hash != prev:
+            return Verification(count, prev, seq, "its previous-hash link is broken")
+        if kind == KEYED:
+            if not keyed and count and row[3] != KEYED_MARKER:
+                return Verification(count, prev, seq,
+                                    "the trail became keyed without the marker that pins it")
+            keyed = True
+            expected = digest(key, encode(list(row[:10])).encode("utf-8"), "sha256").hex()
+            if not hmac.compare_digest(expected, stored):
+                return Verification(count, prev, seq,
+                                    "its content does not match its keyed hash (it was changed "
+                                    "or written without the audit key)")
+        elif kind == UNKEYED:
+            if keyed:
+                return Verification(count, prev, seq,
+                                    "it is unkeyed but comes after the trail became keyed, so it "
+                                    "was written outside the app")
+            if row[8] is not None:
+                return Verification(count, prev, seq,
+                                    "it is unkeyed yet carries a content hash")
+            if event_hash(dict(zip(_FIELDS, row[:8], strict=True))) != stored:
+                return Verification(count, prev, seq, "its content does not match its hash")
+        else:
+            return Verification(count, prev, seq, f"its hash kind {kind!r} is unknown")
+        prev = stored
         count += 1
-        expected_seq += 1
     return Verification(count, prev)
 
 
@@ -105,3 +263,191 @@ def history(db: Database, entity: str, entity_id: Any) -> list[dict[str, Any]]:
     for row in rows:
         row["changes"] = json.loads(row["changes"])
     return rows
+
+
+# ---- content of the records ---------------------------------------------------------------------
+
+def content_problems(db: Database) -> list[str]:
+    """Every decision, interest, ruling and sign-off whose content no longer matches the hash its
+    latest event carries, or that has no event at all: each named, in words."""
+    latest: dict[tuple[str, str], str | None] = {}
+    has_unkeyed = False
+    kinds = list(audit_content.CONTENT_KINDS)
+    marks = ",".join("?" for _ in kinds)
+    # SQLite returns the bare columns of the row holding max(seq).
+    for row in db.conn.execute(
+            "SELECT entity, entity_id, content_sha256, max(seq) FROM audit_events"
+            f" WHERE entity IN ({marks}) GROUP BY entity, entity_id", kinds):
+        latest[(row[0], row[1])] = row[2]
+    has_unkeyed = db.conn.execute(
+        "SELECT 1 FROM audit_events WHERE hash_kind = ? LIMIT 1", [UNKEYED]).fetchone() is not None
+    problems = []
+    seen = set()
+    for entity, record_id, digest in audit_content.all_content_hashes(db):
+        seen.add((entity, str(record_id)))
+        recorded = latest.get((entity, str(record_id)), "absent")
+        if recorded == digest:
+            continue
+        if recorded is None and has_unkeyed:
+            continue  # last changed before the trail carried content hashes
+        name = audit_content.describe(db, entity, record_id)
+        if recorded == "absent":
+            problems.append(f"{name} has no audit event: it was added outside the app")
+        elif recorded == audit_content.DELETED:
+            problems.append(f"{name} was deleted in the trail but is in the database")
+        else:
+            problems.append(f"{name} does not match its last audit event: it was changed "
+                            f"outside the app")
+    for (entity, record_id), recorded in latest.items():
+        if (entity, record_id) in seen or recorded in (None, audit_content.DELETED):
+            continue
+        problems.append(f"{entity.replace('_', '-')} {record_id} is in the audit trail but "
+                        f"missing from the database: it was deleted outside the app")
+    return problems
+
+
+# ---- the anchor log -----------------------------------------------------------------------------
+
+def anchors_path(config: Mapping[str, Any]) -> Path:
+    """Where the anchor log lives: AUDIT_ANCHORS if set, else beside the database file."""
+    return Path(config.get("AUDIT_ANCHORS") or str(config["DATABASE"]) + ".anchors")
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """One line of the anchor log: when, how many events, and the head HMAC then."""
+
+    at: str
+    count: int
+    head: str
+
+    def line(self) -> str:
+        return f"{self.at} {self.count} {self.head}\n"
+
+
+def head(db: Database) -> tuple[int, str]:
+    """The event count and head hash of the trail as stored now (no verification)."""
+    row = db.conn.execute("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def anchor(config: Mapping[str, Any], db: Database, *, strict: bool = True) -> Anchor | None:
+    """Append the trail's current count and head to the anchor log; call after the transaction
+    that wrote the events commits, never inside it. With strict=False (after a sign-off or
+    publication has been saved) a log that cannot be written is logged, not raised."""
+    path = anchors_path(config)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            # Read the head under the lock, so two sign-offs at once append in order.
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+            count, head_hash = head(db)
+            entry = Anchor(utcnow_iso(), count, head_hash)
+            handle.write(entry.line())
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError:
+        if strict:
+            raise
+        log.exception("Could not append to the audit anchor log %s", path)
+        return None
+    return entry
+
+
+def read_anchors(path: Path) -> tuple[list[Anchor], list[str]]:
+    """The anchors in the log, and what is wrong with the file itself, in words."""
+    if not path.exists():
+        return [], [f"the anchor log {path} is missing, so a shortened or rewritten trail cannot "
+                    f"be detected (restore it from its off-machine copy, or start one with "
+                    f"anchor-audit)"]
+    text = path.read_text(encoding="utf-8", errors="replace")
+    problems: list[str] = []
+    if text and not text.endswith("\n"):
+        problems.append(f"the anchor log {path} ends part-way through a line: it was truncated")
+    anchors: list[Anchor] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        parts = line.split()
+        if len(parts) != 3 or not parts[1].isdigit() or not re.fullmatch(r"[0-9a-f]{64}",
+                                                                         parts[2]):
+            problems.append(f"line {number} of the anchor log is not an anchor (time, event "
+                            f"count, head hash)")
+            continue
+        entry = Anchor(parts[0], int(parts[1]), parts[2])
+        if anchors and (entry.count < anchors[-1].count or entry.at < anchors[-1].at):
+            problems.append(f"line {number} of the anchor log goes back in time or in events "
+                            f"({entry.count} events after {anchors[-1].count}): the log is not "
+                            f"append-only")
+        anchors.append(entry)
+    if not anchors and not problems:
+        problems.append(f"the anchor log {path} is empty")
+    return anchors, problems
+
+
+def parse_expect(value: str) -> tuple[int, str]:
+    """COUNT:HEAD as printed in a pack; ValueError with the expected shape otherwise."""
+    match = _EXPECT.match((value or "").strip().lower())
+    if not match:
+        raise ValueError("--expect takes COUNT:HEAD as printed on a pack's last page, for "
+                         "example 1234:" + "ab" * 32 + " (a whole number, a colon, and the "
+                         "64-character head hash)")
+    return int(match.group(1)), match.group(2)
+
+
+def _hash_at(db: Database, seq: int) -> str | None:
+    if seq == 0:
+        return GENESIS
+    row = db.conn.execute("SELECT hash FROM audit_events WHERE seq = ?", [seq]).fetchone()
+    return row[0] if row else None
+
+
+def _check_point(db: Database, count: int, head_hash: str, total: int, what: str) -> str | None:
+    if count > total:
+        return (f"{what} recorded {count} events but the trail now holds {total}: it was "
+                f"shortened")
+    if _hash_at(db, count) != head_hash:
+        return (f"{what} recorded head {head_hash[:16]}… at event {count}, but event {count} now "
+                f"carries another hash: the trail was rewritten")
+    return None
+
+
+@dataclass
+class Report:
+    """Everything verify-audit checked: the chain, the records' content and the anchors."""
+
+    chain: Verification
+    anchors: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.chain.ok and not self.problems
+
+
+def verify_record(db: Database, config: Mapping[str, Any], *,
+                  expect: tuple[int, str] | None = None) -> Report:
+    """The full check: the keyed chain, each record against its latest event, the anchor log,
+    and optionally the count and head printed in a pack."""
+    chain = verify(db, key_for(db))
+    report = Report(chain)
+    if not chain.ok:
+        report.problems.append(f"audit event {chain.first_bad_seq} does not verify: "
+                               f"{chain.reason}")
+    elif chain.count and not db.conn.execute(
+            "SELECT 1 FROM audit_events WHERE hash_kind = ? LIMIT 1", [KEYED]).fetchone():
+        report.problems.append("no event in the trail is keyed: it was not continued by this "
+                               "register (run init-db), or it was rewritten without the key")
+    report.problems += content_problems(db)
+    anchors, problems = read_anchors(anchors_path(config))
+    report.problems += problems
+    report.anchors = len(anchors)
+    total = chain.count if chain.ok else head(db)[0]
+    for entry in anchors:
+        problem = _check_point(db, entry.count, entry.head, total, f"the anchor of {entry.at}")
+        if problem:
+            report.problems.append(problem)
+    if expect is not None:
+        problem = _check_point(db, expect[0], expect[1], total, "the pack")
+        if problem:
+            report.problems.append(problem)
+    return report

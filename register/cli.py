@@ -1,4 +1,5 @@
-"""The flask commands: init-db, demo-data, create-user, backup, verify-audit, serve, import."""
+"""The flask commands: init-db, demo-data, create-user, backup, verify-audit, anchor-audit, serve,
+import."""
 from __future__ import annotations
 
 import sqlite3
@@ -20,8 +21,15 @@ def init_db_command() -> None:
     db = open_app_db(foreign_keys=False)
     try:
         applied = migrate(db)
+        # An older trail is verified once and continued keyed; the anchor pins the switch. A new
+        # register starts its anchor log here, so a missing log is always a finding.
+        switched = audit.ensure_keyed(db)
+        if switched or applied or not audit.anchors_path(current_app.config).exists():
+            audit.anchor(current_app.config, db)
     finally:
         db.close()
+    if switched:
+        click.echo("The audit trail is now keyed; the earlier events were verified and pinned.")
     where = current_app.config["DATABASE"]
     if applied:
         click.echo(f"Applied {len(applied)} migration(s) to {where}: {', '.join(applied)}")
@@ -49,6 +57,7 @@ def demo_data_command(if_empty: bool) -> None:
             raise click.ClickException(
                 "The database is not empty. Demo data is only loaded into an empty register.")
         counts = load_demo(db)
+        audit.anchor(current_app.config, db)
     finally:
         db.close()
     click.echo("Loaded the demo consortium: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
@@ -127,19 +136,63 @@ def backup_command(destination: Path) -> None:
 
 @click.command("verify-audit")
 @with_appcontext
-def verify_audit_command() -> None:
-    """Check every audit event's hash and link; exit non-zero naming the first that fails."""
+@click.option("--expect", metavar="COUNT:HEAD", default=None,
+              help="Also check that event COUNT carries HEAD, as printed on a pack's last page.")
+def verify_audit_command(expect: str | None) -> None:
+    """Check the keyed audit trail, every record against its latest event, and the anchor log;
+    exit 1 naming whatever does not verify."""
+    expected = None
+    if expect is not None:
+        try:
+            expected = audit.parse_expect(expect)
+        except ValueError as error:
+            raise click.BadParameter(str(error), param_hint="--expect") from error
+    from .migrations import migrations
+
     db = open_app_db()
     try:
-        result = audit.verify(db)
+        if migrations.pending(db):
+            click.echo("Not verified: the database has migrations waiting: run init-db first.",
+                       err=True)
+            sys.exit(1)
+        report = audit.verify_record(db, current_app.config, expect=expected)
     finally:
         db.close()
-    if result.ok:
-        click.echo(f"{result.count} events verified. Head hash: {result.head_hash}")
+    chain = report.chain
+    if chain.ok:
+        click.echo(f"{chain.count} events verified. Head hash: {chain.head_hash}")
+    else:
+        click.echo(f"Audit event {chain.first_bad_seq} does not verify: {chain.reason}. "
+                   f"{chain.count} events before it verified.", err=True)
+    if report.ok:
+        click.echo("Every decision, interest, ruling and sign-off matches its latest event.")
+        click.echo(f"{report.anchors} anchor(s) in {audit.anchors_path(current_app.config)} "
+                   f"match the trail.")
+        if expected is not None:
+            click.echo(f"Event {expected[0]} carries the head printed: {expected[1]}")
         return
-    click.echo(f"Audit event {result.first_bad_seq} does not verify: {result.reason}. "
-               f"{result.count} events before it verified.", err=True)
+    for problem in report.problems[1 if not chain.ok else 0:]:
+        click.echo(f"Not verified: {problem}.", err=True)
     sys.exit(1)
+
+
+@click.command("anchor-audit")
+@with_appcontext
+def anchor_audit_command() -> None:
+    """Append the audit trail's event count and head hash to the anchor log (run it from cron,
+    and copy the log off this machine)."""
+    from .migrations import migrations
+
+    db = open_app_db()
+    try:
+        if migrations.pending(db):
+            raise click.ClickException("The database has migrations waiting: run init-db first.")
+        audit.ensure_keyed(db)
+        entry = audit.anchor(current_app.config, db)
+    finally:
+        db.close()
+    click.echo(f"Anchored {entry.count} events, head {entry.head}, "
+               f"in {audit.anchors_path(current_app.config)}")
 
 
 @click.command("serve")
@@ -179,7 +232,7 @@ def serve_command(host: str, port: int) -> None:
 def init_app(app: Flask) -> None:
     """Register every command."""
     for command in (init_db_command, demo_data_command, create_user_command, backup_command,
-                    verify_audit_command, serve_command):
+                    verify_audit_command, anchor_audit_command, serve_command):
         app.cli.add_command(command)
     from .decisions.cli import export_command
     from .imports.cli import import_command

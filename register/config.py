@@ -42,6 +42,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "PAGE_SIZE": 25,
         "REVIEW_TARGET_WORKING_DAYS": 5,
         "JOURNAL_MODE": None,  # None: chosen from the SQLite version
+        # The audit trail's HMAC key: a file generated owner-only on first run, never in the
+        # database. Point it at other storage to keep it apart from the database's backups.
+        "AUDIT_KEY_FILE": os.path.join(instance_path, "audit_key"),
+        # The anchor log; None: beside the database file, as "<database>.anchors".
+        "AUDIT_ANCHORS": None,
     }
 
 
@@ -60,6 +65,12 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             "Refusing to start: SECRET_KEY is a well-known default. Remove it so one is generated "
             "in the instance folder, or set REGISTER_SECRET_KEY to a long random value."
         )
+    if not app.config.get("AUDIT_KEY"):
+        from .audit import load_key
+
+        app.config["AUDIT_KEY"] = load_key(app.config["AUDIT_KEY_FILE"])
+    elif isinstance(app.config["AUDIT_KEY"], str):  # set as hex in an environment variable
+        app.config["AUDIT_KEY"] = bytes.fromhex(app.config["AUDIT_KEY"])
     if not app.config.get("JOURNAL_MODE"):
         app.config["JOURNAL_MODE"] = choose_journal_mode(sqlite3.sqlite_version_info)
 

@@ -31,12 +31,15 @@ def connect(path: str, *, journal_mode: str = "delete", busy_timeout_ms: int = 1
 def open_app_db(app: Flask | None = None, *, foreign_keys: bool = True) -> Database:
     """A new connection to the app's database (for CLI commands and scripts)."""
     app = app or current_app
-    return connect(
+    db = connect(
         app.config["DATABASE"],
         journal_mode=app.config["JOURNAL_MODE"],
         busy_timeout_ms=app.config["BUSY_TIMEOUT_MS"],
         foreign_keys=foreign_keys,
     )
+    # The audit trail's key travels with the connection (register/audit.py), not in the file.
+    db.audit_key = app.config.get("AUDIT_KEY")
+    return db
 
 
 def get_db() -> Database:

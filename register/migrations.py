@@ -496,6 +496,23 @@ def m011_flags_computed(db: Database) -> None:
 
 
 @migrations()
+def m012_audit_keyed(db: Database) -> None:
+    """Keyed audit events carrying the content hash of the record they are about.
+
+    Events already written keep their plain SHA-256 (hash_kind 'sha256'); the first keyed event
+    after them is a marker that pins them (written with the instance's key, which a migration does
+    not have: by init-db, or by the next event recorded).
+    """
+    db.executescript(
+        """
+        ALTER TABLE audit_events ADD COLUMN content_sha256 TEXT;
+        ALTER TABLE audit_events ADD COLUMN hash_kind TEXT NOT NULL DEFAULT 'sha256';
+        CREATE INDEX audit_events_hash_kind ON audit_events(hash_kind);
+        """
+    )
+
+
+@migrations()
 def m013_independent_reviewer(db: Database) -> None:
     """The account a committee names to review a decision no governance lead can review (every
     lead takes part in it or is conflicted): see rules/reviewers.py."""

@@ -50,7 +50,8 @@ HISTORY_ACTIONS = {"create": "Started", "update": "Changed", "submit": "Submitte
                    "sign_off": "Conflicts signed off", "sign_off_voided": "Sign-off voided",
                    "record_outcome": "Outcome recorded", "publish": "Published",
                    "return": "Returned for more information", "withdraw": "Withdrawn",
-                   "ratify": "Chair's action ratified"}
+                   "ratify": "Chair's action ratified", "imported": "Imported",
+                   "content_baseline": "Content recorded when the audit trail became keyed"}
 HISTORY_FIELDS = {
     "title": "title", "description": "description", "choice": "make or buy",
     "contract_kind": "existing or new contract", "regime": "regime", "process": "process",

@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .. import audit
 from ..decisions import lifecycle
 from ..rules import csvrows
 from ..rules.decisions import (
@@ -463,6 +464,10 @@ def finish_decisions(db: Database, plan: Plan, *, actor: str) -> None:
                        "ON CONFLICT (year) DO UPDATE SET "
                        "last_number = max(last_number, excluded.last_number)", [year, number])
         if id(change) not in to_submit:
+            # The decision's own event came before its rows of people, providers and criteria:
+            # one more vouches for the whole record as imported.
+            audit.record(db, actor=actor, action="imported", entity="decision",
+                         entity_id=change.record_id, changes={})
             continue
         lifecycle.move(db, lifecycle.fresh(db, change.record_id), "submit", "secretary", actor,
                        extra={"submitted_at": utcnow_iso()})

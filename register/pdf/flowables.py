@@ -723,34 +723,44 @@ class _QrCode(Flowable):
 
 def verification_page(head_hash: str, count: int, printed_text: str, *,
                       ok: bool = True, problem: str = "") -> list[Flowable]:
-    """How to check the record: the audit trail's head hash as text and QR code, and the command."""
-    qr = _QrCode(head_hash, 45 * mm)
+    """How to check the record: the audit trail's head hash as text and QR code, the command,
+    and what the check proves and what it does not."""
+    qr = _QrCode(head_hash, 38 * mm)
     qr.hAlign = "CENTER"
+    events = f"{count} event{'s' if count != 1 else ''}"
     out: list[Flowable] = [
-        CondPageBreak(150 * mm),
+        CondPageBreak(170 * mm),
         heading("Checking this record", 0),
-        para(f"When this was printed ({printed_text}) the audit trail held {count} event"
-             f"{'s' if count != 1 else ''}. Each event carries a hash of its content and of the "
-             f"event before it, so the hash of the last event (the head hash) stands for the "
-             f"whole record up to that moment:"),
-        Spacer(1, 3 * mm),
+        para(f"When this was printed ({printed_text}) the audit trail held {events}. Each event "
+             f"carries a keyed hash (HMAC-SHA256) of what it records, of the content of the "
+             f"record it is about, and of the event before it, so the hash of the last event (the "
+             f"head hash) stands for the whole trail up to that moment:"),
+        Spacer(1, 2 * mm),
         para(head_hash, "BigHash"),
         qr,
-        Spacer(1, 4 * mm),
+        Spacer(1, 2 * mm),
     ]
     if not ok:
         out.append(para(f"Warning: the audit trail did not verify when this was printed: "
                         f"{problem}", "Label"))
     out += [
-        para("To check that the record has not been altered since, run this on the register's "
-             "server:", "Body"),
+        para("To check the record against this page, run this on the register's server:",
+             "Body"),
         para("flask --app register verify-audit", "BigHash"),
-        para(f"It checks every event's hash and link, then prints the number of events and the "
-             f"head hash. If nothing has been recorded since this was printed, it reports {count} "
-             f"events and the hash above. If more has been recorded since, event number {count} "
-             f"in the audit trail must still carry the hash above. If the command names an event "
-             f"that does not verify, or event {count} carries a different hash, the record has "
-             f"been altered: tell the audit chair.", "Body"),
+        para(f"--expect {count}:{head_hash}", "BigHash"),
+        para(f"What it proves. It recomputes every event's keyed hash and its link to the event "
+             f"before; it compares every decision, interest, ruling and sign-off with the content "
+             f"hash of its latest event, naming by reference any record changed, added or "
+             f"deleted outside the register; it compares the trail with the anchor log, naming a "
+             f"trail that was shortened or rewritten; and it confirms that event {count} still "
+             f"carries the hash above. It exits with an error and the reason in words if any of "
+             f"these fails: tell the audit chair.", "Body"),
+        para("What it does not prove. It cannot show that what people typed was true or "
+             "complete, nor that everyone declared what they should have. The key is kept "
+             "outside the database, on the server: someone holding both the database and the key "
+             "could rewrite records and trail together so that they agree. The copies of the "
+             "anchor log kept away from the server, and the hash printed here, are what would "
+             "then show the change.", "Body"),
         para("The QR code holds the same head hash, for scanning instead of typing.", "Note"),
     ]
     return out

@@ -71,16 +71,23 @@ def save_rulings(db: Database, review: queries.Review, selections: dict[int, dic
                 " exception_mitigation = :exception_mitigation, ruled_by_user_id = :user,"
                 " ruled_at = :now, version = version + 1 WHERE id = :id",
                 {**values, "user": user_id, "now": now, "id": old["id"]})
+            ruling_id = old["id"]
         else:
-            db["decision_rulings"].insert({"decision_id": decision_id, "person_id": person_id,
-                                           **values, "ruled_by_user_id": user_id,
-                                           "ruled_at": now, "version": 1})
+            ruling_id = db["decision_rulings"].insert({
+                "decision_id": decision_id, "person_id": person_id, **values,
+                "ruled_by_user_id": user_id, "ruled_at": now, "version": 1}).last_pk
+        # An event about the ruling itself, so the trail vouches for its content.
+        audit.record(db, actor=actor, action="update" if old else "create", entity="ruling",
+                     entity_id=ruling_id,
+                     changes=audit.diff({k: old[k] for k in values} if old else None, values))
         changes[f"ruling:{person_id}"] = [old["ruling"] if old else None,
                                           values["ruling"] + (" (exception)"
                                                               if values["is_exception"] else "")]
     for person_id, old in review.rulings.items():
         if person_id not in people:
             db.execute("DELETE FROM decision_rulings WHERE id = ?", [old["id"]])
+            audit.record(db, actor=actor, action="delete", entity="ruling", entity_id=old["id"],
+                         changes={"ruling": [old["ruling"], None]})
             changes[f"ruling:{person_id}"] = [old["ruling"], None]
     if changes:
         audit.record(db, actor=actor, action="rulings", entity="decision", entity_id=decision_id,

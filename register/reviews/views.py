@@ -19,7 +19,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from .. import timeutil
+from .. import audit, timeutil
 from ..auth.access import requires
 from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
@@ -581,6 +581,7 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
         fresh_form = _build_form(fresh_review, stored=True)
         fresh_form.form_errors.append(refused.message)
         return _render_review(fresh_review, fresh_form, status=409)
+    audit.anchor(current_app.config, db, strict=False)
     if status == "awaiting_ratification":
         flash(f"{decision['reference']} signed off. The chair and accountable officer action "
               f"must now be ratified at a quorate meeting.", "success")
@@ -784,6 +785,7 @@ def publish(reference: str) -> Any:
         return _refused(decision, refused.message)
     except lifecycle.DecisionChanged as changed:
         return _refused(decision, changed.message)
+    audit.anchor(current_app.config, db, strict=False)
     flash(f"{decision['reference']} published.", "success")
     return redirect(url_for("reviews.outcome", reference=decision["reference"]))
 

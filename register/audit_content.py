@@ -1,0 +1,175 @@
+"""The canonical content of the records the audit trail vouches for, and its SHA-256.
+
+Every event about a decision, interest, ruling or sign-off carries the hash of that record's
+content after the change, so `verify-audit` can name a record changed outside the app. One function
+per kind builds the content, for one record (when an event is written) or for all of them (when the
+trail is verified), so the two can never compute it differently.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlite_utils import Database
+
+# A record an event says was deleted carries this instead of a hash.
+DELETED = "deleted"
+
+# Columns that are derived or bookkeeping, kept current without an event about the record.
+DECISION_DERIVED = frozenset({"flags_stale", "flag_count", "conflict_count", "flags_computed_at",
+                              "updated_at", "version"})
+INTEREST_DERIVED = frozenset({"updated_at", "version"})
+RULING_DERIVED = frozenset({"version"})
+
+
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                            default=str)
+_canonical = _ENCODER.encode
+
+
+def _sorted(rows: list[Any]) -> list[Any]:
+    try:
+        return sorted(rows)
+    except TypeError:  # a NULL beside a value: order by the canonical spelling instead
+        return sorted(rows, key=_canonical)
+
+
+def sha256_of(content: dict[str, Any]) -> str:
+    """The SHA-256 of a record's canonical content."""
+    return hashlib.sha256(_canonical(content).encode("utf-8")).hexdigest()
+
+
+def _where(ids: list[int] | None, column: str = "id") -> tuple[str, list[Any]]:
+    if ids is None:
+        return "", []
+    return f" WHERE {column} IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
+
+
+# Empty values are left out of the content, so a column added later with an empty default does
+# not change the hash of every existing record (a change from one empty value to another, such as
+# NULL to '', is therefore not seen).
+_EMPTY = (None, "", 0)
+
+
+def _rows(db: Database, sql: str, args: list[Any], derived: frozenset[str] = frozenset(), *,
+          drop_empty: bool = True) -> Iterable[dict[str, Any]]:
+    """Rows as dicts without the derived columns (straight from the cursor: this runs over every
+    record when the trail is verified)."""
+    cursor = db.conn.execute(sql, args)
+    names = [c[0] for c in cursor.description]
+    keep = [i for i, name in enumerate(names) if name not in derived]
+    kept = [names[i] for i in keep]
+    pairs = list(zip(kept, keep, strict=True))
+    for values in cursor:
+        yield {name: values[i] for name, i in pairs
+               if not drop_empty or values[i] not in _EMPTY or name == "id"}
+
+
+def decision_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+    """Each decision's substantive columns with its options, providers, participants and
+    criteria (not its flags or flag bookkeeping), by id; all decisions when ids is None."""
+    where, args = _where(ids)
+    out = {row["id"]: row
+           for row in _rows(db, "SELECT * FROM decisions" + where, args, DECISION_DERIVED)}
+    child_where, child_args = _where(ids, "decision_id")
+    children: dict[str, tuple[str, Callable[[dict[str, Any]], Any]]] = {
+        "options": ("SELECT decision_id, position, description, outcome, reason"
+                    " FROM decision_options",
+                    lambda r: [r["position"], r["description"], r["outcome"], r["reason"]]),
+        "providers": ("SELECT decision_id, organisation_id FROM decision_providers",
+                      lambda r: r["organisation_id"]),
+        "participants": ("SELECT decision_id, person_id, role FROM decision_participants",
+                         lambda r: [r["person_id"], r["role"]]),
+        "criteria": ("SELECT decision_id, criterion, weight, how_applied FROM decision_criteria",
+                     lambda r: [r["criterion"], r["weight"], r["how_applied"]]),
+    }
+    for key, (sql, shape) in children.items():
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        for row in _rows(db, sql + child_where, child_args, drop_empty=False):
+            grouped[row["decision_id"]].append(shape(row))
+        for decision_id, content in out.items():
+            if decision_id in grouped:
+                content[key] = _sorted(grouped[decision_id])
+    return out
+
+
+def interest_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+    """Each interest as declared (every column but the edit counter and time), by id."""
+    where, args = _where(ids)
+    return {row["id"]: row
+            for row in _rows(db, "SELECT * FROM interests" + where, args, INTEREST_DERIVED)}
+
+
+def ruling_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+    """Each ruling on a conflicted person (every column but its edit counter), by id."""
+    where, args = _where(ids)
+    return {row["id"]: row
+            for row in _rows(db, "SELECT * FROM decision_rulings" + where, args, RULING_DERIVED)}
+
+
+def sign_off_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+    """Each sign-off, including whether and why it was voided, by id."""
+    where, args = _where(ids)
+    return {row["id"]: row for row in _rows(db, "SELECT * FROM sign_offs" + where, args)}
+
+
+# The record kinds whose events carry a content hash: entity name -> its content builder.
+CONTENT_KINDS: dict[str, Callable[[Database, list[int] | None], dict[int, dict[str, Any]]]] = {
+    "decision": decision_contents,
+    "interest": interest_contents,
+    "ruling": ruling_contents,
+    "sign_off": sign_off_contents,
+}
+
+
+def content_sha256(db: Database, entity: str, entity_id: Any) -> str | None:
+    """The hash of one record's content now (DELETED if it is gone); None for other kinds."""
+    build = CONTENT_KINDS.get(entity)
+    if build is None:
+        return None
+    try:
+        record_id = int(entity_id)
+    except (TypeError, ValueError):
+        return None
+    contents = build(db, [record_id])
+    return sha256_of(contents[record_id]) if record_id in contents else DELETED
+
+
+def all_content_hashes(db: Database) -> Iterable[tuple[str, int, str]]:
+    """(entity, id, hash) for every live record of every kind the trail vouches for."""
+    for entity, build in CONTENT_KINDS.items():
+        for record_id, content in build(db, None).items():
+            yield entity, record_id, sha256_of(content)
+
+
+def describe(db: Database, entity: str, entity_id: int) -> str:
+    """A record named the way its users know it: a decision by reference, and so on."""
+    def one(sql: str, args: list[Any]) -> dict[str, Any] | None:
+        return next(iter(db.query(sql, args)), None)
+
+    if entity == "decision":
+        row = one("SELECT reference FROM decisions WHERE id = ?", [entity_id])
+        return f"decision {row['reference']}" if row else f"decision id {entity_id}"
+    if entity == "interest":
+        row = one("SELECT interests.organisation_name, people.name FROM interests"
+                  " LEFT JOIN people ON people.id = interests.person_id WHERE interests.id = ?",
+                  [entity_id])
+        return (f"interest {entity_id} ({row['name']}: {row['organisation_name']})" if row
+                else f"interest {entity_id}")
+    if entity == "ruling":
+        row = one("SELECT decisions.reference, people.name FROM decision_rulings"
+                  " LEFT JOIN decisions ON decisions.id = decision_rulings.decision_id"
+                  " LEFT JOIN people ON people.id = decision_rulings.person_id"
+                  " WHERE decision_rulings.id = ?", [entity_id])
+        return (f"ruling {entity_id} (on {row['name']} for {row['reference']})" if row
+                else f"ruling {entity_id}")
+    if entity == "sign_off":
+        row = one("SELECT decisions.reference, sign_offs.signer_name FROM sign_offs"
+                  " LEFT JOIN decisions ON decisions.id = sign_offs.decision_id"
+                  " WHERE sign_offs.id = ?", [entity_id])
+        return (f"sign-off {entity_id} (of {row['reference']} by {row['signer_name']})" if row
+                else f"sign-off {entity_id}")
+    return f"{entity} {entity_id}"
