@@ -309,7 +309,7 @@ def test_derived_columns_do_not_cry_wolf(driven, tmp_path):
     app, _touched = driven
     config = tampered_copy(app, tmp_path, "copy")
     handle = raw(config)
-    handle.execute("UPDATE decisions SET flags_stale = 1, flag_count = flag_count + 1,"
+    handle.execute("UPDATE decisions SET flag_count = flag_count + 1, conflict_count = 3,"
                    " updated_at = 'later', version = version + 5")
     handle.execute("DELETE FROM decision_flags")
     handle.commit()
