@@ -28,97 +28,163 @@ def _placeholders(values: Iterable[Any]) -> str:
     return ", ".join("?" for _ in values)
 
 
+# Decisions gathered per round of queries: enough to make a bulk refresh cheap, few enough to stay
+# well inside SQLite's limit on parameters.
+BATCH = 400
+
+
 def gather_facts(db: Database, decision_id: int) -> dict[str, Any] | None:
     """Everything the conflict rules need for one decision, or None if there is no such decision."""
-    row = next(iter(db.query(
-        "SELECT decisions.*, committees.common_interest_policy FROM decisions "
-        "JOIN committees ON committees.id = decisions.committee_id WHERE decisions.id = ?",
-        [decision_id])), None)
-    if row is None:
-        return None
-    provider_ids = [r["organisation_id"] for r in db.query(
-        "SELECT organisation_id FROM decision_providers WHERE decision_id = ? "
-        "ORDER BY organisation_id", [decision_id])]
-    if row["awarded_provider_id"] and row["awarded_provider_id"] not in provider_ids:
-        provider_ids.append(row["awarded_provider_id"])
-    participants = [
-        rules.Participant(person_id=r["person_id"], name=r["name"], role_in_decision=r["role"],
-                          home_practice_id=r["home_practice_id"])
-        for r in db.query(
-            "SELECT decision_participants.person_id, decision_participants.role, people.name, "
-            "people.home_practice_id FROM decision_participants "
-            "JOIN people ON people.id = decision_participants.person_id "
-            "WHERE decision_participants.decision_id = ? ORDER BY people.name", [decision_id])
-    ]
-    person_ids = [p.person_id for p in participants]
-    interests = []
-    if person_ids:
+    return gather_facts_many(db, [decision_id]).get(decision_id)
+
+
+def gather_facts_many(db: Database, decision_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """Everything the conflict rules need for each of these decisions, by id (missing ones left
+    out), read in a few queries per batch rather than a few per decision.
+
+    For each decision: its providers (proposed and awarded), every network or federation link
+    below them at any depth, the links one level above the providers and above the participants'
+    home practices, the participants with their interests, and the organisations all of these
+    name. `dependencies.affected` is the inverse of this definition.
+    """
+    ids = sorted(set(decision_ids))
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), BATCH):
+        found.update(_gather_batch(db, ids[start:start + BATCH]))
+    return found
+
+
+def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
+    marks = _placeholders(ids)
+    rows = {r[0]: r for r in db.execute(
+        "SELECT decisions.id, decisions.meeting_date, decisions.awarded_provider_id,"
+        " decisions.offered_to_all_member_practices, committees.common_interest_policy"
+        " FROM decisions JOIN committees ON committees.id = decisions.committee_id"
+        f" WHERE decisions.id IN ({marks})", ids).fetchall()}
+    providers: dict[int, list[int]] = {i: [] for i in rows}
+    for decision_id, organisation_id in db.execute(
+            "SELECT decision_id, organisation_id FROM decision_providers"
+            f" WHERE decision_id IN ({marks}) ORDER BY decision_id, organisation_id", ids):
+        providers[decision_id].append(organisation_id)
+    for decision_id, row in rows.items():
+        if row[2] and row[2] not in providers[decision_id]:
+            providers[decision_id].append(row[2])
+    participants: dict[int, list[rules.Participant]] = {i: [] for i in rows}
+    for decision_id, person_id, role, name, home in db.execute(
+            "SELECT decision_participants.decision_id, decision_participants.person_id,"
+            " decision_participants.role, people.name, people.home_practice_id"
+            " FROM decision_participants JOIN people ON people.id = decision_participants.person_id"
+            f" WHERE decision_participants.decision_id IN ({marks})"
+            " ORDER BY decision_participants.decision_id, people.name, people.id", ids):
+        participants[decision_id].append(rules.Participant(
+            person_id=person_id, name=name, role_in_decision=role, home_practice_id=home))
+    person_ids = sorted({p.person_id for group in participants.values() for p in group})
+    interests_of: dict[int, list[rules.Interest]] = {}
+    for start in range(0, len(person_ids), BATCH):
+        chunk = person_ids[start:start + BATCH]
         # Plain tuples, only the columns the rules read: this runs for every decision a write
         # touches, so it stays cheap.
-        interests = [
-            rules.Interest(
+        for r in db.execute(
+                "SELECT id, person_id, organisation_id, organisation_name, interest_type,"
+                " is_indirect, associate_relationship, nature, date_from, date_to, declared_on,"
+                f" withdrawn FROM interests WHERE person_id IN ({_placeholders(chunk)})"
+                " ORDER BY person_id, id", chunk):
+            interests_of.setdefault(r[1], []).append(rules.Interest(
                 id=r[0], person_id=r[1], organisation_id=r[2], organisation_name=r[3],
                 interest_type=r[4], is_indirect=bool(r[5]), associate_relationship=r[6],
                 nature=r[7], date_from=_date(r[8]), date_to=_date(r[9]),
-                declared_on=_date(r[10]), withdrawn=bool(r[11]))
-            for r in db.execute(
-                "SELECT id, person_id, organisation_id, organisation_name, interest_type,"
-                " is_indirect, associate_relationship, nature, date_from, date_to, declared_on,"
-                f" withdrawn FROM interests WHERE person_id IN ({_placeholders(person_ids)})",
-                person_ids).fetchall()
-        ]
-    # Links: everything below the providers (networks in federations, practices in networks),
-    # and one level above the providers and the participants' home practices.
-    anchors = sorted(set(provider_ids) | {p.home_practice_id for p in participants
-                                          if p.home_practice_id})
-    links = []
-    if anchors:
-        link_rows = db.query(
-            f"""
-            WITH RECURSIVE below(id) AS (
-                SELECT value FROM json_each(?)
-                UNION SELECT organisation_links.member_id FROM organisation_links
-                    JOIN below ON organisation_links.parent_id = below.id
-            )
-            SELECT * FROM organisation_links WHERE parent_id IN (SELECT id FROM below)
-            UNION
-            SELECT * FROM organisation_links WHERE member_id IN ({_placeholders(anchors)})
-            """,
-            [json.dumps(provider_ids), *anchors],
-        )
-        links = [rules.OrgLink(member_id=r["member_id"], parent_id=r["parent_id"],
-                               date_from=_date(r["date_from"]), date_to=_date(r["date_to"]))
-                 for r in link_rows]
-    org_ids = (set(provider_ids) | {link.member_id for link in links}
-               | {link.parent_id for link in links}
-               | {p.home_practice_id for p in participants if p.home_practice_id}
-               | {i.organisation_id for i in interests if i.organisation_id})
-    organisations = {}
-    if org_ids:
-        ids = sorted(org_ids)
-        for r in db.query(
-                f"SELECT id, name, kind, ods_code, is_member_practice FROM organisations "
-                f"WHERE id IN ({_placeholders(ids)})", ids):
-            organisations[r["id"]] = rules.Organisation(
-                id=r["id"], name=r["name"], kind=r["kind"], ods_code=r["ods_code"],
-                is_member_practice=bool(r["is_member_practice"]))
-    facts = rules.DecisionFacts(
-        id=decision_id, meeting_date=_date(row["meeting_date"]),
-        proposed_provider_ids=tuple(provider_ids),
-        awarded_provider_id=row["awarded_provider_id"],
-        offered_to_all_member_practices=bool(row["offered_to_all_member_practices"]),
-        common_interest_policy=row["common_interest_policy"])
-    return {"decision": facts, "participants": participants, "organisations": organisations,
-            "links": links, "interests": interests}
+                declared_on=_date(r[10]), withdrawn=bool(r[11])))
+    anchors = {i: set(providers[i]) | {p.home_practice_id for p in participants[i]
+                                       if p.home_practice_id} for i in rows}
+    below_of, above_of = _links_around(db, sorted({o for i in rows for o in providers[i]}),
+                                       sorted({o for group in anchors.values() for o in group}))
+    facts: dict[int, dict[str, Any]] = {}
+    wanted_orgs: dict[int, set[int]] = {}
+    for decision_id, row in rows.items():
+        # Everything below the providers, at any depth; and one level above every anchor.
+        chosen: dict[int, tuple] = {}
+        seen, todo = set(providers[decision_id]), list(providers[decision_id])
+        while todo:
+            for link in below_of.get(todo.pop(), ()):
+                chosen[link[0]] = link
+                if link[1] not in seen:
+                    seen.add(link[1])
+                    todo.append(link[1])
+        for anchor in anchors[decision_id]:
+            for link in above_of.get(anchor, ()):
+                chosen[link[0]] = link
+        links = [rules.OrgLink(member_id=link[1], parent_id=link[2], date_from=_date(link[3]),
+                               date_to=_date(link[4])) for _id, link in sorted(chosen.items())]
+        people = participants[decision_id]
+        interests = [i for p in sorted({p.person_id for p in people})
+                     for i in interests_of.get(p, [])]
+        wanted_orgs[decision_id] = (
+            set(providers[decision_id]) | {link.member_id for link in links}
+            | {link.parent_id for link in links} | anchors[decision_id]
+            | {i.organisation_id for i in interests if i.organisation_id})
+        facts[decision_id] = {
+            "decision": rules.DecisionFacts(
+                id=decision_id, meeting_date=_date(row[1]),
+                proposed_provider_ids=tuple(providers[decision_id]), awarded_provider_id=row[2],
+                offered_to_all_member_practices=bool(row[3]), common_interest_policy=row[4]),
+            "participants": people, "links": links, "interests": interests}
+    organisations = _organisations(db, sorted(set().union(*wanted_orgs.values())))
+    for decision_id, wanted in wanted_orgs.items():
+        facts[decision_id]["organisations"] = {
+            org_id: organisations[org_id] for org_id in sorted(wanted) if org_id in organisations}
+    return facts
 
 
-def compute_flags(db: Database, decision_id: int) -> list[rules.Flag]:
-    """The decision's flags as the rules see them now (nothing is stored)."""
-    facts = gather_facts(db, decision_id)
+def _links_around(db: Database, providers: list[int], anchors: list[int]
+                  ) -> tuple[dict[int, list[tuple]], dict[int, list[tuple]]]:
+    """The links below these providers at any depth, by parent; the links one level above these
+    anchors, by member. Each link is (id, member_id, parent_id, date_from, date_to)."""
+    below_of: dict[int, list[tuple]] = {}
+    above_of: dict[int, list[tuple]] = {}
+    if providers:
+        for link in db.execute(
+                """
+                WITH RECURSIVE below(id) AS (
+                    SELECT value FROM json_each(?)
+                    UNION SELECT organisation_links.member_id FROM organisation_links
+                        JOIN below ON organisation_links.parent_id = below.id
+                )
+                SELECT id, member_id, parent_id, date_from, date_to FROM organisation_links
+                WHERE parent_id IN (SELECT id FROM below) ORDER BY id
+                """, [json.dumps(providers)]):
+            below_of.setdefault(link[2], []).append(link)
+    for start in range(0, len(anchors), BATCH):
+        chunk = anchors[start:start + BATCH]
+        for link in db.execute(
+                "SELECT id, member_id, parent_id, date_from, date_to FROM organisation_links"
+                f" WHERE member_id IN ({_placeholders(chunk)}) ORDER BY id", chunk):
+            above_of.setdefault(link[1], []).append(link)
+    return below_of, above_of
+
+
+def _organisations(db: Database, ids: list[int]) -> dict[int, rules.Organisation]:
+    found: dict[int, rules.Organisation] = {}
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        for r in db.execute(
+                "SELECT id, name, kind, ods_code, is_member_practice FROM organisations"
+                f" WHERE id IN ({_placeholders(chunk)})", chunk):
+            found[r[0]] = rules.Organisation(id=r[0], name=r[1], kind=r[2], ods_code=r[3],
+                                             is_member_practice=bool(r[4]))
+    return found
+
+
+def flags_from(facts: dict[str, Any] | None) -> list[rules.Flag]:
+    """The flags the rules find in one decision's gathered facts (none for no decision)."""
     if facts is None:
         return []
     return rules.conflicts_for(facts["decision"], facts["participants"], facts["organisations"],
                                facts["links"], facts["interests"])
+
+
+def compute_flags(db: Database, decision_id: int) -> list[rules.Flag]:
+    """The decision's flags as the rules see them now (nothing is stored)."""
+    return flags_from(gather_facts(db, decision_id))
 
 
 def _flag_key(flag: dict[str, Any]) -> tuple[str, ...]:
@@ -153,10 +219,13 @@ def _as_flag(row: dict[str, Any]) -> rules.Flag:
                       json.loads(row["evidence"]), row["sentence"], row["severity"])
 
 
-def recompute(db: Database, decision_id: int, *, actor: str = "system") -> list[dict[str, Any]]:
-    """Recompute and store one decision's flags; an audit event records any change in them."""
+def recompute(db: Database, decision_id: int, *, actor: str = "system",
+              gathered: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    """Recompute and store one decision's flags; an audit event records any change in them.
+    `gathered` is `gather_facts_many` over a batch this decision belongs to, if read already."""
     with write_transaction(db):
-        flags = compute_flags(db, decision_id)
+        flags = flags_from(gathered.get(decision_id) if gathered is not None
+                           else gather_facts(db, decision_id))
         new_rows = [{
             "decision_id": decision_id, "rule": f.rule, "severity": f.severity,
             "person_id": f.person_id, "organisation_id": f.organisation_id,

@@ -249,11 +249,14 @@ def refresh(db: Database, decision_ids: Iterable[int], *, actor: str = "system")
     if not ids:
         return reasons
     with write_transaction(db):
-        for decision_id in ids:
-            flagging.recompute(db, decision_id, actor=actor)
-            reason = _after_facts_changed(db, decision_id, actor)
-            if reason:
-                reasons.append(reason)
+        for start in range(0, len(ids), flagging.BATCH):
+            batch = ids[start:start + flagging.BATCH]
+            gathered = flagging.gather_facts_many(db, batch)
+            for decision_id in batch:
+                flagging.recompute(db, decision_id, actor=actor, gathered=gathered)
+                reason = _after_facts_changed(db, decision_id, actor)
+                if reason:
+                    reasons.append(reason)
     return reasons
 
 
