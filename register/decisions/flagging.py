@@ -8,6 +8,7 @@ so the stored flags are always current and reading them never writes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -20,6 +21,7 @@ from ..rules import conflicts as rules
 from ..timeutil import utcnow_iso
 
 
+@functools.lru_cache(maxsize=8192)
 def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 

@@ -268,6 +268,9 @@ def refresh_affected(db: Database, *, actor: str = "system", **changed: Iterable
 
 
 def _after_facts_changed(db: Database, decision_id: int, actor: str) -> str | None:
+    status = db.execute("SELECT status FROM decisions WHERE id = ?", [decision_id]).fetchone()
+    if status is None or not (workflow.sign_off_voided(status[0]) or status[0] in QUEUE_MOVES):
+        return None  # drafts and settled decisions keep their status whatever their flags
     decision = decision_row(db, decision_id=decision_id)
     if decision is None:
         return None
