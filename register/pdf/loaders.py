@@ -18,14 +18,13 @@ from typing import Any
 from sqlite_utils import Database
 
 from .. import audit
-from ..decisions.flagging import MATCH_JOIN
+from ..decisions import record as record_model
 from ..organisations.queries import KINDS as ORGANISATION_KINDS
 from ..rules import conflicts as conflict_rules
-from ..rules.decisions import CHOICES, KEY_CRITERIA, PARTICIPANT_ROLES, REGIMES, format_money
+from ..rules.decisions import CHOICES, REGIMES, format_money
 from ..rules.decisions import process_label as process_words
 from ..rules.interests import INTEREST_TYPES, days_late, is_late, still_published
-from ..rules.quorum import CATEGORIES, ESCALATIONS, QuorumRule, count_quorum, escalation_words
-from ..rules.rulings import RULINGS, may_be_present, presiding_member
+from ..rules.rulings import RULINGS, may_be_present
 from ..rules.workflow import STATUS_LABELS
 from ..timeutil import long_date, uk_time, utcnow_iso
 
@@ -165,83 +164,19 @@ def _decision_fields(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _records(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Full printed records for many decisions, with one query per related table."""
-    rows = _decision_rows(db, ids)
-    ids = [r["id"] for r in rows]
-    options = _grouped(db, "SELECT * FROM decision_options WHERE decision_id IN " + _IN
-                       + " ORDER BY position, id", ids)
-    criteria = _grouped(db, "SELECT * FROM decision_criteria WHERE decision_id IN " + _IN
-                        + " ORDER BY id", ids)
-    providers = _grouped(db, (
-        "SELECT decision_providers.decision_id, organisations.* FROM decision_providers"
-        " JOIN organisations ON organisations.id = decision_providers.organisation_id"
-        " WHERE decision_providers.decision_id IN " + _IN
-        + " ORDER BY organisations.name COLLATE NOCASE, organisations.id"), ids)
-    participants = _grouped(db, (
-        "SELECT decision_participants.decision_id, decision_participants.person_id,"
-        " decision_participants.role, people.name, committee_members.role AS member_role,"
-        " committee_members.category, committee_members.voting AS member_voting"
-        " FROM decision_participants"
-        " JOIN people ON people.id = decision_participants.person_id"
-        " JOIN decisions ON decisions.id = decision_participants.decision_id"
-        " LEFT JOIN committee_members ON committee_members.person_id ="
-        " decision_participants.person_id AND committee_members.committee_id ="
-        " decisions.committee_id"
-        " WHERE decision_participants.decision_id IN " + _IN
-        + " ORDER BY CASE decision_participants.role WHEN 'voting' THEN 0 WHEN 'attendee' THEN 1"
-        " ELSE 2 END, people.name COLLATE NOCASE"), ids)
-    chairs = _grouped(db, (
-        "SELECT decisions.id AS decision_id, committee_members.person_id, committee_members.role"
-        " FROM decisions JOIN committee_members ON committee_members.committee_id ="
-        " decisions.committee_id AND committee_members.role IN ('chair', 'vice_chair')"
-        " WHERE decisions.id IN " + _IN), ids)
-    flags = _grouped(db, (
-        "SELECT decision_flags.*, people.name AS person_name, organisations.name AS"
-        " organisation_name, match_resolutions.outcome AS match_outcome,"
-        " match_resolutions.reason AS match_reason FROM decision_flags"
-        " LEFT JOIN people ON people.id = decision_flags.person_id"
-        " LEFT JOIN organisations ON organisations.id = decision_flags.organisation_id"
-        + MATCH_JOIN +
-        " WHERE decision_flags.decision_id IN " + _IN + " ORDER BY decision_flags.position"), ids)
-    rulings = _grouped(db, (
-        "SELECT decision_rulings.*, people.name, coalesce(ruler_person.name, ruler.username)"
-        " AS ruled_by FROM decision_rulings"
-        " JOIN people ON people.id = decision_rulings.person_id"
-        " LEFT JOIN users AS ruler ON ruler.id = decision_rulings.ruled_by_user_id"
-        " LEFT JOIN people AS ruler_person ON ruler_person.id = ruler.person_id"
-        " WHERE decision_rulings.decision_id IN " + _IN + " ORDER BY people.name COLLATE NOCASE"),
-        ids)
-    escalations = _grouped(db, "SELECT * FROM escalations WHERE decision_id IN " + _IN
-                           + " ORDER BY recorded_at, id", ids)
-    sign_offs = _grouped(db, "SELECT * FROM sign_offs WHERE decision_id IN " + _IN
-                         + " ORDER BY signed_at, id", ids)
-    outcomes = _grouped(db, (
-        "SELECT decision_outcomes.*, organisations.name AS awarded_name FROM decision_outcomes"
-        " LEFT JOIN organisations ON organisations.id = decision_outcomes.awarded_provider_id"
-        " WHERE decision_outcomes.decision_id IN " + _IN), ids)
-    attendance = _grouped(db, (
-        "SELECT outcome_attendance.*, people.name, proxy.name AS proxy_name"
-        " FROM outcome_attendance JOIN people ON people.id = outcome_attendance.person_id"
-        " LEFT JOIN people AS proxy ON proxy.id = outcome_attendance.proxy_for_person_id"
-        " WHERE outcome_attendance.decision_id IN " + _IN
-        + " ORDER BY people.name COLLATE NOCASE"), ids)
-    breaches = _grouped(db, (
-        "SELECT breaches.*, people.name AS person_name FROM breaches"
-        " LEFT JOIN people ON people.id = breaches.person_id"
-        " WHERE breaches.decision_id IN " + _IN + " ORDER BY breaches.recorded_at, breaches.id"),
-        ids)
+    """Full printed records for many decisions: each decision's one record (read with one
+    query per table), worded for print, with its audit events."""
+    built = record_model.load_records(db, ids)
+    wanted = [r.id for r in built]
+    rows = {r["id"]: r for r in _decision_rows(db, wanted)}
     events: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if ids:
+    if wanted:
         for event in db.query(
                 "SELECT seq, at, actor, action, entity_id, changes FROM audit_events"
                 " WHERE entity = 'decision' AND entity_id IN (SELECT CAST(value AS TEXT)"
-                " FROM json_each(?)) ORDER BY seq", [_ids_json(ids)]):
+                " FROM json_each(?)) ORDER BY seq", [_ids_json(wanted)]):
             events[int(event["entity_id"])].append(event)
-    return [_record(row, options[row["id"]], criteria[row["id"]], providers[row["id"]],
-                    participants[row["id"]], chairs[row["id"]], flags[row["id"]],
-                    rulings[row["id"]], escalations[row["id"]], sign_offs[row["id"]],
-                    (outcomes[row["id"]] or [None])[0], attendance[row["id"]],
-                    breaches[row["id"]], events[row["id"]]) for row in rows]
+    return [printed_record(r, rows[r.id], events[r.id]) for r in built]
 
 
 def _fields_changed(changes: str) -> str:
@@ -255,109 +190,91 @@ def _fields_changed(changes: str) -> str:
     return ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
 
 
-def _record(row: dict[str, Any], options: list, criteria: list, providers: list,
-            participants: list, chairs: list, flags: list, rulings: list, escalations: list,
-            sign_offs: list, outcome: dict | None, attendance: list, breaches: list,
-            events: list) -> dict[str, Any]:
-    """One decision's printed record, from its rows."""
-    criteria_order = list(KEY_CRITERIA)
-    ruling_by_person = {r["person_id"]: r["ruling"] for r in rulings}
-    reasons: dict[int, list[str]] = defaultdict(list)
-    for flag in flags:
-        if flag["person_id"] is not None and flag["severity"] == "conflict":
-            label = conflict_rules.RULES.get(flag["rule"], flag["rule"]).lower()
-            if label not in reasons[flag["person_id"]]:
-                reasons[flag["person_id"]].append(label)
+def _count(count: record_model.QuorumCount) -> dict[str, Any]:
+    return {"title": count.title, "arithmetic": list(count.arithmetic), "summary": count.summary}
+
+
+def printed_quorum(quorum: record_model.Quorum | None) -> dict[str, Any]:
+    """The record's quorum in the words the printed record uses (the same verdict as the
+    review page and the JSON)."""
+    if quorum is None:
+        return {"rule": None, "counts": [], "presiding": "",
+                "verdict": "Not counted yet: the quorum is counted once the decision is "
+                           "submitted for review."}
+    after = _count(quorum.after_rulings)
+    if quorum.quorate_after_rulings is None:
+        after["summary"] = (f"Not known yet: {len(quorum.awaiting_rulings)} conflicted "
+                            f"{'person awaits' if len(quorum.awaiting_rulings) == 1 else 'people await'}"
+                            f" a ruling ({', '.join(quorum.awaiting_rulings)}).")
+    counts = [_count(quorum.before_rulings), after]
+    if quorum.at_meeting is not None:
+        counts.append(_count(quorum.at_meeting))
+    return {"rule": quorum.rule, "counts": counts, "presiding": quorum.presiding + ".",
+            "verdict": f"Verdict after the rulings: {quorum.verdict}."}
+
+
+def printed_record(rec: record_model.DecisionRecord, row: dict[str, Any],
+                   events: list[dict[str, Any]]) -> dict[str, Any]:
+    """One decision's record in the words the printed record uses."""
     return {
         "decision": _decision_fields(row),
-        "options": [{**o, "outcome_label": "Chosen" if o["outcome"] == "chosen" else "Rejected"}
-                    for o in options],
-        "criteria": sorted(({**c, "label": KEY_CRITERIA.get(c["criterion"], c["criterion"])}
-                            for c in criteria),
-                           key=lambda c: criteria_order.index(c["criterion"])
-                           if c["criterion"] in criteria_order else len(criteria_order)),
-        "providers": [{**p, "kind_label": organisation_kind(p["kind"])} for p in providers],
-        "participants": [{
-            **p, "role_label": PARTICIPANT_ROLES.get(p["role"], p["role"]),
-            "membership": (f"{MEMBER_ROLES.get(p['member_role'], p['member_role'])}, "
-                           f"{CATEGORY_LABELS.get(p['category'], p['category'])}"
-                           f"{'' if p['member_voting'] else ', non-voting'}")
-            if p["member_role"] else "Not a member of the committee",
-        } for p in participants],
-        "flags": [{**f, "rule_label": conflict_rules.RULES.get(f["rule"], f["rule"])}
-                  for f in flags],
+        "options": [{"position": o.position, "description": o.description,
+                     "outcome": o.outcome, "reason": o.reason,
+                     "outcome_label": "Chosen" if o.outcome == "chosen" else "Rejected"}
+                    for o in rec.options],
+        "criteria": [{"criterion": c.criterion, "label": c.label, "weight": c.weight,
+                      "how_applied": c.how_applied} for c in rec.criteria],
+        "providers": [{"name": p.name, "ods_code": p.ods_code, "kind": p.kind,
+                       "kind_label": organisation_kind(p.kind),
+                       "is_member_practice": p.is_member_practice} for p in rec.providers],
+        "participants": [{"person_id": p.person_id, "name": p.name, "role": p.role,
+                          "role_label": p.role_label, "membership": p.membership}
+                         for p in rec.participants],
+        "flags": [{"rule": f.rule, "rule_label": f.rule_label, "severity": f.severity,
+                   "person_id": f.person_id, "person_name": f.person_name,
+                   "organisation_name": f.organisation_name, "sentence": f.sentence,
+                   "match_outcome": f.match_outcome, "match_reason": f.match_reason}
+                  for f in rec.flags],
         "rulings": [{
-            **r, "ruling_label": RULINGS.get(r["ruling"], r["ruling"]),
-            "ruled_text": ", ".join(p for p in (r["ruled_by"], _when(r["ruled_at"])) if p),
-        } for r in rulings],
-        "quorum": _quorum(row, participants, chairs, ruling_by_person, reasons, attendance),
+            "person_id": r.person_id, "name": r.name, "ruling": r.ruling,
+            "ruling_label": r.ruling_label, "reason": r.reason, "is_exception": r.is_exception,
+            "exception_reason": r.exception_reason,
+            "exception_mitigation": r.exception_mitigation,
+            "ruled_text": ", ".join(p for p in (r.ruled_by, uk_time(r.ruled_at)) if p),
+        } for r in rec.rulings],
+        "quorum": printed_quorum(rec.quorum),
         "escalations": [{
-            **e, "kind_label": ESCALATIONS.get(e["kind"], e["kind"]),
-            "details": _details(e["kind"], e["details"]),
-            "recorded_text": _when(e["recorded_at"]),
-            "ratified_text": (f"{_when(e['ratified_at'])}"
-                              + (f" (meeting of {_day(e['ratified_meeting_date'])})"
-                                 if e["ratified_meeting_date"] else ""))
-            if e["ratified_at"] else (
-                f"No longer applies: replaced {_when(e['superseded_at'])}"
-                if e.get("superseded_at") else
-                "Not yet" if e["kind"] == "chair_action" else "Not needed"),
-        } for e in escalations],
+            "kind": e.kind, "kind_label": e.kind_label, "details": e.words,
+            "recorded_text": uk_time(e.recorded_at),
+            "ratified_text": (uk_time(e.ratified_at)
+                              + (f" (meeting of {long_date(e.ratified_meeting_date)})"
+                                 if e.ratified_meeting_date else ""))
+            if e.ratified_at else (
+                f"No longer applies: replaced {uk_time(e.superseded_at)}"
+                if e.superseded_at else
+                "Not yet" if e.kind == "chair_action" else "Not needed"),
+        } for e in rec.escalations],
         "sign_offs": [{
-            **s, "signed_text": _when(s["signed_at"]), "voided_text": _when(s["voided_at"]),
-        } for s in sign_offs],
+            "signer_name": s.signer_name, "signer_role": s.signer_role,
+            "statement": s.statement, "content_hash": s.content_hash,
+            "void_reason": s.void_reason, "signed_text": uk_time(s.signed_at),
+            "voided_text": uk_time(s.voided_at),
+        } for s in rec.sign_offs],
         "outcome": {
-            **outcome, "outcome_label": CHOICES.get(outcome["outcome"], outcome["outcome"]),
-            "awarded": outcome["awarded_name"],
-            "votes_text": (f"{outcome['votes_for']} for, {outcome['votes_against']} against, "
-                           f"{outcome['votes_abstaining']} abstaining"),
-            "recorded_text": _when(outcome["recorded_at"]),
-        } if outcome else None,
-        "attendance": [{**a, "vote_label": VOTES.get(a["vote"] or "", "No vote"),
-                        "proxy_for": a["proxy_name"] or ""} for a in attendance],
-        "breaches": [{**b, "kind_label": b["kind"].replace("_", " ").capitalize(),
-                      "person": b["person_name"] or "", "recorded_text": _when(b["recorded_at"])}
-                     for b in breaches],
+            "outcome": rec.outcome.outcome, "outcome_label": rec.outcome.outcome_label,
+            "awarded": rec.outcome.awarded_provider, "votes_text": rec.outcome.votes_text,
+            "notes": rec.outcome.notes, "recorded_text": uk_time(rec.outcome.recorded_at),
+        } if rec.outcome else None,
+        "attendance": [{"name": a.name, "present": a.present, "vote_label": a.vote_label,
+                        "proxy_for": a.proxy_for or ""}
+                       for a in (rec.outcome.attendance if rec.outcome else ())],
+        "breaches": [{"kind_label": b.kind_label, "person": b.person or "",
+                      "detail": b.detail, "recorded_text": uk_time(b.recorded_at)}
+                     for b in rec.breaches],
         "events": [{"seq": e["seq"], "at_text": _when(e["at"]), "actor": e["actor"],
                     "action": e["action"].replace("_", " "),
                     "fields": _fields_changed(e["changes"])} for e in events],
     }
-
-
-def _details(kind: str, text: str) -> str:
-    """An escalation's details in the sentence the review page uses (stored as JSON; older
-    plain-word details are printed as they are)."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return text
-    if isinstance(data, dict):
-        return escalation_words(kind, data) + "."
-    return str(data)
-
-
-def _quorum(row: dict[str, Any], participants: list, chairs: list,
-            rulings: dict[int, str], reasons: dict[int, list[str]],
-            attendance: list) -> dict[str, Any]:
-    """The quorum arithmetic on the rulings, and again on the attendance once it is recorded."""
-    rule = QuorumRule(row["quorum_min_voting"],
-                      {c: row[f"quorum_min_{c}"] for c in CATEGORIES if row[f"quorum_min_{c}"]})
-    voting = [(p["person_id"], p["category"] or "other") for p in participants
-              if p["role"] == "voting"]
-    why = {person: ", ".join(words) for person, words in reasons.items()}
-    counts = []
-    before = count_quorum(rule, voting, rulings, reasons=why)
-    counts.append({"title": "Counted on the voting members taking part, after the rulings:",
-                   "arithmetic": before.arithmetic, "summary": before.summary})
-    if attendance:
-        present = {a["person_id"] for a in attendance if a["present"]}
-        at_meeting = count_quorum(rule, voting, rulings, present, reasons=why)
-        counts.append({"title": "Counted on the attendance recorded at the meeting:",
-                       "arithmetic": at_meeting.arithmetic, "summary": at_meeting.summary})
-    chair = next((c["person_id"] for c in chairs if c["role"] == "chair"), None)
-    vice = next((c["person_id"] for c in chairs if c["role"] == "vice_chair"), None)
-    _, presiding = presiding_member(chair, vice, rulings)
-    return {"rule": rule.describe(), "counts": counts, "presiding": presiding + "."}
 
 
 def decision_for_reference(db: Database, reference: str) -> dict[str, Any] | None:

@@ -184,9 +184,7 @@ def _situation(review: queries.Review, form: forms.ReviewForm) -> dict[str, Any]
             selections[person["person_id"]]["ruling"] = person["proposal"]
     rulings = {pid: chosen["ruling"] for pid, chosen in selections.items()}
     reasons = {p["person_id"]: p["reason_words"] for p in people}
-    quorum = count_quorum(review.rule, review.voting_members(), rulings, review.present(),
-                          reasons=reasons)
-    queries.name_the_co_opted(quorum, review.escalation)
+    quorum = review.quorum(rulings, reasons)
     presiding_id, presiding = review.presiding(rulings)
     statement = signoff.statement_text(review, people, selections, quorum, presiding,
                                        current_user.display_name, current_user.role,
