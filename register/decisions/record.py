@@ -89,9 +89,9 @@ class Option:
     """An option considered, chosen or rejected, with why."""
 
     position: int
-    description: str
+    description: str | None
     outcome: str
-    reason: str
+    reason: str | None
 
 
 @dataclass(frozen=True)
@@ -101,7 +101,7 @@ class Criterion:
     criterion: str
     label: str
     weight: int | None
-    how_applied: str
+    how_applied: str | None
 
 
 @dataclass(frozen=True)
@@ -338,10 +338,10 @@ class DecisionRecord:
     committee_id: int
     committee_name: str
     meeting_date: dt.date | None
-    decision_process: str
+    decision_process: str | None
     offered_to_all_member_practices: bool
-    justification: str
-    comments: str
+    justification: str | None
+    comments: str | None
     submitted_at: dt.datetime | None
     author: str | None
     author_user_id: int | None
@@ -700,14 +700,14 @@ def _build(row: dict[str, Any], leads: Mapping[int, Person],
     order = list(KEY_CRITERIA)
     return DecisionRecord(
         id=row["id"], reference=row["reference"], title=row["title"],
-        description=row["description"] or "", status=status, choice=row["choice"],
+        description=row["description"], status=status, choice=row["choice"],
         contract_kind=row["contract_kind"], regime=row["regime"], process=row["process"],
         total_value_pence=row["total_value_pence"], annual_value_pence=row["annual_value_pence"],
         contract_start=_date(row["contract_start"]), contract_end=_date(row["contract_end"]),
         committee_id=row["committee_id"], committee_name=row["committee_name"],
-        meeting_date=_date(row["meeting_date"]), decision_process=row["decision_process"] or "",
+        meeting_date=_date(row["meeting_date"]), decision_process=row["decision_process"],
         offered_to_all_member_practices=bool(row["offered_to_all_member_practices"]),
-        justification=row["justification"] or "", comments=row["comments"] or "",
+        justification=row["justification"], comments=row["comments"],
         submitted_at=_moment(row["submitted_at"]), author=row["author_name"],
         author_user_id=row["author_user_id"], flag_count=row["flag_count"],
         conflict_count=row["conflict_count"],
@@ -715,11 +715,11 @@ def _build(row: dict[str, Any], leads: Mapping[int, Person],
         contract_manager=leads.get(row["contract_manager_id"]),
         awarded_provider=awarded.get(row["awarded_provider_id"]),
         providers=tuple(_organisation(p) for p in providers),
-        options=tuple(Option(o["position"], o["description"], o["outcome"], o["reason"] or "")
+        options=tuple(Option(o["position"], o["description"], o["outcome"], o["reason"])
                       for o in options),
         criteria=tuple(sorted(
             (Criterion(c["criterion"], KEY_CRITERIA.get(c["criterion"], c["criterion"]),
-                       c["weight"], c["how_applied"] or "") for c in criteria),
+                       c["weight"], c["how_applied"]) for c in criteria),
             key=lambda c: order.index(c.criterion) if c.criterion in order else len(order))),
         participants=tuple(people), flags=flag_records, conflicted=conflicted,
         rulings=tuple(Ruling(
