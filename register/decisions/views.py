@@ -30,7 +30,7 @@ from ..rules.decisions import (
     format_money,
     process_label,
 )
-from . import flagging, queries
+from . import flagging, queries, record
 from .forms import CONTRACT_KINDS, OUTCOMES, DecisionForm, NewDecisionForm, form_data, regime_process_choices
 from .queries import EDITABLE_STATUSES, STALE_MESSAGE
 
@@ -268,29 +268,16 @@ def submit(reference: str) -> str | Response:
     return redirect(url_for("decisions.show", reference=decision["reference"]))
 
 
-def _governance(db: Any, decision_id: int) -> dict[str, Any]:
-    """Rulings, escalation, sign-offs, outcome, attendance and breaches, for the decision page."""
-    from ..reviews import queries as review_queries
-    from ..rules.quorum import ESCALATIONS
-    from ..rules.rulings import RULINGS
-
-    rulings = list(db.query(
-        "SELECT decision_rulings.*, people.name FROM decision_rulings JOIN people ON people.id ="
-        " decision_rulings.person_id WHERE decision_id = ? ORDER BY people.name COLLATE NOCASE",
-        [decision_id]))
-    for row in rulings:
-        row["label"] = RULINGS.get(row["ruling"], row["ruling"])
-    escalation = review_queries.current_escalation(db, decision_id)
-    return {
-        "rulings": rulings,
-        "escalation": escalation,
-        "escalation_label": ESCALATIONS.get(escalation["kind"], "") if escalation else "",
-        "sign_off": review_queries.sign_off_in_force(db, decision_id),
-        "voided": review_queries.voided_sign_offs(db, decision_id),
-        "outcome": review_queries.outcome_of(db, decision_id),
-        "attendance": review_queries.attendance_of(db, decision_id),
-        "breaches": review_queries.breaches_of(db, decision_id),
-    }
+def _record_flag_groups(rec: record.DecisionRecord
+                        ) -> tuple[list[record.Flag], list[dict[str, Any]]]:
+    """The record's decision-level flags, then each person's flags together, in order."""
+    decision_level = [flag for flag in rec.flags if flag.person_id is None]
+    people: dict[int, dict[str, Any]] = {}
+    for flag in rec.flags:
+        if flag.person_id is not None:
+            people.setdefault(flag.person_id, {"name": flag.person_name, "flags": []})
+            people[flag.person_id]["flags"].append(flag)
+    return decision_level, list(people.values())
 
 
 @bp.route("/<reference>")
@@ -309,11 +296,13 @@ def show(reference: str) -> str:
         return render_template("decisions/excluded.html", decision=decision), 403
     if not queries.can_see(db, decision, current_user):
         abort(403)
-    flags = flagging.current_flags(db, decision["id"])
-    decision_flags, person_flags = _flag_groups(flags)
+    flagging.ensure_current(db, [decision["id"]])
+    rec = record.load_record(db, decision["id"])
+    if rec is None:
+        abort(404)
+    decision_flags, person_flags = _record_flag_groups(rec)
     return render_template(
         "decisions/show.html", loaded=loaded, decision=decision, decision_flags=decision_flags,
-        person_flags=person_flags, history=_history(decision["id"]),
-        governance=_governance(db, decision["id"]),
+        person_flags=person_flags, history=_history(decision["id"]), record=rec,
         editable=decision["status"] in EDITABLE_STATUSES
         and current_user.can("record_decisions"))
