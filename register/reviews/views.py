@@ -22,6 +22,7 @@ from .. import timeutil
 from ..auth.access import requires
 from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
+from ..decisions import record
 from ..listing import parse_page
 from ..rules import workflow
 from ..rules.decisions import CHOICES, format_money
@@ -205,10 +206,13 @@ def _render_review(review: queries.Review, form: Any, *, problem: str | None = N
         form.version.data = str(decision["version"])
     submitted = queries.uk_date(decision["submitted_at"])
     age = working_days_between(submitted, timeutil.today_uk()) if submitted else None
+    decision_record = record.load_record(get_db(), decision["id"])
     return render_template(
         "reviews/review.html", review=review, decision=decision, form=form,
         situation=situation, problem=problem, reviewable=reviewable, age=age,
-        participants=sorted(review.participants.values(), key=lambda p: p["name"].casefold()),
+        record=decision_record,
+        participants=[{"name": p.name, "role": p.role.replace("_", "-")}
+                      for p in decision_record.participants] if decision_record else [],
         providers=queries.providers_of(get_db(), decision),
         leads=queries.people_names(get_db(), [i for i in (decision["clinical_lead_id"],
                                                         decision["contract_manager_id"]) if i]),
