@@ -402,30 +402,6 @@ def conflicts_for_people(db: Database, decision_id: int,
 
 # ---- outcomes ------------------------------------------------------------------------------
 
-def outcome_of(db: Database, decision_id: int) -> dict[str, Any] | None:
-    """The recorded outcome of a decision, with the awarded provider's name, or None."""
-    return _one(db, "SELECT decision_outcomes.*, organisations.name AS provider_name"
-                    " FROM decision_outcomes LEFT JOIN organisations"
-                    " ON organisations.id = decision_outcomes.awarded_provider_id"
-                    " WHERE decision_outcomes.decision_id = ?", [decision_id])
-
-
-def attendance_of(db: Database, decision_id: int) -> list[dict[str, Any]]:
-    """Who was recorded at the item and how they voted, by name."""
-    return list(db.query(
-        "SELECT outcome_attendance.*, people.name, proxy.name AS proxy_for_name"
-        " FROM outcome_attendance JOIN people ON people.id = outcome_attendance.person_id"
-        " LEFT JOIN people AS proxy ON proxy.id = outcome_attendance.proxy_for_person_id"
-        " WHERE outcome_attendance.decision_id = ? ORDER BY people.name COLLATE NOCASE",
-        [decision_id]))
-
-
-def breaches_of(db: Database, decision_id: int) -> list[dict[str, Any]]:
-    """Breaches recorded against a decision, oldest first."""
-    return list(db.query("SELECT * FROM breaches WHERE decision_id = ? ORDER BY id",
-                         [decision_id]))
-
-
 def providers_of(db: Database, decision: dict[str, Any]) -> list[dict[str, Any]]:
     """The providers a decision could be awarded to: those proposed, and any already awarded."""
     rows = list(db.query(

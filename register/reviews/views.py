@@ -659,10 +659,12 @@ def outcome(reference: str) -> Any:
         return refused
     context = _outcome_context(decision)
     if decision["status"] in ("decided", "published") and request.method == "GET":
+        decision_record = record.load_record(db, decision["id"])
+        outcome_record = decision_record.outcome if decision_record else None
         return render_template("reviews/outcome_recorded.html", decision=decision,
-                               outcome=queries.outcome_of(db, decision["id"]),
-                               attendance=queries.attendance_of(db, decision["id"]),
-                               breaches=queries.breaches_of(db, decision["id"]),
+                               outcome=outcome_record,
+                               attendance=outcome_record.attendance if outcome_record else (),
+                               breaches=decision_record.breaches if decision_record else (),
                                rulings=context["rulings"])
     signed = queries.sign_off_in_force(db, decision["id"]) is not None
     try:
