@@ -19,7 +19,6 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..rules.decisions import REGIMES, process_label
-from ..rules.rulings import RULINGS
 from . import flagging, record
 from .queries import status_label
 
@@ -331,20 +330,6 @@ def register_order(sort: str, direction: str) -> tuple[str, str, str]:
     return f"{bare} IS NULL, {column} {direction.upper()}, decisions.reference", sort, direction
 
 
-_REGISTER_SELECT = """
-SELECT decisions.*, committees.name AS committee_name,
-    lead.name AS clinical_lead_name, manager.name AS contract_manager_name,
-    awarded.name AS awarded_name, awarded.registered_address AS awarded_address,
-    awarded.postcode AS awarded_postcode
-FROM decisions
-JOIN committees ON committees.id = decisions.committee_id
-LEFT JOIN people AS lead ON lead.id = decisions.clinical_lead_id
-LEFT JOIN people AS manager ON manager.id = decisions.contract_manager_id
-LEFT JOIN organisations AS awarded ON awarded.id = decisions.awarded_provider_id
-WHERE decisions.id IN ({ids})
-"""
-
-
 @dataclass
 class RegisterPage:
     """One page of the register, with what the pagination needs."""
@@ -359,27 +344,31 @@ class RegisterPage:
 
 
 def _register_rows(db: Database, ids: list[int]) -> list[dict[str, Any]]:
-    """The register's row for each decision id, in the order given."""
-    if not ids:
-        return []
-    found = {r["id"]: r for r in db.query(_REGISTER_SELECT.format(ids=_in(ids)), ids)}
-    conflicted: dict[int, list[str]] = {}
-    for r in db.query(
-            f"SELECT DISTINCT decision_flags.decision_id, people.name FROM decision_flags "
-            f"JOIN people ON people.id = decision_flags.person_id "
-            f"WHERE decision_flags.severity = 'conflict' AND decision_flags.decision_id "
-            f"IN ({_in(ids)}) ORDER BY people.name COLLATE NOCASE", ids):
-        conflicted.setdefault(r["decision_id"], []).append(r["name"])
-    rulings: dict[int, list[str]] = {}
-    for r in db.query(
-            f"SELECT decision_rulings.decision_id, decision_rulings.ruling, people.name "
-            f"FROM decision_rulings JOIN people ON people.id = decision_rulings.person_id "
-            f"WHERE decision_rulings.decision_id IN ({_in(ids)}) "
-            f"ORDER BY people.name COLLATE NOCASE", ids):
-        words = RULINGS.get(r["ruling"], r["ruling"])
-        rulings.setdefault(r["decision_id"], []).append(f"{r['name']}: {words}")
-    return [register_row(found[i], conflicted.get(i, []), rulings.get(i, []))
-            for i in ids if i in found]
+    """The register's row for each decision id, in the order given, from each one's record."""
+    return [record_row(rec) for rec in record.load_records(db, ids)]
+
+
+def record_row(rec: record.DecisionRecord) -> dict[str, Any]:
+    """One decision's record as the register's columns: the conflicted people (confirmed name
+    matches included) and the rulings that manage them, as every other output shows them."""
+    awarded = rec.awarded_provider
+    return register_row({
+        "id": rec.id, "reference": rec.reference, "title": rec.title,
+        "description": rec.description, "contract_kind": rec.contract_kind,
+        "regime": rec.regime, "process": rec.process,
+        "clinical_lead_name": rec.clinical_lead.name if rec.clinical_lead else None,
+        "contract_manager_name": rec.contract_manager.name if rec.contract_manager else None,
+        "decision_process": rec.decision_process, "committee_name": rec.committee_name,
+        "justification": rec.justification,
+        "awarded_name": awarded.name if awarded else None,
+        "awarded_address": awarded.registered_address if awarded else None,
+        "awarded_postcode": awarded.postcode if awarded else None,
+        "total_value_pence": rec.total_value_pence,
+        "annual_value_pence": rec.annual_value_pence, "comments": rec.comments,
+        "status": rec.status, "meeting_date": record.iso(rec.meeting_date),
+        "flag_count": rec.flag_count,
+    }, [c.name for c in rec.conflicted],
+        [f"{r.name}: {r.ruling_label}" for r in rec.rulings])
 
 
 def register_row(row: dict[str, Any], conflicted_names: list[str],
