@@ -19,12 +19,12 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..decisions import record as record_model
+from ..decisions.record import iso
 from ..organisations.queries import KINDS as ORGANISATION_KINDS
-from ..rules import conflicts as conflict_rules
 from ..rules.decisions import CHOICES, REGIMES, format_money
 from ..rules.decisions import process_label as process_words
 from ..rules.interests import INTEREST_TYPES, days_late, is_late, still_published
-from ..rules.rulings import RULINGS, may_be_present
+from ..rules.rulings import RULINGS
 from ..rules.workflow import STATUS_LABELS
 from ..timeutil import long_date, uk_time, utcnow_iso
 
@@ -32,7 +32,6 @@ CONTRACT_KINDS = {"existing": "Existing contract", "new": "New contract"}
 CHOICE_SHORT = {"make": "Make", "buy": "Buy", "mixed": "Mixed"}
 MEMBER_ROLES = {"chair": "Chair", "vice_chair": "Vice-chair", "member": "Member"}
 CATEGORY_LABELS = {"gp": "GP", "lay": "lay member", "executive": "executive", "other": "other"}
-VOTES = {"for": "For", "against": "Against", "abstain": "Abstained"}
 
 
 @contextlib.contextmanager
@@ -166,7 +165,11 @@ def _decision_fields(row: dict[str, Any]) -> dict[str, Any]:
 def _records(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
     """Full printed records for many decisions: each decision's one record (read with one
     query per table), worded for print, with its audit events."""
-    built = record_model.load_records(db, ids)
+    return _printed(db, record_model.load_records(db, ids))
+
+
+def _printed(db: Database, built: Sequence[record_model.DecisionRecord]) -> list[dict[str, Any]]:
+    """Records worded for print, each with its decision's audit events."""
     wanted = [r.id for r in built]
     rows = {r["id"]: r for r in _decision_rows(db, wanted)}
     events: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -335,20 +338,23 @@ def committee_choices(db: Database) -> list[dict[str, Any]]:
     return list(db.query("SELECT id, name FROM committees ORDER BY name COLLATE NOCASE"))
 
 
-def _register_rows(rows: list[dict[str, Any]], conflicted: dict[int, list[str]],
-                   mitigation: dict[int, list[str]]) -> list[dict[str, Any]]:
+def _register_rows(rows: list[dict[str, Any]],
+                   built: dict[int, record_model.DecisionRecord]) -> list[dict[str, Any]]:
+    """The pack's register of procurement decisions, each row from its decision's record."""
     out = []
     for row in rows:
         fields = _decision_fields(row)
+        rec = built[row["id"]]
         out.append({
             **fields,
             "procurement_type": ": ".join(p for p in (fields["regime_label"],
                                                        fields["process_label"]) if p),
             "contract_kind": fields["contract_kind_label"],
             "committee": row["committee_name"],
-            "conflicts": "; ".join(conflicted.get(row["id"], [])),
-            "mitigation": "; ".join(mitigation.get(row["id"], [])),
-            "flagged": bool(row["flag_count"]),
+            "conflicts": "; ".join(c.name for c in rec.conflicted),
+            "mitigation": "; ".join(f"{r.name}: {r.ruling_label.lower()}"
+                                    for r in rec.rulings),
+            "flagged": rec.flagged,
         })
     return out
 
@@ -362,25 +368,11 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
     with snapshot(db):
         ids = decision_ids_in_period(db, committee["id"], date_from, date_to)
         rows = _decision_rows(db, ids)
-        conflicted: dict[int, list[str]] = defaultdict(list)
-        for r in db.query(
-                "SELECT DISTINCT decision_flags.decision_id, people.name FROM decision_flags"
-                " JOIN people ON people.id = decision_flags.person_id"
-                " WHERE decision_flags.severity = 'conflict' AND decision_flags.decision_id IN "
-                + _IN + " ORDER BY people.name COLLATE NOCASE", [_ids_json(ids)]):
-            conflicted[r["decision_id"]].append(r["name"])
-        mitigation: dict[int, list[str]] = defaultdict(list)
-        for r in db.query(
-                "SELECT decision_rulings.decision_id, decision_rulings.ruling, people.name"
-                " FROM decision_rulings JOIN people ON people.id = decision_rulings.person_id"
-                " WHERE decision_rulings.decision_id IN " + _IN
-                + " ORDER BY people.name COLLATE NOCASE", [_ids_json(ids)]):
-            mitigation[r["decision_id"]].append(
-                f"{r['name']}: {RULINGS.get(r['ruling'], r['ruling']).lower()}")
-        flagged_ids = [r["id"] for r in rows if r["flag_count"]]
-        records = _records(db, flagged_ids)
+        built = {r.id: r for r in record_model.load_records(db, ids)}
+        records = _printed(db, [built[r["id"]] for r in rows if r["flag_count"]])
         members = _members_register(db, committee["id"], date_to, marking=marking)
-        found = _breaches(db, committee["id"], ids, date_from, date_to)
+        found = _breaches(db, committee["id"], [built[i] for i in ids if i in built],
+                          date_from, date_to)
         head = head_of_trail(db)
     printed_at = printed_at or utcnow_iso()
     return {
@@ -391,7 +383,7 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
         "period_short": f"{date_from.day} {date_from:%b %Y} to {date_to.day} {date_to:%b %Y}",
         "prepared_by": prepared_by, "purpose": purpose, "recommendation": recommendation,
         "marking": marking, "printed_at": printed_at, "printed_text": uk_time(printed_at),
-        "decisions": _register_rows(rows, conflicted, mitigation),
+        "decisions": _register_rows(rows, built),
         "records": records,
         "interests": members,
         "breaches": found,
@@ -502,11 +494,11 @@ def _members_register(db: Database, committee_id: int, on: dt.date, *,
     }
 
 
-def _breaches(db: Database, committee_id: int, ids: Sequence[int], date_from: dt.date,
+def _breaches(db: Database, committee_id: int,
+              records: Sequence[record_model.DecisionRecord], date_from: dt.date,
               date_to: dt.date) -> dict[str, Any]:
-    """Late declarations, ruled-out people present for a vote, flagged and recorded breaches."""
-    decision_refs = {r["id"]: r["reference"] for r in db.query(
-        "SELECT id, reference FROM decisions WHERE id IN " + _IN, [_ids_json(ids)])} if ids else {}
+    """Late declarations, and from the period's decision records: ruled-out people present for
+    a vote, flagged and recorded breaches."""
     late = []
     for r in db.query(
             "SELECT interests.*, people.name FROM interests"
@@ -521,38 +513,18 @@ def _breaches(db: Database, committee_id: int, ids: Sequence[int], date_from: dt
                                                if p),
                          _day(r["date_from"]), _day(r["declared_on"]),
                          days_late(r["date_from"], r["declared_on"])])
-    present = []
-    for r in db.query(
-            "SELECT outcome_attendance.decision_id, outcome_attendance.vote, people.name,"
-            " decision_rulings.ruling FROM outcome_attendance"
-            " JOIN people ON people.id = outcome_attendance.person_id"
-            " JOIN decision_rulings ON decision_rulings.decision_id ="
-            " outcome_attendance.decision_id AND decision_rulings.person_id ="
-            " outcome_attendance.person_id"
-            " WHERE outcome_attendance.present = 1 AND outcome_attendance.decision_id IN " + _IN
-            + " ORDER BY outcome_attendance.decision_id, people.name COLLATE NOCASE",
-            [_ids_json(ids)]):
-        if not may_be_present(r["ruling"]):
-            present.append([decision_refs.get(r["decision_id"], ""), r["name"],
-                            RULINGS.get(r["ruling"], r["ruling"]),
-                            VOTES.get(r["vote"] or "", "No vote")])
-    flagged = []
-    for r in db.query(
-            "SELECT decision_flags.decision_id, decision_flags.rule, decision_flags.sentence"
-            " FROM decision_flags WHERE decision_flags.severity = 'breach'"
-            " AND decision_flags.decision_id IN " + _IN
-            + " ORDER BY decision_flags.decision_id, decision_flags.position", [_ids_json(ids)]):
-        flagged.append([decision_refs.get(r["decision_id"], ""),
-                        conflict_rules.RULES.get(r["rule"], r["rule"]), r["sentence"]])
-    recorded = []
-    for r in db.query(
-            "SELECT breaches.*, people.name FROM breaches"
-            " LEFT JOIN people ON people.id = breaches.person_id"
-            " WHERE breaches.decision_id IN " + _IN + " ORDER BY breaches.recorded_at, breaches.id",
-            [_ids_json(ids)]):
-        recorded.append([decision_refs.get(r["decision_id"], ""), r["name"] or "",
-                         r["kind"].replace("_", " ").capitalize(), r["detail"],
-                         _when(r["recorded_at"])])
+    present, flagged, recorded = [], [], []
+    for rec in records:
+        for attended in record_model.present_when_ruled_out(rec):
+            present.append([rec.reference, attended.name,
+                            RULINGS.get(attended.ruling or "", attended.ruling),
+                            attended.vote_label])
+        flagged += [[rec.reference, f.rule_label, f.sentence] for f in rec.flags
+                    if f.severity == "breach"]
+    breaches = sorted(((b, rec.reference) for rec in records for b in rec.breaches),
+                      key=lambda pair: (iso(pair[0].recorded_at) or "", pair[0].id))
+    recorded = [[reference, b.person or "", b.kind_label, b.detail, uk_time(b.recorded_at)]
+                for b, reference in breaches]
     return {
         "explanation": (f"Interests the committee's members declared between "
                         f"{long_date(date_from)} and {long_date(date_to)} more than 28 days after "
