@@ -155,6 +155,9 @@ def test_the_co_opted_gps_are_counted_everywhere(db, governance, auditor):
 
     shown = auditor.get(f"/decisions/{reference}").get_data(as_text=True)
     assert page_verdict(shown, "data-quorum-verdict") == "Quorate"
+    assert "Co-opted for the item</strong> (2)" in shown
+    for name in co_opted:
+        assert html.escape(name) in shown
 
 
 def test_the_record_reads_and_never_writes(db):
