@@ -91,26 +91,6 @@ def organisation_kind(kind: str | None) -> str:
 
 # ---- decisions ------------------------------------------------------------------------------
 
-_DECISIONS_SQL = """
-SELECT decisions.*, committees.name AS committee_name,
-    committees.quorum_min_voting, committees.quorum_min_gp, committees.quorum_min_lay,
-    committees.quorum_min_executive, committees.quorum_min_other,
-    committees.common_interest_policy,
-    lead.name AS clinical_lead_name, manager.name AS contract_manager_name,
-    awarded.name AS awarded_name, awarded.ods_code AS awarded_ods_code,
-    awarded.registered_address AS awarded_address, awarded.postcode AS awarded_postcode,
-    coalesce(author_person.name, author.username) AS author_name,
-    (SELECT signed_at FROM sign_offs WHERE sign_offs.decision_id = decisions.id
-        AND sign_offs.voided_at IS NULL) AS signed_at
-FROM decisions
-JOIN committees ON committees.id = decisions.committee_id
-LEFT JOIN people AS lead ON lead.id = decisions.clinical_lead_id
-LEFT JOIN people AS manager ON manager.id = decisions.contract_manager_id
-LEFT JOIN organisations AS awarded ON awarded.id = decisions.awarded_provider_id
-LEFT JOIN users AS author ON author.id = decisions.author_user_id
-LEFT JOIN people AS author_person ON author_person.id = author.person_id
-"""
-
 _IN = "(SELECT value FROM json_each(?))"
 
 
@@ -123,10 +103,31 @@ def decision_ids_in_period(db: Database, committee_id: int, date_from: dt.date,
                                               date_to.isoformat()])]
 
 
-def _decision_rows(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
-    found = {r["id"]: r for r in db.query(_DECISIONS_SQL + f" WHERE decisions.id IN {_IN}",
-                                          [_ids_json(ids)])} if ids else {}
-    return [found[i] for i in ids if i in found]
+def _row_of(rec: record_model.DecisionRecord) -> dict[str, Any]:
+    """A decision's record as the flat fields the printed tables word."""
+    awarded, signed = rec.awarded_provider, rec.sign_off
+    return {
+        "id": rec.id, "reference": rec.reference, "title": rec.title,
+        "description": rec.description, "status": rec.status, "choice": rec.choice,
+        "contract_kind": rec.contract_kind, "regime": rec.regime, "process": rec.process,
+        "total_value_pence": rec.total_value_pence,
+        "annual_value_pence": rec.annual_value_pence,
+        "contract_start": iso(rec.contract_start), "contract_end": iso(rec.contract_end),
+        "committee_id": rec.committee_id, "committee_name": rec.committee_name,
+        "meeting_date": iso(rec.meeting_date), "decision_process": rec.decision_process,
+        "offered_to_all_member_practices": rec.offered_to_all_member_practices,
+        "justification": rec.justification, "comments": rec.comments,
+        "submitted_at": iso(rec.submitted_at), "flag_count": rec.flag_count,
+        "conflict_count": rec.conflict_count,
+        "clinical_lead_name": rec.clinical_lead.name if rec.clinical_lead else None,
+        "contract_manager_name": rec.contract_manager.name if rec.contract_manager else None,
+        "awarded_name": awarded.name if awarded else None,
+        "awarded_ods_code": awarded.ods_code if awarded else None,
+        "awarded_address": awarded.registered_address if awarded else None,
+        "awarded_postcode": awarded.postcode if awarded else None,
+        "author_name": rec.author,
+        "signed_at": iso(signed.signed_at) if signed and signed.voided_at is None else None,
+    }
 
 
 def _decision_fields(row: dict[str, Any]) -> dict[str, Any]:
@@ -171,7 +172,6 @@ def _records(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
 def _printed(db: Database, built: Sequence[record_model.DecisionRecord]) -> list[dict[str, Any]]:
     """Records worded for print, each with its decision's audit events."""
     wanted = [r.id for r in built]
-    rows = {r["id"]: r for r in _decision_rows(db, wanted)}
     events: dict[int, list[dict[str, Any]]] = defaultdict(list)
     if wanted:
         for event in db.query(
@@ -179,7 +179,7 @@ def _printed(db: Database, built: Sequence[record_model.DecisionRecord]) -> list
                 " WHERE entity = 'decision' AND entity_id IN (SELECT CAST(value AS TEXT)"
                 " FROM json_each(?)) ORDER BY seq", [_ids_json(wanted)]):
             events[int(event["entity_id"])].append(event)
-    return [printed_record(r, rows[r.id], events[r.id]) for r in built]
+    return [printed_record(r, events[r.id]) for r in built]
 
 
 def _fields_changed(changes: str) -> str:
@@ -216,11 +216,11 @@ def printed_quorum(quorum: record_model.Quorum | None) -> dict[str, Any]:
             "verdict": f"Verdict after the rulings: {quorum.verdict}."}
 
 
-def printed_record(rec: record_model.DecisionRecord, row: dict[str, Any],
+def printed_record(rec: record_model.DecisionRecord,
                    events: list[dict[str, Any]]) -> dict[str, Any]:
     """One decision's record in the words the printed record uses."""
     return {
-        "decision": _decision_fields(row),
+        "decision": _decision_fields(_row_of(rec)),
         "options": [{"position": o.position, "description": o.description,
                      "outcome": o.outcome, "reason": o.reason,
                      "outcome_label": "Chosen" if o.outcome == "chosen" else "Rejected"}
@@ -338,19 +338,17 @@ def committee_choices(db: Database) -> list[dict[str, Any]]:
     return list(db.query("SELECT id, name FROM committees ORDER BY name COLLATE NOCASE"))
 
 
-def _register_rows(rows: list[dict[str, Any]],
-                   built: dict[int, record_model.DecisionRecord]) -> list[dict[str, Any]]:
+def _register_rows(records: Sequence[record_model.DecisionRecord]) -> list[dict[str, Any]]:
     """The pack's register of procurement decisions, each row from its decision's record."""
     out = []
-    for row in rows:
-        fields = _decision_fields(row)
-        rec = built[row["id"]]
+    for rec in records:
+        fields = _decision_fields(_row_of(rec))
         out.append({
             **fields,
             "procurement_type": ": ".join(p for p in (fields["regime_label"],
                                                        fields["process_label"]) if p),
             "contract_kind": fields["contract_kind_label"],
-            "committee": row["committee_name"],
+            "committee": rec.committee_name,
             "conflicts": "; ".join(c.name for c in rec.conflicted),
             "mitigation": "; ".join(f"{r.name}: {r.ruling_label.lower()}"
                                     for r in rec.rulings),
@@ -367,12 +365,10 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
     ensure_flags_current(db, ids)
     with snapshot(db):
         ids = decision_ids_in_period(db, committee["id"], date_from, date_to)
-        rows = _decision_rows(db, ids)
-        built = {r.id: r for r in record_model.load_records(db, ids)}
-        records = _printed(db, [built[r["id"]] for r in rows if r["flag_count"]])
+        in_period = record_model.load_records(db, ids)
+        records = _printed(db, [r for r in in_period if r.flagged])
         members = _members_register(db, committee["id"], date_to, marking=marking)
-        found = _breaches(db, committee["id"], [built[i] for i in ids if i in built],
-                          date_from, date_to)
+        found = _breaches(db, committee["id"], in_period, date_from, date_to)
         head = head_of_trail(db)
     printed_at = printed_at or utcnow_iso()
     return {
@@ -383,7 +379,7 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
         "period_short": f"{date_from.day} {date_from:%b %Y} to {date_to.day} {date_to:%b %Y}",
         "prepared_by": prepared_by, "purpose": purpose, "recommendation": recommendation,
         "marking": marking, "printed_at": printed_at, "printed_text": uk_time(printed_at),
-        "decisions": _register_rows(rows, built),
+        "decisions": _register_rows(in_period),
         "records": records,
         "interests": members,
         "breaches": found,
