@@ -254,3 +254,28 @@ def test_the_documented_example_has_the_keys_of_real_demo_documents(db):
     assert merged["quorum"]["at_meeting"] is not None
     assert same_keys(shape(example), merged)
     assert "co_opted" in {p["role"] for d in documents for p in d["participants"]}
+
+
+def test_the_one_quorum_count_names_the_co_opted_after_those_present():
+    from register.rules.quorum import QuorumRule
+
+    rule = QuorumRule(3, {"lay": 1})
+    members = {1: {"category": "lay", "voting": 1}, 2: {"category": "gp", "voting": 1},
+               3: {"category": "gp", "voting": 1}, 4: {"category": "executive", "voting": 1}}
+    participants = {1: {"role": "voting"}, 2: {"role": "voting"}, 3: {"role": "voting"},
+                    9: {"role": "attendee"}}
+    escalation = {"kind": "co_opt", "details": {"co_opted": [
+        {"person_id": 7, "name": "Dr Outside", "category": "gp", "category_label": "GP"}]}}
+    result = record_model.count_decision_quorum(rule, members, participants, escalation,
+                                                {2: "no_vote", 3: "leave_item"},
+                                                reasons={2: "common interest"})
+    assert result.quorate is False
+    assert result.arithmetic[:3] == [
+        "1 voting member absent", "4 voting members present",
+        "including 1 co-opted for the item: Dr Outside (GP)"]
+    assert "1 GP may not vote (common interest)" in result.arithmetic
+    assert result.summary == ("Inquorate: 1 more voting member is needed "
+                              "(2 remain; the rule needs at least 3)")
+    without = record_model.count_decision_quorum(rule, members, participants, None,
+                                                 {2: "no_vote", 3: "leave_item"})
+    assert without.remaining == 1 and "co-opted" not in " ".join(without.arithmetic)
