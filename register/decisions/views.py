@@ -280,6 +280,19 @@ def _record_flag_groups(rec: record.DecisionRecord
     return decision_level, list(people.values())
 
 
+def _summary_of(rec: record.DecisionRecord) -> dict[str, Any]:
+    """The decision's record in the shape the summary list renders (as a draft's is)."""
+    return {
+        "decision": rec,
+        "participants": [{"person_id": p.person_id, "name": p.name, "role": p.role,
+                          "is_member": p.member_role is not None} for p in rec.participants],
+        "providers": rec.providers, "awarded": rec.awarded_provider, "options": rec.options,
+        "criteria": rec.criteria,
+        "clinical_lead": rec.clinical_lead.name if rec.clinical_lead else None,
+        "contract_manager": rec.contract_manager.name if rec.contract_manager else None,
+    }
+
+
 @bp.route("/<reference>")
 @requires("read_decisions")
 def show(reference: str) -> str:
@@ -304,5 +317,6 @@ def show(reference: str) -> str:
     return render_template(
         "decisions/show.html", loaded=loaded, decision=decision, decision_flags=decision_flags,
         person_flags=person_flags, history=_history(decision["id"]), record=rec,
+        summary=_summary_of(rec),
         editable=decision["status"] in EDITABLE_STATUSES
         and current_user.can("record_decisions"))
