@@ -12,7 +12,7 @@ import pytest
 
 from register import audit
 from register.db import connect, migrate
-from register.decisions import flagging, lifecycle
+from register.decisions import flagging, lifecycle, record
 from register.demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 from register.reviews import queries as review_queries
 from register.reviews import signoff
@@ -502,11 +502,12 @@ def test_worked_example_4_undeclared_practice_and_a_breach(db, demo):
         None: {"PROVIDER_IS_MEMBER_PRACTICE"},
         "Dr Callum MacLeod": {"HOME_PRACTICE_PROVIDER", "UNDECLARED_PRACTICE_LINK"}}
     assert rulings_of(db, d["id"])["Dr Callum MacLeod"]["ruling"] == "leave_item"
-    breaches = review_queries.breaches_of(db, d["id"])
-    assert [b["kind"] for b in breaches] == ["present_when_ruled_out"]
+    found = record.load_record(db, d["id"])
+    assert [b.kind for b in found.breaches] == ["present_when_ruled_out"]
     macleod = person(db, "Dr Callum MacLeod")["id"]
-    attendance = {a["person_id"]: a for a in review_queries.attendance_of(db, d["id"])}
-    assert attendance[macleod]["present"] == 1 and attendance[macleod]["vote"] is None
+    attendance = {a.person_id: a for a in found.outcome.attendance}
+    assert attendance[macleod].present and attendance[macleod].vote is None
+    assert [a.name for a in record.present_when_ruled_out(found)] == ["Dr Callum MacLeod"]
     assert d["status"] == "decided"
 
 
@@ -596,16 +597,15 @@ def test_outcomes_respect_the_rulings(db, demo):
     decided = rows(db, "SELECT * FROM decisions WHERE status IN ('decided', 'published')")
     assert len(decided) >= 6
     for d in decided:
-        outcome = review_queries.outcome_of(db, d["id"])
-        assert outcome and outcome["outcome"] == d["choice"], d["reference"]
+        outcome = record.load_record(db, d["id"]).outcome
+        assert outcome and outcome.outcome == d["choice"], d["reference"]
         rulings = {r["person_id"]: r["ruling"] for r in rows(
             db, "SELECT * FROM decision_rulings WHERE decision_id = ?", [d["id"]])}
-        attendance = review_queries.attendance_of(db, d["id"])
-        assert attendance
-        for row in attendance:
-            if row["vote"]:
-                assert vote_problem(row["person_id"], rulings) is None
-        votes = sum(outcome[k] for k in ("votes_for", "votes_against", "votes_abstaining"))
+        assert outcome.attendance
+        for row in outcome.attendance:
+            if row.vote:
+                assert vote_problem(row.person_id, rulings) is None
+        votes = outcome.votes_for + outcome.votes_against + outcome.votes_abstaining
         assert votes >= 4
 
 

@@ -18,9 +18,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..rules import conflicts as conflict_rules
-from ..rules.decisions import KEY_CRITERIA, REGIMES, process_label
-from ..rules.rulings import RULINGS
+from ..rules.decisions import REGIMES, process_label
+from . import record
 from .access import EXCLUDED_WORDS, visible
 from .access import Viewer as Viewer  # re-exported: the register's callers name it here
 from .queries import status_label
@@ -28,7 +27,6 @@ from .queries import status_label
 SCHEMA_VERSION = 1
 
 CONTRACT_KINDS = {"existing": "Existing contract", "new": "New contract"}
-ROLE_ORDER = {"voting": 0, "attendee": 1, "evaluator": 2}
 
 
 def pounds(pence: int | None) -> str | None:
@@ -57,17 +55,16 @@ def _in(values: Iterable[Any]) -> str:
 
 # ---- one decision as JSON ------------------------------------------------------------------------
 
-def _person(db: Database, person_id: int | None) -> dict[str, str] | None:
-    if person_id is None:
+def _person(person: record.Person | None) -> dict[str, str] | None:
+    return {"name": person.name, "email": person.email} if person else None
+
+
+def _organisation(org: record.Organisation | None) -> dict[str, Any] | None:
+    if org is None:
         return None
-    row = _one(db, "SELECT name, email FROM people WHERE id = ?", [person_id])
-    return {"name": row["name"], "email": row["email"]} if row else None
-
-
-def _organisation(row: dict[str, Any]) -> dict[str, Any]:
-    return {"name": row["name"], "ods_code": row["ods_code"],
-            "companies_house_number": row["companies_house_number"], "kind": row["kind"],
-            "registered_address": row["registered_address"], "postcode": row["postcode"]}
+    return {"name": org.name, "ods_code": org.ods_code,
+            "companies_house_number": org.companies_house_number, "kind": org.kind,
+            "registered_address": org.registered_address, "postcode": org.postcode}
 
 
 def decision_id_for(db: Database, reference: str) -> int | None:
@@ -76,91 +73,127 @@ def decision_id_for(db: Database, reference: str) -> int | None:
     return row["id"] if row else None
 
 
-def decision_document(db: Database, decision_id: int) -> dict[str, Any] | None:
-    """One decision with its people, providers, options, criteria and current flags, as plain data."""
-    row = _one(db, "SELECT decisions.*, committees.name AS committee_name FROM decisions "
-                   "JOIN committees ON committees.id = decisions.committee_id "
-                   "WHERE decisions.id = ?", [decision_id])
-    if row is None:
+def _count(count: record.QuorumCount) -> dict[str, Any]:
+    return {"quorate": count.quorate, "summary": count.summary, "remaining": count.remaining,
+            "arithmetic": list(count.arithmetic), "shortfall": list(count.shortfall)}
+
+
+def quorum_json(quorum: record.Quorum | None) -> dict[str, Any] | None:
+    """The record's quorum as data (null before any ruling is possible)."""
+    if quorum is None:
         return None
-    participants = sorted(
-        db.query("SELECT people.name, people.email, decision_participants.role "
-                 "FROM decision_participants JOIN people ON people.id = "
-                 "decision_participants.person_id WHERE decision_participants.decision_id = ?",
-                 [decision_id]),
-        key=lambda p: (ROLE_ORDER.get(p["role"], 9), p["name"].casefold(), p["email"].lower()))
-    providers = [_organisation(r) for r in db.query(
-        "SELECT organisations.* FROM decision_providers JOIN organisations ON organisations.id = "
-        "decision_providers.organisation_id WHERE decision_providers.decision_id = ? "
-        "ORDER BY organisations.name COLLATE NOCASE, organisations.ods_code", [decision_id])]
-    awarded = None
-    if row["awarded_provider_id"] is not None:
-        awarded_row = _one(db, "SELECT * FROM organisations WHERE id = ?",
-                           [row["awarded_provider_id"]])
-        awarded = _organisation(awarded_row) if awarded_row else None
-    options = [{"position": r["position"], "description": r["description"],
-                "outcome": r["outcome"], "reason": r["reason"]}
-               for r in db.query("SELECT * FROM decision_options WHERE decision_id = ? "
-                                 "ORDER BY position, id", [decision_id])]
-    order = list(KEY_CRITERIA)
-    criteria = sorted(
-        ({"criterion": r["criterion"], "label": KEY_CRITERIA.get(r["criterion"], r["criterion"]),
-          "weight": r["weight"], "how_applied": r["how_applied"]}
-         for r in db.query("SELECT * FROM decision_criteria WHERE decision_id = ?",
-                           [decision_id])),
-        key=lambda c: order.index(c["criterion"]) if c["criterion"] in order else len(order))
-    flags = [{
-        "rule": f["rule"], "rule_label": conflict_rules.RULES.get(f["rule"], f["rule"]),
-        "severity": f["severity"],
-        "person": ({"name": f["person_name"], "email": f["person_email"]}
-                   if f["person_id"] is not None else None),
-        "organisation": ({"name": f["organisation_name"], "ods_code": f["ods_code"]}
-                         if f["organisation_id"] is not None else None),
-        "evidence": json.loads(f["evidence"]),
-        "sentence": f["sentence"],
-    } for f in db.query(
-        "SELECT decision_flags.*, people.name AS person_name, people.email AS person_email, "
-        "organisations.name AS organisation_name, organisations.ods_code FROM decision_flags "
-        "LEFT JOIN people ON people.id = decision_flags.person_id "
-        "LEFT JOIN organisations ON organisations.id = decision_flags.organisation_id "
-        "WHERE decision_flags.decision_id = ? ORDER BY position", [decision_id])]
+    return {
+        "rule": quorum.rule,
+        "required": quorum.required,
+        "voting_present": quorum.voting_present,
+        "eligible_after_rulings": quorum.eligible_after_rulings,
+        "quorate_after_rulings": quorum.quorate_after_rulings,
+        "verdict": quorum.verdict,
+        "awaiting_rulings": list(quorum.awaiting_rulings),
+        "arithmetic": list(quorum.arithmetic),
+        "before_rulings": _count(quorum.before_rulings),
+        "at_meeting": _count(quorum.at_meeting) if quorum.at_meeting else None,
+        "presiding": quorum.presiding,
+    }
+
+
+def sign_off_json(sign_off: record.SignOff | None) -> dict[str, Any] | None:
+    """The sign-off in force, or else the latest one voided with why, as data."""
+    if sign_off is None:
+        return None
+    return {"by": sign_off.signer_name, "role": sign_off.signer_role,
+            "at": record.iso(sign_off.signed_at), "statement_sha256": sign_off.statement_sha256,
+            "voided_at": record.iso(sign_off.voided_at),
+            "void_reason": sign_off.void_reason or None}
+
+
+def outcome_json(outcome: record.Outcome | None) -> dict[str, Any] | None:
+    """The outcome recorded, with attendance, votes and who was out of the room, as data."""
+    if outcome is None:
+        return None
+    return {
+        "outcome": outcome.outcome, "awarded_provider": outcome.awarded_provider,
+        "votes_for": outcome.votes_for, "votes_against": outcome.votes_against,
+        "votes_abstaining": outcome.votes_abstaining, "notes": outcome.notes,
+        "recorded_at": record.iso(outcome.recorded_at),
+        "attendance": [{"name": a.name, "present": a.present, "vote": a.vote,
+                        "proxy_for": a.proxy_for} for a in outcome.attendance],
+        "left": [a.name for a in outcome.left],
+    }
+
+
+def record_document(rec: record.DecisionRecord) -> dict[str, Any]:
+    """One decision's record as the JSON document (docs/decisions-json.md)."""
     return {
         "schema_version": SCHEMA_VERSION,
-        "id": row["id"],
-        "reference": row["reference"],
-        "title": row["title"],
-        "description": row["description"],
-        "choice": row["choice"],
-        "contract_kind": row["contract_kind"],
-        "regime": row["regime"],
-        "process": row["process"],
-        "procurement_type": procurement_type(row["regime"], row["process"]),
-        "total_value_pence": row["total_value_pence"],
-        "total_value_pounds": pounds(row["total_value_pence"]),
-        "annual_value_pence": row["annual_value_pence"],
-        "annual_value_pounds": pounds(row["annual_value_pence"]),
-        "contract_start": row["contract_start"],
-        "contract_end": row["contract_end"],
-        "committee": {"id": row["committee_id"], "name": row["committee_name"]},
-        "meeting_date": row["meeting_date"],
-        "decision_process": row["decision_process"],
-        "offered_to_all_member_practices": bool(row["offered_to_all_member_practices"]),
-        "clinical_lead": _person(db, row["clinical_lead_id"]),
-        "contract_manager": _person(db, row["contract_manager_id"]),
-        "participants": [{"name": p["name"], "email": p["email"], "role": p["role"]}
-                         for p in participants],
-        "providers": providers,
-        "awarded_provider": awarded,
-        "options": options,
-        "criteria": criteria,
-        "justification": row["justification"],
-        "comments": row["comments"],
-        "status": row["status"],
-        "submitted_at": row["submitted_at"],
-        "flagged": bool(row["flag_count"]),
-        "conflict_count": row["conflict_count"],
-        "flags": flags,
+        "id": rec.id,
+        "reference": rec.reference,
+        "title": rec.title,
+        "description": rec.description,
+        "choice": rec.choice,
+        "contract_kind": rec.contract_kind,
+        "regime": rec.regime,
+        "process": rec.process,
+        "procurement_type": procurement_type(rec.regime, rec.process),
+        "total_value_pence": rec.total_value_pence,
+        "total_value_pounds": pounds(rec.total_value_pence),
+        "annual_value_pence": rec.annual_value_pence,
+        "annual_value_pounds": pounds(rec.annual_value_pence),
+        "contract_start": record.iso(rec.contract_start),
+        "contract_end": record.iso(rec.contract_end),
+        "committee": {"id": rec.committee_id, "name": rec.committee_name},
+        "meeting_date": record.iso(rec.meeting_date),
+        "decision_process": rec.decision_process,
+        "offered_to_all_member_practices": rec.offered_to_all_member_practices,
+        "clinical_lead": _person(rec.clinical_lead),
+        "contract_manager": _person(rec.contract_manager),
+        "participants": [{"name": p.name, "email": p.email, "role": p.role}
+                         for p in rec.participants],
+        "providers": [_organisation(p) for p in rec.providers],
+        "awarded_provider": _organisation(rec.awarded_provider),
+        "options": [{"position": o.position, "description": o.description,
+                     "outcome": o.outcome, "reason": o.reason} for o in rec.options],
+        "criteria": [{"criterion": c.criterion, "label": c.label, "weight": c.weight,
+                      "how_applied": c.how_applied} for c in rec.criteria],
+        "justification": rec.justification,
+        "comments": rec.comments,
+        "status": rec.status,
+        "submitted_at": record.iso(rec.submitted_at),
+        "flagged": rec.flagged,
+        "conflict_count": rec.conflict_count,
+        "flags": [{
+            "rule": f.rule, "rule_label": f.rule_label, "severity": f.severity,
+            "person": ({"name": f.person_name, "email": f.person_email}
+                       if f.person_id is not None else None),
+            "organisation": ({"name": f.organisation_name, "ods_code": f.ods_code}
+                             if f.organisation_id is not None else None),
+            "evidence": dict(f.evidence),
+            "sentence": f.sentence,
+        } for f in rec.flags],
+        "rulings": [{"person": {"name": r.name, "email": r.email}, "ruling": r.ruling,
+                     "ruling_label": r.ruling_label, "reason": r.reason,
+                     "is_exception": r.is_exception,
+                     "exception_reason": r.exception_reason or None,
+                     "ruled_by": r.ruled_by, "ruled_at": record.iso(r.ruled_at)}
+                    for r in rec.rulings],
+        "quorum": quorum_json(rec.quorum),
+        "escalations": [{"kind": e.kind, "kind_label": e.kind_label, "words": e.words,
+                         "in_force": e.in_force, "recorded_at": record.iso(e.recorded_at),
+                         "superseded_at": record.iso(e.superseded_at),
+                         "ratified_at": record.iso(e.ratified_at),
+                         "ratified_meeting_date": record.iso(e.ratified_meeting_date)}
+                        for e in rec.escalations],
+        "sign_off": sign_off_json(rec.sign_off),
+        "outcome": outcome_json(rec.outcome),
+        "breaches": [{"kind": b.kind, "person": b.person, "detail": b.detail,
+                      "recorded_at": record.iso(b.recorded_at)} for b in rec.breaches],
     }
+
+
+def decision_document(db: Database, decision_id: int) -> dict[str, Any] | None:
+    """One decision's whole record as plain data: the JSON document."""
+    rec = record.load_record(db, decision_id)
+    return record_document(rec) if rec is not None else None
 
 
 def export_document(db: Database, decision_ids: Iterable[int]) -> dict[str, Any]:
@@ -169,8 +202,8 @@ def export_document(db: Database, decision_ids: Iterable[int]) -> dict[str, Any]
 
     ids = list(decision_ids)
     return {"schema_version": SCHEMA_VERSION, "exported_at": utcnow_iso(),
-            "decisions": [document for document in (decision_document(db, i) for i in ids)
-                          if document is not None]}
+            "decisions": [record_document(rec) for start in range(0, len(ids), 500)
+                          for rec in record.load_records(db, ids[start:start + 500])]}
 
 
 def to_json(document: Any) -> str:
@@ -259,20 +292,6 @@ def register_order(sort: str, direction: str) -> tuple[str, str, str]:
     return f"{bare} IS NULL, {column} {direction.upper()}, decisions.reference", sort, direction
 
 
-_REGISTER_SELECT = """
-SELECT decisions.*, committees.name AS committee_name,
-    lead.name AS clinical_lead_name, manager.name AS contract_manager_name,
-    awarded.name AS awarded_name, awarded.registered_address AS awarded_address,
-    awarded.postcode AS awarded_postcode
-FROM decisions
-JOIN committees ON committees.id = decisions.committee_id
-LEFT JOIN people AS lead ON lead.id = decisions.clinical_lead_id
-LEFT JOIN people AS manager ON manager.id = decisions.contract_manager_id
-LEFT JOIN organisations AS awarded ON awarded.id = decisions.awarded_provider_id
-WHERE decisions.id IN ({ids})
-"""
-
-
 @dataclass
 class RegisterPage:
     """One page of the register, with what the pagination needs."""
@@ -287,27 +306,31 @@ class RegisterPage:
 
 
 def _register_rows(db: Database, ids: list[int]) -> list[dict[str, Any]]:
-    """The register's row for each decision id, in the order given."""
-    if not ids:
-        return []
-    found = {r["id"]: r for r in db.query(_REGISTER_SELECT.format(ids=_in(ids)), ids)}
-    conflicted: dict[int, list[str]] = {}
-    for r in db.query(
-            f"SELECT DISTINCT decision_flags.decision_id, people.name FROM decision_flags "
-            f"JOIN people ON people.id = decision_flags.person_id "
-            f"WHERE decision_flags.severity = 'conflict' AND decision_flags.decision_id "
-            f"IN ({_in(ids)}) ORDER BY people.name COLLATE NOCASE", ids):
-        conflicted.setdefault(r["decision_id"], []).append(r["name"])
-    rulings: dict[int, list[str]] = {}
-    for r in db.query(
-            f"SELECT decision_rulings.decision_id, decision_rulings.ruling, people.name "
-            f"FROM decision_rulings JOIN people ON people.id = decision_rulings.person_id "
-            f"WHERE decision_rulings.decision_id IN ({_in(ids)}) "
-            f"ORDER BY people.name COLLATE NOCASE", ids):
-        words = RULINGS.get(r["ruling"], r["ruling"])
-        rulings.setdefault(r["decision_id"], []).append(f"{r['name']}: {words}")
-    return [register_row(found[i], conflicted.get(i, []), rulings.get(i, []))
-            for i in ids if i in found]
+    """The register's row for each decision id, in the order given, from each one's record."""
+    return [record_row(rec) for rec in record.load_records(db, ids)]
+
+
+def record_row(rec: record.DecisionRecord) -> dict[str, Any]:
+    """One decision's record as the register's columns: the conflicted people (confirmed name
+    matches included) and the rulings that manage them, as every other output shows them."""
+    awarded = rec.awarded_provider
+    return register_row({
+        "id": rec.id, "reference": rec.reference, "title": rec.title,
+        "description": rec.description, "contract_kind": rec.contract_kind,
+        "regime": rec.regime, "process": rec.process,
+        "clinical_lead_name": rec.clinical_lead.name if rec.clinical_lead else None,
+        "contract_manager_name": rec.contract_manager.name if rec.contract_manager else None,
+        "decision_process": rec.decision_process, "committee_name": rec.committee_name,
+        "justification": rec.justification,
+        "awarded_name": awarded.name if awarded else None,
+        "awarded_address": awarded.registered_address if awarded else None,
+        "awarded_postcode": awarded.postcode if awarded else None,
+        "total_value_pence": rec.total_value_pence,
+        "annual_value_pence": rec.annual_value_pence, "comments": rec.comments,
+        "status": rec.status, "meeting_date": record.iso(rec.meeting_date),
+        "flag_count": rec.flag_count,
+    }, [c.name for c in rec.conflicted],
+        [f"{r.name}: {r.ruling_label}" for r in rec.rulings])
 
 
 def register_row(row: dict[str, Any], conflicted_names: list[str],

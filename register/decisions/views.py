@@ -33,7 +33,7 @@ from ..rules.decisions import (
     format_money,
     process_label,
 )
-from . import access, flagging, lifecycle, queries, reviewers
+from . import access, flagging, lifecycle, queries, record, reviewers
 from .forms import CONTRACT_KINDS, OUTCOMES, DecisionForm, NewDecisionForm, form_data, regime_process_choices
 from .queries import EDITABLE_STATUSES, STALE_MESSAGE
 
@@ -300,28 +300,28 @@ def submit(reference: str) -> str | Response | tuple[str, int]:
     return redirect(url_for("decisions.show", reference=decision["reference"]))
 
 
-def _governance(db: Any, decision_id: int) -> dict[str, Any]:
-    """Rulings, escalation, sign-offs, outcome, attendance and breaches, for the decision page."""
-    from ..reviews import queries as review_queries
-    from ..rules.quorum import ESCALATIONS
-    from ..rules.rulings import RULINGS
+def _record_flag_groups(rec: record.DecisionRecord
+                        ) -> tuple[list[record.Flag], list[dict[str, Any]]]:
+    """The record's decision-level flags, then each person's flags together, in order."""
+    decision_level = [flag for flag in rec.flags if flag.person_id is None]
+    people: dict[int, dict[str, Any]] = {}
+    for flag in rec.flags:
+        if flag.person_id is not None:
+            people.setdefault(flag.person_id, {"name": flag.person_name, "flags": []})
+            people[flag.person_id]["flags"].append(flag)
+    return decision_level, list(people.values())
 
-    rulings = list(db.query(
-        "SELECT decision_rulings.*, people.name FROM decision_rulings JOIN people ON people.id ="
-        " decision_rulings.person_id WHERE decision_id = ? ORDER BY people.name COLLATE NOCASE",
-        [decision_id]))
-    for row in rulings:
-        row["label"] = RULINGS.get(row["ruling"], row["ruling"])
-    escalation = review_queries.current_escalation(db, decision_id)
+
+def _summary_of(rec: record.DecisionRecord) -> dict[str, Any]:
+    """The decision's record in the shape the summary list renders (as a draft's is)."""
     return {
-        "rulings": rulings,
-        "escalation": escalation,
-        "escalation_label": ESCALATIONS.get(escalation["kind"], "") if escalation else "",
-        "sign_off": review_queries.sign_off_in_force(db, decision_id),
-        "voided": review_queries.voided_sign_offs(db, decision_id),
-        "outcome": review_queries.outcome_of(db, decision_id),
-        "attendance": review_queries.attendance_of(db, decision_id),
-        "breaches": review_queries.breaches_of(db, decision_id),
+        "decision": rec,
+        "participants": [{"person_id": p.person_id, "name": p.name, "role": p.role,
+                          "is_member": p.member_role is not None} for p in rec.participants],
+        "providers": rec.providers, "awarded": rec.awarded_provider, "options": rec.options,
+        "criteria": rec.criteria,
+        "clinical_lead": rec.clinical_lead.name if rec.clinical_lead else None,
+        "contract_manager": rec.contract_manager.name if rec.contract_manager else None,
     }
 
 
@@ -335,14 +335,16 @@ def show(reference: str) -> str | tuple[str, int]:
     if refusal:
         return refusal
     decision = loaded["decision"]
-    flags = flagging.current_flags(db, decision["id"])
-    decision_flags, person_flags = _flag_groups(flags)
+    rec = record.load_record(db, decision["id"])
+    if rec is None:
+        abort(404)
+    decision_flags, person_flags = _record_flag_groups(rec)
     review_route = reviewers.route_for(db, decision["id"]) \
         if decision["status"] in reviewers.WAITING else None
     return render_template(
         "decisions/show.html", loaded=loaded, decision=decision, decision_flags=decision_flags,
-        person_flags=person_flags, history=_history(decision["id"]),
-        governance=_governance(db, decision["id"]),
+        person_flags=person_flags, history=_history(decision["id"]), record=rec,
+        summary=_summary_of(rec),
         editable=decision["status"] in EDITABLE_STATUSES
         and current_user.can("record_decisions"),
         review_route=review_route,

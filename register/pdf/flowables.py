@@ -527,10 +527,13 @@ def decision_section(record: dict[str, Any], level: int = 0) -> list[Flowable]:
 
     out.append(heading("Quorum", sub, bookmark=False))
     quorum = record["quorum"]
-    out.append(para(f"The committee's rule: {quorum['rule']}."))
+    if quorum.get("rule"):
+        out.append(para(f"The committee's rule: {quorum['rule']}."))
     for count in quorum["counts"]:
         out.append(KeepTogether([para(count["title"], "Label"), *bullets(count["arithmetic"]),
                                  para(count["summary"], "Label"), Spacer(1, 1.5 * mm)]))
+    if quorum.get("verdict"):
+        out.append(para(quorum["verdict"], "Label"))
     if quorum.get("presiding"):
         out.append(para(quorum["presiding"]))
     if record["escalations"]:

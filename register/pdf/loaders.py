@@ -19,15 +19,14 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..decisions import access
-from ..decisions.flagging import MATCH_JOIN
+from ..decisions import record as record_model
+from ..decisions.record import iso
 from ..interests import history as interest_history
 from ..organisations.queries import KINDS as ORGANISATION_KINDS
-from ..rules import conflicts as conflict_rules
-from ..rules.decisions import CHOICES, KEY_CRITERIA, PARTICIPANT_ROLES, REGIMES, format_money
+from ..rules.decisions import CHOICES, REGIMES, format_money
 from ..rules.decisions import process_label as process_words
 from ..rules.interests import INTEREST_TYPES, days_late, is_late
-from ..rules.quorum import CATEGORIES, ESCALATIONS, QuorumRule, count_quorum, escalation_words
-from ..rules.rulings import RULINGS, may_be_present, presiding_member
+from ..rules.rulings import RULINGS
 from ..rules.workflow import STATUS_LABELS
 from ..timeutil import long_date, uk_time, utcnow_iso
 
@@ -35,7 +34,6 @@ CONTRACT_KINDS = {"existing": "Existing contract", "new": "New contract"}
 CHOICE_SHORT = {"make": "Make", "buy": "Buy", "mixed": "Mixed"}
 MEMBER_ROLES = {"chair": "Chair", "vice_chair": "Vice-chair", "member": "Member"}
 CATEGORY_LABELS = {"gp": "GP", "lay": "lay member", "executive": "executive", "other": "other"}
-VOTES = {"for": "For", "against": "Against", "abstain": "Abstained"}
 
 
 @contextlib.contextmanager
@@ -95,26 +93,6 @@ def organisation_kind(kind: str | None) -> str:
 
 # ---- decisions ------------------------------------------------------------------------------
 
-_DECISIONS_SQL = """
-SELECT decisions.*, committees.name AS committee_name,
-    committees.quorum_min_voting, committees.quorum_min_gp, committees.quorum_min_lay,
-    committees.quorum_min_executive, committees.quorum_min_other,
-    committees.common_interest_policy,
-    lead.name AS clinical_lead_name, manager.name AS contract_manager_name,
-    awarded.name AS awarded_name, awarded.ods_code AS awarded_ods_code,
-    awarded.registered_address AS awarded_address, awarded.postcode AS awarded_postcode,
-    coalesce(author_person.name, author.username) AS author_name,
-    (SELECT signed_at FROM sign_offs WHERE sign_offs.decision_id = decisions.id
-        AND sign_offs.voided_at IS NULL) AS signed_at
-FROM decisions
-JOIN committees ON committees.id = decisions.committee_id
-LEFT JOIN people AS lead ON lead.id = decisions.clinical_lead_id
-LEFT JOIN people AS manager ON manager.id = decisions.contract_manager_id
-LEFT JOIN organisations AS awarded ON awarded.id = decisions.awarded_provider_id
-LEFT JOIN users AS author ON author.id = decisions.author_user_id
-LEFT JOIN people AS author_person ON author_person.id = author.person_id
-"""
-
 _IN = "(SELECT value FROM json_each(?))"
 
 
@@ -127,10 +105,31 @@ def decision_ids_in_period(db: Database, committee_id: int, date_from: dt.date,
                                               date_to.isoformat()])]
 
 
-def _decision_rows(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
-    found = {r["id"]: r for r in db.query(_DECISIONS_SQL + f" WHERE decisions.id IN {_IN}",
-                                          [_ids_json(ids)])} if ids else {}
-    return [found[i] for i in ids if i in found]
+def _row_of(rec: record_model.DecisionRecord) -> dict[str, Any]:
+    """A decision's record as the flat fields the printed tables word."""
+    awarded, signed = rec.awarded_provider, rec.sign_off
+    return {
+        "id": rec.id, "reference": rec.reference, "title": rec.title,
+        "description": rec.description, "status": rec.status, "choice": rec.choice,
+        "contract_kind": rec.contract_kind, "regime": rec.regime, "process": rec.process,
+        "total_value_pence": rec.total_value_pence,
+        "annual_value_pence": rec.annual_value_pence,
+        "contract_start": iso(rec.contract_start), "contract_end": iso(rec.contract_end),
+        "committee_id": rec.committee_id, "committee_name": rec.committee_name,
+        "meeting_date": iso(rec.meeting_date), "decision_process": rec.decision_process,
+        "offered_to_all_member_practices": rec.offered_to_all_member_practices,
+        "justification": rec.justification, "comments": rec.comments,
+        "submitted_at": iso(rec.submitted_at), "flag_count": rec.flag_count,
+        "conflict_count": rec.conflict_count,
+        "clinical_lead_name": rec.clinical_lead.name if rec.clinical_lead else None,
+        "contract_manager_name": rec.contract_manager.name if rec.contract_manager else None,
+        "awarded_name": awarded.name if awarded else None,
+        "awarded_ods_code": awarded.ods_code if awarded else None,
+        "awarded_address": awarded.registered_address if awarded else None,
+        "awarded_postcode": awarded.postcode if awarded else None,
+        "author_name": rec.author,
+        "signed_at": iso(signed.signed_at) if signed and signed.voided_at is None else None,
+    }
 
 
 def _decision_fields(row: dict[str, Any]) -> dict[str, Any]:
@@ -167,83 +166,22 @@ def _decision_fields(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _records(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
-    """Full printed records for many decisions, with one query per related table."""
-    rows = _decision_rows(db, ids)
-    ids = [r["id"] for r in rows]
-    options = _grouped(db, "SELECT * FROM decision_options WHERE decision_id IN " + _IN
-                       + " ORDER BY position, id", ids)
-    criteria = _grouped(db, "SELECT * FROM decision_criteria WHERE decision_id IN " + _IN
-                        + " ORDER BY id", ids)
-    providers = _grouped(db, (
-        "SELECT decision_providers.decision_id, organisations.* FROM decision_providers"
-        " JOIN organisations ON organisations.id = decision_providers.organisation_id"
-        " WHERE decision_providers.decision_id IN " + _IN
-        + " ORDER BY organisations.name COLLATE NOCASE, organisations.id"), ids)
-    participants = _grouped(db, (
-        "SELECT decision_participants.decision_id, decision_participants.person_id,"
-        " decision_participants.role, people.name, committee_members.role AS member_role,"
-        " committee_members.category, committee_members.voting AS member_voting"
-        " FROM decision_participants"
-        " JOIN people ON people.id = decision_participants.person_id"
-        " JOIN decisions ON decisions.id = decision_participants.decision_id"
-        " LEFT JOIN committee_members ON committee_members.person_id ="
-        " decision_participants.person_id AND committee_members.committee_id ="
-        " decisions.committee_id"
-        " WHERE decision_participants.decision_id IN " + _IN
-        + " ORDER BY CASE decision_participants.role WHEN 'voting' THEN 0 WHEN 'attendee' THEN 1"
-        " ELSE 2 END, people.name COLLATE NOCASE"), ids)
-    chairs = _grouped(db, (
-        "SELECT decisions.id AS decision_id, committee_members.person_id, committee_members.role"
-        " FROM decisions JOIN committee_members ON committee_members.committee_id ="
-        " decisions.committee_id AND committee_members.role IN ('chair', 'vice_chair')"
-        " WHERE decisions.id IN " + _IN), ids)
-    flags = _grouped(db, (
-        "SELECT decision_flags.*, people.name AS person_name, organisations.name AS"
-        " organisation_name, match_resolutions.outcome AS match_outcome,"
-        " match_resolutions.reason AS match_reason FROM decision_flags"
-        " LEFT JOIN people ON people.id = decision_flags.person_id"
-        " LEFT JOIN organisations ON organisations.id = decision_flags.organisation_id"
-        + MATCH_JOIN +
-        " WHERE decision_flags.decision_id IN " + _IN + " ORDER BY decision_flags.position"), ids)
-    rulings = _grouped(db, (
-        "SELECT decision_rulings.*, people.name, coalesce(ruler_person.name, ruler.username)"
-        " AS ruled_by FROM decision_rulings"
-        " JOIN people ON people.id = decision_rulings.person_id"
-        " LEFT JOIN users AS ruler ON ruler.id = decision_rulings.ruled_by_user_id"
-        " LEFT JOIN people AS ruler_person ON ruler_person.id = ruler.person_id"
-        " WHERE decision_rulings.decision_id IN " + _IN + " ORDER BY people.name COLLATE NOCASE"),
-        ids)
-    escalations = _grouped(db, "SELECT * FROM escalations WHERE decision_id IN " + _IN
-                           + " ORDER BY recorded_at, id", ids)
-    sign_offs = _grouped(db, "SELECT * FROM sign_offs WHERE decision_id IN " + _IN
-                         + " ORDER BY signed_at, id", ids)
-    outcomes = _grouped(db, (
-        "SELECT decision_outcomes.*, organisations.name AS awarded_name FROM decision_outcomes"
-        " LEFT JOIN organisations ON organisations.id = decision_outcomes.awarded_provider_id"
-        " WHERE decision_outcomes.decision_id IN " + _IN), ids)
-    attendance = _grouped(db, (
-        "SELECT outcome_attendance.*, people.name, proxy.name AS proxy_name"
-        " FROM outcome_attendance JOIN people ON people.id = outcome_attendance.person_id"
-        " LEFT JOIN people AS proxy ON proxy.id = outcome_attendance.proxy_for_person_id"
-        " WHERE outcome_attendance.decision_id IN " + _IN
-        + " ORDER BY people.name COLLATE NOCASE"), ids)
-    breaches = _grouped(db, (
-        "SELECT breaches.*, people.name AS person_name FROM breaches"
-        " LEFT JOIN people ON people.id = breaches.person_id"
-        " WHERE breaches.decision_id IN " + _IN + " ORDER BY breaches.recorded_at, breaches.id"),
-        ids)
+    """Full printed records for many decisions: each decision's one record (read with one
+    query per table), worded for print, with its audit events."""
+    return _printed(db, record_model.load_records(db, ids))
+
+
+def _printed(db: Database, built: Sequence[record_model.DecisionRecord]) -> list[dict[str, Any]]:
+    """Records worded for print, each with its decision's audit events."""
+    wanted = [r.id for r in built]
     events: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    if ids:
+    if wanted:
         for event in db.query(
                 "SELECT seq, at, actor, action, entity_id, changes FROM audit_events"
                 " WHERE entity = 'decision' AND entity_id IN (SELECT CAST(value AS TEXT)"
-                " FROM json_each(?)) ORDER BY seq", [_ids_json(ids)]):
+                " FROM json_each(?)) ORDER BY seq", [_ids_json(wanted)]):
             events[int(event["entity_id"])].append(event)
-    return [_record(row, options[row["id"]], criteria[row["id"]], providers[row["id"]],
-                    participants[row["id"]], chairs[row["id"]], flags[row["id"]],
-                    rulings[row["id"]], escalations[row["id"]], sign_offs[row["id"]],
-                    (outcomes[row["id"]] or [None])[0], attendance[row["id"]],
-                    breaches[row["id"]], events[row["id"]]) for row in rows]
+    return [printed_record(r, events[r.id]) for r in built]
 
 
 def _fields_changed(changes: str) -> str:
@@ -257,109 +195,91 @@ def _fields_changed(changes: str) -> str:
     return ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
 
 
-def _record(row: dict[str, Any], options: list, criteria: list, providers: list,
-            participants: list, chairs: list, flags: list, rulings: list, escalations: list,
-            sign_offs: list, outcome: dict | None, attendance: list, breaches: list,
-            events: list) -> dict[str, Any]:
-    """One decision's printed record, from its rows."""
-    criteria_order = list(KEY_CRITERIA)
-    ruling_by_person = {r["person_id"]: r["ruling"] for r in rulings}
-    reasons: dict[int, list[str]] = defaultdict(list)
-    for flag in flags:
-        if flag["person_id"] is not None and flag["severity"] == "conflict":
-            label = conflict_rules.RULES.get(flag["rule"], flag["rule"]).lower()
-            if label not in reasons[flag["person_id"]]:
-                reasons[flag["person_id"]].append(label)
+def _count(count: record_model.QuorumCount) -> dict[str, Any]:
+    return {"title": count.title, "arithmetic": list(count.arithmetic), "summary": count.summary}
+
+
+def printed_quorum(quorum: record_model.Quorum | None) -> dict[str, Any]:
+    """The record's quorum in the words the printed record uses (the same verdict as the
+    review page and the JSON)."""
+    if quorum is None:
+        return {"rule": None, "counts": [], "presiding": "",
+                "verdict": "Not counted yet: the quorum is counted once the decision is "
+                           "submitted for review."}
+    after = _count(quorum.after_rulings)
+    if quorum.quorate_after_rulings is None:
+        after["summary"] = (f"Not known yet: {len(quorum.awaiting_rulings)} conflicted "
+                            f"{'person awaits' if len(quorum.awaiting_rulings) == 1 else 'people await'}"
+                            f" a ruling ({', '.join(quorum.awaiting_rulings)}).")
+    counts = [_count(quorum.before_rulings), after]
+    if quorum.at_meeting is not None:
+        counts.append(_count(quorum.at_meeting))
+    return {"rule": quorum.rule, "counts": counts, "presiding": quorum.presiding + ".",
+            "verdict": f"Verdict after the rulings: {quorum.verdict}."}
+
+
+def printed_record(rec: record_model.DecisionRecord,
+                   events: list[dict[str, Any]]) -> dict[str, Any]:
+    """One decision's record in the words the printed record uses."""
     return {
-        "decision": _decision_fields(row),
-        "options": [{**o, "outcome_label": "Chosen" if o["outcome"] == "chosen" else "Rejected"}
-                    for o in options],
-        "criteria": sorted(({**c, "label": KEY_CRITERIA.get(c["criterion"], c["criterion"])}
-                            for c in criteria),
-                           key=lambda c: criteria_order.index(c["criterion"])
-                           if c["criterion"] in criteria_order else len(criteria_order)),
-        "providers": [{**p, "kind_label": organisation_kind(p["kind"])} for p in providers],
-        "participants": [{
-            **p, "role_label": PARTICIPANT_ROLES.get(p["role"], p["role"]),
-            "membership": (f"{MEMBER_ROLES.get(p['member_role'], p['member_role'])}, "
-                           f"{CATEGORY_LABELS.get(p['category'], p['category'])}"
-                           f"{'' if p['member_voting'] else ', non-voting'}")
-            if p["member_role"] else "Not a member of the committee",
-        } for p in participants],
-        "flags": [{**f, "rule_label": conflict_rules.RULES.get(f["rule"], f["rule"])}
-                  for f in flags],
+        "decision": _decision_fields(_row_of(rec)),
+        "options": [{"position": o.position, "description": o.description,
+                     "outcome": o.outcome, "reason": o.reason,
+                     "outcome_label": "Chosen" if o.outcome == "chosen" else "Rejected"}
+                    for o in rec.options],
+        "criteria": [{"criterion": c.criterion, "label": c.label, "weight": c.weight,
+                      "how_applied": c.how_applied} for c in rec.criteria],
+        "providers": [{"name": p.name, "ods_code": p.ods_code, "kind": p.kind,
+                       "kind_label": organisation_kind(p.kind),
+                       "is_member_practice": p.is_member_practice} for p in rec.providers],
+        "participants": [{"person_id": p.person_id, "name": p.name, "role": p.role,
+                          "role_label": p.role_label, "membership": p.membership}
+                         for p in rec.participants],
+        "flags": [{"rule": f.rule, "rule_label": f.rule_label, "severity": f.severity,
+                   "person_id": f.person_id, "person_name": f.person_name,
+                   "organisation_name": f.organisation_name, "sentence": f.sentence,
+                   "match_outcome": f.match_outcome, "match_reason": f.match_reason}
+                  for f in rec.flags],
         "rulings": [{
-            **r, "ruling_label": RULINGS.get(r["ruling"], r["ruling"]),
-            "ruled_text": ", ".join(p for p in (r["ruled_by"], _when(r["ruled_at"])) if p),
-        } for r in rulings],
-        "quorum": _quorum(row, participants, chairs, ruling_by_person, reasons, attendance),
+            "person_id": r.person_id, "name": r.name, "ruling": r.ruling,
+            "ruling_label": r.ruling_label, "reason": r.reason, "is_exception": r.is_exception,
+            "exception_reason": r.exception_reason,
+            "exception_mitigation": r.exception_mitigation,
+            "ruled_text": ", ".join(p for p in (r.ruled_by, uk_time(r.ruled_at)) if p),
+        } for r in rec.rulings],
+        "quorum": printed_quorum(rec.quorum),
         "escalations": [{
-            **e, "kind_label": ESCALATIONS.get(e["kind"], e["kind"]),
-            "details": _details(e["kind"], e["details"]),
-            "recorded_text": _when(e["recorded_at"]),
-            "ratified_text": (f"{_when(e['ratified_at'])}"
-                              + (f" (meeting of {_day(e['ratified_meeting_date'])})"
-                                 if e["ratified_meeting_date"] else ""))
-            if e["ratified_at"] else (
-                f"No longer applies: replaced {_when(e['superseded_at'])}"
-                if e.get("superseded_at") else
-                "Not yet" if e["kind"] == "chair_action" else "Not needed"),
-        } for e in escalations],
+            "kind": e.kind, "kind_label": e.kind_label, "details": e.words,
+            "recorded_text": uk_time(e.recorded_at),
+            "ratified_text": (uk_time(e.ratified_at)
+                              + (f" (meeting of {long_date(e.ratified_meeting_date)})"
+                                 if e.ratified_meeting_date else ""))
+            if e.ratified_at else (
+                f"No longer applies: replaced {uk_time(e.superseded_at)}"
+                if e.superseded_at else
+                "Not yet" if e.kind == "chair_action" else "Not needed"),
+        } for e in rec.escalations],
         "sign_offs": [{
-            **s, "signed_text": _when(s["signed_at"]), "voided_text": _when(s["voided_at"]),
-        } for s in sign_offs],
+            "signer_name": s.signer_name, "signer_role": s.signer_role,
+            "statement": s.statement, "content_hash": s.content_hash,
+            "void_reason": s.void_reason, "signed_text": uk_time(s.signed_at),
+            "voided_text": uk_time(s.voided_at),
+        } for s in rec.sign_offs],
         "outcome": {
-            **outcome, "outcome_label": CHOICES.get(outcome["outcome"], outcome["outcome"]),
-            "awarded": outcome["awarded_name"],
-            "votes_text": (f"{outcome['votes_for']} for, {outcome['votes_against']} against, "
-                           f"{outcome['votes_abstaining']} abstaining"),
-            "recorded_text": _when(outcome["recorded_at"]),
-        } if outcome else None,
-        "attendance": [{**a, "vote_label": VOTES.get(a["vote"] or "", "No vote"),
-                        "proxy_for": a["proxy_name"] or ""} for a in attendance],
-        "breaches": [{**b, "kind_label": b["kind"].replace("_", " ").capitalize(),
-                      "person": b["person_name"] or "", "recorded_text": _when(b["recorded_at"])}
-                     for b in breaches],
+            "outcome": rec.outcome.outcome, "outcome_label": rec.outcome.outcome_label,
+            "awarded": rec.outcome.awarded_provider, "votes_text": rec.outcome.votes_text,
+            "notes": rec.outcome.notes, "recorded_text": uk_time(rec.outcome.recorded_at),
+        } if rec.outcome else None,
+        "attendance": [{"name": a.name, "present": a.present, "vote_label": a.vote_label,
+                        "proxy_for": a.proxy_for or ""}
+                       for a in (rec.outcome.attendance if rec.outcome else ())],
+        "breaches": [{"kind_label": b.kind_label, "person": b.person or "",
+                      "detail": b.detail, "recorded_text": uk_time(b.recorded_at)}
+                     for b in rec.breaches],
         "events": [{"seq": e["seq"], "at_text": _when(e["at"]), "actor": e["actor"],
                     "action": e["action"].replace("_", " "),
                     "fields": _fields_changed(e["changes"])} for e in events],
     }
-
-
-def _details(kind: str, text: str) -> str:
-    """An escalation's details in the sentence the review page uses (stored as JSON; older
-    plain-word details are printed as they are)."""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        return text
-    if isinstance(data, dict):
-        return escalation_words(kind, data) + "."
-    return str(data)
-
-
-def _quorum(row: dict[str, Any], participants: list, chairs: list,
-            rulings: dict[int, str], reasons: dict[int, list[str]],
-            attendance: list) -> dict[str, Any]:
-    """The quorum arithmetic on the rulings, and again on the attendance once it is recorded."""
-    rule = QuorumRule(row["quorum_min_voting"],
-                      {c: row[f"quorum_min_{c}"] for c in CATEGORIES if row[f"quorum_min_{c}"]})
-    voting = [(p["person_id"], p["category"] or "other") for p in participants
-              if p["role"] == "voting"]
-    why = {person: ", ".join(words) for person, words in reasons.items()}
-    counts = []
-    before = count_quorum(rule, voting, rulings, reasons=why)
-    counts.append({"title": "Counted on the voting members taking part, after the rulings:",
-                   "arithmetic": before.arithmetic, "summary": before.summary})
-    if attendance:
-        present = {a["person_id"] for a in attendance if a["present"]}
-        at_meeting = count_quorum(rule, voting, rulings, present, reasons=why)
-        counts.append({"title": "Counted on the attendance recorded at the meeting:",
-                       "arithmetic": at_meeting.arithmetic, "summary": at_meeting.summary})
-    chair = next((c["person_id"] for c in chairs if c["role"] == "chair"), None)
-    vice = next((c["person_id"] for c in chairs if c["role"] == "vice_chair"), None)
-    _, presiding = presiding_member(chair, vice, rulings)
-    return {"rule": rule.describe(), "counts": counts, "presiding": presiding + "."}
 
 
 def decision_for_reference(db: Database, reference: str) -> dict[str, Any] | None:
@@ -400,20 +320,21 @@ def committee_choices(db: Database) -> list[dict[str, Any]]:
     return list(db.query("SELECT id, name FROM committees ORDER BY name COLLATE NOCASE"))
 
 
-def _register_rows(rows: list[dict[str, Any]], conflicted: dict[int, list[str]],
-                   mitigation: dict[int, list[str]]) -> list[dict[str, Any]]:
+def _register_rows(records: Sequence[record_model.DecisionRecord]) -> list[dict[str, Any]]:
+    """The pack's register of procurement decisions, each row from its decision's record."""
     out = []
-    for row in rows:
-        fields = _decision_fields(row)
+    for rec in records:
+        fields = _decision_fields(_row_of(rec))
         out.append({
             **fields,
             "procurement_type": ": ".join(p for p in (fields["regime_label"],
                                                        fields["process_label"]) if p),
             "contract_kind": fields["contract_kind_label"],
-            "committee": row["committee_name"],
-            "conflicts": "; ".join(conflicted.get(row["id"], [])),
-            "mitigation": "; ".join(mitigation.get(row["id"], [])),
-            "flagged": bool(row["flag_count"]),
+            "committee": rec.committee_name,
+            "conflicts": "; ".join(c.name for c in rec.conflicted),
+            "mitigation": "; ".join(f"{r.name}: {r.ruling_label.lower()}"
+                                    for r in rec.rulings),
+            "flagged": rec.flagged,
         })
     return out
 
@@ -434,26 +355,10 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
         excluded = [row[0] for row in db.execute(
             "SELECT reference FROM decisions WHERE id IN " + _IN + " ORDER BY reference",
             [_ids_json(left_out)]).fetchall()] if left_out else []
-        rows = _decision_rows(db, ids)
-        conflicted: dict[int, list[str]] = defaultdict(list)
-        for r in db.query(
-                "SELECT DISTINCT decision_flags.decision_id, people.name FROM decision_flags"
-                " JOIN people ON people.id = decision_flags.person_id"
-                " WHERE decision_flags.severity = 'conflict' AND decision_flags.decision_id IN "
-                + _IN + " ORDER BY people.name COLLATE NOCASE", [_ids_json(ids)]):
-            conflicted[r["decision_id"]].append(r["name"])
-        mitigation: dict[int, list[str]] = defaultdict(list)
-        for r in db.query(
-                "SELECT decision_rulings.decision_id, decision_rulings.ruling, people.name"
-                " FROM decision_rulings JOIN people ON people.id = decision_rulings.person_id"
-                " WHERE decision_rulings.decision_id IN " + _IN
-                + " ORDER BY people.name COLLATE NOCASE", [_ids_json(ids)]):
-            mitigation[r["decision_id"]].append(
-                f"{r['name']}: {RULINGS.get(r['ruling'], r['ruling']).lower()}")
-        flagged_ids = [r["id"] for r in rows if r["flag_count"]]
-        records = _records(db, flagged_ids)
+        in_period = record_model.load_records(db, ids)
+        records = _printed(db, [r for r in in_period if r.flagged])
         members = _members_register(db, committee["id"], date_to, marking=marking)
-        found = _breaches(db, committee["id"], ids, date_from, date_to)
+        found = _breaches(db, committee["id"], in_period, date_from, date_to)
         head = head_of_trail(db)
     printed_at = printed_at or utcnow_iso()
     return {
@@ -464,7 +369,7 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
         "period_short": f"{date_from.day} {date_from:%b %Y} to {date_to.day} {date_to:%b %Y}",
         "prepared_by": prepared_by, "purpose": purpose, "recommendation": recommendation,
         "marking": marking, "printed_at": printed_at, "printed_text": uk_time(printed_at),
-        "decisions": _register_rows(rows, conflicted, mitigation),
+        "decisions": _register_rows(in_period),
         "excluded": excluded,
         "records": records,
         "interests": members,
@@ -552,11 +457,11 @@ def _members_register(db: Database, committee_id: int, on: dt.date, *,
     }
 
 
-def _breaches(db: Database, committee_id: int, ids: Sequence[int], date_from: dt.date,
+def _breaches(db: Database, committee_id: int,
+              records: Sequence[record_model.DecisionRecord], date_from: dt.date,
               date_to: dt.date) -> dict[str, Any]:
-    """Late declarations, ruled-out people present for a vote, flagged and recorded breaches."""
-    decision_refs = {r["id"]: r["reference"] for r in db.query(
-        "SELECT id, reference FROM decisions WHERE id IN " + _IN, [_ids_json(ids)])} if ids else {}
+    """Late declarations, and from the period's decision records: ruled-out people present for
+    a vote, flagged and recorded breaches."""
     late = []
     for r in db.query(
             "SELECT interests.*, people.name FROM interests"
@@ -571,38 +476,18 @@ def _breaches(db: Database, committee_id: int, ids: Sequence[int], date_from: dt
                                                if p),
                          _day(r["date_from"]), _day(r["declared_on"]),
                          days_late(r["date_from"], r["declared_on"])])
-    present = []
-    for r in db.query(
-            "SELECT outcome_attendance.decision_id, outcome_attendance.vote, people.name,"
-            " decision_rulings.ruling FROM outcome_attendance"
-            " JOIN people ON people.id = outcome_attendance.person_id"
-            " JOIN decision_rulings ON decision_rulings.decision_id ="
-            " outcome_attendance.decision_id AND decision_rulings.person_id ="
-            " outcome_attendance.person_id"
-            " WHERE outcome_attendance.present = 1 AND outcome_attendance.decision_id IN " + _IN
-            + " ORDER BY outcome_attendance.decision_id, people.name COLLATE NOCASE",
-            [_ids_json(ids)]):
-        if not may_be_present(r["ruling"]):
-            present.append([decision_refs.get(r["decision_id"], ""), r["name"],
-                            RULINGS.get(r["ruling"], r["ruling"]),
-                            VOTES.get(r["vote"] or "", "No vote")])
-    flagged = []
-    for r in db.query(
-            "SELECT decision_flags.decision_id, decision_flags.rule, decision_flags.sentence"
-            " FROM decision_flags WHERE decision_flags.severity = 'breach'"
-            " AND decision_flags.decision_id IN " + _IN
-            + " ORDER BY decision_flags.decision_id, decision_flags.position", [_ids_json(ids)]):
-        flagged.append([decision_refs.get(r["decision_id"], ""),
-                        conflict_rules.RULES.get(r["rule"], r["rule"]), r["sentence"]])
-    recorded = []
-    for r in db.query(
-            "SELECT breaches.*, people.name FROM breaches"
-            " LEFT JOIN people ON people.id = breaches.person_id"
-            " WHERE breaches.decision_id IN " + _IN + " ORDER BY breaches.recorded_at, breaches.id",
-            [_ids_json(ids)]):
-        recorded.append([decision_refs.get(r["decision_id"], ""), r["name"] or "",
-                         r["kind"].replace("_", " ").capitalize(), r["detail"],
-                         _when(r["recorded_at"])])
+    present, flagged, recorded = [], [], []
+    for rec in records:
+        for attended in record_model.present_when_ruled_out(rec):
+            present.append([rec.reference, attended.name,
+                            RULINGS.get(attended.ruling or "", attended.ruling),
+                            attended.vote_label])
+        flagged += [[rec.reference, f.rule_label, f.sentence] for f in rec.flags
+                    if f.severity == "breach"]
+    breaches = sorted(((b, rec.reference) for rec in records for b in rec.breaches),
+                      key=lambda pair: (iso(pair[0].recorded_at) or "", pair[0].id))
+    recorded = [[reference, b.person or "", b.kind_label, b.detail, uk_time(b.recorded_at)]
+                for b, reference in breaches]
     return {
         "explanation": (f"Interests the committee's members declared between "
                         f"{long_date(date_from)} and {long_date(date_to)} more than 28 days after "

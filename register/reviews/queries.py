@@ -12,10 +12,11 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..committees.queries import quorum_rule
-from ..decisions import access, flagging, lifecycle
+from ..decisions import access, flagging, lifecycle, record
+from ..decisions.record import co_opted, short_reason
 from ..listing import Page, paginate
 from ..rules import conflicts as conflict_rules
-from ..rules.quorum import CATEGORIES, QuorumResult, QuorumRule, count_quorum
+from ..rules.quorum import CATEGORIES, QuorumResult, QuorumRule
 from ..rules.rulings import presiding_member, propose_ruling
 from ..rules.working_days import is_overdue, working_days_between
 from ..timeutil import UK
@@ -122,14 +123,6 @@ def get_decision(db: Database, reference: str) -> dict[str, Any] | None:
     return lifecycle.decision_row(db, reference=reference)
 
 
-def flag_object(row: dict[str, Any], severity: str | None = None) -> conflict_rules.Flag:
-    """A stored flag row as the rules' Flag (optionally with another severity)."""
-    return conflict_rules.Flag(row["rule"], row["person_id"], row["organisation_id"],
-                               row["evidence"] if isinstance(row["evidence"], dict)
-                               else json.loads(row["evidence"]),
-                               row["sentence"], severity or row["severity"])
-
-
 @dataclass
 class Review:
     """Everything the review page needs about one decision."""
@@ -181,12 +174,7 @@ class Review:
         if confirmed is None:
             confirmed = {key for key, row in self.resolutions.items()
                          if row["outcome"] == "confirmed"}
-        objects = []
-        for row in self.flags:
-            key = (row["person_id"], row["evidence"].get("interest_id"))
-            severity = "conflict" if row["severity"] == "possible" and key in confirmed else None
-            objects.append(flag_object(row, severity))
-        return conflict_rules.conflicted_people(objects)
+        return record.conflicted_flags(self.flags, confirmed)
 
     def possible_ids(self) -> set[int]:
         """People with a possible conflict not dismissed (they may not sign off either)."""
@@ -219,57 +207,26 @@ class Review:
 
     def voting_members(self) -> list[tuple[int, str]]:
         """The committee's voting members and any voting participants, with their categories."""
-        pairs = [(pid, m["category"]) for pid, m in self.members.items() if m["voting"]]
-        seen = {pid for pid, _ in pairs}
-        for pid, participant in self.participants.items():
-            if participant["role"] == "voting" and pid not in seen:
-                pairs.append((pid, "other"))
-        for person in co_opted(self.escalation):
-            if person["person_id"] not in seen:
-                pairs.append((person["person_id"], person["category"]))
-        return pairs
+        return record.voting_members(self.members, self.participants, self.escalation)
 
     def present(self) -> set[int]:
         """Who is taking part in the item: the participants, and any members co-opted."""
-        return set(self.participants) | {p["person_id"] for p in co_opted(self.escalation)}
+        return record.taking_part(self.participants, self.escalation)
 
-    def quorum(self, rulings: dict[int, str]) -> QuorumResult:
-        """The quorum counted from the committee's rule with these rulings."""
-        reasons = {p["person_id"]: p["reason_words"] for p in self.people()}
-        return name_the_co_opted(count_quorum(self.rule, self.voting_members(), rulings,
-                                              self.present(), reasons=reasons), self.escalation)
+    def quorum(self, rulings: dict[int, str],
+               reasons: dict[int, str] | None = None) -> QuorumResult:
+        """The quorum counted from the committee's rule with these rulings, by the one count
+        the decision's record uses too (so the page, the PDF and the JSON agree)."""
+        if reasons is None:
+            reasons = {p["person_id"]: p["reason_words"] for p in self.people()}
+        return record.count_decision_quorum(self.rule, self.members, self.participants,
+                                            self.escalation, rulings, reasons=reasons)
 
     def presiding(self, rulings: dict[int, str]) -> tuple[int | None, str]:
         """Who takes the item, with why."""
         chair = next((pid for pid, m in self.members.items() if m["role"] == "chair"), None)
         vice = next((pid for pid, m in self.members.items() if m["role"] == "vice_chair"), None)
         return presiding_member(chair, vice, rulings)
-
-
-def short_reason(flags: list[conflict_rules.Flag]) -> str:
-    """A few words for why someone is ruled out, from their first conflict: 'common interest'."""
-    for flag in flags:
-        if flag.severity == "conflict":
-            return conflict_rules.RULES.get(flag.rule, flag.rule).lower()
-    return ""
-
-
-def name_the_co_opted(quorum: QuorumResult, escalation: dict[str, Any] | None) -> QuorumResult:
-    """Say in the arithmetic who was co-opted, so a count larger than the people taking part
-    is explained. Every count of a review goes through here (the page, the live count and the
-    statement signed), so they agree word for word."""
-    added = co_opted(escalation)
-    if added and quorum.arithmetic:
-        names = ", ".join(f"{p['name']} ({p['category_label']})" for p in added)
-        quorum.arithmetic.insert(1, f"including {len(added)} co-opted for the item: {names}")
-    return quorum
-
-
-def co_opted(escalation: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The members co-opted by an escalation in force, if it is a co-option."""
-    if not escalation or escalation["kind"] != "co_opt":
-        return []
-    return list(escalation["details"].get("co_opted", []))
 
 
 def current_escalation(db: Database, decision_id: int) -> dict[str, Any] | None:
@@ -426,30 +383,6 @@ def conflicts_for_people(db: Database, decision_id: int,
 
 
 # ---- outcomes ------------------------------------------------------------------------------
-
-def outcome_of(db: Database, decision_id: int) -> dict[str, Any] | None:
-    """The recorded outcome of a decision, with the awarded provider's name, or None."""
-    return _one(db, "SELECT decision_outcomes.*, organisations.name AS provider_name"
-                    " FROM decision_outcomes LEFT JOIN organisations"
-                    " ON organisations.id = decision_outcomes.awarded_provider_id"
-                    " WHERE decision_outcomes.decision_id = ?", [decision_id])
-
-
-def attendance_of(db: Database, decision_id: int) -> list[dict[str, Any]]:
-    """Who was recorded at the item and how they voted, by name."""
-    return list(db.query(
-        "SELECT outcome_attendance.*, people.name, proxy.name AS proxy_for_name"
-        " FROM outcome_attendance JOIN people ON people.id = outcome_attendance.person_id"
-        " LEFT JOIN people AS proxy ON proxy.id = outcome_attendance.proxy_for_person_id"
-        " WHERE outcome_attendance.decision_id = ? ORDER BY people.name COLLATE NOCASE",
-        [decision_id]))
-
-
-def breaches_of(db: Database, decision_id: int) -> list[dict[str, Any]]:
-    """Breaches recorded against a decision, oldest first."""
-    return list(db.query("SELECT * FROM breaches WHERE decision_id = ? ORDER BY id",
-                         [decision_id]))
-
 
 def providers_of(db: Database, decision: dict[str, Any]) -> list[dict[str, Any]]:
     """The providers a decision could be awarded to: those proposed, and any already awarded."""

@@ -23,7 +23,7 @@ from .. import audit, timeutil
 from ..auth.access import requires
 from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
-from ..decisions import access, lifecycle, reviewers
+from ..decisions import access, lifecycle, record, reviewers
 from ..listing import parse_page
 from ..rules import workflow
 from ..rules.decisions import CHOICES, format_money
@@ -221,9 +221,7 @@ def _situation(review: queries.Review, form: forms.ReviewForm) -> dict[str, Any]
             selections[person["person_id"]]["ruling"] = person["proposal"]
     rulings = {pid: chosen["ruling"] for pid, chosen in selections.items()}
     reasons = {p["person_id"]: p["reason_words"] for p in people}
-    quorum = count_quorum(review.rule, review.voting_members(), rulings, review.present(),
-                          reasons=reasons)
-    queries.name_the_co_opted(quorum, review.escalation)
+    quorum = review.quorum(rulings, reasons)
     presiding_id, presiding = review.presiding(rulings)
     statement = signoff.statement_text(review, people, selections, quorum, presiding,
                                        current_user.display_name, _review_role(),
@@ -245,10 +243,13 @@ def _render_review(review: queries.Review, form: Any, *, problem: str | None = N
         form.conflicts_digest.data = _conflicts_digest(review)
     submitted = queries.uk_date(decision["submitted_at"])
     age = working_days_between(submitted, timeutil.today_uk()) if submitted else None
+    decision_record = record.load_record(get_db(), decision["id"])
     return render_template(
         "reviews/review.html", review=review, decision=decision, form=form,
         situation=situation, problem=problem, reviewable=reviewable, age=age,
-        participants=sorted(review.participants.values(), key=lambda p: p["name"].casefold()),
+        record=decision_record,
+        participants=[{"name": p.name, "role": p.role.replace("_", "-")}
+                      for p in decision_record.participants] if decision_record else [],
         providers=queries.providers_of(get_db(), decision),
         leads=queries.people_names(get_db(), [i for i in (decision["clinical_lead_id"],
                                                         decision["contract_manager_id"]) if i]),
@@ -720,10 +721,12 @@ def outcome(reference: str) -> Any:
         return refused
     context = _outcome_context(decision)
     if decision["status"] in ("decided", "published") and request.method == "GET":
+        decision_record = record.load_record(db, decision["id"])
+        outcome_record = decision_record.outcome if decision_record else None
         return render_template("reviews/outcome_recorded.html", decision=decision,
-                               outcome=queries.outcome_of(db, decision["id"]),
-                               attendance=queries.attendance_of(db, decision["id"]),
-                               breaches=queries.breaches_of(db, decision["id"]),
+                               outcome=outcome_record,
+                               attendance=outcome_record.attendance if outcome_record else (),
+                               breaches=decision_record.breaches if decision_record else (),
                                rulings=context["rulings"])
     signed = queries.sign_off_in_force(db, decision["id"]) is not None
     try:
