@@ -12,6 +12,7 @@ from flask.cli import with_appcontext
 
 from . import audit
 from .db import migrate, open_app_db, pending_migrations
+from .decisions import lifecycle
 
 
 @click.command("init-db")
@@ -24,6 +25,9 @@ def init_db_command() -> None:
         # An older trail is verified once and continued keyed; the anchor pins the switch. A new
         # register starts its anchor log here, so a missing log is always a finding.
         switched = audit.ensure_keyed(db)
+        refreshed = lifecycle.refresh_left_stale(db)
+        if refreshed:
+            click.echo(f"Brought the flags of {refreshed} decision(s) up to date.")
         if switched or applied or not audit.anchors_path(current_app.config).exists():
             audit.anchor(current_app.config, db)
     finally:

@@ -82,7 +82,10 @@ def pending_migrations(db: Database) -> list[str]:
     """The names of the migrations not yet applied to this database (reads only)."""
     from .migrations import migrations
 
-    return [m.name for m in migrations.pending(db)]
+    pending = [m.name for m in migrations.pending(db)]
+    if db["flags_to_refresh"].exists():
+        pending.append("the one-off recomputation of flags an older database left stale")
+    return pending
 
 
 def migrate(db: Database) -> list[str]:
@@ -91,21 +94,7 @@ def migrate(db: Database) -> list[str]:
 
     pending = [m.name for m in migrations.pending(db)]
     migrations.apply(db)
-    _refresh_left_stale(db)
     return pending
-
-
-def _refresh_left_stale(db: Database) -> None:
-    """Recompute the decisions a database from before flags were kept at write time left stale
-    (migration m014 lists them), once, audited as the system's."""
-    if not db["flags_to_refresh"].exists():
-        return
-    from .decisions import lifecycle
-
-    with write_transaction(db):
-        ids = [row[0] for row in db.execute("SELECT decision_id FROM flags_to_refresh")]
-        lifecycle.refresh(db, ids, actor="system")
-        db.execute("DROP TABLE flags_to_refresh")
 
 
 def init_app(app: Flask) -> None:

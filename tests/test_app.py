@@ -7,7 +7,7 @@ import pytest
 
 from register import audit, create_app
 from register.config import choose_journal_mode
-from register.db import connect
+from register.db import connect, migrate
 
 from .conftest import add_user, sign_in
 
@@ -248,3 +248,44 @@ def test_odd_numbers_in_addresses_never_break_a_page(app, db, number):
     for path in ODD_NUMBER_PATHS:
         response = client.get(path.format(n=number))
         assert response.status_code in (200, 302, 400, 403, 404), (path, number)
+
+
+def test_init_db_brings_an_older_databases_stale_flags_up_to_date(tmp_path, serve_calls):
+    """A database from before flags were kept at write time: its triggers left a decision stale.
+    Migrating lists it; serve asks for init-db until init-db has recomputed it, once."""
+    from register.migrations import migrations
+
+    from .conftest import add_committee, add_organisation, add_person
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
+                      "DATABASE": str(tmp_path / "old.sqlite3")})
+    db = connect(app.config["DATABASE"], foreign_keys=False)
+    migrations.apply(db, stop_before="m012_audit_keyed")
+    practice = add_organisation(db, "Riverside Surgery", ods_code="Y90001", is_member_practice=1)
+    gp = add_person(db, "Dr Asha Patel", home_practice_id=practice)
+    committee = add_committee(db)
+    now = "2026-01-01T00:00:00+00:00"
+    decision = db["decisions"].insert({
+        "reference": "MOB-2026-0001", "title": "Anticoagulation", "committee_id": committee,
+        "meeting_date": "2026-03-10", "status": "draft", "created_at": now, "updated_at": now,
+        }).last_pk
+    db["decision_providers"].insert({"decision_id": decision, "organisation_id": practice})
+    db["decision_participants"].insert({"decision_id": decision, "person_id": gp,
+                                        "role": "voting"})
+    assert db.execute("SELECT flags_stale FROM decisions").fetchone()[0] == 1
+    migrate(db)  # as any command does: the stale decision is listed, not yet recomputed
+    db.close()
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["serve", "--port", "5830"])
+    assert refused.exit_code == 1 and "init-db" in refused.output
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "Brought the flags of 1 decision(s) up to date." in result.output
+    db = connect(app.config["DATABASE"])
+    assert db.execute("SELECT flag_count > 0, flags_computed_at IS NOT NULL FROM decisions"
+                      ).fetchone() == (1, 1)
+    assert not db["flags_to_refresh"].exists()
+    assert "flags_stale" not in db["decisions"].columns_dict
+    db.close()
+    assert "Brought the flags" not in runner.invoke(args=["init-db"]).output
+    assert runner.invoke(args=["serve", "--port", "5830"]).exit_code == 0

@@ -29,7 +29,7 @@ def export_command() -> None:
                                               "exact name.")
 @with_appcontext
 def export_decisions_command(output_format: str, output: Path | None, committee: str) -> None:
-    """Export decisions, oldest meeting first, with their flags brought up to date."""
+    """Export decisions, oldest meeting first, with their current flags."""
     setup = open_app_db(foreign_keys=False)
     try:
         migrate(setup)

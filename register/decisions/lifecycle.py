@@ -308,6 +308,18 @@ def _after_facts_changed(db: Database, decision_id: int, actor: str) -> str | No
     return None
 
 
+def refresh_left_stale(db: Database) -> int:
+    """Recompute, once, the decisions a database from before flags were kept current at write
+    time left stale (migration m014 lists them); `init-db` calls it. Returns how many."""
+    if not db["flags_to_refresh"].exists():
+        return 0
+    with write_transaction(db):
+        ids = [row[0] for row in db.execute("SELECT decision_id FROM flags_to_refresh")]
+        refresh(db, ids, actor="system")
+        db.execute("DROP TABLE flags_to_refresh")
+    return len(ids)
+
+
 def refresh_all(db: Database, *, actor: str = "system") -> int:
     """Recompute every decision's flags (after a bulk import, or a database from before flags
     were kept current at write time); returns how many decisions were looked at."""
