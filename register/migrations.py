@@ -535,7 +535,9 @@ def m014_flags_at_write(db: Database) -> None:
                     "link_delete", "committee_update"):
         db.execute(f"DROP TRIGGER IF EXISTS flags_stale_{trigger}")
     db.execute("DROP INDEX IF EXISTS decisions_stale")
-    db.execute("CREATE TABLE IF NOT EXISTS flags_to_refresh (decision_id INTEGER PRIMARY KEY)")
-    db.execute("INSERT OR IGNORE INTO flags_to_refresh (decision_id)"
-               " SELECT id FROM decisions WHERE flags_stale = 1")
+    if db.execute("SELECT 1 FROM decisions WHERE flags_stale = 1 LIMIT 1").fetchone():
+        db.execute("CREATE TABLE IF NOT EXISTS flags_to_refresh"
+                   " (decision_id INTEGER PRIMARY KEY)")
+        db.execute("INSERT OR IGNORE INTO flags_to_refresh (decision_id)"
+                   " SELECT id FROM decisions WHERE flags_stale = 1")
     db.execute("ALTER TABLE decisions DROP COLUMN flags_stale")
