@@ -32,8 +32,12 @@ def create_audited(db: Database, table: str, entity: str, values: dict[str, Any]
 
 
 def update_versioned(db: Database, table: str, entity: str, record_id: int, version: int,
-                     values: dict[str, Any], actor: str, fetch: Fetch) -> bool:
-    """Save an edit made from the given version and audit it; False if someone else saved first."""
+                     values: dict[str, Any], actor: str, fetch: Fetch, *,
+                     then: Callable[[Database], Any] | None = None) -> bool:
+    """Save an edit made from the given version and audit it; False if someone else saved first.
+
+    `then` runs in the same transaction after a saved edit: what the edit changes elsewhere (the
+    decisions whose facts it touched) is brought up to date before anything commits."""
     # Column names come from each module's fixed EDITABLE tuple, never from the request.
     assignments = ", ".join(f"{key} = :{key}" for key in values)
     with write_transaction(db):
@@ -47,6 +51,8 @@ def update_versioned(db: Database, table: str, entity: str, record_id: int, vers
             return False
         audit.record(db, actor=actor, action="update", entity=entity, entity_id=record_id,
                      before=before, after=fetch(db, record_id))
+        if then is not None:
+            then(db)
     return True
 
 

@@ -127,12 +127,10 @@ def create_committee(db: Database, data: dict[str, Any], actor: str) -> int:
 def update_committee(db: Database, committee_id: int, version: int, data: dict[str, Any],
                      actor: str) -> bool:
     """Save an edit made from the given version; False if someone else saved first."""
-    with write_transaction(db):
-        saved = update_versioned(db, "committees", "committee", committee_id, version,
-                                 {key: data[key] for key in EDITABLE}, actor, get_committee)
-        if saved:
-            lifecycle.refresh_affected(db, actor=actor, committees=[committee_id])
-    return saved
+    return update_versioned(db, "committees", "committee", committee_id, version,
+                            {key: data[key] for key in EDITABLE}, actor, get_committee,
+                            then=lambda db: lifecycle.refresh_affected(
+                                db, actor=actor, committees=[committee_id]))
 
 
 class RoleTaken(Exception):

@@ -145,12 +145,10 @@ def create_organisation(db: Database, data: dict[str, Any], actor: str) -> int:
 def update_organisation(db: Database, organisation_id: int, version: int,
                         data: dict[str, Any], actor: str) -> bool:
     """Save an edit made from the given version; False if someone else saved first."""
-    with write_transaction(db):
-        saved = update_versioned(db, "organisations", "organisation", organisation_id, version,
-                                 {key: data[key] for key in EDITABLE}, actor, get_organisation)
-        if saved:
-            lifecycle.refresh_affected(db, actor=actor, organisations=[organisation_id])
-    return saved
+    return update_versioned(db, "organisations", "organisation", organisation_id, version,
+                            {key: data[key] for key in EDITABLE}, actor, get_organisation,
+                            then=lambda db: lifecycle.refresh_affected(
+                                db, actor=actor, organisations=[organisation_id]))
 
 
 def add_link(db: Database, parent_id: int, member_id: int, date_from: str | None,

@@ -5,7 +5,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..db import write_transaction
 from ..decisions import lifecycle
 from ..editing import create_audited, update_versioned
 from ..listing import Page, like_pattern, order_clause, paginate, where_clause
@@ -82,9 +81,7 @@ def create_person(db: Database, data: dict[str, Any], actor: str) -> int:
 def update_person(db: Database, person_id: int, version: int, data: dict[str, Any],
                   actor: str) -> bool:
     """Save an edit made from the given version; False if someone else saved first."""
-    with write_transaction(db):
-        saved = update_versioned(db, "people", "person", person_id, version,
-                                 {key: data[key] for key in EDITABLE}, actor, person_row)
-        if saved:
-            lifecycle.refresh_affected(db, actor=actor, people=[person_id])
-    return saved
+    return update_versioned(db, "people", "person", person_id, version,
+                            {key: data[key] for key in EDITABLE}, actor, person_row,
+                            then=lambda db: lifecycle.refresh_affected(db, actor=actor,
+                                                                       people=[person_id]))
