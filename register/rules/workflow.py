@@ -22,7 +22,8 @@ taken by chair and accountable officer action: that decision has been taken and 
 
 A material change after sign-off (providers, participants, value, an interest that changes the
 flags) voids the sign-off: the system, not a person, moves the decision back to awaiting conflicts
-review (`status_after_material_change`).
+review (the `void_sign_off`, `flags_raised` and `flags_cleared` moves below;
+`status_after_material_change` summarises where they lead).
 
 Roles and actions (the "system" role stands for the application itself):
 
