@@ -6,6 +6,7 @@ import random
 
 from sqlite_utils import Database
 
+from register.organisations.identity import keyed
 from register.timeutil import utcnow_iso
 
 KINDS = ["practice"] * 7 + ["network", "federation", "independent"]
@@ -29,7 +30,7 @@ def seed(db: Database, *, decisions: int = 10_000, people: int = 3_000, interest
                 "registered_address": f"{i} High Street", "postcode": "ZZ1 1ZZ",
                 "is_member_practice": int(kind == "practice" and i % 3 != 0),
                 "created_at": now, "updated_at": now, "version": 1})
-        db["organisations"].insert_all(orgs, batch_size=1000)
+        db["organisations"].insert_all([keyed(org) for org in orgs], batch_size=1000)
         practices = [o["id"] for o in orgs if o["kind"] == "practice"]
         parents = [o["id"] for o in orgs if o["kind"] in ("network", "federation")]
         pairs = set()

@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from . import audit
 from .auth.models import create_user
 from .db import write_transaction
+from .organisations.identity import keyed
 from .rules.interests import add_months
 from .timeutil import today_uk, utcnow_iso
 
@@ -474,17 +475,17 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
         orgs: dict[str, int] = {}
         stamp = {"created_at": now, "updated_at": now, "version": 1}
         for key, name, code, address, postcode in PRACTICES:
-            orgs[key] = add("organisations", "organisation", {
+            orgs[key] = add("organisations", "organisation", keyed({
                 "name": name, "kind": "practice", "ods_code": code,
                 "companies_house_number": None, "registered_address": address,
                 "postcode": postcode, "is_member_practice": 1, "ods_status": "A",
-                "prescribing_setting": 4, **stamp})
+                "prescribing_setting": 4, **stamp}))
             _count("organisations", counts)
         for key, name, kind, code, number, address, postcode in OTHER_ORGANISATIONS:
-            orgs[key] = add("organisations", "organisation", {
+            orgs[key] = add("organisations", "organisation", keyed({
                 "name": name, "kind": kind, "ods_code": code, "companies_house_number": number,
                 "registered_address": address, "postcode": postcode, "is_member_practice": 0,
-                "ods_status": None, "prescribing_setting": None, **stamp})
+                "ods_status": None, "prescribing_setting": None, **stamp}))
             _count("organisations", counts)
         for parent, members, years in (("pcn", NETWORK_MEMBERS, 6), ("federation",
                                                                      FEDERATION_MEMBERS, 8)):

@@ -541,3 +541,24 @@ def m014_flags_at_write(db: Database) -> None:
         db.execute("INSERT OR IGNORE INTO flags_to_refresh (decision_id)"
                    " SELECT id FROM decisions WHERE flags_stale = 1")
     db.execute("ALTER TABLE decisions DROP COLUMN flags_stale")
+
+
+@migrations()
+def m016_organisation_identity(db: Database) -> None:
+    """Organisations known by every identifier: a charity number (unique, like the others) and the
+    name as a key (rules/identifiers.py `name_key`), kept in step by every write of a name
+    (organisations/identity.py `keyed`)."""
+    from .rules.identifiers import name_key
+
+    db.executescript(
+        """
+        ALTER TABLE organisations ADD COLUMN charity_number TEXT;
+        ALTER TABLE organisations ADD COLUMN name_key TEXT NOT NULL DEFAULT '';
+        CREATE UNIQUE INDEX organisations_charity
+            ON organisations(charity_number) WHERE charity_number IS NOT NULL;
+        CREATE INDEX organisations_name_key ON organisations(name_key);
+        """
+    )
+    rows = list(db.execute("SELECT id, name FROM organisations").fetchall())
+    db.conn.executemany("UPDATE organisations SET name_key = ? WHERE id = ?",
+                   [(name_key(name), org_id) for org_id, name in rows])

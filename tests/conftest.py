@@ -10,6 +10,7 @@ from register import create_app
 from register.auth.models import create_user
 from register.db import connect, migrate
 from register.decisions import lifecycle
+from register.organisations.identity import keyed
 from register.timeutil import utcnow_iso
 
 PASSWORD = "correct horse battery"
@@ -90,6 +91,8 @@ def add_organisation(db, name: str = "Riverside Surgery", **over: Any) -> int:
            "registered_address": "", "postcode": "", "is_member_practice": 0,
            "created_at": now, "updated_at": now, "version": 1}
     row.update(over)
+    if "name_key" in db["organisations"].columns_dict:  # absent on a database not yet migrated
+        row = keyed(row)
     return db["organisations"].insert(row).last_pk
 
 

@@ -286,6 +286,8 @@ def test_init_db_brings_an_older_databases_stale_flags_up_to_date(tmp_path, serv
                       ).fetchone() == (1, 1)
     assert not db["flags_to_refresh"].exists()
     assert "flags_stale" not in db["decisions"].columns_dict
+    # The organisation written before names had keys gained its key in the migration.
+    assert db.execute("SELECT name_key FROM organisations").fetchone()[0] == "riverside surgery"
     db.close()
     assert "Brought the flags" not in runner.invoke(args=["init-db"]).output
     assert runner.invoke(args=["serve", "--port", "5830"]).exit_code == 0

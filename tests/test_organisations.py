@@ -64,6 +64,27 @@ def test_other_kinds_take_any_ods_shape_and_no_code(as_role, db):
     assert rows == [("Northvale Hospitals", "RX1"), ("Go-To-Doc Ltd", None)]
 
 
+def test_identifiers_are_stored_in_their_written_form_and_kept_unique(as_role, db):
+    client = as_role("secretary")
+    assert client.post("/organisations/new", data=organisation_form(
+        name="Harbour Hospice", kind="voluntary", ods_code="", companies_house_number="1234567",
+        charity_number="sc 12345", is_member_practice=None)).status_code == 302
+    row = db.execute("SELECT companies_house_number, charity_number, name_key FROM organisations"
+                     ).fetchone()
+    assert row == ("01234567", "SC012345", "harbour hospice")
+    response = client.post("/organisations/new", data=organisation_form(
+        name="Another Hospice", kind="voluntary", ods_code="", charity_number="SC012345",
+        is_member_practice=None))
+    assert "Charity number SC012345 is already used by Harbour Hospice" in response.get_data(
+        as_text=True)
+    response = client.post("/organisations/new", data=organisation_form(
+        name="Another Hospice", kind="voluntary", ods_code="", companies_house_number="01234567",
+        is_member_practice=None))
+    assert "Companies House number 01234567 is already used by Harbour Hospice" in \
+        response.get_data(as_text=True)
+    assert db.execute("SELECT COUNT(*) FROM organisations").fetchone()[0] == 1
+
+
 @pytest.mark.parametrize("over, message", [
     ({"name": ""}, "Enter the organisation name"),
     ({"name": "x" * 201}, "Name must be 200 characters or fewer"),
@@ -75,9 +96,15 @@ def test_other_kinds_take_any_ods_shape_and_no_code(as_role, db):
     ({"ods_code": "81001A"}, "ODS code must be a letter followed by 5 numbers, like A81001"),
     ({"kind": "trust", "is_member_practice": None, "ods_code": "R-X1"},
      "ODS code must be 3 to 10 letters and numbers, like RX1 or U12345"),
-    ({"companies_house_number": "123"},
+    ({"companies_house_number": "123456789"},
      "Companies House number must be 8 characters: 8 numbers, or 2 letters and 6 numbers, "
      "like 01234567 or SC123456"),
+    ({"companies_house_number": "S1234567"},
+     "Companies House number must be 8 characters: 8 numbers, or 2 letters and 6 numbers, "
+     "like 01234567 or SC123456"),
+    ({"kind": "voluntary", "is_member_practice": None, "ods_code": "", "charity_number": "12345"},
+     "Charity number must be 6 or 7 numbers for England and Wales (1123456), SC and 6 numbers "
+     "for Scotland (SC012345), or NIC and 6 numbers for Northern Ireland (NIC100002)"),
     ({"postcode": "NOT A POSTCODE"}, "Enter a real postcode, like LS1 4AP"),
     ({"registered_address": "x" * 501}, "Registered address must be 500 characters or fewer"),
     ({"kind": "network", "ods_code": "U12345"},

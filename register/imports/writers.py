@@ -6,6 +6,7 @@ from sqlite_utils import Database
 from .. import audit
 from ..db import write_transaction
 from ..decisions import lifecycle
+from ..organisations.identity import keyed
 from ..timeutil import utcnow_iso
 from .decisions_kind import DECISION_TABLES, finish_decisions
 from .parsers import Change, Plan, check_file
@@ -20,7 +21,7 @@ TABLES = {
     **DECISION_TABLES,
 }
 # The only columns an import updates (the epraccur refresh of an existing practice).
-UPDATABLE = {"organisation": ("name", "registered_address", "postcode", "ods_status",
+UPDATABLE = {"organisation": ("name", "name_key", "registered_address", "postcode", "ods_status",
                               "prescribing_setting")}
 
 
@@ -101,6 +102,8 @@ def _create(db: Database, change: Change, *, actor: str, user_id: int | None) ->
         values["recorded_by_user_id"] = user_id
     if change.entity == "decision":
         values["author_user_id"] = user_id
+    if change.entity == "organisation":
+        values = keyed(values)
     change.record_id = db[table].insert(values).last_pk
     after = dict(db[table].get(change.record_id))
     audit.record(db, actor=actor, action="create", entity=change.entity,
@@ -109,6 +112,8 @@ def _create(db: Database, change: Change, *, actor: str, user_id: int | None) ->
 
 def _update(db: Database, change: Change, *, actor: str) -> None:
     table = TABLES[change.entity]
+    if change.entity == "organisation":
+        change.values = keyed(change.values)
     allowed = UPDATABLE.get(change.entity, ())
     unknown = set(change.values) - set(allowed)
     if unknown:

@@ -9,8 +9,9 @@ from wtforms.validators import ValidationError
 
 from ..db import get_db
 from ..forms import BaseForm, DateInputField, MaxLength, Required
-from ..rules.text import is_companies_house_number, is_ods_code, is_practice_code, normalise_code
-from . import queries
+from ..rules import identifiers
+from ..rules.text import is_ods_code, is_practice_code, normalise_code
+from . import identity, queries
 from .queries import KINDS, PARENT_KINDS
 
 # The outward and inward parts of a UK postcode, as typed with or without the space.
@@ -39,6 +40,7 @@ class OrganisationForm(BaseForm):
     # The format checks below also bound the length of the identifiers.
     ods_code = CodeField("ODS code")
     companies_house_number = CodeField("Companies House number (optional)")
+    charity_number = CodeField("Charity number (optional)")
     registered_address = TextAreaField(
         "Registered address (optional)",
         [MaxLength(500, "Registered address must be 500 characters or fewer")])
@@ -101,16 +103,33 @@ class OrganisationForm(BaseForm):
                 raise ValidationError(f"ODS code {code} is already used by {other['name']}")
 
     def validate_companies_house_number(self, field: Any) -> None:
-        number = field.data or ""
+        try:
+            number = identifiers.companies_house_number(field.data)
+        except identifiers.IdentifierError:
+            raise ValidationError("Companies House number must be 8 characters: 8 numbers, or "
+                                  "2 letters and 6 numbers, like 01234567 or SC123456") from None
         if not number:
             return
-        if not is_companies_house_number(number):
-            raise ValidationError("Companies House number must be 8 characters: 8 numbers, or "
-                                  "2 letters and 6 numbers, like 01234567 or SC123456")
+        field.data = number
         other = queries.find_by_companies_house(get_db(), number)
         if other and other["id"] != self.organisation_id:
             raise ValidationError(
                 f"Companies House number {number} is already used by {other['name']}")
+
+    def validate_charity_number(self, field: Any) -> None:
+        try:
+            number = identifiers.charity_number(field.data)
+        except identifiers.IdentifierError:
+            raise ValidationError("Charity number must be 6 or 7 numbers for England and Wales "
+                                  "(1123456), SC and 6 numbers for Scotland (SC012345), or NIC "
+                                  "and 6 numbers for Northern Ireland (NIC100002)") from None
+        if not number:
+            return
+        field.data = number
+        other = identity.find(get_db(), identifiers.Named(charity_number=number))
+        if other.organisation_id is not None and other.organisation_id != self.organisation_id:
+            raise ValidationError(f"Charity number {number} is already used by "
+                                  f"{get_db()['organisations'].get(other.organisation_id)['name']}")
 
     def validate_postcode(self, field: Any) -> None:
         if field.data and not POSTCODE.match(field.data):
@@ -128,6 +147,7 @@ class OrganisationForm(BaseForm):
             "kind": self.kind.data,
             "ods_code": self.ods_code.data or None,
             "companies_house_number": self.companies_house_number.data or None,
+            "charity_number": self.charity_number.data or None,
             "registered_address": self.registered_address.data or "",
             "postcode": self.postcode.data or "",
             "is_member_practice": 1 if self.is_member_practice.data else 0,

@@ -15,6 +15,7 @@ from ..listing import Page, like_pattern, order_clause, paginate, prefix_pattern
 # Re-exported for code that imports the page parser from here.
 from ..listing import parse_page as parse_page
 from ..timeutil import utcnow_iso
+from .identity import keyed
 
 KINDS = {
     "practice": "GP practice",
@@ -35,8 +36,8 @@ ORGANISATION_SORTS = {
     "ods": "organisations.ods_code",
 }
 
-EDITABLE = ("name", "kind", "ods_code", "companies_house_number", "registered_address",
-            "postcode", "is_member_practice")
+EDITABLE = ("name", "kind", "ods_code", "companies_house_number", "charity_number",
+            "registered_address", "postcode", "is_member_practice")
 
 
 def list_organisations(db: Database, *, q: str = "", kind: str = "", member: str = "",
@@ -138,15 +139,15 @@ def lookup(db: Database, q: str, kind: str = "", limit: int = 20) -> list[dict[s
 
 def create_organisation(db: Database, data: dict[str, Any], actor: str) -> int:
     """Insert an organisation and audit it; returns its id."""
-    return create_audited(db, "organisations", "organisation", {key: data[key] for key in EDITABLE},
-                          actor, get_organisation)
+    return create_audited(db, "organisations", "organisation",
+                          keyed({key: data[key] for key in EDITABLE}), actor, get_organisation)
 
 
 def update_organisation(db: Database, organisation_id: int, version: int,
                         data: dict[str, Any], actor: str) -> bool:
     """Save an edit made from the given version; False if someone else saved first."""
     return update_versioned(db, "organisations", "organisation", organisation_id, version,
-                            {key: data[key] for key in EDITABLE}, actor, get_organisation,
+                            keyed({key: data[key] for key in EDITABLE}), actor, get_organisation,
                             then=lambda db: lifecycle.refresh_affected(
                                 db, actor=actor, organisations=[organisation_id]))
 

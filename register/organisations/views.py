@@ -12,6 +12,7 @@ from ..auth.access import requires
 from ..db import get_db
 from ..editing import save_edit, save_new
 from ..listing import list_options
+from ..rules import identifiers
 from . import queries
 from .forms import LinkDatesForm, LinkForm, OrganisationForm
 from .queries import KINDS, PARENT_KINDS
@@ -74,7 +75,8 @@ def detail(organisation_id: int) -> str:
         parents=queries.parents_of(db, organisation_id),
         members=queries.members_of(db, organisation_id),
         people=queries.people_at(db, organisation_id),
-        is_parent_kind=organisation["kind"] in PARENT_KINDS)
+        is_parent_kind=organisation["kind"] in PARENT_KINDS,
+        charity_register=identifiers.charity_register)
 
 
 @bp.route("/<int:organisation_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,159 @@
+"""Finding the registered organisation that a person or a file names, by any of its identifiers.
+
+This is the one owner of "which organisation is this?". Imports, forms and the free-text resolution
+all ask it. An organisation is found by its ODS code, Companies House number, charity number, or its
+exact name as a key (see `rules.identifiers`). The answer is one of:
+
+- found: every identifier given that the register knows points at the same organisation, and no
+  identifier given contradicts it (an organisation with a different number of the same kind is
+  never the one named, whatever its name);
+- not found: nothing matches (the caller may create it, or keep the name as free text);
+- a problem in words: two identifiers point at two different organisations, or the name alone fits
+  several organisations.
+
+`Resolver` loads the identifiers once and answers from memory, so an import of tens of thousands of
+rows asks it without a query per row; it learns organisations the same import is about to create.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..rules.identifiers import SCHEMES, Named, name_key
+
+IDENTIFIER_COLUMNS = tuple(SCHEMES)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The answer: the organisation id (or None), how it was found, or the problem in words."""
+
+    organisation_id: int | None = None
+    via: str = ""
+    problem: str = ""
+    candidates: tuple[int, ...] = ()
+
+
+@dataclass
+class _Entry:
+    id: int
+    name: str
+    identifiers: dict[str, str] = field(default_factory=dict)
+
+
+def keyed(values: dict[str, Any]) -> dict[str, Any]:
+    """The values with `name_key` set from `name`: every write of an organisation's name calls this,
+    so the stored key always matches the name."""
+    if "name" in values:
+        return {**values, "name_key": name_key(values["name"])}
+    return values
+
+
+class Resolver:
+    """The register's organisations indexed by every identifier and by name key."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]] = ()):
+        self._by: dict[str, dict[str, int]] = {kind: {} for kind in IDENTIFIER_COLUMNS}
+        self._by_name: dict[str, set[int]] = defaultdict(set)
+        self._entries: dict[int, _Entry] = {}
+        for row in rows:
+            self.learn(row["id"], row)
+
+    @classmethod
+    def load(cls, db: Database) -> Resolver:
+        """A resolver over every organisation in the register."""
+        return cls(db.query("SELECT id, name, " + ", ".join(IDENTIFIER_COLUMNS)
+                            + " FROM organisations"))
+
+    def learn(self, organisation_id: int, values: dict[str, Any]) -> None:
+        """Add (or update) one organisation, for example one an import will create."""
+        old = self._entries.get(organisation_id)
+        if old is not None:
+            self._by_name[name_key(old.name)].discard(organisation_id)
+            for kind, value in old.identifiers.items():
+                self._by[kind].pop(value, None)
+        entry = _Entry(organisation_id, values.get("name") or "",
+                       {kind: values[kind] for kind in IDENTIFIER_COLUMNS if values.get(kind)})
+        self._entries[organisation_id] = entry
+        if key := name_key(entry.name):
+            self._by_name[key].add(organisation_id)
+        for kind, value in entry.identifiers.items():
+            self._by[kind][value] = organisation_id
+
+    def name_of(self, organisation_id: int) -> str:
+        """The registered name of an organisation the resolver knows."""
+        return self._entries[organisation_id].name
+
+    def identifiers_of(self, organisation_id: int) -> dict[str, str]:
+        """The identifiers the register holds for an organisation, by kind."""
+        return dict(self._entries[organisation_id].identifiers)
+
+    def holder(self, kind: str, value: str) -> int | None:
+        """The organisation that holds this identifier, or None."""
+        return self._by[kind].get(value)
+
+    def find(self, named: Named) -> Found:
+        """The organisation named, by identifiers first and then by exact name key."""
+        given = named.identifiers()
+        hits: dict[str, int] = {}
+        for kind, value in given.items():
+            if (org_id := self._by[kind].get(value)) is not None:
+                hits[kind] = org_id
+        if len(set(hits.values())) > 1:
+            described = [f"{SCHEMES[kind][0]} {given[kind]} is {self.name_of(org_id)}"
+                         for kind, org_id in hits.items()]
+            return Found(problem="These identifiers name different organisations: "
+                                 + "; ".join(described),
+                         candidates=tuple(sorted(set(hits.values()))))
+        if hits:
+            kind, org_id = next(iter(hits.items()))
+            clash = self._contradiction(org_id, given)
+            if clash:
+                return Found(problem=clash, candidates=(org_id,))
+            return Found(org_id, via=kind)
+        if not named.name:
+            return Found()
+        # Found by name only when no identifier given contradicts the organisation with that name.
+        same_name = [org_id for org_id in sorted(self._by_name.get(name_key(named.name), ()))
+                     if not self._contradiction(org_id, given)]
+        if len(same_name) == 1:
+            return Found(same_name[0], via="name")
+        if len(same_name) > 1:
+            return Found(problem=f"{len(same_name)} organisations in the register are called "
+                                 f"‘{named.name}’: give its ODS code, Companies House number or "
+                                 f"charity number to say which",
+                         candidates=tuple(same_name))
+        return Found()
+
+    def _contradiction(self, organisation_id: int, given: dict[str, str]) -> str:
+        held = self._entries[organisation_id].identifiers
+        for kind, value in given.items():
+            if held.get(kind) and held[kind] != value:
+                return (f"{self.name_of(organisation_id)} has {SCHEMES[kind][0]} {held[kind]}, "
+                        f"not {value}")
+        return ""
+
+    def find_by_name_key(self, key: str) -> list[int]:
+        """Every organisation whose name has this key."""
+        return sorted(self._by_name.get(key, ()))
+
+
+def find(db: Database, named: Named) -> Found:
+    """Resolve one named organisation against the whole register (forms, single lookups)."""
+    given = named.identifiers()
+    clauses, params = [], []
+    for kind, value in given.items():
+        clauses.append(f"{kind} = ?")  # kind is one of the fixed identifier columns
+        params.append(value)
+    if named.name:
+        clauses.append("name_key = ?")
+        params.append(name_key(named.name))
+    if not clauses:
+        return Found()
+    rows = db.query("SELECT id, name, " + ", ".join(IDENTIFIER_COLUMNS) + " FROM organisations"
+                    " WHERE " + " OR ".join(clauses), params)
+    return Resolver(rows).find(named)

@@ -1,0 +1,173 @@
+"""What identifies an organisation: its codes and numbers in one written form, and its name as a key.
+
+An organisation is known by any of its identifiers. Each is normalised here, once, so that the same
+organisation typed differently is found as one:
+
+- ODS code: trimmed and upper-cased (`a81001 ` -> `A81001`).
+- Companies House number: eight characters; digits are padded with leading zeros
+  (`1234567` -> `01234567`) and a two-letter prefix keeps six digits (`sc123456` -> `SC123456`).
+- Charity number, by register: England and Wales (digits, `1123456`), Scotland (`SC` then six
+  digits, `SC012345`), Northern Ireland (`NIC` then six digits, `NIC100002`).
+- Name: the exact name after case, accents, punctuation, `&`/`and`, a leading `The` and the legal
+  form at the end (`Limited`, `Ltd`, `CIC`, `Community Interest Company`, `LLP`, `PLC`) are set
+  aside. Unlike the loose comparison in `rules.names`, premises words ("Surgery", "Practice") stay:
+  "North Road Surgery" and "North Road Practice" are different names.
+
+Two identifiers of the same kind that differ are never the same organisation.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from .text import is_ods_code, normalise_code
+
+# Legal forms said at the end of a name (longest first so "community interest company" goes whole).
+LEGAL_FORMS = (
+    ("community", "interest", "company"),
+    ("limited", "liability", "partnership"),
+    ("public", "limited", "company"),
+    ("limited",), ("ltd",), ("cic",), ("llp",), ("plc",), ("co",), ("company",),
+)
+
+_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc`]")
+_NOT_WORD = re.compile(r"[^0-9a-z]+")
+_COMPANIES_HOUSE = re.compile(r"^(?:([A-Z]{2})([0-9]{1,6})|([0-9]{1,8}))$")
+_CHARITY_EW = re.compile(r"^[0-9]{6,7}$")
+_CHARITY_SC = re.compile(r"^SC0?([0-9]{5})$")
+_CHARITY_NI = re.compile(r"^NIC([0-9]{6})$")
+
+COMPANIES_HOUSE_RULE = ("must be 8 numbers, or 2 letters and 6 numbers, like 01234567 or SC123456 "
+                        "(shorter numbers are padded with zeros)")
+CHARITY_RULE = ("must be a charity number: 6 or 7 numbers for England and Wales (1123456), SC and 6 "
+                "numbers for Scotland (SC012345), or NIC and 6 numbers for Northern Ireland "
+                "(NIC100002)")
+ODS_RULE = "must be 3 to 10 letters and numbers, like A81001, U12345 or RX1"
+
+SCHEMES = {
+    # identifier kind -> (words, Open Contracting organisation identifier scheme)
+    "ods_code": ("ODS code", "GB-NHS"),
+    "companies_house_number": ("Companies House number", "GB-COH"),
+    "charity_number": ("charity number", "GB-CHC"),
+}
+
+
+class IdentifierError(ValueError):
+    """An identifier that does not have the shape of its kind; the message says why, in words."""
+
+
+def _squeezed(value: str | None) -> str:
+    """Upper-cased with spaces, dots and hyphens taken out, as people write numbers."""
+    return re.sub(r"[\s.\-/]", "", normalise_code(value))
+
+
+def companies_house_number(value: str | None) -> str | None:
+    """The Companies House number in its written form, None for blank; IdentifierError if bad."""
+    text = _squeezed(value)
+    if not text:
+        return None
+    match = _COMPANIES_HOUSE.match(text)
+    if not match:
+        raise IdentifierError(f"Companies House number '{value.strip()}' {COMPANIES_HOUSE_RULE}")
+    prefix, prefixed_digits, digits = match.groups()
+    if prefix:
+        return prefix + prefixed_digits.zfill(6)
+    if int(digits) == 0:
+        raise IdentifierError(f"Companies House number '{value.strip()}' {COMPANIES_HOUSE_RULE}")
+    return digits.zfill(8)
+
+
+def charity_number(value: str | None) -> str | None:
+    """The charity number in its written form (register by prefix), None for blank; or
+    IdentifierError if it has no charity register's shape."""
+    text = _squeezed(value)
+    if not text:
+        return None
+    # "1123456-1" is a linked charity of 1123456; the register is of the main charity.
+    if _CHARITY_EW.match(text) and not text.startswith("0"):
+        return text
+    if match := _CHARITY_SC.match(text):
+        return "SC0" + match.group(1)
+    if match := _CHARITY_NI.match(text):
+        return "NIC" + match.group(1)
+    raise IdentifierError(f"Charity number '{value.strip()}' {CHARITY_RULE}")
+
+
+def charity_register(number: str | None) -> str | None:
+    """Which register a normalised charity number belongs to, in words."""
+    if not number:
+        return None
+    if number.startswith("SC"):
+        return "Scottish Charity Regulator"
+    if number.startswith("NIC"):
+        return "Charity Commission for Northern Ireland"
+    return "Charity Commission for England and Wales"
+
+
+def ods_code(value: str | None) -> str | None:
+    """The ODS code in its written form, None for blank; IdentifierError if it has no ODS shape."""
+    text = normalise_code(value)
+    if not text:
+        return None
+    if not is_ods_code(text):
+        raise IdentifierError(f"ODS code '{value.strip()}' {ODS_RULE}")
+    return text
+
+
+NORMALISERS = {
+    "ods_code": ods_code,
+    "companies_house_number": companies_house_number,
+    "charity_number": charity_number,
+}
+
+
+@functools.lru_cache(maxsize=131072)
+def name_key(name: str | None) -> str:
+    """The organisation's name as a key: two names with the same key name the same organisation
+    (unless an identifier of the same kind says otherwise). Empty for a blank name."""
+    text = unicodedata.normalize("NFKD", name or "")
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = text.replace("&", " and ").replace("+", " and ")
+    text = _APOSTROPHES.sub("", text)
+    words = _NOT_WORD.sub(" ", text).split()
+    if len(words) > 1 and words[0] == "the":
+        words.pop(0)
+    trimmed = True
+    while trimmed and len(words) > 1:
+        trimmed = False
+        for form in LEGAL_FORMS:
+            if len(words) > len(form) and tuple(words[-len(form):]) == form:
+                del words[-len(form):]
+                trimmed = True
+                break
+    return " ".join(words)
+
+
+@dataclass(frozen=True)
+class Named:
+    """An organisation as a person or a file names it: any of its identifiers and its name."""
+
+    ods_code: str | None = None
+    companies_house_number: str | None = None
+    charity_number: str | None = None
+    name: str | None = None
+
+    @classmethod
+    def parse(cls, *, ods_code: str | None = None, companies_house_number: str | None = None,
+              charity_number: str | None = None, name: str | None = None) -> Named:
+        """Normalise what was typed; IdentifierError names the first identifier with a bad shape."""
+        return cls(ods_code=NORMALISERS["ods_code"](ods_code),
+                   companies_house_number=NORMALISERS["companies_house_number"](
+                       companies_house_number),
+                   charity_number=NORMALISERS["charity_number"](charity_number),
+                   name=(name or "").strip() or None)
+
+    def identifiers(self) -> dict[str, str]:
+        """The identifiers given, by kind (column name)."""
+        return {kind: value for kind in SCHEMES if (value := getattr(self, kind))}
+
+    def is_empty(self) -> bool:
+        """Whether nothing at all names an organisation."""
+        return not self.identifiers() and not self.name
