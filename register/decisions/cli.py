@@ -1,6 +1,8 @@
 """`flask export decisions`: every decision as JSON, as the register CSV, or as an import file."""
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import click
@@ -63,3 +65,29 @@ def export_decisions_command(output_format: str, output: Path | None, committee:
         output.write_text(text, encoding="utf-8", newline="")
         click.echo(f"Exported {len(ids)} decision{'' if len(ids) == 1 else 's'} to {output}",
                    err=True)
+
+
+@export_command.command("register")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@with_appcontext
+def export_register_command(folder: Path) -> None:
+    """Write the whole register to FOLDER as the import files that build it again, one per kind,
+    numbered in the order `flask import register FOLDER` reads them (docs/imports.md)."""
+    from ..imports.export import file_name, register_files
+
+    setup = open_app_db(foreign_keys=False)
+    try:
+        migrate(setup)
+    finally:
+        setup.close()
+    db = open_app_db()
+    try:
+        files = register_files(db)
+    finally:
+        db.close()
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind, text in files.items():
+        target = folder / file_name(kind)
+        target.write_text(text, encoding="utf-8", newline="")
+        rows = len(list(csv.reader(io.StringIO(text)))) - 1
+        click.echo(f"Wrote {target.name} ({rows} rows)")

@@ -7,14 +7,14 @@ import click
 from flask.cli import with_appcontext
 
 from ..db import migrate, open_app_db
+from .export import ORDER, file_name, import_register
 from .parsers import KINDS
 from .writers import import_file
 
 
 @click.command("import")
-@click.argument("kind", type=click.Choice(KINDS, case_sensitive=False))
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True,
-                                        path_type=Path))
+@click.argument("kind", type=click.Choice((*KINDS, "register"), case_sensitive=False))
+@click.argument("file", type=click.Path(exists=True, readable=True, path_type=Path))
 @click.option("--dry-run", is_flag=True,
               help="Only check the file and say what would change; write nothing.")
 @with_appcontext
@@ -23,9 +23,16 @@ def import_command(kind: str, file: Path, dry_run: bool) -> None:
 
     Every row is checked first. If any row has a problem, each is listed with its line number,
     nothing is written and the command exits with status 1. The formats are described in
-    docs/imports.md.
+    docs/imports.md. `import register FOLDER` imports a whole register written by `export register`
+    into this one, every file or none.
     """
     kind = kind.lower()
+    if kind == "register":
+        _import_register(file)
+        return
+    if file.is_dir():
+        raise click.BadParameter(f"{file.name} is a folder: give the {kind} file",
+                                 param_hint="FILE")
     data = file.read_bytes()
     setup = open_app_db(foreign_keys=False)
     try:
@@ -55,3 +62,34 @@ def import_command(kind: str, file: Path, dry_run: bool) -> None:
     click.echo(f"Imported {file.name} ({plan.rows_read} rows):")
     for line in plan.summary(done=True):
         click.echo(f"  {line}")
+
+
+def _import_register(folder: Path) -> None:
+    if not folder.is_dir():
+        raise click.BadParameter(f"{folder.name} is not a folder: give the folder that "
+                                 "`export register` wrote", param_hint="FILE")
+    missing = [file_name(kind) for kind in ORDER if not (folder / file_name(kind)).exists()]
+    if len(missing) == len(ORDER):
+        raise click.ClickException(f"{folder.name} holds none of the register's files "
+                                   f"({', '.join(file_name(kind) for kind in ORDER)})")
+    setup = open_app_db(foreign_keys=False)
+    try:
+        migrate(setup)
+    finally:
+        setup.close()
+    db = open_app_db()
+    try:
+        plans = import_register(db, folder, actor="cli")
+    finally:
+        db.close()
+    kind, last = plans[-1]
+    if not last.ok:
+        for problem in last.problems:
+            click.echo(f"{file_name(kind)}: {problem}", err=True)
+        click.echo(f"Nothing was imported: {file_name(kind)} has {len(last.problems)} "
+                   f"problem{'' if len(last.problems) == 1 else 's'}.", err=True)
+        raise SystemExit(1)
+    for kind, plan in plans:
+        click.echo(f"Imported {file_name(kind)} ({plan.rows_read} rows):")
+        for line in plan.summary(done=True):
+            click.echo(f"  {line}")

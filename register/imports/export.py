@@ -1,0 +1,155 @@
+"""A whole register as the import files that build it again, and importing such a set at once.
+
+`register_files` writes one file per import kind, in the order they must be imported (organisations,
+people, committees, interests, decisions), each in exactly the layout docs/imports.md describes, so
+`flask export register DIR` followed by `flask import register DIR` on an empty register gives the
+same register apart from ids and timestamps. `import_register` reads the set back in one
+transaction: if any file has a problem, nothing at all is written.
+
+Cells a spreadsheet could run as a formula are written with a leading apostrophe, which the imports
+take off again (see decisions_kind `_safe`).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from ..db import write_transaction
+from ..rules.quorum import CATEGORIES
+from .decisions_kind import _safe, import_csv
+from .parsers import FORMATS, Plan, check_file
+from .writers import write_plan
+
+# The kinds a whole register is made of, in the order they import (each refers to the ones before).
+ORDER = ("organisations", "people", "committees", "interests", "decisions")
+
+
+def _csv(kind: str, rows: Iterable[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.DictWriter(out, fieldnames=[c.name for c in FORMATS[kind].columns],
+                            lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def _yes(value: Any) -> str:
+    return "yes" if value else "no"
+
+
+def _organisation_rows(db: Database) -> list[dict[str, Any]]:
+    parents: dict[int, list[str]] = {}
+    for link in db.query(
+            "SELECT l.member_id, p.ods_code, p.name FROM organisation_links l"
+            " JOIN organisations p ON p.id = l.parent_id ORDER BY p.name COLLATE NOCASE, p.id"):
+        parents.setdefault(link["member_id"], []).append(link["ods_code"] or link["name"])
+    # Networks and federations first, so every member_of names an organisation above it.
+    rows = db.query("SELECT * FROM organisations ORDER BY kind NOT IN ('network', 'federation'),"
+                    " name COLLATE NOCASE, id")
+    return [{
+        "name": _safe(org["name"]), "kind": org["kind"], "ods_code": org["ods_code"] or "",
+        "companies_house_number": org["companies_house_number"] or "",
+        "registered_address": _safe(org["registered_address"]), "postcode": org["postcode"],
+        "is_member_practice": _yes(org["is_member_practice"]),
+        "member_of": _safe(";".join(dict.fromkeys(parents.get(org["id"], [])))),
+    } for org in rows]
+
+
+def _people_rows(db: Database) -> list[dict[str, Any]]:
+    rows = db.query("SELECT p.*, o.ods_code AS home_ods FROM people p"
+                    " LEFT JOIN organisations o ON o.id = p.home_practice_id"
+                    " ORDER BY p.name COLLATE NOCASE, p.id")
+    return [{"name": _safe(p["name"]), "email": p["email"], "positions": _safe(p["positions"]),
+             "is_decision_maker": _yes(p["is_decision_maker"]),
+             "home_practice_ods": p["home_ods"] or ""} for p in rows]
+
+
+def quorum_text(committee: dict[str, Any]) -> str:
+    """A committee's quorum as the committees import reads it: '5 including 1 lay, 1 executive'."""
+    parts = [f"{committee[f'quorum_min_{category}']} {category}" for category in CATEGORIES
+             if committee[f"quorum_min_{category}"]]
+    return str(committee["quorum_min_voting"]) + (" including " + ", ".join(parts) if parts
+                                                    else "")
+
+
+def _committee_rows(db: Database) -> list[dict[str, Any]]:
+    rows = db.query(
+        "SELECT c.*, p.email, m.role, m.category, m.voting FROM committee_members m"
+        " JOIN committees c ON c.id = m.committee_id"
+        " JOIN people p ON p.id = m.person_id ORDER BY c.name COLLATE NOCASE, m.id")
+    return [{"committee": _safe(r["name"]), "quorum": quorum_text(r),
+             "common_interest_policy": r["common_interest_policy"], "person_email": r["email"],
+             "role": r["role"], "category": r["category"], "voting": _yes(r["voting"])}
+            for r in rows]
+
+
+def _interest_rows(db: Database) -> list[dict[str, Any]]:
+    rows = db.query(
+        "SELECT i.*, p.email, o.ods_code AS org_ods FROM interests i"
+        " JOIN people p ON p.id = i.person_id"
+        " LEFT JOIN organisations o ON o.id = i.organisation_id"
+        " WHERE i.withdrawn = 0 ORDER BY p.email, i.date_from, i.id")
+    return [{
+        "person_email": i["email"], "organisation_ods": i["org_ods"] or "",
+        "organisation_name": _safe(i["organisation_name"]) if not i["org_ods"] else "",
+        "organisation_business": _safe(i["organisation_business"]),
+        "interest_type": i["interest_type"],
+        "direct_or_indirect": "indirect" if i["is_indirect"] else "direct",
+        "relationship": _safe(i["associate_relationship"]), "nature": _safe(i["nature"]),
+        "date_from": i["date_from"], "date_to": i["date_to"] or "",
+        "mitigation": _safe(i["mitigation"]), "declared_on": i["declared_on"],
+        "consent_to_publish": _yes(i["consent_to_publish"]),
+        "withheld_reason": _safe(i["withheld_reason"]),
+    } for i in rows]
+
+
+def register_files(db: Database) -> dict[str, str]:
+    """Every import file of the register, by kind, in import order (UTF-8 with a byte-order mark).
+    Withdrawn interests are left out: an import only declares."""
+    from ..decisions import serialise
+
+    ids = serialise.register_ids(db, serialise.RegisterFilters(), serialise.Viewer(sees_all=True),
+                                 sort="meeting", direction="asc")
+    return {
+        "organisations": _csv("organisations", _organisation_rows(db)),
+        "people": _csv("people", _people_rows(db)),
+        "committees": _csv("committees", _committee_rows(db)),
+        "interests": _csv("interests", _interest_rows(db)),
+        "decisions": import_csv(serialise.decision_document(db, i) for i in ids),
+    }
+
+
+def file_name(kind: str) -> str:
+    """The file each kind is written to and read from."""
+    return f"{ORDER.index(kind) + 1}-{kind}.csv"
+
+
+def import_register(db: Database, folder: Path, *, actor: str) -> list[tuple[str, Plan]]:
+    """Import every file of a register export in order, all in one transaction: the plans, and
+    nothing written if any plan has problems (checking stops at the first file with problems)."""
+    plans: list[tuple[str, Plan]] = []
+    try:
+        with write_transaction(db):
+            for kind in ORDER:
+                path = folder / file_name(kind)
+                if not path.exists():
+                    continue
+                plan = check_file(kind, path.read_bytes(), db)
+                plans.append((kind, plan))
+                if not plan.ok:
+                    raise _Refused
+                write_plan(db, plan, actor=actor)
+    except _Refused:
+        pass  # rolled back: nothing of the set is written
+    return plans
+
+
+class _Refused(Exception):
+    """A file of the set has problems: the transaction rolls back."""
