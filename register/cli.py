@@ -1,5 +1,5 @@
 """The flask commands: init-db, demo-data, create-user, backup, verify-audit, anchor-audit, serve,
-import."""
+restore-drill, import."""
 from __future__ import annotations
 
 import sqlite3
@@ -10,9 +10,10 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from . import audit
-from .db import migrate, open_app_db, pending_migrations
+from . import audit, replica
+from .db import connect, migrate, open_app_db, pending_migrations
 from .decisions import lifecycle
+from .timeutil import utcnow_iso
 
 
 @click.command("init-db")
@@ -226,17 +227,80 @@ def serve_command(host: str, port: int) -> None:
         sys.exit(1)
     click.echo(f"Database: {config['DATABASE']} (SQLite {sqlite3.sqlite_version}, "
                f"journal_mode={config['JOURNAL_MODE']}: "
-               + ("WAL, as this SQLite has the WAL-reset fix)" if config["JOURNAL_MODE"] == "wal"
+               + ("WAL, which the Litestream replica reads)" if config.get("REPLICA_URL")
+                  else "WAL, as this SQLite has the WAL-reset fix)"
+                  if config["JOURNAL_MODE"] == "wal"
                   else "rollback journal, as WAL needs SQLite 3.51.3 or newer)"))
+    litestream = None
+    if config.get("REPLICA_URL"):
+        try:
+            litestream = replica.start(config)
+        except replica.ReplicaError as error:
+            click.echo(f"Not serving: {error}.", err=True)
+            sys.exit(1)
+        click.echo(f"Replicating to {replica.replica_url(config['REPLICA_URL'])} with Litestream "
+                   f"(log: {replica.log_path(config)})")
     click.echo(f"Serving {config['ORGANISATION_NAME']} register on "
                f"http://{host}:{port}  (press Ctrl+C to stop)")
-    serve(current_app._get_current_object(), host=host, port=port, threads=8)
+    try:
+        serve(current_app._get_current_object(), host=host, port=port, threads=8)
+    finally:
+        if litestream is not None:
+            replica.stop(litestream)
+
+
+@click.command("restore-drill")
+@with_appcontext
+@click.option("--to", "target", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Restore to this new file (default: restore-drill-<time>.sqlite3 in the "
+                   "instance folder).")
+def restore_drill_command(target: Path | None) -> None:
+    """Restore the newest copy in the Litestream replica to a new file, then check it with
+    SQLite's integrity_check and the full audit verification; exit 1 naming what failed."""
+    config = current_app.config
+    if not config.get("REPLICA_URL"):
+        click.echo("No replica is configured: set REGISTER_REPLICA_URL (see the README).",
+                   err=True)
+        sys.exit(1)
+    if target is None:
+        stamp = utcnow_iso().replace(":", "").replace("-", "")[:15]
+        target = Path(current_app.instance_path) / f"restore-drill-{stamp}.sqlite3"
+    try:
+        replica.restore(config, target)
+    except replica.ReplicaError as error:
+        click.echo(f"Restore drill failed: {error}.", err=True)
+        sys.exit(1)
+    click.echo(f"Restored the newest copy from {replica.replica_url(config['REPLICA_URL'])} "
+               f"to {target}")
+    complaints = replica.integrity(target)
+    if complaints:
+        click.echo("Restore drill failed: the restored file does not pass integrity_check: "
+                   + "; ".join(complaints[:5]), err=True)
+        sys.exit(1)
+    click.echo("integrity_check: ok")
+    restored = connect(str(target), foreign_keys=False)
+    try:
+        if pending_migrations(restored):
+            click.echo("Restore drill failed: the restored file needs migrations: it is older "
+                       "than this register's code.", err=True)
+            sys.exit(1)
+        report = audit.verify_record(restored, config)
+    finally:
+        restored.close()
+    if not report.ok:
+        for problem in report.problems:
+            click.echo(f"Restore drill failed: {problem}.", err=True)
+        sys.exit(1)
+    click.echo(f"verify-audit: {report.chain.count} events verified, every record matches its "
+               f"latest event, {report.anchors} anchor(s) match.")
+    click.echo("Restore drill passed.")
 
 
 def init_app(app: Flask) -> None:
     """Register every command."""
     for command in (init_db_command, demo_data_command, create_user_command, backup_command,
-                    verify_audit_command, anchor_audit_command, serve_command):
+                    verify_audit_command, anchor_audit_command, serve_command,
+                    restore_drill_command):
         app.cli.add_command(command)
     from .decisions.cli import export_command
     from .imports.cli import import_command

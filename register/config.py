@@ -47,6 +47,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "AUDIT_KEY_FILE": os.path.join(instance_path, "audit_key"),
         # The anchor log; None: beside the database file, as "<database>.anchors".
         "AUDIT_ANCHORS": None,
+        # Continuous off-machine copy through Litestream (replica.py): a path or a file:// or
+        # s3:// URL. Setting it switches the database to WAL, which Litestream reads.
+        "REPLICA_URL": None,
     }
 
 
@@ -72,12 +75,19 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
     elif isinstance(app.config["AUDIT_KEY"], str):  # set as hex in an environment variable
         app.config["AUDIT_KEY"] = bytes.fromhex(app.config["AUDIT_KEY"])
     if not app.config.get("JOURNAL_MODE"):
-        app.config["JOURNAL_MODE"] = choose_journal_mode(sqlite3.sqlite_version_info)
+        app.config["JOURNAL_MODE"] = choose_journal_mode(sqlite3.sqlite_version_info,
+                                                         replica=bool(app.config["REPLICA_URL"]))
 
 
-def choose_journal_mode(version: tuple[int, int, int]) -> str:
-    """WAL where the SQLite library has the WAL-reset fix, otherwise the rollback journal."""
-    return "wal" if tuple(version) >= WAL_SAFE_FROM else "delete"
+def choose_journal_mode(version: tuple[int, int, int], *, replica: bool = False) -> str:
+    """WAL where the SQLite library has the WAL-reset fix, otherwise the rollback journal; and WAL
+    whenever a Litestream replica is configured, because Litestream copies the write-ahead log.
+
+    The trade: SQLite before 3.51.3 can, rarely, corrupt a WAL database when a checkpoint races
+    a write that resets the log. With a replica the register accepts that small risk for a
+    continuous off-machine copy that can be restored to any recent moment; without one it keeps
+    the rollback journal, which has no such bug."""
+    return "wal" if replica or tuple(version) >= WAL_SAFE_FROM else "delete"
 
 
 def _instance_secret_key(instance: Path) -> str:
