@@ -20,7 +20,8 @@ from ..rules.quorum import CATEGORIES, QuorumRule, QuorumRuleError, parse_quorum
 from ..rules.text import is_companies_house_number, is_email, is_ods_code, is_practice_code, normalise_code
 from ..timeutil import today_uk
 
-KINDS = ("organisations", "epraccur", "people", "committees", "interests", "decisions")
+KINDS = ("organisations", "epraccur", "people", "committees", "interests", "decisions",
+         "companies_house", "psc")
 
 ORGANISATION_KINDS = ("practice", "network", "federation", "trust", "independent", "voluntary",
                       "local_authority", "other")
@@ -325,13 +326,16 @@ class Register:
 
 # ---- checking a file ----------------------------------------------------------------------------
 
-def check_file(kind: str, data: bytes | str, db: Database) -> Plan:
-    """Check a whole file of the given kind; the plan holds every problem or every change."""
+def check_file(kind: str, data: bytes | str, db: Database, **options: Any) -> Plan:
+    """Check a whole file of the given kind; the plan holds every problem or every change.
+    `options` are for the kinds read as a stream (`only` for companies_house)."""
     plan = Plan(kind)
     if kind not in FORMATS:
         plan.problem(None, f"Unknown kind of import '{kind}': choose one of {', '.join(KINDS)}")
         plan.file_problem = True
         return plan
+    if kind in STREAMED:
+        return STREAMED[kind](kind, data, db, **options)
     try:
         text = csvrows.decode(data) if isinstance(data, bytes) else data
         if not text.strip():
@@ -839,6 +843,12 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
             "withdrawn_reason": "", "created_at": now, "updated_at": now, "version": 1,
         }))
 
+
+# Kinds read line by line from a file of any size (Companies House files), by kind.
+STREAMED: dict[str, Callable[..., Plan]] = {}
+# Companies House's basic company data and PSC snapshot, in their published layouts, register
+# themselves here (and their formats in FORMATS).
+from . import companies_house_kind  # noqa: E402, F401
 
 CHECKS: dict[str, Callable[[Plan, list[tuple[int, dict[str, str]]], Register], None]] = {
     "organisations": _check_organisations,
