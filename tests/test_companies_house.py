@@ -284,3 +284,43 @@ def test_psc_import_refreshes_the_decisions_of_the_company(db, companies):
     flags = list(db.query("SELECT * FROM decision_flags WHERE decision_id = ?", [decision]))
     assert [f["rule"] for f in flags] == ["POSSIBLE_UNDECLARED_INTEREST"]
     assert flags[0]["severity"] == "possible" and flags[0]["person_id"] == helen
+
+
+# ---- people's month and year of birth -----------------------------------------------------------
+
+def test_people_import_takes_month_and_year_of_birth(db):
+    text = ("name,email,birth_month,birth_year\n"
+            "Helen Carter,helen.carter@example.nhs.uk,4,1975\n"
+            "Tom Hughes,tom.hughes@example.nhs.uk,,\n")
+    plan = import_file(db, "people", text.encode(), actor="tester")
+    assert plan.ok, messages(plan)
+    assert [(r["birth_month"], r["birth_year"]) for r in db.query(
+        "SELECT birth_month, birth_year FROM people ORDER BY id")] == [(4, 1975), (None, None)]
+
+
+@pytest.mark.parametrize("month, year, message", [
+    ("13", "1975", "Line 2: birth_month '13' must be a month from 1 to 12"),
+    ("April", "1975", "Line 2: birth_month 'April' must be a month from 1 to 12"),
+    ("4", "75", "Line 2: birth_year '75' must be a year from 1900 to"),
+])
+def test_people_import_refuses_a_bad_month_or_year_of_birth(db, month, year, message):
+    text = f"name,email,birth_month,birth_year\nA B,a.b@example.nhs.uk,{month},{year}\n"
+    plan = import_file(db, "people", text.encode(), actor="tester")
+    assert messages(plan)[0].startswith(message)
+    assert count(db, "people") == 0
+
+
+def test_person_form_records_month_and_year_of_birth(as_role, db):
+    client = as_role("admin")
+    person = add_person(db, "Helen Carter")
+    page = client.get(f"/people/{person}/edit").get_data(as_text=True)
+    assert "Month of birth (optional)" in page and "Year of birth (optional)" in page
+    version = db["people"].get(person)["version"]
+    data = {"name": "Helen Carter", "email": "helen.carter@example.nhs.uk", "birth_month": "4",
+            "birth_year": "1975", "version": str(version), "home_practice_id": ""}
+    bad = client.post(f"/people/{person}/edit", data={**data, "birth_year": "1066"})
+    assert "Year of birth must be a year from 1900 to" in bad.get_data(as_text=True)
+    assert client.post(f"/people/{person}/edit", data=data).status_code == 302
+    row = db["people"].get(person)
+    assert (row["birth_month"], row["birth_year"]) == (4, 1975)
+    assert "April 1975" in client.get(f"/people/{person}").get_data(as_text=True)

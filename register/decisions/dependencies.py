@@ -57,9 +57,10 @@ def affected(db: Database, *, people: Iterable[int | None] = (),
 
     Pass both ends of a network or federation membership that was added, changed or removed as
     `organisations`; a company whose persons with significant control changed as
-    `organisations` (decisions it provides for are above it); the people whose interests, home practice or name changed as `people`; a
-    committee whose common-interest policy changed as `committees`; a decision edited as
-    `decisions`. Call it after the change (in the same transaction).
+    `organisations` (decisions it provides for are above it); the people whose interests, home
+    practice, name or month and year of birth changed as `people`; a committee whose
+    common-interest policy changed as `committees`; a decision edited as `decisions`.
+    Call it after the change (in the same transaction).
     """
     def ids(values: Iterable[int | None]) -> str:
         return json.dumps(sorted({int(v) for v in values if v is not None}))

@@ -77,6 +77,7 @@ PSC_FORMAT = Format(
     '{"data":{"kind":"totals#persons-of-significant-control-snapshot",'
     '"persons_of_significant_control_count":1,"statements_count":0,"exemptions_count":0,'
     '"generated_at":"2026-11-30T03:00:00Z"}}\n',
+    fence="json",
 )
 ENTITY_WORDS = {"company_psc": ("person with significant control",
                                 "persons with significant control")}

@@ -16,6 +16,7 @@ from sqlite_utils import Database
 from ..rules import csvrows
 from ..rules.csvrows import FileProblem, Row
 from ..rules.interests import INTEREST_TYPES
+from ..rules.person_names import EARLIEST_BIRTH_YEAR
 from ..rules.quorum import CATEGORIES, QuorumRule, QuorumRuleError, parse_quorum_rule
 from ..rules.text import is_companies_house_number, is_email, is_ods_code, is_practice_code, normalise_code
 from ..timeutil import today_uk
@@ -59,6 +60,7 @@ class Format:
     columns: tuple[Column, ...]
     example: str
     has_header: bool = True
+    fence: str = "csv"  # the language of the example in the docs
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -128,6 +130,10 @@ FORMATS: dict[str, Format] = {
                    "part in decisions, so appear on the published register."),
             Column("home_practice_ods", False, "The ODS code of the practice they work in, if "
                    "any. The practice must already be in the register.", csvrows.CODE_LIMIT),
+            Column("birth_month", False, "Month of birth, 1 to 12, if recorded: with "
+                   "birth_year it tells them apart from someone of the same name who controls a "
+                   "company (Companies House)."),
+            Column("birth_year", False, "Year of birth, like 1975, if recorded."),
         ),
         "name,email,positions,is_decision_maker,home_practice_ods\n"
         "Dr Asha Patel,asha.patel@example.nhs.uk,GP partner; Clinical lead,yes,Y90001\n"
@@ -418,6 +424,16 @@ def _choice(plan: Plan, line: int, column: str, value: str, choices: tuple[str, 
     return None
 
 
+def _whole_number(plan: Plan, line: int, column: str, value: str, low: int, high: int,
+                  words: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdecimal() or not low <= int(value) <= high:
+        plan.problem(line, f"{column} '{value}' must be {words}")
+        return None
+    return int(value)
+
+
 def _date(plan: Plan, line: int, column: str, value: str, required: bool) -> dt.date | None:
     if not value:
         if required:
@@ -642,12 +658,18 @@ def _check_people(plan: Plan, records: list[tuple[int, dict[str, str]]],
                                    "practice")
             else:
                 practice_id = practice["id"]
+        birth_month = _whole_number(plan, line, "birth_month", record.get("birth_month", ""),
+                                    1, 12, "a month from 1 to 12")
+        birth_year = _whole_number(plan, line, "birth_year", record.get("birth_year", ""),
+                                   EARLIEST_BIRTH_YEAR, today_uk().year,
+                                   f"a year from {EARLIEST_BIRTH_YEAR} to {today_uk().year}")
         if len(plan.problems) > before:
             continue
         now = _now()
         plan.changes.append(Change(line, "person", "create", {
             "name": name, "email": email, "positions": record.get("positions", ""),
             "is_decision_maker": int(bool(decides)), "home_practice_id": practice_id,
+            "birth_month": birth_month, "birth_year": birth_year,
             "created_at": now, "updated_at": now, "version": 1,
         }))
 

@@ -56,8 +56,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from register.rules.interests import DECLARE_WITHIN_DAYS, INTEREST_TYPES, days_late, is_late
 from register.rules.companies_house import natures_words
+from register.rules.interests import DECLARE_WITHIN_DAYS, INTEREST_TYPES, days_late, is_late
 from register.rules.names import names_match
 from register.rules.person_names import (
     PersonName,

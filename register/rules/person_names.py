@@ -16,10 +16,12 @@ apart. Two names match when, after normalising:
   "Asha Meena Patel").
 
 Month and year of birth, where both sides record them, must be equal: a different month or year
-rules the match out (each compared only where both sides record it). Where either side does not record them, the name alone is a possible match.
+rules the match out (each compared only where both sides record it). Where either side does not
+record them, the name alone is a possible match.
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 import unicodedata
@@ -136,6 +138,15 @@ def _aligned(a: PersonName, b: PersonName) -> tuple[PersonName, PersonName]:
         return PersonName(a.given[:-need], b.surname), b
     need = len(a.surname) - len(b.surname)
     return a, PersonName(b.given[:-need], a.surname)
+
+
+# The earliest year of birth the register accepts for a person (people are checked against it).
+EARLIEST_BIRTH_YEAR = 1900
+
+
+def birth_year_ok(year: int, this_year: int | None = None) -> bool:
+    """Whether a year of birth is one a living member of a board can have."""
+    return EARLIEST_BIRTH_YEAR <= year <= (this_year or dt.date.today().year)
 
 
 def births_agree(month_a: int | None, year_a: int | None, month_b: int | None,
