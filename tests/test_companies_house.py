@@ -324,3 +324,34 @@ def test_person_form_records_month_and_year_of_birth(as_role, db):
     row = db["people"].get(person)
     assert (row["birth_month"], row["birth_year"]) == (4, 1975)
     assert "April 1975" in client.get(f"/people/{person}").get_data(as_text=True)
+
+
+# ---- what a user sees ---------------------------------------------------------------------------
+
+def test_organisation_page_shows_the_company_and_who_controls_it(as_role, db, companies):
+    run(db, "companies_house", BASIC)
+    run(db, "psc", PSC)
+    client = as_role("secretary")
+    page = client.get(f"/organisations/{companies['go_to_doc']}").get_data(as_text=True)
+    assert "Companies House status" in page and "Active" in page
+    assert "1 June 2016" in page and "86210 - General medical practice activities" in page
+    assert "Persons with significant control" in page
+    assert "Mrs Helen Mary Carter" in page and "April 1975" in page
+    assert "25-50% of shares, 25-50% of voting rights" in page
+    assert "Ceased 31 January 2020" in page
+    physio = client.get(f"/organisations/{companies['physio']}").get_data(as_text=True)
+    assert "Dissolved on 3 February 2026" in physio and "nhsuk-tag--red" in physio
+
+
+def test_a_decision_buying_from_a_dissolved_company_warns(as_role, db, companies):
+    run(db, "companies_house", BASIC)
+    committee = add_committee(db)
+    decision = add_decision(db, committee, providers=(companies["physio"],))
+    ref = db["decisions"].get(decision)["reference"]
+    page = as_role("secretary").get(f"/decisions/{ref}").get_data(as_text=True)
+    assert "A proposed provider is dissolved" in page
+    assert "Northvale Physio</a> is dissolved, as Companies House records it (dissolved on 3 " \
+           "February 2026)" in page
+    other = add_decision(db, committee, providers=(companies["go_to_doc"],))
+    ref = db["decisions"].get(other)["reference"]
+    assert "dissolved" not in as_role("admin").get(f"/decisions/{ref}").get_data(as_text=True)
