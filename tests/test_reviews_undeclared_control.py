@@ -38,6 +38,7 @@ def test_shown_with_its_source_and_confirmed_into_a_conflict(db, world, lead):  
     data = review_form(lead, ref, action="save", **{key: "confirm"})
     response = lead.post(f"/reviews/{ref}", data=data)
     assert "confirming the name match makes them conflicted" in text(response)
+    assert "Confirm: it is the same person" in text(lead.get(f"/reviews/{ref}"))
     data[f"ruling_{world.lay}"] = checked(response, f"ruling_{world.lay}")
     data["version"] = hidden(response, "version")
     assert lead.post(f"/reviews/{ref}", data=data).status_code == 302
