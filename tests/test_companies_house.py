@@ -355,3 +355,22 @@ def test_a_decision_buying_from_a_dissolved_company_warns(as_role, db, companies
     other = add_decision(db, committee, providers=(companies["go_to_doc"],))
     ref = db["decisions"].get(other)["reference"]
     assert "dissolved" not in as_role("admin").get(f"/decisions/{ref}").get_data(as_text=True)
+
+
+def test_records_are_read_as_the_csv_module_reads_them():
+    """The quick split of a published line and the csv module agree, line numbers included."""
+    import csv as csv_module
+    import io
+
+    from register.imports.companies_house_kind import csv_records
+
+    text = ('"A","","B"\r\n'
+            '"SAY ""HI"" LTD","1",""\r\n'
+            '"TWO\r\nLINES","2","x"\r\n'
+            'plain,unquoted,"mixed, with comma"\r\n'
+            '"A "," B","C"\r\n'
+            '"","",""\r\n')
+    expected = list(csv_module.reader(io.StringIO(text, newline=""), strict=True))
+    found = list(csv_records(io.StringIO(text, newline="")))
+    assert [cells for _line, cells in found] == expected
+    assert [line for line, _cells in found] == [1, 2, 3, 5, 6, 7]
