@@ -151,3 +151,15 @@ def test_natures_words_join_without_repeats():
     assert natures_words(["ownership-of-shares-25-to-50-percent", "voting-rights-25-to-50-percent",
                           "ownership-of-shares-25-to-50-percent"]) == \
         "25-50% of shares, 25-50% of voting rights"
+
+
+def test_once_confirmed_the_proposed_ruling_is_to_leave_the_meeting():
+    from dataclasses import replace
+
+    from register.rules.rulings import propose_ruling
+
+    flag = flags(helen())[0]
+    assert propose_ruling([flag], "discuss_not_vote", "voting")[0] == "note_only"
+    ruling, reason = propose_ruling([replace(flag, severity="conflict")], "discuss_not_vote",
+                                    "voting")
+    assert ruling == "leave_item" and "person with significant control" in reason
