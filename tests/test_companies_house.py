@@ -374,3 +374,9 @@ def test_records_are_read_as_the_csv_module_reads_them():
     found = list(csv_records(io.StringIO(text, newline="")))
     assert [cells for _line, cells in found] == expected
     assert [line for line, _cells in found] == [1, 2, 3, 5, 6, 7]
+
+
+def test_month_and_year_of_birth_are_shown_only_to_who_keeps_them(as_role, db):
+    person = add_person(db, "Helen Carter", birth_month=4, birth_year=1975)
+    assert "April 1975" in as_role("admin").get(f"/people/{person}").get_data(as_text=True)
+    assert "April 1975" not in as_role("auditor").get(f"/people/{person}").get_data(as_text=True)
