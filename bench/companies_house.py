@@ -32,8 +32,14 @@ SIC = ("86210 - General medical practice activities", "86900 - Other human healt
 STATUSES = ("Active",) * 18 + ("Active - Proposal to Strike off", "Liquidation")
 
 
+PREFIXES = ("SC", "NI", "OC", "SO", "NC", "FC", "SL", "LP", "IP", "RC")
+
+
 def _number(index: int) -> str:
-    return f"SC{index % 1_000_000:06d}" if index % 20 == 0 else f"{index + 10_000_000:08d}"
+    """A distinct number for each row: one in twenty with a two-letter prefix, as in the file."""
+    if index % 20 == 0:
+        return f"{PREFIXES[index // 1_000_000 % len(PREFIXES)]}{index % 1_000_000:06d}"
+    return f"{index + 10_000_000:08d}"
 
 
 def write_file(path: Path, rows: int, seed: int = 11) -> int:
