@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import sys
 
-from . import audit, flags, pack
+from . import audit, companies_house, flags, pack
 
 
 def main() -> int:
-    for module in (flags, audit, pack):
+    for module in (flags, audit, pack, companies_house):
         module.run()
     return 0
 

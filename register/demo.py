@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -451,6 +452,10 @@ def _count(label: str, counts: dict[str, int]) -> None:
     counts[label] = counts.get(label, 0) + 1
 
 
+# A Companies House PSC snapshot of the demo's companies, in the published layout.
+DEMO_PSC_SNAPSHOT = Path(__file__).resolve().parent / "demo_files" / "psc_snapshot.txt"
+
+
 def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
     """Load the demo consortium into an empty database; returns counts of what was added."""
     base = today or today_uk()
@@ -594,4 +599,15 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
 
         load_decisions(db, base, orgs=orgs, people=people, users=users,
                        add_interest=add_interest, counts=counts)
+
+        # Companies House's persons with significant control of Go-To-Doc Ltd, read through the
+        # documented import: one may be a Governing Body GP who has declared nothing about it.
+        from .imports.writers import import_file
+
+        plan = import_file(db, "psc", DEMO_PSC_SNAPSHOT.read_text(encoding="utf-8"),
+                           actor=ACTOR)
+        if not plan.ok:
+            raise RuntimeError("The demo PSC snapshot does not import: "
+                               + "; ".join(str(p) for p in plan.problems))
+        counts["persons with significant control"] = len(plan.changes)
     return counts

@@ -562,3 +562,65 @@ def m016_organisation_identity(db: Database) -> None:
     rows = list(db.execute("SELECT id, name FROM organisations").fetchall())
     db.conn.executemany("UPDATE organisations SET name_key = ? WHERE id = ?",
                    [(name_key(name), org_id) for org_id, name in rows])
+
+
+@migrations()
+def m018_companies_house(db: Database) -> None:
+    """Companies House data: a company's status, SIC codes and dates on the organisation; its
+    persons with significant control (from the PSC snapshot); people's month and year of birth;
+    and a match resolution that can settle a possible undeclared interest found through a person
+    with significant control (its key is then minus the PSC record's id, so the foreign key to
+    interests goes)."""
+    db.executescript(
+        """
+        ALTER TABLE organisations ADD COLUMN company_status TEXT;
+        ALTER TABLE organisations ADD COLUMN company_category TEXT;
+        ALTER TABLE organisations ADD COLUMN sic_codes TEXT NOT NULL DEFAULT '';
+        ALTER TABLE organisations ADD COLUMN incorporated_on TEXT;
+        ALTER TABLE organisations ADD COLUMN dissolved_on TEXT;
+        ALTER TABLE people ADD COLUMN birth_month INTEGER
+            CHECK (birth_month IS NULL OR birth_month BETWEEN 1 AND 12);
+        ALTER TABLE people ADD COLUMN birth_year INTEGER;
+
+        -- A person with significant control of a company in the register, as the Companies House
+        -- snapshot gives it; psc_key is the record's own link there, unique within the company.
+        CREATE TABLE company_pscs (
+            id INTEGER PRIMARY KEY,
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+            psc_key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            forename TEXT NOT NULL DEFAULT '',
+            middle_name TEXT NOT NULL DEFAULT '',
+            surname TEXT NOT NULL DEFAULT '',
+            birth_month INTEGER,
+            birth_year INTEGER,
+            natures_of_control TEXT NOT NULL DEFAULT '[]',
+            notified_on TEXT,
+            ceased_on TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE UNIQUE INDEX company_pscs_key ON company_pscs(organisation_id, psc_key);
+
+        CREATE TABLE match_resolutions_new (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            -- the interest's id, or minus the company_pscs id for a possible undeclared interest
+            interest_id INTEGER NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('confirmed', 'dismissed')),
+            reason TEXT NOT NULL DEFAULT '',
+            resolved_by_user_id INTEGER REFERENCES users(id),
+            resolved_at TEXT NOT NULL
+        );
+        INSERT INTO match_resolutions_new SELECT id, decision_id, person_id, interest_id, outcome,
+            reason, resolved_by_user_id, resolved_at FROM match_resolutions;
+        DROP TABLE match_resolutions;
+        ALTER TABLE match_resolutions_new RENAME TO match_resolutions;
+        CREATE UNIQUE INDEX match_resolutions_key
+            ON match_resolutions(decision_id, person_id, interest_id);
+        """
+    )

@@ -98,8 +98,25 @@ def _mutations(db, rng: random.Random):
                    [committee])
         return {"committees": [committee]}
 
+    def controller():
+        organisation = rng.choice(organisations)
+        name = db.execute("SELECT name FROM people WHERE id = ?",
+                          [rng.choice(people)]).fetchone()[0]
+        db["company_pscs"].insert({
+            "organisation_id": organisation, "psc_key": f"/psc/{rng.random()}",
+            "kind": "individual", "name": name, "birth_month": 4, "birth_year": 1975,
+            "natures_of_control": '["ownership-of-shares-25-to-50-percent"]',
+            "notified_on": "2016-04-06", "created_at": now, "updated_at": now})
+        return {"organisations": [organisation]}
+
+    def birth():
+        person = rng.choice(people)
+        db.execute("UPDATE people SET birth_month = ?, birth_year = 1975 WHERE id = ?",
+                   [rng.choice([4, 5, None]), person])
+        return {"people": [person]}
+
     return [add_link, remove_link, end_link, member_practice, rename, home_practice, interest,
-            policy]
+            policy, controller, birth]
 
 
 @pytest.mark.parametrize("seed", range(6))

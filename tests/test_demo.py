@@ -666,3 +666,20 @@ def test_a_governing_body_decision_whose_lead_votes_goes_to_the_independent_revi
     assert case["reference"] in independent.get("/").get_data(as_text=True)
     page = independent.get(f"/reviews/{case['reference']}")
     assert page.status_code == 200 and 'name="password"' in page.get_data(as_text=True)
+
+
+def test_a_possible_undeclared_interest_through_companies_house(db, demo):
+    """The demo reads a PSC snapshot through the import: a Governing Body GP may control
+    Go-To-Doc Ltd, proposed for decisions he takes part in, and has declared nothing about it."""
+    assert demo["persons with significant control"] == 2
+    found = rows(db, "SELECT decisions.title, decisions.status, decision_flags.sentence"
+                     " FROM decision_flags JOIN decisions ON decisions.id ="
+                     " decision_flags.decision_id"
+                     " WHERE rule = 'POSSIBLE_UNDECLARED_INTEREST' ORDER BY decisions.id")
+    assert [(r["title"], r["status"]) for r in found] == [
+        ("Online GP consultations for NHS 111 referrals", "awaiting_review"),
+        ("GP streaming at the emergency department", "draft")]
+    assert found[0]["sentence"].startswith(
+        "Dr Jonathan Ashworth-Hale may be Dr Jonathan Mark Ashworth-Hale (Companies House: "
+        "person with significant control of Go-To-Doc Ltd, notified 3 March 2021, 25-50% of "
+        "shares).")

@@ -674,7 +674,7 @@ def test_docs_show_every_format_its_columns_and_its_example():
     docs = DOCS.read_text(encoding="utf-8")
     for kind, fmt in FORMATS.items():
         assert f"(`{kind}`)" in docs
-        assert "```csv\n" + fmt.example + "```" in docs
+        assert f"```{fmt.fence}\n" + fmt.example + "```" in docs
         for column in fmt.columns:
             assert f"| `{column.name}` | {'required' if column.required else 'optional'} |" \
                 in docs

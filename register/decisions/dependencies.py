@@ -3,7 +3,8 @@
 A decision's conflict flags are computed from facts gathered by `flagging.gather_facts`: its
 providers (proposed and awarded) and every organisation below them through network and federation
 memberships, at any depth; one level above the providers and above the participants' home
-practices; the participants, their home practices and their declared interests; and the
+practices; the participants, their home practices, their declared interests and their month and
+year of birth; the persons with significant control of the providers (Companies House); and the
 committee's policy for common interests. This module answers the inverse question for a write:
 given the people, organisations, links, committees or decisions it changed, which decisions'
 facts may have changed. Every write that can change a decision's facts asks it and passes the
@@ -55,9 +56,11 @@ def affected(db: Database, *, people: Iterable[int | None] = (),
     """The ids of the decisions whose facts may change when these records change.
 
     Pass both ends of a network or federation membership that was added, changed or removed as
-    `organisations`; the people whose interests, home practice or name changed as `people`; a
-    committee whose common-interest policy changed as `committees`; a decision edited as
-    `decisions`. Call it after the change (in the same transaction).
+    `organisations`; a company whose persons with significant control changed as
+    `organisations` (decisions it provides for are above it); the people whose interests, home
+    practice, name or month and year of birth changed as `people`; a committee whose
+    common-interest policy changed as `committees`; a decision edited as `decisions`.
+    Call it after the change (in the same transaction).
     """
     def ids(values: Iterable[int | None]) -> str:
         return json.dumps(sorted({int(v) for v in values if v is not None}))

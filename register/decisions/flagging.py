@@ -72,14 +72,16 @@ def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
         if row[2] and row[2] not in providers[decision_id]:
             providers[decision_id].append(row[2])
     participants: dict[int, list[rules.Participant]] = {i: [] for i in rows}
-    for decision_id, person_id, role, name, home in db.execute(
+    for decision_id, person_id, role, name, home, birth_month, birth_year in db.execute(
             "SELECT decision_participants.decision_id, decision_participants.person_id,"
-            " decision_participants.role, people.name, people.home_practice_id"
+            " decision_participants.role, people.name, people.home_practice_id,"
+            " people.birth_month, people.birth_year"
             " FROM decision_participants JOIN people ON people.id = decision_participants.person_id"
             f" WHERE decision_participants.decision_id IN ({marks})"
             " ORDER BY decision_participants.decision_id, people.name, people.id", ids):
         participants[decision_id].append(rules.Participant(
-            person_id=person_id, name=name, role_in_decision=role, home_practice_id=home))
+            person_id=person_id, name=name, role_in_decision=role, home_practice_id=home,
+            birth_month=birth_month, birth_year=birth_year))
     person_ids = sorted({p.person_id for group in participants.values() for p in group})
     interests_of: dict[int, list[rules.Interest]] = {}
     for start in range(0, len(person_ids), BATCH):
@@ -100,6 +102,7 @@ def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
                                        if p.home_practice_id} for i in rows}
     below_of, above_of = _links_around(db, sorted({o for i in rows for o in providers[i]}),
                                        sorted({o for group in anchors.values() for o in group}))
+    controllers_of = _controllers(db, sorted({o for i in rows for o in providers[i]}))
     facts: dict[int, dict[str, Any]] = {}
     wanted_orgs: dict[int, set[int]] = {}
     for decision_id, row in rows.items():
@@ -129,7 +132,8 @@ def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
                 id=decision_id, meeting_date=_date(row[1]),
                 proposed_provider_ids=tuple(providers[decision_id]), awarded_provider_id=row[2],
                 offered_to_all_member_practices=bool(row[3]), common_interest_policy=row[4]),
-            "participants": people, "links": links, "interests": interests}
+            "participants": people, "links": links, "interests": interests,
+            "controllers": [c for o in providers[decision_id] for c in controllers_of.get(o, ())]}
     organisations = _organisations(db, sorted(set().union(*wanted_orgs.values())))
     for decision_id, wanted in wanted_orgs.items():
         facts[decision_id]["organisations"] = {
@@ -164,6 +168,23 @@ def _links_around(db: Database, providers: list[int], anchors: list[int]
     return below_of, above_of
 
 
+def _controllers(db: Database, providers: list[int]) -> dict[int, list[rules.Controller]]:
+    """The individual persons with significant control of these providers (Companies House)."""
+    found: dict[int, list[rules.Controller]] = {}
+    for start in range(0, len(providers), BATCH):
+        chunk = providers[start:start + BATCH]
+        for r in db.execute(
+                "SELECT id, organisation_id, name, forename, middle_name, surname, birth_month,"
+                " birth_year, natures_of_control, notified_on, ceased_on FROM company_pscs"
+                f" WHERE organisation_id IN ({_placeholders(chunk)}) ORDER BY id", chunk):
+            found.setdefault(r[1], []).append(rules.Controller(
+                id=r[0], organisation_id=r[1], name=r[2], forename=r[3], middle_name=r[4],
+                surname=r[5], birth_month=r[6], birth_year=r[7],
+                natures_of_control=tuple(json.loads(r[8])), notified_on=_date(r[9]),
+                ceased_on=_date(r[10])))
+    return found
+
+
 def _organisations(db: Database, ids: list[int]) -> dict[int, rules.Organisation]:
     found: dict[int, rules.Organisation] = {}
     for start in range(0, len(ids), BATCH):
@@ -181,7 +202,8 @@ def flags_from(facts: dict[str, Any] | None) -> list[rules.Flag]:
     if facts is None:
         return []
     return rules.conflicts_for(facts["decision"], facts["participants"], facts["organisations"],
-                               facts["links"], facts["interests"])
+                               facts["links"], facts["interests"],
+                               facts.get("controllers", ()))
 
 
 def compute_flags(db: Database, decision_id: int) -> list[rules.Flag]:

@@ -14,6 +14,7 @@ from ..db import write_transaction
 from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
 from ..listing import Page, paginate
 from ..rules import workflow
+from ..rules.companies_house import is_dissolved
 from ..rules.decisions import next_reference
 from ..rules.text import normalise_code
 from ..timeutil import utcnow_iso
@@ -156,12 +157,14 @@ def load_children(db: Database, decision_id: int) -> dict[str, list[dict[str, An
             " AND committee_members.committee_id = decisions.committee_id"
             " WHERE decision_participants.decision_id = ?"
             " ORDER BY people.name COLLATE NOCASE", [decision_id])),
-        "providers": list(db.query(
+        "providers": [{**p, "dissolved": is_dissolved(p["company_status"], p["dissolved_on"])}
+                      for p in db.query(
             "SELECT organisations.id, organisations.name, organisations.ods_code,"
-            " organisations.kind, organisations.is_member_practice FROM decision_providers"
+            " organisations.kind, organisations.is_member_practice,"
+            " organisations.company_status, organisations.dissolved_on FROM decision_providers"
             " JOIN organisations ON organisations.id = decision_providers.organisation_id"
             " WHERE decision_providers.decision_id = ? ORDER BY decision_providers.id",
-            [decision_id])),
+            [decision_id])],
         "criteria": list(db.query(
             "SELECT criterion, weight, how_applied FROM decision_criteria"
             " WHERE decision_id = ? ORDER BY id", [decision_id])),

@@ -21,6 +21,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..rules import conflicts as conflict_rules
+from ..rules.companies_house import is_dissolved
 from ..rules.decisions import CHOICES, KEY_CRITERIA, PARTICIPANT_ROLES
 from ..rules.quorum import (
     CATEGORIES,
@@ -82,6 +83,13 @@ class Organisation:
     registered_address: str | None
     postcode: str | None
     is_member_practice: bool
+    company_status: str | None = None
+    dissolved_on: str | None = None
+
+    @property
+    def dissolved(self) -> bool:
+        """Whether Companies House records the company as dissolved."""
+        return is_dissolved(self.company_status, self.dissolved_on)
 
 
 @dataclass(frozen=True)
@@ -506,7 +514,8 @@ def _grouped(db: Database, sql: str, ids_json: str,
 def _organisation(row: Mapping[str, Any]) -> Organisation:
     return Organisation(row["id"], row["name"], row["kind"], row["ods_code"],
                         row["companies_house_number"], row["registered_address"],
-                        row["postcode"], bool(row["is_member_practice"]))
+                        row["postcode"], bool(row["is_member_practice"]),
+                        row.get("company_status"), row.get("dissolved_on"))
 
 
 def load_record(db: Database, decision_id: int) -> DecisionRecord | None:

@@ -7,6 +7,7 @@ import click
 from flask.cli import with_appcontext
 
 from ..db import migrate, open_app_db
+from .companies_house_kind import STREAMED_KINDS, parse_only
 from .export import ORDER, file_name, import_register
 from .parsers import KINDS
 from .writers import import_file
@@ -17,9 +18,14 @@ from .writers import import_file
 @click.argument("file", type=click.Path(exists=True, readable=True, path_type=Path))
 @click.option("--dry-run", is_flag=True,
               help="Only check the file and say what would change; write nothing.")
+@click.option("--only", "only_file", type=click.Path(exists=True, dir_okay=False, readable=True,
+                                                     path_type=Path),
+              help="companies_house only: a file of Companies House numbers, one a line, to "
+                   "import as well as the companies already in the register.")
 @with_appcontext
-def import_command(kind: str, file: Path, dry_run: bool) -> None:
-    """Import KIND (organisations, epraccur, people, committees, interests, decisions) from FILE.
+def import_command(kind: str, file: Path, dry_run: bool, only_file: Path | None) -> None:
+    """Import KIND (organisations, epraccur, people, committees, interests, decisions,
+    companies_house, psc) from FILE.
 
     Every row is checked first. If any row has a problem, each is listed with its line number,
     nothing is written and the command exits with status 1. The formats are described in
@@ -33,7 +39,18 @@ def import_command(kind: str, file: Path, dry_run: bool) -> None:
     if file.is_dir():
         raise click.BadParameter(f"{file.name} is a folder: give the {kind} file",
                                  param_hint="FILE")
-    data = file.read_bytes()
+    options = {}
+    if only_file is not None:
+        if kind != "companies_house":
+            raise click.UsageError("--only is for companies_house files")
+        numbers, problems = parse_only(only_file.read_text(encoding="utf-8-sig"))
+        if problems:
+            for problem in problems:
+                click.echo(f"{only_file.name}: {problem}", err=True)
+            click.echo(f"Nothing was imported: {only_file.name} has {len(problems)} problem"
+                       f"{'' if len(problems) == 1 else 's'}.", err=True)
+            raise SystemExit(1)
+        options["only"] = numbers
     setup = open_app_db(foreign_keys=False)
     try:
         migrate(setup)
@@ -41,7 +58,12 @@ def import_command(kind: str, file: Path, dry_run: bool) -> None:
         setup.close()
     db = open_app_db()
     try:
-        plan = import_file(db, kind, data, actor="cli", dry_run=dry_run)
+        if kind in STREAMED_KINDS:
+            # Companies House files run to gigabytes: read line by line, never whole.
+            with file.open(encoding="utf-8-sig", newline="") as stream:
+                plan = import_file(db, kind, stream, actor="cli", dry_run=dry_run, **options)
+        else:
+            plan = import_file(db, kind, file.read_bytes(), actor="cli", dry_run=dry_run)
     finally:
         db.close()
     if not plan.ok:

@@ -68,7 +68,9 @@ def _people_rows(db: Database) -> list[dict[str, Any]]:
                     " ORDER BY p.name COLLATE NOCASE, p.id")
     return [{"name": _safe(p["name"]), "email": p["email"], "positions": _safe(p["positions"]),
              "is_decision_maker": _yes(p["is_decision_maker"]),
-             "home_practice_ods": p["home_ods"] or ""} for p in rows]
+             "home_practice_ods": p["home_ods"] or "",
+             "birth_month": p["birth_month"] or "", "birth_year": p["birth_year"] or ""}
+            for p in rows]
 
 
 def quorum_text(committee: dict[str, Any]) -> str:

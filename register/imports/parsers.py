@@ -16,11 +16,13 @@ from sqlite_utils import Database
 from ..rules import csvrows
 from ..rules.csvrows import FileProblem, Row
 from ..rules.interests import INTEREST_TYPES
+from ..rules.person_names import EARLIEST_BIRTH_YEAR
 from ..rules.quorum import CATEGORIES, QuorumRule, QuorumRuleError, parse_quorum_rule
 from ..rules.text import is_companies_house_number, is_email, is_ods_code, is_practice_code, normalise_code
 from ..timeutil import today_uk
 
-KINDS = ("organisations", "epraccur", "people", "committees", "interests", "decisions")
+KINDS = ("organisations", "epraccur", "people", "committees", "interests", "decisions",
+         "companies_house", "psc")
 
 ORGANISATION_KINDS = ("practice", "network", "federation", "trust", "independent", "voluntary",
                       "local_authority", "other")
@@ -58,6 +60,7 @@ class Format:
     columns: tuple[Column, ...]
     example: str
     has_header: bool = True
+    fence: str = "csv"  # the language of the example in the docs
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -127,6 +130,10 @@ FORMATS: dict[str, Format] = {
                    "part in decisions, so appear on the published register."),
             Column("home_practice_ods", False, "The ODS code of the practice they work in, if "
                    "any. The practice must already be in the register.", csvrows.CODE_LIMIT),
+            Column("birth_month", False, "Month of birth, 1 to 12, if recorded: with "
+                   "birth_year it tells them apart from someone of the same name who controls a "
+                   "company (Companies House)."),
+            Column("birth_year", False, "Year of birth, like 1975, if recorded."),
         ),
         "name,email,positions,is_decision_maker,home_practice_ods\n"
         "Dr Asha Patel,asha.patel@example.nhs.uk,GP partner; Clinical lead,yes,Y90001\n"
@@ -325,13 +332,16 @@ class Register:
 
 # ---- checking a file ----------------------------------------------------------------------------
 
-def check_file(kind: str, data: bytes | str, db: Database) -> Plan:
-    """Check a whole file of the given kind; the plan holds every problem or every change."""
+def check_file(kind: str, data: bytes | str, db: Database, **options: Any) -> Plan:
+    """Check a whole file of the given kind; the plan holds every problem or every change.
+    `options` are for the kinds read as a stream (`only` for companies_house)."""
     plan = Plan(kind)
     if kind not in FORMATS:
         plan.problem(None, f"Unknown kind of import '{kind}': choose one of {', '.join(KINDS)}")
         plan.file_problem = True
         return plan
+    if kind in STREAMED:
+        return STREAMED[kind](kind, data, db, **options)
     try:
         text = csvrows.decode(data) if isinstance(data, bytes) else data
         if not text.strip():
@@ -412,6 +422,16 @@ def _choice(plan: Plan, line: int, column: str, value: str, choices: tuple[str, 
     else:
         plan.problem(line, f"Enter the {column}: one of {', '.join(choices)}")
     return None
+
+
+def _whole_number(plan: Plan, line: int, column: str, value: str, low: int, high: int,
+                  words: str) -> int | None:
+    if not value:
+        return None
+    if not value.isdecimal() or not low <= int(value) <= high:
+        plan.problem(line, f"{column} '{value}' must be {words}")
+        return None
+    return int(value)
 
 
 def _date(plan: Plan, line: int, column: str, value: str, required: bool) -> dt.date | None:
@@ -638,12 +658,18 @@ def _check_people(plan: Plan, records: list[tuple[int, dict[str, str]]],
                                    "practice")
             else:
                 practice_id = practice["id"]
+        birth_month = _whole_number(plan, line, "birth_month", record.get("birth_month", ""),
+                                    1, 12, "a month from 1 to 12")
+        birth_year = _whole_number(plan, line, "birth_year", record.get("birth_year", ""),
+                                   EARLIEST_BIRTH_YEAR, today_uk().year,
+                                   f"a year from {EARLIEST_BIRTH_YEAR} to {today_uk().year}")
         if len(plan.problems) > before:
             continue
         now = _now()
         plan.changes.append(Change(line, "person", "create", {
             "name": name, "email": email, "positions": record.get("positions", ""),
             "is_decision_maker": int(bool(decides)), "home_practice_id": practice_id,
+            "birth_month": birth_month, "birth_year": birth_year,
             "created_at": now, "updated_at": now, "version": 1,
         }))
 
@@ -839,6 +865,12 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
             "withdrawn_reason": "", "created_at": now, "updated_at": now, "version": 1,
         }))
 
+
+# Kinds read line by line from a file of any size (Companies House files), by kind.
+STREAMED: dict[str, Callable[..., Plan]] = {}
+# Companies House's basic company data and PSC snapshot, in their published layouts, register
+# themselves here (and their formats in FORMATS).
+from . import companies_house_kind  # noqa: E402, F401
 
 CHECKS: dict[str, Callable[[Plan, list[tuple[int, dict[str, str]]], Register], None]] = {
     "organisations": _check_organisations,

@@ -8,6 +8,7 @@ from ..db import write_transaction
 from ..decisions import lifecycle
 from ..organisations.identity import keyed
 from ..timeutil import utcnow_iso
+from .companies_house_kind import STREAMED_KINDS, plan_streamed, read_streamed
 from .decisions_kind import DECISION_TABLES, finish_decisions
 from .parsers import Change, Plan, check_file
 
@@ -18,11 +19,18 @@ TABLES = {
     "committee": "committees",
     "committee_member": "committee_members",
     "interest": "interests",
+    "company_psc": "company_pscs",
     **DECISION_TABLES,
 }
 # The only columns an import updates (the epraccur refresh of an existing practice).
 UPDATABLE = {"organisation": ("name", "name_key", "registered_address", "postcode", "ods_status",
-                              "prescribing_setting")}
+                              "prescribing_setting",
+                              # the Companies House refresh of a company
+                              "company_status", "company_category", "sic_codes",
+                              "incorporated_on", "dissolved_on"),
+             "company_psc": ("kind", "name", "title", "forename", "middle_name", "surname",
+                             "birth_month", "birth_year", "natures_of_control", "notified_on",
+                             "ceased_on")}
 
 
 class ImportConflict(RuntimeError):
@@ -30,12 +38,23 @@ class ImportConflict(RuntimeError):
 
 
 def import_file(db: Database, kind: str, data: bytes | str, *, actor: str,
-                user_id: int | None = None, dry_run: bool = False) -> Plan:
+                user_id: int | None = None, dry_run: bool = False, **options: object) -> Plan:
     """Check a file and, only if every row is valid (and not a dry run), write all of it at once.
 
     The check runs inside the same BEGIN IMMEDIATE transaction as the writes, so nobody can add a
     clashing email or code in between; any problem leaves the register exactly as it was.
+    A Companies House file (`data` may be an open file) is read first, outside the transaction,
+    and planned again inside it from the rows it keeps.
     """
+    if kind in STREAMED_KINDS:
+        reading, wanted_new = read_streamed(kind, data, db, **options)
+        if dry_run or not reading.ok:
+            return plan_streamed(reading, db, wanted_new)
+        with write_transaction(db):
+            plan = plan_streamed(reading, db, wanted_new)
+            if plan.ok:
+                write_plan(db, plan, actor=actor, user_id=user_id)
+        return plan
     if dry_run:
         return check_file(kind, data, db)
     with write_transaction(db):
@@ -83,6 +102,9 @@ def _touched(db: Database, plan: Plan) -> dict[str, set[int]]:
                 touched["organisations"] |= {row["member_id"], row["parent_id"]}
         elif change.entity == "decision":
             touched["decisions"].add(change.record_id)
+        elif change.entity == "company_psc":
+            touched["organisations"].add(db["company_pscs"].get(change.record_id)
+                                         ["organisation_id"])
     return touched
 
 

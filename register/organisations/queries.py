@@ -1,6 +1,7 @@
 """Reading and writing organisations and their network/federation links."""
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlite_utils import Database
@@ -14,6 +15,7 @@ from ..listing import Page, like_pattern, order_clause, paginate, prefix_pattern
 
 # Re-exported for code that imports the page parser from here.
 from ..listing import parse_page as parse_page
+from ..rules.companies_house import natures_words
 from ..timeutil import utcnow_iso
 from .identity import keyed
 
@@ -77,6 +79,18 @@ def find_by_companies_house(db: Database, number: str) -> dict[str, Any] | None:
     """The organisation with this Companies House number, or None."""
     return next(iter(db.query(
         "SELECT * FROM organisations WHERE companies_house_number = ?", [number])), None)
+
+
+def controllers_of(db: Database, organisation_id: int) -> list[dict[str, Any]]:
+    """The company's persons with significant control (Companies House), current ones first,
+    each with its natures of control in words."""
+    rows = list(db.query(
+        "SELECT * FROM company_pscs WHERE organisation_id = ?"
+        " ORDER BY ceased_on IS NOT NULL, ceased_on DESC, surname COLLATE NOCASE, id",
+        [organisation_id]))
+    for row in rows:
+        row["control"] = natures_words(json.loads(row["natures_of_control"]))
+    return rows
 
 
 def parents_of(db: Database, organisation_id: int) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from ..db import get_db
 from ..editing import save_edit, save_new
 from ..listing import list_options
 from ..rules import identifiers
+from ..rules.companies_house import is_dissolved
 from . import queries
 from .forms import LinkDatesForm, LinkForm, OrganisationForm
 from .queries import KINDS, PARENT_KINDS
@@ -75,6 +76,8 @@ def detail(organisation_id: int) -> str:
         parents=queries.parents_of(db, organisation_id),
         members=queries.members_of(db, organisation_id),
         people=queries.people_at(db, organisation_id),
+        controllers=queries.controllers_of(db, organisation_id),
+        dissolved=is_dissolved(organisation["company_status"], organisation["dissolved_on"]),
         is_parent_kind=organisation["kind"] in PARENT_KINDS,
         charity_register=identifiers.charity_register)
 

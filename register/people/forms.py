@@ -9,8 +9,15 @@ from wtforms.validators import ValidationError
 from ..db import get_db
 from ..forms import BaseForm, MaxLength, Required
 from ..organisations.queries import get_organisation
+from ..rules.person_names import EARLIEST_BIRTH_YEAR, birth_year_ok
 from ..rules.text import is_email
+from ..timeutil import today_uk
 from . import queries
+
+BIRTH_MONTHS = [("", "Not recorded")] + [
+    (str(number), month) for number, month in enumerate(
+        ("January", "February", "March", "April", "May", "June", "July", "August",
+         "September", "October", "November", "December"), 1)]
 
 
 class PersonForm(BaseForm):
@@ -26,6 +33,10 @@ class PersonForm(BaseForm):
     is_decision_maker = BooleanField("A decision-maker")
     home_practice_id = SelectField("Home practice (optional)", choices=[],
                                    validate_choice=False)
+    birth_month = SelectField("Month of birth (optional)", choices=BIRTH_MONTHS,
+                              validate_choice=False)
+    birth_year = StringField("Year of birth (optional)", [
+        MaxLength(4, "Year of birth must be 4 numbers, like 1975")])
     same_name_confirmed = BooleanField("This is a different person with the same name")
     version = HiddenField()
 
@@ -53,6 +64,18 @@ class PersonForm(BaseForm):
                 f"{other[0]} ({other[1]}) is already in the register. Open that record instead, "
                 f"or tick ‘This is a different person with the same name’")
 
+    def validate_birth_month(self, field: Any) -> None:
+        if field.data not in (None, "") and str(field.data) not in dict(BIRTH_MONTHS):
+            raise ValidationError("Choose the month of birth from the list")
+
+    def validate_birth_year(self, field: Any) -> None:
+        text = (field.data or "").strip() if isinstance(field.data, str) else field.data
+        if text in (None, ""):
+            return
+        if not str(text).isdecimal() or not birth_year_ok(int(text), today_uk().year):
+            raise ValidationError(f"Year of birth must be a year from {EARLIEST_BIRTH_YEAR} to "
+                                  f"{today_uk().year}, like 1975")
+
     def validate_home_practice_id(self, field: Any) -> None:
         if not field.data:
             return
@@ -70,4 +93,7 @@ class PersonForm(BaseForm):
             "is_decision_maker": 1 if self.is_decision_maker.data else 0,
             "home_practice_id": int(self.home_practice_id.data) if self.home_practice_id.data
             else None,
+            "birth_month": int(self.birth_month.data) if self.birth_month.data else None,
+            "birth_year": int(str(self.birth_year.data).strip())
+            if str(self.birth_year.data or "").strip() else None,
         }

@@ -14,7 +14,8 @@ PERSON_SORTS = {
     "email": "people.email COLLATE NOCASE",
 }
 
-EDITABLE = ("name", "email", "positions", "is_decision_maker", "home_practice_id")
+EDITABLE = ("name", "email", "positions", "is_decision_maker", "home_practice_id", "birth_month",
+            "birth_year")
 
 
 def list_people(db: Database, *, q: str = "", decision_makers: str = "", sort: str = "name",

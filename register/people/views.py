@@ -40,6 +40,10 @@ def _with_practices(form: PersonForm) -> PersonForm:
         for p in practice_choices(get_db())]
     if form.home_practice_id.data is not None:
         form.home_practice_id.data = str(form.home_practice_id.data)
+    if form.birth_month.data is not None:
+        form.birth_month.data = str(form.birth_month.data)
+    if form.birth_year.data is not None:
+        form.birth_year.data = str(form.birth_year.data)
     return form
 
 

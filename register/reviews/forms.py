@@ -98,10 +98,14 @@ def review_form_class(person_ids: list[int], match_keys: list[tuple[int, int]],
                   f"exception_reason_{person_id}", f"exception_mitigation_{person_id}"]
     for person_id, interest_id in match_keys:
         name = names.get(person_id, "this person")
+        # A negative key is a person with significant control (Companies House), not an interest:
+        # the question is whether they are the same person.
         setattr(Form, f"match_{person_id}_{interest_id}", RadioField(
+            f"Is {name} the person Companies House records?" if interest_id < 0 else
             f"Is {name}\u2019s interest in the same organisation?",
             choices=list(MATCH_OUTCOMES.items()), validate_choice=False))
         setattr(Form, f"match_reason_{person_id}_{interest_id}", TextAreaField(
+            "Why it is not the same person" if interest_id < 0 else
             "Why it is not the same organisation", [MaxLength(1000)]))
         order += [f"match_{person_id}_{interest_id}", f"match_reason_{person_id}_{interest_id}"]
     for index in range(1, CO_OPT_ROWS + 1):

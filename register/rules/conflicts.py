@@ -28,6 +28,12 @@ Per participant (voting members, other attendees and evaluators alike):
 - POSSIBLE_NAME_MATCH (possible): an interest not identified as a provider, whose organisation's
   name closely matches a provider or a member of one (see `names.names_match`); a governance lead
   confirms or dismisses it. Two organisations with different ODS codes are never a name match.
+- POSSIBLE_UNDECLARED_INTEREST (possible): the person may be a person with significant control of a
+  proposed or awarded provider, as Companies House records it and as it stood on the meeting date
+  (names compared by `person_names`, month and year of birth where both sides record them), and has
+  declared no interest in that provider held on the meeting date; a governance lead confirms or
+  dismisses it. Its evidence's `interest_id` is minus the PSC record's id, the key a match
+  resolution is stored under.
 - LATE_DECLARATION (breach): an interest behind a conflict was declared more than 28 days after it
   arose, or after the meeting.
 - ENDED_INTEREST (context): an interest that would be relevant but ended before the meeting date;
@@ -50,8 +56,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from register.rules.companies_house import natures_words
 from register.rules.interests import DECLARE_WITHIN_DAYS, INTEREST_TYPES, days_late, is_late
 from register.rules.names import names_match
+from register.rules.person_names import (
+    PersonName,
+    births_agree,
+    names_may_be_same_person,
+    parse_person_name,
+    person_name_from_elements,
+)
 
 RULES = {
     "PROVIDER_IS_MEMBER_PRACTICE": "Provider is a member practice",
@@ -62,6 +76,7 @@ RULES = {
     "INDIRECT_INTEREST": "Indirect interest",
     "INTEREST_IN_MEMBER_OF_PROVIDER": "Interest in a member of a provider",
     "POSSIBLE_NAME_MATCH": "Possible match by name",
+    "POSSIBLE_UNDECLARED_INTEREST": "Possible undeclared interest",
     "UNDECLARED_PRACTICE_LINK": "Missing declaration",
     "LATE_DECLARATION": "Late declaration",
     "ENDED_INTEREST": "Past interest",
@@ -123,6 +138,29 @@ class Participant:
     name: str
     role_in_decision: str = "voting"
     home_practice_id: int | None = None
+    birth_month: int | None = None
+    birth_year: int | None = None
+
+
+@dataclass(frozen=True)
+class Controller:
+    """A person with significant control of a company, as the Companies House snapshot gives it."""
+
+    id: int
+    organisation_id: int
+    name: str
+    forename: str = ""
+    middle_name: str = ""
+    surname: str = ""
+    birth_month: int | None = None
+    birth_year: int | None = None
+    natures_of_control: tuple[str, ...] = ()
+    notified_on: dt.date | None = None
+    ceased_on: dt.date | None = None
+
+    def person_name(self) -> PersonName:
+        """The name as the rules compare it."""
+        return person_name_from_elements(self.forename, self.middle_name, self.surname, self.name)
 
 
 @dataclass(frozen=True)
@@ -489,14 +527,60 @@ def _declares(home: Organisation, interests: list[Interest], on: dt.date) -> boo
     return False
 
 
+def _controls_on(controller: Controller, day: dt.date) -> bool:
+    start, end = _day(controller.notified_on), _day(controller.ceased_on)
+    return (start is None or start <= day) and (end is None or end >= day)
+
+
+def _undeclared_control_flags(ctx: _Context, person: Participant, interests: list[Interest],
+                              controllers: dict[int, list[Controller]]) -> list[Flag]:
+    """Possible undeclared interests: the person may control a provider they declared nothing in."""
+    flags: list[Flag] = []
+    own_name = parse_person_name(person.name)
+    for provider_id in ctx.providers:
+        provider = ctx.org(provider_id)
+        for controller in controllers.get(provider_id, ()):
+            if not _controls_on(controller, ctx.on):
+                continue
+            if not births_agree(person.birth_month, person.birth_year, controller.birth_month,
+                                controller.birth_year):
+                continue
+            if not names_may_be_same_person(own_name, controller.person_name()):
+                continue
+            if _declares(provider, interests, ctx.on):
+                continue
+            natures = natures_words(controller.natures_of_control)
+            notified = (f", notified {long_date(controller.notified_on)}"
+                        if controller.notified_on else "")
+            source = (f"Companies House: person with significant control of {provider.name}"
+                      f"{notified}" + (f", {natures}" if natures else ""))
+            evidence = {"interest_id": -controller.id, "psc_id": controller.id,
+                        "provider_id": provider_id, "psc_name": controller.name,
+                        "notified_on": _day(controller.notified_on).isoformat()
+                        if controller.notified_on else None,
+                        "natures_of_control": list(controller.natures_of_control)}
+            flags.append(Flag(
+                "POSSIBLE_UNDECLARED_INTEREST", person.person_id, provider_id, evidence,
+                f"{person.name} may be {controller.name} ({source}). {_label(provider)} "
+                f"{ctx.provider_verb(provider_id)} and {person.name} has declared no interest in "
+                f"it: a possible undeclared interest for a governance lead to confirm or dismiss.",
+                "possible"))
+    return flags
+
+
 # --- The public API ------------------------------------------------------------------------------
 
 
 def conflicts_for(decision: DecisionFacts, participants: Iterable[Participant],
                   organisations: dict[int, Organisation], links: Iterable[OrgLink],
-                  interests: Iterable[Interest]) -> list[Flag]:
-    """Every flag on a decision as things stood on its meeting date, in a stable order."""
+                  interests: Iterable[Interest], controllers: Iterable[Controller] = ()
+                  ) -> list[Flag]:
+    """Every flag on a decision as things stood on its meeting date, in a stable order.
+    `controllers` are the persons with significant control of its providers (Companies House)."""
     ctx = _Context(decision, organisations, links)
+    controllers_of: dict[int, list[Controller]] = defaultdict(list)
+    for controller in controllers:
+        controllers_of[controller.organisation_id].append(controller)
     by_person: dict[int, list[Interest]] = defaultdict(list)
     for interest in interests:
         start = _day(interest.date_from)
@@ -514,6 +598,8 @@ def conflicts_for(decision: DecisionFacts, participants: Iterable[Participant],
         flags.extend(_home_practice_flags(ctx, person, own))
         for interest in own:
             flags.extend(_interest_flags(ctx, person, interest))
+        if controllers_of:
+            flags.extend(_undeclared_control_flags(ctx, person, own, controllers_of))
     return _ordered(flags, names, organisations)
 
 

@@ -115,6 +115,12 @@ def _proposal_for_flag(flag: Any, policy: str,
     if flag.rule == "HOME_PRACTICE_PROVIDER":
         return "leave_item", ("Their home practice stands to gain, a direct financial interest: "
                               "they leave the meeting for the item")
+    if flag.rule == "POSSIBLE_UNDECLARED_INTEREST":
+        if flag.severity == "possible":
+            return None  # not a conflict until a governance lead confirms it
+        return "leave_item", ("Confirmed as a person with significant control of a provider "
+                              "(Companies House), an undeclared direct financial interest: they "
+                              "leave the meeting for the item")
     if flag.rule not in _INTEREST_RULES:
         return None
     if flag.rule == "POSSIBLE_NAME_MATCH" and flag.severity == "possible":
