@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 
 from .. import audit
 from ..db import get_db, write_transaction
+from ..rules import redirects
 from . import models, passwords
 from .access import requires
 from .forms import (
@@ -26,10 +27,8 @@ SIGN_IN_FAILED = "Enter a correct username and password"
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow local paths after sign-in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
+    """Only follow local paths after sign-in (rules/redirects.py decides), else the home page."""
+    return redirects.local_path(target) or url_for("main.home")
 
 
 def _lock_message(remaining) -> str:  # noqa: ANN001
