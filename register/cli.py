@@ -228,9 +228,26 @@ def serve_command(host: str, port: int) -> None:
                f"journal_mode={config['JOURNAL_MODE']}: "
                + ("WAL, as this SQLite has the WAL-reset fix)" if config["JOURNAL_MODE"] == "wal"
                   else "rollback journal, as WAL needs SQLite 3.51.3 or newer)"))
+    if not config["BEHIND_HTTPS"] and not _is_loopback(host):
+        click.echo(f"Warning: listening on {host}, an address other networks can reach, without "
+                   "REGISTER_BEHIND_HTTPS=true: passwords and session cookies would cross the "
+                   "network unencrypted. Serve it behind a reverse proxy that terminates HTTPS "
+                   "and set REGISTER_BEHIND_HTTPS=true.", err=True)
     click.echo(f"Serving {config['ORGANISATION_NAME']} register on "
                f"http://{host}:{port}  (press Ctrl+C to stop)")
     serve(current_app._get_current_object(), host=host, port=port, threads=8)
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether an address to listen on is reachable from this machine only."""
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def init_app(app: Flask) -> None:

@@ -18,6 +18,9 @@ CSP = (
     "base-uri 'none'; object-src 'none'"
 )
 
+# Browsers that have seen the register over HTTPS refuse plain HTTP to it for a year.
+HSTS = "max-age=31536000; includeSubDomains"
+
 # (endpoint, label, capability or None for every signed-in user)
 NAVIGATION = [
     ("decisions.index", "Decisions", "read_decisions"),
@@ -109,6 +112,12 @@ def _error_page(status: int, title: str, message: str):  # noqa: ANN202
 def init_app(app: Flask) -> None:
     """Register the shared blueprint, handlers, filters and headers."""
     app.register_blueprint(bp)
+    if app.config["BEHIND_HTTPS"]:
+        # Behind one reverse proxy that terminates TLS: trust its X-Forwarded-For/-Proto/-Host,
+        # so the address of each sign-in is the browser's and url_for builds https links.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.jinja_env.undefined = __import__("jinja2").StrictUndefined
     app.jinja_env.globals.update(nhsuk=nhsuk, navigation=navigation, page_numbers=page_numbers)
     app.jinja_env.filters.update(
@@ -122,6 +131,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["BEHIND_HTTPS"]:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if current_user and getattr(current_user, "is_authenticated", False):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
