@@ -93,7 +93,8 @@ def create_user_command(username: str, role: str, person_email: str, password: s
     """Create an account."""
     from .auth import models, passwords
 
-    problem = passwords.password_problem(password)
+    problem = passwords.password_problem(
+        password, username=username, organisation=current_app.config["ORGANISATION_NAME"])
     if problem:
         raise click.ClickException(problem)
     db = open_app_db()
