@@ -1,6 +1,8 @@
 """What every page shares: the home page, navigation, error pages, filters and security headers."""
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
 from flask import Blueprint, Flask, render_template, request, url_for
@@ -8,9 +10,11 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from . import timeutil
+from .db import is_busy, is_full
 from .ui import nhsuk
 
 bp = Blueprint("main", __name__)
+log = logging.getLogger("register")
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -172,6 +176,25 @@ def init_app(app: Flask) -> None:
         return _error_page(404, "Page not found",
                       "A number in the address or the form is too large to be a record. "
                       "Check it is correct.")
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def database_unavailable(error):  # noqa: ANN001, ANN202
+        # Busy and full are the server's state, not a fault in the request: each gets a page that
+        # says nothing was saved and what to do, and one line in the log. Anything else is a 500.
+        if is_busy(error):
+            log.error("The register was busy: a request gave up waiting for the write lock (%s)",
+                      request.path)
+            page = _error_page(503, "The register is busy",
+                               "The register is busy: nothing was saved. Try again in a moment.")
+            return page[0], 503, {"Retry-After": "5"}
+        if is_full(error):
+            log.error("The server's disk is full: a write to %s was refused and nothing was "
+                      "saved (%s)", app.config["DATABASE"], request.path)
+            return _error_page(507, "The server\u2019s disk is full",
+                               "The server\u2019s disk is full, so nothing was saved. Tell the "
+                               "register\u2019s administrator; try again once they have made "
+                               "room.")
+        raise error
 
     @app.errorhandler(500)
     def server_error(_error):  # noqa: ANN001, ANN202
