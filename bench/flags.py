@@ -89,7 +89,8 @@ def _pages(path: str) -> dict[str, float]:
     from register import create_app
     from register.auth.models import create_user
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench-secret-key-value", "DATABASE": path,
+    app = create_app({"TESTING": True, "SECRET_KEY": "bench-secret-key-value-long-enough-to-sign",
+                      "DATABASE": path,
                       "WTF_CSRF_ENABLED": False})
     db = connect(path)
     create_user(db, username="benchsec", password="bench password 2026", role="secretary")

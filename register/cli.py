@@ -94,7 +94,8 @@ def create_user_command(username: str, role: str, person_email: str, password: s
     """Create an account."""
     from .auth import models, passwords
 
-    problem = passwords.password_problem(password)
+    problem = passwords.password_problem(
+        password, username=username, organisation=current_app.config["ORGANISATION_NAME"])
     if problem:
         raise click.ClickException(problem)
     db = open_app_db()
@@ -240,6 +241,11 @@ def serve_command(host: str, port: int) -> None:
             sys.exit(1)
         click.echo(f"Replicating to {replica.replica_url(config['REPLICA_URL'])} with Litestream "
                    f"(log: {replica.log_path(config)})")
+    if not config["BEHIND_HTTPS"] and not _is_loopback(host):
+        click.echo(f"Warning: listening on {host}, an address other networks can reach, without "
+                   "REGISTER_BEHIND_HTTPS=true: passwords and session cookies would cross the "
+                   "network unencrypted. Serve it behind a reverse proxy that terminates HTTPS "
+                   "and set REGISTER_BEHIND_HTTPS=true.", err=True)
     click.echo(f"Serving {config['ORGANISATION_NAME']} register on "
                f"http://{host}:{port}  (press Ctrl+C to stop)")
     try:
@@ -294,6 +300,18 @@ def restore_drill_command(target: Path | None) -> None:
     click.echo(f"verify-audit: {report.chain.count} events verified, every record matches its "
                f"latest event, {report.anchors} anchor(s) match.")
     click.echo("Restore drill passed.")
+
+
+def _is_loopback(host: str) -> bool:
+    """Whether an address to listen on is reachable from this machine only."""
+    import ipaddress
+
+    if host.strip("[]").lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def init_app(app: Flask) -> None:

@@ -1,6 +1,7 @@
 """Configuration layers: defaults, instance/config.py, REGISTER_* environment variables, test config."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import os
 import secrets
@@ -18,6 +19,9 @@ KNOWN_DEFAULT_KEYS = {"", "dev", "development", "secret", "change-me", "changeme
 # WAL is safe only from SQLite 3.51.3, which fixed the WAL-reset corruption bug that can strike when
 # several connections write at once; older libraries use the rollback journal.
 WAL_SAFE_FROM = (3, 51, 3)
+
+# A signing key shorter than this can be guessed offline from one signed cookie.
+MIN_SECRET_KEY_BYTES = 32
 
 
 def defaults(instance_path: str) -> dict[str, Any]:
@@ -38,6 +42,16 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "LOCKOUT_THRESHOLD": 10,
         "LOCKOUT_WINDOW_SECONDS": 300,
         "LOCKOUT_SECONDS": 900,
+        # Failed sign-ins from one address, whatever the names typed, before it must wait.
+        "LOCKOUT_ADDRESS_THRESHOLD": 50,
+        # Sessions end after this long without a request, and this long after signing in.
+        "SESSION_IDLE_MINUTES": 30,
+        "SESSION_MAX_HOURS": 12,
+        # Where each session's last request is noted; None: beside the database file, as
+        # "<database>.activity" (kept apart so that reading a page never writes the register).
+        "SESSION_ACTIVITY_DATABASE": None,
+        # Served over HTTPS behind a reverse proxy: ProxyFix, Secure cookies and HSTS.
+        "BEHIND_HTTPS": False,
         "BUSY_TIMEOUT_MS": 10000,
         "PAGE_SIZE": 25,
         "REVIEW_TARGET_WORKING_DAYS": 5,
@@ -68,6 +82,16 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             "Refusing to start: SECRET_KEY is a well-known default. Remove it so one is generated "
             "in the instance folder, or set REGISTER_SECRET_KEY to a long random value."
         )
+    key_length = len(app.config["SECRET_KEY"].encode() if isinstance(app.config["SECRET_KEY"], str)
+                     else app.config["SECRET_KEY"])
+    if key_length < MIN_SECRET_KEY_BYTES:
+        raise RuntimeError(
+            f"Refusing to start: SECRET_KEY is {key_length} bytes long and must be at least "
+            f"{MIN_SECRET_KEY_BYTES} random bytes. Remove it so one is generated in the instance "
+            "folder, or set REGISTER_SECRET_KEY to the output of "
+            "`python -c 'import secrets; print(secrets.token_hex(32))'`."
+        )
+    _session_settings(app)
     if not app.config.get("AUDIT_KEY"):
         from .audit import load_key
 
@@ -88,6 +112,19 @@ def choose_journal_mode(version: tuple[int, int, int], *, replica: bool = False)
     continuous off-machine copy that can be restored to any recent moment; without one it keeps
     the rollback journal, which has no such bug."""
     return "wal" if replica or tuple(version) >= WAL_SAFE_FROM else "delete"
+def _session_settings(app: Flask) -> None:
+    """Cookie lifetimes from the session limits, and Secure cookies when served over HTTPS."""
+    hours = dt.timedelta(hours=float(app.config["SESSION_MAX_HOURS"]))
+    # Flask refuses a session cookie signed longer ago than this, whatever the server-side record
+    # says; Flask-Login's remember cookie may not outlive a session either (and opens nothing on
+    # its own: register/auth/sessions.py).
+    app.config["PERMANENT_SESSION_LIFETIME"] = hours
+    app.config["REMEMBER_COOKIE_DURATION"] = hours
+    app.config["REMEMBER_COOKIE_REFRESH_EACH_REQUEST"] = False
+    if app.config["BEHIND_HTTPS"]:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
+
 
 
 def _instance_secret_key(instance: Path) -> str:

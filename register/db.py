@@ -67,7 +67,7 @@ def write_transaction(db: Database) -> Iterator[Database]:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
+    _once_more_if_busy(db, "BEGIN IMMEDIATE")
     try:
         yield db
     except BaseException:
@@ -75,7 +75,37 @@ def write_transaction(db: Database) -> Iterator[Database]:
             db.conn.execute("ROLLBACK")
         raise
     else:
-        db.conn.execute("COMMIT")
+        try:
+            _once_more_if_busy(db, "COMMIT")
+        except BaseException:
+            if db.conn.in_transaction:
+                db.conn.execute("ROLLBACK")
+            raise
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether an SQLite error means another connection held the lock for the whole busy timeout."""
+    return isinstance(error, sqlite3.OperationalError) and (
+        "database is locked" in str(error) or "database table is locked" in str(error)
+        or "database is busy" in str(error))
+
+
+def is_full(error: BaseException) -> bool:
+    """Whether an SQLite error means the disk (or the database's size limit) is full."""
+    return isinstance(error, sqlite3.OperationalError) and "database or disk is full" in str(error)
+
+
+def _once_more_if_busy(db: Database, statement: str) -> None:
+    """Run BEGIN IMMEDIATE or COMMIT; when the lock stays taken for the whole busy timeout, wait
+    one more busy timeout before giving up (the caller then answers 503: nothing was saved)."""
+    try:
+        db.conn.execute(statement)
+    except sqlite3.OperationalError as error:
+        if not is_busy(error):
+            raise
+        log.warning("%s waited the whole busy timeout for the write lock; trying once more",
+                    statement)
+        db.conn.execute(statement)
 
 
 def pending_migrations(db: Database) -> list[str]:

@@ -17,4 +17,9 @@ def init_app(app: Flask) -> None:
     """Attach CSRF protection and the login manager to the app."""
     csrf.init_app(app)
     login_manager.init_app(app)
-    from .auth import models  # noqa: F401  registers the user loader
+    from .auth import (
+        models,  # noqa: F401  registers the user loader
+        sessions,
+    )
+
+    sessions.init_app(app)

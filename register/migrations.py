@@ -561,7 +561,7 @@ def m016_organisation_identity(db: Database) -> None:
     )
     rows = list(db.execute("SELECT id, name FROM organisations").fetchall())
     db.conn.executemany("UPDATE organisations SET name_key = ? WHERE id = ?",
-                   [(name_key(name), org_id) for org_id, name in rows])
+                        [(name_key(name), org_id) for org_id, name in rows])
 
 
 @migrations()
@@ -622,5 +622,42 @@ def m018_companies_house(db: Database) -> None:
         ALTER TABLE match_resolutions_new RENAME TO match_resolutions;
         CREATE UNIQUE INDEX match_resolutions_key
             ON match_resolutions(decision_id, person_id, interest_id);
+        """
+    )
+
+
+@migrations()
+def m021_sessions(db: Database) -> None:
+    """Server-side sessions (ended by signing out, a password change, disabling the account or a
+    role change; expired by idleness and age), and failed sign-ins counted per address as well as
+    per name, so that a lock holds only for the address that failed (auth/models.py)."""
+    db.executescript(
+        """
+        CREATE TABLE sessions (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            token_hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            -- At sign-in, and when the session ends; in between, each request is noted in a
+            -- small file beside the database, so that reading a page never writes the register.
+            last_seen_at TEXT NOT NULL,
+            ended_at TEXT,
+            ended_reason TEXT,
+            address TEXT NOT NULL DEFAULT '',
+            user_agent TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX sessions_user ON sessions(user_id, ended_at);
+
+        ALTER TABLE sign_in_failures ADD COLUMN address TEXT NOT NULL DEFAULT '';
+        CREATE INDEX sign_in_failures_address_at ON sign_in_failures(address, at);
+        CREATE INDEX sign_in_failures_username_address_at
+            ON sign_in_failures(username, address, at);
+        DROP TABLE sign_in_locks;
+        CREATE TABLE sign_in_locks (
+            username TEXT NOT NULL COLLATE NOCASE,
+            address TEXT NOT NULL,
+            locked_until TEXT NOT NULL,
+            PRIMARY KEY (username, address)
+        );
         """
     )

@@ -1,6 +1,8 @@
 """What every page shares: the home page, navigation, error pages, filters and security headers."""
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
 from flask import Blueprint, Flask, render_template, request, url_for
@@ -8,15 +10,20 @@ from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
 from . import timeutil
+from .db import is_busy, is_full
 from .ui import nhsuk
 
 bp = Blueprint("main", __name__)
+log = logging.getLogger("register")
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "font-src 'self' https://assets.nhs.uk; form-action 'self'; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'"
 )
+
+# Browsers that have seen the register over HTTPS refuse plain HTTP to it for a year.
+HSTS = "max-age=31536000; includeSubDomains"
 
 # (endpoint, label, capability or None for every signed-in user)
 NAVIGATION = [
@@ -109,6 +116,12 @@ def _error_page(status: int, title: str, message: str):  # noqa: ANN202
 def init_app(app: Flask) -> None:
     """Register the shared blueprint, handlers, filters and headers."""
     app.register_blueprint(bp)
+    if app.config["BEHIND_HTTPS"]:
+        # Behind one reverse proxy that terminates TLS: trust its X-Forwarded-For/-Proto/-Host,
+        # so the address of each sign-in is the browser's and url_for builds https links.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
     app.jinja_env.undefined = __import__("jinja2").StrictUndefined
     app.jinja_env.globals.update(nhsuk=nhsuk, navigation=navigation, page_numbers=page_numbers)
     app.jinja_env.filters.update(
@@ -122,6 +135,8 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("X-Frame-Options", "DENY")
+        if app.config["BEHIND_HTTPS"]:
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if current_user and getattr(current_user, "is_authenticated", False):
             response.headers.setdefault("Cache-Control", "no-store")
         return response
@@ -161,6 +176,25 @@ def init_app(app: Flask) -> None:
         return _error_page(404, "Page not found",
                       "A number in the address or the form is too large to be a record. "
                       "Check it is correct.")
+
+    @app.errorhandler(sqlite3.OperationalError)
+    def database_unavailable(error):  # noqa: ANN001, ANN202
+        # Busy and full are the server's state, not a fault in the request: each gets a page that
+        # says nothing was saved and what to do, and one line in the log. Anything else is a 500.
+        if is_busy(error):
+            log.error("The register was busy: a request gave up waiting for the write lock (%s)",
+                      request.path)
+            page = _error_page(503, "The register is busy",
+                               "The register is busy: nothing was saved. Try again in a moment.")
+            return page[0], 503, {"Retry-After": "5"}
+        if is_full(error):
+            log.error("The server's disk is full: a write to %s was refused and nothing was "
+                      "saved (%s)", app.config["DATABASE"], request.path)
+            return _error_page(507, "The server\u2019s disk is full",
+                               "The server\u2019s disk is full, so nothing was saved. Tell the "
+                               "register\u2019s administrator; try again once they have made "
+                               "room.")
+        raise error
 
     @app.errorhandler(500)
     def server_error(_error):  # noqa: ANN001, ANN202

@@ -291,3 +291,55 @@ def test_init_db_brings_an_older_databases_stale_flags_up_to_date(tmp_path, serv
     db.close()
     assert "Brought the flags" not in runner.invoke(args=["init-db"]).output
     assert runner.invoke(args=["serve", "--port", "5830"]).exit_code == 0
+
+
+@pytest.mark.parametrize("key", ["abc", "x" * 31, "test-secret-key"])
+def test_refuses_a_secret_key_shorter_than_32_bytes(tmp_path, key):
+    with pytest.raises(RuntimeError, match="at least 32 random bytes"):
+        create_app({"TESTING": True, "SECRET_KEY": key, "DATABASE": str(tmp_path / "x.sqlite3")})
+
+
+def test_accepts_a_32_byte_key_and_the_generated_one(tmp_path):
+    create_app({"TESTING": True, "SECRET_KEY": "k" * 32, "DATABASE": str(tmp_path / "x.sqlite3")})
+    generated = create_app({"TESTING": True, "DATABASE": str(tmp_path / "y.sqlite3")})
+    assert len(generated.config["SECRET_KEY"]) == 64
+
+
+@pytest.mark.parametrize("host, warned", [
+    ("127.0.0.1", False), ("localhost", False), ("::1", False), ("0.0.0.0", True),
+    ("192.168.1.20", True), ("register.example.nhs.uk", True),
+])
+def test_serve_warns_on_a_network_address_without_https(runner, serve_calls, host, warned):
+    result = runner.invoke(args=["serve", "--host", host, "--port", "5830"])
+    assert result.exit_code == 0, result.output
+    assert ("REGISTER_BEHIND_HTTPS=true" in result.output) is warned
+    assert serve_calls[0]["host"] == host
+
+
+def test_serve_does_not_warn_behind_https(tmp_path, serve_calls):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
+                      "DATABASE": str(tmp_path / "r.sqlite3"), "BEHIND_HTTPS": True})
+    db = connect(app.config["DATABASE"], foreign_keys=False)
+    migrate(db)
+    db.close()
+    result = app.test_cli_runner().invoke(args=["serve", "--host", "0.0.0.0", "--port", "5830"])
+    assert result.exit_code == 0, result.output
+    assert "Warning" not in result.output
+
+
+def test_behind_https_secure_cookies_and_hsts(tmp_path):
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
+                      "DATABASE": str(tmp_path / "r.sqlite3"), "BEHIND_HTTPS": True,
+                      "WTF_CSRF_ENABLED": False})
+    db = connect(app.config["DATABASE"], foreign_keys=False)
+    migrate(db)
+    db.close()
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
+    client = app.test_client()
+    response = client.get("/sign-in", headers={"X-Forwarded-Proto": "https",
+                                               "X-Forwarded-For": "203.0.113.9"})
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+
+
+def test_no_hsts_without_https(client):
+    assert "Strict-Transport-Security" not in client.get("/sign-in").headers

@@ -72,7 +72,7 @@ def test_lockout_after_more_than_ten_failures_survives_restart(app, db):
     assert b"too many attempts" in sign_in(client, "sec").data
     from register import create_app
 
-    restarted = create_app({"TESTING": True, "SECRET_KEY": "another-test-key-value",
+    restarted = create_app({"TESTING": True, "SECRET_KEY": "another-test-key-value-also-long-enough",
                             "DATABASE": app.config["DATABASE"], "WTF_CSRF_ENABLED": False})
     assert b"too many attempts" in sign_in(restarted.test_client(), "sec").data
 
@@ -120,7 +120,7 @@ def test_session_cookie_flags(client, db):
 def test_secure_cookie_when_configured(tmp_path):
     from register import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "k" * 20, "SESSION_COOKIE_SECURE": True,
+    app = create_app({"TESTING": True, "SECRET_KEY": "k" * 40, "SESSION_COOKIE_SECURE": True,
                       "DATABASE": str(tmp_path / "r.sqlite3"), "WTF_CSRF_ENABLED": False})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 

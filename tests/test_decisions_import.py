@@ -405,7 +405,8 @@ def test_json_and_csv_exports_round_trip_through_the_import(runner, app, db, tmp
 
     # A fresh register with the same people, organisations and committee.
     other_path = tmp_path / "other.sqlite3"
-    other_app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": str(other_path)})
+    other_app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
+                            "DATABASE": str(other_path)})
     other = connect(str(other_path), foreign_keys=False)
     migrate(other)
     other.close()

@@ -15,7 +15,8 @@ KIND_EXAMPLES = ("organisations", "people", "committees", "interests", "decision
 
 def _other_register(tmp_path, name: str):
     path = tmp_path / f"{name}.sqlite3"
-    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": str(path),
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
+                      "DATABASE": str(path),
                       "AUDIT_KEY_FILE": str(tmp_path / f"{name}.key")})
     handle = connect(str(path), foreign_keys=False)
     migrate(handle)

@@ -299,6 +299,23 @@ def test_wrong_password_is_refused_and_audited(db, world, lead):
     assert len(refused) == 1 and "password" in refused[0]["changes"]
 
 
+def test_wrong_sign_off_passwords_count_towards_the_lockout_and_end_the_session(db, world, lead):
+    decision = submitted(db, world)
+    ref = reference(db, decision)
+    data = sign_off_data(lead, ref, password="not it at all")
+    for _ in range(10):
+        assert "The password is not correct" in text(lead.post(f"/reviews/{ref}", data=data))
+    eleventh = lead.post(f"/reviews/{ref}", data=data)
+    assert eleventh.status_code == 302 and "/sign-in" in eleventh.location
+    assert "too many attempts" in text(lead.get(eleventh.location))
+    # The session has ended, and the right password does not sign back in from this address.
+    assert lead.get(f"/reviews/{ref}").status_code == 302
+    assert "too many attempts" in text(lead.post("/sign-in", data={"username": "governance",
+                                                                  "password": PASSWORD}))
+    assert db.execute("SELECT count(*) FROM sign_offs").fetchone()[0] == 0
+    assert status_of(db, decision) == "awaiting_review"
+
+
 def test_a_conflicted_governance_lead_is_refused_and_it_is_audited(db, world, as_role):
     decision = submitted(db, world)
     ref = reference(db, decision)

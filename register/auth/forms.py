@@ -1,6 +1,7 @@
 """Sign-in and account forms."""
 from __future__ import annotations
 
+from flask import current_app
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import ValidationError
 
@@ -18,10 +19,17 @@ class SignInForm(BaseForm):
 
 
 class NewPasswordMixin:
-    """A new password typed twice."""
+    """A new password typed twice, for the account named `account_username` (or the form's
+    username field)."""
+
+    account_username: str = ""
 
     def validate_new_password(self, field) -> None:  # noqa: ANN001
-        problem = passwords.password_problem(field.data or "")
+        typed = getattr(self, "username", None)
+        username = typed.data if typed is not None and typed.data else self.account_username
+        problem = passwords.password_problem(
+            field.data or "", username=username or "",
+            organisation=current_app.config["ORGANISATION_NAME"])
         if problem:
             raise ValidationError(problem)
 
@@ -36,6 +44,10 @@ class ChangePasswordForm(NewPasswordMixin, BaseForm):
     current_password = PasswordField("Current password", [Required("Enter your current password")])
     new_password = PasswordField("New password", [Required("Enter a new password")])
     confirm_password = PasswordField("Confirm new password", [Required("Confirm the new password")])
+
+    def __init__(self, *args, username: str = "", **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.account_username = username
 
 
 class RoleAndPersonChecks:
@@ -95,3 +107,7 @@ class ResetPasswordForm(NewPasswordMixin, BaseForm):
 
     new_password = PasswordField("New password", [Required("Enter a new password")])
     confirm_password = PasswordField("Confirm new password", [Required("Confirm the new password")])
+
+    def __init__(self, *args, username: str = "", **kwargs) -> None:  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.account_username = username

@@ -1,11 +1,23 @@
-"""Password hashing with argon2id; no truncation, a minimum length."""
+"""Password hashing with argon2id; no truncation, a minimum length, and no guessable passwords.
+
+Guessable means: among the passwords zxcvbn (pinned in requirements.txt) estimates can be found
+in fewer than 10^8 guesses -- its ranked lists of the 30,000 most used passwords, English words,
+names and surnames, with their common variations (capitals, digits added, l33t, keyboard walks,
+repeats, dates) -- or containing the username or the organisation's name, or the published demo
+password. The demo loader is the only code that sets the demo password.
+"""
 from __future__ import annotations
+
+import re
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_LENGTH = 12
 MAX_LENGTH = 256
+# zxcvbn's estimate below which a password counts as guessable (its score 3, "safely
+# unguessable: moderate protection from an offline slow-hash scenario").
+MIN_GUESSES = 10**8
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
@@ -13,8 +25,54 @@ _hasher = PasswordHasher()  # argon2id with the library's current recommended pa
 _DUMMY_HASH = _hasher.hash("not a real password, used for timing only")
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str, *, username: str = "", organisation: str = "") -> str | None:
     """Why a new password is not acceptable, in the user's words, or None."""
+    problem = _length_problem(password)
+    if problem:
+        return problem
+    # The password the demo prints for its accounts is public, so never a real one.
+    from ..demo import DEMO_PASSWORD
+
+    if _squeezed(DEMO_PASSWORD) in _squeezed(password):
+        return "Password must not be the demo password, which is published"
+    squeezed = _squeezed(password)
+    if username and len(_squeezed(username)) >= 3 and _squeezed(username) in squeezed:
+        return "Password must not contain your username"
+    for part in _name_parts(organisation):
+        if part in squeezed:
+            return "Password must not contain the organisation\u2019s name"
+    from zxcvbn import zxcvbn
+
+    if zxcvbn(password[:100], user_inputs=[username, organisation])["guesses"] < MIN_GUESSES:
+        return ("Password is too easy to guess: it is a common password or close to one. "
+                "A phrase of several unrelated words is easier to remember and harder to guess")
+    return None
+
+
+def _squeezed(text: str) -> str:
+    """Lower case letters and digits only: "Northvale-GP" and "northvale gp" compare alike."""
+    return re.sub(r"[^0-9a-z]+", "", (text or "").lower())
+
+
+# Words of an organisation's name too common to count as its name on their own.
+_COMMON_WORDS = {"the", "and", "nhs", "gp", "of", "for", "group", "practice", "surgery",
+                 "medical", "centre", "center", "health", "care", "commissioning", "consortium",
+                 "board", "integrated", "clinical", "trust", "foundation", "partnership", "ltd",
+                 "limited", "services", "service", "primary", "network", "federation"}
+
+
+def _name_parts(organisation: str) -> list[str]:
+    """The whole name and its distinctive words (four letters or more), squeezed."""
+    whole = _squeezed(organisation)
+    parts = [whole] if len(whole) >= 4 else []
+    for word in re.findall(r"[0-9a-z]+", (organisation or "").lower()):
+        if len(word) >= 4 and word not in _COMMON_WORDS:
+            parts.append(word)
+    return parts
+
+
+def _length_problem(password: str) -> str | None:
+    """The rules every stored password meets, the demo's included."""
     if len(password) < MIN_LENGTH:
         return f"Password must be {MIN_LENGTH} characters or more"
     if len(password) > MAX_LENGTH:
@@ -25,8 +83,8 @@ def password_problem(password: str) -> str | None:
 
 
 def hash_password(password: str) -> str:
-    """The argon2id hash of a password that has passed password_problem()."""
-    problem = password_problem(password)
+    """The argon2id hash of a password that has passed password_problem() (or is the demo's)."""
+    problem = _length_problem(password)
     if problem:
         raise ValueError(problem)
     return _hasher.hash(password)

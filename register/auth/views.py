@@ -1,16 +1,16 @@
 """Sign in, sign out, your account, and account administration."""
 from __future__ import annotations
 
-import math
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from .. import audit
 from ..db import get_db, write_transaction
-from . import models, passwords
+from ..rules import redirects
+from . import models, passwords, sessions
 from .access import requires
 from .forms import (
     ChangePasswordForm,
@@ -26,16 +26,8 @@ SIGN_IN_FAILED = "Enter a correct username and password"
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow local paths after sign-in, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.home")
-
-
-def _lock_message(remaining) -> str:  # noqa: ANN001
-    minutes = max(1, math.ceil(remaining.total_seconds() / 60))
-    return (f"There have been too many attempts to sign in with this username. "
-            f"Try again in {minutes} minute{'s' if minutes != 1 else ''}.")
+    """Only follow local paths after sign-in (rules/redirects.py decides), else the home page."""
+    return redirects.local_path(target) or url_for("main.home")
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -47,15 +39,16 @@ def sign_in() -> str | Response:
     if form.validate_on_submit():
         db = get_db()
         username = form.username.data
-        remaining = models.lock_remaining(db, username)
-        if remaining:
-            form.form_errors.append(_lock_message(remaining))
+        address = request.remote_addr or ""
+        refusal = models.refusal(db, username, address)
+        if refusal:
+            form.form_errors.append(refusal)
         else:
             row = models.find_by_username(db, username)
             ok = passwords.check_password(row["password_hash"] if row else None,
                                           form.password.data)
             if ok and row["active"]:
-                models.clear_failures(db, username)
+                models.clear_failures(db, username, address)
                 with write_transaction(db):
                     db.execute("UPDATE users SET last_sign_in_at = datetime('now') WHERE id = ?",
                                [row["id"]])
@@ -63,8 +56,8 @@ def sign_in() -> str | Response:
                                  entity_id=row["id"], changes={})
                 login_user(models._user_from_row(row))
                 return redirect(_safe_next(request.args.get("next")))
-            if models.note_failure(db, username):
-                form.form_errors.append(_lock_message(models.lock_remaining(db, username)))
+            if models.note_failure(db, username, address):
+                form.form_errors.append(models.refusal(db, username, address))
             else:
                 form.form_errors.append(SIGN_IN_FAILED)
     return render_template("auth/sign_in.html", form=form)
@@ -76,7 +69,7 @@ def sign_out() -> Response:
     """Sign out and end every session of this account (a copied cookie stops working)."""
     db = get_db()
     with write_transaction(db):
-        models.rotate_session_token(db, current_user.id)
+        models.rotate_session_token(db, current_user.id, "signed out")
         audit.record(db, actor=current_user.actor, action="sign_out", entity="user",
                      entity_id=current_user.id, changes={})
     logout_user()
@@ -87,18 +80,26 @@ def sign_out() -> Response:
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def my_account() -> str | Response:
-    """Your account: change your password (which also signs out your other sessions)."""
-    form = ChangePasswordForm()
+    """Your account: your sessions, and a password change (which ends every session and starts a
+    new one here)."""
+    form = ChangePasswordForm(username=current_user.username)
+    db = get_db()
+    address = request.remote_addr or ""
     if form.validate_on_submit():
-        db = get_db()
         row = models.find_by_username(db, current_user.username)
-        if not passwords.check_password(row["password_hash"], form.current_password.data):
+        refusal = models.refusal(db, current_user.username, address)
+        if refusal:
+            form.current_password.errors.append(refusal)
+        elif not passwords.check_password(row["password_hash"], form.current_password.data):
+            # A wrong current password counts towards the lockout, as at sign-in.
+            if models.note_failure(db, current_user.username, address):
+                return sessions.locked_out()
             form.current_password.errors.append("Your current password is not correct")
         else:
             with write_transaction(db):
                 db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                            [passwords.hash_password(form.new_password.data), current_user.id])
-                models.rotate_session_token(db, current_user.id)
+                models.rotate_session_token(db, current_user.id, "password changed")
                 audit.record(db, actor=current_user.actor, action="change_password",
                              entity="user", entity_id=current_user.id, changes={})
             fresh = models.find_by_username(db, current_user.username)
@@ -106,7 +107,19 @@ def my_account() -> str | Response:
             flash("Your password has been changed. Other sessions have been signed out.",
                   "success")
             return redirect(url_for("auth.my_account"))
-    return render_template("auth/my_account.html", form=form)
+    return render_template("auth/my_account.html", form=form,
+                           sessions=sessions.of_account(db, current_user.id, g.get("session_id")))
+
+
+@bp.route("/account/sessions/end-others", methods=["POST"])
+@login_required
+def end_other_sessions() -> Response:
+    """Sign out every other session of your account (another browser, a lost phone)."""
+    ended = sessions.end_others(get_db(), current_user.id, g.get("session_id"),
+                                current_user.actor)
+    flash(f"Signed out {ended} other session{'s' if ended != 1 else ''}." if ended
+          else "You had no other sessions.", "success")
+    return redirect(url_for("auth.my_account"))
 
 
 @bp.route("/accounts")
@@ -156,6 +169,9 @@ def edit_account(user_id: int) -> str | Response:
                 with write_transaction(db):
                     db.execute("UPDATE users SET role = ?, person_id = ? WHERE id = ?",
                                [form.role.data, person_id, user_id])
+                    if before["role"] != after["role"]:
+                        # What the account may do changed: it signs in again to get it.
+                        models.rotate_session_token(db, user_id, "role changed")
                     audit.record(db, actor=current_user.actor, action="update", entity="user",
                                  entity_id=user_id, before=before, after=after)
             flash(f"Account {row['username']} saved.", "success")
@@ -190,7 +206,7 @@ def disable_account(user_id: int) -> Response:
     db = get_db()
     with write_transaction(db):
         db.execute("UPDATE users SET active = 0 WHERE id = ?", [user_id])
-        models.rotate_session_token(db, user_id)
+        models.rotate_session_token(db, user_id, "account disabled")
         audit.record(db, actor=current_user.actor, action="disable", entity="user",
                      entity_id=user_id, changes={"active": [1, 0]})
     flash(f"Account {row['username']} disabled. Its sessions have ended.", "success")
@@ -221,13 +237,13 @@ def reset_password(user_id: int) -> str | Response:
         flash("To change your own password, use this page: it asks for your current password "
               "and keeps you signed in.", "info")
         return redirect(url_for("auth.my_account"))
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(username=row["username"])
     if form.validate_on_submit():
         db = get_db()
         with write_transaction(db):
             db.execute("UPDATE users SET password_hash = ? WHERE id = ?",
                        [passwords.hash_password(form.new_password.data), user_id])
-            models.rotate_session_token(db, user_id)
+            models.rotate_session_token(db, user_id, "password reset")
             models.clear_failures(db, row["username"])
             audit.record(db, actor=current_user.actor, action="reset_password", entity="user",
                          entity_id=user_id, changes={})

@@ -8,11 +8,9 @@ from wtforms.validators import StopValidation, ValidationError
 
 from ..db import get_db
 from ..forms import BaseForm, MaxLength, Required
+from ..rules.quorum import MOST_MEMBERS  # one limit for the form and the import
 from . import queries
 from .queries import CATEGORIES, POLICIES, ROLES
-
-# A committee bigger than this is a typing mistake, not a committee.
-MOST_MEMBERS = 100
 
 
 class WholeNumber:

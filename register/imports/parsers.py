@@ -383,12 +383,10 @@ def _records(plan: Plan, fmt: Format, header: list[str],
             continue
         plan.rows_read += 1
         cells = [cell.strip() for cell in row.cells]
-        extra = [cell for cell in cells[len(header):] if cell]
-        if extra:
-            plan.problem(row.line, f"has {len(cells)} values but the header row has "
-                                   f"{len(header)} columns")
+        width = csvrows.width_problem(cells, len(header))
+        if width:
+            plan.problem(row.line, width)
             continue
-        cells += [""] * (len(header) - len(cells))
         record = dict(zip(header, cells, strict=False))
         bad = False
         for name, value in record.items():

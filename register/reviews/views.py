@@ -20,6 +20,8 @@ from flask import (
 from flask_login import current_user, login_required
 
 from .. import audit, timeutil
+from ..auth import models as auth_models
+from ..auth import sessions as auth_sessions
 from ..auth.access import requires
 from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
@@ -541,9 +543,17 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
     forms.check_sign_off(form, situation["digest"])
     if _has_errors(form):
         return _render_review(review, form, situation=situation)
+    # The password box counts towards the account's lockout, as the sign-in page does.
+    address = request.remote_addr or ""
+    refusal = auth_models.refusal(db, current_user.username, address)
+    if refusal:
+        form.password.errors.append(refusal)
+        return _render_review(review, form, situation=situation)
     if not signoff.password_ok(db, current_user.id, form.password.data):
         signoff.record_refusal(db, decision["id"], current_user.actor,
                                "The password re-entered was not correct")
+        if auth_models.note_failure(db, current_user.username, address):
+            return auth_sessions.locked_out()
         form.password.errors.append("The password is not correct")
         return _render_review(review, form, situation=situation)
     expected = _version(form.version.data)

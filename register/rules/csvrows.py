@@ -116,6 +116,18 @@ def header_problems(header: list[str], required: tuple[str, ...],
     return problems
 
 
+def width_problem(cells: list[str], columns: int) -> str | None:
+    """Why a record does not fit the header: fewer or more cells than it has columns, or None.
+
+    A short row is refused rather than padded with blanks, so a file cut off part-way (or a
+    value that slipped into the wrong column) is never imported as empty values.
+    """
+    if len(cells) == columns:
+        return None
+    return (f"has {len(cells)} value{'s' if len(cells) != 1 else ''} but the header row has "
+            f"{columns} columns: every row needs one cell per column (empty cells are fine)")
+
+
 def text_problem(label: str, value: str, limit: int) -> str | None:
     """Why a cell's text cannot be stored (hidden characters, too long), or None."""
     bad = forbidden_character(value)

@@ -10,6 +10,9 @@ from typing import Any
 from register.rules.rulings import RULINGS, may_vote
 
 CATEGORIES = ("gp", "lay", "executive", "other")
+# More members than any committee has: a larger quorum is a typing mistake (and a number of 24
+# digits would overflow the database).
+MOST_MEMBERS = 100
 CATEGORY_WORDS = {
     "gp": "gp", "gps": "gp", "clinical": "gp", "clinician": "gp", "clinicians": "gp",
     "lay": "lay", "lay member": "lay", "lay members": "lay",
@@ -45,6 +48,16 @@ class QuorumRule:
 _PART = re.compile(r"^\s*(\d+)\s+([a-z ]+?)\s*(?:members?)?\s*$")
 
 
+def _count(digits: str, what: str, unit: str = "members") -> int:
+    """A count of members read from digits, refused beyond MOST_MEMBERS before converting."""
+    number = digits.lstrip("0") or "0"
+    if len(number) > len(str(MOST_MEMBERS)) or int(number) > MOST_MEMBERS:
+        raise QuorumRuleError(f"{what} must be {MOST_MEMBERS} {unit} or fewer, not {digits}"
+                              if len(digits) <= 12 else
+                              f"{what} must be {MOST_MEMBERS} {unit} or fewer")
+    return int(number)
+
+
 def parse_quorum_rule(text: str) -> QuorumRule:
     """Read '5' or '5 including 1 lay, 1 executive' (also '5; lay 1; executive 1')."""
     cleaned = (text or "").strip().lower()
@@ -54,10 +67,10 @@ def parse_quorum_rule(text: str) -> QuorumRule:
     if not rest and ";" in cleaned:
         head, _, rest = cleaned.partition(";")
     head = head.replace("voting", "").replace("members", "").replace("member", "").strip(" ,;")
-    if not head.isdecimal():
+    if not head.isascii() or not head.isdecimal():
         raise QuorumRuleError(f"The quorum must start with a whole number of voting members, "
                               f"not '{head or text.strip()}'")
-    minimum = int(head)
+    minimum = _count(head, "The quorum", "voting members")
     if minimum < 1:
         raise QuorumRuleError("The quorum must be at least 1 voting member")
     per_category: dict[str, int] = {}
@@ -67,12 +80,13 @@ def parse_quorum_rule(text: str) -> QuorumRule:
         words = raw.strip()
         match = _PART.match(words)
         if match:
-            count, word = int(match.group(1)), match.group(2).strip()
+            count, word = _count(match.group(1), "A member category's count"), match.group(2).strip()
         else:
             swapped = re.match(r"^\s*([a-z ]+?)\s+(\d+)\s*$", words)
             if not swapped:
                 raise QuorumRuleError(f"Cannot read '{words}' in the quorum: write it like '1 lay'")
-            word, count = swapped.group(1).strip(), int(swapped.group(2))
+            word = swapped.group(1).strip()
+            count = _count(swapped.group(2), "A member category's count")
         category = CATEGORY_WORDS.get(word)
         if category is None:
             raise QuorumRuleError(

@@ -55,7 +55,7 @@ def live_app(tmp_path):
     """The app with CSRF on and the demo consortium loaded, on a fresh database file."""
     app = create_app({
         "TESTING": True,
-        "SECRET_KEY": "browser-test-secret-key",
+        "SECRET_KEY": "browser-test-secret-key-long-enough-to-sign",
         "DATABASE": str(tmp_path / "register.sqlite3"),
     })
     db = connect(app.config["DATABASE"])
