@@ -37,8 +37,8 @@ SELECT decision_id FROM decision_providers
 UNION SELECT id FROM decisions
     WHERE awarded_provider_id IN (SELECT id FROM above UNION SELECT id FROM just_below)
 UNION SELECT decision_participants.decision_id FROM decision_participants
-    JOIN people ON people.id = decision_participants.person_id
-    WHERE people.home_practice_id IN (SELECT id FROM changed UNION SELECT id FROM just_below)
+    JOIN home_practices ON home_practices.person_id = decision_participants.person_id
+    WHERE home_practices.organisation_id IN (SELECT id FROM changed UNION SELECT id FROM just_below)
 UNION SELECT decision_participants.decision_id FROM decision_participants
     JOIN interests ON interests.person_id = decision_participants.person_id
     WHERE interests.organisation_id IN (SELECT id FROM changed)
@@ -55,7 +55,7 @@ def affected(db: Database, *, people: Iterable[int | None] = (),
     """The ids of the decisions whose facts may change when these records change.
 
     Pass both ends of a network or federation membership that was added, changed or removed as
-    `organisations`; the people whose interests, home practice or name changed as `people`; a
+    `organisations`; the people whose interests, home practice periods or name changed as `people`; a
     committee whose common-interest policy changed as `committees`; a decision edited as
     `decisions`. Call it after the change (in the same transaction).
     """

@@ -71,16 +71,19 @@ def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
     for decision_id, row in rows.items():
         if row[2] and row[2] not in providers[decision_id]:
             providers[decision_id].append(row[2])
+    taking_part = db.execute(
+        "SELECT decision_participants.decision_id, decision_participants.person_id,"
+        " decision_participants.role, people.name"
+        " FROM decision_participants JOIN people ON people.id = decision_participants.person_id"
+        f" WHERE decision_participants.decision_id IN ({marks})"
+        " ORDER BY decision_participants.decision_id, people.name, people.id", ids).fetchall()
+    person_ids = sorted({row[1] for row in taking_part})
+    homes = home_practices_of(db, person_ids)
     participants: dict[int, list[rules.Participant]] = {i: [] for i in rows}
-    for decision_id, person_id, role, name, home in db.execute(
-            "SELECT decision_participants.decision_id, decision_participants.person_id,"
-            " decision_participants.role, people.name, people.home_practice_id"
-            " FROM decision_participants JOIN people ON people.id = decision_participants.person_id"
-            f" WHERE decision_participants.decision_id IN ({marks})"
-            " ORDER BY decision_participants.decision_id, people.name, people.id", ids):
+    for decision_id, person_id, role, name in taking_part:
         participants[decision_id].append(rules.Participant(
-            person_id=person_id, name=name, role_in_decision=role, home_practice_id=home))
-    person_ids = sorted({p.person_id for group in participants.values() for p in group})
+            person_id=person_id, name=name, role_in_decision=role,
+            home_practices=homes.get(person_id, ())))
     interests_of: dict[int, list[rules.Interest]] = {}
     for start in range(0, len(person_ids), BATCH):
         chunk = person_ids[start:start + BATCH]
@@ -96,8 +99,10 @@ def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
                 interest_type=r[4], is_indirect=bool(r[5]), associate_relationship=r[6],
                 nature=r[7], date_from=_date(r[8]), date_to=_date(r[9]),
                 declared_on=_date(r[10]), withdrawn=bool(r[11])))
-    anchors = {i: set(providers[i]) | {p.home_practice_id for p in participants[i]
-                                       if p.home_practice_id} for i in rows}
+    # The practice each participant worked in on the meeting date (or today, with no date).
+    anchors = {i: set(providers[i]) | {
+        home for p in participants[i]
+        if (home := rules.home_practice_on(p, _date(rows[i][1]))) is not None} for i in rows}
     below_of, above_of = _links_around(db, sorted({o for i in rows for o in providers[i]}),
                                        sorted({o for group in anchors.values() for o in group}))
     facts: dict[int, dict[str, Any]] = {}
@@ -135,6 +140,21 @@ def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
         facts[decision_id]["organisations"] = {
             org_id: organisations[org_id] for org_id in sorted(wanted) if org_id in organisations}
     return facts
+
+
+def home_practices_of(db: Database, person_ids: list[int]
+                      ) -> dict[int, tuple[rules.Period, ...]]:
+    """Each person's home practices through time, earliest first, by person id."""
+    found: dict[int, list[rules.Period]] = {}
+    for start in range(0, len(person_ids), BATCH):
+        chunk = person_ids[start:start + BATCH]
+        for r in db.execute(
+                "SELECT id, person_id, organisation_id, date_from, date_to FROM home_practices"
+                f" WHERE person_id IN ({_placeholders(chunk)})"
+                " ORDER BY person_id, date_from IS NOT NULL, date_from, id", chunk):
+            found.setdefault(r[1], []).append(rules.Period(
+                organisation_id=r[2], date_from=_date(r[3]), date_to=_date(r[4]), id=r[0]))
+    return {person_id: tuple(periods) for person_id, periods in found.items()}
 
 
 def _links_around(db: Database, providers: list[int], anchors: list[int]

@@ -5,9 +5,11 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..db import write_transaction
 from ..decisions import lifecycle
 from ..editing import create_audited, update_versioned
 from ..listing import Page, like_pattern, order_clause, paginate, where_clause
+from . import home_practices
 
 PERSON_SORTS = {
     "name": "people.name COLLATE NOCASE",
@@ -73,9 +75,14 @@ def account_of(db: Database, person_id: int) -> dict[str, Any] | None:
 
 
 def create_person(db: Database, data: dict[str, Any], actor: str) -> int:
-    """Insert a person and audit it; returns their id."""
-    return create_audited(db, "people", "person", {key: data[key] for key in EDITABLE},
-                          actor, person_row)
+    """Insert a person and audit it, with their home practice (if any) as a period with no
+    dates; returns their id."""
+    with write_transaction(db):
+        person_id = create_audited(db, "people", "person", {key: data[key] for key in EDITABLE},
+                                   actor, person_row)
+        if data.get("home_practice_id"):
+            home_practices.set_current(db, person_id, data["home_practice_id"], actor)
+    return person_id
 
 
 def update_person(db: Database, person_id: int, version: int, data: dict[str, Any],
@@ -83,5 +90,10 @@ def update_person(db: Database, person_id: int, version: int, data: dict[str, An
     """Save an edit made from the given version; False if someone else saved first."""
     return update_versioned(db, "people", "person", person_id, version,
                             {key: data[key] for key in EDITABLE}, actor, person_row,
-                            then=lambda db: lifecycle.refresh_affected(db, actor=actor,
-                                                                       people=[person_id]))
+                            then=lambda db: _after_edit(db, person_id, data, actor))
+
+
+def _after_edit(db: Database, person_id: int, data: dict[str, Any], actor: str) -> None:
+    # The form's home practice corrects the period in force today (a move has its own form).
+    home_practices.set_current(db, person_id, data["home_practice_id"], actor)
+    lifecycle.refresh_affected(db, actor=actor, people=[person_id])

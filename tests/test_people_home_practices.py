@@ -1,0 +1,152 @@
+"""A person's home practices through time: migration, moves, overlaps, and the decisions judged
+by the practice the person was in on the meeting date."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from register import create_app
+from register.db import connect, migrate
+from register.decisions import dependencies, flagging, lifecycle
+from register.organisations import queries as organisation_queries
+from register.people import home_practices
+
+from .conftest import add_committee, add_decision, add_organisation, add_person
+
+D = dt.date
+
+
+def rules_for(db, decision, person_id):
+    return {r["rule"] for r in flagging.current_flags(db, decision) if r["person_id"] == person_id}
+
+
+def test_migration_gives_existing_home_practices_and_links_open_ended_periods(tmp_path):
+    from register.migrations import migrations
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
+                      "DATABASE": str(tmp_path / "old.sqlite3")})
+    db = connect(app.config["DATABASE"], foreign_keys=False)
+    migrations.apply(db, stop_before="m017_dated_memberships")
+    practice = add_organisation(db, "Riverside Surgery", ods_code="Y90001")
+    network = add_organisation(db, "North PCN", kind="network", ods_code="U90001")
+    gp = add_person(db, "Dr Asha Patel", home_practice_id=practice)
+    add_person(db, "Tom Reed")
+    db["organisation_links"].insert({"member_id": practice, "parent_id": network,
+                                     "date_from": "2020-01-01", "date_to": "2021-12-31",
+                                     "created_at": "2020-01-01T00:00:00Z"})
+    migrate(db)
+    assert [dict(r) for r in db.query(
+        "SELECT person_id, organisation_id, date_from, date_to FROM home_practices")] == [
+        {"person_id": gp, "organisation_id": practice, "date_from": None, "date_to": None}]
+    assert db.execute("SELECT home_practice_id FROM people WHERE id = ?", [gp]).fetchone() == \
+        (practice,)
+    # The pair may now have a second period.
+    db["organisation_links"].insert({"member_id": practice, "parent_id": network,
+                                     "date_from": "2023-01-01", "created_at": "2023-01-01"})
+    assert db.execute("SELECT count(*) FROM organisation_links").fetchone() == (2,)
+    db.close()
+
+
+def _moved_gp(db):
+    old = add_organisation(db, "Riverside Surgery", ods_code="Y90001", is_member_practice=1)
+    new = add_organisation(db, "Hilltop Medical Centre", ods_code="Y90002", is_member_practice=1)
+    gp = add_person(db, "Dr Asha Patel", home_practice_id=old)
+    committee = add_committee(db)
+    before = add_decision(db, committee, providers=(old,), participants=((gp, "voting"),),
+                          meeting_date="2025-03-10")
+    after_old = add_decision(db, committee, providers=(old,), participants=((gp, "voting"),),
+                             meeting_date="2025-09-10")
+    after_new = add_decision(db, committee, providers=(new,), participants=((gp, "voting"),),
+                             meeting_date="2025-09-10")
+    return old, new, gp, before, after_old, after_new
+
+
+def test_a_moved_gp_is_judged_by_the_practice_they_were_in_on_the_meeting_date(db):
+    old, new, gp, before, after_old, after_new = _moved_gp(db)
+    assert "HOME_PRACTICE_PROVIDER" in rules_for(db, after_old, gp)  # not yet moved
+    home_practices.move(db, gp, new, D(2025, 7, 1), "test")
+    periods = home_practices.periods_of(db, gp)
+    assert [(p["organisation_id"], p["date_from"], p["date_to"]) for p in periods] == [
+        (old, None, "2025-06-30"), (new, "2025-07-01", None)]
+    # The move refreshed the stored flags in its own write.
+    assert "HOME_PRACTICE_PROVIDER" in rules_for(db, before, gp)
+    assert "HOME_PRACTICE_PROVIDER" not in rules_for(db, after_old, gp)
+    assert "HOME_PRACTICE_PROVIDER" in rules_for(db, after_new, gp)
+    flag = next(r for r in flagging.current_flags(db, after_new) if r["person_id"] == gp
+                and r["rule"] == "HOME_PRACTICE_PROVIDER")
+    assert "Hilltop Medical Centre" in flag["sentence"]
+    # The cached current practice follows the move.
+    assert db.execute("SELECT home_practice_id FROM people WHERE id = ?", [gp]).fetchone() == \
+        (new,)
+    actions = [r[0] for r in db.execute(
+        "SELECT action FROM audit_events WHERE entity = 'home_practice' ORDER BY seq")]
+    assert actions == ["update", "create"]
+
+
+def test_a_change_to_a_persons_periods_names_the_decisions_it_affects(db):
+    old, new, gp, before, after_old, after_new = _moved_gp(db)
+    assert {before, after_old, after_new} <= dependencies.affected(db, people=[gp])
+    assert {before, after_old} <= dependencies.affected(db, organisations=[old])
+
+
+def test_a_settled_decision_keeps_its_home_practice_flags_after_a_move(db):
+    old, new, gp, before, after_old, after_new = _moved_gp(db)
+    db.execute("UPDATE decisions SET status = 'decided' WHERE id = ?", [after_old])
+    lifecycle.refresh(db, [after_old])
+    kept = rules_for(db, after_old, gp)
+    assert "HOME_PRACTICE_PROVIDER" in kept
+    home_practices.move(db, gp, new, D(2025, 7, 1), "test")
+    assert rules_for(db, after_old, gp) == kept
+
+
+@pytest.mark.parametrize("date_from, date_to, message", [
+    (D(2024, 1, 1), None, "overlaps their home practice period with no start or end date"),
+    (D(2024, 1, 1), D(2023, 1, 1), "must be the same as or after the date they started"),
+])
+def test_overlapping_home_practice_periods_are_refused(db, date_from, date_to, message):
+    old = add_organisation(db, "Riverside Surgery", ods_code="Y90001")
+    other = add_organisation(db, "Hilltop Medical Centre", ods_code="Y90002")
+    gp = add_person(db, "Dr Asha Patel", home_practice_id=old)
+    with pytest.raises(home_practices.PeriodProblem, match=message):
+        home_practices.add_period(db, gp, other, date_from, date_to, "test")
+    assert db.execute("SELECT count(*) FROM home_practices").fetchone() == (1,)
+
+
+def test_a_move_into_a_later_period_is_refused(db):
+    old, new, gp, *_ = _moved_gp(db)
+    home_practices.move(db, gp, new, D(2025, 7, 1), "test")
+    with pytest.raises(home_practices.PeriodProblem, match="would overlap it"):
+        home_practices.move(db, gp, old, D(2025, 5, 1), "test")
+    assert len(home_practices.periods_of(db, gp)) == 2
+
+
+def test_a_practice_that_left_and_rejoined_a_network_is_not_linked_in_the_gap(db):
+    practice = add_organisation(db, "Riverside Surgery", ods_code="Y90001", is_member_practice=1)
+    network = add_organisation(db, "North PCN", kind="network", ods_code="U90001")
+    organisation_queries.add_link(db, network, practice, "2020-01-01", "2022-12-31", "test")
+    organisation_queries.add_link(db, network, practice, "2024-01-01", None, "test")
+    committee = add_committee(db)
+    rules = {}
+    for day in ("2021-06-01", "2023-06-01", "2024-06-01"):
+        decision = add_decision(db, committee, providers=(network,), meeting_date=day)
+        rules[day] = {r["rule"] for r in flagging.current_flags(db, decision)}
+    assert "PROVIDER_OWNED_BY_MEMBERS" in rules["2021-06-01"]
+    assert "PROVIDER_OWNED_BY_MEMBERS" not in rules["2023-06-01"]
+    assert "PROVIDER_OWNED_BY_MEMBERS" in rules["2024-06-01"]
+    facts = flagging.gather_facts(db, decision)
+    assert len([link for link in facts["links"] if link.member_id == practice]) == 2
+
+
+def test_an_overlapping_link_period_is_refused(db):
+    practice = add_organisation(db, "Riverside Surgery", ods_code="Y90001")
+    network = add_organisation(db, "North PCN", kind="network", ods_code="U90001")
+    first = organisation_queries.add_link(db, network, practice, "2020-01-01", "2022-12-31",
+                                          "test")
+    with pytest.raises(organisation_queries.LinkOverlap, match="from 1 January 2020 to 31 "
+                                                               "December 2022"):
+        organisation_queries.add_link(db, network, practice, "2022-06-01", None, "test")
+    second = organisation_queries.add_link(db, network, practice, "2023-01-01", None, "test")
+    with pytest.raises(organisation_queries.LinkOverlap):
+        organisation_queries.set_link_dates(db, first, "2020-01-01", None, "test")
+    assert second and db.execute("SELECT count(*) FROM organisation_links").fetchone() == (2,)
