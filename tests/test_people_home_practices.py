@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from markupsafe import escape
 
 from register import create_app
 from register.db import connect, migrate
@@ -150,3 +151,72 @@ def test_an_overlapping_link_period_is_refused(db):
     with pytest.raises(organisation_queries.LinkOverlap):
         organisation_queries.set_link_dates(db, first, "2020-01-01", None, "test")
     assert second and db.execute("SELECT count(*) FROM organisation_links").fetchone() == (2,)
+
+
+def _shows(response, text):
+    return str(escape(text)) in response.get_data(as_text=True)
+
+
+def test_a_secretary_records_a_move_on_the_person_page(as_role, db):
+    old, new, gp, before, after_old, after_new = _moved_gp(db)
+    client = as_role("secretary")
+    page = client.get(f"/people/{gp}")
+    assert _shows(page, "Moved practice") and _shows(page, "No start date recorded")
+    response = client.post(f"/people/{gp}/moved-practice", data={
+        "practice_id": str(new), "date_from-day": "1", "date_from-month": "7",
+        "date_from-year": "2025"})
+    assert response.status_code == 302
+    page = client.get(f"/people/{gp}")
+    assert _shows(page, "30 June 2025") and _shows(page, "1 July 2025")
+    assert _shows(page, "Still there") and _shows(page, "Hilltop Medical Centre")
+    assert "HOME_PRACTICE_PROVIDER" not in rules_for(db, after_old, gp)
+    # A second move before the first is refused on the form, with the reason; nothing written.
+    response = client.post(f"/people/{gp}/moved-practice", data={
+        "practice_id": str(old), "date_from-day": "1", "date_from-month": "5",
+        "date_from-year": "2025"})
+    assert response.status_code == 200
+    assert _shows(response, "would overlap it") and "Error: " in response.get_data(as_text=True)
+    assert len(home_practices.periods_of(db, gp)) == 2
+
+
+@pytest.mark.parametrize("data, message", [
+    ({"practice_id": ""}, "Choose the practice"),
+    ({"practice_id": "TRUST"}, "Choose a GP practice from the list"),
+    ({"practice_id": "OLD", "date_from-day": "1", "date_from-month": "1",
+      "date_from-year": "2020", "date_to-day": "1", "date_to-month": "1",
+      "date_to-year": "2019"}, "The date they left must be the same as or after the date they "
+                              "started"),
+    ({"practice_id": "OLD", "date_from-day": "1", "date_from-month": "1",
+      "date_from-year": "2020"}, "overlaps their home practice period with no start or end "
+                                 "date"),
+])
+def test_a_bad_home_practice_period_is_refused_on_the_form(as_role, db, data, message):
+    old = add_organisation(db, "Riverside Surgery", ods_code="Y90001")
+    trust = add_organisation(db, "Northvale Hospitals", kind="trust", ods_code="RX1")
+    gp = add_person(db, "Dr Asha Patel", home_practice_id=old)
+    data = {**data, "practice_id": {"OLD": str(old), "TRUST": str(trust)}.get(
+        data["practice_id"], data["practice_id"])}
+    response = as_role("secretary").post(f"/people/{gp}/home-practices/new", data=data)
+    assert response.status_code == 200 and _shows(response, message)
+    assert len(home_practices.periods_of(db, gp)) == 1
+
+
+def test_a_secretary_ends_the_current_period(as_role, db):
+    old = add_organisation(db, "Riverside Surgery", ods_code="Y90001")
+    gp = add_person(db, "Dr Asha Patel", home_practice_id=old)
+    response = as_role("secretary").post(f"/people/{gp}/left-practice", data={
+        "date_to-day": "31", "date_to-month": "3", "date_to-year": "2025"})
+    assert response.status_code == 302
+    assert [p["date_to"] for p in home_practices.periods_of(db, gp)] == ["2025-03-31"]
+    assert db.execute("SELECT home_practice_id FROM people WHERE id = ?", [gp]).fetchone() == \
+        (None,)
+
+
+def test_a_member_cannot_record_a_move(as_role, db):
+    old = add_organisation(db, "Riverside Surgery", ods_code="Y90001")
+    gp = add_person(db, "Dr Asha Patel", home_practice_id=old)
+    response = as_role("member").post(f"/people/{gp}/moved-practice", data={
+        "practice_id": str(old), "date_from-day": "1", "date_from-month": "7",
+        "date_from-year": "2025"})
+    assert response.status_code == 403
+    assert len(home_practices.periods_of(db, gp)) == 1

@@ -103,10 +103,14 @@ def members_of(db: Database, organisation_id: int) -> list[dict[str, Any]]:
 
 
 def people_at(db: Database, organisation_id: int) -> list[dict[str, Any]]:
-    """The people whose home practice this is."""
+    """The people whose home practice this is or was, with the dates of each period."""
     return list(db.query(
-        "SELECT id, name, positions, is_decision_maker FROM people WHERE home_practice_id = ?"
-        " ORDER BY name COLLATE NOCASE", [organisation_id]))
+        "SELECT people.id, people.name, people.positions, people.is_decision_maker,"
+        " home_practices.date_from, home_practices.date_to FROM home_practices"
+        " JOIN people ON people.id = home_practices.person_id"
+        " WHERE home_practices.organisation_id = ?"
+        " ORDER BY home_practices.date_to IS NOT NULL, people.name COLLATE NOCASE, people.id,"
+        " home_practices.date_from", [organisation_id]))
 
 
 def parent_choices(db: Database) -> list[dict[str, Any]]:
