@@ -149,7 +149,10 @@ def test_people_file_creates_people(db, people):
     assert ben["positions"] == "GP partner"
     jo = next(db["people"].rows_where("email = ?", ["jo@example.nhs.uk"]))
     assert jo["is_decision_maker"] == 0 and jo["home_practice_id"] is None
-    assert plan.summary(done=True) == ["3 people created"]
+    assert plan.summary(done=True) == ["3 people created", "1 home practice period created"]
+    assert [(p["organisation_id"], p["date_from"], p["date_to"]) for p in db.query(
+        "SELECT * FROM home_practices WHERE person_id = ?", [ben["id"]])] == [
+        (people["practice"], None, None)]
 
 
 def test_committees_file_creates_committees_with_members_and_quorum(db, people):

@@ -220,3 +220,63 @@ def test_a_member_cannot_record_a_move(as_role, db):
         "date_from-year": "2025"})
     assert response.status_code == 403
     assert len(home_practices.periods_of(db, gp)) == 1
+
+
+# ---- the people import --------------------------------------------------------------------------
+
+def _import(db, text):
+    from register.imports.writers import import_file
+
+    return import_file(db, "people", text.encode(), actor="tester")
+
+
+def test_a_people_file_moves_a_gp_and_closes_the_old_period_the_day_before(db):
+    old, new, gp, before, after_old, after_new = _moved_gp(db)
+    email = db["people"].get(gp)["email"]
+    plan = _import(db, "name,email,home_practice_ods,home_practice_from\n"
+                       f"Dr Asha Patel,{email},Y90002,2025-07-01\n"
+                       "Dr Ben Carter,ben@example.nhs.uk,Y90001,01/04/2024\n")
+    assert plan.ok, [str(p) for p in plan.problems]
+    assert plan.summary(done=True) == ["1 person created", "2 home practice periods created"]
+    assert [(p["organisation_id"], p["date_from"], p["date_to"])
+            for p in home_practices.periods_of(db, gp)] == [
+        (old, None, "2025-06-30"), (new, "2025-07-01", None)]
+    ben = next(db["people"].rows_where("email = 'ben@example.nhs.uk'"))
+    assert [(p["organisation_id"], p["date_from"]) for p in home_practices.periods_of(
+        db, ben["id"])] == [(old, "2024-04-01")]
+    # The import refreshed the decisions once, at its end.
+    assert "HOME_PRACTICE_PROVIDER" not in rules_for(db, after_old, gp)
+    assert "HOME_PRACTICE_PROVIDER" in rules_for(db, after_new, gp)
+
+
+@pytest.mark.parametrize("row, message", [
+    ("Dr Asha Patel,{email},Y90001,2025-07-01",
+     "Line 2: home_practice_from: That is already their home practice on that date"),
+    ("Dr Asha Patel,{email},Y90002,",
+     "Line 2: email {email} is already in the register, for Dr Asha Patel (to record a move"),
+    ("Sam Lee,sam@example.nhs.uk,,2025-07-01",
+     "Line 2: home_practice_from needs the home_practice_ods"),
+    ("Sam Lee,sam@example.nhs.uk,Y90001,2025-02-30", "Line 2: home_practice_from '2025-02-30'"),
+])
+def test_a_bad_home_practice_row_is_refused_with_its_line(db, row, message):
+    old, new, gp, *_ = _moved_gp(db)
+    email = db["people"].get(gp)["email"]
+    plan = _import(db, "name,email,home_practice_ods,home_practice_from\n"
+                       + row.format(email=email) + "\n")
+    assert any(str(p).startswith(message.format(email=email)) for p in plan.problems), \
+        [str(p) for p in plan.problems]
+    assert db.execute("SELECT count(*) FROM home_practices").fetchone() == (1,)
+    assert db.execute("SELECT count(*) FROM people").fetchone() == (1,)
+
+
+def test_a_move_into_a_later_period_is_refused_by_the_import(db):
+    old, new, gp, *_ = _moved_gp(db)
+    home_practices.move(db, gp, new, D(2025, 7, 1), "test")
+    email = db["people"].get(gp)["email"]
+    plan = _import(db, "name,email,home_practice_ods,home_practice_from\n"
+                       f"Dr Asha Patel,{email},Y90001,2025-05-01\n")
+    assert [str(p) for p in plan.problems] == [
+        "Line 2: home_practice_from: There is already a home practice period from 1 July 2025 "
+        "with no end date: a move on 1 May 2025 would overlap it. Change or remove that period "
+        "first"]
+    assert len(home_practices.periods_of(db, gp)) == 2

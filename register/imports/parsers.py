@@ -127,6 +127,10 @@ FORMATS: dict[str, Format] = {
                    "part in decisions, so appear on the published register."),
             Column("home_practice_ods", False, "The ODS code of the practice they work in, if "
                    "any. The practice must already be in the register.", csvrows.CODE_LIMIT),
+            Column("home_practice_from", False, "The date they started at that practice "
+                   "(blank means since always). A row for someone already in the register with "
+                   "home_practice_ods and home_practice_from records a move: their earlier "
+                   "practice ends the day before."),
         ),
         "name,email,positions,is_decision_maker,home_practice_ods\n"
         "Dr Asha Patel,asha.patel@example.nhs.uk,GP partner; Clinical lead,yes,Y90001\n"
@@ -238,6 +242,7 @@ ENTITY_WORDS = {
     "organisation": ("organisation", "organisations"),
     "organisation_link": ("network or federation membership", "network or federation memberships"),
     "person": ("person", "people"),
+    "home_practice": ("home practice period", "home practice periods"),
     "committee": ("committee", "committees"),
     "committee_member": ("committee member", "committee members"),
     "interest": ("interest", "interests"),
@@ -306,6 +311,11 @@ class Register:
 
     def person_by_email(self, email: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM people WHERE email = ?", [email])
+
+    def move_problem(self, person_id: int, organisation_id: int, on: dt.date) -> str | None:
+        from ..people.home_practices import move_problem
+
+        return move_problem(self.db, person_id, organisation_id, on)
 
     def committee_by_name(self, name: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM committees WHERE name = ?", [name])
@@ -619,7 +629,11 @@ def _check_people(plan: Plan, records: list[tuple[int, dict[str, str]]],
         elif email.lower() in emails:
             plan.problem(line, f"email {email} is also on line {emails[email.lower()]}")
         elif (other := register.person_by_email(email)) is not None:
-            plan.problem(line, f"email {email} is already in the register, for {other['name']}")
+            if not (record.get("home_practice_ods") and record.get("home_practice_from")):
+                plan.problem(line, f"email {email} is already in the register, for "
+                                   f"{other['name']} (to record a move to another practice, "
+                                   "give home_practice_ods and home_practice_from)")
+            emails[email.lower()] = line
         else:
             emails[email.lower()] = line
         decides = _yes_no(plan, line, "is_decision_maker", record.get("is_decision_maker", ""),
@@ -638,14 +652,34 @@ def _check_people(plan: Plan, records: list[tuple[int, dict[str, str]]],
                                    "practice")
             else:
                 practice_id = practice["id"]
+        since = _date(plan, line, "home_practice_from", record.get("home_practice_from", ""),
+                      required=False)
+        if since and not code:
+            plan.problem(line, "home_practice_from needs the home_practice_ods of the practice "
+                               "they started at")
+        existing = register.person_by_email(email) if email and is_email(email) else None
+        if existing and practice_id and since and len(plan.problems) == before:
+            problem = register.move_problem(existing["id"], practice_id, since)
+            if problem:
+                plan.problem(line, f"home_practice_from: {problem}")
         if len(plan.problems) > before:
             continue
         now = _now()
-        plan.changes.append(Change(line, "person", "create", {
+        if existing:
+            plan.changes.append(Change(line, "home_practice", "create", {
+                "organisation_id": practice_id, "date_from": since.isoformat()},
+                refs={"person_id": existing["id"]}))
+            continue
+        person = Change(line, "person", "create", {
             "name": name, "email": email, "positions": record.get("positions", ""),
             "is_decision_maker": int(bool(decides)), "home_practice_id": practice_id,
             "created_at": now, "updated_at": now, "version": 1,
-        }))
+        })
+        plan.changes.append(person)
+        if practice_id:
+            plan.changes.append(Change(line, "home_practice", "create", {
+                "organisation_id": practice_id,
+                "date_from": since.isoformat() if since else None}, refs={"person_id": person}))
 
 
 # ---- committees ---------------------------------------------------------------------------------

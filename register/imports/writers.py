@@ -1,11 +1,14 @@
 """Write a checked import: every row in one transaction, each record with its audit event."""
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlite_utils import Database
 
 from .. import audit
 from ..db import write_transaction
 from ..decisions import lifecycle
+from ..people import home_practices
 from ..timeutil import utcnow_iso
 from .decisions_kind import DECISION_TABLES, finish_decisions
 from .parsers import Change, Plan, check_file
@@ -14,6 +17,7 @@ TABLES = {
     "organisation": "organisations",
     "organisation_link": "organisation_links",
     "person": "people",
+    "home_practice": "home_practices",
     "committee": "committees",
     "committee_member": "committee_members",
     "interest": "interests",
@@ -51,7 +55,9 @@ def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = No
     if not db.conn.in_transaction:
         raise RuntimeError("write_plan must run inside write_transaction")
     for change in plan.changes:
-        if change.action == "create":
+        if change.entity == "home_practice":
+            _home_practice(db, change, actor=actor)
+        elif change.action == "create":
             _create(db, change, actor=actor, user_id=user_id)
         else:
             _update(db, change, actor=actor)
@@ -72,6 +78,8 @@ def _touched(db: Database, plan: Plan) -> dict[str, set[int]]:
             touched["organisations"].add(change.record_id)
         elif change.entity == "person":
             touched["people"].add(change.record_id)
+        elif change.entity == "home_practice":
+            touched["people"].add(_resolved(change)["person_id"])
         elif change.entity == "committee":
             touched["committees"].add(change.record_id)
         elif change.entity in ("interest", "organisation_link"):
@@ -92,6 +100,15 @@ def _resolved(change: Change) -> dict:
         if values[column] is None:
             raise RuntimeError(f"line {change.line}: {column} refers to a record not yet written")
     return values
+
+
+def _home_practice(db: Database, change: Change, *, actor: str) -> None:
+    """A person's home practice from a row: their first, or a move that ends the earlier one."""
+    values = _resolved(change)
+    on = values["date_from"]
+    change.record_id = home_practices.record_move(
+        db, values["person_id"], values["organisation_id"],
+        dt.date.fromisoformat(on) if on else None, actor)
 
 
 def _create(db: Database, change: Change, *, actor: str, user_id: int | None) -> None:

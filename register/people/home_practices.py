@@ -15,7 +15,7 @@ from sqlite_utils import Database
 from .. import audit
 from ..db import write_transaction
 from ..decisions import lifecycle
-from ..rules.periods import ONE_DAY, Period, describe, first_overlap, in_force, moved, overlaps
+from ..rules.periods import ONE_DAY, Period, describe, in_force, moved, overlaps
 from ..timeutil import today_uk, utcnow_iso
 
 
@@ -109,15 +109,39 @@ def add_period(db: Database, person_id: int, organisation_id: int, date_from: dt
 def move(db: Database, person_id: int, organisation_id: int, on: dt.date, actor: str) -> int:
     """A GP moved practice on a day: end the period in force the day before, start the new one."""
     with write_transaction(db):
-        try:
-            ended, new = moved(_periods(db, person_id), organisation_id, on)
-        except ValueError as error:
-            raise PeriodProblem(str(error)) from None
-        for _old, closed in ended:
-            _set_dates(db, closed, actor, date_to=_iso(closed.date_to))
-        period_id = _insert(db, person_id, new, actor)
-        _finish(db, person_id, actor)
+        period_id = record_move(db, person_id, organisation_id, on, actor)
+        lifecycle.refresh_affected(db, actor=actor, people=[person_id])
     return period_id
+
+
+def record_move(db: Database, person_id: int, organisation_id: int, on: dt.date | None,
+                actor: str) -> int:
+    """The writes of a move, audited, without refreshing decisions (a bulk import refreshes them
+    once at its end); with no date, the person's first home practice, since always."""
+    with write_transaction(db):
+        periods = _periods(db, person_id)
+        if on is None:
+            new = Period(organisation_id)
+            check_new_period(periods, new)
+        else:
+            try:
+                ended, new = moved(periods, organisation_id, on)
+            except ValueError as error:
+                raise PeriodProblem(str(error)) from None
+            for _old, closed in ended:
+                _set_dates(db, closed, actor, date_to=_iso(closed.date_to))
+        period_id = _insert(db, person_id, new, actor)
+        _sync_cache(db, person_id)
+    return period_id
+
+
+def move_problem(db: Database, person_id: int, organisation_id: int, on: dt.date) -> str | None:
+    """Why a move on this day cannot be recorded for this person (for an import's check)."""
+    try:
+        moved(_periods(db, person_id), organisation_id, on)
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def end_current(db: Database, person_id: int, on: dt.date, actor: str) -> bool:
@@ -171,11 +195,3 @@ def set_current(db: Database, person_id: int, organisation_id: int | None, actor
                                           max(earlier) + ONE_DAY if earlier else None,
                                           min(later) - ONE_DAY if later else None), actor)
         _finish(db, person_id, actor)
-
-
-def overlapping(periods: list[Period]) -> str | None:
-    """A sentence naming two overlapping periods, or None."""
-    pair = first_overlap(periods)
-    if pair is None:
-        return None
-    return f"{describe(pair[0])} overlaps {describe(pair[1])}"
