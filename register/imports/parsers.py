@@ -484,7 +484,12 @@ def _check_organisations(plan: Plan, records: list[tuple[int, dict[str, str]]],
         if member and kind and kind != "practice":
             plan.problem(line, "is_member_practice can only be yes for a practice")
         parents = [normalise_code(part) for part in record.get("member_of", "").split(";")]
-        parents = list(dict.fromkeys(part for part in parents if part))
+        parents = [part for part in parents if part]
+        for twice in sorted({part for part in parents if parents.count(part) > 1}):
+            # Both memberships would run with no dates: one period would overlap the other.
+            plan.problem(line, f"member_of names {twice} twice: a practice's periods in one "
+                               "network or federation cannot overlap")
+        parents = list(dict.fromkeys(parents))
         if len(plan.problems) > before:
             continue
         now = _now()
