@@ -19,7 +19,8 @@ from .writers import import_file
               help="Only check the file and say what would change; write nothing.")
 @with_appcontext
 def import_command(kind: str, file: Path, dry_run: bool) -> None:
-    """Import KIND (organisations, epraccur, people, committees, interests, decisions) from FILE.
+    """Import KIND (organisations, epraccur, epcn, people, committees, interests, decisions)
+    from FILE.
 
     Every row is checked first. If any row has a problem, each is listed with its line number,
     nothing is written and the command exits with status 1. The formats are described in

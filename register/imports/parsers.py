@@ -20,7 +20,7 @@ from ..rules.quorum import CATEGORIES, QuorumRule, QuorumRuleError, parse_quorum
 from ..rules.text import is_companies_house_number, is_email, is_ods_code, is_practice_code, normalise_code
 from ..timeutil import today_uk
 
-KINDS = ("organisations", "epraccur", "people", "committees", "interests", "decisions")
+KINDS = ("organisations", "epraccur", "epcn", "people", "committees", "interests", "decisions")
 
 ORGANISATION_KINDS = ("practice", "network", "federation", "trust", "independent", "voluntary",
                       "local_authority", "other")
@@ -280,7 +280,9 @@ class Plan:
                 self.counts().items(),
                 key=lambda item: (list(ENTITY_WORDS).index(item[0][0]), item[0][1])):
             words = (("practice", "practices") if self.kind == "epraccur"
-                     and entity == "organisation" else ENTITY_WORDS[entity])
+                     and entity == "organisation" else ("network", "networks")
+                     if self.kind == "epcn" and entity == "organisation"
+                     else ENTITY_WORDS[entity])
             noun = words[0 if number == 1 else 1]
             lines.append(f"{number} {noun} {ACTION_WORDS[action][1 if done else 0]}")
         if not lines:
@@ -335,12 +337,26 @@ class Register:
 
 # ---- checking a file ----------------------------------------------------------------------------
 
+def upload_text(kind: str, data: bytes) -> str:
+    """An upload's text as kept until it is confirmed (an ePCN workbook's sheet as CSV)."""
+    if kind == "epcn":
+        from .epcn import upload_text as epcn_text
+
+        return epcn_text(data)
+    return csvrows.decode(data)
+
+
 def check_file(kind: str, data: bytes | str, db: Database) -> Plan:
     """Check a whole file of the given kind; the plan holds every problem or every change."""
     plan = Plan(kind)
     if kind not in FORMATS:
         plan.problem(None, f"Unknown kind of import '{kind}': choose one of {', '.join(KINDS)}")
         plan.file_problem = True
+        return plan
+    if kind == "epcn":  # a workbook as well as CSV: it reads its own file
+        from .epcn import check_epcn
+
+        check_epcn(plan, data, Register(db))
         return plan
     try:
         text = csvrows.decode(data) if isinstance(data, bytes) else data
@@ -888,4 +904,5 @@ CHECKS: dict[str, Callable[[Plan, list[tuple[int, dict[str, str]]], Register], N
 
 # Decisions are a kind in a module of their own, built on the helpers above; importing it adds
 # its format, check and words to FORMATS, CHECKS and ENTITY_WORDS.
-from . import decisions_kind  # noqa: E402, F401
+# So is the ePCN file, which reads a workbook as well as CSV (see check_file).
+from . import decisions_kind, epcn  # noqa: E402, F401

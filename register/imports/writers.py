@@ -23,9 +23,11 @@ TABLES = {
     "interest": "interests",
     **DECISION_TABLES,
 }
-# The only columns an import updates (the epraccur refresh of an existing practice).
+# The only columns an import updates (the epraccur refresh of an existing practice, the ePCN
+# refresh of a network's name and of a membership's dates).
 UPDATABLE = {"organisation": ("name", "registered_address", "postcode", "ods_status",
-                              "prescribing_setting")}
+                              "prescribing_setting"),
+             "organisation_link": ("date_from", "date_to")}
 
 
 class ImportConflict(RuntimeError):
@@ -133,6 +135,20 @@ def _update(db: Database, change: Change, *, actor: str) -> None:
     existing = change.existing or {}
     # Column names come from the fixed list above, never from the file.
     assignments = ", ".join(f"{column} = :{column}" for column in change.values)
+    if change.entity == "organisation_link":
+        # A membership has no version: it must still have the dates it was checked with.
+        cursor = db.execute(
+            f"UPDATE organisation_links SET {assignments} WHERE id = :id"
+            " AND date_from IS :old_from AND date_to IS :old_to",
+            {**change.values, "id": existing["id"], "old_from": existing["date_from"],
+             "old_to": existing["date_to"]})
+        if cursor.rowcount != 1:
+            raise ImportConflict(f"Line {change.line}: the record changed while importing")
+        change.record_id = existing["id"]
+        audit.record(db, actor=actor, action="update", entity=change.entity,
+                     entity_id=existing["id"], before=existing,
+                     after=dict(db[table].get(existing["id"])))
+        return
     cursor = db.execute(
         f"UPDATE {table} SET {assignments}, updated_at = :updated_at, version = version + 1 "
         "WHERE id = :id AND version = :version",
