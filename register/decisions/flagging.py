@@ -71,19 +71,26 @@ def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
     for decision_id, row in rows.items():
         if row[2] and row[2] not in providers[decision_id]:
             providers[decision_id].append(row[2])
-    taking_part = db.execute(
-        "SELECT decision_participants.decision_id, decision_participants.person_id,"
-        " decision_participants.role, people.name"
-        " FROM decision_participants JOIN people ON people.id = decision_participants.person_id"
-        f" WHERE decision_participants.decision_id IN ({marks})"
-        " ORDER BY decision_participants.decision_id, people.name, people.id", ids).fetchall()
-    person_ids = sorted({row[1] for row in taking_part})
-    homes = home_practices_of(db, person_ids)
+    # Each participant with their home practice periods (one row per period, in one query).
+    taking_part: dict[tuple[int, int], tuple[str, str, list[rules.Period]]] = {}
+    for decision_id, person_id, role, name, period_id, home, start, end in db.execute(
+            "SELECT decision_participants.decision_id, decision_participants.person_id,"
+            " decision_participants.role, people.name, home_practices.id,"
+            " home_practices.organisation_id, home_practices.date_from, home_practices.date_to"
+            " FROM decision_participants JOIN people ON people.id = decision_participants.person_id"
+            " LEFT JOIN home_practices ON home_practices.person_id = people.id"
+            f" WHERE decision_participants.decision_id IN ({marks})"
+            " ORDER BY decision_participants.decision_id, people.name, people.id,"
+            " home_practices.date_from IS NOT NULL, home_practices.date_from, home_practices.id",
+            ids):
+        found = taking_part.setdefault((decision_id, person_id), (role, name, []))
+        if period_id is not None:
+            found[2].append(rules.Period(home, _date(start), _date(end), period_id))
     participants: dict[int, list[rules.Participant]] = {i: [] for i in rows}
-    for decision_id, person_id, role, name in taking_part:
+    for (decision_id, person_id), (role, name, periods) in taking_part.items():
         participants[decision_id].append(rules.Participant(
-            person_id=person_id, name=name, role_in_decision=role,
-            home_practices=homes.get(person_id, ())))
+            person_id=person_id, name=name, role_in_decision=role, home_practices=tuple(periods)))
+    person_ids = sorted({p.person_id for group in participants.values() for p in group})
     interests_of: dict[int, list[rules.Interest]] = {}
     for start in range(0, len(person_ids), BATCH):
         chunk = person_ids[start:start + BATCH]
