@@ -45,9 +45,10 @@ def gather_facts_many(db: Database, decision_ids: Iterable[int]) -> dict[int, di
     out), read in a few queries per batch rather than a few per decision.
 
     For each decision: its providers (proposed and awarded), every network or federation link
-    below them at any depth, the links one level above the providers and above the participants'
-    home practices, the participants with their interests, and the organisations all of these
-    name. `dependencies.affected` is the inverse of this definition.
+    below them at any depth (every dated period of each), the links one level above the
+    providers and above the practice each participant worked in on the meeting date, the
+    participants with their home practice periods and their interests, and the organisations all
+    of these name. `dependencies.affected` is the inverse of this definition.
     """
     ids = sorted(set(decision_ids))
     found: dict[int, dict[str, Any]] = {}
@@ -222,8 +223,9 @@ def _flag_key(flag: dict[str, Any]) -> tuple[str, ...]:
 
 
 # A decided, published or withdrawn decision is a settled record: no conflict it was settled with
-# is taken away, whatever is edited later, and nothing is added from facts the register keeps
-# without dates (a person's home practice as it is today). What an interest shows is still added:
+# is taken away, whatever is edited later, and nothing is added from home practices or
+# memberships (dated, but their periods are often recorded or corrected long after the meeting,
+# and the record keeps what the committee was shown). What an interest shows is still added:
 # interests are dated, so one held at the meeting but declared after it still counts, and its
 # lateness is a breach.
 SETTLED_STATUSES = ("decided", "published", "withdrawn")
