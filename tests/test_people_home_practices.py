@@ -280,3 +280,20 @@ def test_a_move_into_a_later_period_is_refused_by_the_import(db):
         "with no end date: a move on 1 May 2025 would overlap it. Change or remove that period "
         "first"]
     assert len(home_practices.periods_of(db, gp)) == 2
+
+
+def test_a_period_recorded_by_mistake_is_removed_after_asking(as_role, db):
+    old, new, gp, before, after_old, after_new = _moved_gp(db)
+    home_practices.move(db, gp, new, D(2025, 7, 1), "test")
+    mistaken = home_practices.periods_of(db, gp)[1]["id"]
+    client = as_role("secretary")
+    ask = client.get(f"/people/{gp}/home-practices/{mistaken}/remove")
+    assert _shows(ask, "Only for a period recorded by mistake")
+    assert len(home_practices.periods_of(db, gp)) == 2  # asking writes nothing
+    assert client.post(f"/people/{gp}/home-practices/{mistaken}/remove").status_code == 302
+    assert [p["organisation_id"] for p in home_practices.periods_of(db, gp)] == [old]
+    assert "HOME_PRACTICE_PROVIDER" not in rules_for(db, after_new, gp)
+    assert client.get(f"/people/{gp}/home-practices/{mistaken}/remove").status_code == 404
+    event = db.execute("SELECT action FROM audit_events WHERE entity = 'home_practice'"
+                       " ORDER BY seq DESC LIMIT 1").fetchone()
+    assert event == ("delete",)

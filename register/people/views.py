@@ -159,3 +159,21 @@ def left_practice(person_id: int) -> str | Response:
         form.date_to.errors.append("They have no home practice period still open on that date")
     return render_template("people/home_practice_form.html", form=form, person=person,
                            heading=f"{person['name']} left their practice", button="End period")
+
+
+@bp.route("/<int:person_id>/home-practices/<int:period_id>/remove", methods=["GET", "POST"])
+@requires("edit_reference_data")
+def remove_home_practice(person_id: int, period_id: int) -> str | Response:
+    """Delete a home practice period recorded by mistake (asks first)."""
+    person = _person_or_404(person_id)
+    db = get_db()
+    period = next((p for p in home_practices.periods_of(db, person_id) if p["id"] == period_id),
+                  None)
+    if period is None:
+        abort(404)
+    if request.method == "GET":
+        return render_template("people/home_practice_remove.html", person=person, period=period)
+    if home_practices.remove_period(db, person_id, period_id, current_user.actor):
+        flash(f"{period['practice_name']} removed from {person['name']}'s home practices.",
+              "success")
+    return redirect(url_for("people.detail", person_id=person_id))
