@@ -297,3 +297,19 @@ def test_a_period_recorded_by_mistake_is_removed_after_asking(as_role, db):
     event = db.execute("SELECT action FROM audit_events WHERE entity = 'home_practice'"
                        " ORDER BY seq DESC LIMIT 1").fetchone()
     assert event == ("delete",)
+
+
+def test_the_person_page_and_list_show_the_practice_they_work_in_today(as_role, db):
+    old = add_organisation(db, "Riverside Surgery", ods_code="Y90001")
+    new = add_organisation(db, "Hilltop Medical Centre", ods_code="Y90002")
+    gp = add_person(db, "Dr Asha Patel", home_practice_id=old)
+    # A move recorded ahead of time: today they are still at Riverside.
+    home_practices.move(db, gp, new, dt.date.today() + dt.timedelta(days=30), "test")
+    client = as_role("secretary")
+    page = client.get(f"/people/{gp}").get_data(as_text=True)
+    now = page.split("Home practice now", 1)[1].split("</dd>", 1)[0]
+    assert "Riverside Surgery" in now and "Hilltop" not in now
+    listing = client.get("/people/?q=Asha").get_data(as_text=True)
+    assert "Riverside Surgery" in listing and "Hilltop" not in listing
+    form = client.get(f"/people/{gp}/edit").get_data(as_text=True)
+    assert f'<option selected value="{old}">' in form or f'value="{old}" selected' in form

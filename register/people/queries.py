@@ -9,6 +9,7 @@ from ..db import write_transaction
 from ..decisions import lifecycle
 from ..editing import create_audited, update_versioned
 from ..listing import Page, like_pattern, order_clause, paginate, where_clause
+from ..timeutil import today_uk
 from . import home_practices
 
 PERSON_SORTS = {
@@ -32,20 +33,29 @@ def list_people(db: Database, *, q: str = "", decision_makers: str = "", sort: s
         where.append("people.is_decision_maker = :dm")
         params["dm"] = 1 if decision_makers == "yes" else 0
     from_where = ("FROM people LEFT JOIN organisations AS practice"
-                  " ON practice.id = people.home_practice_id"
-                  + where_clause(where))
+                  " ON practice.id = " + CURRENT_PRACTICE + where_clause(where))
+    params["today"] = today_uk().isoformat()
     order, sort, direction = order_clause(PERSON_SORTS, sort, direction, "people.id")
     result = paginate(db, "SELECT people.*, practice.name AS practice_name", from_where, params,
                       order, page, page_size)
     return result, sort, direction
 
 
+# The practice a person works in today, from their dated periods (the cached
+# people.home_practice_id is only as current as the last write).
+CURRENT_PRACTICE = (
+    "(SELECT organisation_id FROM home_practices WHERE home_practices.person_id = people.id"
+    " AND (date_from IS NULL OR date_from <= :today) AND (date_to IS NULL OR date_to >= :today)"
+    " LIMIT 1)")
+
+
 def get_person(db: Database, person_id: int) -> dict[str, Any] | None:
-    """One person with their home practice's name, or None."""
+    """One person with the practice they work in today (its name and code), or None."""
     return next(iter(db.query(
-        "SELECT people.*, practice.name AS practice_name, practice.ods_code AS practice_code"
-        " FROM people LEFT JOIN organisations AS practice"
-        " ON practice.id = people.home_practice_id WHERE people.id = ?", [person_id])), None)
+        "SELECT people.*, practice.id AS current_practice_id, practice.name AS practice_name,"
+        " practice.ods_code AS practice_code FROM people LEFT JOIN organisations AS practice"
+        f" ON practice.id = {CURRENT_PRACTICE} WHERE people.id = :id",
+        {"id": person_id, "today": today_uk().isoformat()})), None)
 
 
 def person_row(db: Database, person_id: int) -> dict[str, Any] | None:

@@ -87,8 +87,9 @@ def detail(person_id: int) -> str:
 def edit(person_id: int) -> str | Response:
     """Edit a person, refusing the save if someone else changed them meanwhile."""
     person = _person_or_404(person_id)
-    form = _with_practices(PersonForm(data=person if request.method == "GET" else None,
-                                      person_id=person_id))
+    form = _with_practices(PersonForm(
+        data={**person, "home_practice_id": person["current_practice_id"]}
+        if request.method == "GET" else None, person_id=person_id))
     if form.validate_on_submit() and save_edit(
             form, lambda version: queries.update_person(
                 get_db(), person_id, version, form.values(), current_user.actor),
