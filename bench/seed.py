@@ -45,6 +45,9 @@ def seed(db: Database, *, decisions: int = 10_000, people: int = 3_000, interest
             "is_decision_maker": 1, "home_practice_id": rng.choice(practices) if i % 4 == 0 else None,
             "created_at": now, "updated_at": now, "version": 1} for i in range(1, people + 1)],
             batch_size=1000)
+        db.execute("INSERT INTO home_practices (person_id, organisation_id, created_at)"
+                   " SELECT id, home_practice_id, created_at FROM people"
+                   " WHERE home_practice_id IS NOT NULL")
         base = dt.date(2024, 1, 1)
         rows = []
         for _ in range(interests):

@@ -509,6 +509,10 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
                 "home_practice_id": orgs[person.practice] if person.practice else None,
                 **stamp})
             _count("people", counts)
+            if person.practice:
+                add("home_practices", "home_practice", {
+                    "person_id": people[person.key], "organisation_id": orgs[person.practice],
+                    "date_from": None, "date_to": None, "created_at": now})
 
         for committee in COMMITTEES:
             committee_id = add("committees", "committee", {

@@ -565,6 +565,37 @@ def m016_organisation_identity(db: Database) -> None:
 
 
 @migrations()
+def m017_dated_memberships(db: Database) -> None:
+    """A person's home practice through time, and several dated periods per network or federation
+    membership (a practice may leave and rejoin). `people.home_practice_id` stays as the practice
+    of the period in force when it was last written, for lists; the rules read the periods."""
+    db.executescript(
+        """
+        -- The practices a person worked in, with dates: NULL date_from means since always,
+        -- NULL date_to means still there. One person's periods never overlap.
+        CREATE TABLE home_practices (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+            date_from TEXT,
+            date_to TEXT,
+            created_at TEXT NOT NULL,
+            CHECK (date_from IS NULL OR date_to IS NULL OR date_to >= date_from)
+        );
+        CREATE INDEX home_practices_person ON home_practices(person_id, date_from);
+        CREATE INDEX home_practices_organisation ON home_practices(organisation_id);
+        INSERT INTO home_practices (person_id, organisation_id, date_from, date_to, created_at)
+            SELECT id, home_practice_id, NULL, NULL, updated_at FROM people
+            WHERE home_practice_id IS NOT NULL ORDER BY id;
+
+        -- A pair may now have several periods (checked not to overlap where they are written).
+        DROP INDEX IF EXISTS organisation_links_pair;
+        CREATE INDEX organisation_links_member ON organisation_links(member_id, parent_id);
+        """
+    )
+
+
+@migrations()
 def m018_companies_house(db: Database) -> None:
     """Companies House data: a company's status, SIC codes and dates on the organisation; its
     persons with significant control (from the PSC snapshot); people's month and year of birth;

@@ -102,7 +102,13 @@ def add_person(db, name: str = "Ada Lovelace", **over: Any) -> int:
     row = {"name": name, "email": email, "positions": "", "is_decision_maker": 1,
            "home_practice_id": None, "created_at": now, "updated_at": now, "version": 1}
     row.update(over)
-    return db["people"].insert(row).last_pk
+    person_id = db["people"].insert(row).last_pk
+    if row["home_practice_id"] and db["home_practices"].exists():
+        # The home practice as a period with no dates, as the person form records it.
+        db["home_practices"].insert({"person_id": person_id,
+                                     "organisation_id": row["home_practice_id"],
+                                     "date_from": None, "date_to": None, "created_at": now})
+    return person_id
 
 
 def add_committee(db, name: str = "Primary Care Committee", **over: Any) -> int:

@@ -78,8 +78,23 @@ def _mutations(db, rng: random.Random):
 
     def home_practice():
         person = rng.choice(people)
-        db.execute("UPDATE people SET home_practice_id = ? WHERE id = ?",
-                   [rng.choice(practices + [None]), person])
+        practice = rng.choice(practices + [None])
+        db.execute("DELETE FROM home_practices WHERE person_id = ?", [person])
+        if practice is not None:
+            db["home_practices"].insert({"person_id": person, "organisation_id": practice,
+                                         "created_at": now})
+        return {"people": [person]}
+
+    def moved_practice():
+        # A dated move: some decisions fall before it, some after.
+        person = rng.choice(people)
+        if db.execute("SELECT 1 FROM home_practices WHERE person_id = ? AND (date_from >="
+                      " '2025-07-01' OR date_to >= '2025-07-01')", [person]).fetchone():
+            return None
+        db.execute("UPDATE home_practices SET date_to = '2025-06-30' WHERE person_id = ?"
+                   " AND date_to IS NULL", [person])
+        db["home_practices"].insert({"person_id": person, "organisation_id": rng.choice(practices),
+                                     "date_from": "2025-07-01", "created_at": now})
         return {"people": [person]}
 
     def interest():
@@ -115,8 +130,8 @@ def _mutations(db, rng: random.Random):
                    [rng.choice([4, 5, None]), person])
         return {"people": [person]}
 
-    return [add_link, remove_link, end_link, member_practice, rename, home_practice, interest,
-            policy, controller, birth]
+    return [add_link, remove_link, end_link, member_practice, rename, home_practice,
+            moved_practice, interest, policy, controller, birth]
 
 
 @pytest.mark.parametrize("seed", range(6))

@@ -136,8 +136,9 @@ def test_a_settled_decision_keeps_its_conflicts_as_they_stood(db):
     before = flagging.current_flags(db, decision)
     db.execute("UPDATE decisions SET status = 'published' WHERE id = ?", [decision])
     other = add_organisation(db, "Fernhill Surgery", ods_code="Y90006", is_member_practice=1)
-    db.execute("UPDATE people SET home_practice_id = ? WHERE id = ?", [other, gp])
-    db.execute("UPDATE people SET home_practice_id = ? WHERE id = ?", [practice, lay])
+    db.execute("UPDATE home_practices SET organisation_id = ? WHERE person_id = ?", [other, gp])
+    db["home_practices"].insert({"person_id": lay, "organisation_id": practice,
+                                 "created_at": "2026-01-01T00:00:00Z"})
     db.execute("DELETE FROM organisation_links WHERE member_id = ?", [practice])
     lifecycle.refresh(db, dependencies.affected(db, people=[gp, lay],
                                                 organisations=[practice, network]))

@@ -149,7 +149,10 @@ def test_people_file_creates_people(db, people):
     assert ben["positions"] == "GP partner"
     jo = next(db["people"].rows_where("email = ?", ["jo@example.nhs.uk"]))
     assert jo["is_decision_maker"] == 0 and jo["home_practice_id"] is None
-    assert plan.summary(done=True) == ["3 people created"]
+    assert plan.summary(done=True) == ["3 people created", "1 home practice period created"]
+    assert [(p["organisation_id"], p["date_from"], p["date_to"]) for p in db.query(
+        "SELECT * FROM home_practices WHERE person_id = ?", [ben["id"]])] == [
+        (people["practice"], None, None)]
 
 
 def test_committees_file_creates_committees_with_members_and_quorum(db, people):
@@ -254,6 +257,10 @@ BAD_FILES = [
      "Line 2: member_of: no organisation has the ODS code Y90077"),
     ("organisations", ORG_HEADER + "Surgery,practice,Y90002,,no,Y90001\n",
      "Line 2: member_of: Y90001 is a practice, not a network or federation"),
+    ("organisations", ORG_HEADER + "PCN,network,U90001,,no,\nSurgery,practice,Y90002,,no,"
+                                   "U90001;u90001\n",
+     "Line 3: member_of names U90001 twice: a practice's periods in one network or federation "
+     "cannot overlap"),
     ("organisations", ORG_HEADER + "Company Ltd,independent,,1234,no,\n",
      "Line 2: Companies House number '1234' must be 8 numbers"),
     ("organisations", ORG_HEADER + "Evil\u202eName,practice,,,no,\n",

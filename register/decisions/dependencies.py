@@ -38,8 +38,8 @@ SELECT decision_id FROM decision_providers
 UNION SELECT id FROM decisions
     WHERE awarded_provider_id IN (SELECT id FROM above UNION SELECT id FROM just_below)
 UNION SELECT decision_participants.decision_id FROM decision_participants
-    JOIN people ON people.id = decision_participants.person_id
-    WHERE people.home_practice_id IN (SELECT id FROM changed UNION SELECT id FROM just_below)
+    JOIN home_practices ON home_practices.person_id = decision_participants.person_id
+    WHERE home_practices.organisation_id IN (SELECT id FROM changed UNION SELECT id FROM just_below)
 UNION SELECT decision_participants.decision_id FROM decision_participants
     JOIN interests ON interests.person_id = decision_participants.person_id
     WHERE interests.organisation_id IN (SELECT id FROM changed)
@@ -58,7 +58,7 @@ def affected(db: Database, *, people: Iterable[int | None] = (),
     Pass both ends of a network or federation membership that was added, changed or removed as
     `organisations`; a company whose persons with significant control changed as
     `organisations` (decisions it provides for are above it); the people whose interests, home
-    practice, name or month and year of birth changed as `people`; a committee whose
+    practice periods, name or month and year of birth changed as `people`; a committee whose
     common-interest policy changed as `committees`; a decision edited as `decisions`.
     Call it after the change (in the same transaction).
     """

@@ -45,9 +45,10 @@ def gather_facts_many(db: Database, decision_ids: Iterable[int]) -> dict[int, di
     out), read in a few queries per batch rather than a few per decision.
 
     For each decision: its providers (proposed and awarded), every network or federation link
-    below them at any depth, the links one level above the providers and above the participants'
-    home practices, the participants with their interests, and the organisations all of these
-    name. `dependencies.affected` is the inverse of this definition.
+    below them at any depth (every dated period of each), the links one level above the
+    providers and above the practice each participant worked in on the meeting date, the
+    participants with their home practice periods and their interests, and the organisations all
+    of these name. `dependencies.affected` is the inverse of this definition.
     """
     ids = sorted(set(decision_ids))
     found: dict[int, dict[str, Any]] = {}
@@ -71,17 +72,30 @@ def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
     for decision_id, row in rows.items():
         if row[2] and row[2] not in providers[decision_id]:
             providers[decision_id].append(row[2])
-    participants: dict[int, list[rules.Participant]] = {i: [] for i in rows}
-    for decision_id, person_id, role, name, home, birth_month, birth_year in db.execute(
+    # Each participant with their home practice periods (one row per period, in one query).
+    taking_part: dict[tuple[int, int], tuple[str, str, tuple[int | None, int | None],
+                                             list[rules.Period]]] = {}
+    for (decision_id, person_id, role, name, birth_month, birth_year, period_id, home, start,
+         end) in db.execute(
             "SELECT decision_participants.decision_id, decision_participants.person_id,"
-            " decision_participants.role, people.name, people.home_practice_id,"
-            " people.birth_month, people.birth_year"
+            " decision_participants.role, people.name, people.birth_month, people.birth_year,"
+            " home_practices.id,"
+            " home_practices.organisation_id, home_practices.date_from, home_practices.date_to"
             " FROM decision_participants JOIN people ON people.id = decision_participants.person_id"
+            " LEFT JOIN home_practices ON home_practices.person_id = people.id"
             f" WHERE decision_participants.decision_id IN ({marks})"
-            " ORDER BY decision_participants.decision_id, people.name, people.id", ids):
+            " ORDER BY decision_participants.decision_id, people.name, people.id,"
+            " home_practices.date_from IS NOT NULL, home_practices.date_from, home_practices.id",
+            ids):
+        found = taking_part.setdefault((decision_id, person_id),
+                                       (role, name, (birth_month, birth_year), []))
+        if period_id is not None:
+            found[3].append(rules.Period(home, _date(start), _date(end), period_id))
+    participants: dict[int, list[rules.Participant]] = {i: [] for i in rows}
+    for (decision_id, person_id), (role, name, born, periods) in taking_part.items():
         participants[decision_id].append(rules.Participant(
-            person_id=person_id, name=name, role_in_decision=role, home_practice_id=home,
-            birth_month=birth_month, birth_year=birth_year))
+            person_id=person_id, name=name, role_in_decision=role, home_practices=tuple(periods),
+            birth_month=born[0], birth_year=born[1]))
     person_ids = sorted({p.person_id for group in participants.values() for p in group})
     interests_of: dict[int, list[rules.Interest]] = {}
     for start in range(0, len(person_ids), BATCH):
@@ -98,8 +112,10 @@ def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
                 interest_type=r[4], is_indirect=bool(r[5]), associate_relationship=r[6],
                 nature=r[7], date_from=_date(r[8]), date_to=_date(r[9]),
                 declared_on=_date(r[10]), withdrawn=bool(r[11])))
-    anchors = {i: set(providers[i]) | {p.home_practice_id for p in participants[i]
-                                       if p.home_practice_id} for i in rows}
+    # The practice each participant worked in on the meeting date (or today, with no date).
+    anchors = {i: set(providers[i]) | {
+        home for p in participants[i]
+        if (home := rules.home_practice_on(p, _date(rows[i][1]))) is not None} for i in rows}
     below_of, above_of = _links_around(db, sorted({o for i in rows for o in providers[i]}),
                                        sorted({o for group in anchors.values() for o in group}))
     controllers_of = _controllers(db, sorted({o for i in rows for o in providers[i]}))
@@ -139,6 +155,21 @@ def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
         facts[decision_id]["organisations"] = {
             org_id: organisations[org_id] for org_id in sorted(wanted) if org_id in organisations}
     return facts
+
+
+def home_practices_of(db: Database, person_ids: list[int]
+                      ) -> dict[int, tuple[rules.Period, ...]]:
+    """Each person's home practices through time, earliest first, by person id."""
+    found: dict[int, list[rules.Period]] = {}
+    for start in range(0, len(person_ids), BATCH):
+        chunk = person_ids[start:start + BATCH]
+        for r in db.execute(
+                "SELECT id, person_id, organisation_id, date_from, date_to FROM home_practices"
+                f" WHERE person_id IN ({_placeholders(chunk)})"
+                " ORDER BY person_id, date_from IS NOT NULL, date_from, id", chunk):
+            found.setdefault(r[1], []).append(rules.Period(
+                organisation_id=r[2], date_from=_date(r[3]), date_to=_date(r[4]), id=r[0]))
+    return {person_id: tuple(periods) for person_id, periods in found.items()}
 
 
 def _links_around(db: Database, providers: list[int], anchors: list[int]
@@ -217,8 +248,9 @@ def _flag_key(flag: dict[str, Any]) -> tuple[str, ...]:
 
 
 # A decided, published or withdrawn decision is a settled record: no conflict it was settled with
-# is taken away, whatever is edited later, and nothing is added from facts the register keeps
-# without dates (a person's home practice as it is today). What an interest shows is still added:
+# is taken away, whatever is edited later, and nothing is added from home practices or
+# memberships (dated, but their periods are often recorded or corrected long after the meeting,
+# and the record keeps what the committee was shown). What an interest shows is still added:
 # interests are dated, so one held at the meeting but declared after it still counts, and its
 # lateness is a breach.
 SETTLED_STATUSES = ("decided", "published", "withdrawn")

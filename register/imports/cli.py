@@ -24,7 +24,7 @@ from .writers import import_file
                    "import as well as the companies already in the register.")
 @with_appcontext
 def import_command(kind: str, file: Path, dry_run: bool, only_file: Path | None) -> None:
-    """Import KIND (organisations, epraccur, people, committees, interests, decisions,
+    """Import KIND (organisations, epraccur, epcn, people, committees, interests, decisions,
     companies_house, psc) from FILE.
 
     Every row is checked first. If any row has a problem, each is listed with its line number,

@@ -21,7 +21,7 @@ from ..rules.quorum import CATEGORIES, QuorumRule, QuorumRuleError, parse_quorum
 from ..rules.text import is_companies_house_number, is_email, is_ods_code, is_practice_code, normalise_code
 from ..timeutil import today_uk
 
-KINDS = ("organisations", "epraccur", "people", "committees", "interests", "decisions",
+KINDS = ("organisations", "epraccur", "epcn", "people", "committees", "interests", "decisions",
          "companies_house", "psc")
 
 ORGANISATION_KINDS = ("practice", "network", "federation", "trust", "independent", "voluntary",
@@ -134,6 +134,10 @@ FORMATS: dict[str, Format] = {
                    "birth_year it tells them apart from someone of the same name who controls a "
                    "company (Companies House)."),
             Column("birth_year", False, "Year of birth, like 1975, if recorded."),
+            Column("home_practice_from", False, "The date they started at that practice "
+                   "(blank means since always). A row for someone already in the register with "
+                   "home_practice_ods and home_practice_from records a move: their earlier "
+                   "practice ends the day before."),
         ),
         "name,email,positions,is_decision_maker,home_practice_ods\n"
         "Dr Asha Patel,asha.patel@example.nhs.uk,GP partner; Clinical lead,yes,Y90001\n"
@@ -245,6 +249,7 @@ ENTITY_WORDS = {
     "organisation": ("organisation", "organisations"),
     "organisation_link": ("network or federation membership", "network or federation memberships"),
     "person": ("person", "people"),
+    "home_practice": ("home practice period", "home practice periods"),
     "committee": ("committee", "committees"),
     "committee_member": ("committee member", "committee members"),
     "interest": ("interest", "interests"),
@@ -282,7 +287,9 @@ class Plan:
                 self.counts().items(),
                 key=lambda item: (list(ENTITY_WORDS).index(item[0][0]), item[0][1])):
             words = (("practice", "practices") if self.kind == "epraccur"
-                     and entity == "organisation" else ENTITY_WORDS[entity])
+                     and entity == "organisation" else ("network", "networks")
+                     if self.kind == "epcn" and entity == "organisation"
+                     else ENTITY_WORDS[entity])
             noun = words[0 if number == 1 else 1]
             lines.append(f"{number} {noun} {ACTION_WORDS[action][1 if done else 0]}")
         if not lines:
@@ -314,6 +321,11 @@ class Register:
     def person_by_email(self, email: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM people WHERE email = ?", [email])
 
+    def move_problem(self, person_id: int, organisation_id: int, on: dt.date) -> str | None:
+        from ..people.home_practices import move_problem
+
+        return move_problem(self.db, person_id, organisation_id, on)
+
     def committee_by_name(self, name: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM committees WHERE name = ?", [name])
 
@@ -332,6 +344,15 @@ class Register:
 
 # ---- checking a file ----------------------------------------------------------------------------
 
+def upload_text(kind: str, data: bytes) -> str:
+    """An upload's text as kept until it is confirmed (an ePCN workbook's sheet as CSV)."""
+    if kind == "epcn":
+        from .epcn import upload_text as epcn_text
+
+        return epcn_text(data)
+    return csvrows.decode(data)
+
+
 def check_file(kind: str, data: bytes | str, db: Database, **options: Any) -> Plan:
     """Check a whole file of the given kind; the plan holds every problem or every change.
     `options` are for the kinds read as a stream (`only` for companies_house)."""
@@ -342,6 +363,11 @@ def check_file(kind: str, data: bytes | str, db: Database, **options: Any) -> Pl
         return plan
     if kind in STREAMED:
         return STREAMED[kind](kind, data, db, **options)
+    if kind == "epcn":  # a workbook as well as CSV: it reads its own file
+        from .epcn import check_epcn
+
+        check_epcn(plan, data, Register(db))
+        return plan
     try:
         text = csvrows.decode(data) if isinstance(data, bytes) else data
         if not text.strip():
@@ -492,7 +518,12 @@ def _check_organisations(plan: Plan, records: list[tuple[int, dict[str, str]]],
         if member and kind and kind != "practice":
             plan.problem(line, "is_member_practice can only be yes for a practice")
         parents = [normalise_code(part) for part in record.get("member_of", "").split(";")]
-        parents = list(dict.fromkeys(part for part in parents if part))
+        parents = [part for part in parents if part]
+        for twice in sorted({part for part in parents if parents.count(part) > 1}):
+            # Both memberships would run with no dates: one period would overlap the other.
+            plan.problem(line, f"member_of names {twice} twice: a practice's periods in one "
+                               "network or federation cannot overlap")
+        parents = list(dict.fromkeys(parents))
         if len(plan.problems) > before:
             continue
         now = _now()
@@ -637,7 +668,11 @@ def _check_people(plan: Plan, records: list[tuple[int, dict[str, str]]],
         elif email.lower() in emails:
             plan.problem(line, f"email {email} is also on line {emails[email.lower()]}")
         elif (other := register.person_by_email(email)) is not None:
-            plan.problem(line, f"email {email} is already in the register, for {other['name']}")
+            if not (record.get("home_practice_ods") and record.get("home_practice_from")):
+                plan.problem(line, f"email {email} is already in the register, for "
+                                   f"{other['name']} (to record a move to another practice, "
+                                   "give home_practice_ods and home_practice_from)")
+            emails[email.lower()] = line
         else:
             emails[email.lower()] = line
         decides = _yes_no(plan, line, "is_decision_maker", record.get("is_decision_maker", ""),
@@ -661,15 +696,35 @@ def _check_people(plan: Plan, records: list[tuple[int, dict[str, str]]],
         birth_year = _whole_number(plan, line, "birth_year", record.get("birth_year", ""),
                                    EARLIEST_BIRTH_YEAR, today_uk().year,
                                    f"a year from {EARLIEST_BIRTH_YEAR} to {today_uk().year}")
+        since = _date(plan, line, "home_practice_from", record.get("home_practice_from", ""),
+                      required=False)
+        if since and not code:
+            plan.problem(line, "home_practice_from needs the home_practice_ods of the practice "
+                               "they started at")
+        existing = register.person_by_email(email) if email and is_email(email) else None
+        if existing and practice_id and since and len(plan.problems) == before:
+            problem = register.move_problem(existing["id"], practice_id, since)
+            if problem:
+                plan.problem(line, f"home_practice_from: {problem}")
         if len(plan.problems) > before:
             continue
         now = _now()
-        plan.changes.append(Change(line, "person", "create", {
+        if existing:
+            plan.changes.append(Change(line, "home_practice", "create", {
+                "organisation_id": practice_id, "date_from": since.isoformat()},
+                refs={"person_id": existing["id"]}))
+            continue
+        person = Change(line, "person", "create", {
             "name": name, "email": email, "positions": record.get("positions", ""),
             "is_decision_maker": int(bool(decides)), "home_practice_id": practice_id,
             "birth_month": birth_month, "birth_year": birth_year,
             "created_at": now, "updated_at": now, "version": 1,
-        }))
+        })
+        plan.changes.append(person)
+        if practice_id:
+            plan.changes.append(Change(line, "home_practice", "create", {
+                "organisation_id": practice_id,
+                "date_from": since.isoformat() if since else None}, refs={"person_id": person}))
 
 
 # ---- committees ---------------------------------------------------------------------------------
@@ -879,4 +934,5 @@ CHECKS: dict[str, Callable[[Plan, list[tuple[int, dict[str, str]]], Register], N
 
 # Decisions are a kind in a module of their own, built on the helpers above; importing it adds
 # its format, check and words to FORMATS, CHECKS and ENTITY_WORDS.
-from . import decisions_kind  # noqa: E402, F401
+# So is the ePCN file, which reads a workbook as well as CSV (see check_file).
+from . import decisions_kind, epcn  # noqa: E402, F401

@@ -16,9 +16,8 @@ from werkzeug.wrappers import Response
 
 from ..auth.access import requires
 from ..db import get_db
-from ..rules import csvrows
 from .forms import ConfirmForm, UploadForm
-from .parsers import FORMATS, KINDS, Plan, check_file
+from .parsers import FORMATS, KINDS, Plan, check_file, upload_text
 from .writers import import_file
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
@@ -105,7 +104,7 @@ def index() -> str | Response:
         else:
             confirm = None
             if plan.ok:
-                token = store_upload(csvrows.decode(data))
+                token = store_upload(upload_text(kind, data))
                 confirm = ConfirmForm(formdata=None, upload=_signer().dumps(
                     {"token": token, "user": current_user.id, "kind": kind}))
             return _preview(plan, upload.filename or "the file", confirm)

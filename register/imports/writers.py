@@ -1,12 +1,15 @@
 """Write a checked import: every row in one transaction, each record with its audit event."""
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlite_utils import Database
 
 from .. import audit
 from ..db import write_transaction
 from ..decisions import lifecycle
 from ..organisations.identity import keyed
+from ..people import home_practices
 from ..timeutil import utcnow_iso
 from .companies_house_kind import STREAMED_KINDS, plan_streamed, read_streamed
 from .decisions_kind import DECISION_TABLES, finish_decisions
@@ -16,18 +19,21 @@ TABLES = {
     "organisation": "organisations",
     "organisation_link": "organisation_links",
     "person": "people",
+    "home_practice": "home_practices",
     "committee": "committees",
     "committee_member": "committee_members",
     "interest": "interests",
     "company_psc": "company_pscs",
     **DECISION_TABLES,
 }
-# The only columns an import updates (the epraccur refresh of an existing practice).
+# The only columns an import updates (the epraccur refresh of an existing practice, the ePCN
+# refresh of a network's name and of a membership's dates, the Companies House refresh).
 UPDATABLE = {"organisation": ("name", "name_key", "registered_address", "postcode", "ods_status",
                               "prescribing_setting",
                               # the Companies House refresh of a company
                               "company_status", "company_category", "sic_codes",
                               "incorporated_on", "dissolved_on"),
+             "organisation_link": ("date_from", "date_to"),
              "company_psc": ("kind", "name", "title", "forename", "middle_name", "surname",
                              "birth_month", "birth_year", "natures_of_control", "notified_on",
                              "ceased_on")}
@@ -71,7 +77,9 @@ def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = No
     if not db.conn.in_transaction:
         raise RuntimeError("write_plan must run inside write_transaction")
     for change in plan.changes:
-        if change.action == "create":
+        if change.entity == "home_practice":
+            _home_practice(db, change, actor=actor)
+        elif change.action == "create":
             _create(db, change, actor=actor, user_id=user_id)
         else:
             _update(db, change, actor=actor)
@@ -92,6 +100,8 @@ def _touched(db: Database, plan: Plan) -> dict[str, set[int]]:
             touched["organisations"].add(change.record_id)
         elif change.entity == "person":
             touched["people"].add(change.record_id)
+        elif change.entity == "home_practice":
+            touched["people"].add(_resolved(change)["person_id"])
         elif change.entity == "committee":
             touched["committees"].add(change.record_id)
         elif change.entity in ("interest", "organisation_link"):
@@ -115,6 +125,15 @@ def _resolved(change: Change) -> dict:
         if values[column] is None:
             raise RuntimeError(f"line {change.line}: {column} refers to a record not yet written")
     return values
+
+
+def _home_practice(db: Database, change: Change, *, actor: str) -> None:
+    """A person's home practice from a row: their first, or a move that ends the earlier one."""
+    values = _resolved(change)
+    on = values["date_from"]
+    change.record_id = home_practices.record_move(
+        db, values["person_id"], values["organisation_id"],
+        dt.date.fromisoformat(on) if on else None, actor)
 
 
 def _create(db: Database, change: Change, *, actor: str, user_id: int | None) -> None:
@@ -143,6 +162,20 @@ def _update(db: Database, change: Change, *, actor: str) -> None:
     existing = change.existing or {}
     # Column names come from the fixed list above, never from the file.
     assignments = ", ".join(f"{column} = :{column}" for column in change.values)
+    if change.entity == "organisation_link":
+        # A membership has no version: it must still have the dates it was checked with.
+        cursor = db.execute(
+            f"UPDATE organisation_links SET {assignments} WHERE id = :id"
+            " AND date_from IS :old_from AND date_to IS :old_to",
+            {**change.values, "id": existing["id"], "old_from": existing["date_from"],
+             "old_to": existing["date_to"]})
+        if cursor.rowcount != 1:
+            raise ImportConflict(f"Line {change.line}: the record changed while importing")
+        change.record_id = existing["id"]
+        audit.record(db, actor=actor, action="update", entity=change.entity,
+                     entity_id=existing["id"], before=existing,
+                     after=dict(db[table].get(existing["id"])))
+        return
     cursor = db.execute(
         f"UPDATE {table} SET {assignments}, updated_at = :updated_at, version = version + 1 "
         "WHERE id = :id AND version = :version",

@@ -186,16 +186,25 @@ class LinkForm(BaseForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         ok = super().validate(extra_validators)
-        if ok and queries.link_exists(get_db(), self.parent["id"], self.member["id"]):
-            self.member_code.errors.append(
-                f"{self.member['name']} already belongs to {self.parent['name']}")
-            ok = False
         if (self.date_from.data and self.date_to.data
                 and self.date_to.data < self.date_from.data):
             self.date_to.errors.append(
                 "The date the practice left must be the same as or after the date it joined")
             ok = False
+        # A practice may leave and rejoin: another period is fine, an overlapping one is not.
+        problem = ok and queries.overlapping_link(
+            get_db(), self.parent["id"], self.member["id"], self.iso(self.date_from),
+            self.iso(self.date_to))
+        if problem:
+            self.date_from.errors.append(
+                f"{self.member['name']} already belongs to {self.parent['name']} then. {problem}")
+            ok = False
         return ok
+
+    @staticmethod
+    def iso(field: Any) -> str | None:
+        """A date field's value as stored (None when blank)."""
+        return field.data.isoformat() if field.data else None
 
 
 class LinkDatesForm(BaseForm):

@@ -1,6 +1,7 @@
 """Reading and writing organisations and their network/federation links."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -16,6 +17,7 @@ from ..listing import Page, like_pattern, order_clause, paginate, prefix_pattern
 # Re-exported for code that imports the page parser from here.
 from ..listing import parse_page as parse_page
 from ..rules.companies_house import natures_words
+from ..rules.periods import Period, describe, overlaps
 from ..timeutil import utcnow_iso
 from .identity import keyed
 
@@ -99,7 +101,8 @@ def parents_of(db: Database, organisation_id: int) -> list[dict[str, Any]]:
         "SELECT organisations.*, organisation_links.id AS link_id, organisation_links.date_from,"
         " organisation_links.date_to FROM organisation_links"
         " JOIN organisations ON organisations.id = organisation_links.parent_id"
-        " WHERE organisation_links.member_id = ? ORDER BY organisations.name COLLATE NOCASE",
+        " WHERE organisation_links.member_id = ? ORDER BY organisations.name COLLATE NOCASE,"
+        " organisations.id, organisation_links.date_from IS NOT NULL, organisation_links.date_from",
         [organisation_id]))
 
 
@@ -109,15 +112,20 @@ def members_of(db: Database, organisation_id: int) -> list[dict[str, Any]]:
         "SELECT organisations.*, organisation_links.id AS link_id, organisation_links.date_from,"
         " organisation_links.date_to FROM organisation_links"
         " JOIN organisations ON organisations.id = organisation_links.member_id"
-        " WHERE organisation_links.parent_id = ? ORDER BY organisations.name COLLATE NOCASE",
+        " WHERE organisation_links.parent_id = ? ORDER BY organisations.name COLLATE NOCASE,"
+        " organisations.id, organisation_links.date_from IS NOT NULL, organisation_links.date_from",
         [organisation_id]))
 
 
 def people_at(db: Database, organisation_id: int) -> list[dict[str, Any]]:
-    """The people whose home practice this is."""
+    """The people whose home practice this is or was, with the dates of each period."""
     return list(db.query(
-        "SELECT id, name, positions, is_decision_maker FROM people WHERE home_practice_id = ?"
-        " ORDER BY name COLLATE NOCASE", [organisation_id]))
+        "SELECT people.id, people.name, people.positions, people.is_decision_maker,"
+        " home_practices.date_from, home_practices.date_to FROM home_practices"
+        " JOIN people ON people.id = home_practices.person_id"
+        " WHERE home_practices.organisation_id = ?"
+        " ORDER BY home_practices.date_to IS NOT NULL, people.name COLLATE NOCASE, people.id,"
+        " home_practices.date_from", [organisation_id]))
 
 
 def parent_choices(db: Database) -> list[dict[str, Any]]:
@@ -166,12 +174,45 @@ def update_organisation(db: Database, organisation_id: int, version: int,
                                 db, actor=actor, organisations=[organisation_id]))
 
 
+class LinkOverlap(ValueError):
+    """A membership period that would overlap another period of the same practice in the same
+    network or federation; the message says which, in the user's words."""
+
+
+def link_periods(db: Database, parent_id: int, member_id: int) -> list[dict[str, Any]]:
+    """Every period of one practice's membership of one network or federation, earliest first."""
+    return list(db.query(
+        "SELECT * FROM organisation_links WHERE parent_id = ? AND member_id = ?"
+        " ORDER BY date_from IS NOT NULL, date_from, id", [parent_id, member_id]))
+
+
+def overlapping_link(db: Database, parent_id: int, member_id: int, date_from: str | None,
+                     date_to: str | None, *, except_id: int | None = None) -> str | None:
+    """Why a period of this membership cannot be recorded (it overlaps another), or None."""
+    new = Period(member_id, _day(date_from), _day(date_to))
+    for row in link_periods(db, parent_id, member_id):
+        old = Period(member_id, _day(row["date_from"]), _day(row["date_to"]), row["id"])
+        if row["id"] != except_id and overlaps(old, new):
+            return (f"This overlaps the period it already belongs, {describe(old)}: periods of "
+                    "one membership cannot overlap. Change that period's dates instead")
+    return None
+
+
+def _day(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
 def add_link(db: Database, parent_id: int, member_id: int, date_from: str | None,
              date_to: str | None, actor: str) -> int:
-    """Record that a practice belongs to a network or federation; returns the link id."""
+    """Record that a practice belongs to a network or federation for a period (it may have left
+    and rejoined: several periods, never overlapping); returns the link id. LinkOverlap if the
+    period overlaps another of the same pair."""
     row = {"member_id": member_id, "parent_id": parent_id, "date_from": date_from,
            "date_to": date_to, "created_at": utcnow_iso()}
     with write_transaction(db):
+        problem = overlapping_link(db, parent_id, member_id, date_from, date_to)
+        if problem:
+            raise LinkOverlap(problem)
         link_id = db["organisation_links"].insert(row).last_pk
         audit.record(db, actor=actor, action="create", entity="organisation_link",
                      entity_id=link_id, after=row)
@@ -190,7 +231,7 @@ def get_link(db: Database, link_id: int) -> dict[str, Any] | None:
 
 
 def link_exists(db: Database, parent_id: int, member_id: int) -> bool:
-    """Whether the practice is already linked to that network or federation."""
+    """Whether the practice has ever been linked to that network or federation."""
     return db.execute("SELECT 1 FROM organisation_links WHERE parent_id = ? AND member_id = ?",
                       [parent_id, member_id]).fetchone() is not None
 
@@ -198,12 +239,17 @@ def link_exists(db: Database, parent_id: int, member_id: int) -> bool:
 def set_link_dates(db: Database, link_id: int, date_from: str | None, date_to: str | None,
                    actor: str) -> bool:
     """Change when a practice joined or left a network or federation, audited; False if the
-    link has gone. The affected decisions' flags are brought up to date in the same write."""
+    link has gone, LinkOverlap if the new dates overlap another period of the same membership.
+    The affected decisions' flags are brought up to date in the same write."""
     with write_transaction(db):
         before = next(iter(db.query("SELECT * FROM organisation_links WHERE id = ?", [link_id])),
                       None)
         if before is None:
             return False
+        problem = overlapping_link(db, before["parent_id"], before["member_id"], date_from,
+                                   date_to, except_id=link_id)
+        if problem:
+            raise LinkOverlap(problem)
         db.execute("UPDATE organisation_links SET date_from = ?, date_to = ? WHERE id = ?",
                    [date_from, date_to, link_id])
         after = {**before, "date_from": date_from, "date_to": date_to}

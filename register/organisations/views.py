@@ -107,9 +107,12 @@ def new_link() -> str | Response:
     form = LinkForm()
     form.parent_id.choices = [("", "Choose a network or federation")] + [
         (str(p["id"]), f"{p['name']} ({KINDS[p['kind']]})") for p in queries.parent_choices(db)]
+    again = None
     if request.method == "GET":
         parent_id = request.args.get("parent_id", "")
         member_id = request.args.get("member_id", "")
+        again = (queries.get_organisation(db, int(member_id))
+                 if member_id.isdecimal() and parent_id.isdecimal() else None)
         form.parent_id.data = parent_id if parent_id.isdecimal() else ""
         if member_id.isdecimal():
             member = queries.get_organisation(db, int(member_id))
@@ -121,13 +124,13 @@ def new_link() -> str | Response:
                 form.date_from.data.isoformat() if form.date_from.data else None,
                 form.date_to.data.isoformat() if form.date_to.data else None,
                 current_user.actor)
-        except sqlite3.IntegrityError:
-            form.member_code.errors.append(
-                f"{form.member['name']} already belongs to {form.parent['name']}")
+        except (sqlite3.IntegrityError, queries.LinkOverlap) as error:
+            form.date_from.errors.append(
+                f"{form.member['name']} already belongs to {form.parent['name']} then. {error}")
         else:
             flash(f"{form.member['name']} added to {form.parent['name']}.", "success")
             return redirect(url_for("organisations.detail", organisation_id=form.parent["id"]))
-    return render_template("organisations/link_form.html", form=form)
+    return render_template("organisations/link_form.html", form=form, again=again)
 
 
 def _link_and_back(link_id: int) -> tuple[dict[str, Any], int]:
@@ -148,11 +151,16 @@ def link_dates(link_id: int) -> str | Response:
     form = LinkDatesForm(data={"date_from": link["date_from"], "date_to": link["date_to"]}
                          if request.method == "GET" else None)
     if form.validate_on_submit():
-        queries.set_link_dates(
-            get_db(), link_id, form.date_from.data.isoformat() if form.date_from.data else None,
-            form.date_to.data.isoformat() if form.date_to.data else None, current_user.actor)
-        flash(f"Dates of {link['member_name']} in {link['parent_name']} saved.", "success")
-        return redirect(url_for("organisations.detail", organisation_id=target))
+        try:
+            queries.set_link_dates(
+                get_db(), link_id,
+                form.date_from.data.isoformat() if form.date_from.data else None,
+                form.date_to.data.isoformat() if form.date_to.data else None, current_user.actor)
+        except queries.LinkOverlap as error:
+            form.date_from.errors.append(str(error))
+        else:
+            flash(f"Dates of {link['member_name']} in {link['parent_name']} saved.", "success")
+            return redirect(url_for("organisations.detail", organisation_id=target))
     return render_template("organisations/link_dates.html", form=form, link=link, back=target)
 
 

@@ -7,7 +7,7 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import ValidationError
 
 from ..db import get_db
-from ..forms import BaseForm, MaxLength, Required
+from ..forms import BaseForm, DateInputField, MaxLength, Required
 from ..organisations.queries import get_organisation
 from ..rules.person_names import EARLIEST_BIRTH_YEAR, birth_year_ok
 from ..rules.text import is_email
@@ -97,3 +97,48 @@ class PersonForm(BaseForm):
             "birth_year": int(str(self.birth_year.data).strip())
             if str(self.birth_year.data or "").strip() else None,
         }
+
+
+class _PracticePicked(BaseForm):
+    """A form naming a GP practice from the list."""
+
+    practice_id = SelectField("Practice", choices=[], validate_choice=False,
+                              validators=[Required("Choose the practice")])
+
+    def validate_practice_id(self, field: Any) -> None:
+        practice = (get_organisation(get_db(), int(field.data))
+                    if str(field.data).isdecimal() else None)
+        if practice is None or practice["kind"] != "practice":
+            raise ValidationError("Choose a GP practice from the list")
+
+
+class MovedPracticeForm(_PracticePicked):
+    """A GP moved practice: the new practice and the day they started there."""
+
+    practice_id = SelectField("New home practice", choices=[], validate_choice=False,
+                              validators=[Required("Choose the practice they moved to")])
+    date_from = DateInputField("Date they started at the new practice",
+                               noun="the date they started at the new practice", required=True)
+
+
+class HomePracticePeriodForm(_PracticePicked):
+    """A past (or present) home practice period with its dates, for a history recorded late."""
+
+    date_from = DateInputField("Date they started (optional)", noun="the date they started")
+    date_to = DateInputField("Date they left (optional)", noun="the date they left")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and self.date_from.data and self.date_to.data \
+                and self.date_to.data < self.date_from.data:
+            self.date_to.errors.append(
+                "The date they left must be the same as or after the date they started")
+            ok = False
+        return ok
+
+
+class LeftPracticeForm(BaseForm):
+    """They left their home practice (and work in none now): the last day they worked there."""
+
+    date_to = DateInputField("Last day at the practice", noun="the last day at the practice",
+                             required=True)

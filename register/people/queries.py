@@ -5,9 +5,12 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..db import write_transaction
 from ..decisions import lifecycle
 from ..editing import create_audited, update_versioned
 from ..listing import Page, like_pattern, order_clause, paginate, where_clause
+from ..timeutil import today_uk
+from . import home_practices
 
 PERSON_SORTS = {
     "name": "people.name COLLATE NOCASE",
@@ -31,20 +34,29 @@ def list_people(db: Database, *, q: str = "", decision_makers: str = "", sort: s
         where.append("people.is_decision_maker = :dm")
         params["dm"] = 1 if decision_makers == "yes" else 0
     from_where = ("FROM people LEFT JOIN organisations AS practice"
-                  " ON practice.id = people.home_practice_id"
-                  + where_clause(where))
+                  " ON practice.id = " + CURRENT_PRACTICE + where_clause(where))
+    params["today"] = today_uk().isoformat()
     order, sort, direction = order_clause(PERSON_SORTS, sort, direction, "people.id")
     result = paginate(db, "SELECT people.*, practice.name AS practice_name", from_where, params,
                       order, page, page_size)
     return result, sort, direction
 
 
+# The practice a person works in today, from their dated periods (the cached
+# people.home_practice_id is only as current as the last write).
+CURRENT_PRACTICE = (
+    "(SELECT organisation_id FROM home_practices WHERE home_practices.person_id = people.id"
+    " AND (date_from IS NULL OR date_from <= :today) AND (date_to IS NULL OR date_to >= :today)"
+    " LIMIT 1)")
+
+
 def get_person(db: Database, person_id: int) -> dict[str, Any] | None:
-    """One person with their home practice's name, or None."""
+    """One person with the practice they work in today (its name and code), or None."""
     return next(iter(db.query(
-        "SELECT people.*, practice.name AS practice_name, practice.ods_code AS practice_code"
-        " FROM people LEFT JOIN organisations AS practice"
-        " ON practice.id = people.home_practice_id WHERE people.id = ?", [person_id])), None)
+        "SELECT people.*, practice.id AS current_practice_id, practice.name AS practice_name,"
+        " practice.ods_code AS practice_code FROM people LEFT JOIN organisations AS practice"
+        f" ON practice.id = {CURRENT_PRACTICE} WHERE people.id = :id",
+        {"id": person_id, "today": today_uk().isoformat()})), None)
 
 
 def person_row(db: Database, person_id: int) -> dict[str, Any] | None:
@@ -74,9 +86,14 @@ def account_of(db: Database, person_id: int) -> dict[str, Any] | None:
 
 
 def create_person(db: Database, data: dict[str, Any], actor: str) -> int:
-    """Insert a person and audit it; returns their id."""
-    return create_audited(db, "people", "person", {key: data[key] for key in EDITABLE},
-                          actor, person_row)
+    """Insert a person and audit it, with their home practice (if any) as a period with no
+    dates; returns their id."""
+    with write_transaction(db):
+        person_id = create_audited(db, "people", "person", {key: data[key] for key in EDITABLE},
+                                   actor, person_row)
+        if data.get("home_practice_id"):
+            home_practices.set_current(db, person_id, data["home_practice_id"], actor)
+    return person_id
 
 
 def update_person(db: Database, person_id: int, version: int, data: dict[str, Any],
@@ -84,5 +101,10 @@ def update_person(db: Database, person_id: int, version: int, data: dict[str, An
     """Save an edit made from the given version; False if someone else saved first."""
     return update_versioned(db, "people", "person", person_id, version,
                             {key: data[key] for key in EDITABLE}, actor, person_row,
-                            then=lambda db: lifecycle.refresh_affected(db, actor=actor,
-                                                                       people=[person_id]))
+                            then=lambda db: _after_edit(db, person_id, data, actor))
+
+
+def _after_edit(db: Database, person_id: int, data: dict[str, Any], actor: str) -> None:
+    # The form's home practice corrects the period in force today (a move has its own form).
+    home_practices.set_current(db, person_id, data["home_practice_id"], actor)
+    lifecycle.refresh_affected(db, actor=actor, people=[person_id])

@@ -344,10 +344,11 @@ def conflicts_for_people(db: Database, decision_id: int,
     facts = flagging.gather_facts(db, decision_id)
     if facts is None or not ids:
         return {}
-    people = list(db.query(f"SELECT id, name, home_practice_id FROM people"
-                           f" WHERE id IN ({_in(ids)})", ids))
+    people = list(db.query(f"SELECT id, name FROM people WHERE id IN ({_in(ids)})", ids))
+    periods = flagging.home_practices_of(db, ids)
     participants = [conflict_rules.Participant(p["id"], p["name"], "voting",
-                                               p["home_practice_id"]) for p in people]
+                                               home_practices=periods.get(p["id"], ()))
+                    for p in people]
     interests = [
         conflict_rules.Interest(
             id=r["id"], person_id=r["person_id"], organisation_id=r["organisation_id"],
@@ -356,15 +357,18 @@ def conflicts_for_people(db: Database, decision_id: int,
             nature=r["nature"], date_from=_date(r["date_from"]), date_to=_date(r["date_to"]),
             declared_on=_date(r["declared_on"]), withdrawn=bool(r["withdrawn"]))
         for r in db.query(f"SELECT * FROM interests WHERE person_id IN ({_in(ids)})", ids)]
-    homes = sorted({p["home_practice_id"] for p in people if p["home_practice_id"]})
+    on = facts["decision"].meeting_date
+    homes = sorted({home for p in participants
+                    if (home := conflict_rules.home_practice_on(p, on)) is not None})
     links = list(facts["links"])
     if homes:
-        known = {(link.member_id, link.parent_id) for link in links}
-        links += [conflict_rules.OrgLink(r["member_id"], r["parent_id"], _date(r["date_from"]),
-                                         _date(r["date_to"]))
-                  for r in db.query(f"SELECT * FROM organisation_links"
-                                    f" WHERE member_id IN ({_in(homes)})", homes)
-                  if (r["member_id"], r["parent_id"]) not in known]
+        # Every period of every membership: a practice may have left and rejoined.
+        known = set(links)
+        links += [link for r in db.query(f"SELECT * FROM organisation_links"
+                                         f" WHERE member_id IN ({_in(homes)})", homes)
+                  if (link := conflict_rules.OrgLink(r["member_id"], r["parent_id"],
+                                                     _date(r["date_from"]), _date(r["date_to"])))
+                  not in known]
     organisations = dict(facts["organisations"])
     wanted = ({i.organisation_id for i in interests if i.organisation_id} | set(homes)
               | {link.parent_id for link in links}) - set(organisations)

@@ -17,8 +17,8 @@ Per participant (voting members, other attendees and evaluators alike):
 - INDIRECT_INTEREST: the same held by a close associate; the sentence names the relationship.
 - INTEREST_IN_MEMBER_OF_PROVIDER: a direct or indirect interest in an organisation (usually a
   practice) that is a member of a proposed or awarded network or federation.
-- HOME_PRACTICE_PROVIDER: the person's home practice is a provider or a member of one; conflicted
-  whether or not it was declared.
+- HOME_PRACTICE_PROVIDER: the person's home practice (the one they worked in on the meeting date)
+  is a provider or a member of one; conflicted whether or not it was declared.
 - UNDECLARED_PRACTICE_LINK (breach): that home practice stands to gain (as a provider, a member of
   one, or through a scheme offered to all) and the person has no interest in it held on the
   meeting date. An interest declared after the meeting counts as declared here; its lateness is
@@ -59,6 +59,7 @@ from typing import Any
 from register.rules.companies_house import natures_words
 from register.rules.interests import DECLARE_WITHIN_DAYS, INTEREST_TYPES, days_late, is_late
 from register.rules.names import names_match
+from register.rules.periods import Period, in_force
 from register.rules.person_names import (
     PersonName,
     births_agree,
@@ -137,9 +138,12 @@ class Participant:
     person_id: int
     name: str
     role_in_decision: str = "voting"
+    # Undated home practice, used only when no dated periods are given.
     home_practice_id: int | None = None
     birth_month: int | None = None
     birth_year: int | None = None
+    # The person's home practices through time; the one in force on the meeting date counts.
+    home_practices: tuple[Period, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,6 +165,15 @@ class Controller:
     def person_name(self) -> PersonName:
         """The name as the rules compare it."""
         return person_name_from_elements(self.forename, self.middle_name, self.surname, self.name)
+
+
+def home_practice_on(person: Participant, day: dt.date | None) -> int | None:
+    """The practice a person worked in on the day (today when there is no day): the dated period
+    in force then, or the undated home practice when no periods are known."""
+    if not person.home_practices:
+        return person.home_practice_id
+    period = in_force(person.home_practices, day or dt.date.today())
+    return period.organisation_id if period else None
 
 
 @dataclass(frozen=True)
@@ -482,7 +495,7 @@ def _late_flag(ctx: _Context, person: Participant, interest: Interest,
 
 def _home_practice_flags(ctx: _Context, person: Participant,
                          interests: list[Interest]) -> list[Flag]:
-    home_id = person.home_practice_id
+    home_id = home_practice_on(person, ctx.on)
     if home_id is None:
         return []
     home = ctx.org(home_id)
