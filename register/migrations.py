@@ -562,3 +562,15 @@ def m016_organisation_identity(db: Database) -> None:
     rows = list(db.execute("SELECT id, name FROM organisations").fetchall())
     db.conn.executemany("UPDATE organisations SET name_key = ? WHERE id = ?",
                    [(name_key(name), org_id) for org_id, name in rows])
+
+
+@migrations()
+def m022_publication(db: Database) -> None:
+    """Where and when a decision's award was published: asked for when the secretary publishes
+    it, and shown in the public register of procurement decisions."""
+    db.executescript(
+        """
+        ALTER TABLE decisions ADD COLUMN award_published_where TEXT NOT NULL DEFAULT '';
+        ALTER TABLE decisions ADD COLUMN award_published_on TEXT;
+        """
+    )
