@@ -355,16 +355,16 @@ def summary(figures: dict[str, Any]) -> list[Flowable]:
 # The register's columns: the NHS England template's columns, paired to fit landscape A4.
 REGISTER_COLUMNS: list[tuple[str, float]] = [
     ("Reference\nMeeting date", 0.08),
-    ("Contract or service title\nDescription", 0.115),
-    ("Existing or new\nProcurement type", 0.08),
-    ("Clinical lead\nContract manager", 0.09),
-    ("Decision-making process\nCommittee that decided", 0.092),
-    ("Conflicts of interest noted", 0.09),
-    ("Actions to mitigate conflicts", 0.085),
-    ("Justification", 0.083),
+    ("Contract or service title\nDescription", 0.105),
+    ("Existing or new\nProcurement type", 0.075),
+    ("Clinical lead\nContract manager", 0.08),
+    ("Decision-making process\nCommittee that decided", 0.085),
+    ("Conflicts of interest noted", 0.13),
+    ("Actions to mitigate conflicts", 0.1),
+    ("Justification", 0.07),
     ("Contract awarded: supplier and registered address", 0.08),
-    ("Contract value: total and annual", 0.08),
-    ("Comments", 0.065),
+    ("Contract term\nContract value: total and annual", 0.085),
+    ("Comments", 0.05),
     ("Status", 0.06),
 ]
 
@@ -386,13 +386,19 @@ def register_row(row: dict[str, Any]) -> list[Any]:
         _lines(row["clinical_lead"], row["contract_manager"]),
         _lines(row["decision_process"], row["committee"]),
         # One person a line: a list of names run together is hard to read in a narrow column.
-        _lines(*(row["conflicts"].split("; ") if row["conflicts"] else ["None noted"])),
-        _lines(*(row["mitigation"].split("; ") if row["mitigation"] else
-                 ["None needed" if not row["conflicts"] else "Not yet ruled"])),
+        # Who, and what interest conflicts them (the flag's sentence); then how each was
+        # managed: the ruling and its reason.
+        _lines(*(row.get("conflict_lines") or (row["conflicts"].split("; ")
+                                               if row["conflicts"] else ["None noted"]))),
+        _lines(*(row.get("mitigation_lines") or (row["mitigation"].split("; ")
+                                                 if row["mitigation"] else
+                                                 ["None needed" if not row["conflicts"]
+                                                  else "Not yet ruled"]))),
         _lines(row["justification"]),
         _lines(row["supplier"], row["supplier_address"]),
         # Each amount on a line of its own, so a narrow column never breaks it inside.
-        _lines(row["total_value"] and "Total", row["total_value"],
+        _lines(row.get("contract_term") and "Term", row.get("contract_term"),
+               row["total_value"] and "Total", row["total_value"],
                row["annual_value"] and "Annual", row["annual_value"]),
         _lines(row["comments"]),
         _lines(row["status_label"], "Flagged" if row["flagged"] else ""),
