@@ -666,3 +666,18 @@ def test_a_governing_body_decision_whose_lead_votes_goes_to_the_independent_revi
     assert case["reference"] in independent.get("/").get_data(as_text=True)
     page = independent.get(f"/reviews/{case['reference']}")
     assert page.status_code == 200 and 'name="password"' in page.get_data(as_text=True)
+
+
+def test_published_decisions_fill_the_public_register(db, demo):
+    from register.public import decisions as public
+
+    published = rows(db, "SELECT * FROM decisions WHERE status = 'published'")
+    assert len(published) >= 3
+    for d in published:
+        assert d["award_published_where"].startswith("https://"), d["reference"]
+        assert d["award_published_on"] >= d["meeting_date"], d["reference"]
+    ids = public.public_ids(db, public.public_filters())
+    assert len(ids) == len(published)
+    shown = public.public_rows(db, ids)
+    assert any(row["conflict_words"] for row in shown), "a published decision with conflicts"
+    assert {row["regime"] for row in shown} >= {"psr"}
