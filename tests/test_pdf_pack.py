@@ -239,3 +239,14 @@ def test_register_table_has_the_contract_term_and_the_conflicts_in_words(db, con
     assert (f"{NAMES['gp2']}: Must leave the meeting for the item (Home practice is the largest "
             f"provider)") in table
     assert f"{NAMES['gp1']}: May take part in the discussion but not the vote" in table
+
+
+def test_a_register_row_taller_than_a_page_breaks_across_pages(db, consortium):
+    db["decisions"].update(consortium["flagged"], {
+        "justification": " ".join(f"reason{n}" for n in range(900)) + " THE-END"})
+    pack = pack_pdf(db)
+    targets = outline_targets(pack)
+    texts = page_texts(pack)
+    table = flat(" ".join(texts[targets["Register of procurement decisions"] - 1:
+                                targets["Flagged decisions"] - 1]))
+    assert "reason0 " in table and "THE-END" in table

@@ -253,9 +253,11 @@ class PagedTable(Flowable):
         if count == 0:
             if not self._frame_is_empty():
                 return []  # start on the next page
-            # One row taller than a whole page: let ReportLab break inside it.
-            return [self._page(self._start + 1, split_in_row=1),
-                    *self._rest(self._start + 1)]
+            # One row taller than a whole page: let ReportLab break inside it (the parts it
+            # returns, not the whole table, which would still not fit).
+            tall = self._page(self._start + 1, split_in_row=1)
+            parts = tall.split(available_width, available_height) or [tall]
+            return [*parts, *self._rest(self._start + 1)]
         return [self._page(self._start + count), *self._rest(self._start + count)]
 
     def _rest(self, start: int) -> list[Flowable]:
@@ -355,17 +357,17 @@ def summary(figures: dict[str, Any]) -> list[Flowable]:
 # The register's columns: the NHS England template's columns, paired to fit landscape A4.
 REGISTER_COLUMNS: list[tuple[str, float]] = [
     ("Reference\nMeeting date", 0.08),
-    ("Contract or service title\nDescription", 0.105),
+    ("Contract or service title\nDescription", 0.1),
     ("Existing or new\nProcurement type", 0.075),
     ("Clinical lead\nContract manager", 0.08),
-    ("Decision-making process\nCommittee that decided", 0.085),
-    ("Conflicts of interest noted", 0.13),
+    ("Decision-making process\nCommittee that decided", 0.09),
+    ("Conflicts of interest noted", 0.125),
     ("Actions to mitigate conflicts", 0.1),
     ("Justification", 0.07),
     ("Contract awarded: supplier and registered address", 0.08),
     ("Contract term\nContract value: total and annual", 0.085),
-    ("Comments", 0.05),
-    ("Status", 0.06),
+    ("Comments", 0.06),
+    ("Status", 0.055),
 ]
 
 
