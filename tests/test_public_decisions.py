@@ -172,9 +172,13 @@ def test_public_pages_never_write(client, db, register):
     assert data_version(db) == before
 
 
-def test_linked_from_the_register_of_interests_and_the_footer(client, register):
+def test_linked_from_the_register_of_interests_and_the_public_navigation(client, register):
     html = text(client.get("/public/interests"))
-    assert 'href="/public/decisions"' in html
+    assert 'the <a class="nhsuk-link" href="/public/decisions">register of procurement ' \
+           'decisions</a>' in html
+    sign_in_page = text(client.get("/sign-in"))
+    assert 'class="nhsuk-header__navigation-link" href="/public/decisions"' in sign_in_page
+    assert 'class="nhsuk-footer__list-item-link" href="/public/decisions"' in sign_in_page
 
 
 # ---- CSV and Excel ----------------------------------------------------------------------------
