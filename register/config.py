@@ -64,6 +64,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Continuous off-machine copy through Litestream (replica.py): a path or a file:// or
         # s3:// URL. Setting it switches the database to WAL, which Litestream reads.
         "REPLICA_URL": None,
+        # The Open Contracting ocid prefix of the public register's open data ("ocds-" and six
+        # letters or digits, registered with the Open Contracting Partnership); None: no OCDS
+        # download until it is set.
+        "OCDS_PREFIX": None,
     }
 
 
@@ -92,6 +96,12 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
             "`python -c 'import secrets; print(secrets.token_hex(32))'`."
         )
     _session_settings(app)
+    if app.config.get("OCDS_PREFIX") is not None:
+        from .rules.publication import ocds_prefix_problem
+
+        problem = ocds_prefix_problem(app.config["OCDS_PREFIX"])
+        if problem:
+            raise RuntimeError(f"Refusing to start: REGISTER_OCDS_PREFIX is wrong. {problem}.")
     if not app.config.get("AUDIT_KEY"):
         from .audit import load_key
 

@@ -679,6 +679,11 @@ LATE_INTERESTS = [
 _STAMPED: tuple[ModuleType, ...] = (decision_queries, lifecycle, records)
 
 
+def spec_notice(spec: DemoDecision) -> str:
+    """A made-up notice number for a demo decision's published award (no real notice)."""
+    return "DEMO-" + "".join(ch for ch in spec.title.upper() if ch.isalnum())[:12]
+
+
 @contextmanager
 def _clock(stamp: str) -> Iterator[None]:
     saved = [(module, module.utcnow_iso) for module in _STAMPED]
@@ -849,9 +854,13 @@ class _Loader:
         if spec.status in ("decided", "published"):
             self.decide(spec, decision_id, self.past(meeting + dt.timedelta(days=1)))
         if spec.status == "published":
-            with _clock(_stamp(self.past(meeting + dt.timedelta(days=15)), "10:10")):
+            published = self.past(meeting + dt.timedelta(days=15))
+            where = f"https://www.find-tender.service.gov.uk/Notice/{spec_notice(spec)}"
+            with _clock(_stamp(published, "10:10")):
                 lifecycle.move(db, lifecycle.fresh(db, decision_id), "publish", "secretary",
-                               ACTOR)
+                               ACTOR, changes={"award_published_where": where},
+                               extra={"award_published_where": where,
+                                      "award_published_on": published.isoformat()})
         return decision_id
 
     def review(self, spec: DemoDecision, decision_id: int, day: dt.date) -> None:

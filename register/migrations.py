@@ -692,3 +692,15 @@ def m021_sessions(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m022_publication(db: Database) -> None:
+    """Where and when a decision's award was published: asked for when the secretary publishes
+    it, and shown in the public register of procurement decisions."""
+    db.executescript(
+        """
+        ALTER TABLE decisions ADD COLUMN award_published_where TEXT NOT NULL DEFAULT '';
+        ALTER TABLE decisions ADD COLUMN award_published_on TEXT;
+        """
+    )

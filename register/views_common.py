@@ -39,6 +39,12 @@ NAVIGATION = [
     ("search.index", "Search", "read_reference_data"),
 ]
 
+# What the public can read without signing in.
+PUBLIC_NAVIGATION = [
+    ("public.interests", "Register of interests"),
+    ("public.decisions", "Register of procurement decisions"),
+]
+
 
 @bp.route("/")
 @login_required
@@ -53,9 +59,12 @@ def home() -> str:
 
 
 def navigation(counts: dict[str, int | None] | None = None) -> list[dict[str, Any]]:
-    """The header links the signed-in user's role may follow; `counts` adds "(3)" to a label."""
+    """The header links the signed-in user's role may follow; `counts` adds "(3)" to a label.
+    Someone not signed in sees the public registers."""
     if not current_user.is_authenticated:
-        return []
+        return [{"href": url_for(endpoint), "text": label,
+                 "current": request.path.startswith(url_for(endpoint))}
+                for endpoint, label in PUBLIC_NAVIGATION]
     items = []
     for endpoint, label, capability in NAVIGATION:
         if capability and not current_user.can(capability):

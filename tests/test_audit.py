@@ -132,7 +132,8 @@ def drive_the_register(app) -> dict[str, str]:
         r"<[^>]+>", " ", response.get_data(as_text=True)))[:3000]
     decided = one(db, "SELECT reference FROM decisions WHERE status = 'decided' ORDER BY id")[
         "reference"]
-    assert secretary.post(f"/reviews/{decided}/publish").status_code == 302
+    assert secretary.post(f"/reviews/{decided}/publish", data={
+        "published_where": "https://example.org/notices/1"}).status_code == 302
     assert decision(db, decided)["status"] == "published"
     # Void a sign-off by withdrawing an interest behind one of its conflicts.
     signed = one(db, "SELECT decisions.reference, decision_flags.person_id FROM decisions"

@@ -83,6 +83,14 @@ def _text(response) -> str:
     """What a reader of the response sees: the page or file, or the PDF's text read back."""
     if response.mimetype == "application/pdf":
         return flat(" ".join(page_texts(response.data)))
+    if response.mimetype.endswith("spreadsheetml.sheet"):
+        import io
+
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(io.BytesIO(response.data)).active
+        return " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row
+                        if cell.value is not None)
     return response.get_data(as_text=True)
 
 

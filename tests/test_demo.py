@@ -683,3 +683,18 @@ def test_a_possible_undeclared_interest_through_companies_house(db, demo):
         "Dr Jonathan Ashworth-Hale may be Dr Jonathan Mark Ashworth-Hale (Companies House: "
         "person with significant control of Go-To-Doc Ltd, notified 3 March 2021, 25-50% of "
         "shares).")
+
+
+def test_published_decisions_fill_the_public_register(db, demo):
+    from register.public import decisions as public
+
+    published = rows(db, "SELECT * FROM decisions WHERE status = 'published'")
+    assert len(published) >= 3
+    for d in published:
+        assert d["award_published_where"].startswith("https://"), d["reference"]
+        assert d["award_published_on"] >= d["meeting_date"], d["reference"]
+    ids = public.public_ids(db, public.public_filters())
+    assert len(ids) == len(published)
+    shown = public.public_rows(db, ids)
+    assert any(row["conflict_words"] for row in shown), "a published decision with conflicts"
+    assert {row["regime"] for row in shown} >= {"psr"}

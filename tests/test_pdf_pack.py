@@ -220,3 +220,33 @@ def test_summary_figures():
     assert figures["overdue"][0][3] == 21
     assert ["Awaiting governance review", 2] in figures["by_status"]
     assert figures["by_choice"] == [["Buy", 1], ["Make", 3]]
+
+
+def test_register_table_has_the_contract_term_and_the_conflicts_in_words(db, consortium):
+    db["decisions"].update(consortium["flagged"], {"contract_start": "2026-06-01",
+                                                   "contract_end": "2029-05-31"})
+    pack = pack_pdf(db)
+    targets = outline_targets(pack)
+    texts = page_texts(pack)
+    table = flat(" ".join(texts[targets["Register of procurement decisions"] - 1:
+                                targets["Flagged decisions"] - 1]))
+    assert "Contract term" in table
+    assert "Term 1 June 2026 to 31 May 2029" in table
+    # Who, what interest (the flag's sentence), and how it was managed (the ruling and reason).
+    flagged = next(f for f in loaders.record_model.load_record(db, consortium["flagged"]).flags
+                   if f.person_id == consortium["people"]["gp2"] and f.severity == "conflict")
+    assert flat(flagged.sentence)[:40] in table
+    assert (f"{NAMES['gp2']}: Must leave the meeting for the item (Home practice is the largest "
+            f"provider)") in table
+    assert f"{NAMES['gp1']}: May take part in the discussion but not the vote" in table
+
+
+def test_a_register_row_taller_than_a_page_breaks_across_pages(db, consortium):
+    db["decisions"].update(consortium["flagged"], {
+        "justification": " ".join(f"reason{n}" for n in range(900)) + " THE-END"})
+    pack = pack_pdf(db)
+    targets = outline_targets(pack)
+    texts = page_texts(pack)
+    table = flat(" ".join(texts[targets["Register of procurement decisions"] - 1:
+                                targets["Flagged decisions"] - 1]))
+    assert "reason0 " in table and "THE-END" in table

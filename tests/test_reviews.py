@@ -877,8 +877,17 @@ def test_recording_the_outcome_decides_it_then_it_can_be_published(db, world, re
     assert status_of(db, ready.decision) == "decided"
     page = text(ready.secretary.get(f"/reviews/{ready.ref}/outcome"))
     assert "4 for, 1 against, 0 abstaining" in page
-    assert ready.secretary.post(f"/reviews/{ready.ref}/publish").status_code == 302
+    refused = ready.secretary.post(f"/reviews/{ready.ref}/publish",
+                                   data={"published_where": "  "})
+    assert refused.status_code == 400
+    assert "Enter where the award was published" in text(refused)
+    assert status_of(db, ready.decision) == "decided"
+    assert ready.secretary.post(f"/reviews/{ready.ref}/publish", data={
+        "published_where": "Find a Tender, notice 2026/S 000-123456"}).status_code == 302
     assert status_of(db, ready.decision) == "published"
+    published = db.execute("SELECT award_published_where, award_published_on FROM decisions"
+                           " WHERE id = ?", [ready.decision]).fetchone()
+    assert published[0] == "Find a Tender, notice 2026/S 000-123456" and published[1]
     again = ready.secretary.post(f"/reviews/{ready.ref}/outcome", data=outcome_data(world))
     assert again.status_code == 409
 

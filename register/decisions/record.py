@@ -85,6 +85,7 @@ class Organisation:
     is_member_practice: bool
     company_status: str | None = None
     dissolved_on: str | None = None
+    charity_number: str | None = None
 
     @property
     def dissolved(self) -> bool:
@@ -370,6 +371,9 @@ class DecisionRecord:
     sign_offs: tuple[SignOff, ...]
     outcome: Outcome | None
     breaches: tuple[Breach, ...]
+    # Where and on what day the award was published (asked for when it is published).
+    award_published_where: str = ""
+    award_published_on: dt.date | None = None
 
     @property
     def flagged(self) -> bool:
@@ -515,7 +519,8 @@ def _organisation(row: Mapping[str, Any]) -> Organisation:
     return Organisation(row["id"], row["name"], row["kind"], row["ods_code"],
                         row["companies_house_number"], row["registered_address"],
                         row["postcode"], bool(row["is_member_practice"]),
-                        row.get("company_status"), row.get("dissolved_on"))
+                        row.get("company_status"), row.get("dissolved_on"),
+                        row.get("charity_number"))
 
 
 def load_record(db: Database, decision_id: int) -> DecisionRecord | None:
@@ -745,7 +750,9 @@ def _build(row: dict[str, Any], leads: Mapping[int, Person],
         outcome=outcome_record,
         breaches=tuple(Breach(b["id"], b["kind"], b["kind"].replace("_", " ").capitalize(),
                               b["person_name"], b["detail"], _moment(b["recorded_at"]))
-                       for b in breaches))
+                       for b in breaches),
+        award_published_where=row.get("award_published_where") or "",
+        award_published_on=_date(row.get("award_published_on")))
 
 
 def _quorum(row: Mapping[str, Any], members: list, participants: list,

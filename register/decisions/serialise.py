@@ -230,6 +230,7 @@ class RegisterFilters:
     q: str = ""
     status: str = ""
     committee_id: int | None = None
+    regime: str = ""
     flagged: str = ""  # "yes", "no" or "" for either
     date_from: dt.date | None = None
     date_to: dt.date | None = None
@@ -262,6 +263,9 @@ def register_where(filters: RegisterFilters, viewer: Viewer) -> tuple[str, dict[
     if filters.committee_id is not None:
         where.append("decisions.committee_id = :committee")
         params["committee"] = filters.committee_id
+    if filters.regime:
+        where.append("decisions.regime = :regime")
+        params["regime"] = filters.regime
     if filters.flagged == "yes":
         where.append("decisions.flag_count > 0")
     elif filters.flagged == "no":
@@ -310,9 +314,78 @@ def _register_rows(db: Database, ids: list[int]) -> list[dict[str, Any]]:
     return [record_row(rec) for rec in record.load_records(db, ids)]
 
 
-def record_row(rec: record.DecisionRecord) -> dict[str, Any]:
+@dataclass(frozen=True)
+class ConflictWords:
+    """One conflicted person on a decision in words: who, what interest, how it was managed."""
+
+    person: str
+    interest: str
+    managed: str
+
+    @property
+    def text(self) -> str:
+        """The whole conflict as one sentence group, for a cell or a line."""
+        return f"{self.person}: {self.interest} Managed: {self.managed}."
+
+
+WITHHELD_INTEREST_WORDS = "has a declared interest that is withheld from publication."
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def conflicts_in_words(rec: record.DecisionRecord,
+                       withheld_interests: frozenset[int] = frozenset()) -> list[ConflictWords]:
+    """Each conflicted person (confirmed name matches included) with the flag sentences that
+    conflict them and the ruling that manages it; an interest withheld from publication (its id
+    in `withheld_interests`) is named only as withheld."""
+    out = []
+    rulings = {r.person_id: r for r in rec.rulings}
+    for person in rec.conflicted:
+        sentences: list[str] = []
+        for flag in rec.flags:
+            if flag.person_id != person.person_id:
+                continue
+            if not (flag.severity == "conflict" or flag.match_outcome == "confirmed"):
+                continue
+            if flag.evidence.get("interest_id") in withheld_interests:
+                words = f"{person.name} {WITHHELD_INTEREST_WORDS}"
+            else:
+                words = _sentence(flag.sentence or flag.rule_label)
+            if words not in sentences:
+                sentences.append(words)
+        ruling = rulings.get(person.person_id)
+        if ruling is None:
+            managed = "not yet ruled on"
+        else:
+            managed = ruling.ruling_label + (f" ({ruling.reason.strip().rstrip('.')})"
+                                             if ruling.reason.strip() else "")
+        out.append(ConflictWords(person.name, " ".join(sentences) or person.reason_words,
+                                 managed))
+    return out
+
+
+def record_row(rec: record.DecisionRecord,
+               withheld_interests: frozenset[int] = frozenset()) -> dict[str, Any]:
     """One decision's record as the register's columns: the conflicted people (confirmed name
-    matches included) and the rulings that manage them, as every other output shows them."""
+    matches included) and the rulings that manage them, as every other output shows them; the
+    contract term, where the award was published and each conflict in words besides."""
+    awarded = rec.awarded_provider
+    row = _record_columns(rec)
+    row.update({
+        "contract_start": rec.contract_start,
+        "contract_end": rec.contract_end,
+        "award_published_where": rec.award_published_where,
+        "award_published_on": rec.award_published_on,
+        "conflicts_in_words": conflicts_in_words(rec, withheld_interests),
+        "awarded": awarded,
+    })
+    return row
+
+
+def _record_columns(rec: record.DecisionRecord) -> dict[str, Any]:
     awarded = rec.awarded_provider
     return register_row({
         "id": rec.id, "reference": rec.reference, "title": rec.title,

@@ -7,7 +7,7 @@ import statistics
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reportlab.platypus import Flowable
 
@@ -17,6 +17,9 @@ from ..rules.working_days import OVERDUE_AFTER_WORKING_DAYS, working_days_betwee
 from ..timeutil import UK, long_date
 from . import flowables as fl
 from .templates import MARKINGS, RegisterDocTemplate
+
+if TYPE_CHECKING:
+    from ..reports.annual import AnnualSummary
 
 AUTHOR_DEFAULT = "Board secretary"
 OPEN_REVIEW = ("awaiting_review", "escalated")
@@ -179,3 +182,61 @@ def build_interests_register(register: dict[str, Any], options: PrintOptions | N
                    subject=f"The published register of interests of {register['organisation']}",
                    organisation=register["organisation"], running_title=title,
                    printed_text=register["printed_text"], first_template="landscape")
+
+
+# ---- the annual summary of the Provider Selection Regime ------------------------------------
+
+def build_annual_summary(summary: AnnualSummary, organisation: str,
+                         options: PrintOptions | None = None, *, printed_text: str = "") -> bytes:
+    """The year's use of the Provider Selection Regime as a PDF: routes, awards, conflicts."""
+    from ..timeutil import uk_time, utcnow
+
+    options = options or PrintOptions()
+    printed_text = printed_text or ("" if options.invariant else uk_time(utcnow()))
+    w = fl.PORTRAIT_WIDTH
+    title = f"Use of the Provider Selection Regime, {summary.label}"
+    period = f"{long_date(summary.date_from)} to {long_date(summary.date_to)}"
+    story: list[Flowable] = [
+        fl.heading(title, 0),
+        fl.para(f"{organisation}. Decisions taken under the Provider Selection Regime with a "
+                f"meeting from {period} that have been decided or published.", "Note"),
+        fl.heading("Decisions by route", 1),
+        fl.data_table(["Route", "Decisions", "Awards", "Total value"],
+                      [[r.label, r.count, r.awards, format_money(r.value_pence) or "£0.00"]
+                       for r in summary.routes]
+                      + [["All routes", summary.decisions, sum(r.awards for r in summary.routes),
+                          summary.total_value_text]],
+                      [w * 0.5, w * 0.15, w * 0.15, w * 0.2]),
+        fl.heading("How conflicts of interest were managed", 1),
+        fl.key_values([
+            ("Decisions with a conflict of interest",
+             f"{summary.decisions_with_conflicts} of {summary.decisions}"),
+            ("People conflicted (one per decision)", summary.people_conflicted),
+            *((f"Ruling: {label}", count) for label, count in summary.rulings),
+            ("Conflicts not yet ruled on", summary.not_ruled),
+            ("Decisions with conflicts signed off by a governance lead", summary.signed_off),
+        ]),
+        fl.heading("The awards", 1),
+    ]
+    if summary.awards:
+        story.append(fl.data_table(
+            ["Decision", "Route and provider", "Value and term", "Conflicts and how managed"],
+            [[f"{a.reference}\n{a.title}\n{a.committee}, {long_date(a.meeting_date)}",
+              f"{a.route}\n{a.provider or 'No provider awarded'}"
+              + (f"\nPublished: {a.published_where}" if a.published_where else ""),
+              f"{format_money(a.value_pence) or 'Value not recorded'}\n"
+              + (f"{long_date(a.contract_start) or 'not set'} to "
+                 f"{long_date(a.contract_end) or 'not set'}"
+                 if a.contract_start or a.contract_end else "Term not recorded"),
+              "\n".join(c.text for c in a.conflicts) or "None noted"]
+             for a in summary.awards],
+            [w * 0.26, w * 0.24, w * 0.18, w * 0.32], small=True))
+    else:
+        story.append(fl.para("No decision was taken under the regime in the year."))
+    if summary.excluded:
+        story.extend(fl.excluded_note(summary.excluded))
+    return _render(story, options, title=title,
+                   subject=f"The annual summary of {organisation}'s use of the Provider "
+                           f"Selection Regime, {period}",
+                   organisation=organisation, running_title=title, printed_text=printed_text,
+                   first_template="body")

@@ -253,9 +253,11 @@ class PagedTable(Flowable):
         if count == 0:
             if not self._frame_is_empty():
                 return []  # start on the next page
-            # One row taller than a whole page: let ReportLab break inside it.
-            return [self._page(self._start + 1, split_in_row=1),
-                    *self._rest(self._start + 1)]
+            # One row taller than a whole page: let ReportLab break inside it (the parts it
+            # returns, not the whole table, which would still not fit).
+            tall = self._page(self._start + 1, split_in_row=1)
+            parts = tall.split(available_width, available_height) or [tall]
+            return [*parts, *self._rest(self._start + 1)]
         return [self._page(self._start + count), *self._rest(self._start + count)]
 
     def _rest(self, start: int) -> list[Flowable]:
@@ -355,17 +357,17 @@ def summary(figures: dict[str, Any]) -> list[Flowable]:
 # The register's columns: the NHS England template's columns, paired to fit landscape A4.
 REGISTER_COLUMNS: list[tuple[str, float]] = [
     ("Reference\nMeeting date", 0.08),
-    ("Contract or service title\nDescription", 0.115),
-    ("Existing or new\nProcurement type", 0.08),
-    ("Clinical lead\nContract manager", 0.09),
-    ("Decision-making process\nCommittee that decided", 0.092),
-    ("Conflicts of interest noted", 0.09),
-    ("Actions to mitigate conflicts", 0.085),
-    ("Justification", 0.083),
+    ("Contract or service title\nDescription", 0.1),
+    ("Existing or new\nProcurement type", 0.075),
+    ("Clinical lead\nContract manager", 0.08),
+    ("Decision-making process\nCommittee that decided", 0.09),
+    ("Conflicts of interest noted", 0.125),
+    ("Actions to mitigate conflicts", 0.1),
+    ("Justification", 0.07),
     ("Contract awarded: supplier and registered address", 0.08),
-    ("Contract value: total and annual", 0.08),
-    ("Comments", 0.065),
-    ("Status", 0.06),
+    ("Contract term\nContract value: total and annual", 0.085),
+    ("Comments", 0.06),
+    ("Status", 0.055),
 ]
 
 
@@ -386,13 +388,19 @@ def register_row(row: dict[str, Any]) -> list[Any]:
         _lines(row["clinical_lead"], row["contract_manager"]),
         _lines(row["decision_process"], row["committee"]),
         # One person a line: a list of names run together is hard to read in a narrow column.
-        _lines(*(row["conflicts"].split("; ") if row["conflicts"] else ["None noted"])),
-        _lines(*(row["mitigation"].split("; ") if row["mitigation"] else
-                 ["None needed" if not row["conflicts"] else "Not yet ruled"])),
+        # Who, and what interest conflicts them (the flag's sentence); then how each was
+        # managed: the ruling and its reason.
+        _lines(*(row.get("conflict_lines") or (row["conflicts"].split("; ")
+                                               if row["conflicts"] else ["None noted"]))),
+        _lines(*(row.get("mitigation_lines") or (row["mitigation"].split("; ")
+                                                 if row["mitigation"] else
+                                                 ["None needed" if not row["conflicts"]
+                                                  else "Not yet ruled"]))),
         _lines(row["justification"]),
         _lines(row["supplier"], row["supplier_address"]),
         # Each amount on a line of its own, so a narrow column never breaks it inside.
-        _lines(row["total_value"] and "Total", row["total_value"],
+        _lines(row.get("contract_term") and "Term", row.get("contract_term"),
+               row["total_value"] and "Total", row["total_value"],
                row["annual_value"] and "Annual", row["annual_value"]),
         _lines(row["comments"]),
         _lines(row["status_label"], "Flagged" if row["flagged"] else ""),

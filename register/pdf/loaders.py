@@ -18,7 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .. import audit
-from ..decisions import access
+from ..decisions import access, serialise
 from ..decisions import record as record_model
 from ..decisions.record import iso
 from ..interests import history as interest_history
@@ -335,8 +335,22 @@ def _register_rows(records: Sequence[record_model.DecisionRecord]) -> list[dict[
             "mitigation": "; ".join(f"{r.name}: {r.ruling_label.lower()}"
                                     for r in rec.rulings),
             "flagged": rec.flagged,
+            **_conflicts_and_term(rec),
         })
     return out
+
+
+def _conflicts_and_term(rec: record_model.DecisionRecord) -> dict[str, Any]:
+    """Each conflict in words (who and what interest; how it was managed) and the contract
+    term, as the pack's register table prints them."""
+    words = serialise.conflicts_in_words(rec)
+    term = None
+    if rec.contract_start or rec.contract_end:
+        term = (f"{long_date(rec.contract_start) or 'not set'} to "
+                f"{long_date(rec.contract_end) or 'not set'}")
+    return {"conflict_lines": [f"{w.person}: {w.interest}" for w in words],
+            "mitigation_lines": [f"{w.person}: {w.managed}" for w in words],
+            "contract_term": term}
 
 
 def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date_to: dt.date, *,

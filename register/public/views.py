@@ -1,4 +1,8 @@
-"""The published register of interests, open to the public: a web page, a CSV file and a PDF.
+"""What the public reads without signing in: the published register of interests (a web page, a
+CSV file and a PDF) and the register of procurement decisions (a web page, a page per decision,
+CSV, Excel and Open Contracting data; see `register.public.decisions`).
+
+The register of interests:
 
 The content is the same in all three (see `register.pdf.loaders.published_interests`):
 decision-makers only, interests ended more than six months ago left out, withheld entries shown
@@ -18,12 +22,19 @@ import io
 import math
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from ..db import get_db
+from ..decisions.record import load_records
+from ..decisions.serialise import RegisterFilters, to_json
+from ..listing import parse_page
 from ..pdf import builders, loaders
-from ..timeutil import today_uk
+from ..rules import csvrows
+from ..rules.decisions import REGIMES
+from ..timeutil import today_uk, utcnow
+from . import decisions as public_decisions
+from . import ocds, xlsx
 from .forms import RegisterDateForm
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -148,4 +159,136 @@ def interests_pdf() -> Response:
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'attachment; filename="register-of-interests-{on.isoformat()}.pdf"')
+    return response
+
+
+# ---- the register of procurement decisions ---------------------------------------------------
+
+def decision_filters(args: Any) -> tuple[RegisterFilters, dict[str, str], list[tuple[str, str]]]:
+    """The public register's filters from the query string (committee, regime, meeting date from
+    and to), what was typed, and (field, message) problems."""
+    typed = {name: (args.get(name) or "").strip()[:200]
+             for name in ("committee", "regime", "from", "to")}
+    problems: list[tuple[str, str]] = []
+    dates: dict[str, dt.date | None] = {"from": None, "to": None}
+    for name, words in (("from", "Meeting date from"), ("to", "Meeting date to")):
+        if typed[name]:
+            try:
+                dates[name] = csvrows.parse_date(typed[name])
+            except ValueError as error:
+                problems.append((name, f"{words} {error}"))
+    if dates["from"] and dates["to"] and dates["to"] < dates["from"]:
+        problems.append(("to", "Meeting date to must be the same as or after meeting date from"))
+    filters = public_decisions.public_filters(
+        committee_id=int(typed["committee"]) if typed["committee"].isdecimal() else None,
+        regime=typed["regime"] if typed["regime"] in REGIMES else "",
+        date_from=dates["from"], date_to=dates["to"])
+    return filters, typed, problems
+
+
+def _download_args(typed: dict[str, str]) -> dict[str, str]:
+    return {key: value for key, value in typed.items() if value}
+
+
+@bp.route("/decisions")
+def decisions() -> str:
+    """The register of procurement decisions: every published decision, filtered by committee,
+    regime and meeting date, a page at a time."""
+    db = get_db()
+    filters, typed, problems = decision_filters(request.args)
+    if problems:
+        filters = public_decisions.public_filters()
+    result = public_decisions.public_page(db, filters, parse_page(request.args.get("page")),
+                                          current_app.config["PAGE_SIZE"])
+    committees = [("", "Any committee")] + [
+        (str(r["id"]), r["name"]) for r in db.query(
+            "SELECT id, name FROM committees WHERE id IN (SELECT committee_id FROM decisions"
+            " WHERE status = ?) ORDER BY name COLLATE NOCASE", [public_decisions.PUBLISHED])]
+    return render_template(
+        "public/decisions.html", result=result, typed=typed, problems=problems,
+        committees=committees, regimes=[("", "Any regime"), *REGIMES.items()],
+        organisation=current_app.config["ORGANISATION_NAME"],
+        downloads=_download_args(typed) if not problems else {},
+        ocds_ready=bool(current_app.config.get("OCDS_PREFIX")))
+
+
+@bp.route("/decisions/<reference>")
+def decision(reference: str) -> str:
+    """One published decision, every column of the register with its conflicts in words."""
+    db = get_db()
+    rec = public_decisions.published_record(db, reference)
+    if rec is None:
+        abort(404)
+    row = public_decisions.public_rows(db, [rec.id])[0]
+    return render_template("public/decision.html", row=row, rec=rec,
+                           organisation=current_app.config["ORGANISATION_NAME"])
+
+
+def _filtered_ids() -> tuple[list[int], Response | None]:
+    """The published decisions a download asks for, or a plain-text refusal of its filters."""
+    filters, _typed, problems = decision_filters(request.args)
+    if problems:
+        return [], Response(f"{problems[0][1]}.\n", status=400, mimetype="text/plain")
+    return public_decisions.public_ids(get_db(), filters), None
+
+
+def _attachment(body: bytes, mimetype: str, extension: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="register-of-procurement-decisions-{today_uk().isoformat()}'
+        f'.{extension}"')
+    return response
+
+
+@bp.route("/decisions.csv")
+def decisions_csv() -> Response:
+    """The register of procurement decisions as a CSV file, with the page's filters."""
+    ids, refused = _filtered_ids()
+    if refused is not None:
+        return refused
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([heading for _key, heading, _kind in public_decisions.COLUMNS])
+    for row in public_decisions.public_rows(get_db(), ids):
+        writer.writerow([public_decisions.cell_text(row, key, kind)
+                         for key, _heading, kind in public_decisions.COLUMNS])
+    return _attachment(out.getvalue().encode("utf-8"), "text/csv", "csv")
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/decisions.xlsx")
+def decisions_xlsx() -> Response:
+    """The register of procurement decisions as an Excel workbook, with the page's filters."""
+    ids, refused = _filtered_ids()
+    if refused is not None:
+        return refused
+    body = xlsx.workbook_bytes("Procurement decisions", public_decisions.COLUMNS,
+                               public_decisions.public_rows(get_db(), ids))
+    return _attachment(body, XLSX_TYPE, "xlsx")
+
+
+@bp.route("/decisions.ocds.json")
+def decisions_ocds() -> Response:
+    """The published decisions as an Open Contracting (OCDS 1.1.5) release package."""
+    prefix = current_app.config.get("OCDS_PREFIX")
+    if not prefix:
+        return Response("The open contracting data is not published yet: the register has no "
+                        "OCDS prefix set.\n", status=404, mimetype="text/plain")
+    ids, refused = _filtered_ids()
+    if refused is not None:
+        return refused
+    db = get_db()
+    records = [rec for start in range(0, len(ids), 500)
+               for rec in load_records(db, ids[start:start + 500])]
+    package = ocds.release_package(
+        records, prefix=prefix, organisation=current_app.config["ORGANISATION_NAME"],
+        uri=url_for("public.decisions_ocds", _external=True, **request.args),
+        published=utcnow(), today=today_uk())
+    response = Response(to_json(package), mimetype="application/json")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="register-of-procurement-decisions-{today_uk().isoformat()}'
+        f'.ocds.json"')
     return response

@@ -17,7 +17,10 @@ from ..db import get_db
 from ..decisions import access
 from ..decisions.views import excluded_page
 from ..pdf import builders, loaders
+from ..rules.decisions import format_money
+from ..rules.publication import financial_year_label, financial_year_of, parse_financial_year
 from ..timeutil import today_uk
+from . import annual
 from .forms import PackForm
 
 bp = Blueprint("reports", __name__)
@@ -106,3 +109,56 @@ def pack() -> str | Response:
         name = f"audit-pack-{committee['name']}-{form.date_from.data}-to-{form.date_to.data}.pdf"
         return pdf_response(pdf, name)
     return render_template("reports/pack.html", form=form)
+
+
+# ---- the annual summary of the Provider Selection Regime --------------------------------------
+
+def _annual_year() -> tuple[int, str, str | None]:
+    """The financial year asked for (?year=2025 or 2025/26), what was typed, and any problem;
+    the year now running when nothing was typed."""
+    typed = (request.args.get("year") or "").strip()[:20]
+    if not typed:
+        return financial_year_of(today_uk()), typed, None
+    try:
+        return parse_financial_year(typed), typed, None
+    except ValueError as error:
+        return financial_year_of(today_uk()), typed, str(error)
+
+
+@bp.route("/reports/annual-summary")
+@requires("read_all_decisions")
+def annual_summary() -> str:
+    """The year's use of the Provider Selection Regime: routes, awards and conflicts managed."""
+    first_year, typed, problem = _annual_year()
+    summary = annual.load_summary(get_db(), access.viewer_for(current_user), first_year)
+    return render_template("reports/annual.html", summary=summary,
+                           typed=typed or financial_year_label(first_year), problem=problem,
+                           format_money=format_money)
+
+
+@bp.route("/reports/annual-summary.csv")
+@requires("read_all_decisions")
+def annual_summary_csv() -> Response:
+    """The annual summary as a CSV file: the routes, then the awards."""
+    first_year, _typed, problem = _annual_year()
+    if problem:
+        return Response(f"{problem}.\n", status=400, mimetype="text/plain")
+    summary = annual.load_summary(get_db(), access.viewer_for(current_user), first_year)
+    response = Response(annual.summary_csv(summary).encode("utf-8"), mimetype="text/csv")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="psr-annual-summary-{first_year}-{(first_year + 1) % 100:02d}.csv"')
+    return response
+
+
+@bp.route("/reports/annual-summary.pdf")
+@requires("read_all_decisions")
+def annual_summary_pdf() -> Response:
+    """The annual summary as a PDF."""
+    first_year, _typed, problem = _annual_year()
+    if problem:
+        return Response(f"{problem}.\n", status=400, mimetype="text/plain")
+    summary = annual.load_summary(get_db(), access.viewer_for(current_user), first_year)
+    data = builders.build_annual_summary(
+        summary, current_app.config["ORGANISATION_NAME"],
+        builders.PrintOptions(author=current_user.display_name))
+    return pdf_response(data, f"psr-annual-summary-{first_year}-{(first_year + 1) % 100:02d}.pdf")

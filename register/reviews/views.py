@@ -29,6 +29,7 @@ from ..decisions import access, lifecycle, record, reviewers
 from ..listing import parse_page
 from ..rules import workflow
 from ..rules.decisions import CHOICES, format_money
+from ..rules.publication import published_where_problem
 from ..rules.quorum import CATEGORY_LABELS, ESCALATIONS, count_quorum, escalation_problem
 from ..rules.rulings import RULINGS, may_be_present, propose_ruling
 from ..rules.workflow import STATUS_COLOURS, STATUS_LABELS, TransitionRefused
@@ -790,10 +791,24 @@ def publish(reference: str) -> Any:
     excluded = _excluded(decision)
     if excluded:
         return excluded
+    where = (request.form.get("published_where") or "").strip()
+    problem = published_where_problem(where) if decision["status"] == "decided" else None
+    if problem is not None:
+        # Shown on the outcome page beside the field, with what was typed kept.
+        decision_record = record.load_record(db, decision["id"])
+        outcome_record = decision_record.outcome if decision_record else None
+        return render_template("reviews/outcome_recorded.html", decision=decision,
+                               outcome=outcome_record,
+                               attendance=outcome_record.attendance if outcome_record else (),
+                               breaches=decision_record.breaches if decision_record else (),
+                               rulings=_outcome_context(decision)["rulings"],
+                               published_where=where, published_where_error=problem), 400
     try:
         with write_transaction(db):
             lifecycle.move(db, lifecycle.fresh(db, decision["id"]), "publish", current_user.role,
-                           current_user.actor)
+                           current_user.actor, changes={"award_published_where": where},
+                           extra={"award_published_where": where,
+                                  "award_published_on": timeutil.today_uk().isoformat()})
     except TransitionRefused as refused:
         return _refused(decision, refused.message)
     except lifecycle.DecisionChanged as changed:

@@ -11,7 +11,7 @@ from .conftest import axe_violations, click_through, sign_in
 pytestmark = pytest.mark.browser
 
 # Pages that only download files, or leave the HTML app.
-NOT_HTML = (".csv", ".json", ".pdf", "/lookup", "/export")
+NOT_HTML = (".csv", ".json", ".pdf", ".xlsx", "/lookup", "/export")
 MAX_PAGES_PER_ROLE = 60
 
 
@@ -107,4 +107,20 @@ def test_independent_reviewer_pages_have_no_violations(page, server):
     assert axe_violations(page) == []
     click_through(page, "main li a:has-text('Online GP consultations')")
     assert "/reviews/" in page.url and page.locator("input[name=password]").count() == 1
+    assert axe_violations(page) == []
+
+
+def test_public_register_of_decisions_and_its_error_state(page):
+    page.goto("/public/decisions")
+    assert axe_violations(page) == []
+    page.locator(".nhsuk-card__heading a").first.click()
+    assert "/public/decisions/" in page.url
+    assert axe_violations(page) == []
+    page.goto("/public/decisions")
+    page.fill("#from", "31/02/2026")
+    click_through(page, "button:has-text('Show decisions')")
+    assert page.title().startswith("Error: ")
+    assert page.locator(".nhsuk-error-summary").get_by_text(
+        "Meeting date from is not a real date").is_visible()
+    assert page.input_value("#from") == "31/02/2026"
     assert axe_violations(page) == []

@@ -158,6 +158,12 @@ def test_secretary_submits_lead_rules_and_signs_off_secretary_records_outcome(pa
     assert page.get_by_text("5 for, 1 against, 0 abstaining").is_visible()
     assert axe_violations(page) == []
     submit(page, "Publish the decision")
+    assert page.title().startswith("Error: ")
+    assert page.locator(".nhsuk-error-summary").get_by_text(
+        "Enter where the award was published").is_visible()
+    assert axe_violations(page) == []
+    page.fill("#published_where", "https://example.org/notices/award-1")
+    submit(page, "Publish the decision")
     assert page.get_by_text(f"{reference} published.").is_visible()
 
 
