@@ -562,3 +562,26 @@ def m016_organisation_identity(db: Database) -> None:
     rows = list(db.execute("SELECT id, name FROM organisations").fetchall())
     db.conn.executemany("UPDATE organisations SET name_key = ? WHERE id = ?",
                    [(name_key(name), org_id) for org_id, name in rows])
+
+
+@migrations()
+def m020_sign_in(db: Database) -> None:
+    """Single sign-on and a second factor: whether an account may still use its local password,
+    its TOTP secret with the last time step accepted (so a code is never accepted twice), and
+    single-use recovery codes stored as argon2 hashes."""
+    db.executescript(
+        """
+        ALTER TABLE users ADD COLUMN password_allowed INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE users ADD COLUMN totp_secret TEXT;
+        ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+        ALTER TABLE users ADD COLUMN totp_enrolled_at TEXT;
+        CREATE TABLE recovery_codes (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            code_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            used_at TEXT
+        );
+        CREATE INDEX recovery_codes_user ON recovery_codes(user_id);
+        """
+    )
