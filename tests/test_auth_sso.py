@@ -274,6 +274,14 @@ def test_a_discovery_document_naming_another_issuer_is_refused(tmp_path, provide
     assert "not the one this register is set up for" in text(response)
 
 
+def test_an_unreachable_provider_gets_a_clear_page(tmp_path):
+    with make_server("localhost", 0, Response("")) as probe:
+        closed_port = probe.server_port  # free again once closed: nothing listens there
+    app = make_app(tmp_path, f"http://localhost:{closed_port}")
+    response = app.test_client().get("/sign-in/sso")
+    assert response.status_code == 502 and "could not be reached" in text(response)
+
+
 # ---- local passwords ------------------------------------------------------------------------
 
 def test_an_administrator_turns_off_an_accounts_password_and_sso_still_works(app, db, provider,

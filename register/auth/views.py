@@ -127,6 +127,7 @@ def sign_out() -> Response:
         audit.record(db, actor=current_user.actor, action="sign_out", entity="user",
                      entity_id=current_user.id, changes={})
     logout_user()
+    session.pop("signed_in_with", None)
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
 
