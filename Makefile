@@ -21,10 +21,11 @@ venv: $(VENV)/.installed
 dev-venv: $(VENV)/.installed-dev
 
 ## make run: set up, migrate, load the demo consortium on first run, serve with waitress.
+## The demo's administrator and governance lead sign in without a second factor (see README).
 run: venv
 	$(PY) -m flask --app register init-db
 	$(PY) -m flask --app register demo-data --if-empty
-	$(PY) -m flask --app register serve --port $(PORT)
+	REGISTER_REQUIRE_MFA=$${REGISTER_REQUIRE_MFA:-false} $(PY) -m flask --app register serve --port $(PORT)
 
 ## make test: set up with the dev requirements and run the whole suite.
 test: dev-venv

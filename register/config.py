@@ -68,6 +68,14 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # letters or digits, registered with the Open Contracting Partnership); None: no OCDS
         # download until it is set.
         "OCDS_PREFIX": None,
+        # Single sign-on with OpenID Connect: off until an issuer and a client are set.
+        "OIDC_ISSUER": None,
+        "OIDC_CLIENT_ID": None,
+        "OIDC_CLIENT_SECRET": None,
+        "OIDC_BUTTON_TEXT": "Sign in with NHSmail",
+        # Administrators and governance leads must use a second factor. None: required, except
+        # in testing and where `make run` serves the demo with REGISTER_REQUIRE_MFA=false.
+        "REQUIRE_MFA": None,
     }
 
 
@@ -108,6 +116,8 @@ def load(app: Flask, test_config: dict[str, Any] | None) -> None:
         app.config["AUDIT_KEY"] = load_key(app.config["AUDIT_KEY_FILE"])
     elif isinstance(app.config["AUDIT_KEY"], str):  # set as hex in an environment variable
         app.config["AUDIT_KEY"] = bytes.fromhex(app.config["AUDIT_KEY"])
+    if app.config.get("REQUIRE_MFA") is None:
+        app.config["REQUIRE_MFA"] = not app.testing
     if not app.config.get("JOURNAL_MODE"):
         app.config["JOURNAL_MODE"] = choose_journal_mode(sqlite3.sqlite_version_info,
                                                          replica=bool(app.config["REPLICA_URL"]))

@@ -658,6 +658,29 @@ def m018_companies_house(db: Database) -> None:
 
 
 @migrations()
+def m020_sign_in(db: Database) -> None:
+    """Single sign-on and a second factor: whether an account may still use its local password,
+    its TOTP secret with the last time step accepted (so a code is never accepted twice), and
+    single-use recovery codes stored as argon2 hashes."""
+    db.executescript(
+        """
+        ALTER TABLE users ADD COLUMN password_allowed INTEGER NOT NULL DEFAULT 1;
+        ALTER TABLE users ADD COLUMN totp_secret TEXT;
+        ALTER TABLE users ADD COLUMN totp_last_step INTEGER;
+        ALTER TABLE users ADD COLUMN totp_enrolled_at TEXT;
+        CREATE TABLE recovery_codes (
+            id INTEGER PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            code_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            used_at TEXT
+        );
+        CREATE INDEX recovery_codes_user ON recovery_codes(user_id);
+        """
+    )
+
+
+@migrations()
 def m021_sessions(db: Database) -> None:
     """Server-side sessions (ended by signing out, a password change, disabling the account or a
     role change; expired by idleness and age), and failed sign-ins counted per address as well as

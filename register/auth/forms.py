@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from ..db import get_db
@@ -97,9 +97,20 @@ class EditAccountForm(RoleAndPersonChecks, BaseForm):
     person_id = SelectField("Person this account belongs to", choices=[], coerce=str,
                             validate_choice=False)
 
-    def __init__(self, *args, account_id: int, **kwargs) -> None:  # noqa: ANN002, ANN003
+    password_allowed = BooleanField("Allow signing in with a password")
+
+    def __init__(self, *args, account_id: int, shown: tuple[str, ...] = (),  # noqa: ANN002
+                 **kwargs) -> None:  # noqa: ANN003
         super().__init__(*args, **kwargs)
         self.account_id = account_id
+        self.shown = shown
+
+    def validate_password_allowed(self, field) -> None:  # noqa: ANN001
+        from . import sso
+
+        if not field.data and not sso.enabled() and "password_allowed" in self.shown:
+            raise ValidationError("Single sign-on is not set up, so this account must keep its "
+                                  "password")
 
 
 class ResetPasswordForm(NewPasswordMixin, BaseForm):
@@ -111,3 +122,23 @@ class ResetPasswordForm(NewPasswordMixin, BaseForm):
     def __init__(self, *args, username: str = "", **kwargs) -> None:  # noqa: ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.account_username = username
+
+class SecondFactorCodeForm(BaseForm):
+    """The code from an authenticator app (or a recovery code) after the password."""
+
+    code = StringField("Code", [Required("Enter the code from your authenticator app"),
+                                MaxLength(40)])
+
+
+class EnrolSecondFactorForm(BaseForm):
+    """The first code an authenticator app shows, proving it holds the new secret."""
+
+    code = StringField("Code from your authenticator app",
+                       [Required("Enter the 6-digit code from your authenticator app"),
+                        MaxLength(20)])
+
+
+class TurnOffSecondFactorForm(BaseForm):
+    """Your password, to turn your own second factor off."""
+
+    password = PasswordField("Your password", [Required("Enter your password")])

@@ -30,6 +30,8 @@ class User(UserMixin):
     person_name: str | None
     session_token: str
     active: bool
+    has_second_factor: bool = False
+    password_allowed: bool = True
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
@@ -61,6 +63,8 @@ def _user_from_row(row: dict[str, Any]) -> User:
         id=row["id"], username=row["username"], role=row["role"], person_id=row["person_id"],
         person_name=row.get("person_name"), session_token=row["session_token"],
         active=bool(row["active"]),
+        has_second_factor=bool(row.get("totp_secret")),
+        password_allowed=bool(row.get("password_allowed", 1)),
     )
 
 

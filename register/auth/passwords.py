@@ -96,3 +96,16 @@ def check_password(stored_hash: str | None, password: str) -> bool:
         return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+def hash_code(code: str) -> str:
+    """The argon2id hash of a one-time recovery code (hashed like a password, kept as a hash)."""
+    return _hasher.hash(code)
+
+
+def check_code(stored_hash: str, code: str) -> bool:
+    """Whether a recovery code matches its stored hash."""
+    try:
+        return _hasher.verify(stored_hash, code)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -34,6 +34,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
 }
 
 
+# Roles that must sign in with a second factor (when the register requires it, REQUIRE_MFA).
+SECOND_FACTOR_REQUIRED = frozenset({ADMIN, GOVERNANCE})
+
+
 def can(role: str | None, capability: str) -> bool:
     """Whether a role has a capability; unknown capabilities are refused."""
     return role in CAPABILITIES.get(capability, frozenset())

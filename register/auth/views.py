@@ -1,16 +1,29 @@
 """Sign in, sign out, your account, and account administration."""
 from __future__ import annotations
 
+import math
+import time
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from .. import audit
 from ..db import get_db, write_transaction
 from ..rules import redirects
-from . import models, passwords, sessions
+from . import models, passwords, second_factor, sessions, sso
 from .access import requires
 from .forms import (
     ChangePasswordForm,
@@ -18,11 +31,14 @@ from .forms import (
     NewAccountForm,
     ResetPasswordForm,
     SignInForm,
+    TurnOffSecondFactorForm,
 )
 
 bp = Blueprint("auth", __name__)
 
 SIGN_IN_FAILED = "Enter a correct username and password"
+# How long the code may be entered after a correct password, before starting again.
+SECOND_FACTOR_SECONDS = 300
 
 
 def _safe_next(target: str | None) -> str:
@@ -47,20 +63,53 @@ def sign_in() -> str | Response:
             row = models.find_by_username(db, username)
             ok = passwords.check_password(row["password_hash"] if row else None,
                                           form.password.data)
-            if ok and row["active"]:
-                models.clear_failures(db, username, address)
+            if ok and row["active"] and not row["password_allowed"]:
                 with write_transaction(db):
-                    db.execute("UPDATE users SET last_sign_in_at = datetime('now') WHERE id = ?",
-                               [row["id"]])
-                    audit.record(db, actor=row["username"], action="sign_in", entity="user",
-                                 entity_id=row["id"], changes={})
-                login_user(models._user_from_row(row))
+                    audit.record(db, actor=row["username"], action="sign_in_refused",
+                                 entity="user", entity_id=row["id"],
+                                 changes={"reason": "password sign-in is turned off"})
+                form.form_errors.append(password_not_allowed_message())
+                return render_template("auth/sign_in.html", form=form, sso_enabled=sso.enabled())
+            if ok and row["active"] and row["totp_secret"]:
+                start_second_factor(row, _safe_next(request.args.get("next")))
+                return redirect(url_for("auth.sign_in_code"))
+            if ok and row["active"]:
+                complete_sign_in(db, row, method="password")
                 return redirect(_safe_next(request.args.get("next")))
             if models.note_failure(db, username, address):
                 form.form_errors.append(models.refusal(db, username, address))
             else:
                 form.form_errors.append(SIGN_IN_FAILED)
-    return render_template("auth/sign_in.html", form=form)
+    return render_template("auth/sign_in.html", form=form, sso_enabled=sso.enabled())
+
+
+def complete_sign_in(db: Any, row: dict[str, Any], *, method: str) -> None:
+    """Record a finished sign-in (password, password and second factor, or single sign-on) and
+    start the session; `method` is kept in the session and the audit trail."""
+    models.clear_failures(db, row["username"], request.remote_addr or "")
+    with write_transaction(db):
+        db.execute("UPDATE users SET last_sign_in_at = datetime('now') WHERE id = ?", [row["id"]])
+        audit.record(db, actor=row["username"], action="sign_in", entity="user",
+                     entity_id=row["id"], changes={"method": method})
+    fresh = models.find_by_username(db, row["username"])
+    login_user(models._user_from_row(fresh))
+    session["signed_in_with"] = method
+
+
+def password_not_allowed_message() -> str:
+    """Why a correct password was refused: the account signs in with single sign-on only."""
+    if sso.enabled():
+        button = current_app.config["OIDC_BUTTON_TEXT"]
+        return (f"This account signs in with single sign-on only: use the “{button}” "
+                f"button")
+    return "This account cannot sign in with a password: ask your administrator"
+
+
+def start_second_factor(row: dict[str, Any], next_path: str) -> None:
+    """Remember, for a few minutes, that this account's password was right and its code is due."""
+    session["sign_in_pending"] = {"user_id": row["id"], "token": row["session_token"],
+                                  "next": next_path,
+                                  "until": time.time() + SECOND_FACTOR_SECONDS}
 
 
 @bp.route("/sign-out", methods=["POST"])
@@ -73,6 +122,7 @@ def sign_out() -> Response:
         audit.record(db, actor=current_user.actor, action="sign_out", entity="user",
                      entity_id=current_user.id, changes={})
     logout_user()
+    session.pop("signed_in_with", None)
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
 
@@ -107,8 +157,11 @@ def my_account() -> str | Response:
             flash("Your password has been changed. Other sessions have been signed out.",
                   "success")
             return redirect(url_for("auth.my_account"))
-    return render_template("auth/my_account.html", form=form,
-                           sessions=sessions.of_account(db, current_user.id, g.get("session_id")))
+    return render_template(
+        "auth/my_account.html", form=form, turn_off_form=TurnOffSecondFactorForm(prefix="turn_off"),
+        recovery_codes_left=second_factor.recovery_codes_left(get_db(), current_user.id),
+        second_factor_required=second_factor.required_for(current_user.role),
+        sessions=sessions.of_account(get_db(), current_user.id, g.get("session_id")))
 
 
 @bp.route("/account/sessions/end-others", methods=["POST"])
@@ -151,11 +204,14 @@ def new_account() -> str | Response:
 @bp.route("/accounts/<int:user_id>/edit", methods=["GET", "POST"])
 @requires("manage_accounts")
 def edit_account(user_id: int) -> str | Response:
-    """Change an account's role or the person it belongs to (not your own role)."""
+    """Change an account's role, the person it belongs to (not your own role), and, where single
+    sign-on is set up, whether its local password may still be used."""
     row = _account_or_404(user_id)
     db = get_db()
     form = EditAccountForm(account_id=user_id,
-                           data={"role": row["role"], "person_id": str(row["person_id"] or "")}
+                           shown=("password_allowed",) if _password_choice_shown(row) else (),
+                           data={"role": row["role"], "person_id": str(row["person_id"] or ""),
+                                 "password_allowed": bool(row["password_allowed"])}
                            if request.method == "GET" else None)
     form.person_id.choices = _person_choices(db, user_id)
     if form.validate_on_submit():
@@ -163,12 +219,19 @@ def edit_account(user_id: int) -> str | Response:
             form.role.errors.append("You cannot change your own role: ask another administrator")
         else:
             person_id = int(form.person_id.data) if form.person_id.data else None
-            before = {"role": row["role"], "person_id": row["person_id"]}
-            after = {"role": form.role.data, "person_id": person_id}
+            before = {"role": row["role"], "person_id": row["person_id"],
+                      "password_allowed": row["password_allowed"]}
+            # The choice is offered only where single sign-on is set up (or was, and the account
+            # still has its password turned off); elsewhere the password stays as it is.
+            allowed = (int(bool(form.password_allowed.data)) if _password_choice_shown(row)
+                       else row["password_allowed"])
+            after = {"role": form.role.data, "person_id": person_id,
+                     "password_allowed": allowed}
             if before != after:
                 with write_transaction(db):
-                    db.execute("UPDATE users SET role = ?, person_id = ? WHERE id = ?",
-                               [form.role.data, person_id, user_id])
+                    db.execute("UPDATE users SET role = ?, person_id = ?, password_allowed = ?"
+                               " WHERE id = ?",
+                               [form.role.data, person_id, after["password_allowed"], user_id])
                     if before["role"] != after["role"]:
                         # What the account may do changed: it signs in again to get it.
                         models.rotate_session_token(db, user_id, "role changed")
@@ -176,7 +239,13 @@ def edit_account(user_id: int) -> str | Response:
                                  entity_id=user_id, before=before, after=after)
             flash(f"Account {row['username']} saved.", "success")
             return redirect(url_for("auth.accounts"))
-    return render_template("auth/edit_account.html", form=form, account=row)
+    return render_template("auth/edit_account.html", form=form, account=row,
+                           password_choice=_password_choice_shown(row),
+                           recovery_codes_left=second_factor.recovery_codes_left(db, user_id))
+
+
+def _password_choice_shown(row: dict[str, Any]) -> bool:
+    return sso.enabled() or not row["password_allowed"]
 
 
 def _person_choices(db: Any, account_id: int | None = None) -> list[tuple[str, str]]:
@@ -251,3 +320,7 @@ def reset_password(user_id: int) -> str | Response:
               "success")
         return redirect(url_for("auth.accounts"))
     return render_template("auth/reset_password.html", form=form, account=row)
+
+
+# The second factor's and single sign-on's pages use this blueprint too.
+from . import second_factor_views, sso_views  # noqa: E402, F401

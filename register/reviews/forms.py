@@ -71,6 +71,8 @@ class ReviewForm(OrderedErrorsForm):
     officer_person = SelectField("Accountable officer taking the action", validate_choice=False)
     return_reason = TextAreaField("What more information is needed", [MaxLength(2000)])
     password = PasswordField("Re-enter your password")
+    # Asked for only when the account has a second factor (auth/second_factor.py).
+    security_code = StringField("Code from your authenticator app", [MaxLength(40)])
     confirm = BooleanField("I confirm the statement above")
 
 
@@ -118,7 +120,8 @@ def review_form_class(person_ids: list[int], match_keys: list[tuple[int, int]],
     Form.page_order = [*order, "escalation", "new_meeting_date", "referred_to",
                        *[f"co_opt_{kind}_{i}" for i in range(1, CO_OPT_ROWS + 1)
                          for kind in ("person", "category")],
-                       "chair_person", "officer_person", "return_reason", "password", "confirm"]
+                       "chair_person", "officer_person", "return_reason", "password", "security_code",
+                       "confirm"]
     return Form
 
 

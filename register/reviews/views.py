@@ -3,6 +3,7 @@ ratification, and the outcome of the item: recorded, published or withdrawn."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
 
 from flask import (
@@ -21,6 +22,7 @@ from flask_login import current_user, login_required
 
 from .. import audit, timeutil
 from ..auth import models as auth_models
+from ..auth import second_factor
 from ..auth import sessions as auth_sessions
 from ..auth.access import requires
 from ..committees.queries import quorum_rule
@@ -533,6 +535,17 @@ def _escalate(review: queries.Review, form: forms.ReviewForm, situation: dict[st
 
 # ---- sign-off ------------------------------------------------------------------------------
 
+def _second_factor_problem(db: Any, typed: str) -> str | None:
+    """Why the code typed to sign off was refused, or None; failures count towards the lockout."""
+    remaining = auth_models.lock_remaining(db, current_user.username)
+    if remaining:
+        return ("There have been too many wrong codes or passwords for this account. Try again "
+                f"in {max(1, math.ceil(remaining.total_seconds() / 60))} minutes")
+    outcome = second_factor.check(db, auth_models.find_by_username(db, current_user.username),
+                                  typed, purpose="sign_off")
+    return None if outcome.ok else outcome.message
+
+
 def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[str, Any]) -> Any:
     db = get_db()
     decision = review.decision
@@ -542,6 +555,8 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
             f" so it cannot be signed off: choose how the decision will be taken and record the "
             f"escalation first")
     forms.check_sign_off(form, situation["digest"])
+    if current_user.has_second_factor and not (form.security_code.data or "").strip():
+        form.security_code.errors.append("Enter the code from your authenticator app to sign off")
     if _has_errors(form):
         return _render_review(review, form, situation=situation)
     # The password box counts towards the account's lockout, as the sign-in page does.
@@ -557,6 +572,13 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
             return auth_sessions.locked_out()
         form.password.errors.append("The password is not correct")
         return _render_review(review, form, situation=situation)
+    if current_user.has_second_factor:
+        problem = _second_factor_problem(db, form.security_code.data)
+        if problem:
+            signoff.record_refusal(db, decision["id"], current_user.actor,
+                                   "The second factor code was not accepted")
+            form.security_code.errors.append(problem)
+            return _render_review(review, form, situation=situation)
     expected = _version(form.version.data)
     try:
         with write_transaction(db):
