@@ -14,7 +14,7 @@ from ..rules import one_time_codes
 from . import models, passwords, second_factor
 from .access import requires
 from .forms import EnrolSecondFactorForm, SecondFactorCodeForm, TurnOffSecondFactorForm
-from .views import _account_or_404, _lock_message, bp, complete_sign_in
+from .views import _account_or_404, bp, complete_sign_in
 
 # Pages an account that must enrol may still open before it has.
 _OPEN_BEFORE_ENROLMENT = {"auth.enrol_second_factor", "auth.recovery_codes", "auth.sign_out",
@@ -64,9 +64,10 @@ def sign_in_code() -> str | Response:
     db = get_db()
     form = SecondFactorCodeForm()
     if form.validate_on_submit():
-        remaining = models.lock_remaining(db, row["username"])
-        if remaining:
-            form.form_errors.append(_lock_message(remaining))
+        address = request.remote_addr or ""
+        refusal = models.refusal(db, row["username"], address)
+        if refusal:
+            form.form_errors.append(refusal)
         else:
             outcome = second_factor.check(db, row, form.code.data, purpose="sign_in")
             if outcome.ok:
@@ -77,10 +78,10 @@ def sign_in_code() -> str | Response:
                 if outcome.recovery_codes_left is not None:
                     flash(_recovery_used_message(outcome.recovery_codes_left), "info")
                 return redirect(next_path)
-            remaining = models.lock_remaining(db, row["username"])
-            if remaining:
+            refusal = models.refusal(db, row["username"], address)
+            if refusal:
                 session.pop("sign_in_pending", None)
-                form.form_errors.append(_lock_message(remaining))
+                form.form_errors.append(refusal)
             else:
                 form.code.errors.append(outcome.message)
     return render_template("auth/sign_in_code.html", form=form)

@@ -1,7 +1,6 @@
 """Sign in, sign out, your account, and account administration."""
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 

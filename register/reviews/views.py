@@ -3,7 +3,6 @@ ratification, and the outcome of the item: recorded, published or withdrawn."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 from typing import Any
 
 from flask import (
@@ -537,10 +536,9 @@ def _escalate(review: queries.Review, form: forms.ReviewForm, situation: dict[st
 
 def _second_factor_problem(db: Any, typed: str) -> str | None:
     """Why the code typed to sign off was refused, or None; failures count towards the lockout."""
-    remaining = auth_models.lock_remaining(db, current_user.username)
-    if remaining:
-        return ("There have been too many wrong codes or passwords for this account. Try again "
-                f"in {max(1, math.ceil(remaining.total_seconds() / 60))} minutes")
+    refusal = auth_models.refusal(db, current_user.username, request.remote_addr or "")
+    if refusal:
+        return refusal
     outcome = second_factor.check(db, auth_models.find_by_username(db, current_user.username),
                                   typed, purpose="sign_off")
     return None if outcome.ok else outcome.message
