@@ -8,10 +8,11 @@ Surgery") apart.
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import unicodedata
+
+from rapidfuzz import fuzz, process
 
 SIMILARITY_THRESHOLD = 0.92
 MIN_FUZZY_LENGTH = 6
@@ -71,10 +72,16 @@ def _tokens_that_distinguish(name: str) -> set[str]:
     return {w for w in name.split() if w in DISTINGUISHING_WORDS or any(c.isdecimal() for c in w)}
 
 
-@functools.lru_cache(maxsize=65536)
-def names_match(a: str | None, b: str | None) -> bool:
-    """Whether two organisation names are close enough that they may be the same organisation."""
-    left, right = normalise_org_name(a), normalise_org_name(b)
+def readings(name: str | None) -> tuple[str, ...]:
+    """The ways a typed name may name an organisation: the whole text and, when it has commas
+    ("Director, GoToDoc Limited"), each part on its own, so a role typed before the name does not
+    hide it."""
+    text = (name or "").strip()
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    return (text, *parts) if len(parts) > 1 else (text,)
+
+
+def _same_organisation_name(left: str, right: str) -> bool:
     if not left or not right:
         return False
     if left == right or left.replace(" ", "") == right.replace(" ", ""):
@@ -83,5 +90,54 @@ def names_match(a: str | None, b: str | None) -> bool:
         return False
     if _tokens_that_distinguish(left) != _tokens_that_distinguish(right):
         return False
-    ratio = difflib.SequenceMatcher(None, left, right, autojunk=False).ratio()
-    return ratio >= SIMILARITY_THRESHOLD
+    # Indel similarity (twice the longest common subsequence over both lengths), 0-100.
+    return fuzz.ratio(left, right) >= SIMILARITY_THRESHOLD * 100
+
+
+@functools.lru_cache(maxsize=65536)
+def names_match(a: str | None, b: str | None) -> bool:
+    """Whether two organisation names are close enough that they may be the same organisation."""
+    return any(_same_organisation_name(normalise_org_name(left), normalise_org_name(right))
+               for left in readings(a) for right in readings(b))
+
+
+# How alike two names are, in words, best first: the free-text page says these, not a number.
+SIMILARITY_WORDS = (
+    (100.0, "same name"),
+    (SIMILARITY_THRESHOLD * 100, "close match"),
+    (80.0, "similar name"),
+    (0.0, "shares words"),
+)
+
+# Candidates below this score are not worth showing at all.
+CANDIDATE_CUTOFF = 60.0
+
+
+def similarity_words(score: float) -> str:
+    """A similarity score (0-100) said in words: 'same name', 'close match', ..."""
+    for floor, words in SIMILARITY_WORDS:
+        if score >= floor:
+            return words
+    return SIMILARITY_WORDS[-1][1]
+
+
+def best_candidates(name: str | None, choices: dict[int, str], limit: int = 3
+                    ) -> list[tuple[int, float]]:
+    """The choices (id -> organisation name) most like a typed name, best first, as (id, score
+    0-100); a name that `names_match` accepts always scores at least the close-match threshold."""
+    typed = normalise_org_name(name)
+    if not typed:
+        return []
+    normalised = {key: normalise_org_name(value) for key, value in choices.items()}
+    found = process.extract(typed, normalised, scorer=fuzz.WRatio, limit=limit * 3,
+                            score_cutoff=CANDIDATE_CUTOFF)
+    scored = []
+    for _text, score, key in found:
+        if names_match(name, choices[key]):
+            score = max(score, SIMILARITY_THRESHOLD * 100)
+        if normalised[key] == typed or normalised[key].replace(" ", "") == typed.replace(" ", ""):
+            score = 100.0
+        scored.append((key, float(score)))
+    scored.sort(key=lambda item: (-item[1], choices[item[0]].casefold(), item[0]))
+    return scored[:limit]
+
