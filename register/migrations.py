@@ -562,3 +562,16 @@ def m016_organisation_identity(db: Database) -> None:
     rows = list(db.execute("SELECT id, name FROM organisations").fetchall())
     db.conn.executemany("UPDATE organisations SET name_key = ? WHERE id = ?",
                    [(name_key(name), org_id) for org_id, name in rows])
+
+
+@migrations()
+def m019_free_text_resolution(db: Database) -> None:
+    """Free-text interests settled later: a mark that the organisation typed is not a registered
+    one (so the free-text list stops showing it), and an index that reads a person's interests by
+    organisation, free text (no organisation) included, for the conflict rules."""
+    db.executescript(
+        """
+        ALTER TABLE interests ADD COLUMN not_registered INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX interests_person_organisation ON interests(person_id, organisation_id);
+        """
+    )
