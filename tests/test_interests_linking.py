@@ -175,3 +175,125 @@ def test_the_free_text_page_lists_best_candidates_first(db, setting, app):
     assert [c.name for c in candidates][:2] == ["Go-To-Doc Ltd", "GoToDoc Services Ltd"]
     assert candidates[0].words == "same name"
     assert "Riverside Surgery" not in [c.name for c in candidates]
+
+
+# ---- the free-text page ----
+
+def page_words(response) -> str:
+    import html
+    import re
+
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ",
+                                                    response.get_data(as_text=True))))
+
+
+@pytest.fixture
+def free_text(db, setting):
+    _committee, person = setting
+    company = add_organisation(db, "Go-To-Doc Ltd", kind="independent")
+    typed = add_interest(db, person, organisation_name="GoToDoc Limited")
+    club = add_interest(db, person, organisation_name="Northvale Book Club")
+    return company, typed, club
+
+
+@pytest.mark.parametrize(("role", "status"), [
+    ("governance", 200), ("secretary", 200), ("member", 403), ("auditor", 403), ("admin", 403)])
+def test_who_may_see_the_free_text_page(as_role, free_text, role, status):
+    client = as_role(role)
+    assert client.get("/interests/free-text").status_code == status
+    # Allowed roles get the page back with "Select at least one interest to settle".
+    assert client.post("/interests/free-text", data={}).status_code == (
+        403 if status == 403 else 400)
+
+
+def test_the_page_lists_candidates_and_settles_ticked_rows(as_role, db, free_text):
+    company, typed, club = free_text
+    lead = as_role("governance")
+    home = page_words(lead.get("/"))
+    assert "2 interests are held as free text" in home
+    page = lead.get("/interests/free-text")
+    words = page_words(page)
+    assert "GoToDoc Limited" in words and "Go-To-Doc Ltd" in words and "Same name" in words
+    assert "Not a registered organisation" in words
+    response = lead.post("/interests/free-text", data={
+        "settle": [str(typed), str(club)], f"version_{typed}": "1", f"version_{club}": "1",
+        f"choice_{typed}": str(company), f"choice_{club}": "not_registered"})
+    assert response.status_code == 302
+    assert db["interests"].get(typed)["organisation_id"] == company
+    assert db["interests"].get(club)["not_registered"] == 1
+    after = page_words(lead.get(response.headers["Location"]))
+    assert "1 linked to a registered organisation and 1 marked as not a registered" in after
+    assert "GoToDoc Limited" not in after
+
+
+@pytest.mark.parametrize(("posted", "message"), [
+    ({}, "Select at least one interest to settle"),
+    ({"settle": "{typed}"},
+     "Choose the organisation GoToDoc Limited (Kwame Mensah) is, or mark it as not a registered "
+     "organisation"),
+    ({"settle": "{typed}", "choice_{typed}": "99999"},
+     "Choose one of the organisations listed for GoToDoc Limited (Kwame Mensah)"),
+])
+def test_bad_choices_are_refused_keeping_what_was_ticked(as_role, db, free_text, posted,
+                                                        message):
+    company, typed, club = free_text
+    lead = as_role("governance")
+    data = {key.format(typed=typed): value.format(typed=typed) for key, value in posted.items()}
+    data.update({f"version_{typed}": "1", f"version_{club}": "1", f"choice_{club}":
+                 "not_registered"})
+    response = lead.post("/interests/free-text", data=data)
+    assert response.status_code == 400
+    words = page_words(response)
+    assert message in words and words.strip().startswith("Error:")
+    assert db["interests"].get(club)["not_registered"] == 0  # nothing written
+    page = response.get_data(as_text=True)
+    assert 'value="not_registered" checked' in page  # what they chose is kept
+    if "settle" in data:
+        assert f'value="{typed}" checked' in page
+
+
+def test_a_stale_page_saves_nothing(as_role, db, free_text):
+    company, typed, club = free_text
+    lead = as_role("governance")
+    # Someone edits the interest after the page was loaded: its version moves on.
+    db.execute("UPDATE interests SET version = 2 WHERE id = ?", [typed])
+    response = lead.post("/interests/free-text", data={
+        "settle": [str(typed), str(club)], f"version_{typed}": "1", f"version_{club}": "1",
+        f"choice_{typed}": str(company), f"choice_{club}": "not_registered"})
+    assert response.status_code == 409
+    assert "Someone else changed one of these interests" in page_words(response)
+    assert db["interests"].get(typed)["organisation_id"] is None
+    assert db["interests"].get(club)["not_registered"] == 0
+
+
+def test_the_page_is_paged(as_role, db, setting):
+    _committee, person = setting
+    for n in range(30):
+        add_interest(db, person, organisation_name=f"Club number {n}")
+    lead = as_role("governance")
+    first = page_words(lead.get("/interests/free-text"))
+    assert "30 interests to settle, page 1 of 2" in first
+    second = page_words(lead.get("/interests/free-text?page=2"))
+    assert "page 2 of 2" in second
+
+
+def test_settling_refuses_a_post_without_a_csrf_token(csrf_app):
+    from register.db import connect
+    from tests.conftest import PASSWORD, add_user
+
+    db = connect(csrf_app.config["DATABASE"])
+    person = add_person(db, "Ada Lovelace")
+    typed = add_interest(db, person, organisation_name="Northvale Book Club")
+    add_user(db, "governance", person_id=person)
+    client = csrf_app.test_client()
+    import re
+
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"',
+                      client.get("/sign-in").get_data(as_text=True)).group(1)
+    assert client.post("/sign-in", data={"username": "governance", "password": PASSWORD,
+                                         "csrf_token": token}).status_code == 302
+    response = client.post("/interests/free-text", data={
+        "settle": str(typed), f"version_{typed}": "1", f"choice_{typed}": "not_registered"})
+    assert response.status_code == 400
+    assert db["interests"].get(typed)["not_registered"] == 0
+    db.close()
