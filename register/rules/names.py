@@ -124,20 +124,26 @@ def similarity_words(score: float) -> str:
 def best_candidates(name: str | None, choices: dict[int, str], limit: int = 3
                     ) -> list[tuple[int, float]]:
     """The choices (id -> organisation name) most like a typed name, best first, as (id, score
-    0-100); a name that `names_match` accepts always scores at least the close-match threshold."""
-    typed = normalise_org_name(name)
-    if not typed:
-        return []
+    0-100); a name that `names_match` accepts always scores at least the close-match threshold,
+    and the same name (as `names_match` reads it) 100."""
     normalised = {key: normalise_org_name(value) for key, value in choices.items()}
-    found = process.extract(typed, normalised, scorer=fuzz.WRatio, limit=limit * 3,
-                            score_cutoff=CANDIDATE_CUTOFF)
+    compact = {key: value.replace(" ", "") for key, value in normalised.items()}
+    best: dict[int, float] = {}
+    for reading in readings(name):
+        typed = normalise_org_name(reading)
+        if not typed:
+            continue
+        # Word order aside, and spaces aside ("GoToDoc" is "Go To Doc"): the better of the two.
+        for query, pool, scorer in ((typed, normalised, fuzz.token_sort_ratio),
+                                    (typed.replace(" ", ""), compact, fuzz.ratio)):
+            for _text, score, key in process.extract(query, pool, scorer=scorer,
+                                                     limit=limit * 3,
+                                                     score_cutoff=CANDIDATE_CUTOFF):
+                best[key] = max(best.get(key, 0.0), float(score))
     scored = []
-    for _text, score, key in found:
+    for key, score in best.items():
         if names_match(name, choices[key]):
             score = max(score, SIMILARITY_THRESHOLD * 100)
-        if normalised[key] == typed or normalised[key].replace(" ", "") == typed.replace(" ", ""):
-            score = 100.0
-        scored.append((key, float(score)))
+        scored.append((key, score))
     scored.sort(key=lambda item: (-item[1], choices[item[0]].casefold(), item[0]))
     return scored[:limit]
-
