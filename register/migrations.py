@@ -568,10 +568,12 @@ def m016_organisation_identity(db: Database) -> None:
 def m019_free_text_resolution(db: Database) -> None:
     """Free-text interests settled later: a mark that the organisation typed is not a registered
     one (so the free-text list stops showing it), and an index that reads a person's interests by
-    organisation, free text (no organisation) included, for the conflict rules."""
+    organisation, and one that reads only their free-text interests, for the conflict rules."""
     db.executescript(
         """
         ALTER TABLE interests ADD COLUMN not_registered INTEGER NOT NULL DEFAULT 0;
         CREATE INDEX interests_person_organisation ON interests(person_id, organisation_id);
+        CREATE INDEX interests_person_free_text ON interests(person_id, organisation_name)
+            WHERE organisation_id IS NULL AND withdrawn = 0 AND organisation_name != '';
         """
     )

@@ -95,3 +95,18 @@ def test_best_candidates_are_best_first_with_words():
     assert similarity_words(found[1][1]) != "same name"
     assert best_candidates("", choices) == []
     assert best_candidates("Zzyzx Quarry", choices) == []
+
+
+def test_names_matching_gives_the_same_answer_as_every_pair():
+    from register.rules.names import names_matching
+
+    typed = ["GoToDoc Limited", "Director, Go To Doc", "South Road Surgery", "", None,
+             "Riverside Medical Centre", "Physio Plus (UK) Ltd", "Greenwod Federation",
+             "Northgate Primary Care Netwrk", "The Surgery"]
+    targets = ["Go-To-Doc Ltd", "North Road Surgery", "The Riverside Surgery",
+               "Greenwood Federation", "Physio Plus Ltd", "Northgate Primary Care Network"]
+    expected = {i for i, name in enumerate(typed) if any(names_match(name, t) for t in targets)}
+    assert names_matching(typed, targets) == expected
+    assert expected == {0, 1, 5, 7, 8}
+    assert names_matching([], targets) == set()
+    assert names_matching(typed, []) == set()
