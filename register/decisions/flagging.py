@@ -129,6 +129,20 @@ _INTEREST_COLUMNS = ("SELECT id, person_id, organisation_id, organisation_name, 
                      " declared_on, withdrawn FROM interests")
 
 
+# Each (person, organisation) pair that can matter, looked up through the (person, organisation)
+# index: the cost follows the decisions' people and organisations, not how many other interests
+# those people hold.
+_PAIRS_SQL = (
+    "WITH pairs(person_id, organisation_id) AS (SELECT json_extract(value, '$[0]'),"
+    " json_extract(value, '$[1]') FROM json_each(?))"
+    " SELECT interests.id, interests.person_id, interests.organisation_id,"
+    " interests.organisation_name, interests.interest_type, interests.is_indirect,"
+    " interests.associate_relationship, interests.nature, interests.date_from,"
+    " interests.date_to, interests.declared_on, interests.withdrawn"
+    " FROM pairs JOIN interests ON interests.person_id = pairs.person_id"
+    " AND interests.organisation_id = pairs.organisation_id WHERE interests.withdrawn = 0")
+
+
 def _interest(r: tuple) -> rules.Interest:
     return rules.Interest(
         id=r[0], person_id=r[1], organisation_id=r[2], organisation_name=r[3],
@@ -144,8 +158,8 @@ def _interests(db: Database, rows: dict[int, tuple],
     it may benefit (or a home practice), and free-text ones whose name may be one of them. An
     interest in any other organisation can give no flag, so it is not read at all; this keeps
     the cost of a decision independent of how many interests each person holds elsewhere."""
-    person_ids = sorted({p.person_id for group in participants.values() for p in group})
-    every_relevant = sorted(set().union(*relevant.values(), set()))
+    people_of = {i: {p.person_id for p in participants[i]} for i in rows}
+    person_ids = sorted(set().union(*people_of.values(), set()))
     linked_of: dict[int, list[tuple]] = {}
     free_of: dict[int, list[tuple[int, str]]] = {}
     for start in range(0, len(person_ids), BATCH):
@@ -153,10 +167,11 @@ def _interests(db: Database, rows: dict[int, tuple],
         marks = _placeholders(chunk)
         # Plain tuples, only the columns the rules read, through the (person, organisation)
         # index: this runs for every decision a write touches, so it stays cheap.
-        for r in db.execute(
-                _INTEREST_COLUMNS + f" WHERE person_id IN ({marks}) AND withdrawn = 0"
-                " AND organisation_id IN (SELECT value FROM json_each(?))",
-                [*chunk, json.dumps(every_relevant)]):
+        within = set(chunk)
+        pairs = {(person_id, org_id) for decision_id in rows
+                 for person_id in people_of[decision_id] & within
+                 for org_id in relevant[decision_id]}
+        for r in db.execute(_PAIRS_SQL, [json.dumps(sorted(pairs))]):
             linked_of.setdefault(r[1], []).append(r)
         # Free text through its own partial index, which holds the name: no table reads, and
         # only the free-text entries (the planner would otherwise pick the wider index above).

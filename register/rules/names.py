@@ -96,8 +96,10 @@ def _same_organisation_name(left: str, right: str) -> bool:
 
 
 @functools.lru_cache(maxsize=65536)
-def _normalised_readings(name: str | None) -> tuple[str, ...]:
-    return tuple(n for n in (normalise_org_name(r) for r in readings(name)) if n)
+def _normalised_readings(name: str | None) -> tuple[tuple[str, str], ...]:
+    """Each reading of a name, normalised, with its spaces taken out beside it."""
+    return tuple((n, n.replace(" ", "")) for n in (normalise_org_name(r) for r in readings(name))
+                 if n)
 
 
 def names_matching(names: Sequence[str | None], targets: Iterable[str | None]) -> set[int]:
@@ -108,19 +110,19 @@ def names_matching(names: Sequence[str | None], targets: Iterable[str | None]) -
     owner: list[int] = []
     compact: dict[str, set[int]] = {}
     for index, name in enumerate(names):
-        for norm in _normalised_readings(name):
+        for norm, squeezed in _normalised_readings(name):
             flat.append(norm)
             owner.append(index)
-            compact.setdefault(norm.replace(" ", ""), set()).add(index)
+            compact.setdefault(squeezed, set()).add(index)
     found: set[int] = set()
     if not flat:
         return found
     for target in {t for t in targets if t}:
         maybe: set[int] = set()
-        for norm in _normalised_readings(target):
+        for norm, squeezed in _normalised_readings(target):
             # names_match needs the same letters with spaces aside, or a ratio over the
             # threshold: anything else is left out here without a Python call per name.
-            maybe |= compact.get(norm.replace(" ", ""), set())
+            maybe |= compact.get(squeezed, set())
             maybe |= {owner[position] for _text, _score, position in process.extract(
                 norm, flat, scorer=fuzz.ratio, score_cutoff=SIMILARITY_THRESHOLD * 100,
                 limit=None)}
