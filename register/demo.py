@@ -334,7 +334,7 @@ INTERESTS = [
     _i("obrien", None, "Sessional GP for out-of-hours video consultations", 400, 300,
        name="GoToDoc Limited", business="Online GP consultations",
        mitigation="Will not take part in decisions about out-of-hours or online services"),
-    _i("kowalczyk", None, "Holds shares in the company", 1100, 1090, name="Go To Doc Ltd",
+    _i("kowalczyk", None, "Holds shares in the company", 1100, 1090, name="GoToDoc Limited",
        business="Online GP consultations"),
     _i("price", "gotodoc", "Brother is operations manager at the company", 500, 495,
        associate="Brother", business="Online GP consultations"),

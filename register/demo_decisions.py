@@ -545,7 +545,7 @@ DECISIONS = [
         "telephone consultations for patients referred by NHS 111, for three years.",
         "awaiting_review", "buy", "new", "competitive_process", _pounds(1_800_000),
         _pounds(600_000), 36, "obrien", "mcallister", ("gotodoc",),
-        extra=(("obrien", "attendee"),),
+        extra=(("obrien", "attendee"), ("kowalczyk", "attendee")),
         options=(
             ("A competitive process", "chosen",
              "Required for a long-term contract of this value; one compliant bid was received"),

@@ -658,6 +658,21 @@ def m018_companies_house(db: Database) -> None:
 
 
 @migrations()
+def m019_free_text_resolution(db: Database) -> None:
+    """Free-text interests settled later: a mark that the organisation typed is not a registered
+    one (so the free-text list stops showing it), and an index that reads a person's interests by
+    organisation, and one that reads only their free-text interests, for the conflict rules."""
+    db.executescript(
+        """
+        ALTER TABLE interests ADD COLUMN not_registered INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX interests_person_organisation ON interests(person_id, organisation_id);
+        CREATE INDEX interests_person_free_text ON interests(person_id, organisation_name)
+            WHERE organisation_id IS NULL AND withdrawn = 0 AND organisation_name != '';
+        """
+    )
+
+
+@migrations()
 def m020_sign_in(db: Database) -> None:
     """Single sign-on and a second factor: whether an account may still use its local password,
     its TOTP secret with the last time step accepted (so a code is never accepted twice), and

@@ -52,10 +52,12 @@ def home() -> str:
     """The signed-in user's starting page."""
     from .db import get_db
     from .decisions.reviewers import routed_to
+    from .interests.linking import free_text_count
     from .interests.queries import home_summary
 
+    free_text = (free_text_count(get_db()) if current_user.can("settle_free_text") else None)
     return render_template("home.html", summary=home_summary(current_user),
-                           to_review=routed_to(get_db(), current_user))
+                           to_review=routed_to(get_db(), current_user), free_text=free_text)
 
 
 def navigation(counts: dict[str, int | None] | None = None) -> list[dict[str, Any]]:

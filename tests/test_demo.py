@@ -227,7 +227,12 @@ def test_returns_include_nil_and_a_few_overdue_decision_makers(db, demo):
 
 
 def test_two_interests_have_an_edit_history(db, demo):
-    versions = rows(db, "SELECT * FROM interest_versions")
+    # Two edits, plus the free-text interests a governance lead linked by confirming a possible
+    # match in a review (each keeps its earlier version too; see the test below).
+    linked = {e["entity_id"] for e in rows(
+        db, "SELECT entity_id FROM audit_events WHERE entity = 'interest' AND action = 'link'")}
+    versions = [v for v in rows(db, "SELECT * FROM interest_versions")
+                if int(v["interest_id"]) not in {int(i) for i in linked}]
     assert len(versions) == 2
     for version in versions:
         current = rows(db, "SELECT * FROM interests WHERE id = ?", [version["interest_id"]])[0]
@@ -524,11 +529,32 @@ def test_a_possible_name_match_gotodoc_limited(db, demo):
                      " JOIN decisions ON decisions.id = decision_id"
                      " WHERE rule = 'POSSIBLE_NAME_MATCH' AND sentence LIKE '%GoToDoc Limited%'")
     assert all("Go-To-Doc Ltd" in f["sentence"] for f in found)
-    assert {f["status"] for f in found} >= {"awaiting_review", "awaiting_ratification"}
+    assert {f["status"] for f in found} >= {"awaiting_review"}
     unresolved = [f for f in found if not rows(
         db, "SELECT 1 FROM match_resolutions WHERE decision_id = ? AND person_id = ?",
         [f["decision_id"], f["person_id"]])]
     assert unresolved, "one is still waiting for a governance lead to confirm or dismiss"
+
+
+def test_a_confirmed_match_is_linked_for_good(db, demo):
+    # Dr O'Brien's "GoToDoc Limited" was confirmed as Go-To-Doc Ltd in the review of the urgent
+    # award: the interest is now in the organisation, and the later long-term decision shows a
+    # real conflict with its lateness, not another possible match.
+    obrien = person(db, "Dr Se\u00e1n O'Brien")
+    provider = rows(db, "SELECT * FROM organisations WHERE name = 'Go-To-Doc Ltd'")[0]
+    links = rows(db, "SELECT * FROM audit_events WHERE entity = 'interest' AND action = 'link'")
+    assert links
+    linked_ids = [int(e["entity_id"]) for e in links
+                  if "Go-To-Doc Ltd" in e["changes"] and "review of" in e["changes"]]
+    assert linked_ids
+    interest = rows(db, "SELECT * FROM interests WHERE id = ?", [linked_ids[0]])[0]
+    assert interest["organisation_id"] == provider["id"]
+    assert interest["organisation_name"] == "GoToDoc Limited"
+    assert interest["person_id"] == obrien["id"]
+    later = decision(db, "Online GP consultations for NHS 111 referrals")
+    theirs = [f for f in flags_of(db, later["id"]) if f["person_id"] == interest["person_id"]]
+    assert {f["rule"] for f in theirs} >= {"DIRECT_INTEREST", "LATE_DECLARATION"}
+    assert "POSSIBLE_NAME_MATCH" not in {f["rule"] for f in theirs}
 
 
 def test_late_declarations_including_one_after_the_meeting(db, demo):

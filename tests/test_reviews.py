@@ -538,11 +538,13 @@ def test_a_possible_match_is_dismissed_with_a_reason_or_confirmed_into_a_conflic
     assert lead.post(f"/reviews/{ref}", data=data).status_code == 302
     assert db.execute("SELECT outcome FROM match_resolutions").fetchone()[0] == "confirmed"
     assert queries.ruling_for(db, decision, world.lay) == "no_vote"
-    # Once confirmed it is no longer described as "possible": the decision page and the queue
-    # count Kwame Mensah as conflicted.
+    # Confirming links the interest to the organisation for good (issue 11): the decision now
+    # sees a direct interest, not a possible one, and the queue counts Kwame Mensah as conflicted.
+    linked = db.execute("SELECT organisation_id, version FROM interests WHERE id = ?",
+                        [interest]).fetchone()
+    assert tuple(linked) == (company, 2)
     decision_page = text(lead.get(f"/decisions/{ref}"))
-    assert "Name match confirmed" in decision_page
-    assert "A governance lead confirmed it as a conflict." in decision_page
+    assert "Kwame Mensah holds an interest in Go-To-Doc Ltd" in decision_page
     assert "(possible conflict)" not in decision_page
     queue_page = text(lead.get("/reviews/"))
     assert "possible name match to confirm" not in queue_page

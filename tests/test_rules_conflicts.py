@@ -476,11 +476,16 @@ def test_north_road_is_not_south_road():
     assert flags == []
 
 
-def test_a_recorded_organisation_with_a_duplicate_name_is_a_possible_match():
+def test_an_interest_linked_to_an_organisation_is_never_matched_by_name():
+    # Issue 11: only free text is matched by name; a linked interest is identified by its
+    # organisation (a duplicate registration is settled by identifiers, not guessed at here).
     orgs = {**ORGS, 41: Organisation(41, "GoToDoc Limited", "independent", None, False)}
     flags = flags_for(decision([GOTODOC]), participants=[JONES], orgs=orgs,
                       interests=[interest(person=2, org=41, name="GoToDoc Limited")])
-    assert rules(flags) == ["POSSIBLE_NAME_MATCH"]
+    assert flags == []
+    unlinked = flags_for(decision([GOTODOC]), participants=[JONES], orgs=orgs,
+                         interests=[interest(person=2, org=None, name="GoToDoc Limited")])
+    assert rules(unlinked) == ["POSSIBLE_NAME_MATCH"]
 
 
 def test_organisations_with_different_ods_codes_are_never_a_name_match():

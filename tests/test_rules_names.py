@@ -71,3 +71,42 @@ def test_names_that_match(a, b):
 def test_names_that_do_not_match(a, b):
     assert not names_match(a, b)
     assert not names_match(b, a)
+
+
+@pytest.mark.parametrize(("a", "b", "expected"), [
+    # A role typed before the name does not hide it.
+    ("Director, GoToDoc Limited", "Go To Doc Ltd", True),
+    ("Partner, Riverside Surgery", "The Riverside Medical Centre", True),
+    ("Director, Physio Plus (UK) Ltd", "Physio Plus Ltd", False),
+    ("Director, North Road Surgery", "South Road Surgery", False),
+])
+def test_a_role_before_the_name(a, b, expected):
+    assert names_match(a, b) is expected
+    assert names_match(b, a) is expected
+
+
+def test_best_candidates_are_best_first_with_words():
+    from register.rules.names import best_candidates, similarity_words
+
+    choices = {1: "Go To Doc Ltd", 2: "Riverside Surgery", 3: "GoToDoc Services Ltd"}
+    found = best_candidates("GoToDoc Limited", choices)
+    assert [key for key, _score in found][:2] == [1, 3]
+    assert similarity_words(found[0][1]) == "same name"
+    assert similarity_words(found[1][1]) != "same name"
+    assert best_candidates("", choices) == []
+    assert best_candidates("Zzyzx Quarry", choices) == []
+
+
+def test_names_matching_gives_the_same_answer_as_every_pair():
+    from register.rules.names import names_matching
+
+    typed = ["GoToDoc Limited", "Director, Go To Doc", "South Road Surgery", "", None,
+             "Riverside Medical Centre", "Physio Plus (UK) Ltd", "Greenwod Federation",
+             "Northgate Primary Care Netwrk", "The Surgery"]
+    targets = ["Go-To-Doc Ltd", "North Road Surgery", "The Riverside Surgery",
+               "Greenwood Federation", "Physio Plus Ltd", "Northgate Primary Care Network"]
+    expected = {i for i, name in enumerate(typed) if any(names_match(name, t) for t in targets)}
+    assert names_matching(typed, targets) == expected
+    assert expected == {0, 1, 5, 7, 8}
+    assert names_matching([], targets) == set()
+    assert names_matching(typed, []) == set()

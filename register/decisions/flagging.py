@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from .. import audit
 from ..db import write_transaction
 from ..rules import conflicts as rules
+from ..rules.names import names_matching
 from ..timeutil import utcnow_iso
 
 
@@ -96,22 +97,6 @@ def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
         participants[decision_id].append(rules.Participant(
             person_id=person_id, name=name, role_in_decision=role, home_practices=tuple(periods),
             birth_month=born[0], birth_year=born[1]))
-    person_ids = sorted({p.person_id for group in participants.values() for p in group})
-    interests_of: dict[int, list[rules.Interest]] = {}
-    for start in range(0, len(person_ids), BATCH):
-        chunk = person_ids[start:start + BATCH]
-        # Plain tuples, only the columns the rules read: this runs for every decision a write
-        # touches, so it stays cheap.
-        for r in db.execute(
-                "SELECT id, person_id, organisation_id, organisation_name, interest_type,"
-                " is_indirect, associate_relationship, nature, date_from, date_to, declared_on,"
-                f" withdrawn FROM interests WHERE person_id IN ({_placeholders(chunk)})"
-                " ORDER BY person_id, id", chunk):
-            interests_of.setdefault(r[1], []).append(rules.Interest(
-                id=r[0], person_id=r[1], organisation_id=r[2], organisation_name=r[3],
-                interest_type=r[4], is_indirect=bool(r[5]), associate_relationship=r[6],
-                nature=r[7], date_from=_date(r[8]), date_to=_date(r[9]),
-                declared_on=_date(r[10]), withdrawn=bool(r[11])))
     # The practice each participant worked in on the meeting date (or today, with no date).
     anchors = {i: set(providers[i]) | {
         home for p in participants[i]
@@ -121,6 +106,9 @@ def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
     controllers_of = _controllers(db, sorted({o for i in rows for o in providers[i]}))
     facts: dict[int, dict[str, Any]] = {}
     wanted_orgs: dict[int, set[int]] = {}
+    # The organisations an interest can matter through: the providers, everything below them,
+    # and the participants' home practices (an interest there is its declaration).
+    relevant: dict[int, set[int]] = {}
     for decision_id, row in rows.items():
         # Everything below the providers, at any depth; and one level above every anchor.
         chosen: dict[int, tuple] = {}
@@ -136,22 +124,21 @@ def _gather_batch(db: Database, ids: list[int]) -> dict[int, dict[str, Any]]:
                 chosen[link[0]] = link
         links = [rules.OrgLink(member_id=link[1], parent_id=link[2], date_from=_date(link[3]),
                                date_to=_date(link[4])) for _id, link in sorted(chosen.items())]
-        people = participants[decision_id]
-        interests = [i for p in sorted({p.person_id for p in people})
-                     for i in interests_of.get(p, [])]
+        relevant[decision_id] = seen | anchors[decision_id]
         wanted_orgs[decision_id] = (
             set(providers[decision_id]) | {link.member_id for link in links}
-            | {link.parent_id for link in links} | anchors[decision_id]
-            | {i.organisation_id for i in interests if i.organisation_id})
+            | {link.parent_id for link in links} | anchors[decision_id])
         facts[decision_id] = {
             "decision": rules.DecisionFacts(
                 id=decision_id, meeting_date=_date(row[1]),
                 proposed_provider_ids=tuple(providers[decision_id]), awarded_provider_id=row[2],
                 offered_to_all_member_practices=bool(row[3]), common_interest_policy=row[4]),
-            "participants": people, "links": links, "interests": interests,
+            "participants": participants[decision_id], "links": links,
             "controllers": [c for o in providers[decision_id] for c in controllers_of.get(o, ())]}
-    organisations = _organisations(db, sorted(set().union(*wanted_orgs.values())))
+    organisations = _organisations(db, sorted(set().union(*wanted_orgs.values(), set())))
+    interests_of = _interests(db, rows, participants, relevant, organisations)
     for decision_id, wanted in wanted_orgs.items():
+        facts[decision_id]["interests"] = interests_of[decision_id]
         facts[decision_id]["organisations"] = {
             org_id: organisations[org_id] for org_id in sorted(wanted) if org_id in organisations}
     return facts
@@ -170,6 +157,89 @@ def home_practices_of(db: Database, person_ids: list[int]
             found.setdefault(r[1], []).append(rules.Period(
                 organisation_id=r[2], date_from=_date(r[3]), date_to=_date(r[4]), id=r[0]))
     return {person_id: tuple(periods) for person_id, periods in found.items()}
+
+
+_INTEREST_COLUMNS = ("SELECT id, person_id, organisation_id, organisation_name, interest_type,"
+                     " is_indirect, associate_relationship, nature, date_from, date_to,"
+                     " declared_on, withdrawn FROM interests")
+
+
+# Each (person, organisation) pair that can matter, looked up through the (person, organisation)
+# index: the cost follows the decisions' people and organisations, not how many other interests
+# those people hold.
+_PAIRS_SQL = (
+    "WITH pairs(person_id, organisation_id) AS (SELECT json_extract(value, '$[0]'),"
+    " json_extract(value, '$[1]') FROM json_each(?))"
+    " SELECT interests.id, interests.person_id, interests.organisation_id,"
+    " interests.organisation_name, interests.interest_type, interests.is_indirect,"
+    " interests.associate_relationship, interests.nature, interests.date_from,"
+    " interests.date_to, interests.declared_on, interests.withdrawn"
+    " FROM pairs JOIN interests ON interests.person_id = pairs.person_id"
+    " AND interests.organisation_id = pairs.organisation_id WHERE interests.withdrawn = 0")
+
+
+def _interest(r: tuple) -> rules.Interest:
+    return rules.Interest(
+        id=r[0], person_id=r[1], organisation_id=r[2], organisation_name=r[3],
+        interest_type=r[4], is_indirect=bool(r[5]), associate_relationship=r[6], nature=r[7],
+        date_from=_date(r[8]), date_to=_date(r[9]), declared_on=_date(r[10]),
+        withdrawn=bool(r[11]))
+
+
+def _interests(db: Database, rows: dict[int, tuple],
+               participants: dict[int, list[rules.Participant]], relevant: dict[int, set[int]],
+               organisations: dict[int, rules.Organisation]) -> dict[int, list[rules.Interest]]:
+    """Each decision's participants' interests that the rules can flag: those in an organisation
+    it may benefit (or a home practice), and free-text ones whose name may be one of them. An
+    interest in any other organisation can give no flag, so it is not read at all; this keeps
+    the cost of a decision independent of how many interests each person holds elsewhere."""
+    people_of = {i: {p.person_id for p in participants[i]} for i in rows}
+    person_ids = sorted(set().union(*people_of.values(), set()))
+    linked_of: dict[int, list[tuple]] = {}
+    free_of: dict[int, list[tuple[int, str]]] = {}
+    for start in range(0, len(person_ids), BATCH):
+        chunk = person_ids[start:start + BATCH]
+        marks = _placeholders(chunk)
+        # Plain tuples, only the columns the rules read, through the (person, organisation)
+        # index: this runs for every decision a write touches, so it stays cheap.
+        within = set(chunk)
+        pairs = {(person_id, org_id) for decision_id in rows
+                 for person_id in people_of[decision_id] & within
+                 for org_id in relevant[decision_id]}
+        for r in db.execute(_PAIRS_SQL, [json.dumps(sorted(pairs))]):
+            linked_of.setdefault(r[1], []).append(r)
+        # Free text through its own partial index, which holds the name: no table reads, and
+        # only the free-text entries (the planner would otherwise pick the wider index above).
+        for interest_id, person_id, name in db.execute(
+                "SELECT id, person_id, organisation_name FROM interests"
+                " INDEXED BY interests_person_free_text"
+                f" WHERE person_id IN ({marks}) AND organisation_id IS NULL AND withdrawn = 0"
+                " AND organisation_name != ''", chunk):
+            free_of.setdefault(person_id, []).append((interest_id, name))
+    kept_free: set[int] = set()
+    for decision_id in rows:
+        people = {p.person_id for p in participants[decision_id]}
+        typed = [item for person_id in people for item in free_of.get(person_id, ())]
+        if not typed:
+            continue
+        targets = [organisations[o].name for o in relevant[decision_id] if o in organisations]
+        kept_free |= {typed[i][0] for i in names_matching([name for _id, name in typed],
+                                                          targets)}
+    free_rows: dict[int, tuple] = {}
+    ids = sorted(kept_free)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start:start + BATCH]
+        for r in db.execute(_INTEREST_COLUMNS + f" WHERE id IN ({_placeholders(chunk)})", chunk):
+            free_rows[r[0]] = r
+    found: dict[int, list[rules.Interest]] = {}
+    for decision_id in rows:
+        chosen: list[tuple] = []
+        for person_id in sorted({p.person_id for p in participants[decision_id]}):
+            mine = [r for r in linked_of.get(person_id, ()) if r[2] in relevant[decision_id]]
+            mine += [free_rows[i] for i, _name in free_of.get(person_id, ()) if i in free_rows]
+            chosen += sorted(mine, key=lambda r: r[0])
+        found[decision_id] = [_interest(r) for r in chosen]
+    return found
 
 
 def _links_around(db: Database, providers: list[int], anchors: list[int]

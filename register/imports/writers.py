@@ -8,6 +8,7 @@ from sqlite_utils import Database
 from .. import audit
 from ..db import write_transaction
 from ..decisions import lifecycle
+from ..interests import linking
 from ..organisations.identity import keyed
 from ..people import home_practices
 from ..timeutil import utcnow_iso
@@ -83,8 +84,14 @@ def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = No
             _create(db, change, actor=actor, user_id=user_id)
         else:
             _update(db, change, actor=actor)
+    touched = _touched(db, plan)
+    # Free-text interests that now name an organisation of this file exactly are linked to it.
+    organisations = [change.record_id for change in plan.changes
+                     if change.entity == "organisation"]
+    touched["people"] |= {linked.person_id for linked in linking.link_exact(
+        db, organisations, actor, user_id=user_id, refresh=False)}
     # The decisions the whole file touched are brought up to date once, at its end.
-    lifecycle.refresh_affected(db, actor=actor, **_touched(db, plan))
+    lifecycle.refresh_affected(db, actor=actor, **touched)
     if plan.kind == "decisions":
         finish_decisions(db, plan, actor=actor)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -11,7 +12,7 @@ from werkzeug.wrappers import Response
 from ..auth.access import requires
 from ..db import get_db
 from ..timeutil import today_uk
-from . import queries
+from . import linking, queries
 from .forms import InterestForm, WithdrawForm
 
 bp = Blueprint("interests", __name__, url_prefix="/interests")
@@ -282,3 +283,100 @@ def missing_returns() -> str:
     page = queries.Page(rows[(number - 1) * size:number * size], len(rows), number, pages,
                         sort, direction)
     return render_template("interests/missing_returns.html", page=page)
+
+
+# ---- interests held as free text ----
+
+@dataclass
+class FreeTextChoices:
+    """What a governance lead ticked and chose on the free-text page, and what was wrong."""
+
+    ticked: set[int] = field(default_factory=set)
+    choices: dict[int, str] = field(default_factory=dict)
+    versions: dict[int, int] = field(default_factory=dict)
+    field_errors: dict[str, str] = field(default_factory=dict)
+    form_errors: list[str] = field(default_factory=list)
+
+    @property
+    def errors(self) -> dict[str, str]:
+        """Every problem by anchor (the page's own problems under an empty anchor's index)."""
+        return {**{f"form-{n}": m for n, m in enumerate(self.form_errors)}, **self.field_errors}
+
+    @property
+    def error_list(self) -> list[tuple[str, str]]:
+        """(anchor, message) pairs for the error summary."""
+        return [("", message) for message in self.form_errors] + list(self.field_errors.items())
+
+
+def _free_text_choices(form: Any, page: Any) -> FreeTextChoices:
+    """Read and check the ticked rows of the page that was posted."""
+    chosen = FreeTextChoices()
+    shown = {row["id"]: row for row in page.rows}
+    for raw in form.getlist("settle"):
+        if not raw.isdecimal():
+            continue
+        chosen.ticked.add(int(raw))
+    for interest_id in shown:
+        chosen.versions[interest_id] = _version(form.get(f"version_{interest_id}"))
+        if form.get(f"choice_{interest_id}"):
+            chosen.choices[interest_id] = form.get(f"choice_{interest_id}", "")
+    if not chosen.ticked:
+        chosen.form_errors.append("Select at least one interest to settle")
+        return chosen
+    for interest_id in sorted(chosen.ticked):
+        row = shown.get(interest_id)
+        if row is None:
+            chosen.form_errors.append(linking_stale_message())
+            return chosen
+        choice = chosen.choices.get(interest_id, "")
+        allowed = {str(c.organisation_id) for c in row["candidates"]} | {"not_registered"}
+        who = f"{row['organisation_name']} ({row['person_name']})"
+        if not choice:
+            chosen.field_errors[f"choice-{interest_id}"] = (
+                f"Choose the organisation {who} is, or mark it as not a registered organisation")
+        elif choice not in allowed:
+            chosen.field_errors[f"choice-{interest_id}"] = (
+                f"Choose one of the organisations listed for {who}")
+    return chosen
+
+
+def linking_stale_message() -> str:
+    """What the page says when a row changed since it was loaded."""
+    return ("Someone else changed one of these interests since you loaded this page. Nothing has "
+            "been saved: check the list as it is now and settle them again.")
+
+
+@bp.route("/free-text", methods=["GET", "POST"])
+@requires("settle_free_text")
+def free_text() -> str | Response | tuple[str, int]:
+    """Interests held as free text, with their best candidate organisations, settled in bulk."""
+    db = get_db()
+    size = current_app.config["PAGE_SIZE"]
+    number = max(1, _version(request.values.get("page")))
+    page = linking.free_text_page(db, number, size)
+    chosen = FreeTextChoices()
+    status = 200
+    if request.method == "POST":
+        chosen = _free_text_choices(request.form, page)
+        if not chosen.errors:
+            try:
+                result = linking.settle(
+                    db, {i: chosen.versions.get(i, -1) for i in chosen.ticked},
+                    {i: chosen.choices[i] for i in chosen.ticked},
+                    actor=current_user.actor, user_id=current_user.id)
+            except linking.StaleInterest:
+                chosen.form_errors.append(linking_stale_message())
+                page = linking.free_text_page(db, number, size)
+                status = 409
+            else:
+                parts = []
+                if result.linked:
+                    parts.append(f"{len(result.linked)} linked to a registered organisation")
+                if result.marked:
+                    parts.append(f"{len(result.marked)} marked as not a registered organisation")
+                flash("Interests settled: " + " and ".join(parts) + ".", "success")
+                return redirect(url_for("interests.free_text", page=page.page))
+        else:
+            status = 409 if chosen.form_errors and chosen.ticked else 400
+    return render_template("interests/free_text.html", page=page, form=chosen,
+                           remaining=linking.free_text_count(db)), status

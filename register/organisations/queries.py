@@ -12,6 +12,7 @@ from ..db import write_transaction
 from ..decisions import lifecycle
 from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
 from ..editing import create_audited, update_versioned
+from ..interests import linking
 from ..listing import Page, like_pattern, order_clause, paginate, prefix_pattern, where_clause
 
 # Re-exported for code that imports the page parser from here.
@@ -160,9 +161,14 @@ def lookup(db: Database, q: str, kind: str = "", limit: int = 20) -> list[dict[s
 
 
 def create_organisation(db: Database, data: dict[str, Any], actor: str) -> int:
-    """Insert an organisation and audit it; returns its id."""
-    return create_audited(db, "organisations", "organisation",
-                          keyed({key: data[key] for key in EDITABLE}), actor, get_organisation)
+    """Insert an organisation and audit it; free-text interests that name it exactly are linked
+    to it in the same write. Returns its id."""
+    with write_transaction(db):
+        organisation_id = create_audited(db, "organisations", "organisation",
+                                         keyed({key: data[key] for key in EDITABLE}), actor,
+                                         get_organisation)
+        linking.link_exact(db, [organisation_id], actor)
+    return organisation_id
 
 
 def update_organisation(db: Database, organisation_id: int, version: int,
@@ -170,8 +176,10 @@ def update_organisation(db: Database, organisation_id: int, version: int,
     """Save an edit made from the given version; False if someone else saved first."""
     return update_versioned(db, "organisations", "organisation", organisation_id, version,
                             keyed({key: data[key] for key in EDITABLE}), actor, get_organisation,
-                            then=lambda db: lifecycle.refresh_affected(
-                                db, actor=actor, organisations=[organisation_id]))
+                            then=lambda db: (
+                                lifecycle.refresh_affected(db, actor=actor,
+                                                           organisations=[organisation_id]),
+                                linking.link_exact(db, [organisation_id], actor)))
 
 
 class LinkOverlap(ValueError):

@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .. import audit
+from ..interests import linking
 from ..timeutil import utcnow_iso
 from . import queries
 
@@ -92,7 +93,27 @@ def save_rulings(db: Database, review: queries.Review, selections: dict[int, dic
     if changes:
         audit.record(db, actor=actor, action="rulings", entity="decision", entity_id=decision_id,
                      changes=changes)
+    _link_confirmed(db, review, matches, actor=actor, user_id=user_id)
     return bool(changes)
+
+
+def _link_confirmed(db: Database, review: queries.Review,
+                    matches: dict[tuple[int, int], dict[str, str]], *, actor: str,
+                    user_id: int) -> None:
+    """A confirmed match links the free-text interest to the organisation for good, so every
+    later decision sees the conflict (and its lateness); the resolution stays as the record of
+    who confirmed it here. A name that matched several organisations is not linked: which one
+    it is stays a question for each decision."""
+    for group in review.match_groups():
+        key = (group["person_id"], group["interest_id"])
+        if key not in matches or matches[key]["outcome"] != "confirm":
+            continue
+        matched = {flag["evidence"].get("matched_organisation_id") for flag in group["flags"]}
+        matched.discard(None)
+        # A possible undeclared interest (a negative key, a Companies House record) links nothing.
+        if len(matched) == 1 and (group["interest_id"] or 0) > 0:
+            linking.confirm_match(db, group["interest_id"], matched.pop(), actor=actor,
+                                  user_id=user_id, reference=review.decision["reference"])
 
 
 def record_escalation(db: Database, decision: dict[str, Any], kind: str,

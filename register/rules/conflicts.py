@@ -27,7 +27,8 @@ Per participant (voting members, other attendees and evaluators alike):
   is a member practice; the sentence says what the committee's common-interest policy requires.
 - POSSIBLE_NAME_MATCH (possible): an interest not identified as a provider, whose organisation's
   name closely matches a provider or a member of one (see `names.names_match`); a governance lead
-  confirms or dismisses it. Two organisations with different ODS codes are never a name match.
+  confirms or dismisses it. Only free-text interests (no organisation link) are matched by name:
+  an interest linked to an organisation is identified by it.
 - POSSIBLE_UNDECLARED_INTEREST (possible): the person may be a person with significant control of a
   proposed or awarded provider, as Companies House records it and as it stood on the meeting date
   (names compared by `person_names`, month and year of birth where both sides record them), and has
@@ -415,18 +416,18 @@ def _interest_flags(ctx: _Context, person: Participant, interest: Interest) -> l
 
 def _name_match_flags(ctx: _Context, person: Participant, interest: Interest, holder: str,
                       ended: bool) -> list[Flag]:
-    """Possible conflicts: the interest's organisation is typed or recorded under a close name."""
-    linked = ctx.organisations.get(interest.organisation_id) if interest.organisation_id else None
-    names = [n for n in {interest.organisation_name or "", linked.name if linked else ""} if n]
-    if not names:
+    """Possible conflicts: the interest's organisation is typed as free text under a name close
+    to a provider's or a member's. An interest linked to an organisation is identified, never
+    matched by name: it is a conflict through that organisation or none."""
+    if interest.organisation_id is not None:
         return []
-    shown = interest.organisation_name or (linked.name if linked else "")
+    shown = interest.organisation_name or ""
+    if not shown.strip():
+        return []
     flags: list[Flag] = []
     for org_id in sorted(ctx.stakes):
         target = ctx.org(org_id)
-        if linked and linked.ods_code and target.ods_code and linked.ods_code != target.ods_code:
-            continue
-        if not any(names_match(name, target.name) for name in names):
+        if not names_match(shown, target.name):
             continue
         for _provider_id, path in ctx.stakes[org_id]:
             evidence = {"interest_id": interest.id, "matched_organisation_id": org_id,

@@ -8,10 +8,12 @@ Surgery") apart.
 """
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import unicodedata
+from collections.abc import Iterable, Sequence
+
+from rapidfuzz import fuzz, process
 
 SIMILARITY_THRESHOLD = 0.92
 MIN_FUZZY_LENGTH = 6
@@ -71,10 +73,16 @@ def _tokens_that_distinguish(name: str) -> set[str]:
     return {w for w in name.split() if w in DISTINGUISHING_WORDS or any(c.isdecimal() for c in w)}
 
 
-@functools.lru_cache(maxsize=65536)
-def names_match(a: str | None, b: str | None) -> bool:
-    """Whether two organisation names are close enough that they may be the same organisation."""
-    left, right = normalise_org_name(a), normalise_org_name(b)
+def readings(name: str | None) -> tuple[str, ...]:
+    """The ways a typed name may name an organisation: the whole text and, when it has commas
+    ("Director, GoToDoc Limited"), each part on its own, so a role typed before the name does not
+    hide it."""
+    text = (name or "").strip()
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    return (text, *parts) if len(parts) > 1 else (text,)
+
+
+def _same_organisation_name(left: str, right: str) -> bool:
     if not left or not right:
         return False
     if left == right or left.replace(" ", "") == right.replace(" ", ""):
@@ -83,5 +91,95 @@ def names_match(a: str | None, b: str | None) -> bool:
         return False
     if _tokens_that_distinguish(left) != _tokens_that_distinguish(right):
         return False
-    ratio = difflib.SequenceMatcher(None, left, right, autojunk=False).ratio()
-    return ratio >= SIMILARITY_THRESHOLD
+    # Indel similarity (twice the longest common subsequence over both lengths), 0-100.
+    return fuzz.ratio(left, right) >= SIMILARITY_THRESHOLD * 100
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalised_readings(name: str | None) -> tuple[tuple[str, str], ...]:
+    """Each reading of a name, normalised, with its spaces taken out beside it."""
+    return tuple((n, n.replace(" ", "")) for n in (normalise_org_name(r) for r in readings(name))
+                 if n)
+
+
+def names_matching(names: Sequence[str | None], targets: Iterable[str | None]) -> set[int]:
+    """The positions of the names that match at least one target by `names_match`: the same
+    answer as asking it of every pair, found with one rapidfuzz pass over the names per target
+    (only the few names that pass the cheap test are asked in full)."""
+    flat: list[str] = []
+    owner: list[int] = []
+    compact: dict[str, set[int]] = {}
+    for index, name in enumerate(names):
+        for norm, squeezed in _normalised_readings(name):
+            flat.append(norm)
+            owner.append(index)
+            compact.setdefault(squeezed, set()).add(index)
+    found: set[int] = set()
+    if not flat:
+        return found
+    for target in {t for t in targets if t}:
+        maybe: set[int] = set()
+        for norm, squeezed in _normalised_readings(target):
+            # names_match needs the same letters with spaces aside, or a ratio over the
+            # threshold: anything else is left out here without a Python call per name.
+            maybe |= compact.get(squeezed, set())
+            maybe |= {owner[position] for _text, _score, position in process.extract(
+                norm, flat, scorer=fuzz.ratio, score_cutoff=SIMILARITY_THRESHOLD * 100,
+                limit=None)}
+        found |= {index for index in maybe - found if names_match(names[index], target)}
+    return found
+
+
+@functools.lru_cache(maxsize=65536)
+def names_match(a: str | None, b: str | None) -> bool:
+    """Whether two organisation names are close enough that they may be the same organisation."""
+    return any(_same_organisation_name(normalise_org_name(left), normalise_org_name(right))
+               for left in readings(a) for right in readings(b))
+
+
+# How alike two names are, in words, best first: the free-text page says these, not a number.
+SIMILARITY_WORDS = (
+    (100.0, "same name"),
+    (SIMILARITY_THRESHOLD * 100, "close match"),
+    (80.0, "similar name"),
+    (0.0, "shares words"),
+)
+
+# Candidates below this score are not worth showing at all.
+CANDIDATE_CUTOFF = 60.0
+
+
+def similarity_words(score: float) -> str:
+    """A similarity score (0-100) said in words: 'same name', 'close match', ..."""
+    for floor, words in SIMILARITY_WORDS:
+        if score >= floor:
+            return words
+    return SIMILARITY_WORDS[-1][1]
+
+
+def best_candidates(name: str | None, choices: dict[int, str], limit: int = 3
+                    ) -> list[tuple[int, float]]:
+    """The choices (id -> organisation name) most like a typed name, best first, as (id, score
+    0-100); a name that `names_match` accepts always scores at least the close-match threshold,
+    and the same name (as `names_match` reads it) 100."""
+    normalised = {key: normalise_org_name(value) for key, value in choices.items()}
+    compact = {key: value.replace(" ", "") for key, value in normalised.items()}
+    best: dict[int, float] = {}
+    for reading in readings(name):
+        typed = normalise_org_name(reading)
+        if not typed:
+            continue
+        # Word order aside, and spaces aside ("GoToDoc" is "Go To Doc"): the better of the two.
+        for query, pool, scorer in ((typed, normalised, fuzz.token_sort_ratio),
+                                    (typed.replace(" ", ""), compact, fuzz.ratio)):
+            for _text, score, key in process.extract(query, pool, scorer=scorer,
+                                                     limit=limit * 3,
+                                                     score_cutoff=CANDIDATE_CUTOFF):
+                best[key] = max(best.get(key, 0.0), float(score))
+    scored = []
+    for key, score in best.items():
+        if names_match(name, choices[key]):
+            score = max(score, SIMILARITY_THRESHOLD * 100)
+        scored.append((key, score))
+    scored.sort(key=lambda item: (-item[1], choices[item[0]].casefold(), item[0]))
+    return scored[:limit]

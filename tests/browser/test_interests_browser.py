@@ -55,3 +55,24 @@ def test_member_declares_an_interest_and_sees_it(page):
     text = page.locator("main").inner_text()
     assert "Brightwater <Clinics> & Co" in text
     assert axe_violations(page) == []
+
+
+def test_governance_lead_settles_free_text_interests(page):
+    sign_in(page, "governance")
+    click_through(page, "text=held as free text")
+    assert page.title().startswith("Interests held as free text")
+    assert axe_violations(page) == []
+    # Ticked, but no organisation chosen: the problem is named, the tick is kept.
+    first = page.locator("input[name='settle']").first
+    interest_id = first.get_attribute("value")
+    first.check()
+    click_through(page, "button:has-text('Settle the ticked interests')")
+    assert page.title().startswith("Error: ")
+    assert "or mark it as not a registered organisation" in page.locator(
+        ".nhsuk-error-summary").inner_text()
+    assert page.locator(f"#settle-{interest_id}").is_checked()
+    assert axe_violations(page) == []
+    page.check(f"input[name='choice_{interest_id}'][value='not_registered']")
+    click_through(page, "button:has-text('Settle the ticked interests')")
+    assert "1 marked as not a registered organisation" in page.locator("body").inner_text()
+    assert page.locator(f"#settle-{interest_id}").count() == 0
