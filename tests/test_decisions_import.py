@@ -285,8 +285,18 @@ def test_a_name_shared_by_two_organisations_must_be_given_by_code(db, known):
     add_organisation(db, "Go-To-Doc Ltd", kind="independent", companies_house_number="09990003")
     plan = run(db, csv_text(row(status="draft", provider_ods="Go-To-Doc Ltd",
                                 awarded_provider_ods="")))
-    assert messages(plan) == ["Line 2: provider_ods: more than one organisation is called "
-                              "Go-To-Doc Ltd: use its ODS code"]
+    assert messages(plan) == ["Line 2: provider_ods: 2 organisations in the register are "
+                              "called ‘Go-To-Doc Ltd’: give its ODS code, Companies House number "
+                              "or charity number to say which"]
+    # Named by its number, the second one is found, even with the number written short.
+    plan = run(db, csv_text(row(status="draft", provider_ods="companies_house:9990003",
+                                awarded_provider_ods="")))
+    assert plan.ok, messages(plan)
+    decision = next(db["decisions"].rows_where(order_by="id desc"))
+    providers = [r["organisation_id"] for r in db["decision_providers"].rows_where(
+        "decision_id = ?", [decision["id"]])]
+    assert [db["organisations"].get(p)["companies_house_number"] for p in providers] \
+        == ["09990003"]
 
 
 def test_every_bad_row_is_reported_and_the_same_decision_twice_is_caught(db, known):

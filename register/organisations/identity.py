@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..rules.identifiers import SCHEMES, Named, name_key
+from ..rules.identifiers import SCHEMES, Named, Reference, name_key
 
 IDENTIFIER_COLUMNS = tuple(SCHEMES)
 
@@ -127,6 +127,15 @@ class Resolver:
                                  f"‘{named.name}’: give its ODS code, Companies House number or "
                                  f"charity number to say which",
                          candidates=tuple(same_name))
+        return Found()
+
+    def find_reference(self, reference: Reference) -> Found:
+        """The organisation one cell of a file names (see `rules.identifiers.parse_organisation_reference`):
+        each way of reading it is tried in turn until one finds an organisation or a problem."""
+        for named in reference.tries:
+            found = self.find(named)
+            if found.organisation_id is not None or found.problem:
+                return found
         return Found()
 
     def _contradiction(self, organisation_id: int, given: dict[str, str]) -> str:
