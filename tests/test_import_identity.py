@@ -300,3 +300,27 @@ def test_providers_without_ods_codes_give_real_conflicts_with_lateness(db):
     late = next(f for f in flags if f["rule"] == "LATE_DECLARATION")
     assert "Seaside Carers Trust" in late["sentence"] and "90 days after" in late["sentence"]
     assert db["decisions"].get(decision["id"])["status"] == "awaiting_review"
+
+
+# ---- exports carry every identifier --------------------------------------------------------------
+
+def test_the_register_csv_names_the_supplier_by_every_identifier(db):
+    import csv
+    import io
+
+    from register.decisions import serialise
+
+    from .conftest import add_committee, add_decision
+
+    harbour = add_organisation(db, "Harbour Care Limited", kind="independent",
+                               companies_house_number="07654321", charity_number="1190001")
+    decision = add_decision(db, add_committee(db), providers=(harbour,),
+                            awarded_provider_id=harbour)
+    rows = list(csv.DictReader(io.StringIO(serialise.register_csv(db, [decision]).lstrip("\ufeff"))))
+    assert rows[0]["Contract awarded: supplier"] == "Harbour Care Limited"
+    assert rows[0]["Supplier's ODS code"] == ""
+    assert rows[0]["Supplier's Companies House number"] == "07654321"
+    assert rows[0]["Supplier's charity number"] == "1190001"
+    document = serialise.decision_document(db, decision)
+    assert document["providers"][0]["identifiers"] == [
+        {"scheme": "GB-COH", "id": "07654321"}, {"scheme": "GB-CHC", "id": "1190001"}]

@@ -82,6 +82,7 @@ class Organisation:
     registered_address: str | None
     postcode: str | None
     is_member_practice: bool
+    charity_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,8 @@ class Flag:
     sentence: str
     match_outcome: str | None
     match_reason: str | None
+    companies_house_number: str | None = None
+    charity_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -506,7 +509,8 @@ def _grouped(db: Database, sql: str, ids_json: str,
 def _organisation(row: Mapping[str, Any]) -> Organisation:
     return Organisation(row["id"], row["name"], row["kind"], row["ods_code"],
                         row["companies_house_number"], row["registered_address"],
-                        row["postcode"], bool(row["is_member_practice"]))
+                        row["postcode"], bool(row["is_member_practice"]),
+                        row["charity_number"])
 
 
 def load_record(db: Database, decision_id: int) -> DecisionRecord | None:
@@ -559,6 +563,7 @@ def load_records(db: Database, decision_ids: Sequence[int]) -> list[DecisionReco
     flags = _grouped(db, (
         "SELECT decision_flags.*, people.name AS person_name, people.email AS person_email,"
         " organisations.name AS organisation_name, organisations.ods_code,"
+        " organisations.companies_house_number, organisations.charity_number,"
         " match_resolutions.outcome AS match_outcome, match_resolutions.reason AS match_reason"
         " FROM decision_flags"
         " LEFT JOIN people ON people.id = decision_flags.person_id"
@@ -669,7 +674,8 @@ def _build(row: dict[str, Any], leads: Mapping[int, Person],
         f["rule"], conflict_rules.RULES.get(f["rule"], f["rule"]), f["severity"],
         f["person_id"], f["person_name"], f["person_email"], f["organisation_id"],
         f["organisation_name"], f["ods_code"], json.loads(f["evidence"]), f["sentence"],
-        f["match_outcome"], f["match_reason"]) for f in flags)
+        f["match_outcome"], f["match_reason"], f["companies_house_number"],
+        f["charity_number"]) for f in flags)
     ruling_rows = {r["person_id"]: r for r in rulings}
     by_person = conflicted_flags(flags, {(c["person_id"], c["interest_id"]) for c in confirmed})
     names = {m["person_id"]: m["name"] for m in members}
