@@ -77,6 +77,51 @@ def test_declaration_linked_to_an_organisation_record(as_role, db):
     assert row["organisation_name"] == ""
 
 
+@pytest.mark.parametrize("typed", ["Harbour Care Ltd", "the harbour care limited", "7654321",
+                                   "Harbour Care Limited (07654321)", "1190001"])
+def test_a_typed_name_or_number_of_a_registered_organisation_links_the_declaration(
+        as_role, db, typed):
+    harbour = add_organisation(db, "Harbour Care Limited", kind="independent",
+                               companies_house_number="07654321", charity_number="1190001")
+    member = as_role("member")
+    page = text_of(member.get("/interests/declare"))
+    assert "Harbour Care Limited (07654321)" in page
+    assert 'list="organisation-suggestions"' in page and "/organisations/lookup" in page
+    response = member.post("/interests/declare", data=form_data(organisation_name=typed))
+    assert response.status_code == 302
+    [row] = interests(db)
+    assert row["organisation_id"] == harbour and row["organisation_name"] == ""
+
+
+def test_a_name_no_organisation_has_stays_free_text(as_role, db):
+    add_organisation(db, "Harbour Care Limited", kind="independent",
+                     companies_house_number="07654321")
+    member = as_role("member")
+    response = member.post("/interests/declare",
+                           data=form_data(organisation_name="Harbour Care Services"))
+    assert response.status_code == 302
+    [row] = interests(db)
+    assert row["organisation_id"] is None
+    assert row["organisation_name"] == "Harbour Care Services"
+
+
+def test_a_name_two_organisations_share_is_refused_keeping_what_was_typed(as_role, db):
+    add_organisation(db, "Twin Care", kind="independent", companies_house_number="01111111")
+    add_organisation(db, "Twin Care Ltd", kind="independent", companies_house_number="02222222")
+    member = as_role("member")
+    response = member.post("/interests/declare", data=form_data(organisation_name="twin care"))
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "2 organisations in the register are called ‘twin care’: give its ODS code, " \
+           "Companies House number or charity number to say which" in page
+    assert 'value="twin care"' in page
+    assert interests(db) == []
+    response = member.post("/interests/declare",
+                           data=form_data(organisation_name="Twin Care Ltd (02222222)"))
+    assert response.status_code == 302
+    assert interests(db)[0]["organisation_id"] is not None
+
+
 BAD_FORMS = [
     ({"organisation_name": ""}, "Choose the organisation from the list or enter its name"),
     ({"organisation_id": "ORG"},
