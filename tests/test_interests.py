@@ -410,6 +410,22 @@ def test_stale_edit_is_refused_and_nothing_changes(as_role, db):
     assert db.execute("SELECT count(*) FROM interest_versions").fetchone()[0] == 1
 
 
+def test_an_interest_linked_by_a_file_with_a_typed_name_edits_without_asking_twice(as_role, db):
+    harbour = add_organisation(db, "Harbour Care Limited", kind="independent",
+                               companies_house_number="07654321")
+    member = as_role("member")
+    interest = add_interest(db, member.person_id, organisation_id=harbour,
+                            organisation_name="Harbour Care Ltd", nature="Adviser")
+    page = text_of(member.get(f"/interests/{interest}/edit"))
+    assert 'value="Harbour Care Ltd"' not in page
+    assert re.search(rf'<option selected value="{harbour}">|<option value="{harbour}" selected',
+                     page), "the linked organisation is chosen in the list"
+    response = member.post(f"/interests/{interest}/edit", data=form_data(
+        organisation_id=str(harbour), organisation_name="", nature="Adviser", version="1"))
+    assert response.status_code == 302
+    assert db["interests"].get(interest)["organisation_id"] == harbour
+
+
 def test_edit_form_shows_the_stored_values(as_role, db):
     member = as_role("member")
     interest = add_interest(db, member.person_id, is_indirect=1, associate_relationship="Spouse",

@@ -148,7 +148,9 @@ class InterestForm(BaseForm):
     def fill_from(self, row: dict[str, Any]) -> None:
         """Show a stored interest in the form (for the first view of the edit page)."""
         self.organisation_id.data = str(row["organisation_id"]) if row["organisation_id"] else ""
-        self.organisation_name.data = row["organisation_name"]
+        # A linked interest shows its organisation in the list; the name as a file typed it
+        # beside the link is not offered again, or saving would ask for one or the other.
+        self.organisation_name.data = "" if row["organisation_id"] else row["organisation_name"]
         self.organisation_business.data = row["organisation_business"]
         self.interest_type.data = row["interest_type"]
         self.directness.data = "indirect" if row["is_indirect"] else "direct"
