@@ -87,6 +87,52 @@ OTHER_ORGANISATIONS = [
      "Imaging Centre, Westholme Retail Park, Westholme", "NV7 8CD"),
 ]
 
+# Providers with no ODS code, known to the register only by their Companies House number or
+# their charity number, and the declarations that name them that way. They are loaded through
+# the documented imports, as a secretary would load them from files, so the demo also shows
+# those files finding each organisation by its number or its exact name: the interests are
+# linked to the providers, and the decision buying from them finds real conflicts (one declared
+# late), never possible matches. The numbers are invented: Companies House numbers start 990000
+# like the others, and the charity number 999001 is outside the ranges the charity registers use.
+IDENTIFIED_ORGANISATIONS = (
+    "name,kind,companies_house_number,charity_number,registered_address,postcode\n"
+    "Saltmouth Home Care Ltd,independent,99000005,,\"8 Harbour Row, Saltmouth\",NV6 3HR\n"
+    "Easterby Wellbeing CIC,independent,99000006,,\"The Old Library, Church Street, Easterby\","
+    "NV3 2OL\n"
+    "Saltmouth Carers Network,voluntary,,999001,\"12 Quay Street, Saltmouth\",NV6 2QS\n"
+)
+# The same three, by the keys the demo's decisions use.
+IDENTIFIED_KEYS = {"homecare": ("companies_house_number", "99000005"),
+                   "wellbeing": ("companies_house_number", "99000006"),
+                   "carers": ("charity_number", "999001")}
+# (person, Companies House number, charity number, name as typed, business, type, nature,
+#  relationship, days ago it arose, days ago it was declared)
+IDENTIFIED_INTERESTS = [
+    ("mensah", "99000005", "", "", "Home care", "financial",
+     "Daughter is a care coordinator employed by the company", "Daughter", 500, 495),
+    # Named only as the declaring member wrote it: the exact name once "Community Interest
+    # Company" and "CIC" are read alike. Declared 100 days after it arose: late.
+    ("adeyemi", "", "", "Easterby Wellbeing Community Interest Company", "Social prescribing "
+     "and wellbeing services", "financial", "Holds 10% of the shares", "", 300, 200),
+    ("pemberton", "", "999001", "", "Support for unpaid carers", "non_financial_personal",
+     "Trustee of the charity", "", 1200, 1195),
+]
+
+
+def _identified_files(day: Any, emails: dict[str, str]) -> tuple[str, str]:
+    """The organisations and interests files for the providers known only by a number."""
+    header = ("person_email,organisation_companies_house_number,organisation_charity_number,"
+              "organisation_name,organisation_business,interest_type,direct_or_indirect,"
+              "relationship,nature,date_from,declared_on,consent_to_publish\n")
+    rows = "".join(
+        f"{emails[person]},{number},{charity},{name},{business},{kind},"
+        f"{'indirect' if relationship else 'direct'},{relationship},{nature},"
+        f"{day(arose)},{day(declared)},yes\n"
+        for person, number, charity, name, business, kind, nature, relationship, arose, declared
+        in IDENTIFIED_INTERESTS)
+    return IDENTIFIED_ORGANISATIONS, header + rows
+
+
 # ---- people ---------------------------------------------------------------------------------
 
 
@@ -587,7 +633,27 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
                          entity_id=interest_id, before=earlier, after={**current, "version": 2})
             _count("interest edits", counts)
 
+        # The providers known only by a number, and the interests declared in them, through
+        # the imports a secretary would use.
+        from .imports.parsers import check_file
+        from .imports.writers import write_plan
+
+        emails = {person.key: person.email for person in PEOPLE}
+        for kind, text in zip(("organisations", "interests"), _identified_files(day, emails),
+                              strict=True):
+            plan = check_file(kind, text, db)
+            if not plan.ok:
+                raise RuntimeError(f"The demo's {kind} file is refused: {plan.problems[0]}")
+            write_plan(db, plan, actor=ACTOR, user_id=users["secretary"])
+            for _change in plan.changes:
+                _count(kind, counts)
+        for key, (column, value) in IDENTIFIED_KEYS.items():
+            # The column is one of the two fixed names above, never data.
+            orgs[key] = db.execute(f"SELECT id FROM organisations WHERE {column} = ?",
+                                   [value]).fetchone()[0]
+
         with_interests = {i.person for i in INTERESTS if not i.withdrawn_reason}
+        with_interests |= {interest[0] for interest in IDENTIFIED_INTERESTS}
         for person_key, days in RETURNS.items():
             for days_ago in days:
                 add("declaration_returns", "declaration_return", {

@@ -561,6 +561,29 @@ DECISIONS = [
         submitted=2,
         guardian_votes=True,
     ),
+    # Buying from providers with no ODS code, known only by their Companies House numbers and
+    # a charity number: the interests declared in them are found as conflicts, one of them late.
+    DemoDecision(
+        "pcc", -20, "Home from hospital: home care and carers' support",
+        "Short-term home care for patients leaving hospital, a social prescribing link for each "
+        "network practice, and support for the unpaid carers looking after them.",
+        "awaiting_review", "buy", "new", "most_suitable_provider", _pounds(720_000),
+        _pounds(240_000), 36, "martin", "gallagher", ("homecare", "wellbeing", "carers"),
+        options=(
+            ("Saltmouth Home Care, Easterby Wellbeing and Saltmouth Carers Network together",
+             "chosen", "Each already works in the area, and together they cover the whole "
+                       "pathway from discharge to settled at home"),
+            ("The community trust's discharge team, extended", "rejected",
+             "The trust cannot recruit home care workers at the pace needed"),
+            ("Spot-purchase home care package by package", "rejected",
+             "Slower to arrange and dearer per hour, with no carers' support"),
+        ),
+        weights=(35, 25, 20, 15, 5),
+        justification="The three local providers are the most suitable: established in the area, "
+                      "rated good, and already working with the practices.",
+        decision_process=PCC_PROCESS,
+        submitted=3,
+    ),
     # Inquorate on the Governing Body: co-opting two GPs is recorded, sign-off still to come.
     DemoDecision(
         "gb", -13, "Enhanced health in care homes: network-wide ward rounds",

@@ -51,6 +51,10 @@ def base(db) -> dict[str, int]:
     ids["ben"] = add_person(db, "Ben Carter", email="ben@example.nhs.uk")
     add_interest(db, ids["ben"], organisation_id=None, organisation_name="GoToDoc Limited",
                  is_indirect=1, associate_relationship="spouse", nature="Spouse is a director")
+    # Providers known only by a charity number, and only by name.
+    ids["carers"] = add_organisation(db, "Seaside Carers Trust", kind="voluntary",
+                                     charity_number="SC012345")
+    ids["transport"] = add_organisation(db, "Bayview Community Transport CIC", kind="other")
     return ids
 
 
@@ -285,8 +289,18 @@ def test_a_name_shared_by_two_organisations_must_be_given_by_code(db, known):
     add_organisation(db, "Go-To-Doc Ltd", kind="independent", companies_house_number="09990003")
     plan = run(db, csv_text(row(status="draft", provider_ods="Go-To-Doc Ltd",
                                 awarded_provider_ods="")))
-    assert messages(plan) == ["Line 2: provider_ods: more than one organisation is called "
-                              "Go-To-Doc Ltd: use its ODS code"]
+    assert messages(plan) == ["Line 2: provider_ods: 2 organisations in the register are "
+                              "called ‘Go-To-Doc Ltd’: give its ODS code, Companies House number "
+                              "or charity number to say which"]
+    # Named by its number, the second one is found, even with the number written short.
+    plan = run(db, csv_text(row(status="draft", provider_ods="companies_house:9990003",
+                                awarded_provider_ods="")))
+    assert plan.ok, messages(plan)
+    decision = next(db["decisions"].rows_where(order_by="id desc"))
+    providers = [r["organisation_id"] for r in db["decision_providers"].rows_where(
+        "decision_id = ?", [decision["id"]])]
+    assert [db["organisations"].get(p)["companies_house_number"] for p in providers] \
+        == ["09990003"]
 
 
 def test_every_bad_row_is_reported_and_the_same_decision_twice_is_caught(db, known):
@@ -378,6 +392,12 @@ def source_decisions(db, ids: dict[str, int]) -> None:
         contract_kind=None, regime=None, process=None, total_value_pence=None,
         annual_value_pence=None, meeting_date="2026-10-20", status="draft",
         providers=(ids["gotodoc"],), participants=((ids["ben"], "attendee"),))
+    add_decision(
+        db, committee, reference="MOB-2026-0005", title="Carers' transport", choice="buy",
+        contract_kind="new", regime="psr", process="direct_award_a", total_value_pence=600_000,
+        annual_value_pence=200_000, meeting_date="2026-05-12", status="draft",
+        awarded_provider_id=ids["carers"], providers=(ids["carers"], ids["transport"]),
+        participants=((ids["tom"], "voting"),))
 
 
 def comparable(document: dict) -> dict:
@@ -401,7 +421,13 @@ def test_json_and_csv_exports_round_trip_through_the_import(runner, app, db, tmp
     assert moved.read_bytes().startswith("\ufeff".encode())
     assert "'=SUM(A1)" in moved.read_text(encoding="utf-8")
     original = json.loads(exported.read_text(encoding="utf-8"))["decisions"]
-    assert len(original) == 3 and any(d["flags"] for d in original)
+    assert len(original) == 4 and any(d["flags"] for d in original)
+    # Providers without an ODS code are written by the identifier that finds them again.
+    written = moved.read_text(encoding="utf-8")
+    assert "companies_house:09990002" in written
+    assert "Bayview Community Transport CIC;charity:SC012345,charity:SC012345" in written
+    carers = next(d for d in original if d["reference"] == "MOB-2026-0005")
+    assert carers["awarded_provider"]["identifiers"] == [{"scheme": "GB-CHC", "id": "SC012345"}]
 
     # A fresh register with the same people, organisations and committee.
     other_path = tmp_path / "other.sqlite3"

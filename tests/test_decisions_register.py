@@ -322,7 +322,9 @@ def test_json_document_shape(as_role, register):
     assert {"PROVIDER_IS_MEMBER_PRACTICE", "HOME_PRACTICE_PROVIDER"} <= rules
     home = next(f for f in document["flags"] if f["rule"] == "HOME_PRACTICE_PROVIDER")
     assert home["person"] == {"name": "Asha Patel", "email": "asha@example.nhs.uk"}
-    assert home["organisation"] == {"name": "Riverside Surgery", "ods_code": "Y90001"}
+    assert home["organisation"] == {"name": "Riverside Surgery", "ods_code": "Y90001",
+                                    "companies_house_number": None, "charity_number": None,
+                                    "identifiers": [{"scheme": "GB-NHS", "id": "Y90001"}]}
     assert "Asha Patel" in home["sentence"] and isinstance(home["evidence"], dict)
     decision_level = next(f for f in document["flags"]
                           if f["rule"] == "PROVIDER_IS_MEMBER_PRACTICE")

@@ -195,7 +195,8 @@ BAD_INPUT = [
     ({"contract_start-day": "31", "contract_start-month": "2"},
      "The contract start date must be a real date"),
     ({"providers-1": "Nowhere Ltd"},
-     "No organisation matches 'Nowhere Ltd'. Check the name or ODS code"),
+     "No organisation matches 'Nowhere Ltd'. Check the name, ODS code, "
+     "Companies House number or charity number"),
     ({"providers-1": "Brookside Surgery"},
      "Brookside Surgery is listed more than once: list each provider once"),
     ({"awarded_provider": "R9A"}, "The provider awarded must be one of the providers proposed"),
@@ -259,8 +260,25 @@ def test_ambiguous_provider_name_asks_for_the_ods_code(as_role, db, world):
     reference = start(client, world)
     response = client.post(f"/decisions/{reference}/edit", data=full_form(
         db, world, reference, **{"providers-1": "riverside surgery"}))
-    assert ("More than one organisation is called 'riverside surgery'. Enter its ODS code to "
-            "say which") in text(response)
+    assert ("2 organisations in the register are called ‘riverside surgery’: give its ODS "
+            "code, Companies House number or charity number to say which") in text(response)
+
+
+@pytest.mark.parametrize("typed", ["7654321", "Harbour Care Limited (07654321)",
+                                   "harbour care ltd", "The Harbour Care", "charity:nope (1190001)",
+                                   "1190001"])
+def test_providers_are_found_by_any_identifier_or_name_variant(as_role, db, world, typed):
+    harbour = add_organisation(db, "Harbour Care Limited", kind="independent",
+                               companies_house_number="07654321", charity_number="1190001")
+    client = as_role("secretary")
+    reference = start(client, world)
+    response = client.post(f"/decisions/{reference}/edit", data=full_form(
+        db, world, reference, action="save", awarded_provider="", **{"providers-0": typed}))
+    assert response.status_code == 302, text(response)[:3000]
+    decision_id = decision_row(db, reference)["id"]
+    assert [r["organisation_id"] for r in db.query(
+        "SELECT organisation_id FROM decision_providers WHERE decision_id = ?",
+        [decision_id])] == [harbour]
 
 
 @pytest.mark.parametrize("typed", ["Y90002", " y90002 ", "Brookside Surgery (Y90002)",

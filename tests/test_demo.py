@@ -71,15 +71,16 @@ def committee(db, name):
 
 
 def test_counts_are_in_the_expected_ranges(db, demo):
-    assert demo["organisations"] == db["organisations"].count == 19
+    assert demo["organisations"] == db["organisations"].count == 22
     assert 38 <= demo["people"] == db["people"].count <= 42
-    assert 55 <= demo["interests"] == db["interests"].count <= 65
+    assert 55 <= demo["interests"] == db["interests"].count <= 70
     assert demo["committees"] == 2
     assert demo["accounts"] == len(DEMO_ACCOUNTS) == db["users"].count
     assert db["declaration_returns"].count == demo["declaration returns"] >= 20
     kinds = {r["kind"]: r["n"] for r in rows(
         db, "SELECT kind, count(*) AS n FROM organisations GROUP BY kind")}
-    assert kinds == {"practice": 12, "network": 1, "federation": 1, "trust": 2, "independent": 3}
+    assert kinds == {"practice": 12, "network": 1, "federation": 1, "trust": 2, "independent": 5,
+                     "voluntary": 1}
     assert rows(db, "SELECT count(*) AS n FROM organisations WHERE is_member_practice = 1")[0][
         "n"] == 12
     gb = committee(db, "Governing Body")
@@ -106,6 +107,8 @@ def test_every_code_is_valid_and_fictional(db, demo):
             assert code is None
         if number is not None:
             assert is_companies_house_number(number) and number.startswith("990"), number
+        if org["charity_number"] is not None:
+            assert org["charity_number"].startswith("9990"), org["charity_number"]
         assert org["postcode"].startswith("NV")
     assert all(r["companies_house_number"] for r in rows(
         db, "SELECT * FROM organisations WHERE kind IN ('federation', 'independent')"))
@@ -555,6 +558,32 @@ def test_a_confirmed_match_is_linked_for_good(db, demo):
     theirs = [f for f in flags_of(db, later["id"]) if f["person_id"] == interest["person_id"]]
     assert {f["rule"] for f in theirs} >= {"DIRECT_INTEREST", "LATE_DECLARATION"}
     assert "POSSIBLE_NAME_MATCH" not in {f["rule"] for f in theirs}
+
+
+def test_providers_known_only_by_a_number_give_real_conflicts(db, demo):
+    """Independent providers with no ODS code (Companies House numbers only) and a charity
+    (its charity number only): the interests declared in them are linked, so the decision
+    buying from them finds conflicts, one declared late, and no possible matches."""
+    providers = rows(db, "SELECT * FROM organisations WHERE name IN ('Saltmouth Home Care Ltd',"
+                         " 'Easterby Wellbeing CIC', 'Saltmouth Carers Network') ORDER BY name")
+    assert [(p["ods_code"], p["companies_house_number"], p["charity_number"])
+            for p in providers] == [(None, "99000006", None), (None, None, "999001"),
+                                    (None, "99000005", None)]
+    linked = rows(db, "SELECT * FROM interests WHERE organisation_id IN (?, ?, ?)",
+                  [p["id"] for p in providers])
+    assert len(linked) == 3
+    d = decision(db, "Home from hospital")
+    flags = flags_of(db, d["id"])
+    names = {r["id"]: r["name"] for r in rows(db, "SELECT id, name FROM people")}
+    assert {(names[f["person_id"]], f["rule"]) for f in flags} == {
+        ("Kwame Mensah", "INDIRECT_INTEREST"),
+        ("Dr Oluwaseun Adeyemi", "DIRECT_INTEREST"),
+        ("Dr Oluwaseun Adeyemi", "LATE_DECLARATION"),
+        ("Hugh Pemberton-Clarke", "DIRECT_INTEREST")}
+    assert all(f["severity"] in ("conflict", "breach") for f in flags)
+    late = next(f for f in flags if f["rule"] == "LATE_DECLARATION")
+    assert "Easterby Wellbeing CIC" in late["sentence"] and "100 days after" in late["sentence"]
+    assert d["status"] == "awaiting_review"
 
 
 def test_late_declarations_including_one_after_the_meeting(db, demo):

@@ -77,6 +77,51 @@ def test_declaration_linked_to_an_organisation_record(as_role, db):
     assert row["organisation_name"] == ""
 
 
+@pytest.mark.parametrize("typed", ["Harbour Care Ltd", "the harbour care limited", "7654321",
+                                   "Harbour Care Limited (07654321)", "1190001"])
+def test_a_typed_name_or_number_of_a_registered_organisation_links_the_declaration(
+        as_role, db, typed):
+    harbour = add_organisation(db, "Harbour Care Limited", kind="independent",
+                               companies_house_number="07654321", charity_number="1190001")
+    member = as_role("member")
+    page = text_of(member.get("/interests/declare"))
+    assert "Harbour Care Limited (07654321)" in page
+    assert 'list="organisation-suggestions"' in page and "/organisations/lookup" in page
+    response = member.post("/interests/declare", data=form_data(organisation_name=typed))
+    assert response.status_code == 302
+    [row] = interests(db)
+    assert row["organisation_id"] == harbour and row["organisation_name"] == ""
+
+
+def test_a_name_no_organisation_has_stays_free_text(as_role, db):
+    add_organisation(db, "Harbour Care Limited", kind="independent",
+                     companies_house_number="07654321")
+    member = as_role("member")
+    response = member.post("/interests/declare",
+                           data=form_data(organisation_name="Harbour Care Services"))
+    assert response.status_code == 302
+    [row] = interests(db)
+    assert row["organisation_id"] is None
+    assert row["organisation_name"] == "Harbour Care Services"
+
+
+def test_a_name_two_organisations_share_is_refused_keeping_what_was_typed(as_role, db):
+    add_organisation(db, "Twin Care", kind="independent", companies_house_number="01111111")
+    add_organisation(db, "Twin Care Ltd", kind="independent", companies_house_number="02222222")
+    member = as_role("member")
+    response = member.post("/interests/declare", data=form_data(organisation_name="twin care"))
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "2 organisations in the register are called ‘twin care’: give its ODS code, " \
+           "Companies House number or charity number to say which" in page
+    assert 'value="twin care"' in page
+    assert interests(db) == []
+    response = member.post("/interests/declare",
+                           data=form_data(organisation_name="Twin Care Ltd (02222222)"))
+    assert response.status_code == 302
+    assert interests(db)[0]["organisation_id"] is not None
+
+
 BAD_FORMS = [
     ({"organisation_name": ""}, "Choose the organisation from the list or enter its name"),
     ({"organisation_id": "ORG"},
@@ -363,6 +408,22 @@ def test_stale_edit_is_refused_and_nothing_changes(as_role, db):
             "Your changes have not been saved.") in text_of(second)
     assert db["interests"].get(interest)["nature"] == "First"
     assert db.execute("SELECT count(*) FROM interest_versions").fetchone()[0] == 1
+
+
+def test_an_interest_linked_by_a_file_with_a_typed_name_edits_without_asking_twice(as_role, db):
+    harbour = add_organisation(db, "Harbour Care Limited", kind="independent",
+                               companies_house_number="07654321")
+    member = as_role("member")
+    interest = add_interest(db, member.person_id, organisation_id=harbour,
+                            organisation_name="Harbour Care Ltd", nature="Adviser")
+    page = text_of(member.get(f"/interests/{interest}/edit"))
+    assert 'value="Harbour Care Ltd"' not in page
+    assert re.search(rf'<option selected value="{harbour}">|<option value="{harbour}" selected',
+                     page), "the linked organisation is chosen in the list"
+    response = member.post(f"/interests/{interest}/edit", data=form_data(
+        organisation_id=str(harbour), organisation_name="", nature="Adviser", version="1"))
+    assert response.status_code == 302
+    assert db["interests"].get(interest)["organisation_id"] == harbour
 
 
 def test_edit_form_shows_the_stored_values(as_role, db):

@@ -386,12 +386,33 @@ def test_lookup_matches_code_and_name(as_role, db):
     assert [r["name"] for r in rows] == ["Old Mill Surgery"]
     rows = client.get("/organisations/lookup?q=river").get_json()
     assert [r["name"] for r in rows] == ["River PCN", "Riverside Surgery"]
-    assert rows[0] == {"id": pcn, "name": "River PCN", "ods_code": "U12345", "kind": "network"}
+    assert rows[0] == {"id": pcn, "name": "River PCN", "ods_code": "U12345", "kind": "network",
+                       "companies_house_number": None, "charity_number": None,
+                       "label": "River PCN (U12345)"}
     rows = client.get("/organisations/lookup?q=surgery").get_json()
     assert len(rows) == 2
     assert client.get("/organisations/lookup?q=river&kind=practice").get_json()[0]["name"] == \
         "Riverside Surgery"
     assert client.get("/organisations/lookup?q=").get_json() == []
+
+
+@pytest.mark.parametrize("typed", ["07654321", "7654321", "0765", "1190001", "119 0001",
+                                   "harbour", "HARBOUR CARE"])
+def test_lookup_finds_by_companies_house_number_charity_number_and_name(as_role, db, typed):
+    harbour = add_organisation(db, "Harbour Care Limited", kind="independent",
+                               companies_house_number="07654321", charity_number="1190001")
+    add_organisation(db, "Riverside Surgery", ods_code="A81001")
+    rows = as_role("member").get(f"/organisations/lookup?q={typed}").get_json()
+    assert [r["id"] for r in rows] == [harbour]
+    assert rows[0]["label"] == "Harbour Care Limited (07654321)"
+    assert rows[0]["charity_number"] == "1190001"
+
+
+def test_lookup_puts_a_number_typed_in_full_first(as_role, db):
+    add_organisation(db, "Practice 1190001 Trust", kind="voluntary")
+    exact = add_organisation(db, "Seaside Carers", kind="voluntary", charity_number="1190001")
+    rows = as_role("member").get("/organisations/lookup?q=1190001").get_json()
+    assert [r["id"] for r in rows][0] == exact and len(rows) == 2
 
 
 def test_lookup_returns_at_most_twenty(as_role, db):

@@ -31,6 +31,17 @@ def test_page_needs_no_sign_in_and_shows_what_is_published(client, consortium):
     assert "&lt;b&gt;bold&lt;/b&gt;" in html  # typed markup is shown, not obeyed
 
 
+def test_csv_names_each_linked_organisation_by_its_identifiers(client, consortium):
+    rows = list(csv.DictReader(io.StringIO(
+        client.get("/public/interests.csv?on=2026-04-01").data.decode("utf-8-sig"))))
+    riverside = next(r for r in rows if r["Organisation"] == "Riverside Surgery")
+    assert riverside["Organisation's ODS code"] == "Y00001"
+    assert riverside["Organisation's Companies House number"] == ""
+    assert riverside["Organisation's charity number"] == ""
+    withheld = next(r for r in rows if r["Organisation"] == "Withheld")
+    assert withheld["Organisation's ODS code"] == ""
+
+
 def test_six_month_rule_moves_with_the_date(client, consortium):
     # 31 January 2026 + 6 months = 31 July 2026: published on that day, gone the day after.
     assert "Recent Federation Ltd" in client.get("/public/interests?on=2026-07-31").get_data(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 from typing import Any
 
 from sqlite_utils import Database
@@ -13,10 +12,10 @@ from .. import audit
 from ..db import write_transaction
 from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
 from ..listing import Page, paginate
+from ..organisations import identity
 from ..rules import workflow
 from ..rules.companies_house import is_dissolved
 from ..rules.decisions import next_reference
-from ..rules.text import normalise_code
 from ..timeutil import utcnow_iso
 from . import access, lifecycle
 
@@ -100,35 +99,24 @@ def people_names(db: Database, ids: list[int]) -> dict[int, str]:
 
 # ---- providers typed by name or ODS code ---------------------------------------------------
 
-_NAME_WITH_CODE = re.compile(r"^(?P<name>.*?)\s*\((?P<code>[A-Za-z0-9]{2,10})\)$")
-
-
 def provider_text(organisation: dict[str, Any]) -> str:
-    """How an organisation is written in a provider box: 'Name (CODE)', or the name alone."""
-    code = organisation.get("ods_code")
-    return f"{organisation['name']} ({code})" if code else organisation["name"]
+    """How an organisation is written in a provider box: 'Name (identifier)', or the name alone."""
+    return identity.label(organisation)
 
 
 def resolve_organisation(db: Database, text: str) -> tuple[dict[str, Any] | None, str | None]:
-    """The organisation typed as an ODS code, 'Name (CODE)' or an exact name, or why not."""
+    """The organisation typed as any identifier, 'Name (identifier)' or an exact name, or why
+    not."""
     typed = (text or "").strip()
-    match = _NAME_WITH_CODE.match(typed)
-    codes = [normalise_code(match.group("code"))] if match else []
-    codes.append(normalise_code(typed))
-    for code in codes:
-        row = next(iter(db.query(
-            "SELECT id, name, ods_code, kind FROM organisations WHERE ods_code = ?", [code])), None)
-        if row:
-            return row, None
-    rows = list(db.query(
-        "SELECT id, name, ods_code, kind FROM organisations WHERE name = ? COLLATE NOCASE"
-        " ORDER BY id LIMIT 2", [typed]))
-    if len(rows) == 1:
-        return rows[0], None
-    if len(rows) > 1:
-        return None, (f"More than one organisation is called '{typed}'. "
-                      f"Enter its ODS code to say which")
-    return None, f"No organisation matches '{typed}'. Check the name or ODS code"
+    found = identity.find_typed(db, typed)
+    if found.problem:
+        return None, found.problem
+    if found.organisation_id is None:
+        return None, (f"No organisation matches '{typed}'. Check the name, ODS code, Companies "
+                      "House number or charity number")
+    return next(iter(db.query(
+        "SELECT id, name, ods_code, companies_house_number, charity_number, kind"
+        " FROM organisations WHERE id = ?", [found.organisation_id]))), None
 
 
 # ---- reading -------------------------------------------------------------------------------
@@ -160,6 +148,7 @@ def load_children(db: Database, decision_id: int) -> dict[str, list[dict[str, An
         "providers": [{**p, "dissolved": is_dissolved(p["company_status"], p["dissolved_on"])}
                       for p in db.query(
             "SELECT organisations.id, organisations.name, organisations.ods_code,"
+            " organisations.companies_house_number, organisations.charity_number,"
             " organisations.kind, organisations.is_member_practice,"
             " organisations.company_status, organisations.dissolved_on FROM decision_providers"
             " JOIN organisations ON organisations.id = decision_providers.organisation_id"
@@ -181,7 +170,8 @@ def load_for_display(db: Database, reference: str) -> dict[str, Any] | None:
     awarded = None
     if decision["awarded_provider_id"]:
         awarded = next(iter(db.query(
-            "SELECT id, name, ods_code, registered_address, postcode FROM organisations"
+            "SELECT id, name, ods_code, companies_house_number, charity_number,"
+            " registered_address, postcode FROM organisations"
             " WHERE id = ?", [decision["awarded_provider_id"]])), None)
     author = next(iter(db.query(
         "SELECT users.username, people.name FROM users LEFT JOIN people"

@@ -155,6 +155,8 @@ class Flag:
     sentence: str
     match_outcome: str | None
     match_reason: str | None
+    companies_house_number: str | None = None
+    charity_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -573,6 +575,7 @@ def load_records(db: Database, decision_ids: Sequence[int]) -> list[DecisionReco
     flags = _grouped(db, (
         "SELECT decision_flags.*, people.name AS person_name, people.email AS person_email,"
         " organisations.name AS organisation_name, organisations.ods_code,"
+        " organisations.companies_house_number, organisations.charity_number,"
         " match_resolutions.outcome AS match_outcome, match_resolutions.reason AS match_reason"
         " FROM decision_flags"
         " LEFT JOIN people ON people.id = decision_flags.person_id"
@@ -683,7 +686,8 @@ def _build(row: dict[str, Any], leads: Mapping[int, Person],
         f["rule"], conflict_rules.RULES.get(f["rule"], f["rule"]), f["severity"],
         f["person_id"], f["person_name"], f["person_email"], f["organisation_id"],
         f["organisation_name"], f["ods_code"], json.loads(f["evidence"]), f["sentence"],
-        f["match_outcome"], f["match_reason"]) for f in flags)
+        f["match_outcome"], f["match_reason"], f["companies_house_number"],
+        f["charity_number"]) for f in flags)
     ruling_rows = {r["person_id"]: r for r in rulings}
     by_person = conflicted_flags(flags, {(c["person_id"], c["interest_id"]) for c in confirmed})
     names = {m["person_id"]: m["name"] for m in members}

@@ -19,6 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..rules.decisions import REGIMES, process_label
+from ..rules.identifiers import SCHEMES
 from . import record
 from .access import EXCLUDED_WORDS, visible
 from .access import Viewer as Viewer  # re-exported: the register's callers name it here
@@ -64,7 +65,19 @@ def _organisation(org: record.Organisation | None) -> dict[str, Any] | None:
         return None
     return {"name": org.name, "ods_code": org.ods_code,
             "companies_house_number": org.companies_house_number, "kind": org.kind,
-            "registered_address": org.registered_address, "postcode": org.postcode}
+            "registered_address": org.registered_address, "postcode": org.postcode,
+            "charity_number": org.charity_number,
+            "identifiers": identifiers_json(org.ods_code, org.companies_house_number,
+                                            org.charity_number)}
+
+
+def identifiers_json(ods_code: str | None, companies_house_number: str | None,
+                     charity_number: str | None) -> list[dict[str, str]]:
+    """Every identifier an organisation has, each with its Open Contracting organisation
+    identifier scheme (GB-NHS, GB-COH, GB-CHC), so another system can match it."""
+    held = {"ods_code": ods_code, "companies_house_number": companies_house_number,
+            "charity_number": charity_number}
+    return [{"scheme": SCHEMES[kind][1], "id": value} for kind, value in held.items() if value]
 
 
 def decision_id_for(db: Database, reference: str) -> int | None:
@@ -165,7 +178,11 @@ def record_document(rec: record.DecisionRecord) -> dict[str, Any]:
             "rule": f.rule, "rule_label": f.rule_label, "severity": f.severity,
             "person": ({"name": f.person_name, "email": f.person_email}
                        if f.person_id is not None else None),
-            "organisation": ({"name": f.organisation_name, "ods_code": f.ods_code}
+            "organisation": ({"name": f.organisation_name, "ods_code": f.ods_code,
+                              "companies_house_number": f.companies_house_number,
+                              "charity_number": f.charity_number,
+                              "identifiers": identifiers_json(
+                                  f.ods_code, f.companies_house_number, f.charity_number)}
                              if f.organisation_id is not None else None),
             "evidence": dict(f.evidence),
             "sentence": f.sentence,
@@ -398,6 +415,9 @@ def _record_columns(rec: record.DecisionRecord) -> dict[str, Any]:
         "awarded_name": awarded.name if awarded else None,
         "awarded_address": awarded.registered_address if awarded else None,
         "awarded_postcode": awarded.postcode if awarded else None,
+        "awarded_ods_code": awarded.ods_code if awarded else None,
+        "awarded_companies_house_number": awarded.companies_house_number if awarded else None,
+        "awarded_charity_number": awarded.charity_number if awarded else None,
         "total_value_pence": rec.total_value_pence,
         "annual_value_pence": rec.annual_value_pence, "comments": rec.comments,
         "status": rec.status, "meeting_date": record.iso(rec.meeting_date),
@@ -429,6 +449,9 @@ def register_row(row: dict[str, Any], conflicted_names: list[str],
         "justification": row["justification"],
         "supplier": row["awarded_name"],
         "supplier_address": address or None,
+        "supplier_ods_code": row.get("awarded_ods_code"),
+        "supplier_companies_house_number": row.get("awarded_companies_house_number"),
+        "supplier_charity_number": row.get("awarded_charity_number"),
         "total_value_pence": row["total_value_pence"],
         "annual_value_pence": row["annual_value_pence"],
         "comments": row["comments"],
@@ -489,6 +512,10 @@ CSV_COLUMNS: list[tuple[str, str]] = [
     ("status", "Status"),
     ("meeting_date", "Meeting date"),
     ("flagged", "Flagged"),
+    # After the template's columns: what identifies the supplier, so it can be matched elsewhere.
+    ("supplier_ods_code", "Supplier's ODS code"),
+    ("supplier_companies_house_number", "Supplier's Companies House number"),
+    ("supplier_charity_number", "Supplier's charity number"),
 ]
 
 # Characters that make a spreadsheet read a cell as a formula (or that hide one).

@@ -33,7 +33,8 @@ from ..rules.decisions import (
     regime_problem,
     weights_problem,
 )
-from ..rules.text import is_email, normalise_code
+from ..rules.identifiers import IdentifierError, parse_organisation_reference, reference_for
+from ..rules.text import is_email
 from ..timeutil import today_uk, utcnow_iso
 from . import parsers
 from .parsers import Change, Column, Format, Plan, Register, _choice, _date, _yes_no
@@ -174,22 +175,22 @@ def _person(plan: Plan, line: int, column: str, email: str,
 
 
 def _organisation(plan: Plan, line: int, column: str, text: str,
-                  register: Register) -> dict[str, Any] | None:
-    """An organisation by ODS code, or by exact name (ignoring case) when no code matches."""
-    found = register.organisation_by_code(normalise_code(text))
-    if found is not None:
-        return found
-    named = list(register.db.query(
-        "SELECT * FROM organisations WHERE name = ? COLLATE NOCASE LIMIT 2", [text]))
-    if len(named) == 1:
-        return named[0]
-    if named:
-        plan.problem(line, f"{column}: more than one organisation is called {text}: use its ODS "
-                           "code")
-    else:
+                  register: Register) -> int | None:
+    """An organisation's id, by any identifier or its exact name (see
+    `rules.identifiers.parse_organisation_reference`)."""
+    try:
+        reference = parse_organisation_reference(text)
+    except IdentifierError as error:
+        plan.problem(line, f"{column}: {error}")
+        return None
+    found = register.resolver.find_reference(reference)
+    if found.problem:
+        plan.problem(line, f"{column}: {found.problem}")
+    elif found.organisation_id is None:
         plan.problem(line, f"{column}: no organisation in the register has the ODS code or the "
-                           f"name {text}")
-    return None
+                           f"name {text}" if not reference.prefixed else
+                           f"{column}: no organisation in the register is {text}")
+    return found.organisation_id
 
 
 def _weights(plan: Plan, line: int, value: str) -> dict[str, int] | None:
@@ -320,20 +321,20 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
             plan.problem(line, "Enter at least one of the voting_emails to submit the decision")
         providers: list[int] = []
         for text in _split(record.get("provider_ods", "")):
-            organisation = _organisation(plan, line, "provider_ods", text, register)
-            if organisation is None:
+            organisation_id = _organisation(plan, line, "provider_ods", text, register)
+            if organisation_id is None:
                 continue
-            if organisation["id"] in providers:
+            if organisation_id in providers:
                 plan.problem(line, f"provider_ods lists {text} more than once")
                 continue
-            providers.append(organisation["id"])
+            providers.append(organisation_id)
         if submitted and not record.get("provider_ods"):
             plan.problem(line, "Enter at least one of the provider_ods to submit the decision")
         awarded = None
         if record.get("awarded_provider_ods"):
             awarded = _organisation(plan, line, "awarded_provider_ods",
                                     record["awarded_provider_ods"], register)
-            if awarded is not None and awarded["id"] not in providers:
+            if awarded is not None and awarded not in providers:
                 plan.problem(line, f"awarded_provider_ods {record['awarded_provider_ods']} must "
                                    "also be one of the provider_ods")
         weights = None
@@ -376,7 +377,7 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
             "committee_id": committee["id"], "meeting_date": meeting.isoformat(),
             "decision_process": record.get("decision_process", ""),
             "offered_to_all_member_practices": int(bool(offered)),
-            "awarded_provider_id": awarded["id"] if awarded else None,
+            "awarded_provider_id": awarded,
             "justification": record.get("justification", ""),
             "comments": record.get("comments", ""),
             # A submitted decision is written as a draft and submitted once its flags are
@@ -476,7 +477,8 @@ def finish_decisions(db: Database, plan: Plan, *, actor: str) -> None:
 # ---- a file the import reads back ---------------------------------------------------------------
 
 def _organisation_key(organisation: dict[str, Any]) -> str:
-    return organisation.get("ods_code") or organisation["name"]
+    return reference_for(organisation.get("ods_code"), organisation.get("companies_house_number"),
+                         organisation.get("charity_number"), organisation["name"])
 
 
 def _safe(value: str | None) -> str:

@@ -6,6 +6,7 @@ The formats are described once, in FORMATS, which the format help page renders a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,12 +14,21 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..organisations.identity import Resolver
 from ..rules import csvrows
 from ..rules.csvrows import FileProblem, Row
+from ..rules.identifiers import (
+    NORMALISERS,
+    SCHEMES,
+    IdentifierError,
+    Named,
+    name_key,
+    parse_organisation_reference,
+)
 from ..rules.interests import INTEREST_TYPES
 from ..rules.person_names import EARLIEST_BIRTH_YEAR
 from ..rules.quorum import CATEGORIES, QuorumRule, QuorumRuleError, parse_quorum_rule
-from ..rules.text import is_companies_house_number, is_email, is_ods_code, is_practice_code, normalise_code
+from ..rules.text import is_email, is_ods_code, is_practice_code, normalise_code
 from ..timeutil import today_uk
 
 KINDS = ("organisations", "epraccur", "epcn", "people", "committees", "interests", "decisions",
@@ -84,25 +94,34 @@ FORMATS: dict[str, Format] = {
             Column("kind", True, "One of: " + ", ".join(ORGANISATION_KINDS) + "."),
             Column("ods_code", False, "ODS code, if it has one. A practice's is a letter and 5 "
                    "numbers (A81001). Must not already be in the register.", csvrows.CODE_LIMIT),
-            Column("companies_house_number", False, "8 numbers, or 2 letters and 6 numbers.",
-                   csvrows.CODE_LIMIT),
+            Column("companies_house_number", False, "8 numbers, or 2 letters and 6 numbers "
+                   "(shorter numbers are padded with zeros: 1234567 is 01234567). Must not "
+                   "already be in the register.", csvrows.CODE_LIMIT),
+            Column("charity_number", False, "The charity number, if it is a registered "
+                   "charity: 6 or 7 numbers (England and Wales), SC and 6 numbers (Scotland) "
+                   "or NIC and 6 numbers (Northern Ireland). Must not already be in the "
+                   "register.", csvrows.CODE_LIMIT),
             Column("registered_address", False, "The registered address.", csvrows.ADDRESS_LIMIT),
             Column("postcode", False, "The postcode.", csvrows.CODE_LIMIT),
             Column("is_member_practice", False, "yes or no (blank means no). Only a practice "
                    "can be a member practice of the consortium."),
-            Column("member_of", False, "ODS codes of the networks or federations it belongs to, "
-                   "separated by ';'. Each must be in this file or already in the register.",
-                   csvrows.ADDRESS_LIMIT),
+            Column("member_of", False, "The networks or federations it belongs to, separated by "
+                   "';'. Each is named by its ODS code, or as companies_house:09990001, "
+                   "charity:1190001 or name:Its Exact Name, and must be in this file or already "
+                   "in the register. A value without a prefix is an ODS code, or else the exact "
+                   "name.", csvrows.ADDRESS_LIMIT),
         ),
-        "name,kind,ods_code,companies_house_number,registered_address,postcode,"
+        "name,kind,ods_code,companies_house_number,charity_number,registered_address,postcode,"
         "is_member_practice,member_of\n"
-        "Northvale Central Network,network,Y90090,,,,no,\n"
-        "Northvale GP Federation Ltd,federation,Y90091,09990001,\"1 Mill Lane, Northvale\","
+        "Northvale Central Network,network,Y90090,,,,,no,\n"
+        "Northvale GP Federation Ltd,federation,Y90091,09990001,,\"1 Mill Lane, Northvale\","
         "NV1 1AA,no,\n"
-        "Riverside Surgery,practice,Y90001,,\"2 River Street, Northvale\",NV1 2BB,yes,"
-        "Y90090;Y90091\n"
-        "Hilltop Medical Centre,practice,Y90002,,\"3 Hill Road, Northvale\",NV2 3CC,yes,Y90090\n"
-        "Go-To-Doc Ltd,independent,,09990002,\"4 Market Place, Northvale\",NV3 4DD,no,\n",
+        "Northvale Out of Hours Collaborative,federation,,,,,,no,\n"
+        "Riverside Surgery,practice,Y90001,,,\"2 River Street, Northvale\",NV1 2BB,yes,"
+        "Y90090;companies_house:09990001;name:Northvale Out of Hours Collaborative\n"
+        "Hilltop Medical Centre,practice,Y90002,,,\"3 Hill Road, Northvale\",NV2 3CC,yes,Y90090\n"
+        "Go-To-Doc Ltd,independent,,09990002,,\"4 Market Place, Northvale\",NV3 4DD,no,\n"
+        "Northvale Carers Trust,voluntary,,,1190001,\"5 Chapel Street, Northvale\",NV3 5EE,no,\n",
     ),
     "epraccur": Format(
         "epraccur", "GP practices (epraccur)",
@@ -183,8 +202,14 @@ FORMATS: dict[str, Format] = {
                    "already be in the register.", csvrows.EMAIL_LIMIT),
             Column("organisation_ods", False, "The ODS code of the organisation, if it is in the "
                    "register.", csvrows.CODE_LIMIT),
-            Column("organisation_name", False, "The organisation's name, when it has no ODS code "
-                   "in the register. Each row needs organisation_ods or organisation_name.",
+            Column("organisation_companies_house_number", False, "The organisation's Companies "
+                   "House number, if it is in the register.", csvrows.CODE_LIMIT),
+            Column("organisation_charity_number", False, "The organisation's charity number, if "
+                   "it is in the register.", csvrows.CODE_LIMIT),
+            Column("organisation_name", False, "The organisation's name. Each row needs an "
+                   "identifier or the name. A name that is exactly one registered "
+                   "organisation's (ignoring case, punctuation, 'The', '&' and 'Limited', 'Ltd' "
+                   "or 'CIC') links the interest to it; any other name is kept as typed.",
                    csvrows.NAME_LIMIT),
             Column("organisation_business", False, "The nature of the organisation's business.",
                    csvrows.ADDRESS_LIMIT),
@@ -205,16 +230,20 @@ FORMATS: dict[str, Format] = {
             Column("withheld_reason", False, "Why it is not published: needed when "
                    "consent_to_publish is no.", csvrows.TEXT_LIMIT),
         ),
-        "person_email,organisation_ods,organisation_name,organisation_business,interest_type,"
+        "person_email,organisation_ods,organisation_companies_house_number,"
+        "organisation_charity_number,organisation_name,organisation_business,interest_type,"
         "direct_or_indirect,relationship,nature,date_from,date_to,mitigation,declared_on,"
         "consent_to_publish,withheld_reason\n"
-        "asha.patel@example.nhs.uk,Y90001,,GP practice,financial,direct,,Partner,2015-04-01,,"
+        "asha.patel@example.nhs.uk,Y90001,,,,GP practice,financial,direct,,Partner,2015-04-01,,"
         "Leaves the meeting for decisions about the practice,2025-04-10,yes,\n"
-        "ben.carter@example.nhs.uk,,Go-To-Doc Ltd,Online GP consultations,financial,indirect,"
-        "spouse,Spouse is a director,01/06/2024,,,20/06/2024,yes,\n"
-        "tom.hughes@example.nhs.uk,Y90091,,GP federation,non_financial_professional,direct,,"
-        "Former adviser to the board,2022-01-01,2024-12-31,,2022-01-05,no,"
-        "Personal safety\n",
+        "ben.carter@example.nhs.uk,,,,Go-To-Doc Limited,Online GP consultations,financial,"
+        "indirect,spouse,Spouse is a director,01/06/2024,,,20/06/2024,yes,\n"
+        "tom.hughes@example.nhs.uk,Y90091,,,,GP federation,non_financial_professional,direct,,"
+        "Former adviser to the board,2022-01-01,2024-12-31,,2022-01-05,no,Personal safety\n"
+        "grace.okafor@example.nhs.uk,,,1190001,,Carers' support,non_financial_personal,direct,,"
+        "Trustee,2023-03-01,,,2023-05-15,yes,\n"
+        "sam.lee@example.nhs.uk,,9990002,,,Online GP consultations,financial,direct,,"
+        "Shareholder,2024-02-01,,,2024-02-10,yes,\n",
     ),
 }
 
@@ -317,6 +346,17 @@ class Register:
 
     def organisation_by_companies_house(self, number: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM organisations WHERE companies_house_number = ?", [number])
+
+    @functools.cached_property
+    def kinds(self) -> dict[int, str]:
+        """Every organisation's kind, by id, loaded once per file."""
+        return {row["id"]: row["kind"] for row in self.db.query(
+            "SELECT id, kind FROM organisations")}
+
+    @functools.cached_property
+    def resolver(self) -> Resolver:
+        """The register's organisations by every identifier and name, loaded once per file."""
+        return Resolver.load(self.db)
 
     def person_by_email(self, email: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM people WHERE email = ?", [email])
@@ -478,11 +518,22 @@ def _now() -> str:
 
 # ---- organisations ------------------------------------------------------------------------------
 
+def _identifier(plan: Plan, line: int, column: str, kind: str, value: str | None) -> str | None:
+    """One identifier in its written form, or None (blank, or a problem noted)."""
+    try:
+        return NORMALISERS[kind](value)
+    except IdentifierError as error:
+        plan.problem(line, str(error) if column == kind else f"{column}: {error}")
+        return None
+
+
 def _check_organisations(plan: Plan, records: list[tuple[int, dict[str, str]]],
                          register: Register) -> None:
-    codes: dict[str, tuple[int, str, Change]] = {}  # code -> (line, kind, change)
-    numbers: dict[str, int] = {}
+    resolver = register.resolver
+    # Organisations this file creates are known to the resolver by a negative id until written.
+    pending: dict[int, tuple[int, str, Change]] = {}  # -n -> (line, kind, change)
     links: list[tuple[int, Change, list[str]]] = []
+    names: dict[str, int] = {}  # name key of a row without identifiers -> line
     for line, record in records:
         before = len(plan.problems)
         name = record["name"]
@@ -493,33 +544,48 @@ def _check_organisations(plan: Plan, records: list[tuple[int, dict[str, str]]],
         if code:
             if kind == "practice" and not is_practice_code(code):
                 plan.problem(line, f"ODS code '{code}' {PRACTICE_CODE_RULE}")
+                code = None
             elif kind != "practice" and not is_ods_code(code):
                 plan.problem(line, f"ODS code '{code}' {ODS_CODE_RULE}")
-            elif code in codes:
-                plan.problem(line, f"ODS code {code} is also on line {codes[code][0]}")
-            elif (other := register.organisation_by_code(code)) is not None:
-                plan.problem(line, f"ODS code {code} is already in the register, "
-                                   f"for {other['name']}")
-        number = normalise_code(record.get("companies_house_number")) or None
-        if number:
-            if not is_companies_house_number(number):
-                plan.problem(line, f"Companies House number '{number}' must be 8 numbers, or 2 "
-                                   "letters and 6 numbers, like 01234567 or SC123456")
-            elif number in numbers:
-                plan.problem(line, f"Companies House number {number} is also on line "
-                                   f"{numbers[number]}")
-            elif (other := register.organisation_by_companies_house(number)) is not None:
-                plan.problem(line, f"Companies House number {number} is already in the register, "
-                                   f"for {other['name']}")
+                code = None
+        number = _identifier(plan, line, "companies_house_number", "companies_house_number",
+                             record.get("companies_house_number"))
+        charity = _identifier(plan, line, "charity_number", "charity_number",
+                              record.get("charity_number"))
+        identifiers = {"ods_code": code, "companies_house_number": number,
+                       "charity_number": charity}
+        for column, value in identifiers.items():
+            holder = resolver.holder(column, value) if value else None
+            if holder is None:
+                continue
+            words = SCHEMES[column][0]
+            words = words[0].upper() + words[1:]
+            if holder < 0:
+                plan.problem(line, f"{words} {value} is also on line {pending[holder][0]}")
             else:
-                numbers[number] = line
+                plan.problem(line, f"{words} {value} is already in the register, "
+                                   f"for {resolver.name_of(holder)}")
+        key = name_key(name)
+        if name and key and not any(identifiers.values()):
+            # A second organisation of the same name with nothing to tell them apart could
+            # never be named again: a file or a form naming it would not know which is meant.
+            if key in names:
+                plan.problem(line, f"{name} has the same name as line {names[key]} and no ODS "
+                                   "code, Companies House number or charity number to tell them "
+                                   "apart")
+            elif same := [org_id for org_id in resolver.find_by_name_key(key) if org_id > 0]:
+                plan.problem(line, f"an organisation called {resolver.name_of(same[0])} is "
+                                   "already in the register: give this one its ODS code, "
+                                   "Companies House number or charity number to tell them "
+                                   "apart")
         member = _yes_no(plan, line, "is_member_practice", record.get("is_member_practice", ""),
                          default=False)
         if member and kind and kind != "practice":
             plan.problem(line, "is_member_practice can only be yes for a practice")
-        parents = [normalise_code(part) for part in record.get("member_of", "").split(";")]
+        parents = [part.strip() for part in record.get("member_of", "").split(";")]
         parents = [part for part in parents if part]
-        for twice in sorted({part for part in parents if parents.count(part) > 1}):
+        folded = [part.upper() for part in parents]
+        for twice in sorted({part for part in folded if folded.count(part) > 1}):
             # Both memberships would run with no dates: one period would overlap the other.
             plan.problem(line, f"member_of names {twice} twice: a practice's periods in one "
                                "network or federation cannot overlap")
@@ -528,33 +594,50 @@ def _check_organisations(plan: Plan, records: list[tuple[int, dict[str, str]]],
             continue
         now = _now()
         change = Change(line, "organisation", "create", {
-            "name": name, "kind": kind, "ods_code": code, "companies_house_number": number,
+            "name": name, "kind": kind, **identifiers,
             "registered_address": record.get("registered_address", ""),
             "postcode": record.get("postcode", "").upper(), "is_member_practice": int(bool(member)),
             "created_at": now, "updated_at": now, "version": 1,
         })
         plan.changes.append(change)
-        if code:
-            codes[code] = (line, kind, change)
+        temporary = -len(pending) - 1
+        pending[temporary] = (line, kind, change)
+        resolver.learn(temporary, change.values)
+        if not any(identifiers.values()):
+            names[key] = line
         if parents:
             links.append((line, change, parents))
     for line, change, parents in links:
         for parent in parents:
-            if parent == change.values["ods_code"]:
-                plan.problem(line, f"member_of: an organisation cannot be a member of itself "
-                                   f"({parent})")
+            try:
+                reference = parse_organisation_reference(parent)
+            except IdentifierError as error:
+                plan.problem(line, f"member_of: {error}")
                 continue
-            if parent in codes:
-                parent_line, parent_kind, target = codes[parent]
+            found = resolver.find_reference(reference)
+            if found.problem:
+                plan.problem(line, f"member_of: {found.problem}")
+                continue
+            if found.organisation_id is None:
+                if reference.prefixed or not reference.tries[0].ods_code:
+                    plan.problem(line, f"member_of: no organisation is {parent}, in this file or "
+                                       "in the register")
+                else:
+                    plan.problem(line, f"member_of: no organisation has the ODS code "
+                                       f"{reference.tries[0].ods_code}, in this file or in the "
+                                       "register")
+                continue
+            if found.organisation_id < 0:
+                parent_line, parent_kind, target = pending[found.organisation_id]
+                if target is change:
+                    plan.problem(line, f"member_of: an organisation cannot be a member of itself "
+                                       f"({parent})")
+                    continue
                 where: Change | int = target
                 what = f"{parent} (line {parent_line})"
             else:
-                existing = register.organisation_by_code(parent)
-                if existing is None:
-                    plan.problem(line, f"member_of: no organisation has the ODS code {parent}, "
-                                       "in this file or in the register")
-                    continue
-                parent_kind, where, what = existing["kind"], existing["id"], parent
+                parent_kind, where, what = register.kinds[found.organisation_id], found.organisation_id, \
+                    parent
             if parent_kind not in PARENT_KINDS:
                 plan.problem(line, f"member_of: {what} is a {parent_kind}, not a network or "
                                    "federation")
@@ -680,17 +763,17 @@ def _check_people(plan: Plan, records: list[tuple[int, dict[str, str]]],
         practice_id = None
         code = normalise_code(record.get("home_practice_ods"))
         if code:
-            practice = register.organisation_by_code(code)
+            found = register.resolver.holder("ods_code", code)
             if not is_practice_code(code):
                 plan.problem(line, f"home_practice_ods '{code}' {PRACTICE_CODE_RULE}")
-            elif practice is None:
+            elif found is None:
                 plan.problem(line, f"home_practice_ods: no practice in the register has the ODS "
                                    f"code {code}")
-            elif practice["kind"] != "practice":
-                plan.problem(line, f"home_practice_ods: {code} is a {practice['kind']}, not a "
-                                   "practice")
+            elif register.kinds[found] != "practice":
+                plan.problem(line, f"home_practice_ods: {code} is a {register.kinds[found]}, not "
+                                   "a practice")
             else:
-                practice_id = practice["id"]
+                practice_id = found
         birth_month = _whole_number(plan, line, "birth_month", record.get("birth_month", ""),
                                     1, 12, "a month from 1 to 12")
         birth_year = _whole_number(plan, line, "birth_year", record.get("birth_year", ""),
@@ -848,18 +931,8 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
             if person is None:
                 plan.problem(line, f"no person in the register has the email {email}: import "
                                    "or add them first")
-        organisation = None
-        code = normalise_code(record.get("organisation_ods"))
-        organisation_name = record.get("organisation_name", "")
-        if code:
-            organisation = register.organisation_by_code(code)
-            if organisation is None:
-                plan.problem(line, f"organisation_ods: no organisation in the register has the "
-                                   f"ODS code {code}")
-            elif not organisation_name:
-                organisation_name = organisation["name"]
-        elif not organisation_name:
-            plan.problem(line, "Enter the organisation_ods or the organisation_name")
+        organisation_id, organisation_name = _interest_organisation(plan, line, record,
+                                                                    register.resolver)
         interest_type = _choice(plan, line, "interest_type", record["interest_type"],
                                 tuple(INTEREST_TYPES))
         indirect = _choice(plan, line, "direct_or_indirect", record.get("direct_or_indirect", ""),
@@ -891,7 +964,6 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
                                "set consent_to_publish to no or leave withheld_reason blank")
         if len(plan.problems) > before:
             continue
-        organisation_id = organisation["id"] if organisation else None
         key = (person["id"], organisation_id or organisation_name.lower(), interest_type,
                date_from, nature.lower())
         if key in seen:
@@ -917,6 +989,41 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
             "recorded_by_user_id": None, "on_behalf": 1, "withdrawn": 0,
             "withdrawn_reason": "", "created_at": now, "updated_at": now, "version": 1,
         }))
+
+
+INTEREST_IDENTIFIERS = (("organisation_ods", "ods_code"),
+                        ("organisation_companies_house_number", "companies_house_number"),
+                        ("organisation_charity_number", "charity_number"))
+
+
+def _interest_organisation(plan: Plan, line: int, record: dict[str, str],
+                           resolver: Resolver) -> tuple[int | None, str]:
+    """The organisation an interest is in: linked when any identifier, or the exact name of one
+    organisation, finds it; otherwise the name as free text (for a person to match later)."""
+    typed_name = record.get("organisation_name", "")
+    given: dict[str, str] = {}
+    for column, kind in INTEREST_IDENTIFIERS:
+        value = _identifier(plan, line, column, kind, record.get(column))
+        if value:
+            given[kind] = value
+    if len(given) < sum(bool(record.get(column)) for column, _ in INTEREST_IDENTIFIERS):
+        return None, typed_name  # a problem was noted
+    if not given and not typed_name:
+        plan.problem(line, "Enter the organisation_ods, organisation_companies_house_number, "
+                           "organisation_charity_number or organisation_name")
+        return None, ""
+    found = resolver.find(Named(name=typed_name or None, **given))
+    if found.problem:
+        plan.problem(line, found.problem)
+        return None, typed_name
+    if found.organisation_id is None:
+        if given:
+            columns = {kind: column for column, kind in INTEREST_IDENTIFIERS}
+            described = " or ".join(f"{SCHEMES[kind][0]} {value}" for kind, value in given.items())
+            plan.problem(line, f"{columns[next(iter(given))]}: no organisation in the register "
+                               f"has the {described}")
+        return None, typed_name
+    return found.organisation_id, typed_name or resolver.name_of(found.organisation_id)
 
 
 # Kinds read line by line from a file of any size (Companies House files), by kind.

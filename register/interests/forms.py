@@ -6,7 +6,9 @@ from typing import Any
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+from ..db import get_db
 from ..forms import BaseForm, DateInputField, MaxLength, Required
+from ..organisations import identity
 from ..rules.interests import INTEREST_TYPES
 from ..timeutil import today_uk
 
@@ -68,6 +70,7 @@ class InterestForm(BaseForm):
         else:
             self.person_id.choices = [("", "Choose a person")] + people
         self.declared_date = declared_date
+        self.matched_organisation_id: int | None = None
         if not declared_date:
             del self.declared_on
 
@@ -84,6 +87,13 @@ class InterestForm(BaseForm):
     def validate_organisation_name(self, field: StringField) -> None:
         if field.data and self.organisation_id.data:
             raise ValidationError(ORGANISATION_BOTH)
+        if field.data:
+            # A name or number that is a registered organisation's links the interest to it;
+            # anything else stays free text, for a governance lead to match later.
+            found = identity.find_typed(get_db(), field.data)
+            if found.problem:
+                raise ValidationError(found.problem)
+            self.matched_organisation_id = found.organisation_id
 
     def validate_interest_type(self, field: RadioField) -> None:
         if field.data not in INTEREST_TYPES:
@@ -118,10 +128,11 @@ class InterestForm(BaseForm):
         """The interest's columns as the form gives them."""
         indirect = self.directness.data == "indirect"
         withheld = self.consent.data == "no"
+        organisation_id = (int(self.organisation_id.data) if self.organisation_id.data
+                           else self.matched_organisation_id)
         return {
-            "organisation_id": int(self.organisation_id.data) if self.organisation_id.data
-            else None,
-            "organisation_name": "" if self.organisation_id.data else self.organisation_name.data,
+            "organisation_id": organisation_id,
+            "organisation_name": "" if organisation_id else self.organisation_name.data,
             "organisation_business": self.organisation_business.data or "",
             "interest_type": self.interest_type.data,
             "is_indirect": int(indirect),
@@ -137,7 +148,9 @@ class InterestForm(BaseForm):
     def fill_from(self, row: dict[str, Any]) -> None:
         """Show a stored interest in the form (for the first view of the edit page)."""
         self.organisation_id.data = str(row["organisation_id"]) if row["organisation_id"] else ""
-        self.organisation_name.data = row["organisation_name"]
+        # A linked interest shows its organisation in the list; the name as a file typed it
+        # beside the link is not offered again, or saving would ask for one or the other.
+        self.organisation_name.data = "" if row["organisation_id"] else row["organisation_name"]
         self.organisation_business.data = row["organisation_business"]
         self.interest_type.data = row["interest_type"]
         self.directness.data = "indirect" if row["is_indirect"] else "direct"

@@ -15,6 +15,7 @@ from ..db import get_db, write_transaction
 from ..decisions import lifecycle
 from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
 from ..listing import like_pattern
+from ..organisations import identity
 from ..rules import interests as rules
 from ..timeutil import today_uk, utcnow_iso
 
@@ -111,11 +112,12 @@ def get_person(db: Database, person_id: int) -> dict[str, Any] | None:
 
 
 def organisation_choices(db: Database) -> list[tuple[str, str]]:
-    """Organisations for the select, by name, with their ODS code where known."""
+    """Organisations for the select, by name, with an identifier where known."""
     return [
-        (str(row["id"]), f"{row['name']} ({row['ods_code']})" if row["ods_code"] else row["name"])
+        (str(row["id"]), identity.label(row))
         for row in db.query(
-            "SELECT id, name, ods_code FROM organisations ORDER BY name COLLATE NOCASE, id")
+            "SELECT id, name, ods_code, companies_house_number, charity_number FROM organisations"
+            " ORDER BY name COLLATE NOCASE, id")
     ]
 
 

@@ -16,6 +16,7 @@ rows asks it without a query per row; it learns organisations the same import is
 """
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -23,7 +24,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..rules.identifiers import SCHEMES, Named, name_key
+from ..rules.identifiers import NORMALISERS, SCHEMES, IdentifierError, Named, Reference, name_key
 
 IDENTIFIER_COLUMNS = tuple(SCHEMES)
 
@@ -129,6 +130,15 @@ class Resolver:
                          candidates=tuple(same_name))
         return Found()
 
+    def find_reference(self, reference: Reference) -> Found:
+        """The organisation one cell of a file names (see `rules.identifiers.parse_organisation_reference`):
+        each way of reading it is tried in turn until one finds an organisation or a problem."""
+        for named in reference.tries:
+            found = self.find(named)
+            if found.organisation_id is not None or found.problem:
+                return found
+        return Found()
+
     def _contradiction(self, organisation_id: int, given: dict[str, str]) -> str:
         held = self._entries[organisation_id].identifiers
         for kind, value in given.items():
@@ -157,3 +167,46 @@ def find(db: Database, named: Named) -> Found:
     rows = db.query("SELECT id, name, " + ", ".join(IDENTIFIER_COLUMNS) + " FROM organisations"
                     " WHERE " + " OR ".join(clauses), params)
     return Resolver(rows).find(named)
+
+
+# A box in a form holds a name, an identifier, or a suggestion picked from the list:
+# "Name (identifier)".
+_NAME_WITH_IDENTIFIER = re.compile(r"^(?P<name>.*\S)\s*\((?P<code>[^()]+)\)$")
+
+
+def label(organisation: dict[str, Any]) -> str:
+    """How a form shows an organisation so that `find_typed` finds it again: 'Name (identifier)'
+    with its ODS code, Companies House number or charity number, or the name alone."""
+    code = next((organisation.get(kind) for kind in IDENTIFIER_COLUMNS if organisation.get(kind)),
+                None)
+    return f"{organisation['name']} ({code})" if code else organisation["name"]
+
+
+def find_typed(db: Database, text: str) -> Found:
+    """The organisation a person typed in a box: an identifier of any kind, 'Name (identifier)'
+    as the suggestions write it, or the exact name (see `rules.identifiers.name_key`)."""
+    typed = (text or "").strip()
+    if not typed:
+        return Found()
+    match = _NAME_WITH_IDENTIFIER.match(typed)
+    code = match.group("code") if match else typed
+    hits: dict[int, str] = {}
+    for kind, normalise in NORMALISERS.items():
+        try:
+            value = normalise(code)
+        except IdentifierError:
+            continue
+        if value and (found := find(db, Named(**{kind: value}))).organisation_id is not None:
+            hits.setdefault(found.organisation_id, kind)
+    if len(hits) == 1:
+        organisation_id, kind = next(iter(hits.items()))
+        return Found(organisation_id, via=kind)
+    if len(hits) > 1:
+        return Found(problem=f"'{code.strip()}' is a code or number of {len(hits)} different "
+                             "organisations: choose the organisation from the suggestions, or "
+                             "enter its name",
+                     candidates=tuple(sorted(hits)))
+    found = find(db, Named(name=typed))
+    if found.organisation_id is None and not found.problem and match:
+        found = find(db, Named(name=match.group("name")))
+    return found

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from typing import Any
 
 from sqlite_utils import Database
@@ -18,6 +19,7 @@ from ..listing import Page, like_pattern, order_clause, paginate, prefix_pattern
 # Re-exported for code that imports the page parser from here.
 from ..listing import parse_page as parse_page
 from ..rules.companies_house import natures_words
+from ..rules.identifiers import NORMALISERS, IdentifierError
 from ..rules.periods import Period, describe, overlaps
 from ..timeutil import utcnow_iso
 from .identity import keyed
@@ -144,18 +146,33 @@ def practice_choices(db: Database) -> list[dict[str, Any]]:
 
 
 def lookup(db: Database, q: str, kind: str = "", limit: int = 20) -> list[dict[str, Any]]:
-    """Organisations whose ODS code or name matches typed text, best matches first."""
+    """Organisations whose ODS code, Companies House number, charity number or name matches
+    typed text, best matches first (an identifier typed in full first of all)."""
     q = q.strip()
     if not q:
         return []
-    params = {"exact": q.upper(), "code": prefix_pattern(q.upper()), "prefix": prefix_pattern(q),
-              "anywhere": like_pattern(q), "kind": kind, "limit": limit}
+    squeezed = re.sub(r"[\s.\-/]", "", q.upper())
+    exact = {kind_: "" for kind_ in NORMALISERS}
+    for kind_, normalise in NORMALISERS.items():
+        try:
+            exact[kind_] = normalise(q) or ""
+        except IdentifierError:
+            pass
+    params = {"code": prefix_pattern(squeezed) if squeezed else "", "prefix": prefix_pattern(q),
+              "anywhere": like_pattern(q), "kind": kind, "limit": limit,
+              "ods": exact["ods_code"], "ch": exact["companies_house_number"],
+              "charity": exact["charity_number"]}
     kind_clause = " AND kind = :kind" if kind in KINDS else ""
     return list(db.query(
-        "SELECT id, name, ods_code, kind FROM organisations"
-        " WHERE (ods_code LIKE :code ESCAPE '\\' OR name LIKE :anywhere ESCAPE '\\')" + kind_clause +
-        " ORDER BY CASE WHEN ods_code = :exact THEN 0"
-        " WHEN ods_code LIKE :code ESCAPE '\\' THEN 1"
+        "SELECT id, name, ods_code, companies_house_number, charity_number, kind"
+        " FROM organisations"
+        " WHERE (ods_code LIKE :code ESCAPE '\\' OR companies_house_number LIKE :code ESCAPE '\\'"
+        " OR charity_number LIKE :code ESCAPE '\\' OR companies_house_number = :ch"
+        " OR charity_number = :charity OR name LIKE :anywhere ESCAPE '\\')" + kind_clause +
+        " ORDER BY CASE WHEN ods_code = :ods OR companies_house_number = :ch"
+        " OR charity_number = :charity THEN 0"
+        " WHEN ods_code LIKE :code ESCAPE '\\' OR companies_house_number LIKE :code ESCAPE '\\'"
+        " OR charity_number LIKE :code ESCAPE '\\' THEN 1"
         " WHEN name LIKE :prefix ESCAPE '\\' THEN 2 ELSE 3 END,"
         " name COLLATE NOCASE, id LIMIT :limit", params))
 

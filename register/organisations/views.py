@@ -14,7 +14,7 @@ from ..editing import save_edit, save_new
 from ..listing import list_options
 from ..rules import identifiers
 from ..rules.companies_house import is_dissolved
-from . import queries
+from . import identity, queries
 from .forms import LinkDatesForm, LinkForm, OrganisationForm
 from .queries import KINDS, PARENT_KINDS
 
@@ -45,11 +45,14 @@ def index() -> str:
 @bp.route("/lookup")
 @requires("read_reference_data")
 def lookup() -> Response:
-    """Up to 20 organisations matching typed text by ODS code or name, for type-ahead pickers."""
+    """Up to 20 organisations matching typed text by any identifier or name, for type-ahead
+    pickers; `label` is how a form box writes the organisation so that saving finds it again."""
     rows = queries.lookup(get_db(), (request.args.get("q") or "")[:100],
                           kind=request.args.get("kind") or "")
     return jsonify([{"id": r["id"], "name": r["name"], "ods_code": r["ods_code"],
-                     "kind": r["kind"]} for r in rows])
+                     "companies_house_number": r["companies_house_number"],
+                     "charity_number": r["charity_number"], "kind": r["kind"],
+                     "label": identity.label(r)} for r in rows])
 
 
 @bp.route("/new", methods=["GET", "POST"])

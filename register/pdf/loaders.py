@@ -420,6 +420,11 @@ def interest_row(person: dict[str, Any], interest: dict[str, Any] | None, *,
         "date_to": interest["date_to"], "date_to_text": _day(interest["date_to"]),
         "declared_on": interest["declared_on"], "declared_text": _day(interest["declared_on"]),
         "late_text": late,
+        # What identifies the organisation, where the interest is linked to a registered one.
+        "organisation_ods_code": interest.get("linked_ods_code") or "",
+        "organisation_companies_house_number": interest.get("linked_companies_house_number")
+        or "",
+        "organisation_charity_number": interest.get("linked_charity_number") or "",
     }
 
 
@@ -526,7 +531,10 @@ def published_interests(db: Database, on: dt.date, *, organisation: str,
             "SELECT id, name, positions FROM people WHERE is_decision_maker = 1"
             " ORDER BY name COLLATE NOCASE, id"))
         interests = list(db.query(
-            "SELECT interests.*, organisations.name AS linked_name FROM interests"
+            "SELECT interests.*, organisations.name AS linked_name,"
+            " organisations.ods_code AS linked_ods_code,"
+            " organisations.companies_house_number AS linked_companies_house_number,"
+            " organisations.charity_number AS linked_charity_number FROM interests"
             " JOIN people ON people.id = interests.person_id AND people.is_decision_maker = 1"
             " LEFT JOIN organisations ON organisations.id = interests.organisation_id"
             " WHERE " + interest_history.candidates_sql() +

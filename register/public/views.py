@@ -54,6 +54,9 @@ CSV_COLUMNS = [
     ("date_to", "Date to"),
     ("mitigation", "Action taken to mitigate"),
     ("declared_on", "Declared on"),
+    ("organisation_ods_code", "Organisation's ODS code"),
+    ("organisation_companies_house_number", "Organisation's Companies House number"),
+    ("organisation_charity_number", "Organisation's charity number"),
 ]
 
 

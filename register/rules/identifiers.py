@@ -171,3 +171,64 @@ class Named:
     def is_empty(self) -> bool:
         """Whether nothing at all names an organisation."""
         return not self.identifiers() and not self.name
+
+
+# ---- one organisation named in one cell of a file ----------------------------------------------
+
+# `member_of`, `provider_ods` and the like name an organisation in one cell. A prefix says which
+# identifier the value is; a value without one is an ODS code when it has an ODS code's shape and
+# the register knows that code, and otherwise the organisation's exact name.
+REFERENCE_PREFIXES = {
+    "ods": "ods_code",
+    "companies_house": "companies_house_number",
+    "charity": "charity_number",
+    "name": "name",
+}
+REFERENCE_RULE = ("name an organisation by its ODS code, or as companies_house:01234567, "
+                  "charity:1123456 or name:Its Exact Name")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """An organisation as one cell names it: the ways to try, in order, and the text as typed."""
+
+    text: str
+    tries: tuple[Named, ...]
+    prefixed: bool
+
+
+def parse_organisation_reference(text: str) -> Reference:
+    """Read `prefix:value` or a bare value; IdentifierError when the value has the wrong shape."""
+    text = text.strip()
+    prefix, colon, value = text.partition(":")
+    kind = REFERENCE_PREFIXES.get(prefix.strip().lower().replace(" ", "_")) if colon else None
+    if kind is not None:
+        value = value.strip()
+        if not value:
+            raise IdentifierError(f"'{text}' has nothing after the colon: {REFERENCE_RULE}")
+        return Reference(text, (Named.parse(**{kind: value}),), True)
+    tries = []
+    if _ODS_SHAPE.match(normalise_code(text)):
+        tries.append(Named(ods_code=normalise_code(text)))
+    tries.append(Named(name=text))
+    return Reference(text, tuple(tries), False)
+
+
+_ODS_SHAPE = re.compile(r"^[A-Z0-9]{3,10}$")
+
+
+def reference_for(ods_code: str | None, companies_house_number: str | None,
+                  charity_number: str | None, name: str) -> str:
+    """How a file names an organisation so that reading it back finds the same one: its ODS code,
+    else its Companies House number, else its charity number, else its name."""
+    if ods_code:
+        return ods_code
+    if companies_house_number:
+        return f"companies_house:{companies_house_number}"
+    if charity_number:
+        return f"charity:{charity_number}"
+    prefix, colon, _ = name.partition(":")
+    if (colon and prefix.strip().lower().replace(" ", "_") in REFERENCE_PREFIXES) \
+            or _ODS_SHAPE.match(normalise_code(name)):
+        return f"name:{name}"
+    return name

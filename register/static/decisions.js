@@ -6,7 +6,7 @@ const awarded = document.getElementById('awarded_provider');
 const regime = document.getElementById('regime_process');
 const criteria = document.querySelector('[data-regime-section="psr"]');
 
-const label = (org) => (org.ods_code ? `${org.name} (${org.ods_code})` : org.name);
+const label = (org) => org.label || (org.ods_code ? `${org.name} (${org.ods_code})` : org.name);
 
 let timer;
 let latest = 0;

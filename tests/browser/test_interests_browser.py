@@ -76,3 +76,35 @@ def test_governance_lead_settles_free_text_interests(page):
     click_through(page, "button:has-text('Settle the ticked interests')")
     assert "1 marked as not a registered organisation" in page.locator("body").inner_text()
     assert page.locator(f"#settle-{interest_id}").count() == 0
+
+
+def test_member_picks_a_registered_organisation_by_its_number_as_they_type(page, live_app):
+    sign_in(page, "member")
+    page.goto("/interests/declare")
+    # Typing a Companies House number suggests the provider registered under it.
+    page.fill("#organisation_name", "99000005")
+    option = page.locator("#organisation-suggestions option")
+    option.first.wait_for(state="attached")
+    assert option.first.get_attribute("value") == "Saltmouth Home Care Ltd (99000005)"
+    page.fill("#organisation_name", "Saltmouth Home Care Ltd (99000005)")
+    page.check("input[name='interest_type'][value='financial']")
+    page.check("input[name='directness'][value='direct']")
+    page.fill("#nature", "Paid clinical adviser")
+    page.fill("#date_from-day", "2")
+    page.fill("#date_from-month", "1")
+    page.fill("#date_from-year", "2026")
+    page.check("input[name='consent'][value='yes']")
+    assert axe_violations(page) == []
+    click_through(page, "button:has-text('Declare this interest')")
+    assert not page.title().startswith("Error: ")
+    assert "Saltmouth Home Care Ltd" in page.locator("main").inner_text()
+    from register.db import connect
+
+    db = connect(live_app.config["DATABASE"])
+    try:
+        row = next(db.query("SELECT interests.organisation_id, organisations.name FROM interests"
+                            " JOIN organisations ON organisations.id = organisation_id"
+                            " WHERE nature = 'Paid clinical adviser'"))
+    finally:
+        db.close()
+    assert row["name"] == "Saltmouth Home Care Ltd"
