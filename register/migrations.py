@@ -541,3 +541,29 @@ def m014_flags_at_write(db: Database) -> None:
         db.execute("INSERT OR IGNORE INTO flags_to_refresh (decision_id)"
                    " SELECT id FROM decisions WHERE flags_stale = 1")
     db.execute("ALTER TABLE decisions DROP COLUMN flags_stale")
+
+
+@migrations()
+def m015_outcome_departures(db: Database) -> None:
+    """Who left the room for the item and when, and the proxy votes the chair refused, both
+    recorded with the outcome (decisions/lifecycle.py `record_outcome`)."""
+    db.executescript(
+        """
+        -- A time of day (HH:MM, UK time) on the meeting date; the stage is whether they left
+        -- before the discussion or only before the vote. NULL: they did not leave.
+        ALTER TABLE outcome_attendance ADD COLUMN left_at TEXT;
+        ALTER TABLE outcome_attendance ADD COLUMN returned_at TEXT;
+        ALTER TABLE outcome_attendance ADD COLUMN left_stage TEXT
+            CHECK (left_stage IN ('discussion', 'vote'));
+
+        -- A proxy vote offered at the meeting that the chair refused, and why.
+        CREATE TABLE outcome_refused_proxies (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            for_person_id INTEGER NOT NULL REFERENCES people(id),
+            offered_to_person_id INTEGER NOT NULL REFERENCES people(id),
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX outcome_refused_proxies_decision ON outcome_refused_proxies(decision_id);
+        """
+    )

@@ -754,7 +754,8 @@ def outcome(reference: str) -> Any:
                     lifecycle.record_outcome(db, current, checked["values"],
                                              checked["attendance"], checked["breaches"],
                                              current_user.id, current_user.actor,
-                                             role=current_user.role)
+                                             role=current_user.role,
+                                             refused_proxies=checked["refused_proxies"])
             except TransitionRefused as refused:
                 return _refused(decision, refused.message)
             except lifecycle.DecisionChanged as changed:
@@ -768,7 +769,7 @@ def outcome(reference: str) -> Any:
                 flash(message, "success")
                 return redirect(url_for("reviews.outcome", reference=decision["reference"]))
     return render_template("reviews/outcome.html", decision=decision, form=form,
-                           not_yet=not_yet, **context)
+                           not_yet=not_yet, refused_rows=forms.REFUSED_PROXY_ROWS, **context)
 
 
 @bp.route("/<reference>/publish", methods=["POST"])
