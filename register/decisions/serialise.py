@@ -19,6 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..rules.decisions import REGIMES, process_label
+from ..rules.departures import time_text
 from . import record
 from .access import EXCLUDED_WORDS, visible
 from .access import Viewer as Viewer  # re-exported: the register's callers name it here
@@ -119,6 +120,15 @@ def outcome_json(outcome: record.Outcome | None) -> dict[str, Any] | None:
         "attendance": [{"name": a.name, "present": a.present, "vote": a.vote,
                         "proxy_for": a.proxy_for} for a in outcome.attendance],
         "left": [a.name for a in outcome.left],
+        "departures": [{"person": a.name, "email": a.email,
+                        "left_at": time_text(a.departure.left_at),
+                        "returned_at": time_text(a.departure.returned_at),
+                        "stage": a.departure.stage,
+                        "ruling_carried_out": a.ruling_carried_out}
+                       for a in outcome.departures if a.departure is not None],
+        "proxies_refused": [{"for_person": {"name": r.for_person, "email": r.for_email},
+                             "offered_to": {"name": r.offered_to, "email": r.offered_to_email},
+                             "reason": r.reason} for r in outcome.proxies_refused],
     }
 
 
