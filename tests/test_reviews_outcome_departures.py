@@ -285,3 +285,28 @@ def test_the_decision_pdf_and_the_board_pack_show_both(db, world, ready, as_role
     assert "Left at 10:40, before the discussion; came back at 11:05" in pack_words
     assert "Proxy votes the chair refused" in pack_words
     assert "Partly carried out: left the room at 10:52, only before the vote" in pack_words
+
+
+# ---- the demo ----------------------------------------------------------------------------------
+
+def test_the_demo_shows_a_conflicted_member_leaving_and_a_refused_proxy(tmp_path):
+    from register.db import connect, migrate
+    from register.demo import load_demo
+
+    handle = connect(str(tmp_path / "demo.sqlite3"))
+    migrate(handle)
+    load_demo(handle, today=dt.date(2026, 3, 15))
+    decision_id = handle.execute("SELECT id FROM decisions WHERE title LIKE 'Ear wax removal%'"
+                                 ).fetchone()[0]
+    outcome = serialise.decision_document(handle, decision_id)["outcome"]
+    assert outcome["departures"] == [{
+        "person": "Dr Niamh O'Connor", "email": outcome["departures"][0]["email"],
+        "left_at": "14:20", "returned_at": "14:45", "stage": "discussion",
+        "ruling_carried_out": "Carried out: left the room at 14:20, before the discussion"}]
+    assert [(p["for_person"]["name"], p["offered_to"]["name"], p["reason"])
+            for p in outcome["proxies_refused"]] == [(
+                "Dr Niamh O'Connor", "Rajesh Kapoor",
+                "Dr Niamh O'Connor is conflicted on this decision, and a conflicted member may "
+                "not hand their vote to anyone")]
+    assert audit.verify(handle).ok and audit.content_problems(handle) == []
+    handle.close()
