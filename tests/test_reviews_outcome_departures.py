@@ -310,3 +310,12 @@ def test_the_demo_shows_a_conflicted_member_leaving_and_a_refused_proxy(tmp_path
                 "not hand their vote to anyone")]
     assert audit.verify(handle).ok and audit.content_problems(handle) == []
     handle.close()
+
+
+def test_the_register_csv_says_when_a_ruled_out_person_left_and_the_refused_proxy(db, world,
+                                                                                   ready):
+    recorded(db, world, ready)
+    csv_text = serialise.register_csv(db, [ready.decision])
+    assert ("Dr Asha Patel: Must leave the meeting for the item (left at 10:40, before the "
+            "discussion; came back at 11:05)") in csv_text
+    assert "Proxy vote refused: Dr Asha Patel's vote offered to Kwame Mensah" in csv_text

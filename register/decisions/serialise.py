@@ -339,8 +339,20 @@ def record_row(rec: record.DecisionRecord) -> dict[str, Any]:
         "annual_value_pence": rec.annual_value_pence, "comments": rec.comments,
         "status": rec.status, "meeting_date": record.iso(rec.meeting_date),
         "flag_count": rec.flag_count,
-    }, [c.name for c in rec.conflicted],
-        [f"{r.name}: {r.ruling_label}" for r in rec.rulings])
+    }, [c.name for c in rec.conflicted], _mitigation(rec))
+
+
+def _mitigation(rec: record.DecisionRecord) -> list[str]:
+    """How each conflict was managed: the rulings, with when a person ruled out of the room
+    left it, and the proxy votes the chair refused, as the record holds them."""
+    departed = {a.person_id: a.departure.words.lower() for a in
+                (rec.outcome.departures if rec.outcome else ()) if a.departure is not None}
+    lines = [f"{r.name}: {r.ruling_label}"
+             + (f" ({departed[r.person_id]})" if r.person_id in departed else "")
+             for r in rec.rulings]
+    lines += [f"Proxy vote refused: {p.for_person}'s vote offered to {p.offered_to}"
+              for p in (rec.outcome.proxies_refused if rec.outcome else ())]
+    return lines
 
 
 def register_row(row: dict[str, Any], conflicted_names: list[str],
