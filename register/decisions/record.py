@@ -280,6 +280,13 @@ class Attendance:
     ruling_carried_out: str | None = None
 
     @property
+    def left_words(self) -> str:
+        """When they left the room for the item, in words, as every output shows it."""
+        if self.departure is not None:
+            return self.departure.words
+        return "Did not leave" if self.present else "Not recorded"
+
+    @property
     def ruling_label(self) -> str:
         """Their ruling in words, or 'Not conflicted'."""
         return RULINGS.get(self.ruling, self.ruling) if self.ruling else "Not conflicted"

@@ -272,9 +272,8 @@ def printed_record(rec: record_model.DecisionRecord,
         } if rec.outcome else None,
         "attendance": [{"name": a.name, "present": a.present, "vote_label": a.vote_label,
                         "proxy_for": a.proxy_for or "",
-                        "left": "\n".join(w for w in (
-                            a.departure.words if a.departure else "",
-                            a.ruling_carried_out or "") if w)}
+                        "left": "\n".join(w for w in (a.left_words, a.ruling_carried_out or "")
+                                          if w)}
                        for a in (rec.outcome.attendance if rec.outcome else ())],
         "proxies_refused": [{"for_person": r.for_person, "offered_to": r.offered_to,
                              "reason": r.reason}
