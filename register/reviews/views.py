@@ -477,7 +477,8 @@ def _referral_check(review: queries.Review,
     for person_id, flags in found.items():
         proposal, reason = propose_ruling(flags, committee["common_interest_policy"], "voting",
                                           interests=queries.interests_by_id(
-                                              db, (f.evidence.get("interest_id") for f in flags)))
+                                              db, (f.evidence.get("interest_id") for f in flags)),
+                                          scheme_practice_ids=review.scheme_practice_ids())
         rulings[person_id] = proposal
         conflicted.append({"person_id": person_id, "name": names.get(person_id, ""),
                            "proposal": proposal, "reason": reason,
