@@ -41,6 +41,7 @@ from .rules.rulings import (
     exception_problem,
     may_be_present,
     may_vote,
+    proxy_vote_problem,
     vote_problem,
 )
 
@@ -105,6 +106,10 @@ class Outcome:
     abstain: tuple[str, ...] = ()
     present_anyway: tuple[str, ...] = ()  # ruled out of the room, recorded present: a breach
     notes: str = ""
+    # (person, left at HH:MM, "discussion" | "vote", came back at HH:MM or "")
+    left: tuple[tuple[str, str, str, str], ...] = ()
+    # (whose vote, offered to, reason; "" for the rules' reason): proxies the chair refused
+    refused_proxies: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -399,7 +404,9 @@ DECISIONS = [
         decision_process=PCC_PROCESS,
         outcome=Outcome(abstain=("kapoor",),
                         notes="Rajesh Kapoor abstained: he wanted the price per ear reviewed "
-                              "after a year."),
+                              "after a year.",
+                        left=(("oconnor", "14:20", "discussion", "14:45"),),
+                        refused_proxies=(("oconnor", "kapoor", ""),)),
     ),
     DemoDecision(
         "pcc", 45, "Community leg ulcer and wound care clinics",
@@ -992,6 +999,8 @@ class _Loader:
             abstain = {self.people[key] for key in spec.outcome.abstain}
             anyway = {self.people[key] for key in spec.outcome.present_anyway}
             attendance, breaches = [], []
+            left = {self.people[key]: (at, stage, back or None)
+                    for key, at, stage, back in spec.outcome.left}
             totals = {"for": len(co_opted), "against": 0, "abstain": 0}
             for row in db.query("SELECT person_id, role FROM decision_participants"
                                 " WHERE decision_id = ? ORDER BY person_id", [decision_id]):
@@ -1011,15 +1020,28 @@ class _Loader:
                         breaches.append((person_id, detail))
                 # Co-opted members are not participants, so their votes are counted in the
                 # totals and no one's vote is recorded one by one.
+                at, stage, back = left.get(person_id, (None, None, None))
+                if at and (present or vote):
+                    raise RuntimeError(f"{names.get(person_id)} left before the vote but is "
+                                       f"recorded as present or voting")
                 attendance.append({"person_id": person_id, "present": int(present),
                                    "vote": None if co_opted else vote,
-                                   "proxy_for_person_id": None})
+                                   "proxy_for_person_id": None, "left_at": at,
+                                   "left_stage": stage, "returned_at": back})
+            refused = []
+            for whose, offered_to, reason in spec.outcome.refused_proxies:
+                for_id, to_id = self.people[whose], self.people[offered_to]
+                reason = reason or proxy_vote_problem(to_id, for_id, rulings, names)
+                if not reason:
+                    raise RuntimeError(f"{whose}: a refused proxy needs a reason")
+                refused.append({"for_person_id": for_id, "offered_to_person_id": to_id,
+                                "reason": reason})
             values = {"outcome": spec.choice,
                       "awarded_provider_id": self.orgs[spec.awarded] if spec.awarded else None,
                       "votes_for": totals["for"], "votes_against": totals["against"],
                       "votes_abstaining": totals["abstain"], "notes": spec.outcome.notes}
             lifecycle.record_outcome(db, current, values, attendance, breaches,
-                                     self.users["secretary"], ACTOR)
+                                     self.users["secretary"], ACTOR, refused_proxies=refused)
 
 
 def load_decisions(db: Database, base: dt.date, *, orgs: dict[str, int],

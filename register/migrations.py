@@ -544,6 +544,32 @@ def m014_flags_at_write(db: Database) -> None:
 
 
 @migrations()
+def m015_outcome_departures(db: Database) -> None:
+    """Who left the room for the item and when, and the proxy votes the chair refused, both
+    recorded with the outcome (decisions/lifecycle.py `record_outcome`)."""
+    db.executescript(
+        """
+        -- A time of day (HH:MM, UK time) on the meeting date; the stage is whether they left
+        -- before the discussion or only before the vote. NULL: they did not leave.
+        ALTER TABLE outcome_attendance ADD COLUMN left_at TEXT;
+        ALTER TABLE outcome_attendance ADD COLUMN returned_at TEXT;
+        ALTER TABLE outcome_attendance ADD COLUMN left_stage TEXT
+            CHECK (left_stage IN ('discussion', 'vote'));
+
+        -- A proxy vote offered at the meeting that the chair refused, and why.
+        CREATE TABLE outcome_refused_proxies (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            for_person_id INTEGER NOT NULL REFERENCES people(id),
+            offered_to_person_id INTEGER NOT NULL REFERENCES people(id),
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX outcome_refused_proxies_decision ON outcome_refused_proxies(decision_id);
+        """
+    )
+
+
+@migrations()
 def m016_organisation_identity(db: Database) -> None:
     """Organisations known by every identifier: a charity number (unique, like the others) and the
     name as a key (rules/identifiers.py `name_key`), kept in step by every write of a name

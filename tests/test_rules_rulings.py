@@ -29,6 +29,7 @@ from register.rules.rulings import (
     propose_ruling,
     proxy_vote_problem,
     ruling_problem,
+    scheme_practices,
     strongest,
     vote_problem,
 )
@@ -232,6 +233,56 @@ def test_a_scheme_naming_every_practice_as_provider_proposes_the_common_interest
     if policy == "discuss_not_vote":
         assert proposed[17][1] == ("A direct financial interest in a provider: they leave the "
                                    "meeting for the item")
+
+
+@pytest.mark.parametrize(("policy", "ruling"), [("discuss_not_vote", "no_vote"),
+                                                ("leave", "leave_item")])
+def test_a_partner_with_no_home_practice_on_record_gets_the_common_interest_policy(policy,
+                                                                                   ruling):
+    """A GP whose home practice was never set but who declared a partnership in one of the
+    member practices a scheme offered to every practice names as providers has the same common
+    interest as a GP whose home practice it is; a spouse's partnership, a stake in another
+    provider, or a scheme not offered to all still propose what they did."""
+    federation = 40
+    orgs = {**ORGS, federation: Organisation(federation, "North Federation", "federation", None,
+                                             False)}
+    committee = [Participant(15, "Dr Home Set", "voting", RIVERSIDE),
+                 Participant(18, "Dr No Home", "voting"),
+                 Participant(19, "Lay Spouse", "voting"),
+                 Participant(20, "Dr Also Director", "voting")]
+    declared = [Interest(1, 15, RIVERSIDE, "", "financial", nature="Partner",
+                         date_from=D(2020, 1, 1), declared_on=D(2020, 1, 5)),
+                Interest(2, 18, RIVERSIDE, "", "financial", nature="Partner",
+                         date_from=D(2020, 1, 1), declared_on=D(2020, 1, 5)),
+                Interest(3, 19, HILLSIDE, "", "financial", True, "spouse", "Spouse is partner",
+                         D(2020, 1, 1), None, D(2020, 1, 5)),
+                Interest(4, 20, HILLSIDE, "", "financial", nature="Partner",
+                         date_from=D(2020, 1, 1), declared_on=D(2020, 1, 5)),
+                Interest(5, 20, federation, "", "financial", nature="Director",
+                         date_from=D(2020, 1, 1), declared_on=D(2020, 1, 5))]
+    by_id = {i.id: i for i in declared}
+    for offered_to_all in (True, False):
+        decision = DecisionFacts(1, MEETING, (RIVERSIDE, HILLSIDE, federation), None,
+                                 offered_to_all, policy)
+        flags = conflicts_for(decision, committee, orgs, [], declared)
+        scheme = scheme_practices(offered_to_all, (f.organisation_id for f in flags
+                                                   if f.rule == "PROVIDER_IS_MEMBER_PRACTICE"))
+        proposed = {p: propose_ruling(f, policy, "voting", interests=by_id,
+                                      scheme_practice_ids=scheme)
+                    for p, f in conflicted_people(flags).items()}
+        if offered_to_all:
+            assert scheme == {RIVERSIDE, HILLSIDE}
+            assert proposed[18] == proposed[15]
+            assert proposed[18][0] == ruling
+            assert proposed[18][1].startswith("A common interest: the committee's policy is ")
+        else:
+            assert scheme == set()
+            assert proposed[18] == ("leave_item", "A direct financial interest in a provider: "
+                                                  "they leave the meeting for the item")
+        # A close associate's partnership is not their own practice; a directorship of another
+        # provider is a further stake: both still leave the meeting.
+        assert proposed[19][0] == "leave_item"
+        assert proposed[20][0] == "leave_item"
 
 
 def test_a_home_practice_that_is_not_the_common_interest_still_outranks_it():

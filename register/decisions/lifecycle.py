@@ -332,9 +332,11 @@ def refresh_all(db: Database, *, actor: str = "system") -> int:
 
 def record_outcome(db: Database, decision: dict[str, Any], values: dict[str, Any],
                    attendance: list[dict[str, Any]], breaches: list[tuple[int, str]],
-                   user_id: int, actor: str, *, role: str = workflow.SECRETARY) -> str:
-    """Store the outcome, who was in the room and how they voted, and any breaches, then move the
-    decision to decided; returns its new status. Call inside a write transaction."""
+                   user_id: int, actor: str, *, role: str = workflow.SECRETARY,
+                   refused_proxies: Iterable[dict[str, Any]] = ()) -> str:
+    """Store the outcome, who was in the room, who left and when, how they voted, the proxy
+    votes the chair refused, and any breaches, then move the decision to decided; returns its
+    new status. Call inside a write transaction."""
     signed = sign_off_in_force(db, decision["id"]) is not None
     # The status machine is asked first, so a refusal writes nothing.
     workflow.next_status(decision["status"], "record_outcome", role,
@@ -346,6 +348,12 @@ def record_outcome(db: Database, decision: dict[str, Any], values: dict[str, Any
     db.execute("DELETE FROM outcome_attendance WHERE decision_id = ?", [decision["id"]])
     for entry in attendance:
         db["outcome_attendance"].insert({"decision_id": decision["id"], **entry})
+    refused = [{"for_person_id": r["for_person_id"],
+                "offered_to_person_id": r["offered_to_person_id"], "reason": r["reason"]}
+               for r in refused_proxies]
+    db.execute("DELETE FROM outcome_refused_proxies WHERE decision_id = ?", [decision["id"]])
+    for entry in refused:
+        db["outcome_refused_proxies"].insert({"decision_id": decision["id"], **entry})
     for person_id, detail in breaches:
         breach_id = db["breaches"].insert({
             "decision_id": decision["id"], "person_id": person_id,
@@ -353,7 +361,7 @@ def record_outcome(db: Database, decision: dict[str, Any], values: dict[str, Any
         audit.record(db, actor=actor, action="create", entity="breach", entity_id=breach_id,
                      changes={"person_id": [None, person_id], "detail": [None, detail]})
     audit.record(db, actor=actor, action="create", entity="outcome", entity_id=decision["id"],
-                 after={**row, "attendance": attendance})
+                 after={**row, "attendance": attendance, "proxies_refused": refused})
     # The register of procurement decisions shows what was actually decided.
     status = move(db, decision, "record_outcome", role, actor, signed_off=signed,
                   changes={"outcome": values["outcome"],

@@ -23,6 +23,7 @@ from sqlite_utils import Database
 from ..rules import conflicts as conflict_rules
 from ..rules.companies_house import is_dissolved
 from ..rules.decisions import CHOICES, KEY_CRITERIA, PARTICIPANT_ROLES
+from ..rules.departures import Departure, departure_from, ruling_carried_out
 from ..rules.quorum import (
     CATEGORIES,
     ESCALATIONS,
@@ -284,6 +285,33 @@ class Attendance:
     vote_label: str
     proxy_for: str | None
     ruling: str | None
+    email: str = ""
+    departure: Departure | None = None
+    # For someone ruled out of the room: whether the ruling was carried out, in words.
+    ruling_carried_out: str | None = None
+
+    @property
+    def left_words(self) -> str:
+        """When they left the room for the item, in words, as every output shows it."""
+        if self.departure is not None:
+            return self.departure.words
+        return "Did not leave" if self.present else "Not recorded"
+
+    @property
+    def ruling_label(self) -> str:
+        """Their ruling in words, or 'Not conflicted'."""
+        return RULINGS.get(self.ruling, self.ruling) if self.ruling else "Not conflicted"
+
+
+@dataclass(frozen=True)
+class RefusedProxy:
+    """A proxy vote offered at the meeting that the chair refused, and why."""
+
+    for_person: str
+    for_email: str
+    offered_to: str
+    offered_to_email: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -299,6 +327,13 @@ class Outcome:
     notes: str
     recorded_at: dt.datetime | None
     attendance: tuple[Attendance, ...]
+    proxies_refused: tuple[RefusedProxy, ...] = ()
+
+    @property
+    def departures(self) -> tuple[Attendance, ...]:
+        """Who was recorded as leaving the room for the item, earliest first."""
+        return tuple(sorted((a for a in self.attendance if a.departure is not None),
+                            key=lambda a: (a.departure.left_at, a.name.casefold())))
 
     @property
     def votes_text(self) -> str:
@@ -611,11 +646,20 @@ def load_records(db: Database, decision_ids: Sequence[int]) -> list[DecisionReco
         " LEFT JOIN organisations ON organisations.id = decision_outcomes.awarded_provider_id"
         " WHERE decision_outcomes.decision_id IN " + _IN), ids_json)
     attendance = _grouped(db, (
-        "SELECT outcome_attendance.*, people.name, proxy.name AS proxy_name"
+        "SELECT outcome_attendance.*, people.name, people.email, proxy.name AS proxy_name"
         " FROM outcome_attendance JOIN people ON people.id = outcome_attendance.person_id"
         " LEFT JOIN people AS proxy ON proxy.id = outcome_attendance.proxy_for_person_id"
         " WHERE outcome_attendance.decision_id IN " + _IN
         + " ORDER BY people.name COLLATE NOCASE, people.id"), ids_json)
+    refused = _grouped(db, (
+        "SELECT outcome_refused_proxies.decision_id, outcome_refused_proxies.reason,"
+        " holder.name AS for_name, holder.email AS for_email,"
+        " offered.name AS offered_name, offered.email AS offered_email"
+        " FROM outcome_refused_proxies"
+        " JOIN people AS holder ON holder.id = outcome_refused_proxies.for_person_id"
+        " JOIN people AS offered ON offered.id = outcome_refused_proxies.offered_to_person_id"
+        " WHERE outcome_refused_proxies.decision_id IN " + _IN
+        + " ORDER BY outcome_refused_proxies.id"), ids_json)
     breaches = _grouped(db, (
         "SELECT breaches.*, people.name AS person_name FROM breaches"
         " LEFT JOIN people ON people.id = breaches.person_id"
@@ -632,7 +676,7 @@ def load_records(db: Database, decision_ids: Sequence[int]) -> list[DecisionReco
             flags[decision_id], confirmed[decision_id], rulings[decision_id],
             escalations[decision_id], sign_offs[decision_id],
             (outcomes[decision_id] or [None])[0], attendance[decision_id],
-            breaches[decision_id], emails))
+            breaches[decision_id], emails, refused[decision_id]))
     return out
 
 
@@ -658,7 +702,8 @@ def _build(row: dict[str, Any], leads: Mapping[int, Person],
            awarded: Mapping[int, Organisation], options: list, criteria: list, providers: list,
            participants: list, members: list, flags: list, confirmed: list, rulings: list,
            escalations: list, sign_offs: list, outcome: dict[str, Any] | None,
-           attendance: list, breaches: list, emails: Mapping[int, str]) -> DecisionRecord:
+           attendance: list, breaches: list, emails: Mapping[int, str],
+           refused: Sequence[Mapping[str, Any]] = ()) -> DecisionRecord:
     """One decision's record from its rows."""
     member_by_person = {m["person_id"]: m for m in members}
     escalation_records = tuple(_escalation(e) for e in escalations)
@@ -712,9 +757,9 @@ def _build(row: dict[str, Any], leads: Mapping[int, Person],
             outcome["outcome"], CHOICES.get(outcome["outcome"], outcome["outcome"]),
             outcome["awarded_name"], outcome["votes_for"], outcome["votes_against"],
             outcome["votes_abstaining"], outcome["notes"] or "", _moment(outcome["recorded_at"]),
-            tuple(Attendance(a["person_id"], a["name"], bool(a["present"]), a["vote"],
-                             VOTES.get(a["vote"] or "", "No vote"), a["proxy_name"],
-                             ruling_of.get(a["person_id"])) for a in attendance))
+            tuple(_attendance(a, ruling_of.get(a["person_id"])) for a in attendance),
+            tuple(RefusedProxy(r["for_name"], r["for_email"], r["offered_name"],
+                               r["offered_email"], r["reason"]) for r in refused))
     order = list(KEY_CRITERIA)
     return DecisionRecord(
         id=row["id"], reference=row["reference"], title=row["title"],
@@ -757,6 +802,17 @@ def _build(row: dict[str, Any], leads: Mapping[int, Person],
                        for b in breaches),
         award_published_where=row.get("award_published_where") or "",
         award_published_on=_date(row.get("award_published_on")))
+
+
+def _attendance(row: Mapping[str, Any], ruling: str | None) -> Attendance:
+    """One attendance row as recorded, with when they left and whether a ruling that kept them
+    out of the room was carried out."""
+    departure = departure_from(row["left_at"], row["left_stage"], row["returned_at"])
+    present = bool(row["present"])
+    return Attendance(row["person_id"], row["name"], present, row["vote"],
+                      VOTES.get(row["vote"] or "", "No vote"), row["proxy_name"], ruling,
+                      row["email"] or "", departure,
+                      ruling_carried_out(ruling, present, departure))
 
 
 def _quorum(row: Mapping[str, Any], members: list, participants: list,

@@ -19,6 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..rules.decisions import REGIMES, process_label
+from ..rules.departures import time_text
 from ..rules.identifiers import SCHEMES
 from . import record
 from .access import EXCLUDED_WORDS, visible
@@ -132,6 +133,15 @@ def outcome_json(outcome: record.Outcome | None) -> dict[str, Any] | None:
         "attendance": [{"name": a.name, "present": a.present, "vote": a.vote,
                         "proxy_for": a.proxy_for} for a in outcome.attendance],
         "left": [a.name for a in outcome.left],
+        "departures": [{"person": a.name, "email": a.email,
+                        "left_at": time_text(a.departure.left_at),
+                        "returned_at": time_text(a.departure.returned_at),
+                        "stage": a.departure.stage,
+                        "ruling_carried_out": a.ruling_carried_out}
+                       for a in outcome.departures if a.departure is not None],
+        "proxies_refused": [{"for_person": {"name": r.for_person, "email": r.for_email},
+                             "offered_to": {"name": r.offered_to, "email": r.offered_to_email},
+                             "reason": r.reason} for r in outcome.proxies_refused],
     }
 
 
@@ -422,8 +432,20 @@ def _record_columns(rec: record.DecisionRecord) -> dict[str, Any]:
         "annual_value_pence": rec.annual_value_pence, "comments": rec.comments,
         "status": rec.status, "meeting_date": record.iso(rec.meeting_date),
         "flag_count": rec.flag_count,
-    }, [c.name for c in rec.conflicted],
-        [f"{r.name}: {r.ruling_label}" for r in rec.rulings])
+    }, [c.name for c in rec.conflicted], _mitigation(rec))
+
+
+def _mitigation(rec: record.DecisionRecord) -> list[str]:
+    """How each conflict was managed: the rulings, with when a person ruled out of the room
+    left it, and the proxy votes the chair refused, as the record holds them."""
+    departed = {a.person_id: a.departure.words.lower() for a in
+                (rec.outcome.departures if rec.outcome else ()) if a.departure is not None}
+    lines = [f"{r.name}: {r.ruling_label}"
+             + (f" ({departed[r.person_id]})" if r.person_id in departed else "")
+             for r in rec.rulings]
+    lines += [f"Proxy vote refused: {p.for_person}'s vote offered to {p.offered_to}"
+              for p in (rec.outcome.proxies_refused if rec.outcome else ())]
+    return lines
 
 
 def register_row(row: dict[str, Any], conflicted_names: list[str],

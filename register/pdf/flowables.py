@@ -581,10 +581,19 @@ def decision_section(record: dict[str, Any], level: int = 0) -> list[Flowable]:
         out.append(para("No outcome recorded yet."))
     if record["attendance"]:
         out.append(Spacer(1, 2 * mm))
-        out.append(data_table(["Name", "Present", "Vote", "On behalf of"],
+        out.append(data_table(["Name", "Present for the vote", "Vote", "On behalf of",
+                               "Left the room"],
                               [[a["name"], "Yes" if a["present"] else "No", a["vote_label"],
-                                a["proxy_for"]] for a in record["attendance"]],
-                              [w * 0.4, w * 0.15, w * 0.2, w * 0.25]))
+                                a["proxy_for"], a.get("left", "")]
+                               for a in record["attendance"]],
+                              [w * 0.22, w * 0.12, w * 0.12, w * 0.16, w * 0.38]))
+    if record.get("proxies_refused"):
+        out.append(Spacer(1, 2 * mm))
+        out.append(para("Proxy votes the chair refused", "Label"))
+        out.append(data_table(["Whose vote", "Offered to", "Why the chair refused it"],
+                              [[r["for_person"], r["offered_to"], r["reason"]]
+                               for r in record["proxies_refused"]],
+                              [w * 0.25, w * 0.25, w * 0.5]))
 
     out.append(heading("Breaches", sub, bookmark=False))
     if record["breaches"]:

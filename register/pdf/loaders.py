@@ -271,8 +271,13 @@ def printed_record(rec: record_model.DecisionRecord,
             "notes": rec.outcome.notes, "recorded_text": uk_time(rec.outcome.recorded_at),
         } if rec.outcome else None,
         "attendance": [{"name": a.name, "present": a.present, "vote_label": a.vote_label,
-                        "proxy_for": a.proxy_for or ""}
+                        "proxy_for": a.proxy_for or "",
+                        "left": "\n".join(w for w in (a.left_words, a.ruling_carried_out or "")
+                                          if w)}
                        for a in (rec.outcome.attendance if rec.outcome else ())],
+        "proxies_refused": [{"for_person": r.for_person, "offered_to": r.offered_to,
+                             "reason": r.reason}
+                            for r in (rec.outcome.proxies_refused if rec.outcome else ())],
         "breaches": [{"kind_label": b.kind_label, "person": b.person or "",
                       "detail": b.detail, "recorded_text": uk_time(b.recorded_at)}
                      for b in rec.breaches],

@@ -19,6 +19,7 @@ from wtforms import (
 )
 
 from ..forms import BaseForm, DateInputField, MaxLength
+from ..rules import departures
 from ..rules.decisions import CHOICES
 from ..rules.quorum import ESCALATIONS
 from ..rules.rulings import (
@@ -33,6 +34,8 @@ from ..rules.rulings import (
 )
 
 CO_OPT_ROWS = 3
+# Rows for the proxy votes the chair refused at the meeting (rarely more than one).
+REFUSED_PROXY_ROWS = 2
 INTENTS = {"sign_off", "save", "return", "escalate"}
 VOTES = {"": "Did not vote", "for": "For", "against": "Against", "abstain": "Abstained"}
 
@@ -236,7 +239,7 @@ def outcome_form_class(participants: list[dict[str, Any]]) -> type:
         pass
 
     voters = [p for p in participants if p["role"] == "voting"]
-    order = ["outcome", "awarded_provider", "votes_for", "votes_against", "votes_abstaining"]
+    order = ["outcome", "awarded_provider"]
     for person in participants:
         person_id = person["person_id"]
         setattr(Form, f"present_{person_id}", BooleanField(
@@ -251,7 +254,26 @@ def outcome_form_class(participants: list[dict[str, Any]]) -> type:
                 choices=[("", "No one")] + [(str(v["person_id"]), v["name"]) for v in voters
                                             if v["person_id"] != person_id]))
             order += [f"vote_{person_id}", f"proxy_{person_id}"]
-    Form.page_order = [*order, "notes", "confirm_breach"]
+        setattr(Form, f"left_at_{person_id}", StringField(
+            f"Time {person['name']} left the room (optional)", [MaxLength(20)]))
+        setattr(Form, f"left_stage_{person_id}", RadioField(
+            f"When in the item did {person['name']} leave?",
+            choices=list(departures.STAGES.items()), validate_choice=False))
+        setattr(Form, f"returned_at_{person_id}", StringField(
+            f"Time {person['name']} came back in (optional)", [MaxLength(20)]))
+        order += [f"left_at_{person_id}", f"left_stage_{person_id}", f"returned_at_{person_id}"]
+    members = [("", "Choose a member")] + [(str(v["person_id"]), v["name"]) for v in voters]
+    refused = []
+    for index in range(1, REFUSED_PROXY_ROWS + 1):
+        setattr(Form, f"refused_for_{index}", SelectField(
+            "Whose vote was offered", choices=members, validate_choice=False))
+        setattr(Form, f"refused_to_{index}", SelectField(
+            "Who offered to hold it", choices=members, validate_choice=False))
+        setattr(Form, f"refused_reason_{index}", TextAreaField(
+            "Why the chair refused it", [MaxLength(1000)]))
+        refused += [f"refused_for_{index}", f"refused_to_{index}", f"refused_reason_{index}"]
+    Form.page_order = [*order, *refused, "votes_for", "votes_against", "votes_abstaining",
+                       "notes", "confirm_breach"]
     return Form
 
 
@@ -293,13 +315,20 @@ def check_outcome(form: OutcomeForm, participants: list[dict[str, Any]],
         vote = (vote_field.data or "") if vote_field else ""
         proxy_text = (proxy_field.data or "") if proxy_field else ""
         proxy_for = int(proxy_text) if proxy_text.isdecimal() else None
+        departure = _departure(form, person_id, person["name"])
         if vote and vote not in VOTES:
             vote_field.errors.append(f"Select how {person['name']} voted")
             continue
+        if present and departure is not None:
+            getattr(form, f"present_{person_id}").errors.append(
+                departures.present_after_leaving_problem(person["name"], departure))
         if vote:
             problem = vote_problem(person_id, rulings, names)
+            left_problem = departures.voted_after_leaving_problem(person["name"], departure)
             if problem:
                 vote_field.errors.append(problem)
+            elif left_problem:
+                vote_field.errors.append(left_problem)
             elif not present:
                 vote_field.errors.append(f"{person['name']} is not recorded as present for the "
                                          f"item, so cannot have voted: tick present or choose "
@@ -324,7 +353,12 @@ def check_outcome(form: OutcomeForm, participants: list[dict[str, Any]],
             any_individual = True
             cast[vote] += 2 if proxy_for is not None else 1
         attendance.append({"person_id": person_id, "present": int(present),
-                           "vote": vote or None, "proxy_for_person_id": proxy_for})
+                           "vote": vote or None, "proxy_for_person_id": proxy_for,
+                           "left_at": departures.time_text(departure.left_at)
+                           if departure else None,
+                           "returned_at": departures.time_text(departure.returned_at)
+                           if departure else None,
+                           "left_stage": departure.stage if departure else None})
     if breaches and not form.confirm_breach.data:
         # A breach stays in the record for good: a mis-ticked box must not make one silently.
         who = [names.get(person_id, "Someone") for person_id, _detail in breaches]
@@ -339,6 +373,7 @@ def check_outcome(form: OutcomeForm, participants: list[dict[str, Any]],
             getattr(form, f"proxy_{voter}").errors.append(
                 f"{names.get(proxy_for, 'That member')} voted in person, so no one can vote on "
                 f"their behalf")
+    refused = _refused_proxies(form, participants, rulings, names, proxies_for)
     if any_individual and None not in totals.values():
         labels = {"for": (form.votes_for, "votes for"),
                   "against": (form.votes_against, "votes against"),
@@ -353,6 +388,74 @@ def check_outcome(form: OutcomeForm, participants: list[dict[str, Any]],
                        "awarded_provider_id": int(provider) if provider else None,
                        "votes_for": totals["for"], "votes_against": totals["against"],
                        "votes_abstaining": totals["abstain"], "notes": form.notes.data or ""},
-            "attendance": attendance, "breaches": breaches}
+            "attendance": attendance, "breaches": breaches, "refused_proxies": refused}
+
+
+def _departure(form: OutcomeForm, person_id: int, name: str) -> departures.Departure | None:
+    """The departure typed for one person, with a message on each field that is wrong."""
+    left, stage, returned = (getattr(form, f"{kind}_{person_id}")
+                             for kind in ("left_at", "left_stage", "returned_at"))
+    problems = departures.departure_problems(name, left.data, stage.data, returned.data)
+    for field, problem in ((left, problems.left_at), (stage, problems.stage),
+                           (returned, problems.returned_at)):
+        if problem:
+            field.errors.append(problem)
+    if problems:
+        return None
+    return departures.departure_from(left.data, stage.data, returned.data)
+
+
+def _person_choice(field: Any, voter_ids: set[int]) -> int | None:
+    text = field.data or ""
+    if text and (not text.isdecimal() or int(text) not in voter_ids):
+        field.errors.append("Select one of the voting members")
+        return None
+    return int(text) if text else None
+
+
+def _refused_proxies(form: OutcomeForm, participants: list[dict[str, Any]],
+                     rulings: dict[int, str], names: dict[int, str],
+                     proxies_used: dict[int, int]) -> list[dict[str, Any]]:
+    """The proxy votes the chair refused, as rows to store, with messages on the fields that
+    are wrong. A blank reason takes the rules' reason where they give one (shown in the field,
+    so it can be changed), and a refused proxy cannot also be recorded as used."""
+    voter_ids = {p["person_id"] for p in participants if p["role"] == "voting"}
+    rows: list[dict[str, Any]] = []
+    seen: set[tuple[int, int]] = set()
+    for index in range(1, REFUSED_PROXY_ROWS + 1):
+        for_field = getattr(form, f"refused_for_{index}")
+        to_field = getattr(form, f"refused_to_{index}")
+        reason_field = getattr(form, f"refused_reason_{index}")
+        for_id = _person_choice(for_field, voter_ids)
+        to_id = _person_choice(to_field, voter_ids)
+        if for_field.errors or to_field.errors:
+            continue
+        rule_reason = None
+        if for_id is not None and to_id is not None and for_id != to_id:
+            rule_reason = proxy_vote_problem(to_id, for_id, rulings, names)
+        reason = (reason_field.data or "").strip()
+        if not reason and rule_reason:
+            reason_field.data = reason = rule_reason
+        problems = departures.refused_proxy_problems(for_id, to_id, reason, rule_reason,
+                                                     number=index)
+        for field, problem in ((for_field, problems.for_person),
+                               (to_field, problems.offered_to),
+                               (reason_field, problems.reason)):
+            if problem:
+                field.errors.append(problem)
+        if problems or for_id is None or to_id is None:
+            continue
+        if (for_id, to_id) in seen:
+            to_field.errors.append(f"Refused proxy {index} is already recorded above")
+            continue
+        seen.add((for_id, to_id))
+        if proxies_used.get(for_id) == to_id:
+            to_field.errors.append(
+                f"The chair refused to let {names.get(to_id, 'this member')} hold "
+                f"{names.get(for_id, 'the member')}\u2019s vote, but above they are recorded as "
+                f"voting on behalf of {names.get(for_id, 'them')}: change one of them")
+            continue
+        rows.append({"for_person_id": for_id, "offered_to_person_id": to_id, "reason": reason})
+    return rows
 
 

@@ -17,7 +17,7 @@ from ..decisions.record import co_opted, short_reason
 from ..listing import Page, paginate
 from ..rules import conflicts as conflict_rules
 from ..rules.quorum import CATEGORIES, QuorumResult, QuorumRule
-from ..rules.rulings import presiding_member, propose_ruling
+from ..rules.rulings import presiding_member, propose_ruling, scheme_practices
 from ..rules.working_days import is_overdue, working_days_between
 from ..timeutil import UK
 
@@ -185,7 +185,16 @@ class Review:
         """The ruling proposed for one person, with its reason."""
         role = self.participants.get(person_id, {}).get("role", "voting")
         return propose_ruling(flags, self.committee["common_interest_policy"], role,
-                              interests=self.interests)
+                              interests=self.interests,
+                              scheme_practice_ids=self.scheme_practice_ids())
+
+    def scheme_practice_ids(self) -> set[int]:
+        """The member practices named as providers of a scheme offered to every member
+        practice (none for other decisions)."""
+        return scheme_practices(
+            bool(self.decision["offered_to_all_member_practices"]),
+            (f["organisation_id"] for f in self.flags
+             if f["person_id"] is None and f["rule"] == "PROVIDER_IS_MEMBER_PRACTICE"))
 
     def people(self, confirmed: set[tuple[int, int]] | None = None) -> list[dict[str, Any]]:
         """The conflicted people in name order, each with flags, proposal and ruling on record."""

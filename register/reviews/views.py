@@ -481,7 +481,8 @@ def _referral_check(review: queries.Review,
     for person_id, flags in found.items():
         proposal, reason = propose_ruling(flags, committee["common_interest_policy"], "voting",
                                           interests=queries.interests_by_id(
-                                              db, (f.evidence.get("interest_id") for f in flags)))
+                                              db, (f.evidence.get("interest_id") for f in flags)),
+                                          scheme_practice_ids=review.scheme_practice_ids())
         rulings[person_id] = proposal
         conflicted.append({"person_id": person_id, "name": names.get(person_id, ""),
                            "proposal": proposal, "reason": reason,
@@ -785,7 +786,8 @@ def outcome(reference: str) -> Any:
                     lifecycle.record_outcome(db, current, checked["values"],
                                              checked["attendance"], checked["breaches"],
                                              current_user.id, current_user.actor,
-                                             role=current_user.role)
+                                             role=current_user.role,
+                                             refused_proxies=checked["refused_proxies"])
             except TransitionRefused as refused:
                 return _refused(decision, refused.message)
             except lifecycle.DecisionChanged as changed:
@@ -799,7 +801,7 @@ def outcome(reference: str) -> Any:
                 flash(message, "success")
                 return redirect(url_for("reviews.outcome", reference=decision["reference"]))
     return render_template("reviews/outcome.html", decision=decision, form=form,
-                           not_yet=not_yet, **context)
+                           not_yet=not_yet, refused_rows=forms.REFUSED_PROXY_ROWS, **context)
 
 
 @bp.route("/<reference>/publish", methods=["POST"])

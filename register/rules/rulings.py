@@ -8,7 +8,9 @@ proposals, weakest to strongest (the strongest across a person's flags applies):
   `no_vote` (discuss but not vote) or `leave_item`. The person's home practice is then paid on the
   same terms as every other member practice, so where that practice is also named as a provider
   (a Direct Award B scheme lists the practices), their home-practice flag and their own interest
-  in that practice are the common interest itself, not a further stake: the policy governs them;
+  in that practice are the common interest itself, not a further stake: the policy governs them.
+  A GP with no home practice on record who is a partner in (holds a direct financial interest
+  in) one of the member practices the scheme names as providers has the same common interest;
 - a financial interest, direct or held by a close associate, in a provider or in a member of one,
   and a home practice that stands to gain: `leave_item`;
 - a non-financial interest, professional or personal, in a provider or a member of one: `no_vote`.
@@ -29,7 +31,7 @@ A possible name match is confirmed (it becomes a conflict) or dismissed with a r
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 RULINGS = {
@@ -104,14 +106,19 @@ def _is_the_common_stake(flag: Any, common_practice_ids: set[int]) -> bool:
             and evidence.get("provider_id") == flag.organisation_id)
 
 
+def _common_policy(policy: str) -> tuple[str, str]:
+    """The committee's policy for an interest common to all its GP members, as a proposal."""
+    if policy == "leave":
+        return "leave_item", ("A common interest: the committee's policy is that they leave "
+                              "the meeting for the item")
+    return "no_vote", ("A common interest: the committee's policy is that they may take part "
+                       "in the discussion but not vote")
+
+
 def _proposal_for_flag(flag: Any, policy: str,
                        interests: Mapping[int, Any] | None) -> tuple[str, str] | None:
     if flag.rule == "COMMON_INTEREST":
-        if policy == "leave":
-            return "leave_item", ("A common interest: the committee's policy is that they leave "
-                                  "the meeting for the item")
-        return "no_vote", ("A common interest: the committee's policy is that they may take part "
-                           "in the discussion but not vote")
+        return _common_policy(policy)
     if flag.rule == "HOME_PRACTICE_PROVIDER":
         return "leave_item", ("Their home practice stands to gain, a direct financial interest: "
                               "they leave the meeting for the item")
@@ -142,15 +149,38 @@ def _proposal_for_flag(flag: Any, policy: str,
                           f"{where}: they leave the meeting for the item")
 
 
+def _partner_without_home_practice(flags: list[Any], scheme_practice_ids: Collection[int],
+                                   interests: Mapping[int, Any] | None) -> set[int]:
+    """The scheme's member practices in which a person with no home practice on record holds a
+    direct financial interest (a partnership, say): their common interest, as a home practice
+    would be. Empty for anyone whose home practice already gives them the common interest."""
+    if not scheme_practice_ids or any(f.rule == "COMMON_INTEREST" for f in flags):
+        return set()
+    found = set()
+    for flag in flags:
+        if flag.rule != "DIRECT_INTEREST" or flag.organisation_id not in scheme_practice_ids:
+            continue
+        if (flag.evidence or {}).get("provider_id") != flag.organisation_id:
+            continue  # through a network or federation: a further stake, not the common one
+        kind, indirect = _interest_kind(flag, interests)
+        if kind == "financial" and not indirect:
+            found.add(flag.organisation_id)
+    return found
+
+
 def propose_ruling(flags_for_person: Iterable[Any], common_interest_policy: str,
                    role_in_decision: str, *,
-                   interests: Mapping[int, Any] | None = None) -> tuple[str, str]:
+                   interests: Mapping[int, Any] | None = None,
+                   scheme_practice_ids: Collection[int] = ()) -> tuple[str, str]:
     """The ruling to propose for one person from their flags, with the reason in a sentence.
 
     `interests` maps interest ids (the flags' evidence) to the interests, so the kind of interest
     (financial or not, direct or indirect) can be read; without it an interest counts as financial.
     A common interest proposes the committee's policy, and the person's stake in their own
     practice as one of the scheme's providers counts as that common interest.
+    `scheme_practice_ids` are the member practices named as providers of a scheme offered to
+    every member practice (`scheme_practices`): a GP with no home practice on record who holds a
+    direct financial interest in one of them (a partner there) has the common interest too.
     """
     flags_for_person = list(flags_for_person)
     # Without this, a scheme that names each member practice as a provider proposed "leave the
@@ -158,9 +188,13 @@ def propose_ruling(flags_for_person: Iterable[Any], common_interest_policy: str,
     # committee's policy for common interests was never what the review proposed.
     common_practice_ids = {f.organisation_id for f in flags_for_person
                            if f.rule == "COMMON_INTEREST" and f.organisation_id is not None}
+    partner_in = _partner_without_home_practice(flags_for_person, scheme_practice_ids, interests)
+    common_practice_ids |= partner_in
     proposals = [p for p in (_proposal_for_flag(f, common_interest_policy, interests)
                              for f in flags_for_person
                              if not _is_the_common_stake(f, common_practice_ids)) if p]
+    if partner_in:
+        proposals.insert(0, _common_policy(common_interest_policy))
     if not proposals:
         return "note_only", "No conflict to manage: the interest is noted"
     if role_in_decision == "evaluator":
@@ -171,6 +205,15 @@ def propose_ruling(flags_for_person: Iterable[Any], common_interest_policy: str,
         if _strength(proposal[0]) > _strength(best[0]):
             best = proposal
     return best
+
+
+def scheme_practices(offered_to_all_member_practices: bool,
+                     member_practice_provider_ids: Iterable[int | None]) -> set[int]:
+    """The member practices a scheme offered to every member practice names as its providers
+    (none for any other decision), for `propose_ruling`."""
+    if not offered_to_all_member_practices:
+        return set()
+    return {pid for pid in member_practice_provider_ids if pid is not None}
 
 
 def ruling_problem(ruling: str | None, name: str = "this person") -> str | None:
