@@ -153,6 +153,10 @@ def _p(key: str, name: str, email: str, positions: str, dm: bool = True,
     return DemoPerson(key, name, email + "@northvale-consortium.example", positions, dm, practice)
 
 
+# A GP who moved practice: the practice they were in before, and how many months ago they moved
+# (long before any demo meeting, so no decision is judged by the earlier practice).
+MOVED_PRACTICE = {"rahman": ("castlegate", 108)}
+
 PEOPLE = [
     # The governing body.
     _p("rahman", "Dr Aisha Rahman", "aisha.rahman",
@@ -403,7 +407,7 @@ INTERESTS = [
     _i("ashworth", "clearscan", "Paid reporting sessions (radiology)", 450, 330,
        business="Diagnostic imaging and ultrasound", recorded_by="secretary"),
     _i("demir", None, "Wife is a pharmacist employed by the company", 600, 590,
-       name="Clearscan Diagnostics Limited", associate="Spouse",
+       name="Clear Scan Diagnostics", associate="Spouse",
        business="Diagnostic imaging and ultrasound"),
     _i("mcallister", "clearscan", "Employed as bid manager", 2600, 2590, date_to=820,
        business="Diagnostic imaging and ultrasound"),
@@ -556,9 +560,19 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
                 **stamp})
             _count("people", counts)
             if person.practice:
+                moved = None
+                if person.key in MOVED_PRACTICE:
+                    earlier, months = MOVED_PRACTICE[person.key]
+                    moved = add_months(base, -months)
+                    add("home_practices", "home_practice", {
+                        "person_id": people[person.key], "organisation_id": orgs[earlier],
+                        "date_from": None,
+                        "date_to": (moved - dt.timedelta(days=1)).isoformat(),
+                        "created_at": now})
                 add("home_practices", "home_practice", {
                     "person_id": people[person.key], "organisation_id": orgs[person.practice],
-                    "date_from": None, "date_to": None, "created_at": now})
+                    "date_from": moved.isoformat() if moved else None, "date_to": None,
+                    "created_at": now})
 
         for committee in COMMITTEES:
             committee_id = add("committees", "committee", {

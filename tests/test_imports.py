@@ -693,8 +693,15 @@ def test_docs_examples_import_cleanly_in_order(db):
     for kind in KINDS:
         plan = run(db, kind, FORMATS[kind].example)
         assert plan.ok, (kind, messages(plan))
-    assert db["people"].count == 5 and db["committee_members"].count == 5
+    assert db["people"].count == 6 and db["committee_members"].count == 5
     assert db["interests"].count == 5
+    # The dated files added history: a practice that left a federation and rejoined it, and a
+    # GP who moved practice.
+    assert db["home_practices"].count == 2 + 2
+    assert db.execute("SELECT COUNT(*) FROM organisation_links l JOIN organisations o"
+                      " ON o.id = l.member_id WHERE o.ods_code = 'Y90003'"
+                      " AND l.parent_id != (SELECT id FROM organisations WHERE ods_code = 'U90002')"
+                      ).fetchone()[0] == 2
 
 
 def test_plan_refuses_to_be_written_with_problems(db):

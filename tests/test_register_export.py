@@ -50,7 +50,7 @@ def test_a_whole_register_round_trips_through_its_import_files(app, runner, db, 
     result = runner.invoke(args=["export", "register", str(first)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in first.iterdir()) == [file_name(kind) for kind in ORDER]
-    assert "Wrote 3-committees.csv (5 rows)" in result.output
+    assert "Wrote 5-committees.csv (5 rows)" in result.output
 
     other_app, _ = _other_register(tmp_path, "other")
     other_runner = other_app.test_cli_runner()
@@ -76,7 +76,7 @@ def test_a_set_with_one_bad_file_imports_nothing(app, runner, db, tmp_path):
     other_app, path = _other_register(tmp_path, "broken")
     result = other_app.test_cli_runner().invoke(args=["import", "register", str(folder)])
     assert result.exit_code == 1
-    assert "4-interests.csv: Line 2: no person in the register has the email " \
+    assert "6-interests.csv: Line 2: no person in the register has the email " \
            "nobody@example.nhs.uk" in result.output
     assert "Nothing was imported" in result.output
     other = connect(str(path))
@@ -109,3 +109,76 @@ def _diff(a, b, path=""):
             yield from _diff(x, y, f"{path}[{i}]")
     elif a != b:
         yield path, a, b
+
+
+def test_the_demo_register_round_trips_with_identifiers_and_history(app, runner, db, tmp_path):
+    """The demo holds providers known only by a Companies House or charity number, a practice
+    that left a network and rejoined it, and a GP who moved practice: all of it reads back."""
+    import datetime as dt
+
+    from register.demo import load_demo
+
+    load_demo(db, dt.date(2026, 6, 1))
+    first = tmp_path / "first"
+    assert runner.invoke(args=["export", "register", str(first)]).exit_code == 0
+    other_app, path = _other_register(tmp_path, "other")
+    other_runner = other_app.test_cli_runner()
+    result = other_runner.invoke(args=["import", "register", str(first)])
+    assert result.exit_code == 0, result.output
+    second = tmp_path / "second"
+    assert other_runner.invoke(args=["export", "register", str(second)]).exit_code == 0
+    for kind in ORDER:
+        assert (second / file_name(kind)).read_text(encoding="utf-8") == \
+            (first / file_name(kind)).read_text(encoding="utf-8"), kind
+    history = (first / file_name("home_practices")).read_text(encoding="utf-8")
+    assert any(line.count(",") == 3 and line.split(",")[3] for line in history.splitlines()[1:]), \
+        "a home practice period that ended"
+    other = connect(str(path))
+    try:
+        def identities(handle):
+            return sorted(tuple(r) for r in handle.execute(
+                "SELECT name, ods_code, companies_house_number, charity_number FROM organisations"))
+
+        def periods(handle, sql):
+            return sorted(tuple(r) for r in handle.execute(sql))
+
+        assert identities(other) == identities(db)
+        link_sql = ("SELECT m.name, p.name, l.date_from, l.date_to FROM organisation_links l"
+                    " JOIN organisations m ON m.id = l.member_id"
+                    " JOIN organisations p ON p.id = l.parent_id")
+        home_sql = ("SELECT people.email, o.name, h.date_from, h.date_to FROM home_practices h"
+                    " JOIN people ON people.id = h.person_id"
+                    " JOIN organisations o ON o.id = h.organisation_id")
+        assert periods(other, link_sql) == periods(db, link_sql)
+        assert periods(other, home_sql) == periods(db, home_sql)
+        linked = ("SELECT people.email, o.name FROM interests i JOIN people ON people.id ="
+                  " i.person_id JOIN organisations o ON o.id = i.organisation_id"
+                  " WHERE i.withdrawn = 0")
+        assert periods(other, linked) == periods(db, linked)
+    finally:
+        other.close()
+
+
+def test_dated_files_refuse_overlaps_with_their_lines(app, db):
+    _load_examples(db)
+    membership = ("member,network_or_federation,date_from,date_to\n"
+                  "Y90002,Y90091,2020-01-01,2021-12-31\n"
+                  "Y90002,Y90091,2021-06-01,\n"
+                  "Y90002,Y90001,,\n"
+                  "Y90002,Y90091,2025-01-01,2024-01-01\n")
+    plan = import_file(db, "memberships", membership, actor="tester")
+    problems = [str(p) for p in plan.problems]
+    assert any(p.startswith("Line 3:") and "overlaps the period from 1 January 2020" in p
+               for p in problems), problems
+    assert any(p.startswith("Line 4:") and "is a practice, not a network or federation" in p
+               for p in problems), problems
+    assert any(p.startswith("Line 5:") and "date_to must be the same as or after date_from" in p
+               for p in problems), problems
+    homes = ("person_email,practice,date_from,date_to\n"
+             "asha.patel@example.nhs.uk,Y90002,2010-01-01,2012-12-31\n")
+    plan = import_file(db, "home_practices", homes, actor="tester")
+    assert [str(p) for p in plan.problems] == [
+        "Line 2: this home practice from 1 January 2010 to 31 December 2012: it overlaps the "
+        "period with no start or end date (in the register): one person's home practice "
+        "periods cannot overlap"]
+    assert db["home_practices"].count == 2

@@ -377,8 +377,11 @@ class DecisionForm(BaseForm):
                 continue
             seen.add(organisation["id"])
             self.resolved_providers.append(organisation)
-        if self.complete and not self.provider_texts():
-            self._fail(self.providers[0], "Enter at least one proposed provider")
+        # A scheme offered to every member practice has them all as its providers.
+        if self.complete and not self.provider_texts() \
+                and not self.offered_to_all_member_practices.data:
+            self._fail(self.providers[0], "Enter at least one proposed provider, or tick that "
+                                          "the scheme is offered to every member practice")
         awarded = (self.awarded_provider.data or "").strip()
         self.awarded_id = None
         if awarded:

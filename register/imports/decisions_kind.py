@@ -328,8 +328,11 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
                 plan.problem(line, f"provider_ods lists {text} more than once")
                 continue
             providers.append(organisation_id)
-        if submitted and not record.get("provider_ods"):
-            plan.problem(line, "Enter at least one of the provider_ods to submit the decision")
+        # A scheme offered to every member practice has them all as its providers.
+        if submitted and not record.get("provider_ods") and not offered:
+            plan.problem(line, "Enter at least one of the provider_ods to submit the decision "
+                               "(or offered_to_all yes, for a scheme offered to every member "
+                               "practice)")
         awarded = None
         if record.get("awarded_provider_ods"):
             awarded = _organisation(plan, line, "awarded_provider_ods",

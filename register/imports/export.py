@@ -20,13 +20,17 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..db import write_transaction
+from ..rules.identifiers import reference_for
 from ..rules.quorum import CATEGORIES
 from .decisions_kind import _safe, import_csv
 from .parsers import FORMATS, Plan, check_file
 from .writers import write_plan
 
 # The kinds a whole register is made of, in the order they import (each refers to the ones before).
-ORDER = ("organisations", "people", "committees", "interests", "decisions")
+# Memberships and home practices go in files of their own, one dated period a row, so history
+# (a practice that left and rejoined, a GP who moved) reads back as it was.
+ORDER = ("organisations", "memberships", "people", "home_practices", "committees", "interests",
+         "decisions")
 
 
 def _csv(kind: str, rows: Iterable[dict[str, Any]]) -> str:
@@ -44,31 +48,51 @@ def _yes(value: Any) -> str:
     return "yes" if value else "no"
 
 
+def _reference(org: dict[str, Any], prefix: str = "") -> str:
+    return reference_for(org[f"{prefix}ods_code"], org[f"{prefix}companies_house_number"],
+                         org[f"{prefix}charity_number"], org[f"{prefix}name"])
+
+
 def _organisation_rows(db: Database) -> list[dict[str, Any]]:
-    parents: dict[int, list[str]] = {}
-    for link in db.query(
-            "SELECT l.member_id, p.ods_code, p.name FROM organisation_links l"
-            " JOIN organisations p ON p.id = l.parent_id ORDER BY p.name COLLATE NOCASE, p.id"):
-        parents.setdefault(link["member_id"], []).append(link["ods_code"] or link["name"])
-    # Networks and federations first, so every member_of names an organisation above it.
     rows = db.query("SELECT * FROM organisations ORDER BY kind NOT IN ('network', 'federation'),"
                     " name COLLATE NOCASE, id")
     return [{
         "name": _safe(org["name"]), "kind": org["kind"], "ods_code": org["ods_code"] or "",
         "companies_house_number": org["companies_house_number"] or "",
+        "charity_number": org["charity_number"] or "",
         "registered_address": _safe(org["registered_address"]), "postcode": org["postcode"],
-        "is_member_practice": _yes(org["is_member_practice"]),
-        "member_of": _safe(";".join(dict.fromkeys(parents.get(org["id"], [])))),
+        "is_member_practice": _yes(org["is_member_practice"]), "member_of": "",
     } for org in rows]
 
 
+def _membership_rows(db: Database) -> list[dict[str, Any]]:
+    rows = db.query(
+        "SELECT m.ods_code, m.companies_house_number, m.charity_number, m.name,"
+        " p.ods_code AS p_ods_code, p.companies_house_number AS p_companies_house_number,"
+        " p.charity_number AS p_charity_number, p.name AS p_name, l.date_from, l.date_to"
+        " FROM organisation_links l JOIN organisations m ON m.id = l.member_id"
+        " JOIN organisations p ON p.id = l.parent_id"
+        " ORDER BY m.name COLLATE NOCASE, m.id, p.name COLLATE NOCASE, p.id,"
+        " l.date_from IS NOT NULL, l.date_from")
+    return [{"member": _safe(_reference(r)), "network_or_federation": _safe(_reference(r, "p_")),
+             "date_from": r["date_from"] or "", "date_to": r["date_to"] or ""} for r in rows]
+
+
+def _home_practice_rows(db: Database) -> list[dict[str, Any]]:
+    rows = db.query(
+        "SELECT people.email, o.ods_code, o.companies_house_number, o.charity_number, o.name,"
+        " h.date_from, h.date_to FROM home_practices h JOIN people ON people.id = h.person_id"
+        " JOIN organisations o ON o.id = h.organisation_id"
+        " ORDER BY people.email, h.date_from IS NOT NULL, h.date_from, h.id")
+    return [{"person_email": r["email"], "practice": _safe(_reference(r)),
+             "date_from": r["date_from"] or "", "date_to": r["date_to"] or ""} for r in rows]
+
+
 def _people_rows(db: Database) -> list[dict[str, Any]]:
-    rows = db.query("SELECT p.*, o.ods_code AS home_ods FROM people p"
-                    " LEFT JOIN organisations o ON o.id = p.home_practice_id"
-                    " ORDER BY p.name COLLATE NOCASE, p.id")
+    # Home practices are in their own file, with their dates.
+    rows = db.query("SELECT * FROM people ORDER BY name COLLATE NOCASE, id")
     return [{"name": _safe(p["name"]), "email": p["email"], "positions": _safe(p["positions"]),
-             "is_decision_maker": _yes(p["is_decision_maker"]),
-             "home_practice_ods": p["home_ods"] or "",
+             "is_decision_maker": _yes(p["is_decision_maker"]), "home_practice_ods": "",
              "birth_month": p["birth_month"] or "", "birth_year": p["birth_year"] or ""}
             for p in rows]
 
@@ -94,13 +118,19 @@ def _committee_rows(db: Database) -> list[dict[str, Any]]:
 
 def _interest_rows(db: Database) -> list[dict[str, Any]]:
     rows = db.query(
-        "SELECT i.*, p.email, o.ods_code AS org_ods FROM interests i"
+        "SELECT i.*, p.email, o.ods_code AS org_ods, o.companies_house_number AS org_ch,"
+        " o.charity_number AS org_charity, o.name AS org_name FROM interests i"
         " JOIN people p ON p.id = i.person_id"
         " LEFT JOIN organisations o ON o.id = i.organisation_id"
         " WHERE i.withdrawn = 0 ORDER BY p.email, i.date_from, i.id")
     return [{
         "person_email": i["email"], "organisation_ods": i["org_ods"] or "",
-        "organisation_name": _safe(i["organisation_name"]) if not i["org_ods"] else "",
+        "organisation_companies_house_number": i["org_ch"] or "",
+        "organisation_charity_number": i["org_charity"] or "",
+        # The name as typed; for an organisation with no identifier, its registered name, which
+        # finds it again (an exact name); free text stays as typed.
+        "organisation_name": _safe(i["org_name"] if i["organisation_id"] and not (
+            i["org_ods"] or i["org_ch"] or i["org_charity"]) else i["organisation_name"]),
         "organisation_business": _safe(i["organisation_business"]),
         "interest_type": i["interest_type"],
         "direct_or_indirect": "indirect" if i["is_indirect"] else "direct",
@@ -121,7 +151,9 @@ def register_files(db: Database) -> dict[str, str]:
                                  sort="meeting", direction="asc")
     return {
         "organisations": _csv("organisations", _organisation_rows(db)),
+        "memberships": _csv("memberships", _membership_rows(db)),
         "people": _csv("people", _people_rows(db)),
+        "home_practices": _csv("home_practices", _home_practice_rows(db)),
         "committees": _csv("committees", _committee_rows(db)),
         "interests": _csv("interests", _interest_rows(db)),
         "decisions": import_csv(serialise.decision_document(db, i) for i in ids),

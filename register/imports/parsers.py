@@ -31,8 +31,8 @@ from ..rules.quorum import CATEGORIES, QuorumRule, QuorumRuleError, parse_quorum
 from ..rules.text import is_email, is_ods_code, is_practice_code, normalise_code
 from ..timeutil import today_uk
 
-KINDS = ("organisations", "epraccur", "epcn", "people", "committees", "interests", "decisions",
-         "companies_house", "psc")
+KINDS = ("organisations", "epraccur", "epcn", "memberships", "people", "home_practices",
+         "committees", "interests", "decisions", "companies_house", "psc")
 
 ORGANISATION_KINDS = ("practice", "network", "federation", "trust", "independent", "voluntary",
                       "local_authority", "other")
@@ -163,7 +163,8 @@ FORMATS: dict[str, Format] = {
         "Tom Hughes,tom.hughes@example.nhs.uk,Lay member for governance,yes,\n"
         "Grace Okafor,grace.okafor@example.nhs.uk,Chief finance officer,yes,\n"
         "Dr Ben Carter,ben.carter@example.nhs.uk,GP partner,yes,Y90002\n"
-        "Sam Lee,sam.lee@example.nhs.uk,Board secretary,no,\n",
+        "Sam Lee,sam.lee@example.nhs.uk,Board secretary,no,\n"
+        "Dr Chloe Evans,chloe.evans@example.nhs.uk,Salaried GP,yes,\n",
     ),
     "committees": Format(
         "committees", "Committees and their members",
@@ -1042,4 +1043,9 @@ CHECKS: dict[str, Callable[[Plan, list[tuple[int, dict[str, str]]], Register], N
 # Decisions are a kind in a module of their own, built on the helpers above; importing it adds
 # its format, check and words to FORMATS, CHECKS and ENTITY_WORDS.
 # So is the ePCN file, which reads a workbook as well as CSV (see check_file).
-from . import decisions_kind, epcn  # noqa: E402, F401
+# Dated memberships and home practices, one period a row (the whole-register export writes them).
+from . import (  # noqa: E402, F401
+    decisions_kind,
+    epcn,
+    periods_kind,  # noqa: E402, F401
+)

@@ -15,6 +15,7 @@ from ..timeutil import utcnow_iso
 from .companies_house_kind import STREAMED_KINDS, plan_streamed, read_streamed
 from .decisions_kind import DECISION_TABLES, finish_decisions
 from .parsers import Change, Plan, check_file
+from .periods_kind import write_home_practice_period
 
 TABLES = {
     "organisation": "organisations",
@@ -80,6 +81,8 @@ def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = No
     for change in plan.changes:
         if change.entity == "home_practice":
             _home_practice(db, change, actor=actor)
+        elif change.entity == "home_practice_period":
+            change.record_id = write_home_practice_period(db, _resolved(change), actor)
         elif change.action == "create":
             _create(db, change, actor=actor, user_id=user_id)
         else:
@@ -107,7 +110,7 @@ def _touched(db: Database, plan: Plan) -> dict[str, set[int]]:
             touched["organisations"].add(change.record_id)
         elif change.entity == "person":
             touched["people"].add(change.record_id)
-        elif change.entity == "home_practice":
+        elif change.entity in ("home_practice", "home_practice_period"):
             touched["people"].add(_resolved(change)["person_id"])
         elif change.entity == "committee":
             touched["committees"].add(change.record_id)

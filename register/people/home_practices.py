@@ -106,6 +106,18 @@ def add_period(db: Database, person_id: int, organisation_id: int, date_from: dt
     return period_id
 
 
+def insert_period(db: Database, person_id: int, organisation_id: int,
+                  date_from: dt.date | None, date_to: dt.date | None, actor: str) -> int:
+    """The writes of one checked period, audited, without refreshing decisions (a bulk import
+    refreshes them once at its end); PeriodProblem if it overlaps another."""
+    with write_transaction(db):
+        new = Period(organisation_id, date_from, date_to)
+        check_new_period(_periods(db, person_id), new)
+        period_id = _insert(db, person_id, new, actor)
+        _sync_cache(db, person_id)
+    return period_id
+
+
 def move(db: Database, person_id: int, organisation_id: int, on: dt.date, actor: str) -> int:
     """A GP moved practice on a day: end the period in force the day before, start the new one."""
     with write_transaction(db):
