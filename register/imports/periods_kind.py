@@ -12,7 +12,6 @@ import datetime as dt
 from typing import Any
 
 from ..rules import csvrows
-from ..rules.identifiers import IdentifierError, parse_organisation_reference
 from ..rules.periods import Period, describe, overlaps
 from . import parsers
 from .parsers import Change, Column, Format, Plan, Register, _date, _now
@@ -63,19 +62,11 @@ def _organisation(plan: Plan, line: int, column: str, text: str,
     if not text:
         plan.problem(line, f"Enter the {column}")
         return None
-    try:
-        reference = parse_organisation_reference(text)
-    except IdentifierError as error:
-        plan.problem(line, f"{column}: {error}")
-        return None
-    found = register.resolver.find_reference(reference)
-    if found.problem:
-        plan.problem(line, f"{column}: {found.problem}")
-        return None
-    if found.organisation_id is None:
-        plan.problem(line, f"{column}: no organisation in the register is {text}")
-        return None
-    return found.organisation_id
+    # One reading of an organisation named in a cell, shared with the decisions file (imported
+    # here: the kinds' modules load through parsers).
+    from .decisions_kind import _organisation as organisation_in_cell
+
+    return organisation_in_cell(plan, line, column, text, register)
 
 
 def _dates(plan: Plan, line: int, record: dict[str, str]
