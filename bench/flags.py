@@ -35,7 +35,7 @@ def run(sample: int = 1000) -> dict[str, float]:
         print(f"Seeded {counts} in {time.perf_counter() - started:.1f} s")
         timings = _flag_timings(db, sample)
         plan = " | ".join(r["detail"] for r in db.query(
-            "EXPLAIN QUERY PLAN " + flagging._PAIRS_SQL, ["[[1, 2]]"]))
+            "EXPLAIN QUERY PLAN " + flagging._PAIRS_SQL, ["[[1, 2]]", "2026-01-01"]))
         figures = {"median": statistics.median(timings), "worst": max(timings)}
         print(f"Flags for one decision over {sample} decisions: median {_ms(figures['median'])}, "
               f"worst {_ms(figures['worst'])}")

@@ -175,7 +175,9 @@ _PAIRS_SQL = (
     " interests.associate_relationship, interests.nature, interests.date_from,"
     " interests.date_to, interests.declared_on, interests.withdrawn"
     " FROM pairs JOIN interests ON interests.person_id = pairs.person_id"
-    " AND interests.organisation_id = pairs.organisation_id WHERE interests.withdrawn = 0")
+    " AND interests.organisation_id = pairs.organisation_id WHERE interests.withdrawn = 0"
+    # One that began after every meeting in hand cannot have been held at any of them.
+    " AND (interests.date_from IS NULL OR interests.date_from <= ?)")
 
 
 def _interest(r: tuple) -> rules.Interest:
@@ -194,6 +196,7 @@ def _interests(db: Database, rows: dict[int, tuple],
     interest in any other organisation can give no flag, so it is not read at all; this keeps
     the cost of a decision independent of how many interests each person holds elsewhere."""
     people_of = {i: {p.person_id for p in participants[i]} for i in rows}
+    latest = max((row[1] for row in rows.values()), default="")
     person_ids = sorted(set().union(*people_of.values(), set()))
     linked_of: dict[int, list[tuple]] = {}
     free_of: dict[int, list[tuple[int, str]]] = {}
@@ -206,7 +209,7 @@ def _interests(db: Database, rows: dict[int, tuple],
         pairs = {(person_id, org_id) for decision_id in rows
                  for person_id in people_of[decision_id] & within
                  for org_id in relevant[decision_id]}
-        for r in db.execute(_PAIRS_SQL, [json.dumps(sorted(pairs))]):
+        for r in db.execute(_PAIRS_SQL, [json.dumps(sorted(pairs)), latest]):
             linked_of.setdefault(r[1], []).append(r)
         # Free text through its own partial index, which holds the name: no table reads, and
         # only the free-text entries (the planner would otherwise pick the wider index above).

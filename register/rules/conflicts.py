@@ -51,6 +51,7 @@ whenever a provider is involved, `evidence["provider_id"]` names it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections import defaultdict, deque
 from collections.abc import Iterable, Sequence
@@ -215,7 +216,13 @@ def _day(value: dt.date | str | None) -> dt.date | None:
 def long_date(day: dt.date | str | None) -> str:
     """A date as people write it, e.g. '3 March 2025'."""
     value = _day(day)
-    return f"{value.day} {value:%B %Y}" if value else ""
+    return _long(value) if value else ""
+
+
+@functools.lru_cache(maxsize=4096)
+def _long(value: dt.date) -> str:
+    # Every flag's sentence names dates, and a register's dates repeat: format each once.
+    return f"{value.day} {value:%B %Y}"
 
 
 def _label(org: Organisation) -> str:
@@ -619,7 +626,8 @@ def conflicts_for(decision: DecisionFacts, participants: Iterable[Participant],
 
 def _ordered(flags: list[Flag], names: dict[int, str],
              organisations: dict[int, Organisation]) -> list[Flag]:
-    def key(flag: Flag) -> tuple:
+    def key(item: tuple[str, Flag]) -> tuple:
+        evidence, flag = item
         org = organisations.get(flag.organisation_id) if flag.organisation_id is not None else None
         return (
             flag.person_id is not None,
@@ -628,15 +636,16 @@ def _ordered(flags: list[Flag], names: dict[int, str],
             _RULE_ORDER.get(flag.rule, len(_RULE_ORDER)),
             org.name.casefold() if org else "",
             flag.organisation_id or 0,
-            json.dumps(flag.evidence, sort_keys=True, default=str),
+            evidence,
         )
 
-    unique: dict[tuple, Flag] = {}
+    # Each flag's evidence written out once: it both tells duplicates apart and orders the rest.
+    unique: dict[tuple, tuple[str, Flag]] = {}
     for flag in flags:
-        identity = (flag.rule, flag.person_id, flag.organisation_id,
-                    json.dumps(flag.evidence, sort_keys=True, default=str))
-        unique.setdefault(identity, flag)
-    return sorted(unique.values(), key=key)
+        evidence = json.dumps(flag.evidence, sort_keys=True, default=str)
+        unique.setdefault((flag.rule, flag.person_id, flag.organisation_id, evidence),
+                          (evidence, flag))
+    return [flag for _evidence, flag in sorted(unique.values(), key=key)]
 
 
 def decision_is_flagged(flags: Iterable[Flag]) -> bool:
