@@ -330,3 +330,22 @@ def test_activity_problems_do_not_break_pages(app, db, tmp_path):
 
 def test_the_activity_file_is_beside_the_database(app):
     assert sessions.activity_path(app.config) == app.config["DATABASE"] + ".activity"
+
+
+# ---- confirming who you are at the identity provider (pure rules) -----------------------------
+
+def test_a_provider_answer_confirms_only_a_sign_in_made_just_now():
+    now = 1_800_000_000.0
+    assert rules.reauthentication_problem(int(now) - 10, now) is None
+    assert rules.reauthentication_problem(int(now) + 30, now) is None  # clocks a little apart
+    assert rules.reauthentication_problem(None, now) == rules.NO_AUTH_TIME
+    assert rules.reauthentication_problem(int(now) - 301, now) == rules.NOT_FRESH
+    assert rules.reauthentication_problem(int(now) + 120, now) == rules.NOT_FRESH
+
+
+def test_a_confirmation_lasts_ten_minutes():
+    now = 1_800_000_000.0
+    assert rules.confirmation_in_force(now - 599, now)
+    assert not rules.confirmation_in_force(now - 601, now)
+    assert not rules.confirmation_in_force(None, now)
+    assert not rules.confirmation_in_force(now + 5, now)

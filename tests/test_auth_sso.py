@@ -8,6 +8,7 @@ import json
 import re
 import secrets
 import threading
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import oidc_provider_mock
@@ -345,3 +346,114 @@ def test_sso_counts_as_the_second_factor_for_required_roles(tmp_path, provider):
     sso_sign_in(by_sso, provider, person_at_provider(provider, "grace.hopper@example.nhs.uk"))
     assert by_sso.get("/reviews/").status_code == 200
     handle.close()
+
+
+# ---- confirming who you are at the provider before signing off -------------------------------
+
+@pytest.fixture
+def sso_lead(db, provider):
+    """A governance lead who signs in only by single sign-on (no password of their own)."""
+    person = add_person(db, name="Grace Hopper", email="grace.hopper@example.nhs.uk")
+    user = add_user(db, role="governance", username="grace", person_id=person)
+    db.execute("UPDATE users SET password_allowed = 0 WHERE id = ?", [user])
+    return person_at_provider(provider, "grace.hopper@example.nhs.uk")
+
+
+def provider_says_signed_in(monkeypatch, seconds_ago: int) -> None:
+    """Have the provider report an earlier sign-in in auth_time than the one just made (as a
+    provider that ignored `prompt=login` and reused its own session would); by default it reports
+    the sign-in it has just asked for."""
+    from oidc_provider_mock import _storage
+    monkeypatch.setattr(_storage.AuthorizationCode, "get_auth_time",
+                        lambda self: int(time.time()) - seconds_ago)
+
+
+def confirm_at_provider(client, ref: str, sub: str):
+    """Press "Save rulings and confirm who I am"; the provider signs the person in again."""
+    from .test_reviews import review_form
+    saved = client.post(f"/reviews/{ref}", data=review_form(client, ref, action="confirm_identity"))
+    assert saved.status_code == 302 and saved.headers["Location"].startswith("/sign-in/sso/confirm")
+    to_idp = client.get(saved.headers["Location"])
+    assert to_idp.status_code == 302
+    query = parse_qs(urlsplit(to_idp.headers["Location"]).query)
+    assert query["prompt"] == ["login"] and query["max_age"] == ["0"]
+    return client.get(approve(to_idp.headers["Location"], sub))
+
+
+def test_a_lead_without_a_password_signs_off_after_the_provider_confirms_them(
+        app, db, provider, sso_lead):
+    from .test_reviews import reference, review_form, status_of, submitted, world
+    decision = submitted(db, world.__wrapped__(db))
+    ref = reference(db, decision)
+    client = app.test_client()
+    sso_sign_in(client, provider, sso_lead)
+    page = text(client.get(f"/reviews/{ref}"))
+    assert 'name="password"' not in client.get(f"/reviews/{ref}").get_data(as_text=True)
+    assert "Save rulings and confirm who I am with NHSmail" in page
+
+    # Signing off without confirming is refused, whatever is typed in a password field.
+    refused = client.post(f"/reviews/{ref}", data=review_form(
+        client, ref, action="sign_off", confirm="y", password=PASSWORD))
+    assert "Confirm who you are with NHSmail before signing off" in text(refused)
+    assert status_of(db, decision) == "awaiting_review"
+
+    back = confirm_at_provider(client, ref, sso_lead)
+    assert back.status_code == 302 and back.headers["Location"] == f"/reviews/{ref}"
+    assert "You can sign off until" in text(client.get(f"/reviews/{ref}"))
+    assert len(events(db, "sso_confirmed")) == 1
+    signed = client.post(f"/reviews/{ref}", data=review_form(client, ref, action="sign_off",
+                                                             confirm="y"))
+    assert signed.status_code == 302 and status_of(db, decision) == "signed_off"
+    # The confirmation was used up by the sign-off.
+    with client.session_transaction() as kept:
+        assert "sso_confirmed" not in kept
+
+
+def test_a_provider_that_did_not_sign_the_person_in_again_confirms_nothing(
+        app, db, provider, sso_lead, monkeypatch):
+    from .test_reviews import reference, review_form, status_of, submitted, world
+    decision = submitted(db, world.__wrapped__(db))
+    ref = reference(db, decision)
+    client = app.test_client()
+    sso_sign_in(client, provider, sso_lead)
+    provider_says_signed_in(monkeypatch, 3600)
+    back = confirm_at_provider(client, ref, sso_lead)
+    assert back.status_code == 403
+    assert "let you through without asking you to sign in again" in text(back)
+    assert f'href="/reviews/{ref}"' in back.get_data(as_text=True)
+    assert len(events(db, "sso_confirm_refused")) == 1
+    signed = client.post(f"/reviews/{ref}", data=review_form(client, ref, action="sign_off",
+                                                             confirm="y"))
+    assert "Confirm who you are with NHSmail before signing off" in text(signed)
+    assert status_of(db, decision) == "awaiting_review"
+
+
+def test_the_provider_confirming_another_person_confirms_nothing(app, db, provider, sso_lead,
+                                                                 ada):
+    from .test_reviews import reference, submitted, world
+    decision = submitted(db, world.__wrapped__(db))
+    ref = reference(db, decision)
+    client = app.test_client()
+    sso_sign_in(client, provider, sso_lead)
+    other = person_at_provider(provider, "ada.lovelace@example.nhs.uk")
+    back = confirm_at_provider(client, ref, other)
+    assert back.status_code == 403 and "confirmed a different person" in text(back)
+    with client.session_transaction() as kept:
+        assert "sso_confirmed" not in kept
+
+
+def test_a_lead_with_a_password_still_re_enters_it(app, db, provider):
+    from .test_reviews import reference, review_form, status_of, submitted, world
+    person = add_person(db, name="Grace Hopper", email="grace.hopper@example.nhs.uk")
+    add_user(db, role="governance", username="grace", person_id=person)
+    decision = submitted(db, world.__wrapped__(db))
+    ref = reference(db, decision)
+    client = app.test_client()
+    sso_sign_in(client, provider, person_at_provider(provider, "grace.hopper@example.nhs.uk"))
+    assert 'name="password"' in client.get(f"/reviews/{ref}").get_data(as_text=True)
+    missing = client.post(f"/reviews/{ref}", data=review_form(client, ref, action="sign_off",
+                                                              confirm="y"))
+    assert "Enter your password to sign off" in text(missing)
+    signed = client.post(f"/reviews/{ref}", data=review_form(
+        client, ref, action="sign_off", confirm="y", password=PASSWORD))
+    assert signed.status_code == 302 and status_of(db, decision) == "signed_off"

@@ -10,7 +10,7 @@ from typing import Any
 
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.flask_client import OAuth
-from flask import Flask, current_app
+from flask import Flask, current_app, session
 from joserfc.errors import JoseError
 from sqlite_utils import Database
 
@@ -31,6 +31,8 @@ class Identity:
     subject: str
     email: str
     email_verified: bool
+    # When the provider last asked the person to sign in (seconds since 1970), if it said.
+    auth_time: int | None = None
 
 
 def enabled(app: Flask | None = None) -> bool:
@@ -72,10 +74,14 @@ def _checked_metadata(oidc: Any) -> dict[str, Any]:
     return metadata
 
 
-def authorize_redirect(redirect_uri: str) -> Any:
-    """The redirect to the provider, with state, nonce and a PKCE challenge kept in the session."""
+def authorize_redirect(redirect_uri: str, *, sign_in_again: bool = False) -> Any:
+    """The redirect to the provider, with state, nonce and a PKCE challenge kept in the session.
+    With `sign_in_again`, the provider is asked to make the person sign in again whatever
+    session they have there (`prompt=login`, `max_age=0`), to confirm who they are now."""
     oidc = client()
     _checked_metadata(oidc)
+    if sign_in_again:
+        return oidc.authorize_redirect(redirect_uri, prompt="login", max_age=0)
     return oidc.authorize_redirect(redirect_uri)
 
 
@@ -116,9 +122,18 @@ def verified_claims(token: dict[str, Any], nonce: str) -> dict[str, Any]:
 def identity_from_claims(claims: dict[str, Any]) -> Identity:
     """The subject and email of verified ID token claims."""
     verified = claims.get("email_verified")
+    auth_time = claims.get("auth_time")
     return Identity(subject=str(claims.get("sub") or ""),
                     email=str(claims.get("email") or "").strip(),
-                    email_verified=verified is True or verified == "true")
+                    email_verified=verified is True or verified == "true",
+                    auth_time=auth_time if isinstance(auth_time, int)
+                    and not isinstance(auth_time, bool) else None)
+
+
+def confirms_with_provider(user: Any) -> bool:
+    """Whether this account confirms who it is at the identity provider (it signs in only by
+    single sign-on, so it has no password of its own to re-enter before signing off)."""
+    return enabled() and not user.password_allowed
 
 
 def account_for(db: Database, identity: Identity) -> dict[str, Any] | None:
@@ -129,3 +144,27 @@ def account_for(db: Database, identity: Identity) -> dict[str, Any] | None:
         models.USER_SQL + "WHERE users.person_id IN "
         "(SELECT id FROM people WHERE lower(email) = lower(?))", [identity.email])), None)
 
+
+
+# The session keeps, for the one account signed in, when it last confirmed who it is at the
+# provider; a sign-off uses the confirmation up.
+_CONFIRMED = "sso_confirmed"
+
+
+def remember_confirmation(user_id: int, at: float) -> None:
+    """Note that this account confirmed who it is at the provider at `at` (seconds since 1970)."""
+    session[_CONFIRMED] = {"user": user_id, "at": at}
+
+
+def confirmed_at(user_id: int) -> float | None:
+    """When this account last confirmed who it is at the provider, in this session, or None."""
+    kept = session.get(_CONFIRMED)
+    if not isinstance(kept, dict) or kept.get("user") != user_id:
+        return None
+    at = kept.get("at")
+    return float(at) if isinstance(at, (int, float)) else None
+
+
+def use_confirmation() -> None:
+    """A confirmation is good for one sign-off."""
+    session.pop(_CONFIRMED, None)

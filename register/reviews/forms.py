@@ -36,7 +36,7 @@ from ..rules.rulings import (
 CO_OPT_ROWS = 3
 # Rows for the proxy votes the chair refused at the meeting (rarely more than one).
 REFUSED_PROXY_ROWS = 2
-INTENTS = {"sign_off", "save", "return", "escalate"}
+INTENTS = {"sign_off", "save", "return", "escalate", "confirm_identity"}
 VOTES = {"": "Did not vote", "for": "For", "against": "Against", "abstain": "Abstained"}
 
 
@@ -191,9 +191,10 @@ def check_rulings(form: ReviewForm, people: list[dict[str, Any]],
                 target.errors.append(problem + suffix)
 
 
-def check_sign_off(form: ReviewForm, digest: str) -> None:
-    """Append messages for a missing password, an unconfirmed or out-of-date statement."""
-    if not form.password.data:
+def check_sign_off(form: ReviewForm, digest: str, *, password: bool = True) -> None:
+    """Append messages for a missing password (when the account signs off with one), an
+    unconfirmed or out-of-date statement."""
+    if password and not form.password.data:
         form.password.errors.append("Enter your password to sign off")
     if not form.confirm.data:
         form.confirm.errors.append("Confirm the statement to sign off")

@@ -3,6 +3,7 @@ ratification, and the outcome of the item: recorded, published or withdrawn."""
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from flask import (
@@ -21,13 +22,14 @@ from flask_login import current_user, login_required
 
 from .. import audit, timeutil
 from ..auth import models as auth_models
-from ..auth import second_factor
+from ..auth import second_factor, sso
 from ..auth import sessions as auth_sessions
 from ..auth.access import requires
 from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
 from ..decisions import access, lifecycle, record, reviewers
 from ..listing import parse_page
+from ..rules import sessions as session_rules
 from ..rules import workflow
 from ..rules.decisions import CHOICES, format_money
 from ..rules.publication import published_where_problem
@@ -250,6 +252,7 @@ def _render_review(review: queries.Review, form: Any, *, problem: str | None = N
     decision_record = record.load_record(get_db(), decision["id"])
     return render_template(
         "reviews/review.html", review=review, decision=decision, form=form,
+        identity_check=_identity_check(),
         situation=situation, problem=problem, reviewable=reviewable, age=age,
         record=decision_record,
         participants=[{"name": p.name, "role": p.role.replace("_", "-")}
@@ -262,6 +265,25 @@ def _render_review(review: queries.Review, form: Any, *, problem: str | None = N
                                         or (situation is not None
                                             and not situation["quorum"].quorate)),
     ), status
+
+
+def _confirmed_with_provider() -> bool:
+    return session_rules.confirmation_in_force(sso.confirmed_at(current_user.id), time.time())
+
+
+def _identity_check() -> dict[str, Any]:
+    """How the signed-in lead confirms who they are to sign off: by re-entering their password,
+    or (an account that signs in only by single sign-on) at the identity provider, with when the
+    confirmation they made runs out."""
+    if not sso.confirms_with_provider(current_user):
+        return {"by_provider": False}
+    at = sso.confirmed_at(current_user.id)
+    until = None
+    if session_rules.confirmation_in_force(at, time.time()):
+        until = dt.datetime.fromtimestamp(at + session_rules.CONFIRMATION_LASTS_SECONDS,
+                                          dt.UTC).astimezone(timeutil.UK).strftime("%H:%M")
+    return {"by_provider": True, "until": until,
+            "service": current_app.config["OIDC_BUTTON_TEXT"].removeprefix("Sign in with ")}
 
 
 @bp.route("/<reference>", methods=["GET", "POST"])
@@ -319,8 +341,10 @@ def review(reference: str) -> Any:
     newly = {p["person_id"] for p in situation["people"]
              if f"ruling_{p['person_id']}" not in request.form} - set(review_.conflicted())
     forms.check_rulings(form, situation["people"], review_.match_groups(), newly)
-    if intent == "save":
-        return _save(review_, form, situation, posted_version)
+    if intent in ("save", "confirm_identity"):
+        return _save(review_, form, situation, posted_version,
+                     then_confirm=intent == "confirm_identity"
+                     and sso.confirms_with_provider(current_user))
     if intent == "escalate":
         return _escalate(review_, form, situation, posted_version)
     return _sign_off(review_, form, situation)
@@ -355,7 +379,9 @@ def _save_rulings(review: queries.Review, form: forms.ReviewForm,
 
 
 def _save(review: queries.Review, form: forms.ReviewForm, situation: dict[str, Any],
-          posted_version: int) -> Any:
+          posted_version: int, *, then_confirm: bool = False) -> Any:
+    """Save the rulings; with `then_confirm`, go on to the identity provider to confirm who the
+    lead is before signing off (their rulings are kept while they are away)."""
     if _has_errors(form):
         return _render_review(review, form, situation=situation)
     db = get_db()
@@ -365,9 +391,12 @@ def _save(review: queries.Review, form: forms.ReviewForm, situation: dict[str, A
             form.form_errors.append(lifecycle.STALE_DECISION)
             return _render_review(review, form, situation=situation)
         _save_rulings(review, form, situation)
+    back = url_for("reviews.review", reference=review.decision["reference"])
+    if then_confirm:
+        return redirect(url_for("auth.sso_confirm", next=back))
     flash(f"Rulings on {review.decision['reference']} saved. The decision is still waiting for "
           f"sign-off.", "success")
-    return redirect(url_for("reviews.review", reference=review.decision["reference"]))
+    return redirect(back)
 
 
 def _return(review: queries.Review, form: forms.ReviewForm, posted_version: int) -> Any:
@@ -553,18 +582,25 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
             f"The meeting would be inquorate after these rulings ({situation['quorum'].shortfall[0]}),"
             f" so it cannot be signed off: choose how the decision will be taken and record the "
             f"escalation first")
-    forms.check_sign_off(form, situation["digest"])
+    by_provider = sso.confirms_with_provider(current_user)
+    forms.check_sign_off(form, situation["digest"], password=not by_provider)
+    if by_provider and not _confirmed_with_provider():
+        form.form_errors.append(
+            f"Confirm who you are with {_identity_check()['service']} before signing off: a "
+            f"confirmation lasts "
+            f"{session_rules.CONFIRMATION_LASTS_SECONDS // 60} minutes and is good for one "
+            f"sign-off")
     if current_user.has_second_factor and not (form.security_code.data or "").strip():
         form.security_code.errors.append("Enter the code from your authenticator app to sign off")
     if _has_errors(form):
         return _render_review(review, form, situation=situation)
     # The password box counts towards the account's lockout, as the sign-in page does.
     address = request.remote_addr or ""
-    refusal = auth_models.refusal(db, current_user.username, address)
+    refusal = None if by_provider else auth_models.refusal(db, current_user.username, address)
     if refusal:
         form.password.errors.append(refusal)
         return _render_review(review, form, situation=situation)
-    if not signoff.password_ok(db, current_user.id, form.password.data):
+    if not by_provider and not signoff.password_ok(db, current_user.id, form.password.data):
         signoff.record_refusal(db, decision["id"], current_user.actor,
                                "The password re-entered was not correct")
         if auth_models.note_failure(db, current_user.username, address):
@@ -614,6 +650,8 @@ def _sign_off(review: queries.Review, form: forms.ReviewForm, situation: dict[st
         fresh_form = _build_form(fresh_review, stored=True)
         fresh_form.form_errors.append(refused.message)
         return _render_review(fresh_review, fresh_form, status=409)
+    if by_provider:
+        sso.use_confirmation()
     audit.anchor(current_app.config, db, strict=False)
     if status == "awaiting_ratification":
         flash(f"{decision['reference']} signed off. The chair and accountable officer action "
