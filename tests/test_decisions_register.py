@@ -265,6 +265,29 @@ def test_csv_has_a_bom_the_columns_and_numeric_amounts(as_role, register):
     assert [row[0] for row in rows[1:]] == ["MOB-2026-0001", "MOB-2026-0002", "MOB-2026-0003"]
 
 
+def test_csv_has_the_contract_term_where_published_and_each_conflict_in_words(as_role, db,
+                                                                             register):
+    db["decisions"].update(register["flagged"], {
+        "contract_start": "2026-04-01", "contract_end": "2029-03-31",
+        "award_published_where": "https://www.find-tender.service.gov.uk/Notice/000123-2026",
+        "award_published_on": "2026-03-20"})
+    db["decision_rulings"].insert({"decision_id": register["flagged"],
+                                   "person_id": register["asha"], "ruling": "leave_item",
+                                   "ruled_at": "2026-03-10T10:00:00+00:00"})
+    rows = read_csv(as_role("auditor").get("/decisions/register.csv?sort=reference&dir=asc"))
+    first = dict(zip(rows[0], rows[1]))
+    assert first["Contract start date"] == "2026-04-01"
+    assert first["Contract end date"] == "2029-03-31"
+    assert first["Where the award was published"] == \
+        "https://www.find-tender.service.gov.uk/Notice/000123-2026"
+    assert first["Date the award was published"] == "2026-03-20"
+    words = first["Each conflict in words: who, what interest, how it was managed"]
+    assert words.startswith("Asha Patel: ") and "Riverside Surgery" in words
+    assert words.endswith("Managed: Must leave the meeting for the item.")
+    second = dict(zip(rows[0], rows[2]))
+    assert second["Contract start date"] == "" and second["Where the award was published"] == ""
+
+
 @pytest.mark.parametrize("typed, written", [
     ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
     ("+44 1234", "'+44 1234"),

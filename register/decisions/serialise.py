@@ -525,11 +525,16 @@ CSV_COLUMNS: list[tuple[str, str]] = [
     ("conflict_count", "Number of people with conflicts"),
     ("conflicted_people", "Conflicts of interest noted"),
     ("mitigation", "Actions to mitigate conflicts"),
+    ("conflicts_in_words", "Each conflict in words: who, what interest, how it was managed"),
     ("justification", "Justification"),
     ("supplier", "Contract awarded: supplier"),
     ("supplier_address", "Supplier's registered address"),
+    ("contract_start", "Contract start date"),
+    ("contract_end", "Contract end date"),
     ("total_value", "Contract value, total (£)"),
     ("annual_value", "Contract value, annual (£)"),
+    ("award_published_where", "Where the award was published"),
+    ("award_published_on", "Date the award was published"),
     ("comments", "Comments"),
     ("status", "Status"),
     ("meeting_date", "Meeting date"),
@@ -563,6 +568,10 @@ def csv_cells(row: dict[str, Any]) -> list[str | int]:
             cells.append("yes" if row["flagged"] else "no")
         elif key == "status":
             cells.append(neutralise(row["status_label"]))
+        elif key == "conflicts_in_words":
+            cells.append(neutralise("\n".join(c.text for c in row.get(key) or ())))
+        elif key in ("contract_start", "contract_end", "award_published_on"):
+            cells.append(row[key].isoformat() if row.get(key) else "")
         else:
             value = row[key]
             cells.append(neutralise(str(value)) if value not in (None, "") else "")
