@@ -69,8 +69,8 @@ def _rows(db: Database, sql: str, args: list[Any], derived: frozenset[str] = fro
 
 
 def decision_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
-    """Each decision's substantive columns with its options, providers, participants and
-    criteria (not its flags or flag bookkeeping), by id; all decisions when ids is None."""
+    """Each decision's substantive columns with its options, providers, participants,
+    criteria and scores (not its flags or flag bookkeeping), by id; all decisions when ids is None."""
     where, args = _where(ids)
     out = {row["id"]: row
            for row in _rows(db, "SELECT * FROM decisions" + where, args, DECISION_DERIVED)}
@@ -85,6 +85,8 @@ def decision_contents(db: Database, ids: list[int] | None = None) -> dict[int, d
                          lambda r: [r["person_id"], r["role"]]),
         "criteria": ("SELECT decision_id, criterion, weight, how_applied FROM decision_criteria",
                      lambda r: [r["criterion"], r["weight"], r["how_applied"]]),
+        "scores": ("SELECT decision_id, organisation_id, score, assessment FROM decision_scores",
+                   lambda r: [r["organisation_id"], r["score"], r["assessment"]]),
     }
     for key, (sql, shape) in children.items():
         grouped: dict[int, list[Any]] = defaultdict(list)

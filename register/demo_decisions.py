@@ -33,6 +33,7 @@ from .decisions import queries as decision_queries
 from .demo import ACCOUNT_PEOPLE, ACTOR, COMMITTEES, FIN, PEOPLE, DemoInterest
 from .reviews import queries as review_queries
 from .reviews import records, signoff
+from .rules import routes
 from .rules.decisions import KEY_CRITERIA, assesses_key_criteria, regime_for
 from .rules.interests import add_months
 from .rules.quorum import escalation_problem
@@ -63,6 +64,34 @@ APPLIED = {
 
 # What a PSR process is called under the 2013 regulations, for a decision that falls before 2024
 # when the demo is loaded on an early day.
+# Why each route was chosen, and what the routes that assess providers record about them.
+ROUTE_REASONS = {
+    "direct_award_a": "Only the existing provider can deliver the service, because of where it "
+                      "is provided and the patients it serves.",
+    "direct_award_b": "Patients choose among every provider able to deliver it, and the service "
+                      "is offered to every provider that meets the requirements.",
+    "direct_award_c": "The existing provider is meeting the contract and is likely to go on "
+                      "doing so, and the service is not changing considerably.",
+    "most_suitable_provider": "The committee could identify the most suitable provider without a "
+                              "competition, having looked at every provider likely to deliver "
+                              "it.",
+    "competitive_process": "Several providers could deliver the service and the most suitable "
+                           "could not be identified without a competition.",
+    "urgent_award": "The service had to start at once to keep patients safe: there was no time "
+                    "for any other process.",
+    "competitive_tender": "Several providers could deliver the service; a tender tested value.",
+    "single_tender": "Only one provider could deliver the service in time.",
+    "any_qualified_provider": "Patients choose among every qualified provider.",
+    "extension": "The existing contract allowed an extension, and the provider was meeting it.",
+}
+SELECTION_CRITERIA_TEXT = (
+    "Each provider's legal and financial standing (accounts for the last two years, insurance) "
+    "and technical and professional ability (CQC registration and rating, staffing) were "
+    "checked: each met the basic selection criteria.")
+EXCLUSIONS_TEXT = (
+    "Each provider declared against the mandatory and discretionary grounds for exclusion, "
+    "checked against Companies House and the CQC register: none was excluded.")
+
 PCR2013_PROCESS = {
     "competitive_process": "competitive_tender",
     "most_suitable_provider": "single_tender",
@@ -813,7 +842,34 @@ class _Loader:
             "awarded_provider_id": self.orgs[spec.awarded]
             if spec.awarded and spec.status in ("decided", "published") else None,
             "justification": spec.justification, "comments": spec.comments,
+            **self.route_parts(regime if process else None, process),
         }
+
+    @staticmethod
+    def route_parts(regime: str | None, process: str | None) -> dict[str, Any]:
+        """What the decision's route records besides the key criteria (rules/routes.py)."""
+        parts = routes.parts_for(regime, process) if process else ()
+        return {
+            "route_reasons": ROUTE_REASONS.get(process or "", "") if parts else "",
+            "selection_criteria": SELECTION_CRITERIA_TEXT
+            if routes.SELECTION_CRITERIA in parts else "",
+            "exclusions": EXCLUSIONS_TEXT if routes.EXCLUSIONS in parts else "",
+            "score_out_of": 100 if routes.ASSESSMENTS in parts else None,
+        }
+
+    def scores(self, spec: DemoDecision, meeting: dt.date) -> list[dict[str, Any]]:
+        """Each proposed provider's score where the route scores competing providers: the one
+        awarded (or to be) highest."""
+        regime = regime_for(meeting)
+        process = PCR2013_PROCESS.get(spec.process, spec.process) if regime == "pcr2013" \
+            else spec.process
+        if not process or routes.ASSESSMENTS not in routes.parts_for(regime, process):
+            return []
+        order = sorted(spec.providers, key=lambda key: key != spec.awarded)
+        return [{"organisation_id": self.orgs[key], "score": float(78 - 7 * n),
+                 "assessment": "Strongest on quality and access; best value." if n == 0 else
+                 "Met the requirements; weaker on integration with local services."}
+                for n, key in enumerate(order)]
 
     def children(self, spec: DemoDecision, meeting: dt.date) -> dict[str, list[dict[str, Any]]]:
         criteria = []
@@ -827,6 +883,7 @@ class _Loader:
                          "reason": reason}
                         for n, (text, outcome, reason) in enumerate(spec.options, start=1)],
             "criteria": criteria,
+            "scores": self.scores(spec, meeting),
         }
 
     # -- the life of one decision --

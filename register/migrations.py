@@ -768,3 +768,27 @@ def m022_publication(db: Database) -> None:
         ALTER TABLE decisions ADD COLUMN award_published_on TEXT;
         """
     )
+
+
+@migrations()
+def m025_route_parts(db: Database) -> None:
+    """What each procurement route records besides the key criteria: why the route was chosen,
+    how providers met the basic selection criteria, how they were checked against the grounds
+    for exclusion, and, where providers compete, each one's score on the published scale."""
+    db.executescript(
+        """
+        ALTER TABLE decisions ADD COLUMN route_reasons TEXT NOT NULL DEFAULT '';
+        ALTER TABLE decisions ADD COLUMN selection_criteria TEXT NOT NULL DEFAULT '';
+        ALTER TABLE decisions ADD COLUMN exclusions TEXT NOT NULL DEFAULT '';
+        ALTER TABLE decisions ADD COLUMN score_out_of INTEGER
+            CHECK (score_out_of IS NULL OR score_out_of BETWEEN 1 AND 1000);
+        CREATE TABLE decision_scores (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            organisation_id INTEGER NOT NULL REFERENCES organisations(id),
+            score REAL NOT NULL CHECK (score >= 0),
+            assessment TEXT NOT NULL DEFAULT ''
+        );
+        CREATE UNIQUE INDEX decision_scores_pair ON decision_scores(decision_id, organisation_id);
+        """
+    )

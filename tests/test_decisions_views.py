@@ -94,6 +94,9 @@ def full_form(db, world, reference, **over):
         "applied_access_inequalities_choice": "Every practice offers it",
         "weight_social_value": "10", "applied_social_value": "Local employment",
         "justification": "Care closer to home at a lower cost", "comments": "",
+        "route_reasons": "The practice is meeting the contract and will go on doing so",
+        "selection_criteria": "Accounts, insurance and CQC rating checked",
+        "exclusions": "Declaration against the grounds for exclusion checked",
         "version": str(row["version"]), "action": "continue",
     }
     for index, member in enumerate(committee_members(db, world.committee)):
@@ -349,13 +352,21 @@ NO_WEIGHTS = {f"{part}_{key}": "" for part in ("weight", "applied") for key in (
     "access_inequalities_choice", "social_value")}
 
 
+# What a route that assesses no providers leaves empty: the selection criteria, and for an urgent
+# award the exclusions too.
+NOT_ASSESSING = {"direct_award_a": {"selection_criteria": ""},
+                 "direct_award_b": {"selection_criteria": ""},
+                 "urgent_award": {"selection_criteria": "", "exclusions": ""}}
+
+
 @pytest.mark.parametrize("process", ["direct_award_a", "direct_award_b", "urgent_award"])
 def test_routes_that_assess_no_key_criteria_continue_without_weights(as_role, db, world,
                                                                       process):
     client = as_role("secretary")
     reference = start(client, world)
     response = client.post(f"/decisions/{reference}/edit", data=full_form(
-        db, world, reference, regime_process=f"psr:{process}", **NO_WEIGHTS))
+        db, world, reference, regime_process=f"psr:{process}", **NO_WEIGHTS,
+        **NOT_ASSESSING[process]))
     assert response.status_code == 302, text(response)[:2000]
     assert response.headers["Location"].endswith(f"/decisions/{reference}/check")
     assert db.execute("SELECT count(*) FROM decision_criteria").fetchone()[0] == 0
@@ -382,7 +393,8 @@ def test_weights_typed_for_a_route_that_assesses_none_are_refused_and_kept(as_ro
     reference = start(client, world)
     before = decision_row(db, reference)
     response = client.post(f"/decisions/{reference}/edit", data=full_form(
-        db, world, reference, action=action, regime_process="psr:direct_award_b"))
+        db, world, reference, action=action, regime_process="psr:direct_award_b",
+        selection_criteria=""))
     assert response.status_code == 200
     page = text(response)
     message = ("Direct award process B assesses no key criteria: leave the weights empty (only "
@@ -400,8 +412,8 @@ def test_the_form_says_which_routes_need_the_key_criteria(as_role, db, world):
     assert ("Only for direct award process C, the most suitable provider process and the "
             "competitive process") in page
     assert "Leave them empty for direct award process A or B and urgent awards" in page
-    assert ('data-criteria-processes="psr:direct_award_c psr:most_suitable_provider '
-            'psr:competitive_process') in page
+    assert ('id="key-criteria" data-route-section data-routes="psr:direct_award_c '
+            'psr:most_suitable_provider psr:competitive_process"') in page
 
 
 def test_saving_writes_everything_and_audits_the_changes(as_role, db, world):
@@ -721,3 +733,97 @@ def test_a_few_reasons_are_listed_without_folding(db, as_role):
     page = as_role("auditor").get(f"/decisions/{reference}").get_data(as_text=True)
     assert "Brookside Surgery (Y90002) is a member practice" in page
     assert "stand to gain from this decision." not in page and "Show all" not in page
+
+
+# ---- what each route records --------------------------------------------------------------------
+
+SCORED = {"score_out_of": "100", "scores-0-score": "72.5",
+          "scores-0-assessment": "Strong on access", "scores-1-score": "", "scores-2-score": "",
+          "scores-3-score": "", "scores-4-score": ""}
+
+
+def test_a_competitive_process_needs_each_providers_score_on_the_published_scale(as_role, db,
+                                                                                 world):
+    client = as_role("secretary")
+    reference = start(client, world)
+    missing = client.post(f"/decisions/{reference}/edit", data=full_form(
+        db, world, reference, regime_process="psr:competitive_process"))
+    assert missing.status_code == 200
+    page = text(missing)
+    assert "Enter the top of the published scoring scale, for example 100" in page
+    assert "Enter the score for Y90002" in page
+
+    outside = client.post(f"/decisions/{reference}/edit", data=full_form(
+        db, world, reference, regime_process="psr:competitive_process",
+        **{**SCORED, "scores-0-score": "120"}))
+    assert "The score for Y90002 must be between 0 and 100, the published scale" in text(outside)
+    assert 'value="120"' in outside.get_data(as_text=True)
+    assert db.execute("SELECT count(*) FROM decision_scores").fetchone()[0] == 0
+
+    scored = client.post(f"/decisions/{reference}/edit", data=full_form(
+        db, world, reference, regime_process="psr:competitive_process", **SCORED))
+    assert scored.status_code == 302, text(scored)[:2000]
+    row = decision_row(db, reference)
+    assert row["score_out_of"] == 100
+    assert [tuple(r) for r in db.execute(
+        "SELECT organisations.ods_code, score, assessment FROM decision_scores"
+        " JOIN organisations ON organisations.id = organisation_id")] == \
+        [("Y90002", 72.5, "Strong on access")]
+    check = text(client.get(scored.headers["Location"]))
+    assert "Each provider's assessment and score Completed" in check
+    edit = client.get(f"/decisions/{reference}/edit").get_data(as_text=True)
+    assert 'value="72.5"' in edit
+
+
+@pytest.mark.parametrize("field, message", [
+    ("route_reasons", "Say why this route was chosen"),
+    ("selection_criteria", "Say how the providers met the basic selection criteria"),
+    ("exclusions", "Say how the providers were checked against the grounds for exclusion"),
+])
+def test_each_part_the_route_records_is_needed_to_continue_but_not_to_save(as_role, db, world,
+                                                                            field, message):
+    client = as_role("secretary")
+    reference = start(client, world)
+    response = client.post(f"/decisions/{reference}/edit",
+                           data=full_form(db, world, reference, **{field: ""}))
+    assert response.status_code == 200 and message in text(response)
+    saved = client.post(f"/decisions/{reference}/edit",
+                        data=full_form(db, world, reference, action="save", **{field: ""}))
+    assert saved.status_code == 302
+
+
+@pytest.mark.parametrize("process, over, message", [
+    ("urgent_award", {"selection_criteria": ""},
+     "Urgent award checks no providers against the grounds for exclusion: leave this empty"),
+    ("direct_award_a", {},
+     "Direct award process A assesses no providers against the basic selection criteria: "
+     "leave this empty"),
+    ("direct_award_c", SCORED, "Direct award process C scores no competing providers: leave "
+                               "this empty"),
+])
+def test_parts_a_route_does_not_record_are_refused_and_kept(as_role, db, world, process, over,
+                                                           message):
+    client = as_role("secretary")
+    reference = start(client, world)
+    before = decision_row(db, reference)
+    weights = NO_WEIGHTS if process != "direct_award_c" else {}
+    response = client.post(f"/decisions/{reference}/edit", data=full_form(
+        db, world, reference, action="save", regime_process=f"psr:{process}", **weights,
+        **over))
+    assert response.status_code == 200
+    assert message in text(response)
+    assert decision_row(db, reference) == before
+
+
+def test_the_check_page_lists_each_part_of_the_route_and_what_is_not_needed(as_role, db, world):
+    client = as_role("secretary")
+    reference = start(client, world)
+    client.post(f"/decisions/{reference}/edit", data=full_form(
+        db, world, reference, action="save", regime_process="psr:direct_award_a", **NO_WEIGHTS,
+        selection_criteria="", exclusions=""))
+    check = text(client.get(f"/decisions/{reference}/check"))
+    assert "What Direct award process A records" in check
+    assert "Why this route was chosen Completed" in check
+    assert ("Exclusions: how the providers were checked Say how the providers were checked "
+            "against the grounds for exclusion Incomplete") in check
+    assert "Basic selection criteria: how the providers met them Not needed" in check

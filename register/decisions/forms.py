@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import ValidationError
 
 from ..forms import BaseForm, DateInputField, MaxLength, Required, strip_text
+from ..rules import routes
 from ..rules.decisions import (
     CHOICES,
     KEY_CRITERIA,
@@ -96,6 +97,21 @@ class OptionRow(_Row):
     reason = TextAreaField("Reason")
 
 
+class ScoreRow(_Row):
+    """One proposed provider's assessment and score, beside the provider box of the same number."""
+
+    score = StringField("Score")
+    assessment = TextAreaField("Assessment")
+
+
+# What the form says when a part the route records is left empty.
+PART_NEEDED = {
+    routes.ROUTE_REASONS: "Say why this route was chosen",
+    routes.SELECTION_CRITERIA: "Say how the providers met the basic selection criteria",
+    routes.EXCLUSIONS: "Say how the providers were checked against the grounds for exclusion",
+}
+
+
 class NewDecisionForm(BaseForm):
     """The short first step: what, which committee and when."""
 
@@ -141,6 +157,13 @@ class DecisionForm(BaseForm):
     options = FieldList(FormField(OptionRow), min_entries=4, max_entries=20)
     justification = TextAreaField("Justification", [MaxLength(LONG_TEXT)])
     comments = TextAreaField("Comments (optional)", [MaxLength(LONG_TEXT)])
+    route_reasons = TextAreaField("Why this route was chosen", [MaxLength(LONG_TEXT)])
+    selection_criteria = TextAreaField("How the providers met the basic selection criteria",
+                                       [MaxLength(LONG_TEXT)])
+    exclusions = TextAreaField("How the providers were checked against the grounds for exclusion",
+                               [MaxLength(LONG_TEXT)])
+    score_out_of = StringField("Top of the published scoring scale")
+    scores = FieldList(FormField(ScoreRow), min_entries=5, max_entries=30)
     version = HiddenField()
 
     def __init__(self, *args: Any, member_ids: set[int] | None = None,
@@ -164,6 +187,9 @@ class DecisionForm(BaseForm):
         self.resolved_providers: list[dict[str, Any]] = []
         self.awarded_id: int | None = None
         self.pence: dict[str, int | None] = {"total_value": None, "annual_value": None}
+        self.resolved_scores: list[dict[str, Any]] = []
+        self.scale: int | None = None
+        self._provider_by_text: dict[str, dict[str, Any]] = {}
 
     # ---- helpers ------------------------------------------------------------------------------
 
@@ -234,7 +260,7 @@ class DecisionForm(BaseForm):
         self.contract_end.required = self.complete
         super().validate(extra_validators)
         # Nested fields: the base form only checks its own text fields for hidden characters.
-        for entry_list in (self.extra_people, self.providers, self.options):
+        for entry_list in (self.extra_people, self.providers, self.options, self.scores):
             for leaf in entry_list:
                 fields = leaf.form if isinstance(leaf, FormField) else [leaf]
                 for field in fields:
@@ -256,6 +282,7 @@ class DecisionForm(BaseForm):
         self._check_providers()
         self._check_options()
         self._check_criteria()
+        self._check_route_parts()
         return not self.errors
 
     def validate_meeting_date(self, field: Field) -> None:
@@ -371,6 +398,7 @@ class DecisionForm(BaseForm):
                 self._fail(entry, problem)
                 continue
             by_text[text] = organisation
+            self._provider_by_text[text] = organisation
             if organisation["id"] in seen:
                 self._fail(entry, f"{organisation['name']} is listed more than once: "
                                   f"list each provider once")
@@ -416,6 +444,95 @@ class DecisionForm(BaseForm):
         if self.complete and not filled:
             self._fail(self.options[0].form.description,
                        "Enter at least one option considered")
+
+    @property
+    def route_parts(self) -> tuple[str, ...]:
+        """The route-dependent parts the chosen route records (rules/routes.py)."""
+        return routes.parts_for(self.chosen_regime, self.chosen_process)
+
+    def score_rows(self) -> list[tuple[int, Field, Any]]:
+        """(box number, provider box, score row) for each provider box, in page order."""
+        return [(number, entry, self.scores[number - 1].form)
+                for number, entry in enumerate(self.providers, start=1)
+                if number <= len(self.scores)]
+
+    def part_statuses(self) -> list[routes.PartStatus]:
+        """Where each route-dependent part stands after `validate()`: complete when the route
+        records it and none of its boxes has a problem (the first problem says what is missing)."""
+        fields = {
+            routes.ROUTE_REASONS: [self.route_reasons],
+            routes.KEY_CRITERIA: [f for _k, _l, weight, applied in self.weight_fields()
+                                  for f in (weight, applied)],
+            routes.SELECTION_CRITERIA: [self.selection_criteria],
+            routes.EXCLUSIONS: [self.exclusions],
+            routes.ASSESSMENTS: [self.score_out_of,
+                                 *(row.score for _n, _b, row in self.score_rows())],
+        }
+        missing = {key: next((m for f in boxes for m in f.errors), "")
+                   for key, boxes in fields.items()}
+        if self.regime_process.errors or not self.regime_process.data:
+            # With no usable route, nothing the route asks for can be complete yet.
+            missing = {key: message or "Choose the procurement regime and process first"
+                       for key, message in missing.items()}
+        return routes.part_statuses(self.chosen_regime, self.chosen_process,
+                                    {key: not message for key, message in missing.items()},
+                                    missing)
+
+    def _check_route_parts(self) -> None:
+        """The parts the route records are there (to submit); parts it does not record are
+        refused when typed, rather than kept as if the route had done them."""
+        if self.regime_process.errors:
+            return
+        regime, process, needed = self.chosen_regime, self.chosen_process, self.route_parts
+        for key, field in ((routes.ROUTE_REASONS, self.route_reasons),
+                           (routes.SELECTION_CRITERIA, self.selection_criteria),
+                           (routes.EXCLUSIONS, self.exclusions)):
+            if key in needed:
+                self._need(field, PART_NEEDED[key])
+            elif (field.data or "").strip() and not field.errors:
+                problem = routes.not_needed_problem(key, regime, process)
+                if problem:
+                    self._fail(field, problem)
+        self._check_scores(routes.ASSESSMENTS in needed)
+
+    def _check_scores(self, needed: bool) -> None:
+        self.resolved_scores, self.scale = [], None
+        typed = [row for entry in self.scores for row in [entry.form]
+                 if (row.score.data or "").strip() or (row.assessment.data or "").strip()]
+        if not needed:
+            problem = routes.not_needed_problem(routes.ASSESSMENTS, self.chosen_regime,
+                                                self.chosen_process)
+            if problem and (self.score_out_of.data or "").strip():
+                self._fail(self.score_out_of, problem)
+            elif problem and typed:
+                self._fail(typed[0].score, problem)
+            return
+        if (self.score_out_of.data or "").strip() or typed or self.complete:
+            problem = routes.scale_problem(self.score_out_of.data)
+            if problem:
+                self._fail(self.score_out_of, problem)
+            else:
+                self.scale = int(self.score_out_of.data.strip())
+        for number, box, row in self.score_rows():
+            text = (box.data or "").strip()
+            has_score = bool((row.score.data or "").strip())
+            if not text:
+                if has_score or (row.assessment.data or "").strip():
+                    self._fail(row.score, f"Enter proposed provider {number} first, or leave "
+                                          f"its score empty")
+                continue
+            if not has_score and not self.complete:
+                continue
+            problem = routes.score_problem(row.score.data, self.scale, text)
+            if problem:
+                self._fail(row.score, problem)
+                continue
+            organisation = self._provider_by_text.get(text)
+            if organisation is not None and not any(
+                    s["organisation_id"] == organisation["id"] for s in self.resolved_scores):
+                self.resolved_scores.append({"organisation_id": organisation["id"],
+                                             "score": float(row.score.data.strip()),
+                                             "assessment": row.assessment.data or ""})
 
     def weight_fields(self) -> list[tuple[str, str, Field, Field]]:
         """(key, label, weight field, how-applied field) for each key criterion."""
@@ -483,6 +600,12 @@ class DecisionForm(BaseForm):
             "awarded_provider_id": self.awarded_id,
             "justification": self.justification.data or "",
             "comments": self.comments.data or "",
+            "route_reasons": self.route_reasons.data or "",
+            "selection_criteria": self.selection_criteria.data or ""
+            if routes.SELECTION_CRITERIA in self.route_parts else "",
+            "exclusions": self.exclusions.data or ""
+            if routes.EXCLUSIONS in self.route_parts else "",
+            "score_out_of": self.scale if routes.ASSESSMENTS in self.route_parts else None,
         }
 
     def children(self) -> dict[str, list[dict[str, Any]]]:
@@ -507,6 +630,7 @@ class DecisionForm(BaseForm):
             "providers": [{"organisation_id": org["id"]} for org in self.resolved_providers],
             "options": options,
             "criteria": criteria,
+            "scores": list(self.resolved_scores),
         }
 
 
@@ -533,6 +657,12 @@ def form_data(loaded: dict[str, Any], members: list[dict[str, Any]],
     options = [{"description": o["description"], "outcome": o["outcome"], "reason": o["reason"]}
                for o in loaded["options"]]
     options += [{"description": "", "outcome": "", "reason": ""}] * max(0, 4 - len(options))
+    # Each score sits beside the provider box of the same number.
+    scored = {s["organisation_id"]: s for s in loaded.get("scores", ())}
+    scores = [{"score": _score_text(scored[p["id"]]["score"]) if p["id"] in scored else "",
+               "assessment": scored[p["id"]]["assessment"] if p["id"] in scored else ""}
+              for p in loaded["providers"]]
+    scores += [{"score": "", "assessment": ""}] * max(0, len(providers) - len(scores))
     awarded = next((provider_text(p) for p in loaded["providers"]
                     if p["id"] == decision["awarded_provider_id"]), "")
     if decision["awarded_provider_id"] and not awarded and loaded.get("awarded"):
@@ -564,9 +694,19 @@ def form_data(loaded: dict[str, Any], members: list[dict[str, Any]],
         "options": options,
         "justification": decision["justification"],
         "comments": decision["comments"],
+        "route_reasons": decision["route_reasons"],
+        "selection_criteria": decision["selection_criteria"],
+        "exclusions": decision["exclusions"],
+        "score_out_of": str(decision["score_out_of"] or ""),
+        "scores": scores,
         "version": str(decision["version"]),
     }
     for criterion in loaded["criteria"]:
         data[f"weight_{criterion['criterion']}"] = str(criterion["weight"])
         data[f"applied_{criterion['criterion']}"] = criterion["how_applied"]
     return data
+
+
+def _score_text(score: float) -> str:
+    """A stored score as typed: 72 rather than 72.0."""
+    return f"{score:g}"

@@ -18,6 +18,7 @@ from ..rules.companies_house import is_dissolved
 from ..rules.decisions import next_reference
 from ..timeutil import utcnow_iso
 from . import access, lifecycle
+from .record import route_parts
 
 EDITABLE_STATUSES = ("draft", "returned")
 
@@ -29,7 +30,8 @@ STATUSES = {status: (label, workflow.STATUS_COLOURS.get(status, "grey"))
 FIELDS = ("title", "description", "choice", "contract_kind", "regime", "process",
           "total_value_pence", "annual_value_pence", "contract_start", "contract_end",
           "clinical_lead_id", "contract_manager_id", "meeting_date", "decision_process",
-          "offered_to_all_member_practices", "awarded_provider_id", "justification", "comments")
+          "offered_to_all_member_practices", "awarded_provider_id", "justification", "comments",
+          "route_reasons", "selection_criteria", "exclusions", "score_out_of")
 
 
 def status_label(status: str) -> tuple[str, str]:
@@ -157,6 +159,12 @@ def load_children(db: Database, decision_id: int) -> dict[str, list[dict[str, An
         "criteria": list(db.query(
             "SELECT criterion, weight, how_applied FROM decision_criteria"
             " WHERE decision_id = ? ORDER BY id", [decision_id])),
+        "scores": list(db.query(
+            "SELECT decision_scores.organisation_id, organisations.name, decision_scores.score,"
+            " decision_scores.assessment FROM decision_scores"
+            " JOIN organisations ON organisations.id = decision_scores.organisation_id"
+            " WHERE decision_scores.decision_id = ? ORDER BY decision_scores.id",
+            [decision_id])),
     }
 
 
@@ -177,9 +185,11 @@ def load_for_display(db: Database, reference: str) -> dict[str, Any] | None:
         "SELECT users.username, people.name FROM users LEFT JOIN people"
         " ON people.id = users.person_id WHERE users.id = ?",
         [decision["author_user_id"]])), None) if decision["author_user_id"] else None
+    children = load_children(db, decision["id"])
     return {
         "decision": decision,
-        **load_children(db, decision["id"]),
+        **children,
+        "route": route_parts(decision, children["scores"]),
         "clinical_lead": people.get(decision["clinical_lead_id"]),
         "contract_manager": people.get(decision["contract_manager_id"]),
         "awarded": awarded,
@@ -255,6 +265,8 @@ def _child_summary(children: dict[str, list[dict[str, Any]]]) -> dict[str, list[
         "options": [[c["description"], c["outcome"], c["reason"]] for c in children["options"]],
         "criteria": sorted([c["criterion"], c["weight"], c["how_applied"]]
                            for c in children["criteria"]),
+        "scores": sorted([c["organisation_id"], c["score"], c["assessment"]]
+                         for c in children.get("scores", ())),
     }
 
 
@@ -272,6 +284,9 @@ def _stored_children(db: Database, decision_id: int) -> dict[str, list[dict[str,
         "criteria": list(db.query(
             "SELECT criterion, weight, how_applied FROM decision_criteria WHERE decision_id = ?",
             [decision_id])),
+        "scores": list(db.query(
+            "SELECT organisation_id, score, assessment FROM decision_scores"
+            " WHERE decision_id = ?", [decision_id])),
     }
 
 
@@ -294,12 +309,13 @@ def save_decision(db: Database, decision_id: int, version: int, values: dict[str
         # Replacing the child rows wholesale keeps the save simple; the flags are recomputed
         # below either way.
         for table in ("decision_participants", "decision_providers", "decision_options",
-                      "decision_criteria"):
+                      "decision_criteria", "decision_scores"):
             db.execute(f"DELETE FROM {table} WHERE decision_id = ?", [decision_id])
         for table, key in (("decision_participants", "participants"),
                            ("decision_providers", "providers"),
-                           ("decision_options", "options"), ("decision_criteria", "criteria")):
-            rows = [{"decision_id": decision_id, **row} for row in children[key]]
+                           ("decision_options", "options"), ("decision_criteria", "criteria"),
+                           ("decision_scores", "scores")):
+            rows = [{"decision_id": decision_id, **row} for row in children.get(key, ())]
             if rows:
                 db[table].insert_all(rows)
         new_children = _child_summary(_stored_children(db, decision_id))

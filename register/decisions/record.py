@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlite_utils import Database
@@ -112,6 +112,37 @@ class Criterion:
     label: str
     weight: int | None
     how_applied: str | None
+
+
+@dataclass(frozen=True)
+class Score:
+    """One competing provider's score on the published scale, and the assessment behind it."""
+
+    organisation_id: int
+    name: str
+    score: float
+    assessment: str
+
+    @property
+    def score_text(self) -> str:
+        """The score as typed: 72 rather than 72.0."""
+        return f"{self.score:g}"
+
+
+@dataclass(frozen=True)
+class RouteParts:
+    """What the decision's procurement route records besides the key criteria (rules/routes.py):
+    why the route was chosen, how the providers met the basic selection criteria, how they were
+    checked against the grounds for exclusion, and each competing provider's score."""
+
+    reasons: str = ""
+    selection_criteria: str = ""
+    exclusions: str = ""
+    score_out_of: int | None = None
+    scores: tuple[Score, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.reasons or self.selection_criteria or self.exclusions or self.scores)
 
 
 @dataclass(frozen=True)
@@ -411,6 +442,8 @@ class DecisionRecord:
     # Where and on what day the award was published (asked for when it is published).
     award_published_where: str = ""
     award_published_on: dt.date | None = None
+    # What the route records besides the key criteria.
+    route: RouteParts = RouteParts()
 
     @property
     def flagged(self) -> bool:
@@ -665,19 +698,36 @@ def load_records(db: Database, decision_ids: Sequence[int]) -> list[DecisionReco
         " LEFT JOIN people ON people.id = breaches.person_id"
         " WHERE breaches.decision_id IN " + _IN + " ORDER BY breaches.recorded_at, breaches.id"),
         ids_json)
+    scores = _grouped(db, (
+        "SELECT decision_scores.decision_id, decision_scores.organisation_id, organisations.name,"
+        " decision_scores.score, decision_scores.assessment FROM decision_scores"
+        " JOIN organisations ON organisations.id = decision_scores.organisation_id"
+        " WHERE decision_scores.decision_id IN " + _IN
+        + " ORDER BY decision_scores.score DESC, organisations.name COLLATE NOCASE"), ids_json)
     out = []
     for decision_id in decision_ids:
         row = rows.get(decision_id)
         if row is None:
             continue
-        out.append(_build(
+        route = route_parts(row, scores[decision_id])
+        out.append(replace(_build(
             row, leads, awarded, options[decision_id], criteria[decision_id],
             providers[decision_id], participants[decision_id], members[row["committee_id"]],
             flags[decision_id], confirmed[decision_id], rulings[decision_id],
             escalations[decision_id], sign_offs[decision_id],
             (outcomes[decision_id] or [None])[0], attendance[decision_id],
-            breaches[decision_id], emails, refused[decision_id]))
+            breaches[decision_id], emails, refused[decision_id]), route=route))
     return out
+
+
+def route_parts(row: Mapping[str, Any], scores: Iterable[Mapping[str, Any]]) -> RouteParts:
+    """What a decision row records about its route, with its providers' score rows (each with
+    organisation_id, name, score and assessment), highest score first."""
+    return RouteParts(row.get("route_reasons") or "", row.get("selection_criteria") or "",
+                      row.get("exclusions") or "", row.get("score_out_of"),
+                      tuple(sorted((Score(s["organisation_id"], s["name"], s["score"],
+                                          s["assessment"]) for s in scores),
+                                   key=lambda s: (-s.score, s.name.casefold()))))
 
 
 def _details(text: str | None) -> dict[str, Any]:

@@ -178,6 +178,12 @@ def record_document(rec: record.DecisionRecord) -> dict[str, Any]:
                      "outcome": o.outcome, "reason": o.reason} for o in rec.options],
         "criteria": [{"criterion": c.criterion, "label": c.label, "weight": c.weight,
                       "how_applied": c.how_applied} for c in rec.criteria],
+        "route": {"reasons": rec.route.reasons,
+                  "selection_criteria": rec.route.selection_criteria,
+                  "exclusions": rec.route.exclusions, "score_out_of": rec.route.score_out_of,
+                  "scores": [{"organisation_id": s.organisation_id, "name": s.name,
+                              "score": s.score, "assessment": s.assessment}
+                             for s in rec.route.scores]},
         "justification": rec.justification,
         "comments": rec.comments,
         "status": rec.status,

@@ -22,6 +22,7 @@ from ..auth.access import requires
 from ..db import get_db
 from ..listing import parse_page
 from ..organisations.queries import KINDS
+from ..rules import routes
 from ..rules.decisions import (
     CHOICES,
     KEY_CRITERIA,
@@ -63,7 +64,10 @@ HISTORY_FIELDS = {
     "awarded_provider_id": "provider awarded", "justification": "justification",
     "comments": "comments", "participants": "people taking part",
     "providers": "proposed providers", "options": "options considered",
-    "criteria": "key criteria", "status": "status", "submitted_at": "submitted",
+    "criteria": "key criteria", "route_reasons": "why the route was chosen",
+    "selection_criteria": "basic selection criteria", "exclusions": "exclusions",
+    "score_out_of": "scoring scale", "scores": "providers' scores", "status": "status",
+    "submitted_at": "submitted",
     "flags": "conflict flags", "reference": "reference", "committee_id": "committee",
 }
 
@@ -80,6 +84,8 @@ def decision_helpers() -> dict[str, Any]:
         "severity_colours": SEVERITY_COLOURS, "severity_words": SEVERITY_WORDS,
         "assesses_key_criteria": assesses_key_criteria,
         "key_criteria_processes": KEY_CRITERIA_PROCESSES, "key_criteria_routes": KEY_CRITERIA_ROUTES,
+        "route_sections": {part: " ".join(routes.routes_needing(part)) for part in routes.PARTS},
+        "route_names": routes.ROUTE_NAMES, "route_parts_for": routes.parts_for,
     }
 
 
@@ -131,11 +137,12 @@ def _form(loaded: dict[str, Any], *, complete: bool, stored: bool,
     return DecisionForm(**kwargs)
 
 
-def _problems(loaded: dict[str, Any]) -> list[tuple[str, str]]:
-    """What must still be filled in or put right before the decision can be submitted."""
+def _checked(loaded: dict[str, Any]) -> tuple[list[tuple[str, str]], list[routes.PartStatus]]:
+    """What must still be put right before submitting, and where each part of the record the
+    route asks for stands (from the same check)."""
     form = _form(loaded, complete=True, stored=True, check_only=True)
     form.validate()
-    return form.error_list
+    return form.error_list, form.part_statuses()
 
 
 def _member_names(loaded: dict[str, Any]) -> dict[str, str]:
@@ -246,12 +253,16 @@ def edit(reference: str) -> str | Response | tuple[str, int]:
         regime_groups=regime_process_choices(form.meeting_date.data), stale=stale)
 
 
-def _render_check(loaded: dict[str, Any], problems: list[tuple[str, str]]) -> str:
+def _render_check(loaded: dict[str, Any], problems: list[tuple[str, str]],
+                  parts: list[routes.PartStatus]) -> str:
+    decision = loaded["decision"]
+    route = process_label(decision["regime"], decision["process"]) \
+        if decision["regime"] and decision["process"] else None
     flags = flagging.current_flags(get_db(), loaded["decision"]["id"])
     decision_flags, person_flags = _flag_groups(flags)
     flagged = any(flag["severity"] != "context" for flag in flags)
     return render_template("decisions/check.html", loaded=loaded, decision=loaded["decision"],
-                           problems=problems, decision_flags=decision_flags,
+                           problems=problems, route_parts=parts, route=route, decision_flags=decision_flags,
                            person_flags=person_flags, flagged=flagged,
                            review_route=reviewers.route_for(get_db(), loaded["decision"]["id"])
                            if flagged else None)
@@ -267,7 +278,7 @@ def check(reference: str) -> str | Response | tuple[str, int]:
         return refusal
     if loaded["decision"]["status"] not in EDITABLE_STATUSES:
         return _not_editable(loaded["decision"])
-    return _render_check(loaded, _problems(loaded))
+    return _render_check(loaded, *_checked(loaded))
 
 
 @bp.route("/<reference>/submit", methods=["POST"])
@@ -281,9 +292,9 @@ def submit(reference: str) -> str | Response | tuple[str, int]:
         return refusal
     if decision["status"] not in EDITABLE_STATUSES:
         return _not_editable(decision)
-    problems = _problems(loaded)
+    problems, parts = _checked(loaded)
     if problems:
-        return _render_check(loaded, problems)
+        return _render_check(loaded, problems, parts)
     version = request.form.get("version", "")
     status = lifecycle.submit(get_db(), decision["id"], int(version) if version.isdecimal() else 0,
                               current_user.actor)
@@ -319,7 +330,7 @@ def _summary_of(rec: record.DecisionRecord) -> dict[str, Any]:
         "participants": [{"person_id": p.person_id, "name": p.name, "role": p.role,
                           "is_member": p.member_role is not None} for p in rec.participants],
         "providers": rec.providers, "awarded": rec.awarded_provider, "options": rec.options,
-        "criteria": rec.criteria,
+        "criteria": rec.criteria, "route": rec.route,
         "clinical_lead": rec.clinical_lead.name if rec.clinical_lead else None,
         "contract_manager": rec.contract_manager.name if rec.contract_manager else None,
     }

@@ -495,6 +495,21 @@ def decision_section(record: dict[str, Any], level: int = 0) -> list[Flowable]:
                                for c in record["criteria"]],
                               [w * 0.35, 16 * mm, w * 0.65 - 16 * mm]))
 
+    route = record.get("route") or {}
+    if route.get("reasons") or route.get("selection_criteria") or route.get("exclusions") \
+            or route.get("scores"):
+        out.append(heading("The procurement route", sub, contents=False, bookmark=False))
+        out.append(key_values([
+            (label, value) for label, value in (
+                ("Why this route", route.get("reasons")),
+                ("Basic selection criteria", route.get("selection_criteria")),
+                ("Exclusions", route.get("exclusions"))) if value]))
+        if route.get("scores"):
+            out.append(data_table(
+                ["Provider", f"Score (out of {route.get('score_out_of')})", "Assessment"],
+                [[s["name"], s["score"], s["assessment"]] for s in route["scores"]],
+                [w * 0.35, 28 * mm, w * 0.65 - 28 * mm]))
+
     out.append(heading("Providers who may benefit", sub, bookmark=False))
     if record["providers"]:
         out.append(data_table(["Organisation", "ODS code", "Kind", "Member practice"],

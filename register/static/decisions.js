@@ -1,10 +1,11 @@
 // The decision form: provider suggestions as you type, the awarded-provider choices kept in step
-// with the providers proposed, and the key criteria shown only for the processes that assess them.
+// with the providers proposed, and each route-dependent section (key criteria, selection criteria,
+// exclusions, scores) shown only for the routes that record it.
 const suggestions = document.getElementById('provider-suggestions');
 const providerInputs = [...document.querySelectorAll('[data-provider-input]')];
 const awarded = document.getElementById('awarded_provider');
 const regime = document.getElementById('regime_process');
-const criteria = document.querySelector('[data-regime-section="psr"]');
+const routeSections = [...document.querySelectorAll('[data-route-section]')];
 
 const label = (org) => org.label || (org.ods_code ? `${org.name} (${org.ods_code})` : org.name);
 
@@ -42,15 +43,16 @@ function refreshAwarded() {
   }));
 }
 
-// Only the processes that weigh the key criteria ask for them; hidden fields are disabled so
-// nothing left in them is sent.
-const criteriaProcesses = criteria ? (criteria.dataset.criteriaProcesses || '').split(/\s+/) : [];
-
-function showCriteria() {
-  if (!regime || !criteria) return;
-  criteria.hidden = !!regime.value && !criteriaProcesses.includes(regime.value);
-  criteria.querySelectorAll('input, textarea').forEach((field) => {
-    field.disabled = criteria.hidden;
+// Each section is asked only by the routes that record it; hidden fields are disabled so nothing
+// left in them is sent. With no route chosen yet, every section shows.
+function showRouteSections() {
+  if (!regime) return;
+  routeSections.forEach((section) => {
+    const routes = (section.dataset.routes || '').split(/\s+/);
+    section.hidden = !!regime.value && !routes.includes(regime.value);
+    section.querySelectorAll('input, textarea').forEach((field) => {
+      field.disabled = section.hidden;
+    });
   });
 }
 
@@ -66,6 +68,6 @@ if (suggestions) {
   });
 }
 if (regime) {
-  regime.addEventListener('change', showCriteria);
-  showCriteria();
+  regime.addEventListener('change', showRouteSections);
+  showRouteSections();
 }
