@@ -81,6 +81,9 @@ def row(**over: str) -> dict[str, str]:
         "attendee_emails": "grace@example.nhs.uk", "evaluator_emails": "ben@example.nhs.uk",
         "provider_ods": "Y90001", "awarded_provider_ods": "y90001",
         "key_criteria_weights": WEIGHTS, "justification": "Care closer to home",
+        "route_reasons": "The practice is meeting the contract and will go on doing so",
+        "selection_criteria": "Accounts, insurance and CQC rating checked",
+        "exclusions": "Declaration against the grounds for exclusion checked",
         "comments": "", "status": "submitted",
     })
     values.update(over)
@@ -259,7 +262,11 @@ def test_a_bad_row_is_reported_with_its_line_and_nothing_is_written(db, known, o
 
 @pytest.mark.parametrize("process", ["direct_award_a", "direct_award_b", "urgent_award"])
 def test_a_route_that_assesses_no_key_criteria_imports_without_weights(db, known, process):
-    plan = run(db, csv_text(row(process=process, key_criteria_weights="", offered_to_all="yes")))
+    # None of them assesses providers against the basic selection criteria, and an urgent award
+    # checks none against the grounds for exclusion: those columns stay empty.
+    plan = run(db, csv_text(row(process=process, key_criteria_weights="", offered_to_all="yes",
+                                selection_criteria="",
+                                **({"exclusions": ""} if process == "urgent_award" else {}))))
     assert plan.ok, messages(plan)
     decision = next(iter(db.query("SELECT * FROM decisions")))
     assert (decision["process"], decision["status"]) != (process, "draft")
@@ -269,7 +276,7 @@ def test_a_route_that_assesses_no_key_criteria_imports_without_weights(db, known
 
 def test_weights_given_for_direct_award_b_are_refused(db, known):
     before = counts(db)
-    plan = run(db, csv_text(row(process="direct_award_b")))
+    plan = run(db, csv_text(row(process="direct_award_b", selection_criteria="")))
     assert messages(plan) == [
         "Line 2: key_criteria_weights: Direct award process B assesses no key criteria: leave "
         "the weights empty (only direct award process C, the most suitable provider process and "
@@ -369,6 +376,8 @@ def source_decisions(db, ids: dict[str, int]) -> None:
         clinical_lead_id=ids["asha"], contract_manager_id=ids["grace"],
         meeting_date="2026-03-10", decision_process="Vote", offered_to_all_member_practices=1,
         awarded_provider_id=ids["network"], justification="Care closer to home",
+        route_reasons="The network is meeting the contract", selection_criteria="Accounts checked",
+        exclusions="Declaration checked",
         comments="=SUM(A1)", status="awaiting_review", submitted_at="2026-03-11T10:00:00+00:00",
         providers=(ids["network"],),
         participants=((ids["asha"], "voting"), (ids["tom"], "voting"),
@@ -384,6 +393,7 @@ def source_decisions(db, ids: dict[str, int]) -> None:
         db, committee, reference="MOB-2023-0001", title="+ Physiotherapy, hospital clinic",
         choice="buy", contract_kind="existing", regime="pcr2013", process="extension",
         total_value_pence=900_000, annual_value_pence=300_000, meeting_date="2023-06-01",
+        route_reasons="The contract allowed a one-year extension",
         awarded_provider_id=ids["trust"], status="ready_for_decision",
         submitted_at="2023-06-02T10:00:00+00:00", providers=(ids["trust"],),
         participants=((ids["tom"], "voting"),))
@@ -453,3 +463,48 @@ def test_json_and_csv_exports_round_trip_through_the_import(runner, app, db, tmp
             moved.read_bytes().decode("utf-8")
     finally:
         other.close()
+
+
+# ---- what each route records --------------------------------------------------------------------
+
+COMPETITIVE = {"process": "competitive_process", "provider_ods": "Y90001; Go-To-Doc Ltd",
+               "awarded_provider_ods": "Y90001", "score_out_of": "100",
+               "provider_scores": "Y90001=72.5; Go-To-Doc Ltd=64"}
+
+
+def test_a_competitive_process_imports_each_providers_score(db, known):
+    plan = run(db, csv_text(row(**COMPETITIVE)))
+    assert plan.ok, messages(plan)
+    decision = db.execute("SELECT id, score_out_of, route_reasons, exclusions FROM decisions"
+                          ).fetchone()
+    assert decision[1] == 100 and decision[2].startswith("The practice is meeting")
+    assert sorted(tuple(r) for r in db.execute(
+        "SELECT organisation_id, score FROM decision_scores WHERE decision_id = ?",
+        [decision[0]])) == sorted([(known["riverside"], 72.5), (known["gotodoc"], 64.0)])
+
+
+@pytest.mark.parametrize("over, message", [
+    ({**COMPETITIVE, "provider_scores": "Y90001=120; Go-To-Doc Ltd=64"},
+     "provider_scores: The score for Y90001 must be between 0 and 100, the published scale"),
+    ({**COMPETITIVE, "provider_scores": "Y90001=72; RX1=50"},
+     "provider_scores: RX1 must also be one of the provider_ods"),
+    ({**COMPETITIVE, "provider_scores": "Y90001=72"},
+     "Enter the provider_scores of every proposed provider to submit a decision by "
+     "competitive_process"),
+    ({**COMPETITIVE, "score_out_of": "ten"},
+     "score_out_of: The top of the scoring scale must be a whole number from 1 to 1000"),
+    ({"score_out_of": "100", "provider_scores": "Y90001=70"},
+     "score_out_of: Direct award process C scores no competing providers: leave this empty"),
+    ({"process": "direct_award_a", "key_criteria_weights": ""},
+     "selection_criteria: Direct award process A assesses no providers against the basic "
+     "selection criteria: leave this empty"),
+    ({"exclusions": ""}, "Enter the exclusions to submit a decision by direct_award_c"),
+    ({"route_reasons": ""}, "Enter the route_reasons to submit the decision"),
+])
+def test_route_parts_are_checked_line_by_line_and_nothing_is_written(db, known, over, message):
+    before = counts(db)
+    plan = run(db, csv_text(row(**over)))
+    assert not plan.ok
+    assert any(message in text for text in messages(plan)), messages(plan)
+    assert counts(db) == before
+    assert db["decision_scores"].count == 0

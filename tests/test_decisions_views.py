@@ -822,7 +822,7 @@ def test_the_check_page_lists_each_part_of_the_route_and_what_is_not_needed(as_r
         db, world, reference, action="save", regime_process="psr:direct_award_a", **NO_WEIGHTS,
         selection_criteria="", exclusions=""))
     check = text(client.get(f"/decisions/{reference}/check"))
-    assert "What Direct award process A records" in check
+    assert "What the route needs Direct award process A records these parts" in check
     assert "Why this route was chosen Completed" in check
     assert ("Exclusions: how the providers were checked Say how the providers were checked "
             "against the grounds for exclusion Incomplete") in check

@@ -274,11 +274,12 @@ SCENARIO_INTERESTS = INTERESTS + (
     "yes\n")
 SCENARIO_DECISION = (
     "title,choice,contract_kind,regime,process,total_value,annual_value,committee,meeting_date,"
-    "voting_emails,provider_ods,status\n"
+    "voting_emails,provider_ods,route_reasons,exclusions,status\n"
     "Community transport and carers' support,buy,new,psr,direct_award_a,300000,100000,"
     "Community Services Committee,2025-06-10,ann@example.nhs.uk;bob@example.nhs.uk;"
     "cat@example.nhs.uk;dan@example.nhs.uk,companies_house:07654321;charity:1190001;"
-    "name:Bayview Community Transport CIC,submitted\n")
+    "name:Bayview Community Transport CIC,Only these providers run the service locally,"
+    "Declarations checked: none excluded,submitted\n")
 
 
 def test_providers_without_ods_codes_give_real_conflicts_with_lateness(db):

@@ -18,7 +18,7 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..decisions import lifecycle
-from ..rules import csvrows
+from ..rules import csvrows, routes
 from ..rules.decisions import (
     MONEY_FORMAT_MESSAGE,
     PROCESSES,
@@ -52,12 +52,14 @@ DECISION_TABLES = {
     "decision_participant": "decision_participants",
     "decision_provider": "decision_providers",
     "decision_criterion": "decision_criteria",
+    "decision_score": "decision_scores",
 }
 DECISION_ENTITY_WORDS = {
     "decision": ("decision", "decisions"),
     "decision_participant": ("person taking part", "people taking part"),
     "decision_provider": ("proposed provider", "proposed providers"),
     "decision_criterion": ("key criterion weight", "key criteria weights"),
+    "decision_score": ("provider's score", "providers' scores"),
 }
 
 _WEIGHTS_EXAMPLE = ("quality_innovation=30; value=25; integration_collaboration_sustainability=20; "
@@ -111,6 +113,21 @@ DECISIONS_FORMAT = Format(
                "competitive_process, the processes that assess the key criteria; left blank for "
                "direct_award_a, direct_award_b and urgent_award, which assess none.",
                csvrows.ADDRESS_LIMIT),
+        Column("route_reasons", False, "Why this route was chosen: needed to submit a decision "
+               "by any process.", csvrows.TEXT_LIMIT),
+        Column("selection_criteria", False, "How the providers met the basic selection "
+               "criteria: needed to submit by direct_award_c, most_suitable_provider, "
+               "competitive_process, competitive_tender or any_qualified_provider, and refused "
+               "for the other processes.", csvrows.TEXT_LIMIT),
+        Column("exclusions", False, "How the providers were checked against the grounds for "
+               "exclusion: needed to submit by every process except urgent_award, single_tender "
+               "and extension, and refused for those.", csvrows.TEXT_LIMIT),
+        Column("score_out_of", False, "competitive_process and competitive_tender only: the "
+               "top of the published scoring scale, a whole number from 1 to 1000."),
+        Column("provider_scores", False, "competitive_process and competitive_tender only: each "
+               "proposed provider's score, as it is named in provider_ods, '=' and the score, "
+               "separated by ';', like 'Y90091=72.5; Go-To-Doc Ltd=64'. Needed for every "
+               "proposed provider to submit.", csvrows.TEXT_LIMIT),
         Column("justification", False, "The justification.", csvrows.TEXT_LIMIT),
         Column("comments", False, "Comments.", csvrows.TEXT_LIMIT),
         Column("status", False, "draft (blank means this) or submitted. A submitted decision "
@@ -120,18 +137,21 @@ DECISIONS_FORMAT = Format(
     "title,description,choice,contract_kind,regime,process,total_value,annual_value,"
     "contract_start,contract_end,clinical_lead_email,contract_manager_email,committee,"
     "meeting_date,decision_process,offered_to_all,voting_emails,attendee_emails,"
-    "evaluator_emails,provider_ods,awarded_provider_ods,key_criteria_weights,justification,"
-    "comments,status\n"
+    "evaluator_emails,provider_ods,awarded_provider_ods,key_criteria_weights,route_reasons,"
+    "selection_criteria,exclusions,justification,comments,status\n"
     "Community anticoagulation service,Warfarin monitoring in every member practice,make,new,"
     "psr,direct_award_c,250000.00,50000.00,2027-01-01,2031-12-31,asha.patel@example.nhs.uk,"
     "grace.okafor@example.nhs.uk,Primary Care Committee,2026-09-15,Vote of the committee,yes,"
     "tom.hughes@example.nhs.uk;grace.okafor@example.nhs.uk;asha.patel@example.nhs.uk;"
     "ben.carter@example.nhs.uk,sam.lee@example.nhs.uk,,Y90091,Y90091,"
     "quality_innovation=30; value=25; integration_collaboration_sustainability=20; "
-    "access_inequalities_choice=15; social_value=10,Care closer to home,,submitted\n"
+    "access_inequalities_choice=15; social_value=10,The practices are meeting the current "
+    "contract and will go on doing so,Accounts; insurance and CQC ratings checked,"
+    "Declarations against the grounds for exclusion checked: none excluded,"
+    "Care closer to home,,submitted\n"
     "Online consultations pilot,,buy,new,psr,competitive_process,80000,40000,,,,,"
     "Primary Care Committee,2026-10-20,,no,tom.hughes@example.nhs.uk;"
-    "grace.okafor@example.nhs.uk,,,Go-To-Doc Ltd,,,,Evaluation still open,draft\n",
+    "grace.okafor@example.nhs.uk,,,Go-To-Doc Ltd,,,,,,,Evaluation still open,draft\n",
 )
 
 
@@ -211,6 +231,68 @@ def _weights(plan: Plan, line: int, value: str) -> dict[str, int] | None:
         plan.problem(line, f"key_criteria_weights: {problem}")
         return None
     return {key: int(number) for key, number in weights.items()}
+
+
+_ROUTE_COLUMNS = ((routes.SELECTION_CRITERIA, "selection_criteria"),
+                  (routes.EXCLUSIONS, "exclusions"))
+
+
+def _route_parts(plan: Plan, line: int, record: dict[str, str], regime: str, process: str,
+                 submitted: bool, providers: list[int], register: Register
+                 ) -> tuple[int | None, list[tuple[int, float]]]:
+    """What the row's route records besides the key criteria (rules/routes.py): needed parts
+    present to submit, parts the route does not record refused; the scoring scale and each
+    provider's score, checked against the scale and the providers proposed."""
+    needed = routes.parts_for(regime or None, process or None)
+    if submitted and process and not record.get("route_reasons", "").strip():
+        plan.problem(line, "Enter the route_reasons to submit the decision")
+    for part, column in _ROUTE_COLUMNS:
+        typed = record.get(column, "").strip()
+        if part in needed:
+            if submitted and process and not typed:
+                plan.problem(line, f"Enter the {column} to submit a decision by {process}")
+        elif typed and (problem := routes.not_needed_problem(part, regime, process)):
+            plan.problem(line, f"{column}: {problem}")
+    typed_scale = record.get("score_out_of", "").strip()
+    typed_scores = record.get("provider_scores", "").strip()
+    if routes.ASSESSMENTS not in needed:
+        problem = routes.not_needed_problem(routes.ASSESSMENTS, regime, process)
+        if problem and (typed_scale or typed_scores):
+            plan.problem(line, f"{'score_out_of' if typed_scale else 'provider_scores'}: "
+                               f"{problem}")
+        return None, []
+    scale = None
+    if typed_scale or typed_scores or submitted:
+        problem = routes.scale_problem(typed_scale)
+        if problem:
+            plan.problem(line, f"score_out_of: {problem}")
+        else:
+            scale = int(typed_scale)
+    scores: list[tuple[int, float]] = []
+    for part in _split(typed_scores):
+        named, equals, number = part.rpartition("=")
+        if not equals or not named.strip():
+            plan.problem(line, f"provider_scores: '{part}' must be a provider, '=' and a score, "
+                               f"like 'Y90091=72.5'")
+            continue
+        organisation_id = _organisation(plan, line, "provider_scores", named.strip(), register)
+        if organisation_id is None:
+            continue
+        if organisation_id not in providers:
+            plan.problem(line, f"provider_scores: {named.strip()} must also be one of the "
+                               f"provider_ods")
+            continue
+        if any(organisation_id == scored for scored, _score in scores):
+            plan.problem(line, f"provider_scores gives {named.strip()} twice")
+            continue
+        if problem := routes.score_problem(number, scale, named.strip()):
+            plan.problem(line, f"provider_scores: {problem}")
+            continue
+        scores.append((organisation_id, float(number.strip())))
+    if submitted and len(scores) < len(providers) and not plan.problems:
+        plan.problem(line, f"Enter the provider_scores of every proposed provider to submit a "
+                           f"decision by {process}")
+    return scale, scores
 
 
 def _regime(plan: Plan, line: int, regime: str, process: str, meeting: dt.date | None,
@@ -352,6 +434,8 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
         elif submitted and assesses_key_criteria(regime, process):
             plan.problem(line, "Enter the key_criteria_weights to submit a decision under the "
                                "Provider Selection Regime")
+        scale, scores = _route_parts(plan, line, record, regime, process, submitted, providers,
+                                     register)
         if len(plan.problems) > before:
             continue
         key = (title.casefold(), committee["id"], meeting)
@@ -383,6 +467,10 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
             "awarded_provider_id": awarded,
             "justification": record.get("justification", ""),
             "comments": record.get("comments", ""),
+            "route_reasons": record.get("route_reasons", ""),
+            "selection_criteria": record.get("selection_criteria", ""),
+            "exclusions": record.get("exclusions", ""),
+            "score_out_of": scale,
             # A submitted decision is written as a draft and submitted once its flags are
             # current, at the end of the same transaction.
             "status": "draft", "author_user_id": None, "submitted_at": None,
@@ -405,6 +493,11 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
             plan.changes.append(Change(line, "decision_criterion", "create",
                                        {"criterion": criterion, "weight": weight,
                                         "how_applied": ""},
+                                       refs={"decision_id": decision}))
+        for organisation_id, score in scores:
+            plan.changes.append(Change(line, "decision_score", "create",
+                                       {"organisation_id": organisation_id, "score": score,
+                                        "assessment": ""},
                                        refs={"decision_id": decision}))
     if plan.problems:
         return
@@ -495,6 +588,8 @@ def import_row(document: dict[str, Any]) -> dict[str, str]:
     emails = {role: ";".join(p["email"] for p in document["participants"] if p["role"] == role)
               for _, role in ROLE_COLUMNS}
     weights = "; ".join(f"{c['criterion']}={c['weight']}" for c in document["criteria"])
+    route = document.get("route") or {}
+    by_name = {p["name"]: p for p in reversed(document["providers"])}
     return {
         "reference": document["reference"],
         "title": _safe(document["title"]),
@@ -520,6 +615,13 @@ def import_row(document: dict[str, Any]) -> dict[str, str]:
         "awarded_provider_ods": _safe(_organisation_key(document["awarded_provider"])
                                       if document["awarded_provider"] else ""),
         "key_criteria_weights": weights,
+        "route_reasons": _safe(route.get("reasons", "")),
+        "selection_criteria": _safe(route.get("selection_criteria", "")),
+        "exclusions": _safe(route.get("exclusions", "")),
+        "score_out_of": str(route.get("score_out_of") or ""),
+        "provider_scores": _safe("; ".join(
+            f"{_organisation_key(by_name[s['name']])}={s['score']:g}"
+            for s in route.get("scores", ()) if s["name"] in by_name)),
         "justification": _safe(document["justification"]),
         "comments": _safe(document["comments"]),
         "status": "draft" if document["status"] in ("draft", "returned") else "submitted",

@@ -56,6 +56,25 @@ function showRouteSections() {
   });
 }
 
+// A score row for each provider box that has a provider in it, named after it.
+const scoreRows = [...document.querySelectorAll('[data-score-row]')];
+
+function refreshScoreRows() {
+  const section = document.getElementById('scores-section');
+  scoreRows.forEach((row) => {
+    const box = providerInputs[Number(row.dataset.scoreRow) - 1];
+    const named = box ? box.value.trim() : '';
+    row.hidden = !named;
+    const name = row.querySelector('[data-score-name]');
+    if (name) name.textContent = named ? `: ${named}` : '';
+    row.querySelectorAll('input, textarea').forEach((field) => {
+      field.disabled = !named || (section && section.hidden);
+    });
+  });
+}
+
+providerInputs.forEach((input) => input.addEventListener('input', refreshScoreRows));
+
 if (suggestions) {
   providerInputs.forEach((input) => {
     input.addEventListener('input', () => {
@@ -68,6 +87,7 @@ if (suggestions) {
   });
 }
 if (regime) {
-  regime.addEventListener('change', showRouteSections);
+  regime.addEventListener('change', () => { showRouteSections(); refreshScoreRows(); });
   showRouteSections();
 }
+refreshScoreRows();

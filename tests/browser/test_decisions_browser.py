@@ -72,6 +72,11 @@ def test_recording_a_decision_for_a_member_practice_shows_the_conflict(page):
                         ("access_inequalities_choice", "10"), ("social_value", "10")):
         page.fill(f"#weight_{key}", weight)
         page.fill(f"#applied_{key}", "Scored by the evaluation panel")
+    # Direct award C records why the route was chosen, the basic selection criteria and the
+    # exclusions checked.
+    page.fill("#route_reasons", "Brookside is meeting the current contract and will go on doing so")
+    page.fill("#selection_criteria", "Accounts, insurance and CQC rating checked")
+    page.fill("#exclusions", "Declaration against the grounds for exclusion checked")
     page.fill("#justification", "The practice already provides the service to its patients")
     click_through(page, "button:has-text('Continue')")
     assert page.url.endswith("/check")
@@ -113,4 +118,38 @@ def test_key_criteria_are_asked_only_for_the_routes_that_assess_them(page):
     page.select_option("#regime_process", value="psr:most_suitable_provider")
     assert criteria.is_visible()
     assert page.input_value("#weight_value") == ""
+    assert axe_violations(page) == []
+
+
+def test_the_form_shows_only_the_sections_the_route_records(page):
+    sign_in(page, "secretary")
+    click_through(page, "a.nhsuk-header__navigation-link:has-text('Decisions')")
+    click_through(page, "text=Record a decision")
+    page.fill("#title", "Community ophthalmology service")
+    page.select_option("#committee_id", label="Primary Care Committee")
+    fill_date(page, "meeting_date", today_uk())
+    click_through(page, "button:has-text('Continue')")
+    sections = {name: page.locator(f"#{name}") for name in (
+        "route-reasons-section", "key-criteria", "selection-section", "exclusions-section",
+        "scores-section")}
+    shown = {
+        "psr:competitive_process": {"route-reasons-section", "key-criteria", "selection-section",
+                                    "exclusions-section", "scores-section"},
+        "psr:direct_award_b": {"route-reasons-section", "exclusions-section"},
+        "psr:urgent_award": {"route-reasons-section"},
+        "psr:most_suitable_provider": {"route-reasons-section", "key-criteria",
+                                       "selection-section", "exclusions-section"},
+    }
+    for route, visible in shown.items():
+        page.select_option("#regime_process", value=route)
+        assert {name for name, section in sections.items() if section.is_visible()} == visible
+    # A score typed under a competitive process is not sent once the route no longer scores.
+    page.select_option("#regime_process", value="psr:competitive_process")
+    page.fill("#score_out_of", "100")
+    page.fill("#providers-0", "Y90002")
+    page.fill("#scores-0-score", "81")
+    page.select_option("#regime_process", value="psr:direct_award_b")
+    assert page.locator("#scores-0-score").is_disabled()
+    click_through(page, "button:has-text('Save draft')")
+    assert not page.title().startswith("Error: "), page.inner_text("main")[:500]
     assert axe_violations(page) == []

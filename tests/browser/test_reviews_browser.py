@@ -39,6 +39,9 @@ def complete_draft(live_app) -> dict:
         "decision_process": "Discussed and decided by a vote of the members present",
         "awarded_provider_id": brookside,
         "justification": "The practice already provides the service to its patients",
+        "route_reasons": "Brookside is meeting the current contract and will go on doing so",
+        "selection_criteria": "Accounts, insurance and CQC rating checked",
+        "exclusions": "Declaration against the grounds for exclusion checked",
         "status": "draft", "author_user_id": one(db, "SELECT id FROM users WHERE username = "
                                                     "'secretary'"),
         "created_at": now, "updated_at": now, "version": 1}).last_pk
