@@ -505,8 +505,9 @@ def decision_section(record: dict[str, Any], level: int = 0) -> list[Flowable]:
                 ("Basic selection criteria", route.get("selection_criteria")),
                 ("Exclusions", route.get("exclusions"))) if value]))
         if route.get("scores"):
+            out.append(Spacer(1, 3 * mm))
             out.append(data_table(
-                ["Provider", f"Score (out of {route.get('score_out_of')})", "Assessment"],
+                ["Provider", f"Score of {route.get('score_out_of')}", "Assessment"],
                 [[s["name"], s["score"], s["assessment"]] for s in route["scores"]],
                 [w * 0.35, 28 * mm, w * 0.65 - 28 * mm]))
 
