@@ -20,7 +20,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     extensions.init_app(app)
     views_common.init_app(app)
 
-    from . import cli
+    from . import cli, mail_views
     from .auth import views as auth_views
     from .committees import views as committee_views
     from .decisions import register_views as decision_register_views
@@ -47,6 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         report_views,
         public_views,
         review_views,
+        mail_views,
     ):
         app.register_blueprint(module.bp)
     cli.init_app(app)

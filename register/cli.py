@@ -140,6 +140,31 @@ def backup_command(destination: Path) -> None:
     click.echo(f"Backed up to {destination} ({size:,} bytes); integrity check: ok")
 
 
+@click.command("send-mail")
+@with_appcontext
+def send_mail_command() -> None:
+    """Send the email waiting in the outbox (for cron or a systemd timer, every few minutes);
+    without a mail server set, say how many wait and leave them in the outbox."""
+    from . import mail
+
+    problem = mail.security_problem(current_app.config.get("MAIL_SECURITY"))
+    if problem:
+        click.echo(f"Nothing sent: {problem}.", err=True)
+        sys.exit(1)
+    db = open_app_db()
+    try:
+        result = mail.deliver(db, current_app.config)
+    finally:
+        db.close()
+    if not mail.configured(current_app.config):
+        click.echo(f"No mail server is set (REGISTER_MAIL_SERVER): {result.waiting} message"
+                   f"{'s wait' if result.waiting != 1 else ' waits'} in the outbox.")
+        return
+    click.echo(f"Sent {result.sent}; {result.failed} could not be sent and will be tried again.")
+    if result.failed:
+        sys.exit(1)
+
+
 @click.command("verify-audit")
 @with_appcontext
 @click.option("--expect", metavar="COUNT:HEAD", default=None,
@@ -318,7 +343,7 @@ def init_app(app: Flask) -> None:
     """Register every command."""
     for command in (init_db_command, demo_data_command, create_user_command, backup_command,
                     verify_audit_command, anchor_audit_command, serve_command,
-                    restore_drill_command):
+                    restore_drill_command, send_mail_command):
         app.cli.add_command(command)
     from .decisions.cli import export_command
     from .imports.cli import import_command

@@ -792,3 +792,28 @@ def m025_route_parts(db: Database) -> None:
         CREATE UNIQUE INDEX decision_scores_pair ON decision_scores(decision_id, organisation_id);
         """
     )
+
+
+@migrations()
+def m026_outbox(db: Database) -> None:
+    """Email waiting to be sent, and sent: queued in the write that it tells of, delivered by
+    `send-mail` (or kept for the administrators' outbox page when no mail server is set)."""
+    db.executescript(
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            to_address TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL DEFAULT '',
+            link_path TEXT NOT NULL DEFAULT '/',
+            link_text TEXT NOT NULL DEFAULT 'Open the register',
+            kind TEXT NOT NULL DEFAULT 'notice',
+            created_at TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            sent_at TEXT,
+            last_error TEXT,
+            logged_at TEXT
+        );
+        CREATE INDEX outbox_waiting ON outbox(sent_at, id);
+        """
+    )

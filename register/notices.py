@@ -1,0 +1,56 @@
+"""Who hears of what, by email: the wording of each message, queued in the write that it tells of
+(mail.py sends it). Messages carry the decision's reference, title and dates and a link; never
+the reasons, conflicts or anything else the reader must sign in to see."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import mail
+
+log = logging.getLogger("register")
+
+
+def _secretary_addresses(db: Database, decision: dict[str, Any]) -> list[str]:
+    """Who hears about a decision's progress on the secretary's side: the person who recorded it,
+    else every active board secretary with an email."""
+    rows = list(db.query(
+        "SELECT people.email FROM users JOIN people ON people.id = users.person_id"
+        " WHERE users.id = ? AND users.active = 1 AND people.email != ''",
+        [decision.get("author_user_id")]))
+    if not rows:
+        rows = list(db.query(
+            "SELECT people.email FROM users JOIN people ON people.id = users.person_id"
+            " WHERE users.role = 'secretary' AND users.active = 1 AND people.email != ''"
+            " ORDER BY users.id"))
+    return sorted({r["email"] for r in rows})
+
+
+def _queue_all(db: Database, addresses: list[str], message: dict[str, Any]) -> None:
+    for address in addresses:
+        try:
+            mail.queue(db, mail.Message(to=address, **message))
+        except mail.MailProblem as problem:
+            # The event itself stands: a person's malformed address is logged, not fatal.
+            log.warning("email not queued: %s", problem)
+
+
+def after_move(db: Database, decision: dict[str, Any], action: str, status: str) -> None:
+    """The messages a decision's move sends (called by lifecycle.move in the same write)."""
+    reference, title = decision["reference"], decision["title"]
+    link = f"/decisions/{reference}"
+    if action == "return":
+        _queue_all(db, _secretary_addresses(db, decision), {
+            "subject": f"{reference} was returned for more information",
+            "lines": (f"The governance lead returned {reference}, {title}, for more information.",
+                      "Sign in to read what is needed, correct the decision and submit it "
+                      "again."),
+            "link_path": link, "link_text": "Open the decision", "kind": "decision_returned"})
+    elif action == "void_sign_off":
+        _queue_all(db, _secretary_addresses(db, decision), {
+            "subject": f"The sign-off of {reference} was voided",
+            "lines": (f"A change to {reference}, {title}, voided its conflicts sign-off.",
+                      "It is back with the governance lead; sign in to see what changed."),
+            "link_path": link, "link_text": "Open the decision", "kind": "sign_off_voided"})
