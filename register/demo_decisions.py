@@ -701,6 +701,58 @@ DECISIONS = [
                "holds the delegated authority for network services, and add the scores behind "
                "choosing the most suitable provider.",
     ),
+    # Three routes the rest of the demo does not publish: direct awards A and C and an urgent
+    # award, all in 2024 (their references are 2024's own, so no other decision's moves).
+    DemoDecision(
+        "pcc", 400, "Latent tuberculosis screening for new entrants",
+        "Testing and treatment of latent tuberculosis for people newly arrived from countries "
+        "with a high incidence, referred by their practice.",
+        "published", "buy", "existing", "direct_award_a", _pounds(84_000), _pounds(28_000), 36,
+        "martin", "gallagher", ("hospitals",), "hospitals",
+        options=(
+            ("Direct award to the hospital trust under process A", "chosen",
+             "The trust's TB service is the only one in the area with the specialist nurses and "
+             "the laboratory the pathway needs"),
+            ("Member practices test and refer", "rejected",
+             "Practices cannot start or supervise the treatment"),
+        ),
+        justification="Only the trust can provide the service, because of the specialist team "
+                      "and laboratory it needs.",
+        before_psr=dt.date(2024, 7, 11),
+    ),
+    DemoDecision(
+        "pcc", 400, "Community podiatry: direct award to the existing provider",
+        "Foot care for people with diabetes and high-risk feet in five community clinics, under "
+        "a new three-year contract with the provider that runs it now.",
+        "published", "buy", "existing", "direct_award_c", _pounds(540_000), _pounds(180_000), 36,
+        "martin", "gallagher", ("community",), "community",
+        options=(
+            ("Direct award to the community trust under process C", "chosen",
+             "It meets the contract's standards and the service is not changing considerably"),
+            ("The most suitable provider process", "rejected",
+             "Nothing suggests another provider would do better; the cost of changing is high"),
+        ),
+        weights=(40, 25, 20, 10, 5),
+        justification="The trust is meeting the current contract and is likely to go on doing "
+                      "so; the new contract changes little.",
+        before_psr=dt.date(2024, 9, 12),
+    ),
+    DemoDecision(
+        "pcc", 400, "Urgent award: caretaker GP service at Larchfield Medical Practice",
+        "GP and nursing appointments for Larchfield's 6,200 patients for six months after the "
+        "practice's partners handed back their contract at short notice.",
+        "published", "buy", "new", "urgent_award", _pounds(410_000), _pounds(820_000), 6,
+        "martin", "gallagher", ("physio",), "physio",
+        options=(
+            ("An urgent award to a provider that can start within two weeks", "chosen",
+             "Patients would otherwise lose their practice when the contract ends"),
+            ("Disperse the list to neighbouring practices", "rejected",
+             "The neighbouring practices are full; patients would travel much further"),
+        ),
+        justification="The only provider able to staff the practice from the date the contract "
+                      "ended; a procurement for the longer term follows.",
+        before_psr=dt.date(2024, 8, 1),
+    ),
     DemoDecision(
         "gb", -27, "GP streaming at the emergency department",
         "GPs at the front door of the emergency department who see patients with primary care "
