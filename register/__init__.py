@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .committees import views as committee_views
     from .decisions import register_views as decision_register_views
     from .decisions import views as decision_views
+    from .gifts import views as gift_views
     from .imports import views as import_views
     from .interests import views as interest_views
     from .organisations import views as organisation_views
@@ -48,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         public_views,
         review_views,
         mail_views,
+        gift_views,
     ):
         app.register_blueprint(module.bp)
     cli.init_app(app)

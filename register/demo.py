@@ -506,6 +506,21 @@ def _count(label: str, counts: dict[str, int]) -> None:
 DEMO_PSC_SNAPSHOT = Path(__file__).resolve().parent / "demo_files" / "psc_snapshot.txt"
 
 
+# (person, organisation key or None, offered by, kind, description, pounds, days ago offered,
+#  days ago declared, accepted, approved by)
+DEMO_GIFTS = [
+    ("oconnor", "gotodoc", "", "hospitality", "Dinner after the company's digital primary care "
+     "showcase", 85, 120, 110, True, "Hugh Pemberton, chair of the Governing Body"),
+    ("patel", "gotodoc", "", "gift", "Tablet computer offered after a demonstration", 250, 95,
+     92, False, ""),
+    ("fairweather", None, "Northvale Diabetes Research Fund", "sponsorship", "Registration and "
+     "travel for the national diabetes conference", 640, 200, 190, True, ""),
+    ("mcallister", "clearscan", "", "hospitality", "Lunch at a supplier day at the imaging "
+     "centre", 30, 80, 20, True, ""),
+    ("price", "physio", "", "gift", "Hamper at Christmas", 45, 340, 335, True, ""),
+]
+
+
 def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
     """Load the demo consortium into an empty database; returns counts of what was added."""
     base = today or today_uk()
@@ -683,6 +698,21 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
 
         load_decisions(db, base, orgs=orgs, people=people, users=users,
                        add_interest=add_interest, counts=counts)
+
+        # Gifts, hospitality and sponsorship offered to the committees' members: some declared,
+        # one declined, one declared late, one a supplier's gift that should have been declined.
+        from .gifts.queries import create_gift
+
+        for person, org, offered_by, kind, description, pounds, offered, declared, accepted, \
+                approved_by in DEMO_GIFTS:
+            create_gift(db, {
+                "kind": kind, "description": description,
+                "organisation_id": orgs[org] if org else None, "offered_by": offered_by,
+                "from_supplier": int(bool(org)), "value_pence": pounds * 100,
+                "offered_on": day(offered), "accepted": int(accepted),
+                "approved_by": approved_by}, person_id=people[person],
+                declared_on=dt.date.fromisoformat(day(declared)), actor=ACTOR)
+            _count("gifts and hospitality", counts)
 
         # Companies House's persons with significant control of Go-To-Doc Ltd, read through the
         # documented import: one may be a Governing Body GP who has declared nothing about it.

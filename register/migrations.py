@@ -817,3 +817,32 @@ def m026_outbox(db: Database) -> None:
         CREATE INDEX outbox_waiting ON outbox(sent_at, id);
         """
     )
+
+
+@migrations()
+def m027_gifts(db: Database) -> None:
+    """Gifts, hospitality and sponsorship offered to the people in the register, accepted or
+    declined, as NHS England's guidance asks them to be declared."""
+    db.executescript(
+        """
+        CREATE TABLE gifts (
+            id INTEGER PRIMARY KEY,
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            kind TEXT NOT NULL CHECK (kind IN ('gift', 'hospitality', 'sponsorship')),
+            description TEXT NOT NULL,
+            organisation_id INTEGER REFERENCES organisations(id),
+            offered_by TEXT NOT NULL DEFAULT '',
+            from_supplier INTEGER NOT NULL DEFAULT 0,
+            value_pence INTEGER NOT NULL CHECK (value_pence >= 0),
+            offered_on TEXT NOT NULL,
+            accepted INTEGER NOT NULL,
+            approved_by TEXT NOT NULL DEFAULT '',
+            declared_on TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX gifts_person ON gifts(person_id, offered_on);
+        CREATE INDEX gifts_organisation ON gifts(organisation_id);
+        """
+    )

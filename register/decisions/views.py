@@ -20,8 +20,10 @@ from werkzeug.wrappers import Response
 from .. import audit
 from ..auth.access import requires
 from ..db import get_db
+from ..gifts import queries as gift_queries
 from ..listing import parse_page
 from ..organisations.queries import KINDS
+from ..rules import gifts as rules_gifts
 from ..rules import routes
 from ..rules.decisions import (
     CHOICES,
@@ -355,6 +357,9 @@ def show(reference: str) -> str | tuple[str, int]:
     return render_template(
         "decisions/show.html", loaded=loaded, decision=decision, decision_flags=decision_flags,
         person_flags=person_flags, history=_history(decision["id"]), record=rec,
+        provider_gifts=gift_queries.offered_in_decision(
+            db, [p.id for p in rec.providers], [p.person_id for p in rec.participants],
+            rules_gifts.limits(current_app.config.get("GIFT_LIMITS"))),
         summary=_summary_of(rec),
         editable=decision["status"] in EDITABLE_STATUSES
         and current_user.can("record_decisions"),

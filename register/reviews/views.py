@@ -28,7 +28,9 @@ from ..auth.access import requires
 from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
 from ..decisions import access, lifecycle, record, reviewers
+from ..gifts import queries as gift_queries
 from ..listing import parse_page
+from ..rules import gifts as gift_rules
 from ..rules import sessions as session_rules
 from ..rules import workflow
 from ..rules.decisions import CHOICES, format_money
@@ -255,6 +257,10 @@ def _render_review(review: queries.Review, form: Any, *, problem: str | None = N
         identity_check=_identity_check(),
         situation=situation, problem=problem, reviewable=reviewable, age=age,
         record=decision_record,
+        provider_gifts=gift_queries.offered_in_decision(
+            get_db(), [p.id for p in decision_record.providers],
+            [p.person_id for p in decision_record.participants],
+            gift_rules.limits(current_app.config.get("GIFT_LIMITS"))) if decision_record else [],
         participants=[{"name": p.name, "role": p.role.replace("_", "-")}
                       for p in decision_record.participants] if decision_record else [],
         providers=queries.providers_of(get_db(), decision),

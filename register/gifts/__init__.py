@@ -1,0 +1,1 @@
+"""Gifts, hospitality and sponsorship: declared, listed and published."""
