@@ -52,5 +52,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         gift_views,
     ):
         app.register_blueprint(module.bp)
+    app.register_blueprint(gift_views.public_bp)
     cli.init_app(app)
     return app

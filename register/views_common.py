@@ -43,7 +43,7 @@ NAVIGATION = [
 PUBLIC_NAVIGATION = [
     ("public.interests", "Register of interests"),
     ("public.decisions", "Register of procurement decisions"),
-    ("gifts.public", "Register of gifts and hospitality"),
+    ("public_gifts.register", "Register of gifts and hospitality"),
 ]
 
 

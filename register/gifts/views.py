@@ -20,9 +20,11 @@ from . import queries
 from .forms import GiftForm
 
 bp = Blueprint("gifts", __name__)
+# The published register, read without signing in (public blueprints' names start "public").
+public_bp = Blueprint("public_gifts", __name__)
 
 
-@bp.context_processor
+@bp.app_context_processor
 def helpers() -> dict[str, Any]:
     """Money in pounds on the gifts pages."""
     return {"format_money": format_money}
@@ -84,15 +86,15 @@ COLUMNS = [("person_name", "Name"), ("positions", "Position"), ("kind_label", "T
            ("declared_on", "Date declared"), ("late", "Declared late")]
 
 
-@bp.route("/public/gifts-and-hospitality")
-def public() -> str:
+@public_bp.route("/public/gifts-and-hospitality")
+def register() -> str:
     """The published register of gifts, hospitality and sponsorship (no sign-in)."""
     return render_template("gifts/public.html",
                            rows=queries.published(get_db(), configured=_limits()))
 
 
-@bp.route("/public/gifts-and-hospitality.csv")
-def public_csv() -> Response:
+@public_bp.route("/public/gifts-and-hospitality.csv")
+def register_csv() -> Response:
     """The published register as CSV: values as numbers, text neutralised."""
     out = io.StringIO()
     out.write("\ufeff")
