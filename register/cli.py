@@ -165,6 +165,37 @@ def send_mail_command() -> None:
         sys.exit(1)
 
 
+@click.command("send-reminders")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="Print who would get what, one line each, and "
+              "send nothing.")
+def send_reminders_command(dry_run: bool) -> None:
+    """Queue today's reminders (annual declarations due, reviews past their target) and send
+    what waits in the outbox; run once a day from cron or a systemd timer."""
+    from . import mail, reminders
+    from .timeutil import today_uk
+
+    db = open_app_db()
+    try:
+        today = today_uk()
+        found = reminders.due(db, current_app.config, today)
+        if dry_run:
+            for reminder in found:
+                click.echo(f"{reminder.kind}: {reminder.name} <{reminder.message.to}>: "
+                           f"{reminder.message.subject}")
+            click.echo(f"{len(found)} reminder{'s' if len(found) != 1 else ''} would be sent "
+                       f"(dry run: nothing was queued).")
+            return
+        reminders.queue_all(db, found, today)
+        result = mail.deliver(db, current_app.config)
+    finally:
+        db.close()
+    click.echo(f"Queued {len(found)} reminder{'s' if len(found) != 1 else ''}; "
+               + (f"sent {result.sent}, {result.failed} to try again."
+                  if mail.configured(current_app.config)
+                  else f"no mail server is set, so {result.waiting} wait in the outbox."))
+
+
 @click.command("verify-audit")
 @with_appcontext
 @click.option("--expect", metavar="COUNT:HEAD", default=None,
@@ -343,7 +374,7 @@ def init_app(app: Flask) -> None:
     """Register every command."""
     for command in (init_db_command, demo_data_command, create_user_command, backup_command,
                     verify_audit_command, anchor_audit_command, serve_command,
-                    restore_drill_command, send_mail_command):
+                    restore_drill_command, send_mail_command, send_reminders_command):
         app.cli.add_command(command)
     from .decisions.cli import export_command
     from .imports.cli import import_command

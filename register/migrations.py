@@ -846,3 +846,18 @@ def m027_gifts(db: Database) -> None:
         CREATE INDEX gifts_organisation ON gifts(organisation_id);
         """
     )
+
+
+@migrations()
+def m028_reminders(db: Database) -> None:
+    """The reminders already sent, by what they were about, so that a daily run of
+    `send-reminders` sends each one once in its interval."""
+    db.executescript(
+        """
+        CREATE TABLE reminders_sent (
+            key TEXT PRIMARY KEY,
+            to_address TEXT NOT NULL,
+            sent_on TEXT NOT NULL
+        );
+        """
+    )

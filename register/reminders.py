@@ -1,0 +1,101 @@
+"""The scheduled reminders `flask --app register send-reminders` sends (from cron or a systemd
+timer, once a day): to each decision-maker whose annual declaration is due, and to each
+governance lead a digest of the reviews past their target. Each reminder is sent once in its
+interval (the `reminders_sent` table remembers), queued in the outbox and delivered by mail.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlite_utils import Database
+
+from . import mail
+from .db import write_transaction
+from .interests.queries import missing_returns
+from .reviews import queries as review_queries
+from .rules.interests import RETURN_EVERY_MONTHS
+from .rules.text import is_email
+
+# An annual return reminder goes again after this many days while the return is still due.
+RETURN_REMINDER_EVERY_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder to one person: what it is about (`key`, for sending it once), who it goes to
+    and the message."""
+
+    key: str
+    kind: str
+    name: str
+    message: mail.Message
+
+
+def _annual_returns(db: Database, today: dt.date) -> list[Reminder]:
+    emails = {r["id"]: r["email"] for r in db.query("SELECT id, email FROM people")}
+    window = today.toordinal() // RETURN_REMINDER_EVERY_DAYS
+    out = []
+    for row in missing_returns(db, today):
+        address = (emails.get(row["id"]) or "").strip()
+        if not is_email(address):
+            continue
+        since = (f"You have made no declaration or nil return since {row['last_date']}."
+                 if row["last_date"] else "You have made no declaration or nil return yet.")
+        out.append(Reminder(
+            f"annual_return:{row['id']}:{window}", "annual return", row["name"],
+            mail.Message(
+                to=address, subject="Your annual declaration of interests is due",
+                lines=(f"Dear {row['name']},",
+                       f"Everyone who takes part in decisions confirms their declarations of "
+                       f"interests every {RETURN_EVERY_MONTHS} months. {since}",
+                       "Sign in to confirm your declarations, or make a nil return if you have "
+                       "none."),
+                link_path="/interests/", link_text="Confirm your declarations",
+                kind="annual_return")))
+    return out
+
+
+def _overdue_reviews(db: Database, today: dt.date, target: int) -> list[Reminder]:
+    rows = review_queries.queue(db, today, target, page=1, page_size=500).rows
+    overdue = [r for r in rows if r["overdue"]]
+    if not overdue:
+        return []
+    leads = list(db.query(
+        "SELECT users.id, people.name, people.email FROM users"
+        " JOIN people ON people.id = users.person_id"
+        " WHERE users.role = 'governance' AND users.active = 1 ORDER BY people.name"))
+    lines = tuple(f"{r['reference']}: {r['title']}, waiting {r['age']} working days"
+                  for r in overdue)
+    return [Reminder(
+        f"overdue_reviews:{lead['id']}:{today.isoformat()}", "overdue reviews", lead["name"],
+        mail.Message(
+            to=lead["email"],
+            subject=f"{len(overdue)} conflicts review{'s are' if len(overdue) != 1 else ' is'} "
+                    f"past the {target}-working-day target",
+            lines=(f"These decisions have waited longer than {target} working days for a "
+                   f"governance lead:", *lines),
+            link_path="/reviews/", link_text="Open the governance queue",
+            kind="overdue_reviews"))
+        for lead in leads if is_email((lead["email"] or "").strip())]
+
+
+def due(db: Database, config: Mapping[str, Any], today: dt.date) -> list[Reminder]:
+    """Every reminder due today that has not been sent in its interval."""
+    found = [*_annual_returns(db, today),
+             *_overdue_reviews(db, today, int(config.get("REVIEW_TARGET_WORKING_DAYS", 5)))]
+    sent = {r[0] for r in db.execute("SELECT key FROM reminders_sent")}
+    return [r for r in found if r.key not in sent]
+
+
+def queue_all(db: Database, reminders: list[Reminder], today: dt.date) -> int:
+    """Queue the reminders in the outbox and note each as sent, in one write."""
+    with write_transaction(db):
+        for reminder in reminders:
+            mail.queue(db, reminder.message)
+            db["reminders_sent"].insert({"key": reminder.key,
+                                         "to_address": reminder.message.to,
+                                         "sent_on": today.isoformat()})
+    return len(reminders)
