@@ -171,3 +171,28 @@ def test_a_providers_gift_to_someone_taking_part_shows_on_the_decision_and_revie
         words = text(page)
         assert "Gifts and hospitality from the providers" in words
         assert "hospitality from Riverside Surgery, Practice summer party (£40.00" in words
+
+
+def test_the_public_pdf_and_the_board_pack_print_the_declared_offers(as_role, app, db, runner,
+                                                                    tmp_path):
+    from pypdf import PdfReader
+
+    from .conftest import add_committee, add_member
+
+    member = as_role("member")
+    committee = add_committee(db, "Primary Care Committee")
+    add_member(db, committee, member.person_id)
+    member.post("/gifts/declare", data=form())
+    response = app.test_client().get("/public/gifts-and-hospitality.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    words = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages)
+    assert "Register of gifts, hospitality and sponsorship" in words
+    assert "Acme Pharma Ltd" in words and "£60.00" in words
+    today = today_uk()
+    pack = tmp_path / "pack.pdf"
+    result = runner.invoke(args=["pdf", "pack", "--committee", "Primary Care Committee",
+                                 "--from", (today - dt.timedelta(days=30)).isoformat(),
+                                 "--to", today.isoformat(), "-o", str(pack)])
+    assert result.exit_code == 0, result.output
+    text_ = " ".join(page.extract_text() for page in PdfReader(str(pack)).pages)
+    assert "Gifts, hospitality and sponsorship" in text_ and "Acme Pharma Ltd" in text_

@@ -114,3 +114,21 @@ def register_csv() -> Response:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="gifts-and-hospitality-{today_uk().isoformat()}.csv"')
     return response
+
+
+@public_bp.route("/public/gifts-and-hospitality.pdf")
+def register_pdf() -> Response:
+    """The published register as a PDF (landscape pages)."""
+    from ..pdf import builders
+    from ..pdf.loaders import gift_rows
+    from ..timeutil import long_date, uk_time, utcnow_iso
+
+    organisation = current_app.config["ORGANISATION_NAME"]
+    data = builders.build_gifts_register(
+        gift_rows(queries.published(get_db(), configured=_limits())), organisation=organisation,
+        on_text=long_date(today_uk()), printed_text=uk_time(utcnow_iso()),
+        options=builders.PrintOptions(author=organisation))
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="gifts-and-hospitality-{today_uk().isoformat()}.pdf"')
+    return response

@@ -150,6 +150,7 @@ def build_audit_pack(pack: dict[str, Any], options: PrintOptions | None = None) 
         *fl.register_section(pack["decisions"], pack["period_text"], pack.get("excluded", ())),
         *fl.flagged_sections(pack["records"], pack.get("excluded", ())),
         *fl.interests_section(pack["interests"]),
+        *fl.gifts_section(pack.get("gifts", ()), pack["period_text"]),
         *fl.breaches(pack["breaches"]),
         *fl.verification_page(head["hash"], head["count"], pack["printed_text"], ok=head["ok"],
                               problem=head["problem"]),
@@ -182,6 +183,27 @@ def build_interests_register(register: dict[str, Any], options: PrintOptions | N
                    subject=f"The published register of interests of {register['organisation']}",
                    organisation=register["organisation"], running_title=title,
                    printed_text=register["printed_text"], first_template="landscape")
+
+
+# ---- the register of gifts, hospitality and sponsorship ---------------------------------------
+
+def build_gifts_register(rows: Sequence[dict[str, Any]], *, organisation: str, on_text: str,
+                         printed_text: str, options: PrintOptions | None = None) -> bytes:
+    """The published register of gifts, hospitality and sponsorship as a PDF (landscape)."""
+    options = options or PrintOptions()
+    title = f"Register of gifts, hospitality and sponsorship, {on_text}"
+    story: list[Flowable] = [
+        fl.heading(title, 0),
+        fl.para("Offers that must be declared under NHS England's guidance on managing "
+                "conflicts of interest, accepted or declined, newest first.", "Note"),
+        *(fl.gifts_table(rows, fl.LANDSCAPE_WIDTH) if rows
+          else [fl.para("No offers have been declared.")]),
+    ]
+    return _render(story, options, title=title,
+                   subject=f"The published register of gifts, hospitality and sponsorship of "
+                           f"{organisation}",
+                   organisation=organisation, running_title=title, printed_text=printed_text,
+                   first_template="landscape")
 
 
 # ---- the annual summary of the Provider Selection Regime ------------------------------------

@@ -711,6 +711,33 @@ def interests_section(register: dict[str, Any], level: int = 0) -> list[Flowable
     ]
 
 
+GIFT_HEADERS = ["Name", "What was offered", "Offered by", "Value", "Offered", "Outcome",
+                "Declared"]
+GIFT_SHARES = [0.13, 0.25, 0.16, 0.08, 0.1, 0.16, 0.12]
+
+
+def gifts_table(rows: Sequence[dict[str, Any]], width: float) -> list[Flowable]:
+    """Gifts, hospitality and sponsorship as one table (gift_rows in loaders.py)."""
+    return [data_table(GIFT_HEADERS, [[r["name"], r["what"], r["from"], r["value"], r["offered"],
+                                       r["outcome"], r["declared"]] for r in rows],
+                       [share * width for share in GIFT_SHARES], small=True)]
+
+
+def gifts_section(rows: Sequence[dict[str, Any]], period_text: str) -> list[Flowable]:
+    """The pack's section on the gifts, hospitality and sponsorship offered to the committee's
+    members in the period (on landscape pages)."""
+    out: list[Flowable] = [NextPageTemplate("landscape"), PageBreak(),
+                           heading("Gifts, hospitality and sponsorship", 0),
+                           para(f"Offered to the committee's members from {period_text}, and "
+                                f"declared as NHS England's guidance asks, accepted or declined.",
+                                "Note")]
+    if rows:
+        out += gifts_table(rows, LANDSCAPE_WIDTH)
+    else:
+        out.append(para("None declared in the period."))
+    return [*out, NextPageTemplate("body"), PageBreak()]
+
+
 def breaches(found: dict[str, Any]) -> list[Flowable]:
     """The breaches found in the period: late declarations, ruled-out people present, others."""
     w = PORTRAIT_WIDTH

@@ -383,6 +383,7 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
         records = _printed(db, [r for r in in_period if r.flagged])
         members = _members_register(db, committee["id"], date_to, marking=marking)
         found = _breaches(db, committee["id"], in_period, date_from, date_to)
+        offered = _members_gifts(db, committee["id"], date_from, date_to)
         head = head_of_trail(db)
     printed_at = printed_at or utcnow_iso()
     return {
@@ -398,8 +399,35 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
         "records": records,
         "interests": members,
         "breaches": found,
+        "gifts": offered,
         "head": head,
     }
+
+
+def gift_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Offers (gifts/queries.py rows) in the words the printed tables use."""
+    return [{"name": r["person_name"], "what": f"{r['kind_label']}: {r['description']}",
+             "from": r["from_name"] + (" (supplier or contractor)" if r["from_supplier"] else ""),
+             "value": r["value_text"], "offered": long_date(r["offered_on"]),
+             "outcome": r["outcome"] + (f", approved by {r['approved_by']}" if r["approved_by"]
+                                        else "")
+             + (", should have been declined" if r["assessment"].should_decline
+                and r["accepted"] else ""),
+             "declared": long_date(r["declared_on"])
+             + (f" ({r['days_late']} days late)" if r["days_late"] else "")} for r in rows]
+
+
+def _members_gifts(db: Database, committee_id: int, date_from: dt.date,
+                   date_to: dt.date) -> list[dict[str, Any]]:
+    """The gifts, hospitality and sponsorship the committee's members declared as offered in
+    the period (the ones the guidance says are declared), oldest first."""
+    from ..gifts.queries import published
+
+    members = {r[0] for r in db.execute(
+        "SELECT person_id FROM committee_members WHERE committee_id = ?", [committee_id])}
+    rows = [r for r in published(db) if r["person_id"] in members
+            and date_from.isoformat() <= r["offered_on"] <= date_to.isoformat()]
+    return gift_rows(sorted(rows, key=lambda r: (r["offered_on"], r["id"])))
 
 
 def interest_row(person: dict[str, Any], interest: dict[str, Any] | None, *,
