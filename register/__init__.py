@@ -22,6 +22,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     from . import cli, mail_views
     from .auth import views as auth_views
+    from .breaches import views as breach_views
     from .committees import views as committee_views
     from .decisions import register_views as decision_register_views
     from .decisions import views as decision_views
@@ -50,8 +51,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         review_views,
         mail_views,
         gift_views,
+        breach_views,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(gift_views.public_bp)
+    app.register_blueprint(breach_views.public_bp)
     cli.init_app(app)
     return app

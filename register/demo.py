@@ -521,6 +521,23 @@ DEMO_GIFTS = [
 ]
 
 
+# (person, kind, what happened, days ago found, investigation and closing or None)
+DEMO_BREACHES = [
+    ("price", "gift_not_declared", "A Christmas hamper from Vale Physio Partners Ltd, a provider, "
+     "was accepted and declared only after the physiotherapy decision.", 300, {
+         "investigation": "The governance lead met Dr Price, who had not known the hamper came "
+                          "from a provider.",
+         "outcome": "The hamper's value was given to the practice's patient fund; the decision "
+                    "was checked and the gift did not affect it.",
+         "lessons": "Remind members each December that gifts from providers are declined.",
+         "public_summary": "A member accepted a Christmas gift from a provider and declared it "
+                           "late. The gift was passed to a patient fund and the decision it "
+                           "might have touched was checked."}),
+    ("mensah", "undeclared_interest", "His son's job at Go-To-Doc Ltd was declared after he "
+     "had taken part in the online consultations decision's discussion.", 12, None),
+]
+
+
 def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
     """Load the demo consortium into an empty database; returns counts of what was added."""
     base = today or today_uk()
@@ -713,6 +730,20 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
                 "approved_by": approved_by}, person_id=people[person],
                 declared_on=dt.date.fromisoformat(day(declared)), actor=ACTOR)
             _count("gifts and hospitality", counts)
+
+        # The breaches register: one investigated and closed, with its published summary, and
+        # one still open (with any the decisions' outcomes recorded themselves).
+        from .breaches.queries import create_breach, update_breach
+
+        for person, kind, detail, found_days, closing in DEMO_BREACHES:
+            breach_id = create_breach(db, {
+                "kind": kind, "detail": detail, "person_id": people[person],
+                "decision_id": None, "found_on": day(found_days)},
+                user_id=users["governance"], actor=ACTOR)
+            if closing:
+                update_breach(db, breach_id, 1, {**closing, "closed_on": day(found_days - 21)},
+                              actor=ACTOR)
+            _count("breaches recorded", counts)
 
         # Companies House's persons with significant control of Go-To-Doc Ltd, read through the
         # documented import: one may be a Governing Body GP who has declared nothing about it.

@@ -861,3 +861,23 @@ def m028_reminders(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m029_breaches_register(db: Database) -> None:
+    """The breaches register: what happened, when it was found, the investigation, its outcome,
+    the lessons learned and an anonymised summary to publish; open until a governance lead
+    closes it. Breaches recorded automatically (from rulings) are open breaches here too."""
+    db.executescript(
+        """
+        ALTER TABLE breaches ADD COLUMN found_on TEXT;
+        ALTER TABLE breaches ADD COLUMN recorded_by_user_id INTEGER REFERENCES users(id);
+        ALTER TABLE breaches ADD COLUMN investigation TEXT NOT NULL DEFAULT '';
+        ALTER TABLE breaches ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
+        ALTER TABLE breaches ADD COLUMN lessons TEXT NOT NULL DEFAULT '';
+        ALTER TABLE breaches ADD COLUMN public_summary TEXT NOT NULL DEFAULT '';
+        ALTER TABLE breaches ADD COLUMN closed_on TEXT;
+        ALTER TABLE breaches ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        UPDATE breaches SET found_on = substr(recorded_at, 1, 10) WHERE found_on IS NULL;
+        """
+    )

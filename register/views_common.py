@@ -31,6 +31,7 @@ NAVIGATION = [
     ("reviews.index", "Governance queue", "review_decisions"),
     ("interests.index", "Interests", None),
     ("reports.index", "Reports", "read_decisions"),
+    ("breaches.index", "Breaches", "read_breaches"),
     ("people.index", "People", "read_reference_data"),
     ("organisations.index", "Organisations", "read_reference_data"),
     ("committees.index", "Committees", "read_reference_data"),
@@ -44,6 +45,7 @@ PUBLIC_NAVIGATION = [
     ("public.interests", "Register of interests"),
     ("public.decisions", "Register of procurement decisions"),
     ("public_gifts.register", "Register of gifts and hospitality"),
+    ("public_breaches.register", "Breaches"),
 ]
 
 

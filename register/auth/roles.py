@@ -33,6 +33,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "record_outcomes": frozenset({SECRETARY}),
     # Settling interests held as free text: link each to a registered organisation, or mark it.
     "settle_free_text": frozenset({GOVERNANCE, SECRETARY}),
+    # The breaches register: read by those who oversee it, recorded and closed by governance.
+    "read_breaches": frozenset({ADMIN, GOVERNANCE, AUDITOR}),
+    "manage_breaches": frozenset({GOVERNANCE}),
 }
 
 

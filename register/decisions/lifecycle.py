@@ -358,7 +358,8 @@ def record_outcome(db: Database, decision: dict[str, Any], values: dict[str, Any
     for person_id, detail in breaches:
         breach_id = db["breaches"].insert({
             "decision_id": decision["id"], "person_id": person_id,
-            "kind": "present_when_ruled_out", "detail": detail, "recorded_at": now}).last_pk
+            "kind": "present_when_ruled_out", "detail": detail, "recorded_at": now,
+            "found_on": now[:10]}).last_pk
         audit.record(db, actor=actor, action="create", entity="breach", entity_id=breach_id,
                      changes={"person_id": [None, person_id], "detail": [None, detail]})
     audit.record(db, actor=actor, action="create", entity="outcome", entity_id=decision["id"],

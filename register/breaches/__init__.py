@@ -1,0 +1,1 @@
+"""The breaches register: recorded, investigated, closed with lessons, summarised for the public."""
