@@ -881,3 +881,21 @@ def m029_breaches_register(db: Database) -> None:
         UPDATE breaches SET found_on = substr(recorded_at, 1, 10) WHERE found_on IS NULL;
         """
     )
+
+
+@migrations()
+def m030_interest_approval(db: Database) -> None:
+    """Declarations members make or change wait for a governance lead before the public register
+    shows them: `approval` is NULL once approved (and for every declaration made before),
+    'pending' while waiting and 'returned' when sent back, with the note or reason and who
+    decided when."""
+    db.executescript(
+        """
+        ALTER TABLE interests ADD COLUMN approval TEXT
+            CHECK (approval IS NULL OR approval IN ('pending', 'returned'));
+        ALTER TABLE interests ADD COLUMN approval_note TEXT NOT NULL DEFAULT '';
+        ALTER TABLE interests ADD COLUMN approved_by_user_id INTEGER REFERENCES users(id);
+        ALTER TABLE interests ADD COLUMN approved_at TEXT;
+        CREATE INDEX interests_approval ON interests(approval) WHERE approval IS NOT NULL;
+        """
+    )

@@ -9,6 +9,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from . import mail
+from .timeutil import long_date
 
 log = logging.getLogger("register")
 
@@ -54,3 +55,29 @@ def after_move(db: Database, decision: dict[str, Any], action: str, status: str)
             "lines": (f"A change to {reference}, {title}, voided its conflicts sign-off.",
                       "It is back with the governance lead; sign in to see what changed."),
             "link_path": link, "link_text": "Open the decision", "kind": "sign_off_voided"})
+
+
+def declaration_decided(db: Database, interest_id: int, *, approved: bool) -> None:
+    """Tell the person who declared an interest that a governance lead approved it (it is now
+    on the public register) or returned it for changes."""
+    row = next(iter(db.query(
+        "SELECT people.email, interests.declared_on FROM interests"
+        " JOIN people ON people.id = interests.person_id WHERE interests.id = ?",
+        [interest_id])), None)
+    if row is None or not (row["email"] or "").strip():
+        return
+    if approved:
+        message = {"subject": "Your declaration of interests was approved",
+                   "lines": (f"A governance lead approved your declaration of "
+                             f"{long_date(row['declared_on'])}. It is now on the published "
+                             f"register.",),
+                   "kind": "declaration_approved"}
+    else:
+        message = {"subject": "Your declaration of interests was returned",
+                   "lines": (f"A governance lead returned your declaration of "
+                             f"{long_date(row['declared_on'])} for changes.",
+                             "Sign in to read why, change it and save it again."),
+                   "kind": "declaration_returned"}
+    _queue_all(db, [row["email"].strip()], {**message,
+                                            "link_path": f"/interests/{interest_id}",
+                                            "link_text": "Open the declaration"})

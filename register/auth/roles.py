@@ -36,6 +36,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # The breaches register: read by those who oversee it, recorded and closed by governance.
     "read_breaches": frozenset({ADMIN, GOVERNANCE, AUDITOR}),
     "manage_breaches": frozenset({GOVERNANCE}),
+    # Declarations members make or change wait for a governance lead before publication.
+    "approve_declarations": frozenset({GOVERNANCE}),
 }
 
 

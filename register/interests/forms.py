@@ -3,13 +3,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import ValidationError
 
 from ..db import get_db
 from ..forms import BaseForm, DateInputField, MaxLength, Required
 from ..organisations import identity
-from ..rules.interests import INTEREST_TYPES
+from ..rules.interests import INTEREST_TYPES, far_future_start
 from ..timeutil import today_uk
 
 DIRECT_CHOICES = [
@@ -24,6 +31,30 @@ CONSENT_CHOICES = [
 ORGANISATION_MISSING = "Choose the organisation from the list or enter its name"
 ORGANISATION_BOTH = "Choose the organisation from the list or enter its name, not both"
 END_BEFORE_START = "The end date must be the same as or after the start date"
+
+
+class ApprovalForm(BaseForm):
+    """A governance lead's decision on a declaration waiting for approval."""
+
+    decision = RadioField("Your decision", choices=[
+        ("approve", "Approve it for publication"),
+        ("approve_with_note", "Approve it, noting the action taken"),
+        ("return", "Return it to the person for changes"),
+    ], validators=[Required("Choose whether to approve or return the declaration")],
+        validate_choice=False)
+    note = TextAreaField("Note of the action taken, or why it is returned", [MaxLength(2000)])
+    version = HiddenField()
+
+    def validate_decision(self, field: RadioField) -> None:
+        if field.data not in ("approve", "approve_with_note", "return"):
+            raise ValidationError("Choose whether to approve or return the declaration")
+
+    def validate_note(self, field: TextAreaField) -> None:
+        if self.decision.data == "return" and not (field.data or "").strip():
+            raise ValidationError("Say why the declaration is returned, so the person can put "
+                                  "it right")
+        if self.decision.data == "approve_with_note" and not (field.data or "").strip():
+            raise ValidationError("Enter the note of the action taken")
 
 
 class InterestForm(BaseForm):
@@ -57,6 +88,7 @@ class InterestForm(BaseForm):
                          validate_choice=False)
     withheld_reason = TextAreaField("Reason it is withheld from publication", [MaxLength(1000)])
     declared_on = DateInputField("Date it was declared to you", noun="the date it was declared")
+    confirm_future_start = BooleanField("Yes, the interest starts on this date")
     version = HiddenField()
 
     def __init__(self, *args: Any, organisations: list[tuple[str, str]],
@@ -108,6 +140,16 @@ class InterestForm(BaseForm):
             raise ValidationError("Enter the relationship of the person who holds the interest, "
                                   "for example spouse")
 
+    def validate_date_from(self, field: DateInputField) -> None:
+        if far_future_start(field.data, today_uk()) and not self.confirm_future_start.data:
+            raise ValidationError("The start date is more than a year away: check the year, or "
+                                  "tick that the interest starts on this date")
+
+    @property
+    def asks_about_start(self) -> bool:
+        """Whether the form shows the question about a start date more than a year away."""
+        return far_future_start(self.date_from.data, today_uk())
+
     def validate_date_to(self, field: DateInputField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
             raise ValidationError(END_BEFORE_START)
@@ -147,6 +189,8 @@ class InterestForm(BaseForm):
 
     def fill_from(self, row: dict[str, Any]) -> None:
         """Show a stored interest in the form (for the first view of the edit page)."""
+        # A start date already saved far ahead was confirmed when it was saved.
+        self.confirm_future_start.data = True
         self.organisation_id.data = str(row["organisation_id"]) if row["organisation_id"] else ""
         # A linked interest shows its organisation in the list; the name as a file typed it
         # beside the link is not offered again, or saving would ask for one or the other.

@@ -72,3 +72,41 @@ def candidates_sql(alias: str = "interests") -> str:
     qualify as they read now, and any row changed since, which may have read differently then."""
     return (f"(({alias}.withdrawn = 0 AND {alias}.declared_on <= :on"
             f" AND {alias}.date_from <= :on) OR {alias}.updated_at > :cutoff)")
+
+
+def approved_readings(db: Database, rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """For publication: each entry as a governance lead last approved it. An entry waiting for
+    approval (or returned) reads as its newest approved earlier version; one never approved is
+    left out. Versions kept before approvals existed count as approved."""
+    rows = list(rows)
+    waiting = [row["id"] for row in rows if row.get("approval")]
+    approved: dict[int, dict[str, Any]] = {}
+    if waiting:
+        for version in db.query(
+                "SELECT interest_id, version, data FROM interest_versions"
+                " WHERE interest_id IN (SELECT value FROM json_each(?))"
+                " ORDER BY interest_id, version", [json.dumps(waiting)]):
+            try:
+                data = json.loads(version["data"])
+            except ValueError:
+                continue
+            if not data.get("approval"):
+                approved[version["interest_id"]] = (version["version"], data)  # newest wins
+    restored_orgs = {data.get("organisation_id") for _v, data in approved.values()} - {None}
+    names = {r["id"]: r["name"] for r in db.query(
+        "SELECT id, name FROM organisations WHERE id IN (SELECT value FROM json_each(?))",
+        [json.dumps(sorted(restored_orgs))])} if restored_orgs else {}
+    out = []
+    for row in rows:
+        if not row.get("approval"):
+            out.append(row)
+            continue
+        found = approved.get(row["id"])
+        if found is None or found[0] >= (row.get("version") or 0):
+            continue
+        then = {**row, **{key: value for key, value in found[1].items()
+                          if key in row and key not in ("id", "person_id")}}
+        if "linked_name" in row:
+            then["linked_name"] = names.get(then.get("organisation_id"))
+        out.append(then)
+    return out

@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlite_utils import Database
 
-from .. import audit
+from .. import audit, notices
 from ..db import get_db, write_transaction
 from ..decisions import lifecycle
 from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
@@ -292,12 +292,21 @@ def versions(db: Database, interest_id: int) -> list[dict[str, Any]]:
 
 # ---- writes: each in one transaction with its audit event ----
 
+def _waits(person_id: int, user: Any) -> bool:
+    """Whether what this user records for this person waits for a governance lead's approval."""
+    return rules.waits_for_approval(person_id != getattr(user, "person_id", None),
+                                    bool(user.can("record_interest_for_others"))
+                                    if hasattr(user, "can") else True)
+
+
 def create_interest(db: Database, values: dict[str, Any], *, person_id: int, declared_on: dt.date,
                     user: Any) -> int:
-    """Record a declaration; on behalf when the person is not the signed-in user's own."""
+    """Record a declaration; on behalf when the person is not the signed-in user's own. A
+    member's own declaration waits for a governance lead before it is published."""
     now = utcnow_iso()
     record = {
         **{key: values[key] for key in EDITABLE_FIELDS},
+        "approval": rules.PENDING if _waits(person_id, user) else None,
         "person_id": person_id,
         "declared_on": declared_on.isoformat(),
         "recorded_by_user_id": user.id,
@@ -321,8 +330,9 @@ def _raw(db: Database, interest_id: int) -> dict[str, Any]:
 
 
 def _change(db: Database, interest_id: int, version: int, changes: dict[str, Any], *, user: Any,
-            action: str) -> None:
-    """Keep the current row as an earlier version, then apply the changes if nobody beat us."""
+            action: str, then: Any = None) -> None:
+    """Keep the current row as an earlier version, then apply the changes if nobody beat us
+    (`then`, if given, runs last in the same write)."""
     with write_transaction(db):
         before = _raw(db, interest_id)
         if before["version"] != version:
@@ -342,6 +352,8 @@ def _change(db: Database, interest_id: int, version: int, changes: dict[str, Any
         audit.record(db, actor=user.actor, action=action, entity="interest",
                      entity_id=interest_id, before=before, after=_raw(db, interest_id))
         lifecycle.refresh_affected(db, actor=user.actor, people=[before["person_id"]])
+        if then is not None:
+            then()
 
 
 def update_interest(db: Database, interest_id: int, version: int, values: dict[str, Any], *,
@@ -350,7 +362,36 @@ def update_interest(db: Database, interest_id: int, version: int, values: dict[s
     changes = {key: values[key] for key in EDITABLE_FIELDS}
     if declared_on is not None:
         changes["declared_on"] = declared_on.isoformat()
+    person_id = db.execute("SELECT person_id FROM interests WHERE id = ?",
+                           [interest_id]).fetchone()
+    if person_id is not None and _waits(person_id[0], user):
+        # A changed declaration waits again; the public register keeps its approved reading.
+        changes["approval"] = rules.PENDING
     _change(db, interest_id, version, changes, user=user, action="update")
+
+
+def waiting_for_approval(db: Database) -> list[dict[str, Any]]:
+    """Declarations waiting for a governance lead (and those returned), oldest first."""
+    return [decorate(row) for row in db.query(
+        INTEREST_SQL + " WHERE interests.approval IS NOT NULL AND interests.withdrawn = 0"
+        " ORDER BY interests.approval = 'returned', interests.updated_at, interests.id")]
+
+
+def approval_count(db: Database) -> int:
+    """How many declarations wait for a governance lead's approval."""
+    return db.execute("SELECT count(*) FROM interests WHERE approval = 'pending'"
+                      " AND withdrawn = 0").fetchone()[0]
+
+
+def decide_approval(db: Database, interest_id: int, version: int, *, approve: bool, note: str,
+                    user: Any) -> None:
+    """Approve a declaration (with an optional note of the action taken) or return it with the
+    reason; raises StaleVersion if it changed meanwhile. The declarer hears by email."""
+    _change(db, interest_id, version, {
+        "approval": None if approve else rules.RETURNED, "approval_note": note,
+        "approved_by_user_id": user.id, "approved_at": utcnow_iso()},
+        user=user, action="approve" if approve else "return_declaration",
+        then=lambda: notices.declaration_decided(db, interest_id, approved=approve))
 
 
 def withdraw_interest(db: Database, interest_id: int, version: int, reason: str, *,

@@ -11,9 +11,10 @@ from werkzeug.wrappers import Response
 
 from ..auth.access import requires
 from ..db import get_db
+from ..rules import interests as rules
 from ..timeutil import today_uk
 from . import linking, queries
-from .forms import InterestForm, WithdrawForm
+from .forms import ApprovalForm, InterestForm, WithdrawForm
 
 bp = Blueprint("interests", __name__, url_prefix="/interests")
 
@@ -380,3 +381,38 @@ def free_text() -> str | Response | tuple[str, int]:
             status = 409 if chosen.form_errors and chosen.ticked else 400
     return render_template("interests/free_text.html", page=page, form=chosen,
                            remaining=linking.free_text_count(db)), status
+
+
+# ---- approval before publication ----
+
+@bp.route("/approvals")
+@requires("approve_declarations")
+def approvals() -> str:
+    """Declarations waiting for a governance lead's approval before publication."""
+    return render_template("interests/approvals.html",
+                           rows=queries.waiting_for_approval(get_db()))
+
+
+@bp.route("/<int:interest_id>/approval", methods=["GET", "POST"])
+@requires("approve_declarations")
+def approval(interest_id: int) -> str | Response | tuple[str, int]:
+    """Approve a declaration for publication (with a note of the action taken), or return it."""
+    row = _interest_or_404(interest_id)
+    problem = rules.approval_problem(current_user.person_id, row["person_id"], row["approval"])
+    form = ApprovalForm(data=None if request.method == "POST" else
+                        {"version": str(row["version"])})
+    if request.method == "POST" and problem is None and form.validate_on_submit():
+        try:
+            queries.decide_approval(get_db(), interest_id, _version(form.version.data),
+                                    approve=form.decision.data != "return",
+                                    note=(form.note.data or "").strip(), user=current_user)
+        except queries.StaleVersion:
+            form.form_errors.append(queries.STALE_MESSAGE)
+        else:
+            flash("Declaration approved: it is now on the published register."
+                  if form.decision.data != "return" else
+                  "Declaration returned: the person has been told why.", "success")
+            return redirect(url_for("interests.approvals"))
+    status = 403 if problem and request.method == "POST" else 200
+    return render_template("interests/approval.html", interest=row, form=form,
+                           problem=problem), status

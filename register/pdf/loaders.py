@@ -578,7 +578,9 @@ def published_interests(db: Database, on: dt.date, *, organisation: str,
             " WHERE " + interest_history.candidates_sql() +
             " ORDER BY interests.date_from, interests.id",
             {"on": on.isoformat(), "cutoff": interest_history.end_of_day(on)}))
-        entries = interest_history.register_on(db, interests, on)
+        # Only what a governance lead has approved is published.
+        entries = interest_history.approved_readings(
+            db, interest_history.register_on(db, interests, on))
     by_person: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for interest in sorted(entries, key=lambda i: (i["date_from"], i["id"])):
         by_person[interest["person_id"]].append(interest)

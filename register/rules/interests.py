@@ -82,3 +82,32 @@ def return_is_due(last_return: str | dt.date | None, on: str | dt.date) -> bool:
     """Whether a decision-maker has made no declaration or nil return in the last 12 months."""
     last = _date(last_return)
     return last is None or add_months(last, RETURN_EVERY_MONTHS) < _date(on)
+
+
+# --- Approval before publication -------------------------------------------------------------
+
+PENDING, RETURNED = "pending", "returned"
+APPROVAL_WORDS = {None: "Approved", PENDING: "Waiting for a governance lead's approval",
+                  RETURNED: "Returned for changes"}
+FUTURE_START_DAYS = 365
+
+
+def waits_for_approval(for_someone_else: bool, records_for_others: bool) -> bool:
+    """Whether a new or changed declaration waits for a governance lead before it is published:
+    it does unless a secretary or governance lead recorded it on someone else's behalf."""
+    return not (for_someone_else and records_for_others)
+
+
+def approval_problem(approver_person_id: int | None, declarer_person_id: int,
+                     state: str | None) -> str | None:
+    """Why this approver may not approve or return this declaration now, or None."""
+    if state not in (PENDING, RETURNED):
+        return "This declaration is not waiting for approval"
+    if approver_person_id is not None and approver_person_id == declarer_person_id:
+        return "You cannot approve your own declaration: another governance lead must"
+    return None
+
+
+def far_future_start(date_from: dt.date | None, today: dt.date) -> bool:
+    """Whether an interest's start date is more than a year ahead, so the form asks again."""
+    return date_from is not None and date_from > today + dt.timedelta(days=FUTURE_START_DAYS)
