@@ -23,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import cli, mail_views
     from .auth import views as auth_views
     from .breaches import views as breach_views
+    from .campaigns import views as campaign_views
     from .committees import views as committee_views
     from .decisions import register_views as decision_register_views
     from .decisions import views as decision_views
@@ -52,9 +53,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         mail_views,
         gift_views,
         breach_views,
+        campaign_views,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(gift_views.public_bp)
     app.register_blueprint(breach_views.public_bp)
+    app.register_blueprint(campaign_views.public_bp)
     cli.init_app(app)
     return app

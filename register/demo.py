@@ -745,6 +745,21 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
                               actor=ACTOR)
             _count("breaches recorded", counts)
 
+        # A declaration campaign running now for the Governing Body, opened two weeks ago (so
+        # today is a reminder day), with the deadline in two weeks; those who confirmed since it
+        # opened have answered it. Everyone else hears about their annual return as usual.
+        from .campaigns.queries import open_campaign
+
+        governing_body = db.execute("SELECT id FROM committees WHERE name = 'Governing Body'"
+                                    ).fetchone()[0]
+        open_campaign(db, {"title": f"Governing Body declarations {base.year}",
+                           "kind": "six_monthly",
+                           "deadline": (base + dt.timedelta(days=14)).isoformat(),
+                           "reminder_every_days": 7, "publish_non_declarers": 1},
+                      [governing_body], user_id=users["governance"], actor=ACTOR,
+                      today=base - dt.timedelta(days=14))
+        _count("declaration campaigns", counts)
+
         # Companies House's persons with significant control of Go-To-Doc Ltd, read through the
         # documented import: one may be a Governing Body GP who has declared nothing about it.
         from .imports.writers import import_file

@@ -899,3 +899,33 @@ def m030_interest_approval(db: Database) -> None:
         CREATE INDEX interests_approval ON interests(approval) WHERE approval IS NOT NULL;
         """
     )
+
+
+@migrations()
+def m031_campaigns(db: Database) -> None:
+    """Declaration campaigns: a governance lead asks everyone in scope (all decision-makers, or
+    the members of chosen committees, as they were when it opened) to confirm their
+    declarations or make a nil return by a deadline; reminders go at a chosen interval and on
+    the deadline; at the close the non-declarers are listed (and published if chosen)."""
+    db.executescript(
+        """
+        CREATE TABLE campaigns (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('annual', 'six_monthly')),
+            scope TEXT NOT NULL DEFAULT '',
+            opened_on TEXT NOT NULL,
+            deadline TEXT NOT NULL,
+            reminder_every_days INTEGER NOT NULL CHECK (reminder_every_days BETWEEN 1 AND 60),
+            publish_non_declarers INTEGER NOT NULL DEFAULT 0,
+            closed_on TEXT,
+            created_by_user_id INTEGER REFERENCES users(id),
+            created_at TEXT NOT NULL
+        );
+        CREATE TABLE campaign_people (
+            campaign_id INTEGER NOT NULL REFERENCES campaigns(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            PRIMARY KEY (campaign_id, person_id)
+        );
+        """
+    )

@@ -36,9 +36,15 @@ class Reminder:
 
 def _annual_returns(db: Database, today: dt.date) -> list[Reminder]:
     emails = {r["id"]: r["email"] for r in db.query("SELECT id, email FROM people")}
+    # Those asked by an open campaign hear from the campaign instead.
+    in_campaign = {r[0] for r in db.execute(
+        "SELECT person_id FROM campaign_people JOIN campaigns ON campaigns.id = campaign_id"
+        " WHERE campaigns.closed_on IS NULL")}
     window = today.toordinal() // RETURN_REMINDER_EVERY_DAYS
     out = []
     for row in missing_returns(db, today):
+        if row["id"] in in_campaign:
+            continue
         address = (emails.get(row["id"]) or "").strip()
         if not is_email(address):
             continue
@@ -82,9 +88,48 @@ def _overdue_reviews(db: Database, today: dt.date, target: int) -> list[Reminder
         for lead in leads if is_email((lead["email"] or "").strip())]
 
 
+def _campaigns(db: Database, today: dt.date) -> list[Reminder]:
+    """Each open campaign's invitation, reminders and deadline reminder to those who have not
+    answered it yet."""
+    from .campaigns import queries as campaign_queries
+    from .rules import campaigns as campaign_rules
+    from .timeutil import long_date
+
+    out = []
+    for row in db.query("SELECT id FROM campaigns WHERE closed_on IS NULL"):
+        campaign = campaign_queries.get_campaign(db, row["id"])
+        opened = dt.date.fromisoformat(campaign["opened_on"])
+        deadline = dt.date.fromisoformat(campaign["deadline"])
+        which = campaign_rules.reminder_due(today, opened, deadline,
+                                            campaign["reminder_every_days"])
+        if which is None:
+            continue
+        subject = {"opened": f"Confirm your declarations of interests by {long_date(deadline)}",
+                   "reminder": f"Reminder: confirm your declarations by {long_date(deadline)}",
+                   "deadline": "Today is the deadline to confirm your declarations"}[which]
+        for person in campaign_queries.progress(db, campaign):
+            address = (person["email"] or "").strip()
+            if person["answered"] or not is_email(address):
+                continue
+            out.append(Reminder(
+                f"campaign:{campaign['id']}:{person['id']}:{today.isoformat()}",
+                f"campaign {which}", person["name"],
+                mail.Message(
+                    to=address, subject=subject,
+                    lines=(f"Dear {person['name']},",
+                           f"{campaign['title']}: everyone who takes part in decisions is asked "
+                           f"to confirm their declarations of interests are complete, or make a "
+                           f"nil return, by {long_date(deadline)}.",
+                           "A new declaration on its own does not answer this: sign in and "
+                           "confirm."),
+                    link_path="/interests/", link_text="Confirm your declarations",
+                    kind="campaign")))
+    return out
+
+
 def due(db: Database, config: Mapping[str, Any], today: dt.date) -> list[Reminder]:
     """Every reminder due today that has not been sent in its interval."""
-    found = [*_annual_returns(db, today),
+    found = [*_campaigns(db, today), *_annual_returns(db, today),
              *_overdue_reviews(db, today, int(config.get("REVIEW_TARGET_WORKING_DAYS", 5)))]
     sent = {r[0] for r in db.execute("SELECT key FROM reminders_sent")}
     return [r for r in found if r.key not in sent]

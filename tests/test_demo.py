@@ -753,3 +753,26 @@ def test_published_decisions_fill_the_public_register(db, demo):
     shown = public.public_rows(db, ids)
     assert any(row["conflict_words"] for row in shown), "a published decision with conflicts"
     assert {row["regime"] for row in shown} >= {"psr"}
+
+
+def test_send_reminders_dry_run_lists_the_demos_missing_returns_and_campaign(runner, app_db):
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    queued = app_db["outbox"].count
+    result = runner.invoke(args=["send-reminders", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    # The missing annual returns, by email (Dr MacLeod sits on the Governing Body, whose running
+    # campaign asks him instead).
+    assert any(line.startswith("annual return: Dr Ahmed Siddiqui <ahmed.siddiqui@") for line in lines)
+    assert any(line.startswith("annual return: Kwame Mensah <kwame.mensah@") for line in lines)
+    assert any(line.startswith("campaign reminder: Dr Callum MacLeod <callum.macleod@")
+               for line in lines)
+    assert "dry run: nothing was queued" in lines[-1]
+    assert app_db["outbox"].count == queued and app_db["reminders_sent"].count == 0
+
+
+def test_the_demo_has_gifts_a_breach_and_a_running_campaign(db):
+    gifts = rows(db, "SELECT * FROM gifts")
+    assert {g["accepted"] for g in gifts} == {0, 1}
+    assert rows(db, "SELECT count(*) AS n FROM breaches WHERE closed_on IS NOT NULL")[0]["n"] >= 1
+    assert rows(db, "SELECT count(*) AS n FROM campaigns WHERE closed_on IS NULL")[0]["n"] == 1

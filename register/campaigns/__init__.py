@@ -1,0 +1,1 @@
+"""Declaration campaigns: everyone in scope confirms their declarations by a deadline."""
