@@ -183,10 +183,14 @@ def send_reminders_command(dry_run: bool) -> None:
             for reminder in found:
                 click.echo(f"{reminder.kind}: {reminder.name} <{reminder.message.to}>: "
                            f"{reminder.message.subject}")
+            for address, rows in mail.summaries(db):
+                click.echo(f"daily summary: <{address}>: {len(rows)} update"
+                           f"{'s' if len(rows) != 1 else ''}")
             click.echo(f"{len(found)} reminder{'s' if len(found) != 1 else ''} would be sent "
                        f"(dry run: nothing was queued).")
             return
         reminders.queue_all(db, found, today)
+        reminders.queue_summaries(db)
         result = mail.deliver(db, current_app.config)
     finally:
         db.close()

@@ -14,6 +14,7 @@ the outbox shows every message and where it stands.
 """
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 import ssl
@@ -58,9 +59,10 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-def queue(db: Database, message: Message) -> int:
+def queue(db: Database, message: Message, *, digest: bool = False) -> int:
     """Put a message in the outbox (call inside the write that it tells of); returns its id.
-    A malformed address is refused with MailProblem and nothing is written."""
+    With `digest`, it waits for the person's daily summary instead of going at once. A malformed
+    address is refused with MailProblem and nothing is written."""
     to = (message.to or "").strip()
     if not is_email(to):
         raise MailProblem(f"'{to}' is not an email address, so no message was sent to it")
@@ -68,7 +70,7 @@ def queue(db: Database, message: Message) -> int:
         "to_address": to, "subject": _one_line(message.subject)[:200],
         "body": "\n".join(message.lines), "link_path": message.link_path,
         "link_text": message.link_text, "kind": message.kind, "created_at": utcnow_iso(),
-        "attempts": 0, "sent_at": None, "last_error": None}).last_pk
+        "attempts": 0, "sent_at": None, "last_error": None, "digest": int(digest)}).last_pk
 
 
 def configured(config: Mapping[str, Any]) -> bool:
@@ -141,7 +143,7 @@ def deliver(db: Database, config: Mapping[str, Any], limit: int = 200) -> Delive
     and left in the outbox."""
     result = Delivery()
     rows = list(db.query("SELECT * FROM outbox WHERE sent_at IS NULL AND attempts < ?"
-                         " ORDER BY id LIMIT ?", [MAX_ATTEMPTS, limit]))
+                         " AND digest = 0 ORDER BY id LIMIT ?", [MAX_ATTEMPTS, limit]))
     if not rows:
         return result
     if not configured(config):
@@ -189,8 +191,12 @@ def outbox(db: Database, limit: int = 200) -> list[dict[str, Any]]:
     """The newest messages, each with where it stands in words."""
     rows = list(db.query("SELECT * FROM outbox ORDER BY id DESC LIMIT ?", [limit]))
     for row in rows:
-        if row["sent_at"]:
+        if row["sent_at"] and row["digest"]:
+            row["state"], row["colour"] = "In a daily summary", "green"
+        elif row["sent_at"]:
             row["state"], row["colour"] = "Sent", "green"
+        elif row["digest"]:
+            row["state"], row["colour"] = "Waiting for the daily summary", "white"
         elif row["attempts"] >= MAX_ATTEMPTS:
             row["state"], row["colour"] = f"Gave up after {row['attempts']} attempts", "red"
         elif row["attempts"]:
@@ -206,3 +212,26 @@ def security_problem(value: str | None) -> str | None:
     if (value or "starttls").lower() not in SECURITY:
         return f"MAIL_SECURITY must be one of {', '.join(SECURITY)}"
     return None
+
+
+def summaries(db: Database) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The messages waiting for each person's daily summary: (address, rows), oldest first."""
+    found: dict[str, list[dict[str, Any]]] = {}
+    for row in db.query("SELECT * FROM outbox WHERE digest = 1 AND sent_at IS NULL"
+                        " ORDER BY id"):
+        found.setdefault(row["to_address"], []).append(dict(row))
+    return sorted(found.items())
+
+
+def queue_summary(db: Database, address: str, rows: list[dict[str, Any]]) -> int:
+    """Queue one daily summary for the messages in `rows` and mark them as gone in it (call
+    inside a write transaction)."""
+    lines = ("Since your last summary:", *(f"- {row['subject']}" for row in rows))
+    summary = queue(db, Message(to=address, subject=f"Your daily summary: {len(rows)} "
+                                f"update{'s' if len(rows) != 1 else ''}",
+                                lines=lines, link_path="/", link_text="Open the register",
+                                kind="daily_summary"))
+    db.execute("UPDATE outbox SET sent_at = ?, last_error = NULL WHERE id IN"
+               " (SELECT value FROM json_each(?))",
+               [utcnow_iso(), json.dumps([row["id"] for row in rows])])
+    return summary

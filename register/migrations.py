@@ -929,3 +929,16 @@ def m031_campaigns(db: Database) -> None:
         );
         """
     )
+
+
+@migrations()
+def m032_email_preference(db: Database) -> None:
+    """Each person chooses to hear by email at once or in one daily summary; a message for
+    someone who chose the summary waits in the outbox (`digest`) until `send-reminders` sends
+    the day's summary."""
+    db.executescript(
+        """
+        ALTER TABLE users ADD COLUMN email_daily INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE outbox ADD COLUMN digest INTEGER NOT NULL DEFAULT 0;
+        """
+    )

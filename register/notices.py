@@ -29,19 +29,42 @@ def _secretary_addresses(db: Database, decision: dict[str, Any]) -> list[str]:
     return sorted({r["email"] for r in rows})
 
 
+def _wants_summary(db: Database, address: str) -> bool:
+    """Whether the person with this address chose one daily summary over each message at once."""
+    row = db.execute("SELECT max(users.email_daily) FROM users JOIN people"
+                     " ON people.id = users.person_id WHERE lower(people.email) = lower(?)",
+                     [address]).fetchone()
+    return bool(row and row[0])
+
+
 def _queue_all(db: Database, addresses: list[str], message: dict[str, Any]) -> None:
     for address in addresses:
         try:
-            mail.queue(db, mail.Message(to=address, **message))
+            mail.queue(db, mail.Message(to=address, **message),
+                       digest=_wants_summary(db, address))
         except mail.MailProblem as problem:
             # The event itself stands: a person's malformed address is logged, not fatal.
             log.warning("email not queued: %s", problem)
+
+
+def _governance_addresses(db: Database) -> list[str]:
+    """Every active governance lead with an email."""
+    return sorted({r["email"].strip() for r in db.query(
+        "SELECT people.email FROM users JOIN people ON people.id = users.person_id"
+        " WHERE users.role = 'governance' AND users.active = 1 AND people.email != ''")})
 
 
 def after_move(db: Database, decision: dict[str, Any], action: str, status: str) -> None:
     """The messages a decision's move sends (called by lifecycle.move in the same write)."""
     reference, title = decision["reference"], decision["title"]
     link = f"/decisions/{reference}"
+    if status == "awaiting_review" and action in ("submit", "flags_raised", "void_sign_off"):
+        _queue_all(db, _governance_addresses(db), {
+            "subject": f"{reference} is waiting for a conflicts review",
+            "lines": (f"{reference}, {title}, has conflicts flagged and is waiting for a "
+                      f"governance lead to review them.",),
+            "link_path": f"/reviews/{reference}", "link_text": "Open the review",
+            "kind": "flagged_decision"})
     if action == "return":
         _queue_all(db, _secretary_addresses(db, decision), {
             "subject": f"{reference} was returned for more information",

@@ -144,3 +144,12 @@ def queue_all(db: Database, reminders: list[Reminder], today: dt.date) -> int:
                                          "to_address": reminder.message.to,
                                          "sent_on": today.isoformat()})
     return len(reminders)
+
+
+def queue_summaries(db: Database) -> int:
+    """Queue each person's daily summary of the messages waiting for it; returns how many."""
+    found = mail.summaries(db)
+    with write_transaction(db):
+        for address, rows in found:
+            mail.queue_summary(db, address, rows)
+    return len(found)

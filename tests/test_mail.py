@@ -163,3 +163,39 @@ def test_a_malformed_address_is_refused_and_the_event_still_stands(db):
     with pytest.raises(mail.MailProblem, match="is not an email address"):
         mail.queue(db, mail.Message(to="not an address", subject="x", lines=("y",)))
     assert count(db, "outbox") == 0
+
+
+def test_a_flagged_decision_tells_the_governance_leads_and_a_daily_reader_gets_a_summary(
+        app, db, mailing, inbox, world, secretary, runner):  # noqa: F811
+    from register.decisions import lifecycle
+
+    from .conftest import add_decision
+
+    lead = add_person(db, name="Grace Lead", email="grace.lead@example.nhs.uk")
+    add_user(db, role="governance", username="grace", person_id=lead)
+    daily = add_person(db, name="Dan Daily", email="dan.daily@example.nhs.uk")
+    dan = add_user(db, role="governance", username="dan", person_id=daily)
+    client = app.test_client()
+    sign_in(client, "dan")
+    assert client.post("/account/email", data={"email_daily": "1"}).status_code == 302
+    assert db.execute("SELECT email_daily FROM users WHERE id = ?", [dan]).fetchone()[0] == 1
+
+    decision = add_decision(db, world.committee, providers=(world.practice,),
+                            participants=tuple((p, "voting") for p in world.voting))
+    version = db.execute("SELECT version FROM decisions WHERE id = ?", [decision]).fetchone()[0]
+    assert lifecycle.submit(db, decision, version, "tester") == "awaiting_review"
+    ref = reference(db, decision)
+    runner.invoke(args=["send-mail"])
+    assert [m["To"] for m in inbox.messages] == ["grace.lead@example.nhs.uk"]
+    assert inbox.messages[0]["Subject"] == f"{ref} is waiting for a conflicts review"
+
+    # Dan's waits for his daily summary, which send-reminders sends.
+    dry = runner.invoke(args=["send-reminders", "--dry-run"]).output
+    assert "daily summary: <dan.daily@example.nhs.uk>: 1 update" in dry
+    runner.invoke(args=["send-reminders"])
+    summary = next(m for m in inbox.messages if m["To"] == "dan.daily@example.nhs.uk"
+                   and m["Subject"].startswith("Your daily summary"))
+    assert summary["Subject"] == "Your daily summary: 1 update"
+    assert f"{ref} is waiting for a conflicts review" in \
+        summary.get_body(("plain",)).get_content()
+    assert "Sent 0" in runner.invoke(args=["send-mail"]).output

@@ -160,7 +160,27 @@ def my_account() -> str | Response:
         "auth/my_account.html", form=form, turn_off_form=TurnOffSecondFactorForm(prefix="turn_off"),
         recovery_codes_left=second_factor.recovery_codes_left(get_db(), current_user.id),
         second_factor_required=second_factor.required_for(current_user.role),
-        sessions=sessions.of_account(get_db(), current_user.id, g.get("session_id")))
+        sessions=sessions.of_account(get_db(), current_user.id, g.get("session_id")),
+        email_daily=bool(get_db().execute("SELECT email_daily FROM users WHERE id = ?",
+                                          [current_user.id]).fetchone()[0]))
+
+
+@bp.route("/account/email", methods=["POST"])
+@login_required
+def email_preference() -> Response:
+    """Choose to hear by email at once, or in one summary a day."""
+    choice = request.form.get("email_daily", "")
+    if choice not in ("0", "1"):
+        flash("Choose how often you hear from the register by email.", "error")
+        return redirect(url_for("auth.my_account") + "#email")
+    db = get_db()
+    with write_transaction(db):
+        db.execute("UPDATE users SET email_daily = ? WHERE id = ?", [int(choice), current_user.id])
+        audit.record(db, actor=current_user.actor, action="update", entity="user",
+                     entity_id=current_user.id, changes={"email_daily": [None, int(choice)]})
+    flash("You will hear in one summary a day." if choice == "1"
+          else "You will hear by email as things happen.", "success")
+    return redirect(url_for("auth.my_account") + "#email")
 
 
 @bp.route("/account/sessions/end-others", methods=["POST"])
