@@ -12,6 +12,10 @@ from register.rules.modifications import Modification
 
 D = dt.date
 POUND = 100
+E_30 = ("Ground (e) allows a lifetime value change under 25% of the original value (£100,000.00); "
+        "this changes it by 30%")
+D_50 = ("Ground (d) allows a value increase under 50% of the original value (£100,000.00); "
+        "this raises it by 50% to £150,000.00")
 
 
 @pytest.mark.parametrize(("ground", "before", "after", "term", "message"), [
@@ -21,10 +25,10 @@ POUND = 100
     ("z", 100_000, 120_000, False, "Choose one of the permitted grounds (a) to (e)"),
     ("a", 100_000, 300_000, False, None),
     ("e", 100_000, 120_000, False, None),
-    ("e", 100_000, 130_000, False, "Ground (e) allows a lifetime value change under 25% of the original value (£100,000.00); this changes it by 30%"),
-    ("e", 100_000, 70_000, False, "Ground (e) allows a lifetime value change under 25% of the original value (£100,000.00); this changes it by 30%"),
+    ("e", 100_000, 130_000, False, E_30),
+    ("e", 100_000, 70_000, False, E_30),
     ("d", 100_000, 149_000, False, None),
-    ("d", 100_000, 150_000, False, "Ground (d) allows a value increase under 50% of the original value (£100,000.00); this raises it by 50% to £150,000.00"),
+    ("d", 100_000, 150_000, False, D_50),
 ])
 def test_ground_problem(ground, before, after, term, message):
     assert mods.ground_problem(ground, 100_000 * POUND, before * POUND, after * POUND, term) == message
@@ -56,7 +60,8 @@ def test_dates_problem():
 def test_value_before_must_match_current():
     assert mods.value_before_problem(100, 100) is None
     assert mods.value_before_problem(100, None) is None
-    assert mods.value_before_problem(90, 100) == "The value before must be the contract's current value, £1.00"
+    assert mods.value_before_problem(90, 100) == (
+        "The value before must be the contract's current value, £1.00")
 
 
 def test_notice_required_and_due():
