@@ -23,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import cli
     from .auth import views as auth_views
     from .committees import views as committee_views
+    from .decisions import contracts_views
     from .decisions import register_views as decision_register_views
     from .decisions import views as decision_views
     from .imports import views as import_views
@@ -44,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         search_views,
         decision_views,
         decision_register_views,
+        contracts_views,
         report_views,
         public_views,
         review_views,

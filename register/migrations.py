@@ -768,3 +768,30 @@ def m022_publication(db: Database) -> None:
         ALTER TABLE decisions ADD COLUMN award_published_on TEXT;
         """
     )
+
+
+@migrations()
+def m024_modifications(db: Database) -> None:
+    """Modifications to a contract after its award (regulation 13 of the Provider Selection
+    Regime): what changed, the value before and after, a new end date, the permitted ground and
+    where and when a notice of it was published. The decision's own values are never changed."""
+    db.executescript(
+        """
+        CREATE TABLE contract_modifications (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            modified_on TEXT NOT NULL,
+            what_changed TEXT NOT NULL,
+            value_before_pence INTEGER CHECK (value_before_pence >= 0),
+            value_after_pence INTEGER CHECK (value_after_pence >= 0),
+            new_end TEXT,
+            ground TEXT NOT NULL DEFAULT '' CHECK (ground IN ('', 'a', 'b', 'c', 'd', 'e')),
+            published_where TEXT NOT NULL DEFAULT '',
+            published_on TEXT,
+            recorded_by TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX contract_modifications_decision
+            ON contract_modifications(decision_id, modified_on);
+        """
+    )

@@ -31,6 +31,7 @@ NAVIGATION = [
     ("reviews.index", "Governance queue", "review_decisions"),
     ("interests.index", "Interests", None),
     ("reports.index", "Reports", "read_decisions"),
+    ("contracts.renewals", "Renewals", "read_all_decisions"),
     ("people.index", "People", "read_reference_data"),
     ("organisations.index", "Organisations", "read_reference_data"),
     ("committees.index", "Committees", "read_reference_data"),
