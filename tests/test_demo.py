@@ -753,3 +753,16 @@ def test_published_decisions_fill_the_public_register(db, demo):
     shown = public.public_rows(db, ids)
     assert any(row["conflict_words"] for row in shown), "a published decision with conflicts"
     assert {row["regime"] for row in shown} >= {"psr"}
+
+
+def test_contract_modifications_and_renewals(db, demo):
+    from register.decisions import modifications
+
+    found = list(db.query(
+        "SELECT decisions.status, contract_modifications.ground FROM contract_modifications"
+        " JOIN decisions ON decisions.id = contract_modifications.decision_id"))
+    assert ("published", "e") in {(r["status"], r["ground"]) for r in found}
+    assert ("published", "a") in {(r["status"], r["ground"]) for r in found}
+    coming = modifications.renewals(db, TODAY, 12)
+    assert len(coming) >= 2
+    assert any(r.end != r.original_end for r in coming)  # the break clause brought one forward

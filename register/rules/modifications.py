@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from register.rules.decisions import format_money
+from register.rules.interests import add_months
 
 GROUNDS: dict[str, str] = {
     "a": "(a) Clearly provided for in the original contract",
@@ -180,19 +181,6 @@ DEFAULT_RENEWAL_MONTHS = 12
 RENEWAL_LEAD_MONTHS = 6
 """How long before a contract ends the next make-or-buy decision should start: six months gives
 time for a needs assessment, the choice of route, a standstill period and a handover."""
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The same day of the month `months` later (or earlier), clamped to the month's last day."""
-    month_index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(month_index, 12)
-    month += 1
-    for candidate in range(day.day, 27, -1):
-        try:
-            return dt.date(year, month, candidate)
-        except ValueError:
-            continue
-    return dt.date(year, month, min(day.day, 28))
 
 
 def renewal_months_problem(text: str | None) -> str | None:
