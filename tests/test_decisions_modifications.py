@@ -181,3 +181,26 @@ def test_renewal_csv_neutralises_formulas(ending, as_role):
 
 def test_members_cannot_see_the_renewal_list(ending, as_role):
     assert as_role("member").get("/contracts/renewals").status_code == 403
+
+
+def test_the_notice_is_recorded_later_and_checked(decided, as_role, db):
+    secretary = as_role("secretary")
+    assert secretary.post(URL, data=form(value_after="130000", ground="a")).status_code == 302
+    modification_id = db.execute("SELECT id FROM contract_modifications").fetchone()[0]
+    notice = f"/decisions/MOB-2026-0001/modifications/{modification_id}/notice"
+    assert "Record the notice" in secretary.get("/decisions/MOB-2026-0001").get_data(as_text=True)
+    early = secretary.post(notice, data={"published_where": "Find a Tender",
+                                         "published_on[day]": "31", "published_on[month]": "5",
+                                         "published_on[year]": "2026"})
+    assert early.status_code == 400
+    assert "The notice cannot be published before the modification was made" in early.get_data(
+        as_text=True)
+    assert db.execute("SELECT published_on FROM contract_modifications").fetchone()[0] is None
+    done = secretary.post(notice, data={"published_where": "Find a Tender",
+                                        "published_on[day]": "20", "published_on[month]": "6",
+                                        "published_on[year]": "2026"})
+    assert done.status_code == 302
+    shown = secretary.get("/decisions/MOB-2026-0001").get_data(as_text=True)
+    assert "Published 20 June 2026: Find a Tender" in shown
+    assert "Notice due by" not in shown
+    assert as_role("governance").post(notice, data={}).status_code == 403

@@ -141,6 +141,42 @@ def new_modification(reference: str) -> Any:
                            current_value=format_money(current_value)), status
 
 
+class NoticeForm(BaseForm):
+    """Where and when a modification's notice was published, recorded after the modification."""
+
+    published_where = StringField("Where the notice was published", validators=[
+        Required("Enter where the notice of the modification was published"), MaxLength(500)])
+    published_on = DateInputField("Date the notice was published",
+                                  noun="the date the notice was published", required=True)
+
+
+@bp.route("/decisions/<reference>/modifications/<int:modification_id>/notice",
+          methods=["GET", "POST"])
+@requires("record_outcomes")
+def record_notice(reference: str, modification_id: int) -> Any:
+    """Record the publication of a modification's notice."""
+    decision = _decision(reference)
+    db = get_db()
+    found = next((m for m in modifications.load_for(db, [decision["id"]]).get(decision["id"], ())
+                  if m.id == modification_id), None)
+    if found is None:
+        abort(404)
+    form = NoticeForm()
+    if form.validate_on_submit():
+        problem = rules.published_problem(found.modified_on, form.published_on.data,
+                                          form.published_where.data or "")
+        if problem:
+            form.published_on.errors.append(problem)
+        else:
+            assert form.published_on.data is not None
+            modifications.record_notice(db, modification_id, form.published_where.data.strip(),
+                                        form.published_on.data, current_user.actor)
+            flash(f"Notice of the modification of {reference} recorded.", "success")
+            return redirect(url_for("decisions.show", reference=reference) + "#modifications")
+    return render_template("decisions/modification_notice.html", decision=decision, form=form,
+                           modification=found), (400 if request.method == "POST" else 200)
+
+
 @bp.route("/contracts/renewals")
 @requires("read_all_decisions")
 def renewals() -> Any:

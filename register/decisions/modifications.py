@@ -105,6 +105,17 @@ def add(db: Database, decision_id: int, modification: Modification, actor: str) 
     return modification_id
 
 
+def record_notice(db: Database, modification_id: int, where: str, on: dt.date,
+                  actor: str) -> None:
+    """Record where and when a modification's notice was published, with its audit event."""
+    with write_transaction(db):
+        db.execute("UPDATE contract_modifications SET published_where = ?, published_on = ?"
+                   " WHERE id = ?", [where, on.isoformat(), modification_id])
+        audit.record(db, actor=actor, action="update", entity="contract_modification",
+                     entity_id=modification_id,
+                     changes={"published_where": where, "published_on": on.isoformat()})
+
+
 @dataclass(frozen=True)
 class Renewal:
     """One contract in the renewal list."""
