@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .breaches import views as breach_views
     from .campaigns import views as campaign_views
     from .committees import views as committee_views
+    from .decisions import contracts_views
     from .decisions import register_views as decision_register_views
     from .decisions import views as decision_views
     from .gifts import views as gift_views
@@ -47,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         search_views,
         decision_views,
         decision_register_views,
+        contracts_views,
         report_views,
         public_views,
         review_views,

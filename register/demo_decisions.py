@@ -29,10 +29,12 @@ from sqlite_utils import Database
 
 from .auth.roles import ROLE_LABELS
 from .decisions import lifecycle
+from .decisions import modifications as contract_modifications
 from .decisions import queries as decision_queries
 from .demo import ACCOUNT_PEOPLE, ACTOR, COMMITTEES, FIN, PEOPLE, DemoInterest
 from .reviews import queries as review_queries
 from .reviews import records, signoff
+from .rules import modifications as modification_rules
 from .rules import routes
 from .rules.decisions import KEY_CRITERIA, assesses_key_criteria, regime_for
 from .rules.interests import add_months
@@ -787,7 +789,32 @@ LATE_INTERESTS = [
 # The app's write functions stamp rows with the time they run. The demo's history happened in the
 # past, so while it is written they read the demo's clock instead; the audit trail keeps the real
 # time at which each event was appended.
-_STAMPED: tuple[ModuleType, ...] = (decision_queries, lifecycle, records)
+_STAMPED: tuple[ModuleType, ...] = (decision_queries, lifecycle, records, contract_modifications)
+
+
+@dataclass(frozen=True)
+class DemoModification:
+    """A change to a demo decision's contract after its award (regulation 13)."""
+
+    title: str  # the decision's title
+    days_ago: int
+    what_changed: str
+    ground: str
+    value_after: int | None = None  # pence; None when the value does not change
+    ends_in_months: int | None = None  # the new end: the last day of the month before this
+
+
+MODIFICATIONS = [
+    DemoModification(
+        "Community dermatology clinics led by GPs with an extended role", 40,
+        "An extra Saturday clinic each month at Fernhill Surgery until the waiting list for "
+        "first appointments is under 6 weeks.", "e", value_after=_pounds(1_240_000)),
+    DemoModification(
+        "Minor surgery (joint injections and excisions) at Fernhill Surgery", 30,
+        "The contract's break clause used by agreement with the practice: the service ends "
+        "when the new local enhanced service for minor surgery starts, and the price falls "
+        "pro rata.", "a", value_after=_pounds(76_000), ends_in_months=9),
+]
 
 
 def spec_notice(spec: DemoDecision) -> str:
@@ -1002,6 +1029,28 @@ class _Loader:
                                       "award_published_on": published.isoformat()})
         return decision_id
 
+    def modify(self, change: DemoModification) -> None:
+        """Record a contract modification, as the modification form would after its checks."""
+        db = self.db
+        row = db.execute("SELECT id, total_value_pence, contract_end FROM decisions"
+                         " WHERE title = ?", [change.title]).fetchone()
+        decision_id, original, _end = row
+        before = modification_rules.current_value(original, contract_modifications.load_for(
+            db, [decision_id])[decision_id])
+        new_end = None
+        if change.ends_in_months is not None:
+            new_end = add_months(self.base, change.ends_in_months).replace(day=1) \
+                - dt.timedelta(days=1)
+        problem = modification_rules.ground_problem(change.ground, original, before,
+                                                    change.value_after, new_end is not None)
+        if problem:
+            raise ValueError(f"Demo modification of {change.title}: {problem}")
+        day = self.ago(change.days_ago)
+        with _clock(_stamp(day, "14:00")):
+            contract_modifications.add(db, decision_id, modification_rules.Modification(
+                day, change.what_changed, before, change.value_after, new_end, change.ground),
+                ACTOR)
+
     def review(self, spec: DemoDecision, decision_id: int, day: dt.date) -> None:
         """Rule on each conflicted person, escalate if the meeting is inquorate, sign off."""
         db = self.db
@@ -1165,6 +1214,9 @@ def load_decisions(db: Database, base: dt.date, *, orgs: dict[str, int],
     for spec in sorted(DECISIONS, key=lambda s: (loader.meeting_day(s), s.title)):
         loader.load(spec)
         counts["decisions"] = counts.get("decisions", 0) + 1
+    for change in MODIFICATIONS:
+        loader.modify(change)
+        counts["contract modifications"] = counts.get("contract modifications", 0) + 1
     for days_ago, interest in LATE_INTERESTS:
         stamp = _stamp(loader.ago(days_ago), "12:00")
         interest_id = add_interest(interest, stamp)

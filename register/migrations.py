@@ -771,6 +771,33 @@ def m022_publication(db: Database) -> None:
 
 
 @migrations()
+def m024_modifications(db: Database) -> None:
+    """Modifications to a contract after its award (regulation 13 of the Provider Selection
+    Regime): what changed, the value before and after, a new end date, the permitted ground and
+    where and when a notice of it was published. The decision's own values are never changed."""
+    db.executescript(
+        """
+        CREATE TABLE contract_modifications (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            modified_on TEXT NOT NULL,
+            what_changed TEXT NOT NULL,
+            value_before_pence INTEGER CHECK (value_before_pence >= 0),
+            value_after_pence INTEGER CHECK (value_after_pence >= 0),
+            new_end TEXT,
+            ground TEXT NOT NULL DEFAULT '' CHECK (ground IN ('', 'a', 'b', 'c', 'd', 'e')),
+            published_where TEXT NOT NULL DEFAULT '',
+            published_on TEXT,
+            recorded_by TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX contract_modifications_decision
+            ON contract_modifications(decision_id, modified_on);
+        """
+    )
+
+
+@migrations()
 def m025_route_parts(db: Database) -> None:
     """What each procurement route records besides the key criteria: why the route was chosen,
     how providers met the basic selection criteria, how they were checked against the grounds

@@ -32,6 +32,7 @@ NAVIGATION = [
     ("interests.index", "Interests", None),
     ("reports.index", "Reports", "read_decisions"),
     ("breaches.index", "Breaches", "read_breaches"),
+    ("contracts.renewals", "Renewals", "read_all_decisions"),
     ("people.index", "People", "read_reference_data"),
     ("organisations.index", "Organisations", "read_reference_data"),
     ("committees.index", "Committees", "read_reference_data"),

@@ -776,3 +776,16 @@ def test_the_demo_has_gifts_a_breach_and_a_running_campaign(db):
     assert {g["accepted"] for g in gifts} == {0, 1}
     assert rows(db, "SELECT count(*) AS n FROM breaches WHERE closed_on IS NOT NULL")[0]["n"] >= 1
     assert rows(db, "SELECT count(*) AS n FROM campaigns WHERE closed_on IS NULL")[0]["n"] == 1
+
+
+def test_contract_modifications_and_renewals(db, demo):
+    from register.decisions import modifications
+
+    found = list(db.query(
+        "SELECT decisions.status, contract_modifications.ground FROM contract_modifications"
+        " JOIN decisions ON decisions.id = contract_modifications.decision_id"))
+    assert ("published", "e") in {(r["status"], r["ground"]) for r in found}
+    assert ("published", "a") in {(r["status"], r["ground"]) for r in found}
+    coming = modifications.renewals(db, TODAY, 12)
+    assert len(coming) >= 2
+    assert any(r.end != r.original_end for r in coming)  # the break clause brought one forward

@@ -208,3 +208,24 @@ def test_a_value_longer_than_a_page_breaks_across_pages(db, consortium):
                ["A justification that goes on and on. " * 400])
     text = flat(" ".join(page_texts(record_pdf(db))))
     assert text.count("goes on and on") == 400
+
+
+def test_contract_modifications_are_printed(db, consortium):
+    import datetime as dt
+
+    from register.decisions import modifications
+    from register.rules.modifications import Modification
+
+    decision = db.execute("SELECT id FROM decisions WHERE reference = 'MOB-2026-0001'").fetchone()[0]
+    db["decisions"].update(decision, {"status": "published", "total_value_pence": 10_000_000,
+                                      "contract_start": "2026-06-01", "contract_end": "2029-05-31"})
+    assert "Contract modifications" not in flat(" ".join(page_texts(record_pdf(db))))
+    modifications.add(db, decision, Modification(
+        dt.date(2026, 9, 1), "Two more <clinic> sessions", 10_000_000, 13_000_000, None, "a"),
+        "test")
+    text = flat(" ".join(page_texts(record_pdf(db))))
+    for expected in ("Contract modifications", "Two more <clinic> sessions",
+                     "£100,000.00 to £130,000.00", "(a) Clearly provided for",
+                     "Notice due by 1 October 2026",
+                     "At award: £100,000.00, ending 31 May 2029. Now: £130,000.00"):
+        assert expected in text, expected

@@ -305,6 +305,33 @@ def test_ocds_contract_amendment_only_with_modifications(register, db):
     assert not list(_validator().iter_errors(package))
 
 
+def test_recorded_modifications_reach_the_public_page_and_ocds(register, client, db):
+    from register.decisions import modifications
+    from register.rules.modifications import Modification
+
+    modifications.add(db, register["flagged"], Modification(
+        dt.date(2026, 9, 1), "Two more clinic sessions a week", 12_345_678, 13_345_678, None,
+        "e"), "test")
+    modifications.add(db, register["flagged"], Modification(
+        dt.date(2027, 1, 5), "Extended by a year", None, None, dt.date(2030, 5, 31), "a"),
+        "test")
+    page = client.get("/public/decisions/MOB-2026-0001").get_data(as_text=True)
+    assert "Contract modifications" in page and "Two more clinic sessions a week" in page
+    assert "now worth £133,456.78 and ends on 31 May 2030" in page
+    package = json.loads(client.get("/public/decisions.ocds.json").data)
+    assert not list(_validator().iter_errors(package))
+    one = [r for r in package["releases"] if r["ocid"] == f"{PREFIX}-MOB-2026-0001"]
+    amendment = one[-1]
+    assert amendment["tag"] == ["contractAmendment"]
+    assert amendment["date"] == "2027-01-05T00:00:00Z"
+    contract = amendment["contracts"][0]
+    assert contract["value"] == {"amount": 133456.78, "currency": "GBP"}
+    assert contract["period"]["endDate"] == "2030-05-31T23:59:59Z"
+    assert [a["rationale"][:3] for a in contract["amendments"]] == ["(e)", "(a)"]
+    # The contract release keeps the value at award.
+    assert one[-2]["contracts"][0]["value"] == {"amount": 123456.78, "currency": "GBP"}
+
+
 def test_ocds_download_waits_for_a_prefix(app, client, register):
     app.config["OCDS_PREFIX"] = None
     response = client.get("/public/decisions.ocds.json")

@@ -10,6 +10,7 @@ page counts through the same function, so the page, the PDF and the JSON agree w
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -21,6 +22,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..rules import conflicts as conflict_rules
+from ..rules import modifications as modification_rules
 from ..rules.companies_house import is_dissolved
 from ..rules.decisions import CHOICES, KEY_CRITERIA, PARTICIPANT_ROLES
 from ..rules.departures import Departure, departure_from, ruling_carried_out
@@ -33,6 +35,8 @@ from ..rules.quorum import (
     escalation_words,
 )
 from ..rules.rulings import RULINGS, may_be_present, presiding_member
+from .modifications import RecordedModification
+from .modifications import load_for as load_modifications
 
 MEMBER_ROLES = {"chair": "Chair", "vice_chair": "Vice-chair", "member": "Member"}
 CATEGORY_LABELS = {"gp": "GP", "lay": "lay member", "executive": "executive", "other": "other"}
@@ -444,6 +448,18 @@ class DecisionRecord:
     award_published_on: dt.date | None = None
     # What the route records besides the key criteria.
     route: RouteParts = RouteParts()
+    # Contract modifications (regulation 13), oldest first: see `with_modifications`.
+    modifications: tuple[RecordedModification, ...] = ()
+
+    @property
+    def current_value_pence(self) -> int | None:
+        """The contract value after its modifications (the original value when none)."""
+        return modification_rules.current_value(self.total_value_pence, self.modifications)
+
+    @property
+    def current_end(self) -> dt.date | None:
+        """The contract end date after its modifications (the original when none)."""
+        return modification_rules.current_end(self.contract_end, self.modifications)
 
     @property
     def flagged(self) -> bool:
@@ -717,7 +733,14 @@ def load_records(db: Database, decision_ids: Sequence[int]) -> list[DecisionReco
             escalations[decision_id], sign_offs[decision_id],
             (outcomes[decision_id] or [None])[0], attendance[decision_id],
             breaches[decision_id], emails, refused[decision_id]), route=route))
-    return out
+    return with_modifications(db, out)
+
+
+def with_modifications(db: Database, records: list[DecisionRecord]) -> list[DecisionRecord]:
+    """The records with their contract modifications read in (one query for them all)."""
+    found = load_modifications(db, [r.id for r in records],
+                               {r.id: r.total_value_pence for r in records})
+    return [dataclasses.replace(r, modifications=found.get(r.id, ())) for r in records]
 
 
 def route_parts(row: Mapping[str, Any], scores: Iterable[Mapping[str, Any]]) -> RouteParts:

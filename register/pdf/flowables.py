@@ -611,6 +611,8 @@ def decision_section(record: dict[str, Any], level: int = 0) -> list[Flowable]:
                                for r in record["proxies_refused"]],
                               [w * 0.25, w * 0.25, w * 0.5]))
 
+    out.extend(modifications_section(record.get("modifications"), sub, w))
+
     out.append(heading("Breaches", sub, bookmark=False))
     if record["breaches"]:
         out.append(data_table(["Breach", "Person", "Detail", "Recorded"],
@@ -629,6 +631,22 @@ def decision_section(record: dict[str, Any], level: int = 0) -> list[Flowable]:
     else:
         out.append(para("No audit events recorded for this decision."))
     return out
+
+
+def modifications_section(printed: dict[str, Any] | None, level: int,
+                          w: float = PORTRAIT_WIDTH) -> list[Flowable]:
+    """A decision's contract modifications (regulation 13), when it has any."""
+    if not printed or not printed["rows"]:
+        return []
+    return [
+        heading("Contract modifications", level, bookmark=False),
+        para(f"At award: {printed['original_text']}. Now: {printed['current_text']}."),
+        data_table(["Date", "What changed", "Value before and after", "Permitted ground",
+                    "Notice"],
+                   [[r["date_text"], r["what_changed"], r["values_text"], r["ground"],
+                     r["notice_text"]] for r in printed["rows"]],
+                   [w * 0.14, w * 0.3, w * 0.18, w * 0.22, w * 0.16]),
+    ]
 
 
 def _ruling_reason(ruling: dict[str, Any]) -> str:

@@ -286,9 +286,34 @@ def printed_record(rec: record_model.DecisionRecord,
         "breaches": [{"kind_label": b.kind_label, "person": b.person or "",
                       "detail": b.detail, "recorded_text": uk_time(b.recorded_at)}
                      for b in rec.breaches],
+        "modifications": printed_modifications(rec),
         "events": [{"seq": e["seq"], "at_text": _when(e["at"]), "actor": e["actor"],
                     "action": e["action"].replace("_", " "),
                     "fields": _fields_changed(e["changes"])} for e in events],
+    }
+
+
+def printed_modifications(rec: record_model.DecisionRecord) -> dict[str, Any]:
+    """The contract's modifications in the words the printed record uses, with its value and
+    end date at award and after them."""
+    return {
+        "original_text": (f"{format_money(rec.total_value_pence) or 'No value recorded'}, "
+                          f"ending {long_date(rec.contract_end) or 'on a date not recorded'}"),
+        "current_text": (f"{format_money(rec.current_value_pence) or 'No value recorded'}, "
+                         f"ending {long_date(rec.current_end) or 'on a date not recorded'}"),
+        "rows": [{
+            "date_text": long_date(m.modified_on),
+            "what_changed": m.what_changed + (f"\nNew end date {long_date(m.new_end)}"
+                                              if m.new_end else ""),
+            "values_text": (f"{format_money(m.value_before_pence)} to "
+                            f"{format_money(m.value_after_pence)}"
+                            if m.value_after_pence is not None else "Unchanged"),
+            "ground": m.ground_words or "None",
+            "notice_text": (f"Published {long_date(m.published_on)}: {m.published_where}"
+                            if m.published_on else
+                            f"Notice due by {long_date(m.notice_due_by)}" if m.notice_due_by
+                            else "Not required"),
+        } for m in rec.modifications],
     }
 
 

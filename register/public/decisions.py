@@ -121,7 +121,27 @@ def public_row(rec: record.DecisionRecord,
         "comments": row["comments"],
         "regime": rec.regime,
         "process": rec.process,
+        "modifications": rec.modifications,
+        "current_value_text": format_money(rec.current_value_pence),
+        "current_end": rec.current_end,
     }
+
+
+def ocds_modifications(records: Sequence[record.DecisionRecord]
+                       ) -> dict[int, list[dict[str, Any]]]:
+    """Each record's contract modifications in the shape the OCDS builder reads (by id)."""
+    out: dict[int, list[dict[str, Any]]] = {}
+    for rec in records:
+        for m in rec.modifications:
+            change = m.what_changed
+            if m.value_after_pence is not None and m.value_after_pence != m.value_before_pence:
+                change += (f" (value {format_money(m.value_before_pence)} to "
+                           f"{format_money(m.value_after_pence)})")
+            out.setdefault(rec.id, []).append({
+                "id": f"{rec.reference}-modification-{m.id}", "date": m.modified_on,
+                "ground": m.ground_words or None, "description": change,
+                "value_after_pence": m.value_after_pence, "new_end": m.new_end})
+    return out
 
 
 def public_rows(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:

@@ -172,6 +172,14 @@ def releases_for(rec: DecisionRecord, prefix: str, organisation: str, today: dt.
                     ("id", str(m.get("id") or n)), ("date", _moment(m.get("date"))),
                     ("rationale", m.get("ground")), ("description", m.get("description")))
                  if value} for n, m in enumerate(modifications, start=1)]}
+            # The amended contract carries its value and end date after the modifications.
+            after = [m["value_after_pence"] for m in modifications
+                     if m.get("value_after_pence") is not None]
+            if after:
+                amended["value"] = _amount(after[-1])
+            ends = [m["new_end"] for m in modifications if m.get("new_end")]
+            if ends and period:
+                amended["period"] = {**period, "endDate": _moment(ends[-1], end=True)}
             last = max((m["date"] for m in modifications if m.get("date")), default=None)
             out.append(release("contractAmendment", last or published_at, contracts=[amended]))
     return out

@@ -289,7 +289,8 @@ def decisions_ocds() -> Response:
     package = ocds.release_package(
         records, prefix=prefix, organisation=current_app.config["ORGANISATION_NAME"],
         uri=url_for("public.decisions_ocds", _external=True, **request.args),
-        published=utcnow(), today=today_uk())
+        published=utcnow(), today=today_uk(),
+        modifications=public_decisions.ocds_modifications(records))
     response = Response(to_json(package), mimetype="application/json")
     response.headers["Content-Disposition"] = (
         f'inline; filename="register-of-procurement-decisions-{today_uk().isoformat()}'
