@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .decisions import views as decision_views
     from .imports import views as import_views
     from .interests import views as interest_views
+    from .notices import views as notice_views
     from .organisations import views as organisation_views
     from .people import views as people_views
     from .public import views as public_views
@@ -47,6 +48,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         report_views,
         public_views,
         review_views,
+        notice_views,
     ):
         app.register_blueprint(module.bp)
     cli.init_app(app)

@@ -768,3 +768,37 @@ def m022_publication(db: Database) -> None:
         ALTER TABLE decisions ADD COLUMN award_published_on TEXT;
         """
     )
+
+
+@migrations()
+def m023_notices(db: Database) -> None:
+    """The Provider Selection Regime's notices for a decision (the intention to award and the
+    award confirmation: date, where published, reference) and the representations providers made
+    during the standstill, with the response. The standstill end is always computed from the
+    intention notice (rules/standstill.py), never stored."""
+    db.executescript(
+        """
+        CREATE TABLE decision_notices (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            kind TEXT NOT NULL CHECK (kind IN ('intention', 'award')),
+            published_on TEXT NOT NULL,
+            published_where TEXT NOT NULL,
+            reference TEXT NOT NULL DEFAULT '',
+            recorded_at TEXT NOT NULL,
+            UNIQUE (decision_id, kind)
+        );
+        CREATE TABLE decision_representations (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            received_on TEXT NOT NULL,
+            provider_name TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            response TEXT NOT NULL DEFAULT '',
+            responded_on TEXT,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX decision_representations_decision
+            ON decision_representations(decision_id);
+        """
+    )

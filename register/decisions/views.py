@@ -21,6 +21,7 @@ from .. import audit
 from ..auth.access import requires
 from ..db import get_db
 from ..listing import parse_page
+from ..notices import views as notice_views
 from ..organisations.queries import KINDS
 from ..rules.decisions import (
     CHOICES,
@@ -347,7 +348,7 @@ def show(reference: str) -> str | tuple[str, int]:
         summary=_summary_of(rec),
         editable=decision["status"] in EDITABLE_STATUSES
         and current_user.can("record_decisions"),
-        review_route=review_route,
+        review_route=review_route, notices=notice_views.section(rec),
         may_review=review_route is not None and (
             current_user.can("review_decisions") or reviewers.is_routed_to(
                 db, decision["id"], current_user)))

@@ -28,6 +28,7 @@ from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
 from ..decisions import access, lifecycle, record, reviewers
 from ..listing import parse_page
+from ..notices import store as notice_store
 from ..rules import workflow
 from ..rules.decisions import CHOICES, format_money
 from ..rules.publication import published_where_problem
@@ -759,7 +760,7 @@ def outcome(reference: str) -> Any:
                                outcome=outcome_record,
                                attendance=outcome_record.attendance if outcome_record else (),
                                breaches=decision_record.breaches if decision_record else (),
-                               rulings=context["rulings"])
+                               rulings=context["rulings"], record=decision_record)
     signed = queries.sign_off_in_force(db, decision["id"]) is not None
     try:
         workflow.next_status(decision["status"], "record_outcome", current_user.role,
@@ -814,23 +815,33 @@ def publish(reference: str) -> Any:
     if excluded:
         return excluded
     where = (request.form.get("published_where") or "").strip()
+    published_on = timeutil.today_uk()
+    # A PSR decision with an award confirmation notice is published from that notice (the one
+    # owner of where the award was published); a route with a standstill needs the notice.
+    decision_record = record.load_record(db, decision["id"])
+    from_notice = notice_store.publication_from_notice(decision_record) \
+        if decision_record else None
+    if from_notice is not None:
+        where, published_on = from_notice
     problem = published_where_problem(where) if decision["status"] == "decided" else None
+    if decision_record is not None and decision["status"] == "decided":
+        problem = notice_store.publish_problem(decision_record) or problem
     if problem is not None:
         # Shown on the outcome page beside the field, with what was typed kept.
-        decision_record = record.load_record(db, decision["id"])
         outcome_record = decision_record.outcome if decision_record else None
         return render_template("reviews/outcome_recorded.html", decision=decision,
                                outcome=outcome_record,
                                attendance=outcome_record.attendance if outcome_record else (),
                                breaches=decision_record.breaches if decision_record else (),
                                rulings=_outcome_context(decision)["rulings"],
-                               published_where=where, published_where_error=problem), 400
+                               published_where=where, published_where_error=problem,
+                               record=decision_record), 400
     try:
         with write_transaction(db):
             lifecycle.move(db, lifecycle.fresh(db, decision["id"]), "publish", current_user.role,
                            current_user.actor, changes={"award_published_where": where},
                            extra={"award_published_where": where,
-                                  "award_published_on": timeutil.today_uk().isoformat()})
+                                  "award_published_on": published_on.isoformat()})
     except TransitionRefused as refused:
         return _refused(decision, refused.message)
     except lifecycle.DecisionChanged as changed:
