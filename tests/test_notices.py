@@ -152,3 +152,20 @@ def test_only_the_secretary_records_notices_others_read_them(db, decided, as_rol
         assert "Standstill ends Thursday 31 December 2026" in page
         assert "Record a representation" not in page
     assert db.execute("SELECT published_on FROM decision_notices").fetchone()[0] == "2026-12-17"
+
+
+def test_the_queue_and_the_secretarys_home_show_standstills_ending_soon(db, decided, lead,  # noqa: F811
+                                                                        monkeypatch):
+    assert notice(decided.secretary, decided.ref, "intention",
+                  dt.date(2026, 12, 17)).status_code == 302
+    monkeypatch.setattr(timeutil, "today_uk", lambda: dt.date(2026, 12, 18))
+    # 7 working days left: not yet "ending soon".
+    assert "Standstills ending soon" not in text(decided.secretary.get("/"))
+    monkeypatch.setattr(timeutil, "today_uk", lambda: TODAY)
+    for client, path in ((decided.secretary, "/"), (lead, "/reviews/")):
+        page = text(client.get(path))
+        assert "Standstills ending soon" in page
+        assert f"{decided.ref}: " in page
+        assert "Standstill ends Thursday 31 December 2026, 3 working days from today" in page
+    monkeypatch.setattr(timeutil, "today_uk", lambda: dt.date(2027, 1, 4))
+    assert "Standstills ending soon" not in text(decided.secretary.get("/"))

@@ -28,6 +28,7 @@ from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
 from ..decisions import access, lifecycle, record, reviewers
 from ..listing import parse_page
+from ..notices import queries as notice_queries
 from ..notices import store as notice_store
 from ..rules import workflow
 from ..rules.decisions import CHOICES, format_money
@@ -139,7 +140,8 @@ def index() -> str:
     routes = reviewers.routes_for(db, [row["id"] for row in result.rows])
     return render_template("reviews/index.html", result=result, target=target, today=today,
                            routes=routes,
-                           excluded_references=access.excluded_references(db, viewer))
+                           excluded_references=access.excluded_references(db, viewer),
+                           standstills=notice_queries.standstills_ending(db, viewer, today))
 
 
 # ---- the review page -----------------------------------------------------------------------
