@@ -169,3 +169,25 @@ def test_the_queue_and_the_secretarys_home_show_standstills_ending_soon(db, deci
         assert "Standstill ends Thursday 31 December 2026, 3 working days from today" in page
     monkeypatch.setattr(timeutil, "today_uk", lambda: dt.date(2027, 1, 4))
     assert "Standstills ending soon" not in text(decided.secretary.get("/"))
+
+
+def test_the_decision_record_pdf_prints_the_notices_and_representations(db, decided):
+    import io
+
+    import pypdf
+
+    ref, secretary = decided.ref, decided.secretary
+    assert notice(secretary, ref, "intention", dt.date(2026, 12, 17)).status_code == 302
+    assert secretary.post(f"/decisions/{ref}/representations/new", data={
+        **day("received_on", dt.date(2026, 12, 22)), "provider_name": "Hill Surgery <Ltd>",
+        "summary": "Access score added up wrongly"}).status_code == 302
+    response = secretary.get(f"/decisions/{ref}/record.pdf")
+    assert response.status_code == 200
+    reader = pypdf.PdfReader(io.BytesIO(response.data))
+    words = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Notices and standstill" in words
+    assert "Intention to award notice" in words
+    assert "Standstill ends Thursday 31 December 2026 (8 working days after the intention to " \
+           "award notice)." in words
+    assert "Hill Surgery <Ltd>" in words
+    assert "Waiting for a response" in words

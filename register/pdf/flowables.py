@@ -403,7 +403,8 @@ def register_row(row: dict[str, Any]) -> list[Any]:
                row["total_value"] and "Total", row["total_value"],
                row["annual_value"] and "Annual", row["annual_value"]),
         _lines(row["comments"]),
-        _lines(row["status_label"], "Flagged" if row["flagged"] else ""),
+        _lines(row["status_label"], "Flagged" if row["flagged"] else "",
+               row.get("standstill_line") or ""),
     ]
 
 
@@ -595,6 +596,8 @@ def decision_section(record: dict[str, Any], level: int = 0) -> list[Flowable]:
                                for r in record["proxies_refused"]],
                               [w * 0.25, w * 0.25, w * 0.5]))
 
+    out.extend(notices_part(record.get("psr_notices"), sub))
+
     out.append(heading("Breaches", sub, bookmark=False))
     if record["breaches"]:
         out.append(data_table(["Breach", "Person", "Detail", "Recorded"],
@@ -612,6 +615,31 @@ def decision_section(record: dict[str, Any], level: int = 0) -> list[Flowable]:
                               [12 * mm, w * 0.22, w * 0.2, w * 0.16, w * 0.42 - 12 * mm]))
     else:
         out.append(para("No audit events recorded for this decision."))
+    return out
+
+
+def notices_part(notices: dict[str, Any] | None, level: int) -> list[Flowable]:
+    """The PSR notices, the standstill and the representations made during it."""
+    if not notices:
+        return []
+    w = PORTRAIT_WIDTH
+    out: list[Flowable] = [heading("Notices and standstill", level, bookmark=False)]
+    if notices["notices"]:
+        out.append(data_table(["Notice", "Published", "Where", "Reference"],
+                              [[n["label"], n["date_text"], n["where"], n["reference"]]
+                               for n in notices["notices"]],
+                              [w * 0.25, w * 0.18, w * 0.37, w * 0.2]))
+    else:
+        out.append(para("No notices recorded."))
+    out.append(para(notices["standstill_text"]))
+    if notices["has_standstill"]:
+        if notices["representations"]:
+            out.append(data_table(["Received", "From", "What they said", "Response"],
+                                  [[r["received_text"], r["provider"], r["summary"],
+                                    r["response"]] for r in notices["representations"]],
+                                  [w * 0.16, w * 0.2, w * 0.32, w * 0.32]))
+        else:
+            out.append(para("No representations received during the standstill."))
     return out
 
 
