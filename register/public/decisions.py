@@ -121,7 +121,18 @@ def public_row(rec: record.DecisionRecord,
         "comments": row["comments"],
         "regime": rec.regime,
         "process": rec.process,
+        **public_notices(rec),
     }
+
+
+def public_notices(rec: record.DecisionRecord) -> dict[str, Any]:
+    """The intention to award notice and the standstill end, for a published PSR decision whose
+    route has a standstill (empty values otherwise)."""
+    notice = rec.intention_notice if rec.has_standstill else None
+    return {"intention_notice_on": notice.published_on if notice else None,
+            "intention_notice_where": notice.published_where if notice else "",
+            "intention_notice_reference": notice.reference if notice else "",
+            "standstill_end": rec.standstill_end if notice else None}
 
 
 def public_rows(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:
