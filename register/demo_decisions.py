@@ -28,14 +28,15 @@ from typing import Any
 from sqlite_utils import Database
 
 from .auth.roles import ROLE_LABELS
-from .decisions import lifecycle
+from .decisions import lifecycle, record
 from .decisions import modifications as contract_modifications
 from .decisions import queries as decision_queries
 from .demo import ACCOUNT_PEOPLE, ACTOR, COMMITTEES, FIN, PEOPLE, DemoInterest
+from .notices import store as notice_store
 from .reviews import queries as review_queries
 from .reviews import records, signoff
 from .rules import modifications as modification_rules
-from .rules import routes
+from .rules import routes, standstill
 from .rules.decisions import KEY_CRITERIA, assesses_key_criteria, regime_for
 from .rules.interests import add_months
 from .rules.quorum import escalation_problem
@@ -47,6 +48,7 @@ from .rules.rulings import (
     proxy_vote_problem,
     vote_problem,
 )
+from .rules.working_days import add_working_days, is_working_day
 
 # The governance lead signs off every decision here, so she takes no part in the Governing Body's
 # procurement items (a lead who took part may not sign off).
@@ -789,7 +791,8 @@ LATE_INTERESTS = [
 # The app's write functions stamp rows with the time they run. The demo's history happened in the
 # past, so while it is written they read the demo's clock instead; the audit trail keeps the real
 # time at which each event was appended.
-_STAMPED: tuple[ModuleType, ...] = (decision_queries, lifecycle, records, contract_modifications)
+_STAMPED: tuple[ModuleType, ...] = (decision_queries, lifecycle, records, contract_modifications,
+                                    notice_store)
 
 
 @dataclass(frozen=True)
@@ -1019,9 +1022,14 @@ class _Loader:
             self.review(spec, decision_id, reviewed)
         if spec.status in ("decided", "published"):
             self.decide(spec, decision_id, self.past(meeting + dt.timedelta(days=1)))
+        if spec.status in ("decided", "published"):
+            from_notice = self.notices(spec, decision_id, meeting)
         if spec.status == "published":
             published = self.past(meeting + dt.timedelta(days=15))
             where = f"https://www.find-tender.service.gov.uk/Notice/{spec_notice(spec)}"
+            if from_notice is not None:
+                # The award confirmation notice says where and when the award was published.
+                where, published = from_notice
             with _clock(_stamp(published, "10:10")):
                 lifecycle.move(db, lifecycle.fresh(db, decision_id), "publish", "secretary",
                                ACTOR, changes={"award_published_where": where},
@@ -1050,6 +1058,61 @@ class _Loader:
             contract_modifications.add(db, decision_id, modification_rules.Modification(
                 day, change.what_changed, before, change.value_after, new_end, change.ground),
                 ACTOR)
+    def notices(self, spec: DemoDecision, decision_id: int,
+                meeting: dt.date) -> tuple[str, dt.date] | None:
+        """A PSR decision's notices: the intention to award and its standstill (one competitive
+        process with a representation answered), then the award confirmation notice; a decided
+        decision's notice published three working days ago is still in its standstill. Returns
+        where and when the award was published, or None."""
+        db = self.db
+        rec = record.load_record(db, decision_id)
+        if rec is None or rec.regime != "psr" or not notice_store.has_award(rec):
+            return None
+        if spec.status == "decided" and spec.process != "direct_award_c":
+            return None  # decided, its intention to award notice not yet published
+        where = f"https://www.find-tender.service.gov.uk/Notice/{spec_notice(spec)}"
+        if rec.has_standstill:
+            intention_on = add_working_days(meeting, 1)
+            if spec.status == "decided":
+                intention_on = self.base
+                for _ in range(5):
+                    intention_on -= dt.timedelta(days=1)
+                    while not is_working_day(intention_on):
+                        intention_on -= dt.timedelta(days=1)
+            with _clock(_stamp(intention_on, "09:30")):
+                notice_store.record_notice(
+                    db, rec, "intention", published_on=intention_on,
+                    published_where=where + "-INTENT", reference=spec_notice(spec) + "-I",
+                    today=self.base, actor=ACTOR)
+            if spec.status == "decided":
+                return None
+            rec = record.load_record(db, decision_id)
+            assert rec is not None
+            if spec.process == "competitive_process" and spec.meeting == 400:
+                received = add_working_days(intention_on, 3)
+                with _clock(_stamp(received, "16:00")):
+                    rep_id = notice_store.record_representation(
+                        db, rec, received_on=received, provider_name="Medway Physio Partners Ltd",
+                        summary="Asked how the access, inequalities and choice criterion was "
+                                "scored against our bid.", today=self.base, actor=ACTOR)
+                responded = add_working_days(received, 2)
+                with _clock(_stamp(responded, "12:00")):
+                    rec = record.load_record(db, decision_id)
+                    assert rec is not None
+                    notice_store.respond(
+                        db, rec, rep_id, response="Sent the evaluation panel's scores and notes "
+                        "for that criterion; the scoring stands.", responded_on=responded,
+                        today=self.base, actor=ACTOR)
+                rec = record.load_record(db, decision_id)
+                assert rec is not None
+            award_on = add_working_days(standstill.standstill_end(intention_on), 1)
+        else:
+            award_on = add_working_days(meeting, 1)
+        with _clock(_stamp(award_on, "09:30")):
+            notice_store.record_notice(db, rec, "award", published_on=award_on,
+                                       published_where=where, reference=spec_notice(spec),
+                                       today=self.base, actor=ACTOR)
+        return where, award_on
 
     def review(self, spec: DemoDecision, decision_id: int, day: dt.date) -> None:
         """Rule on each conflicted person, escalate if the meeting is inquorate, sign off."""

@@ -771,6 +771,40 @@ def m022_publication(db: Database) -> None:
 
 
 @migrations()
+def m023_notices(db: Database) -> None:
+    """The Provider Selection Regime's notices for a decision (the intention to award and the
+    award confirmation: date, where published, reference) and the representations providers made
+    during the standstill, with the response. The standstill end is always computed from the
+    intention notice (rules/standstill.py), never stored."""
+    db.executescript(
+        """
+        CREATE TABLE decision_notices (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            kind TEXT NOT NULL CHECK (kind IN ('intention', 'award')),
+            published_on TEXT NOT NULL,
+            published_where TEXT NOT NULL,
+            reference TEXT NOT NULL DEFAULT '',
+            recorded_at TEXT NOT NULL,
+            UNIQUE (decision_id, kind)
+        );
+        CREATE TABLE decision_representations (
+            id INTEGER PRIMARY KEY,
+            decision_id INTEGER NOT NULL REFERENCES decisions(id),
+            received_on TEXT NOT NULL,
+            provider_name TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            response TEXT NOT NULL DEFAULT '',
+            responded_on TEXT,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE INDEX decision_representations_decision
+            ON decision_representations(decision_id);
+        """
+    )
+
+
+@migrations()
 def m024_modifications(db: Database) -> None:
     """Modifications to a contract after its award (regulation 13 of the Provider Selection
     Regime): what changed, the value before and after, a new end date, the permitted ground and

@@ -58,10 +58,15 @@ def home() -> str:
     from .decisions.reviewers import routed_to
     from .interests.linking import free_text_count
     from .interests.queries import home_summary
+    from .notices.queries import standstills_ending
+    from .timeutil import today_uk
 
     free_text = (free_text_count(get_db()) if current_user.can("settle_free_text") else None)
+    standstills = (standstills_ending(get_db(), current_user, today_uk())
+                   if current_user.can("record_outcomes") else [])
     return render_template("home.html", summary=home_summary(current_user),
-                           to_review=routed_to(get_db(), current_user), free_text=free_text)
+                           to_review=routed_to(get_db(), current_user), free_text=free_text,
+                           standstills=standstills)
 
 
 def navigation(counts: dict[str, int | None] | None = None) -> list[dict[str, Any]]:

@@ -130,10 +130,22 @@ def drive_the_register(app) -> dict[str, str]:
     response = secretary.post(f"/reviews/{queued}/outcome", data=data)
     assert response.status_code == 302, re.sub(r"\s+", " ", re.sub(
         r"<[^>]+>", " ", response.get_data(as_text=True)))[:3000]
-    decided = one(db, "SELECT reference FROM decisions WHERE status = 'decided' ORDER BY id")[
-        "reference"]
-    assert secretary.post(f"/reviews/{decided}/publish", data={
-        "published_where": "https://example.org/notices/1"}).status_code == 302
+    decided_row = one(db, "SELECT reference, meeting_date FROM decisions"
+                          " WHERE status = 'decided' ORDER BY id")
+    decided = decided_row["reference"]
+    # Its route has a standstill: the intention to award notice, then the award confirmation
+    # notice once the standstill has ended; publishing takes where the award was published from it.
+    meeting = dt.date.fromisoformat(decided_row["meeting_date"])
+    for kind, day in (("intention", meeting + dt.timedelta(days=1)),
+                      ("award", meeting + dt.timedelta(days=21))):
+        data = harvest(secretary.get(f"/decisions/{decided}/notices/{kind}"))
+        data.update({"published_on[day]": str(day.day), "published_on[month]": str(day.month),
+                     "published_on[year]": str(day.year),
+                     "published_where": f"https://example.org/notices/{kind}"})
+        response = secretary.post(f"/decisions/{decided}/notices/{kind}", data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    data = harvest(secretary.get(f"/reviews/{decided}/outcome"))
+    assert secretary.post(f"/reviews/{decided}/publish", data=data).status_code == 302
     assert decision(db, decided)["status"] == "published"
     # Void a sign-off by withdrawing an interest behind one of its conflicts.
     signed = one(db, "SELECT decisions.reference, decision_flags.person_id FROM decisions"

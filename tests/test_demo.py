@@ -789,3 +789,26 @@ def test_contract_modifications_and_renewals(db, demo):
     coming = modifications.renewals(db, TODAY, 12)
     assert len(coming) >= 2
     assert any(r.end != r.original_end for r in coming)  # the break clause brought one forward
+def test_the_demo_publishes_psr_awards_through_their_notices(db):
+    from register.decisions import record
+    from register.rules import standstill
+
+    published = rows(db, "SELECT id FROM decisions WHERE status = 'published' AND regime = 'psr'")
+    assert published
+    for row in published:
+        rec = record.load_record(db, row["id"])
+        if rec.outcome is None or not rec.outcome.awarded_provider:
+            continue
+        assert rec.award_notice is not None, rec.reference
+        # The award confirmation notice is where the award was published.
+        assert (rec.award_published_where, rec.award_published_on) == (
+            rec.award_notice.published_where, rec.award_notice.published_on)
+        if rec.has_standstill:
+            assert rec.award_notice.published_on > rec.standstill_end
+    answered = rows(db, "SELECT * FROM decision_representations WHERE responded_on IS NOT NULL")
+    assert len(answered) == 1
+    running = [r for r in rows(db, "SELECT decision_notices.published_on FROM decision_notices"
+                                   " JOIN decisions ON decisions.id = decision_id"
+                                   " WHERE kind = 'intention' AND status = 'decided'")
+               if standstill.ending_soon(dt.date.fromisoformat(r["published_on"]), TODAY)]
+    assert len(running) == 1

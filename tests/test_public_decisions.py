@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -364,3 +365,26 @@ def test_the_prefix_is_read_from_the_environment(tmp_path, monkeypatch):
 def test_ocid_is_the_prefix_and_the_reference():
     assert publication.ocid("ocds-abc123", " mob-2026-0001 ") == "ocds-abc123-MOB-2026-0001"
     assert publication.ocds_prefix_problem("ocds-abc123") is None
+
+
+def test_the_intention_notice_and_standstill_end_are_published(client, register, db):
+    db["decision_notices"].insert({
+        "decision_id": register["flagged"], "kind": "intention", "published_on": "2026-03-05",
+        "published_where": "https://example.org/notices/intent-0001", "reference": "INT-1",
+        "recorded_at": "2026-03-05T10:00:00+00:00"})
+    page = text(client.get("/public/decisions/MOB-2026-0001"))
+    assert "Intention to award and standstill" in page
+    assert "https://example.org/notices/intent-0001" in page
+    # 8 working days after Thursday 5 March 2026.
+    assert re.search(r"Standstill ended</dt>\s*<dd[^>]*>17 March 2026<", page)
+    package = json.loads(client.get("/public/decisions.ocds.json").data)
+    errors = sorted(_validator().iter_errors(package), key=lambda e: list(e.path))
+    assert not errors, [f"{list(e.path)}: {e.message}" for e in errors[:5]]
+    award = next(r for r in package["releases"]
+                 if r["id"] == f"{PREFIX}-MOB-2026-0001-award")["awards"][0]
+    intention = award["documents"][0]
+    assert intention["documentType"] == "awardNotice"
+    assert intention["title"] == "Intention to award notice"
+    assert intention["url"] == "https://example.org/notices/intent-0001"
+    assert intention["description"] == "Standstill ended 2026-03-17; notice reference INT-1"
+    assert award["documents"][1]["url"] == "https://example.org/notices/0001"

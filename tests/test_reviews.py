@@ -879,17 +879,24 @@ def test_recording_the_outcome_decides_it_then_it_can_be_published(db, world, re
     assert status_of(db, ready.decision) == "decided"
     page = text(ready.secretary.get(f"/reviews/{ready.ref}/outcome"))
     assert "4 for, 1 against, 0 abstaining" in page
-    refused = ready.secretary.post(f"/reviews/{ready.ref}/publish",
-                                   data={"published_where": "  "})
+    # Direct award C has a standstill: the award confirmation notice comes before publishing,
+    # and it, not a typed field, says where the award was published.
+    refused = ready.secretary.post(f"/reviews/{ready.ref}/publish", data={
+        "published_where": "Find a Tender, notice 2026/S 000-123456"})
     assert refused.status_code == 400
-    assert "Enter where the award was published" in text(refused)
+    assert "Record the award confirmation notice before publishing" in text(refused)
     assert status_of(db, ready.decision) == "decided"
+    for kind, day in (("intention", "11"), ("award", "24")):
+        assert ready.secretary.post(f"/decisions/{ready.ref}/notices/{kind}", data={
+            "published_on[day]": day, "published_on[month]": "3", "published_on[year]": "2026",
+            "published_where": f"Find a Tender, notice 2026/S 000-12345{day}"},
+        ).status_code == 302
     assert ready.secretary.post(f"/reviews/{ready.ref}/publish", data={
-        "published_where": "Find a Tender, notice 2026/S 000-123456"}).status_code == 302
+        "published_where": "ignored: the notice says where"}).status_code == 302
     assert status_of(db, ready.decision) == "published"
     published = db.execute("SELECT award_published_where, award_published_on FROM decisions"
                            " WHERE id = ?", [ready.decision]).fetchone()
-    assert published[0] == "Find a Tender, notice 2026/S 000-123456" and published[1]
+    assert tuple(published) == ("Find a Tender, notice 2026/S 000-1234524", "2026-03-24")
     again = ready.secretary.post(f"/reviews/{ready.ref}/outcome", data=outcome_data(world))
     assert again.status_code == 409
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from .. import audit, notices
+from .. import audit, notifications
 from ..db import write_transaction
 from ..rules import workflow
 from ..timeutil import utcnow_iso
@@ -128,7 +128,7 @@ def move(db: Database, decision: dict[str, Any], action: str, role: str, actor: 
         supersede_escalations(db, decision["id"], now)
     audit.record(db, actor=actor, action=action, entity="decision", entity_id=decision["id"],
                  changes={"status": [decision["status"], status], **(changes or {})})
-    notices.after_move(db, decision, action, status)
+    notifications.after_move(db, decision, action, status)
     return status
 
 

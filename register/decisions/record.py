@@ -23,6 +23,7 @@ from sqlite_utils import Database
 
 from ..rules import conflicts as conflict_rules
 from ..rules import modifications as modification_rules
+from ..rules import standstill
 from ..rules.companies_house import is_dissolved
 from ..rules.decisions import CHOICES, KEY_CRITERIA, PARTICIPANT_ROLES
 from ..rules.departures import Departure, departure_from, ruling_carried_out
@@ -400,6 +401,34 @@ class Breach:
 
 
 @dataclass(frozen=True)
+class Notice:
+    """A PSR notice published for the decision: the intention to award or the award confirmation."""
+
+    kind: str
+    kind_label: str
+    published_on: dt.date
+    published_where: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class Representation:
+    """A representation a provider made during the standstill, and the response to it."""
+
+    id: int
+    received_on: dt.date
+    provider_name: str
+    summary: str
+    response: str
+    responded_on: dt.date | None
+
+    @property
+    def answered(self) -> bool:
+        """Whether the representation has had its response."""
+        return self.responded_on is not None
+
+
+@dataclass(frozen=True)
 class DecisionRecord:
     """Everything known about one decision, as stored, in one typed value."""
 
@@ -460,6 +489,36 @@ class DecisionRecord:
     def current_end(self) -> dt.date | None:
         """The contract end date after its modifications (the original when none)."""
         return modification_rules.current_end(self.contract_end, self.modifications)
+    # The PSR notices and the representations made during the standstill (_with_notices).
+    notices: tuple[Notice, ...] = ()
+    representations: tuple[Representation, ...] = ()
+
+    # ---- notices and standstill (rules/standstill.py) ----
+    @property
+    def intention_notice(self) -> Notice | None:
+        """The PSR intention to award notice, if recorded."""
+        return next((n for n in self.notices if n.kind == "intention"), None)
+
+    @property
+    def award_notice(self) -> Notice | None:
+        """The PSR award confirmation notice, if recorded."""
+        return next((n for n in self.notices if n.kind == "award"), None)
+
+    @property
+    def has_standstill(self) -> bool:
+        """Whether the decision's route needs an intention notice and a standstill."""
+        return standstill.has_standstill(self.regime, self.process)
+
+    @property
+    def standstill_end(self) -> dt.date | None:
+        """The last day of the standstill, computed from the intention notice."""
+        notice = self.intention_notice
+        return standstill.standstill_end(notice.published_on) if notice else None
+
+    @property
+    def open_representations(self) -> tuple[Representation, ...]:
+        """Representations still waiting for a response."""
+        return tuple(r for r in self.representations if not r.answered)
 
     @property
     def flagged(self) -> bool:
@@ -733,7 +792,7 @@ def load_records(db: Database, decision_ids: Sequence[int]) -> list[DecisionReco
             escalations[decision_id], sign_offs[decision_id],
             (outcomes[decision_id] or [None])[0], attendance[decision_id],
             breaches[decision_id], emails, refused[decision_id]), route=route))
-    return with_modifications(db, out)
+    return _with_notices(db, with_modifications(db, out), ids_json)
 
 
 def with_modifications(db: Database, records: list[DecisionRecord]) -> list[DecisionRecord]:
@@ -751,6 +810,24 @@ def route_parts(row: Mapping[str, Any], scores: Iterable[Mapping[str, Any]]) -> 
                       tuple(sorted((Score(s["organisation_id"], s["name"], s["score"],
                                           s["assessment"]) for s in scores),
                                    key=lambda s: (-s.score, s.name.casefold()))))
+
+
+def _with_notices(db: Database, records: list[DecisionRecord],
+                  ids_json: str) -> list[DecisionRecord]:
+    """The records with their PSR notices and standstill representations."""
+    notices = _grouped(db, "SELECT * FROM decision_notices WHERE decision_id IN " + _IN
+                       + " ORDER BY published_on, id", ids_json)
+    representations = _grouped(db, "SELECT * FROM decision_representations WHERE decision_id IN "
+                               + _IN + " ORDER BY received_on, id", ids_json)
+    return [replace(
+        rec,
+        notices=tuple(Notice(n["kind"], standstill.NOTICE_KINDS.get(n["kind"], n["kind"]),
+                             dt.date.fromisoformat(n["published_on"]), n["published_where"],
+                             n["reference"]) for n in notices[rec.id]),
+        representations=tuple(Representation(
+            r["id"], dt.date.fromisoformat(r["received_on"]), r["provider_name"], r["summary"],
+            r["response"] or "", _date(r["responded_on"])) for r in representations[rec.id]))
+        for rec in records]
 
 
 def _details(text: str | None) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from ..auth.access import requires
 from ..db import get_db
 from ..gifts import queries as gift_queries
 from ..listing import parse_page
+from ..notices import views as notice_views
 from ..organisations.queries import KINDS
 from ..rules import gifts as rules_gifts
 from ..rules import routes
@@ -363,7 +364,7 @@ def show(reference: str) -> str | tuple[str, int]:
         summary=_summary_of(rec),
         editable=decision["status"] in EDITABLE_STATUSES
         and current_user.can("record_decisions"),
-        review_route=review_route,
+        review_route=review_route, notices=notice_views.section(rec),
         may_review=review_route is not None and (
             current_user.can("review_decisions") or reviewers.is_routed_to(
                 db, decision["id"], current_user)))

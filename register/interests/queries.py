@@ -10,7 +10,7 @@ from typing import Any
 from flask import current_app
 from sqlite_utils import Database
 
-from .. import audit, notices
+from .. import audit, notifications
 from ..db import get_db, write_transaction
 from ..decisions import lifecycle
 from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
@@ -391,7 +391,7 @@ def decide_approval(db: Database, interest_id: int, version: int, *, approve: bo
         "approval": None if approve else rules.RETURNED, "approval_note": note,
         "approved_by_user_id": user.id, "approved_at": utcnow_iso()},
         user=user, action="approve" if approve else "return_declaration",
-        then=lambda: notices.declaration_decided(db, interest_id, approved=approve))
+        then=lambda: notifications.declaration_decided(db, interest_id, approved=approve))
 
 
 def withdraw_interest(db: Database, interest_id: int, version: int, reason: str, *,

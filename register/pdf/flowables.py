@@ -403,7 +403,8 @@ def register_row(row: dict[str, Any]) -> list[Any]:
                row["total_value"] and "Total", row["total_value"],
                row["annual_value"] and "Annual", row["annual_value"]),
         _lines(row["comments"]),
-        _lines(row["status_label"], "Flagged" if row["flagged"] else ""),
+        _lines(row["status_label"], "Flagged" if row["flagged"] else "",
+               row.get("standstill_line") or ""),
     ]
 
 
@@ -612,6 +613,7 @@ def decision_section(record: dict[str, Any], level: int = 0) -> list[Flowable]:
                               [w * 0.25, w * 0.25, w * 0.5]))
 
     out.extend(modifications_section(record.get("modifications"), sub, w))
+    out.extend(notices_part(record.get("psr_notices"), sub))
 
     out.append(heading("Breaches", sub, bookmark=False))
     if record["breaches"]:
@@ -647,6 +649,29 @@ def modifications_section(printed: dict[str, Any] | None, level: int,
                      r["notice_text"]] for r in printed["rows"]],
                    [w * 0.14, w * 0.3, w * 0.18, w * 0.22, w * 0.16]),
     ]
+def notices_part(notices: dict[str, Any] | None, level: int) -> list[Flowable]:
+    """The PSR notices, the standstill and the representations made during it."""
+    if not notices:
+        return []
+    w = PORTRAIT_WIDTH
+    out: list[Flowable] = [heading("Notices and standstill", level, bookmark=False)]
+    if notices["notices"]:
+        out.append(data_table(["Notice", "Published", "Where", "Reference"],
+                              [[n["label"], n["date_text"], n["where"], n["reference"]]
+                               for n in notices["notices"]],
+                              [w * 0.25, w * 0.18, w * 0.37, w * 0.2]))
+    else:
+        out.append(para("No notices recorded."))
+    out.append(para(notices["standstill_text"]))
+    if notices["has_standstill"]:
+        if notices["representations"]:
+            out.append(data_table(["Received", "From", "What they said", "Response"],
+                                  [[r["received_text"], r["provider"], r["summary"],
+                                    r["response"]] for r in notices["representations"]],
+                                  [w * 0.16, w * 0.2, w * 0.32, w * 0.32]))
+        else:
+            out.append(para("No representations received during the standstill."))
+    return out
 
 
 def _ruling_reason(ruling: dict[str, Any]) -> str:

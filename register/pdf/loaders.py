@@ -23,6 +23,7 @@ from ..decisions import record as record_model
 from ..decisions.record import iso
 from ..interests import history as interest_history
 from ..organisations.queries import KINDS as ORGANISATION_KINDS
+from ..rules import standstill
 from ..rules.decisions import CHOICES, REGIMES, format_money
 from ..rules.decisions import process_label as process_words
 from ..rules.interests import INTEREST_TYPES, days_late, is_late
@@ -218,6 +219,35 @@ def printed_quorum(quorum: record_model.Quorum | None) -> dict[str, Any]:
             "verdict": f"Verdict after the rulings: {quorum.verdict}."}
 
 
+def printed_notices(rec: record_model.DecisionRecord) -> dict[str, Any] | None:
+    """The PSR notices, standstill and representations as the decision record prints them, or
+    None when the decision is not under the regime."""
+    if not standstill.notices_apply(rec.regime):
+        return None
+    notices = [{"label": n.kind_label, "date_text": long_date(n.published_on),
+                "where": n.published_where, "reference": n.reference} for n in rec.notices]
+    end = rec.standstill_end
+    if not rec.has_standstill:
+        words = "This route has no standstill."
+    elif end is not None:
+        words = (f"Standstill ends {standstill.long_day(end)} (8 working days after the "
+                 f"intention to award notice).")
+    else:
+        words = "Standstill: no intention to award notice recorded."
+    return {"notices": notices, "standstill_text": words, "has_standstill": rec.has_standstill,
+            "representations": [{
+                "received_text": long_date(r.received_on), "provider": r.provider_name,
+                "summary": r.summary,
+                "response": (f"{r.response} ({long_date(r.responded_on)})" if r.answered
+                             else "Waiting for a response")} for r in rec.representations]}
+
+
+def _standstill_line(rec: record_model.DecisionRecord) -> str:
+    """The register table's one line on the standstill, or empty."""
+    end = rec.standstill_end
+    return f"Standstill ended {long_date(end)}" if rec.has_standstill and end else ""
+
+
 def printed_record(rec: record_model.DecisionRecord,
                    events: list[dict[str, Any]]) -> dict[str, Any]:
     """One decision's record in the words the printed record uses."""
@@ -283,6 +313,7 @@ def printed_record(rec: record_model.DecisionRecord,
         "proxies_refused": [{"for_person": r.for_person, "offered_to": r.offered_to,
                              "reason": r.reason}
                             for r in (rec.outcome.proxies_refused if rec.outcome else ())],
+        "psr_notices": printed_notices(rec),
         "breaches": [{"kind_label": b.kind_label, "person": b.person or "",
                       "detail": b.detail, "recorded_text": uk_time(b.recorded_at)}
                      for b in rec.breaches],
@@ -371,6 +402,7 @@ def _register_rows(records: Sequence[record_model.DecisionRecord]) -> list[dict[
                                     for r in rec.rulings),
             "flagged": rec.flagged,
             **_conflicts_and_term(rec),
+            "standstill_line": _standstill_line(rec),
         })
     return out
 

@@ -124,6 +124,7 @@ def public_row(rec: record.DecisionRecord,
         "modifications": rec.modifications,
         "current_value_text": format_money(rec.current_value_pence),
         "current_end": rec.current_end,
+        **public_notices(rec),
     }
 
 
@@ -142,6 +143,16 @@ def ocds_modifications(records: Sequence[record.DecisionRecord]
                 "ground": m.ground_words or None, "description": change,
                 "value_after_pence": m.value_after_pence, "new_end": m.new_end})
     return out
+
+
+def public_notices(rec: record.DecisionRecord) -> dict[str, Any]:
+    """The intention to award notice and the standstill end, for a published PSR decision whose
+    route has a standstill (empty values otherwise)."""
+    notice = rec.intention_notice if rec.has_standstill else None
+    return {"intention_notice_on": notice.published_on if notice else None,
+            "intention_notice_where": notice.published_where if notice else "",
+            "intention_notice_reference": notice.reference if notice else "",
+            "standstill_end": rec.standstill_end if notice else None}
 
 
 def public_rows(db: Database, ids: Sequence[int]) -> list[dict[str, Any]]:

@@ -84,6 +84,24 @@ def _is_url(text: str) -> bool:
     return text.startswith(("https://", "http://"))
 
 
+def intention_document(rec: DecisionRecord) -> dict[str, Any] | None:
+    """The PSR intention to award notice as an award document, with the standstill end."""
+    notice = rec.intention_notice if rec.has_standstill else None
+    if notice is None or rec.standstill_end is None:
+        return None
+    document: dict[str, Any] = {
+        "id": f"{rec.reference}-intention-notice", "documentType": "awardNotice",
+        "title": "Intention to award notice",
+        "description": (f"Standstill ended {rec.standstill_end.isoformat()}"
+                        + (f"; notice reference {notice.reference}" if notice.reference else "")
+                        + ("" if _is_url(notice.published_where)
+                           else f"; published at {notice.published_where}")),
+        "datePublished": _moment(notice.published_on)}
+    if _is_url(notice.published_where):
+        document["url"] = notice.published_where
+    return document
+
+
 def _contract_status(rec: DecisionRecord, today: dt.date) -> str:
     if rec.contract_start and today < rec.contract_start:
         return "pending"
@@ -150,6 +168,9 @@ def releases_for(rec: DecisionRecord, prefix: str, organisation: str, today: dt.
         else:
             document["description"] = rec.award_published_where
         award["documents"] = [{k: v for k, v in document.items() if v is not None}]
+    intention = intention_document(rec)
+    if intention is not None:
+        award["documents"] = [intention, *award.get("documents", [])]
     award = {key: value for key, value in award.items() if value not in (None, [])}
 
     contract: dict[str, Any] = {

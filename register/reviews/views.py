@@ -30,6 +30,8 @@ from ..db import get_db, write_transaction
 from ..decisions import access, lifecycle, record, reviewers
 from ..gifts import queries as gift_queries
 from ..listing import parse_page
+from ..notices import queries as notice_queries
+from ..notices import store as notice_store
 from ..rules import gifts as gift_rules
 from ..rules import sessions as session_rules
 from ..rules import workflow
@@ -142,7 +144,8 @@ def index() -> str:
     routes = reviewers.routes_for(db, [row["id"] for row in result.rows])
     return render_template("reviews/index.html", result=result, target=target, today=today,
                            routes=routes,
-                           excluded_references=access.excluded_references(db, viewer))
+                           excluded_references=access.excluded_references(db, viewer),
+                           standstills=notice_queries.standstills_ending(db, viewer, today))
 
 
 # ---- the review page -----------------------------------------------------------------------
@@ -803,7 +806,7 @@ def outcome(reference: str) -> Any:
                                outcome=outcome_record,
                                attendance=outcome_record.attendance if outcome_record else (),
                                breaches=decision_record.breaches if decision_record else (),
-                               rulings=context["rulings"])
+                               rulings=context["rulings"], record=decision_record)
     signed = queries.sign_off_in_force(db, decision["id"]) is not None
     try:
         workflow.next_status(decision["status"], "record_outcome", current_user.role,
@@ -858,23 +861,33 @@ def publish(reference: str) -> Any:
     if excluded:
         return excluded
     where = (request.form.get("published_where") or "").strip()
+    published_on = timeutil.today_uk()
+    # A PSR decision with an award confirmation notice is published from that notice (the one
+    # owner of where the award was published); a route with a standstill needs the notice.
+    decision_record = record.load_record(db, decision["id"])
+    from_notice = notice_store.publication_from_notice(decision_record) \
+        if decision_record else None
+    if from_notice is not None:
+        where, published_on = from_notice
     problem = published_where_problem(where) if decision["status"] == "decided" else None
+    if decision_record is not None and decision["status"] == "decided":
+        problem = notice_store.publish_problem(decision_record) or problem
     if problem is not None:
         # Shown on the outcome page beside the field, with what was typed kept.
-        decision_record = record.load_record(db, decision["id"])
         outcome_record = decision_record.outcome if decision_record else None
         return render_template("reviews/outcome_recorded.html", decision=decision,
                                outcome=outcome_record,
                                attendance=outcome_record.attendance if outcome_record else (),
                                breaches=decision_record.breaches if decision_record else (),
                                rulings=_outcome_context(decision)["rulings"],
-                               published_where=where, published_where_error=problem), 400
+                               published_where=where, published_where_error=problem,
+                               record=decision_record), 400
     try:
         with write_transaction(db):
             lifecycle.move(db, lifecycle.fresh(db, decision["id"]), "publish", current_user.role,
                            current_user.actor, changes={"award_published_where": where},
                            extra={"award_published_where": where,
-                                  "award_published_on": timeutil.today_uk().isoformat()})
+                                  "award_published_on": published_on.isoformat()})
     except TransitionRefused as refused:
         return _refused(decision, refused.message)
     except lifecycle.DecisionChanged as changed:

@@ -182,14 +182,16 @@ def test_secretary_submits_lead_rules_and_signs_off_secretary_records_outcome(pa
                             ).is_visible()
     assert page.locator("caption", has_text="Proxy votes the chair refused").is_visible()
     assert axe_violations(page) == []
+    # Direct award C has a standstill: publishing waits for the award confirmation notice,
+    # which can follow only once the standstill after the intention notice has ended.
+    assert page.get_by_text("This route has a standstill").is_visible()
     submit(page, "Publish the decision")
     assert page.title().startswith("Error: ")
     assert page.locator(".nhsuk-error-summary").get_by_text(
-        "Enter where the award was published").is_visible()
+        "Record the award confirmation notice before publishing").is_visible()
     assert axe_violations(page) == []
-    page.fill("#published_where", "https://example.org/notices/award-1")
-    submit(page, "Publish the decision")
-    assert page.get_by_text(f"{reference} published.").is_visible()
+    page.goto(f"/decisions/{reference}")
+    assert page.locator("a", has_text="Record the intention to award notice").is_visible()
 
 
 def test_an_inquorate_review_asks_for_an_escalation_accessibly(page, live_app):

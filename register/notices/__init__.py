@@ -1,0 +1,1 @@
+"""The Provider Selection Regime's notices, standstill and representations for a decision."""
