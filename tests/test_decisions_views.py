@@ -827,3 +827,39 @@ def test_the_check_page_lists_each_part_of_the_route_and_what_is_not_needed(as_r
     assert ("Exclusions: how the providers were checked Say how the providers were checked "
             "against the grounds for exclusion Incomplete") in check
     assert "Basic selection criteria: how the providers met them Not needed" in check
+
+
+# ---- deleting a draft nobody wants ----------------------------------------------------------------
+
+def test_its_author_deletes_a_draft_and_the_trail_keeps_it(as_role, db, world, app):
+    from register import audit
+
+    client = as_role("secretary")
+    reference = start(client, world)
+    assert "Delete this draft" in text(client.get(f"/decisions/{reference}"))
+    version = decision_row(db, reference)["version"]
+    response = client.post(f"/decisions/{reference}/delete", data={"version": version})
+    assert response.status_code == 302
+    assert db.execute("SELECT count(*) FROM decisions WHERE reference = ?",
+                      [reference]).fetchone()[0] == 0
+    event = dict(next(db.query("SELECT * FROM audit_events WHERE action = 'delete'")))
+    assert event["content_sha256"] == "deleted" and reference in event["changes"]
+    assert audit.content_problems(db) == []
+    # The reference is never issued again.
+    again = start(client, world)
+    assert again != reference
+
+
+def test_only_the_author_deletes_and_never_after_submission(as_role, db, world):
+    client = as_role("secretary")
+    reference = start(client, world)
+    version = decision_row(db, reference)["version"]
+    other = as_role("secretary", username="other-secretary")
+    refused = other.post(f"/decisions/{reference}/delete", data={"version": version})
+    assert refused.status_code == 409
+    assert "Only the person who started this draft can delete it" in text(refused)
+    db.execute("UPDATE decisions SET status = 'returned', submitted_at = '2026-03-01T10:00:00'"
+               " WHERE reference = ?", [reference])
+    refused = client.post(f"/decisions/{reference}/delete", data={"version": version})
+    assert "Only a draft that was never submitted can be deleted" in text(refused)
+    assert decision_row(db, reference) is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sqlite3
 from typing import Any
 
 from sqlite_utils import Database
@@ -328,3 +329,44 @@ def save_decision(db: Database, decision_id: int, version: int, values: dict[str
                      entity_id=decision_id, changes=changes)
         lifecycle.refresh(db, [decision_id], actor=actor)
     return True
+
+
+class NotDeletable(Exception):
+    """A draft that cannot be deleted; the message says why, in the user's words."""
+
+
+# What a draft may hold: everything else about a decision comes after it is submitted.
+_DRAFT_CHILDREN = ("decision_participants", "decision_providers", "decision_options",
+                   "decision_criteria", "decision_scores", "decision_flags",
+                   "match_resolutions")
+
+
+def delete_draft(db: Database, decision_id: int, version: int, *, user_id: int,
+                 actor: str) -> str:
+    """Delete a draft nobody wants: only its author, only while it is a draft never submitted.
+    The deletion is audited with what the draft held, and its reference is never issued again.
+    Returns the reference; raises NotDeletable saying why not."""
+    with write_transaction(db):
+        row = next(iter(db.query("SELECT * FROM decisions WHERE id = ?", [decision_id])), None)
+        if row is None:
+            raise NotDeletable("This decision no longer exists")
+        if row["status"] != "draft" or row["submitted_at"]:
+            raise NotDeletable("Only a draft that was never submitted can be deleted: a "
+                               "submitted decision is kept for good (withdraw it instead)")
+        if row["author_user_id"] != user_id:
+            raise NotDeletable("Only the person who started this draft can delete it")
+        if row["version"] != version:
+            raise NotDeletable("Someone changed this draft since you opened it: look at it "
+                               "again before deleting it")
+        children = _child_summary(_stored_children(db, decision_id))
+        try:
+            for table in _DRAFT_CHILDREN:
+                db.execute(f"DELETE FROM {table} WHERE decision_id = ?", [decision_id])
+            db.execute("DELETE FROM decisions WHERE id = ?", [decision_id])
+        except sqlite3.IntegrityError as error:
+            raise NotDeletable("Something else in the register refers to this draft (a breach "
+                               "recorded against it, for example), so it cannot be deleted"
+                               ) from error
+        audit.record(db, actor=actor, action="delete", entity="decision", entity_id=decision_id,
+                     changes={"deleted": _audited(row), **children})
+    return row["reference"]

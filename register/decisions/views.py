@@ -368,3 +368,33 @@ def show(reference: str) -> str | tuple[str, int]:
         may_review=review_route is not None and (
             current_user.can("review_decisions") or reviewers.is_routed_to(
                 db, decision["id"], current_user)))
+
+
+@bp.route("/<reference>/delete", methods=["GET", "POST"])
+@requires("record_decisions")
+def delete(reference: str) -> str | Response | tuple[str, int]:
+    """Delete a draft nobody wants (its author only, never after it was submitted)."""
+    loaded = _loaded_or_404(reference)
+    decision = loaded["decision"]
+    refusal = _refusal(decision)
+    if refusal:
+        return refusal
+    problem = None
+    if request.method == "POST":
+        version = request.form.get("version", "")
+        try:
+            queries.delete_draft(get_db(), decision["id"],
+                                 int(version) if version.isdecimal() else -1,
+                                 user_id=current_user.id, actor=current_user.actor)
+        except queries.NotDeletable as refused:
+            problem = str(refused)
+        else:
+            flash(f"Draft {decision['reference']} deleted. Its reference will not be used again.",
+                  "success")
+            return redirect(url_for("decisions.index"))
+    elif decision["status"] != "draft" or decision["submitted_at"] \
+            or decision["author_user_id"] != current_user.id:
+        problem = ("Only a draft that was never submitted can be deleted, and only by the person "
+                   "who started it")
+    return render_template("decisions/delete.html", decision=decision, problem=problem), \
+        (409 if problem and request.method == "POST" else 200)
