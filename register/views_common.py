@@ -5,7 +5,7 @@ import logging
 import sqlite3
 from typing import Any
 
-from flask import Blueprint, Flask, render_template, request, url_for
+from flask import Blueprint, Flask, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 
@@ -64,9 +64,13 @@ def home() -> str:
     free_text = (free_text_count(get_db()) if current_user.can("settle_free_text") else None)
     standstills = (standstills_ending(get_db(), current_user, today_uk())
                    if current_user.can("record_outcomes") else [])
+    from .todo import tasks_for
+
+    tasks = tasks_for(get_db(), current_user, today_uk(),
+                      review_target=int(current_app.config["REVIEW_TARGET_WORKING_DAYS"]))
     return render_template("home.html", summary=home_summary(current_user),
                            to_review=routed_to(get_db(), current_user), free_text=free_text,
-                           standstills=standstills)
+                           standstills=standstills, tasks=tasks)
 
 
 def navigation(counts: dict[str, int | None] | None = None) -> list[dict[str, Any]]:
