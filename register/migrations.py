@@ -1003,3 +1003,17 @@ def m032_email_preference(db: Database) -> None:
         ALTER TABLE outbox ADD COLUMN digest INTEGER NOT NULL DEFAULT 0;
         """
     )
+
+
+@migrations()
+def m033_declared_at_meeting(db: Database) -> None:
+    """An interest declared at a meeting, for an item, that was not on the register: the
+    decision it was declared for."""
+    db.executescript(
+        """
+        ALTER TABLE interests ADD COLUMN declared_at_decision_id INTEGER
+            REFERENCES decisions(id);
+        CREATE INDEX interests_declared_at ON interests(declared_at_decision_id)
+            WHERE declared_at_decision_id IS NOT NULL;
+        """
+    )

@@ -124,3 +124,41 @@ def test_a_start_date_more_than_a_year_ahead_is_questioned_and_kept(db, member):
     confirmed = member.post("/interests/declare", data=form_data(
         **date_parts("date_from", ahead), confirm_future_start="y"))
     assert confirmed.status_code == 302
+
+
+def test_a_declaration_made_at_the_meeting_joins_the_register_and_the_decisions_flags(
+        app, db, as_role):
+    from register.decisions import flagging
+
+    from .conftest import add_committee, add_decision, add_organisation, add_person
+
+    provider = add_organisation(db, "Go-To-Doc Ltd", kind="independent",
+                                companies_house_number="09990002")
+    committee = add_committee(db)
+    gp = add_person(db, "Dr Sam Whitfield", email="sam@example.nhs.uk")
+    decision = add_decision(db, committee, providers=(provider,), participants=((gp, "voting"),),
+                            status="ready_for_decision", meeting_date="2026-03-10",
+                            submitted_at="2026-03-01T10:00:00+00:00")
+    reference = db.execute("SELECT reference FROM decisions WHERE id = ?",
+                           [decision]).fetchone()[0]
+    assert not [f for f in flagging.current_flags(db, decision) if f["person_id"] == gp]
+    secretary = as_role("secretary")
+    assert "Record a declaration made at the meeting" in text(
+        secretary.get(f"/decisions/{reference}"))
+    response = secretary.post(f"/decisions/{reference}/declared-at-meeting", data=form_data(
+        person_id=str(gp), organisation_id=str(provider), organisation_name="",
+        nature="Shareholder, declared at the meeting"))
+    assert response.status_code == 302, text(response)[:800]
+    row = dict(next(db.query("SELECT * FROM interests")))
+    assert (row["approval"], row["declared_at_decision_id"], row["declared_on"]) == \
+        ("pending", decision, "2026-03-10")
+    rules = {f["rule"] for f in flagging.current_flags(db, decision) if f["person_id"] == gp}
+    assert "DIRECT_INTEREST" in rules
+    page = text(secretary.get(f"/decisions/{reference}"))
+    assert "Dr Sam Whitfield: Go-To-Doc Ltd" in page and "waiting for approval" in page
+    assert "Shareholder, declared at the meeting" not in public(app)
+    # Only people taking part can be named.
+    other = add_person(db, "Not There", email="not.there@example.nhs.uk")
+    refused = secretary.post(f"/decisions/{reference}/declared-at-meeting",
+                             data=form_data(person_id=str(other)))
+    assert "Choose the person declaring the interest" in text(refused)

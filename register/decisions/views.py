@@ -1,6 +1,7 @@
 """Make-or-buy decisions: start one, fill it in, check it, submit it, and read it."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from typing import Any
 
@@ -21,6 +22,7 @@ from .. import audit
 from ..auth.access import requires
 from ..db import get_db
 from ..gifts import queries as gift_queries
+from ..interests import queries as interest_queries
 from ..listing import parse_page
 from ..notices import views as notice_views
 from ..organisations.queries import KINDS
@@ -358,6 +360,7 @@ def show(reference: str) -> str | tuple[str, int]:
     return render_template(
         "decisions/show.html", loaded=loaded, decision=decision, decision_flags=decision_flags,
         person_flags=person_flags, history=_history(decision["id"]), record=rec,
+        declared_at_meeting=interest_queries.declared_at(db, decision["id"]),
         provider_gifts=gift_queries.offered_in_decision(
             db, [p.id for p in rec.providers], [p.person_id for p in rec.participants],
             rules_gifts.limits(current_app.config.get("GIFT_LIMITS"))),
@@ -398,3 +401,32 @@ def delete(reference: str) -> str | Response | tuple[str, int]:
                    "who started it")
     return render_template("decisions/delete.html", decision=decision, problem=problem), \
         (409 if problem and request.method == "POST" else 200)
+
+
+@bp.route("/<reference>/declared-at-meeting", methods=["GET", "POST"])
+@requires("record_outcomes")
+def declared_at_meeting(reference: str) -> str | Response | tuple[str, int]:
+    """Record an interest someone declared at the meeting for this item that was not on the
+    register: it becomes a register entry waiting for a governance lead's approval, and the
+    decision's flags take it in at once."""
+    from ..interests.forms import InterestForm
+
+    loaded = _loaded_or_404(reference)
+    decision = loaded["decision"]
+    refusal = _refusal(decision)
+    if refusal:
+        return refusal
+    db = get_db()
+    people = [(str(p["person_id"]), p["name"]) for p in loaded["participants"]]
+    form = InterestForm(organisations=interest_queries.organisation_choices(db), people=people)
+    if request.method == "GET":
+        form.person_id.data = ""
+    if form.validate_on_submit():
+        interest_queries.create_interest(
+            db, form.values(), person_id=int(form.person_id.data),
+            declared_on=dt.date.fromisoformat(decision["meeting_date"]), user=current_user,
+            at_decision_id=decision["id"])
+        flash("Declaration recorded: it is on the register waiting for a governance lead's "
+              "approval, and the decision's conflicts now include it.", "success")
+        return redirect(url_for("decisions.show", reference=reference) + "#declared-at-meeting")
+    return render_template("decisions/declared_at_meeting.html", form=form, decision=decision)

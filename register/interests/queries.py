@@ -300,13 +300,16 @@ def _waits(person_id: int, user: Any) -> bool:
 
 
 def create_interest(db: Database, values: dict[str, Any], *, person_id: int, declared_on: dt.date,
-                    user: Any) -> int:
+                    user: Any, at_decision_id: int | None = None) -> int:
     """Record a declaration; on behalf when the person is not the signed-in user's own. A
     member's own declaration waits for a governance lead before it is published."""
     now = utcnow_iso()
     record = {
         **{key: values[key] for key in EDITABLE_FIELDS},
-        "approval": rules.PENDING if _waits(person_id, user) else None,
+        # Declared at a meeting, for an item: it waits for a governance lead like a member's own.
+        "approval": rules.PENDING if at_decision_id is not None or _waits(person_id, user)
+        else None,
+        "declared_at_decision_id": at_decision_id,
         "person_id": person_id,
         "declared_on": declared_on.isoformat(),
         "recorded_by_user_id": user.id,
@@ -368,6 +371,13 @@ def update_interest(db: Database, interest_id: int, version: int, values: dict[s
         # A changed declaration waits again; the public register keeps its approved reading.
         changes["approval"] = rules.PENDING
     _change(db, interest_id, version, changes, user=user, action="update")
+
+
+def declared_at(db: Database, decision_id: int) -> list[dict[str, Any]]:
+    """The interests declared at the meeting for this decision, in the order recorded."""
+    return [decorate(row) for row in db.query(
+        INTEREST_SQL + " WHERE interests.declared_at_decision_id = ? ORDER BY interests.id",
+        [decision_id])]
 
 
 def waiting_for_approval(db: Database) -> list[dict[str, Any]]:
