@@ -1,7 +1,8 @@
 """The scheduled reminders `flask --app register send-reminders` sends (from cron or a systemd
 timer, once a day): to each decision-maker whose annual declaration is due, and to each
-governance lead a digest of the reviews past their target. Each reminder is sent once in its
-interval (the `reminders_sent` table remembers), queued in the outbox and delivered by mail.py.
+governance lead a digest of the reviews past their target and the standstills ending soon. Each
+reminder is sent once in its interval (the `reminders_sent` table remembers), queued in the
+outbox and delivered by mail.py.
 """
 from __future__ import annotations
 
@@ -64,28 +65,50 @@ def _annual_returns(db: Database, today: dt.date) -> list[Reminder]:
     return out
 
 
-def _overdue_reviews(db: Database, today: dt.date, target: int) -> list[Reminder]:
+def _governance_digest(db: Database, today: dt.date, target: int) -> list[Reminder]:
+    """Each governance lead's daily digest: the reviews past their target, and the standstills
+    ending within the next few working days on decisions the lead may read."""
+    from .decisions.access import Viewer
+    from .notices.queries import standstills_ending
+    from .timeutil import long_date
+
     rows = review_queries.queue(db, today, target, page=1, page_size=500).rows
     overdue = [r for r in rows if r["overdue"]]
-    if not overdue:
-        return []
     leads = list(db.query(
-        "SELECT users.id, people.name, people.email FROM users"
+        "SELECT users.id, users.person_id, people.name, people.email FROM users"
         " JOIN people ON people.id = users.person_id"
         " WHERE users.role = 'governance' AND users.active = 1 ORDER BY people.name"))
-    lines = tuple(f"{r['reference']}: {r['title']}, waiting {r['age']} working days"
-                  for r in overdue)
-    return [Reminder(
-        f"overdue_reviews:{lead['id']}:{today.isoformat()}", "overdue reviews", lead["name"],
-        mail.Message(
-            to=lead["email"],
-            subject=f"{len(overdue)} conflicts review{'s are' if len(overdue) != 1 else ' is'} "
-                    f"past the {target}-working-day target",
-            lines=(f"These decisions have waited longer than {target} working days for a "
-                   f"governance lead:", *lines),
-            link_path="/reviews/", link_text="Open the governance queue",
-            kind="overdue_reviews"))
-        for lead in leads if is_email((lead["email"] or "").strip())]
+    out = []
+    for lead in leads:
+        if not is_email((lead["email"] or "").strip()):
+            continue
+        ending = standstills_ending(db, Viewer(sees_all=True, user_id=lead["id"],
+                                               person_id=lead["person_id"]), today)
+        if not overdue and not ending:
+            continue
+        lines: list[str] = []
+        if overdue:
+            lines += [f"These decisions have waited longer than {target} working days for a "
+                      f"governance lead:",
+                      *(f"{r['reference']}: {r['title']}, waiting {r['age']} working days"
+                        for r in overdue)]
+        if ending:
+            lines += ["Standstills ending soon:",
+                      *(f"{s.reference}: {s.title}, standstill ends "
+                        f"{long_date(s.clock.ends_on)}" for s in ending)]
+        if overdue:
+            subject = (f"{len(overdue)} conflicts review{'s are' if len(overdue) != 1 else ' is'}"
+                       f" past the {target}-working-day target")
+        else:
+            subject = (f"{len(ending)} standstill{'s end' if len(ending) != 1 else ' ends'} "
+                       f"in the next few working days")
+        out.append(Reminder(
+            f"governance_digest:{lead['id']}:{today.isoformat()}", "governance digest",
+            lead["name"], mail.Message(to=lead["email"], subject=subject, lines=tuple(lines),
+                                       link_path="/reviews/",
+                                       link_text="Open the governance queue",
+                                       kind="governance_digest")))
+    return out
 
 
 def _campaigns(db: Database, today: dt.date) -> list[Reminder]:
@@ -130,7 +153,8 @@ def _campaigns(db: Database, today: dt.date) -> list[Reminder]:
 def due(db: Database, config: Mapping[str, Any], today: dt.date) -> list[Reminder]:
     """Every reminder due today that has not been sent in its interval."""
     found = [*_campaigns(db, today), *_annual_returns(db, today),
-             *_overdue_reviews(db, today, int(config.get("REVIEW_TARGET_WORKING_DAYS", 5)))]
+             *_governance_digest(db, today,
+                                 int(config.get("REVIEW_TARGET_WORKING_DAYS", 5)))]
     sent = {r[0] for r in db.execute("SELECT key FROM reminders_sent")}
     return [r for r in found if r.key not in sent]
 

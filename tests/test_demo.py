@@ -769,6 +769,14 @@ def test_send_reminders_dry_run_lists_the_demos_missing_returns_and_campaign(run
                for line in lines)
     assert "dry run: nothing was queued" in lines[-1]
     assert app_db["outbox"].count == queued and app_db["reminders_sent"].count == 0
+    # The governance lead's digest names the reviews past target and the standstill ending soon.
+    from register import reminders
+    from register.timeutil import today_uk
+
+    digest = next(r for r in reminders.due(app_db, {"REVIEW_TARGET_WORKING_DAYS": 5}, today_uk())
+                  if r.kind == "governance digest")
+    assert "Standstills ending soon:" in digest.message.lines
+    assert any("standstill ends" in line for line in digest.message.lines)
 
 
 def test_the_demo_has_gifts_a_breach_and_a_running_campaign(db):

@@ -199,3 +199,34 @@ def test_a_flagged_decision_tells_the_governance_leads_and_a_daily_reader_gets_a
     assert f"{ref} is waiting for a conflicts review" in \
         summary.get_body(("plain",)).get_content()
     assert "Sent 0" in runner.invoke(args=["send-mail"]).output
+
+
+def test_a_voided_sign_off_and_an_approved_declaration_reach_their_people(
+        app, db, mailing, inbox, world, secretary, runner, as_role):  # noqa: F811
+    from .conftest import add_interest
+    from .test_reviews import sign_off_data
+
+    decision = submitted(db, world, author_user_id=secretary)
+    ref = reference(db, decision)
+    lead = as_role("governance")
+    assert lead.post(f"/reviews/{ref}", data=sign_off_data(lead, ref)).status_code == 302
+    assert status_of(db, decision) == "signed_off"
+    # A new interest of someone taking part changes the conflicts: the sign-off is voided.
+    add_interest(db, world.voting[0], organisation_id=world.practice, organisation_name="",
+                 nature="Shareholder", date_from="2020-01-01", declared_on="2026-03-05")
+    assert status_of(db, decision) == "awaiting_review"
+
+    member = as_role("member", username="member")
+    declared = member.post("/interests/declare", data={
+        "organisation_id": "", "organisation_name": "Go-To-Doc Ltd",
+        "organisation_business": "", "interest_type": "financial", "directness": "direct",
+        "nature": "Shareholder", "date_from-day": "1", "date_from-month": "3",
+        "date_from-year": "2025", "consent": "yes"})
+    interest = int(declared.headers["Location"].rstrip("/").split("/")[-1])
+    version = db.execute("SELECT version FROM interests WHERE id = ?", [interest]).fetchone()[0]
+    lead.post(f"/interests/{interest}/approval", data={"decision": "approve", "version": version})
+
+    assert runner.invoke(args=["send-mail"]).exit_code == 0
+    subjects = {(m["To"], m["Subject"]) for m in inbox.messages}
+    assert ("priya.sharma@example.nhs.uk", f"The sign-off of {ref} was voided") in subjects
+    assert ("member@example.nhs.uk", "Your declaration of interests was approved") in subjects
