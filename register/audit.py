@@ -268,8 +268,9 @@ def history(db: Database, entity: str, entity_id: Any) -> list[dict[str, Any]]:
 # ---- content of the records ---------------------------------------------------------------------
 
 def content_problems(db: Database) -> list[str]:
-    """Every decision, interest, ruling and sign-off whose content no longer matches the hash its
-    latest event carries, or that has no event at all: each named, in words."""
+    """Every decision, interest, ruling, sign-off, contract modification, gift and breach whose
+    content no longer matches the hash its latest event carries, or that has no event at all:
+    each named, in words."""
     latest: dict[tuple[str, str], str | None] = {}
     has_unkeyed = False
     kinds = list(audit_content.CONTENT_KINDS)
@@ -288,8 +289,8 @@ def content_problems(db: Database) -> list[str]:
         recorded = latest.get((entity, str(record_id)), "absent")
         if recorded == digest:
             continue
-        if recorded is None and has_unkeyed:
-            continue  # last changed before the trail carried content hashes
+        if recorded is None and (has_unkeyed or entity in audit_content.LATER_KINDS):
+            continue  # last changed before the trail carried content hashes (for this kind)
         name = audit_content.describe(db, entity, record_id)
         if recorded == "absent":
             problems.append(f"{name} has no audit event: it was added outside the app")

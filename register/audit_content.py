@@ -87,6 +87,14 @@ def decision_contents(db: Database, ids: list[int] | None = None) -> dict[int, d
                      lambda r: [r["criterion"], r["weight"], r["how_applied"]]),
         "scores": ("SELECT decision_id, organisation_id, score, assessment FROM decision_scores",
                    lambda r: [r["organisation_id"], r["score"], r["assessment"]]),
+        "notices": ("SELECT decision_id, kind, published_on, published_where, reference"
+                    " FROM decision_notices",
+                    lambda r: [r["kind"], r["published_on"], r["published_where"],
+                               r["reference"]]),
+        "representations": ("SELECT decision_id, id, received_on, provider_name, summary,"
+                            " response, responded_on FROM decision_representations",
+                            lambda r: [r["id"], r["received_on"], r["provider_name"],
+                                       r["summary"], r["response"], r["responded_on"]]),
     }
     for key, (sql, shape) in children.items():
         grouped: dict[int, list[Any]] = defaultdict(list)
@@ -118,12 +126,30 @@ def sign_off_contents(db: Database, ids: list[int] | None = None) -> dict[int, d
     return {row["id"]: row for row in _rows(db, "SELECT * FROM sign_offs" + where, args)}
 
 
+def _table_contents(table: str, derived: frozenset[str] = frozenset()
+                    ) -> Callable[[Database, list[int] | None], dict[int, dict[str, Any]]]:
+    """A content builder for a table whose rows are records in their own right."""
+    def build(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+        where, args = _where(ids)
+        return {row["id"]: row for row in _rows(db, f"SELECT * FROM {table}" + where, args,
+                                                  derived)}
+    return build
+
+
+# Kinds vouched for from a later version: an event recorded before then carries no content hash,
+# and is not a mismatch.
+LATER_KINDS = frozenset({"contract_modification", "gift", "breach"})
+
+
 # The record kinds whose events carry a content hash: entity name -> its content builder.
 CONTENT_KINDS: dict[str, Callable[[Database, list[int] | None], dict[int, dict[str, Any]]]] = {
     "decision": decision_contents,
     "interest": interest_contents,
     "ruling": ruling_contents,
     "sign_off": sign_off_contents,
+    "contract_modification": _table_contents("contract_modifications"),
+    "gift": _table_contents("gifts", frozenset({"updated_at", "version"})),
+    "breach": _table_contents("breaches", frozenset({"version"})),
 }
 
 
@@ -168,6 +194,17 @@ def describe(db: Database, entity: str, entity_id: int) -> str:
                   " WHERE decision_rulings.id = ?", [entity_id])
         return (f"ruling {entity_id} (on {row['name']} for {row['reference']})" if row
                 else f"ruling {entity_id}")
+    if entity == "contract_modification":
+        row = one("SELECT decisions.reference FROM contract_modifications LEFT JOIN decisions"
+                  " ON decisions.id = contract_modifications.decision_id"
+                  " WHERE contract_modifications.id = ?", [entity_id])
+        return (f"contract modification {entity_id} (of {row['reference']})" if row
+                else f"contract modification {entity_id}")
+    if entity in ("gift", "breach"):
+        row = one("SELECT people.name FROM people WHERE id = (SELECT person_id FROM "
+                  + ("gifts" if entity == "gift" else "breaches") + " WHERE id = ?)",
+                  [entity_id])
+        return f"{entity} {entity_id}" + (f" ({row['name']})" if row else "")
     if entity == "sign_off":
         row = one("SELECT decisions.reference, sign_offs.signer_name FROM sign_offs"
                   " LEFT JOIN decisions ON decisions.id = sign_offs.decision_id"

@@ -231,7 +231,8 @@ def verify_audit_command(expect: str | None) -> None:
         click.echo(f"Audit event {chain.first_bad_seq} does not verify: {chain.reason}. "
                    f"{chain.count} events before it verified.", err=True)
     if report.ok:
-        click.echo("Every decision, interest, ruling and sign-off matches its latest event.")
+        click.echo("Every decision, interest, ruling and sign-off matches its latest event, and "
+                   "so does every contract modification, gift and breach.")
         click.echo(f"{report.anchors} anchor(s) in {audit.anchors_path(current_app.config)} "
                    f"match the trail.")
         if expected is not None:

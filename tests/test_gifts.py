@@ -196,3 +196,14 @@ def test_the_public_pdf_and_the_board_pack_print_the_declared_offers(as_role, ap
     assert result.exit_code == 0, result.output
     text_ = " ".join(page.extract_text() for page in PdfReader(str(pack)).pages)
     assert "Gifts, hospitality and sponsorship" in text_ and "Acme Pharma Ltd" in text_
+
+
+def test_the_audit_trail_vouches_for_each_gift(as_role, db):
+    from register import audit
+
+    as_role("member").post("/gifts/declare", data=form())
+    assert audit.content_problems(db) == []
+    db.execute("UPDATE gifts SET value_pence = 100")
+    problems = audit.content_problems(db)
+    assert len(problems) == 1 and problems[0].startswith("gift 1 (Member Person)")
+    assert "changed outside the app" in problems[0]
