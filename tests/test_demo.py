@@ -820,3 +820,12 @@ def test_the_demo_publishes_psr_awards_through_their_notices(db):
                                    " WHERE kind = 'intention' AND status = 'decided'")
                if standstill.ending_soon(dt.date.fromisoformat(r["published_on"]), TODAY)]
     assert len(running) == 1
+    # The public register's rows (CSV and XLSX) carry the intention notice and the standstill.
+    from register.public import decisions as public
+
+    shown = public.public_rows(db, public.public_ids(db, public.public_filters()))
+    with_standstill = [r for r in shown if r["standstill_end"]]
+    assert with_standstill and all(r["intention_notice_on"] < r["standstill_end"]
+                                   for r in with_standstill)
+    csv_headings = [heading for _key, heading, _kind in public.COLUMNS]
+    assert "Standstill ended" in csv_headings

@@ -51,6 +51,9 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("annual_value", "Contract value, annual (£)", "money"),
     ("published_where", "Where the award was published", "text"),
     ("published_on", "Date the award was published", "date"),
+    ("intention_notice_on", "Intention to award notice published", "date"),
+    ("intention_notice_where", "Where the intention to award notice was published", "text"),
+    ("standstill_end", "Standstill ended", "date"),
     ("comments", "Comments", "text"),
 ]
 
