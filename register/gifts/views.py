@@ -6,13 +6,14 @@ import csv
 import io
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..db import get_db
 from ..decisions.serialise import neutralise
 from ..interests.queries import organisation_choices, person_choices
+from ..interests.views import declaring_refusal
 from ..rules import gifts as rules
 from ..rules.decisions import format_money
 from ..timeutil import today_uk
@@ -51,14 +52,10 @@ def index() -> str:
 @login_required
 def declare() -> str | Response:
     """Declare a gift, hospitality or sponsorship offered (yours, or on someone's behalf)."""
+    refused = declaring_refusal("gifts and hospitality")
+    if refused:
+        return refused
     on_behalf = current_user.can("record_interest_for_others")
-    if not on_behalf and not current_user.can("declare_own_interests"):
-        abort(403)
-    if not on_behalf and not current_user.person_id:
-        return render_template(
-            "error.html", status=403, title="Your account is not linked to a person",
-            message="Ask an administrator to link your account to your record in the register "
-                    "of people, then you can declare gifts and hospitality."), 403
     db = get_db()
     form = GiftForm(organisations=organisation_choices(db),
                     people=person_choices(db) if on_behalf else None, limits=_limits())

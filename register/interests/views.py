@@ -113,10 +113,10 @@ def _declare_form() -> InterestForm:
     return form
 
 
-@bp.route("/declare", methods=["GET", "POST"])
-@login_required
-def declare() -> str | Response:
-    """Declare an interest, or record one on someone's behalf."""
+def declaring_refusal(what: str) -> tuple[str, int] | None:
+    """Why the signed-in user may not declare for themselves or others (403), or None: a user
+    who declares only their own needs an account linked to a person. `what` names what they
+    would declare, e.g. "your interests"."""
     on_behalf = current_user.can("record_interest_for_others")
     if not on_behalf and not current_user.can("declare_own_interests"):
         abort(403)
@@ -124,7 +124,18 @@ def declare() -> str | Response:
         return render_template(
             "error.html", status=403, title="Your account is not linked to a person",
             message="Ask an administrator to link your account to your record in the register "
-                    "of people, then you can declare your interests."), 403
+                    f"of people, then you can declare {what}."), 403
+    return None
+
+
+@bp.route("/declare", methods=["GET", "POST"])
+@login_required
+def declare() -> str | Response:
+    """Declare an interest, or record one on someone's behalf."""
+    refused = declaring_refusal("your interests")
+    if refused:
+        return refused
+    on_behalf = current_user.can("record_interest_for_others")
     form = _declare_form()
     if form.validate_on_submit():
         person_id = int(form.person_id.data) if on_behalf else current_user.person_id
