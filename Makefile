@@ -27,10 +27,12 @@ run: venv
 	$(PY) -m flask --app register demo-data --if-empty
 	REGISTER_REQUIRE_MFA=$${REGISTER_REQUIRE_MFA:-false} $(PY) -m flask --app register serve --port $(PORT)
 
-## make test: set up with the dev requirements and run the whole suite.
+## make test: set up with the dev requirements and run the whole suite, one worker per core
+## (TEST_WORKERS=0 runs it in one process).
+TEST_WORKERS ?= auto
 test: dev-venv
 	$(PY) -m ruff check register tests bench
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist worksteal
 
 bench: dev-venv
 	$(PY) -m bench

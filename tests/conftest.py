@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,32 +27,44 @@ _passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, paralleli
 _passwords._DUMMY_HASH = _passwords._hasher.hash("not a real password, used for timing only")
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """One database file migrated to the latest schema, copied for each test (migrating takes far
+    longer than copying a file, and every test would otherwise run every migration)."""
+    path = tmp_path_factory.mktemp("template") / "register.sqlite3"
+    handle = connect(str(path), foreign_keys=False)
+    migrate(handle)
+    handle.close()
+    return path
+
+
+def fresh_database(tmp_path: Path, template: Path) -> str:
+    """A new database file at the latest schema in `tmp_path`, as `migrate` would leave it."""
+    target = tmp_path / "register.sqlite3"
+    shutil.copyfile(template, target)
+    return str(target)
+
+
 @pytest.fixture
-def app(tmp_path):
+def app(tmp_path, migrated_template):
     """The app on a fresh database file, CSRF off for unit-level view tests."""
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
-        "DATABASE": str(tmp_path / "register.sqlite3"),
+        "DATABASE": fresh_database(tmp_path, migrated_template),
         "WTF_CSRF_ENABLED": False,
     })
-    db = connect(app.config["DATABASE"], foreign_keys=False)
-    migrate(db)
-    db.close()
     yield app
 
 
 @pytest.fixture
-def csrf_app(tmp_path):
+def csrf_app(tmp_path, migrated_template):
     """The app with CSRF protection on, as in production."""
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-not-for-production",
-        "DATABASE": str(tmp_path / "register.sqlite3"),
+        "DATABASE": fresh_database(tmp_path, migrated_template),
     })
-    db = connect(app.config["DATABASE"], foreign_keys=False)
-    migrate(db)
-    db.close()
     yield app
 
 
