@@ -7,10 +7,10 @@ the same counter the app uses, every step is in the audit trail, and each sign-o
 the one the app would have computed. Two interests declared late come last: one shows a conflict on
 a published decision that nobody knew about at the time, the other voids a sign-off.
 
-Between them the decisions exercise every conflict rule, and the worked examples of the domain
-brief: (1) an anticoagulation scheme offered to every member practice, (2) a lay member's spouse's
-physiotherapy company, (3) a federation director who resigned eight months before the meeting,
-(4) a GP who never declared the practice a service is awarded to.
+Between them the decisions exercise every conflict rule, and the worked examples in
+docs/domain.md: (1) an anticoagulation scheme offered to every member practice, (2) a lay member's
+spouse's physiotherapy company, (3) a federation director who resigned eight months before the
+meeting, (4) a GP who never declared the practice a service is awarded to.
 
 Dates are counted from the load day. Committees meet on Thursdays; decisions still on their way to
 a meeting have it in the next few weeks. Two decisions were taken in 2023, under the 2013
