@@ -29,6 +29,8 @@ _ENV = Environment(
     autoescape=True,
     trim_blocks=True,
     lstrip_blocks=True,
+    # The components are a pinned package's files: compile each once, never stat them per render.
+    auto_reload=False,
 )
 
 

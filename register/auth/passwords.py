@@ -21,8 +21,16 @@ MIN_GUESSES = 10**8
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
-# Verified against when the username is unknown, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash("not a real password, used for timing only")
+# Verified against when the username is unknown, so both paths take the same time. Made on first
+# use rather than at import, so starting the app does not spend a full argon2 hash on it.
+_DUMMY_HASH: str | None = None
+
+
+def _dummy_hash() -> str:
+    global _DUMMY_HASH
+    if _DUMMY_HASH is None:
+        _DUMMY_HASH = _hasher.hash("not a real password, used for timing only")
+    return _DUMMY_HASH
 
 
 def password_problem(password: str, *, username: str = "", organisation: str = "") -> str | None:
@@ -93,7 +101,7 @@ def hash_password(password: str) -> str:
 def check_password(stored_hash: str | None, password: str) -> bool:
     """Whether the password matches; a missing hash still costs a verification."""
     try:
-        return _hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return _hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

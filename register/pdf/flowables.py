@@ -30,10 +30,12 @@ from reportlab.platypus import (
 )
 from reportlab.platypus.tableofcontents import TableOfContents
 
-from .fonts import BOLD, FAMILY, ITALIC, MONO, register_fonts
+from .fonts import BOLD, FAMILY, ITALIC, MONO, map_family, register_fonts
 from .templates import GREY, NHS_BLUE
 
-register_fonts()
+# The fonts are registered on first use (measuring or building a document), not at import, so
+# starting the app does not parse four font files.
+map_family()
 
 PALE_GREY = colors.HexColor("#D8DDE0")
 PALE_BLUE = colors.HexColor("#E8EDEE")
@@ -186,6 +188,7 @@ def _let_tall_rows_split(table: Table, width: float) -> None:
     """A row normally moves whole to the next page; one too tall for any page (a very long
     justification, a referral naming many members) is allowed to break across pages instead
     of stopping the PDF being made."""
+    register_fonts()
     table.wrap(width, 1e9)
     if max(table._rowHeights, default=0) > TALLEST_WHOLE_ROW:
         table.splitInRow = 1
@@ -213,6 +216,7 @@ class PagedTable(Flowable):
     def _measure(self, index: int) -> float:
         """The height of one row (index -1: the header), measured once."""
         if index not in self._heights:
+            register_fonts()
             row = self.header if index < 0 else self.rows[index]
             probe = Table([row], colWidths=self.widths)
             probe.setStyle(TABLE_STYLE)

@@ -29,16 +29,22 @@ _FILES = {
 }
 
 
+def map_family() -> None:
+    """Tell ReportLab which face is bold and which italic, so paragraphs can be made (cheap: the
+    font files are read only when text is first measured or drawn, by register_fonts)."""
+    addMapping(FAMILY, 0, 0, FAMILY)
+    addMapping(FAMILY, 1, 0, BOLD)
+    addMapping(FAMILY, 0, 1, ITALIC)
+    addMapping(FAMILY, 1, 1, BOLD_ITALIC)
+
+
 def register_fonts() -> str:
     """Register the family with ReportLab once (bold and italic mapped for <b> and <i>)."""
     registered = set(pdfmetrics.getRegisteredFontNames())
     for name, filename in _FILES.items():
         if name not in registered:
             pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
-    addMapping(FAMILY, 0, 0, FAMILY)
-    addMapping(FAMILY, 1, 0, BOLD)
-    addMapping(FAMILY, 0, 1, ITALIC)
-    addMapping(FAMILY, 1, 1, BOLD_ITALIC)
+    map_family()
     return FAMILY
 
 
