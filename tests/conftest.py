@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from register import create_app
+from register.auth import passwords
 from register.auth.models import create_user
 from register.db import connect, migrate
 from register.decisions import lifecycle
@@ -19,12 +20,7 @@ PASSWORD = "correct horse battery"
 
 # Still argon2id, with light parameters so hundreds of sign-ins in the suite stay quick; the
 # production parameters are the library's recommended ones (register/auth/passwords.py).
-from argon2 import PasswordHasher  # noqa: E402
-
-from register.auth import passwords as _passwords  # noqa: E402
-
-_passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-_passwords._DUMMY_HASH = _passwords._hasher.hash("not a real password, used for timing only")
+passwords.use_parameters(time_cost=1, memory_cost=8 * 1024, parallelism=1)
 
 
 @pytest.fixture(scope="session")

@@ -114,9 +114,8 @@ def test_a_lock_held_through_both_tries_raises_and_writes_nothing(app, db):
 FULL_DISK = textwrap.dedent("""
     import errno, json, logging, os, sys
     sys.path.insert(0, sys.argv[2])
-    from argon2 import PasswordHasher
     from register.auth import passwords
-    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
+    passwords.use_parameters(time_cost=1, memory_cost=8 * 1024, parallelism=1)
     from register import create_app
     from register.auth.models import create_user
     from register.db import connect, migrate

@@ -33,6 +33,15 @@ def _dummy_hash() -> str:
     return _DUMMY_HASH
 
 
+def use_parameters(*, time_cost: int, memory_cost: int, parallelism: int) -> None:
+    """Hash new passwords with these argon2id parameters from now on (the test suite uses light
+    ones so hundreds of sign-ins stay quick). Existing hashes keep verifying: each carries its own
+    parameters."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    _DUMMY_HASH = None
+
+
 def password_problem(password: str, *, username: str = "", organisation: str = "") -> str | None:
     """Why a new password is not acceptable, in the user's words, or None."""
     problem = _length_problem(password)
