@@ -3,7 +3,6 @@ once, replayed codes refused, failures towards the lockout, required roles, the 
 reset, and the sign-off asking for the code."""
 from __future__ import annotations
 
-import html
 import re
 import time
 
@@ -15,6 +14,8 @@ from register.auth import second_factor
 from register.db import connect, migrate
 
 from .conftest import PASSWORD, add_person, add_user, sign_in
+from .reading import markup
+from .reading import words as text
 from .test_reviews import reference, sign_off_data, status_of, submitted, world  # noqa: F401
 
 STEP = 30
@@ -32,8 +33,6 @@ def code(secret: str, now: float, steps: int = 0) -> str:
     return pyotp.TOTP(secret).at(now + steps * STEP)
 
 
-def text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
 
 
 def events(db, action: str) -> list[dict]:
@@ -83,7 +82,7 @@ def test_a_member_enrols_from_their_account_with_the_qr_code_and_sees_ten_codes_
     now = steady_now()
     done = client.post("/account/second-factor/set-up", data={"code": code(secret, now)})
     assert done.status_code == 302 and done.headers["Location"].endswith("/recovery-codes")
-    shown = text(client.get("/account/second-factor/recovery-codes"))
+    shown = markup(client.get("/account/second-factor/recovery-codes"))
     codes = re.findall(r"<code>([a-z2-9]{5}-[a-z2-9]{5})</code>", shown)
     assert len(codes) == 10 and "shown only once" in shown
     again = text(client.get("/account/second-factor/recovery-codes"))

@@ -3,7 +3,6 @@ fixture on a free port: the test client goes to the provider and back over HTTP,
 would. Never skipped: the provider is a test requirement."""
 from __future__ import annotations
 
-import html
 import json
 import re
 import secrets
@@ -22,6 +21,8 @@ from register.auth import sso
 from register.db import connect, migrate
 
 from .conftest import PASSWORD, add_person, add_user, count, sign_in
+from .reading import markup
+from .reading import words as text
 
 CLIENT_ID = "register-test"
 
@@ -78,8 +79,6 @@ def sso_sign_in(client, issuer: str, sub: str, next_path: str | None = None):
     return client.get(approve(to_provider(client, next_path), sub))
 
 
-def text(response) -> str:
-    return html.unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
 
 
 def events(db, action: str) -> list[dict]:
@@ -105,7 +104,7 @@ def ada(db):
 # ---- the flow ---------------------------------------------------------------------------------
 
 def test_the_sign_in_page_offers_the_configured_button(app, tmp_path):
-    page = text(app.test_client().get("/sign-in"))
+    page = markup(app.test_client().get("/sign-in"))
     assert "Sign in with NHSmail" in page and 'href="/sign-in/sso' in page
     plain = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
                         "DATABASE": str(tmp_path / "other.sqlite3")})

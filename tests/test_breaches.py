@@ -3,19 +3,13 @@ anonymised summary that is published; the breaches the register finds itself arr
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 
 import pytest
 
 from register.timeutil import today_uk
 
 from .conftest import add_committee, add_decision, add_person, count
-
-
-def text(response) -> str:
-    words = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-    return re.sub(r"\s+", " ", html.unescape(words))
+from .reading import words as text
 
 
 def found(days_ago: int = 2) -> dict[str, str]:

@@ -4,8 +4,6 @@ with its non-declarers, published where chosen."""
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 
 import pytest
 
@@ -13,13 +11,8 @@ from register import timeutil
 from register.rules import campaigns as rules
 
 from .conftest import add_committee, add_interest, add_member, add_person, count
+from .reading import words as text
 from .test_mail import inbox, mailing  # noqa: F401
-
-
-def text(response) -> str:
-    words = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-    return re.sub(r"\s+", " ", html.unescape(words))
-
 
 TODAY = dt.date(2026, 12, 7)  # a Monday
 

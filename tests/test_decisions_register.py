@@ -21,6 +21,7 @@ from .conftest import (
     add_user,
     data_version,
 )
+from .reading import markup as text
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "decisions-json.md"
 ROLES = ("admin", "secretary", "governance", "member", "auditor")
@@ -61,8 +62,6 @@ def references(page: str) -> list[str]:
     return re.findall(r"(MOB-\d{4}-\d{4})</(?:a|td)>", page)
 
 
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 # ---- who may see what ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from .conftest import (
     add_person,
     add_user,
 )
+from .reading import words as text
 
 pytestmark = pytest.mark.usefixtures("app")
 
@@ -47,10 +48,6 @@ def world(db):
                            observer=observer, evaluator=evaluator, committee=committee)
 
 
-def text(response) -> str:
-    """The page's words as a reader sees them: tags removed, entities decoded, spaces collapsed."""
-    words = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-    return re.sub(r"\s+", " ", html.unescape(words))
 
 
 def start(client, world, title="Community anticoagulation service", day=("10", "3", "2026")):

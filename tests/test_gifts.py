@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import html
 import io
-import re
 
 import pytest
 
@@ -14,12 +12,7 @@ from register.rules import gifts as rules
 from register.timeutil import today_uk
 
 from .conftest import add_organisation, count
-
-
-def text(response) -> str:
-    words = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-    return re.sub(r"\s+", " ", html.unescape(words))
-
+from .reading import words as text
 
 # ---- the guidance (pure rules) --------------------------------------------------------------------
 

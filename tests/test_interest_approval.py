@@ -4,20 +4,14 @@ the member hears by email; a start date more than a year ahead is questioned."""
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
 
 import pytest
 
 from register.timeutil import today_uk
 
 from .conftest import count
+from .reading import words as text
 from .test_interests import date_parts, form_data
-
-
-def text(response) -> str:
-    words = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-    return re.sub(r"\s+", " ", html.unescape(words))
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from register import create_app
 from register.rules import publication
 
 from .conftest import add_committee, add_decision, add_interest, add_organisation, data_version
+from .reading import markup as text
 from .test_pdf_support import NAMES, SCRIPT_TITLE, build_consortium
 
 OCDS = Path(__file__).parent / "ocds"
@@ -67,8 +68,6 @@ def register(app, db):
     return {**world, "older": older, "withheld": withheld, "body": body}
 
 
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 # ---- the page ---------------------------------------------------------------------------------

@@ -31,12 +31,7 @@ from .conftest import (
     data_version,
     sign_in,
 )
-
-
-def text(response) -> str:
-    """The page's words as a reader sees them: tags removed, entities decoded, spaces collapsed."""
-    words = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-    return re.sub(r"\s+", " ", html.unescape(words))
+from .reading import words as text
 
 
 def hidden(response, name: str) -> str:

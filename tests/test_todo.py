@@ -1,17 +1,10 @@
 """Each role's home page is its to-do list: counts and links of what waits on that person."""
 from __future__ import annotations
 
-import html
-import re
-
 import pytest
 
 from .conftest import add_committee, add_decision, add_interest
-
-
-def text(response) -> str:
-    words = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-    return re.sub(r"\s+", " ", html.unescape(words))
+from .reading import words as text
 
 
 @pytest.fixture
