@@ -44,6 +44,11 @@ REFERENCE_HELP = ("named as in every file: its ODS code, or companies_house:NUMB
 DECISION_HELP = "The decision's reference, like MOB-2026-0007. It must already be in the register."
 NOTICE_RECORDS = ("intention_notice", "representation", "award_notice")
 NOT_YET_DECIDED = ("draft", "returned", "withdrawn")
+# The pages' own length limits, so whatever a page accepted an export can carry back.
+LONG_TEXT_LIMIT = 4000  # a representation, its response, a breach and its investigation
+PROVIDER_NAME_LIMIT = 300
+NOTICE_REFERENCE_LIMIT = 200
+GIFT_DESCRIPTION_LIMIT = 1000
 
 NOTICES_FORMAT = Format(
     "notices", "PSR notices and representations",
@@ -58,15 +63,16 @@ NOTICES_FORMAT = Format(
                "representation falls within the standstill."),
         Column("published_where", False, "Where the notice was published (needed for a "
                "notice).", csvrows.ADDRESS_LIMIT),
-        Column("notice_reference", False, "The notice's own reference, if it has one."),
+        Column("notice_reference", False, "The notice's own reference, if it has one.",
+               NOTICE_REFERENCE_LIMIT),
         Column("standstill_end", False, "For an intention notice, the standstill end if "
                "stated: it must be the computed one, 8 working days later."),
         Column("provider_name", False, "Who made the representation (needed for one).",
-               csvrows.NAME_LIMIT),
+               PROVIDER_NAME_LIMIT),
         Column("summary", False, "What the representation said (needed for one).",
-               csvrows.TEXT_LIMIT),
+               LONG_TEXT_LIMIT),
         Column("response", False, "The response to the representation, once answered.",
-               csvrows.TEXT_LIMIT),
+               LONG_TEXT_LIMIT),
         Column("responded_on", False, "The date of the response (with the response)."),
     ),
     "decision_reference,record,date,published_where,notice_reference,standstill_end,"
@@ -110,7 +116,7 @@ GIFTS_FORMAT = Format(
         Column("person_email", True, "The email of the person it was offered to. The person "
                "must already be in the register.", csvrows.EMAIL_LIMIT),
         Column("kind", True, "gift, hospitality or sponsorship."),
-        Column("description", True, "What was offered.", csvrows.TEXT_LIMIT),
+        Column("description", True, "What was offered.", GIFT_DESCRIPTION_LIMIT),
         Column("organisation", False, f"Who offered it, if in the register, {REFERENCE_HELP}.",
                csvrows.NAME_LIMIT),
         Column("offered_by", False, "Who offered it, if not in the register (one of "
@@ -138,15 +144,15 @@ BREACHES_FORMAT = Format(
     "the investigation and, once closed, the outcome, lessons and the summary that is published.",
     (
         Column("kind", True, "One of: " + ", ".join(breach_rules.KINDS) + "."),
-        Column("detail", True, "What happened.", csvrows.TEXT_LIMIT),
+        Column("detail", True, "What happened.", LONG_TEXT_LIMIT),
         Column("person_email", False, "The person involved, if any: already in the register.",
                csvrows.EMAIL_LIMIT),
         Column("decision_reference", False, "The decision it touched, if any: already in the "
                "register.", csvrows.CODE_LIMIT),
         Column("found_on", True, "The date it was found (not in the future)."),
-        Column("investigation", False, "The investigation.", csvrows.TEXT_LIMIT),
-        Column("outcome", False, "Its outcome.", csvrows.TEXT_LIMIT),
-        Column("lessons", False, "The lessons learned.", csvrows.TEXT_LIMIT),
+        Column("investigation", False, "The investigation.", LONG_TEXT_LIMIT),
+        Column("outcome", False, "Its outcome.", LONG_TEXT_LIMIT),
+        Column("lessons", False, "The lessons learned.", LONG_TEXT_LIMIT),
         Column("public_summary", False, "The summary to publish, without names.",
                csvrows.TEXT_LIMIT),
         Column("closed_on", False, "When it was closed, if it is: needs the outcome, lessons "
