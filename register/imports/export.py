@@ -131,7 +131,7 @@ def _interest_rows(db: Database, *, at_meeting: bool = False) -> list[dict[str, 
         " WHERE i.withdrawn = 0 AND (i.declared_at_decision_id IS NOT NULL) = ?"
         " ORDER BY d.reference, p.email, i.date_from, i.id", [int(at_meeting)])
     extra: Any = (lambda i: {"decision_reference": i["at_reference"],
-                             "awaiting_approval": _yes(i["approval"] == "pending")}) \
+                             "awaiting_approval": _yes(i["approval"] is not None)}) \
         if at_meeting else (lambda i: {})
     return [{**extra(i),
         "person_email": i["email"], "organisation_ods": i["org_ods"] or "",
