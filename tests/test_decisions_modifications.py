@@ -54,6 +54,9 @@ def test_secretary_records_a_modification_and_sees_it(decided, as_role, db):
     assert "£100,000.00 to £120,000.00" in shown
     assert "(e) Not substantial" in shown
     assert "now £120,000.00, ending 31 March 2028" in shown
+    # The decision's history shows the modification as an event, with who and when.
+    history = shown[shown.index("<h2>History</h2>"):]
+    assert "Contract modification recorded (1 June 2026)" in history
     rec = record.load_record(db, decided)
     # The original values are kept beside the derived ones.
     assert rec.total_value_pence == 100_000 * POUNDS

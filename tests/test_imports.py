@@ -694,7 +694,15 @@ def test_docs_examples_import_cleanly_in_order(db):
         plan = run(db, kind, FORMATS[kind].example)
         assert plan.ok, (kind, messages(plan))
     assert db["people"].count == 6 and db["committee_members"].count == 5
-    assert db["interests"].count == 5
+    # Five declared in the interests file, one at the meeting of the first decision.
+    assert db["interests"].count == 5 + 1
+    assert db.execute("SELECT approval FROM interests WHERE declared_at_decision_id IS NOT NULL"
+                      ).fetchall() == [("pending",)]
+    # The records that follow the decisions: notices and a representation, a modification, two
+    # offers and a closed breach.
+    assert [db[table].count for table in ("decision_notices", "decision_representations",
+                                          "contract_modifications", "gifts", "breaches")] == \
+        [2, 1, 1, 2, 1]
     # The dated files added history: a practice that left a federation and rejoined it, and a
     # GP who moved practice.
     assert db["home_practices"].count == 2 + 2

@@ -116,6 +116,12 @@ def test_representations_after_the_standstill_are_refused_and_open_ones_hold_the
                   where="https://example.org/award").status_code == 302
     assert secretary.post(f"/reviews/{ref}/publish", data={}).status_code == 302
     assert status_of(db, decided.decision) == "published"
+    history = text(secretary.get(f"/decisions/{ref}"))
+    history = history[history.index("History"):]
+    for words in ("Intention to award notice recorded (published 17 December 2026)",
+                  "Representation received", "Representation answered",
+                  "Award confirmation notice recorded (published 5 January 2027)"):
+        assert words in history
     row = db.execute("SELECT award_published_where, award_published_on FROM decisions").fetchone()
     assert tuple(row) == ("https://example.org/award", "2027-01-05")
     assert [e["action"] for e in events(db, "representation_answered")] == \

@@ -27,7 +27,7 @@ from ..listing import parse_page
 from ..notices import views as notice_views
 from ..organisations.queries import KINDS
 from ..rules import gifts as rules_gifts
-from ..rules import routes
+from ..rules import routes, standstill
 from ..rules.decisions import (
     CHOICES,
     KEY_CRITERIA,
@@ -57,7 +57,12 @@ HISTORY_ACTIONS = {"create": "Started", "update": "Changed", "submit": "Submitte
                    "record_outcome": "Outcome recorded", "publish": "Published",
                    "return": "Returned for more information", "withdraw": "Withdrawn",
                    "ratify": "Chair's action ratified", "imported": "Imported",
-                   "content_baseline": "Content recorded when the audit trail became keyed"}
+                   "content_baseline": "Content recorded when the audit trail became keyed",
+                   "representation_recorded": "Representation received",
+                   "representation_answered": "Representation answered"}
+# The contract's modifications are events of their own records, shown in the decision's history.
+MODIFICATION_ACTIONS = {"create": "Contract modification recorded",
+                        "update": "Notice of the contract modification recorded"}
 HISTORY_FIELDS = {
     "title": "title", "description": "description", "choice": "make or buy",
     "contract_kind": "existing or new contract", "regime": "regime", "process": "process",
@@ -178,10 +183,13 @@ def _history(decision_id: int) -> list[dict[str, Any]]:
     An edit lists the fields it changed; a step in the flow says the status it led to."""
     db = get_db()
     events = audit.history(db, "decision", decision_id)
+    for row in db.query("SELECT id FROM contract_modifications WHERE decision_id = ?",
+                        [decision_id]):
+        events.extend(audit.history(db, "contract_modification", row["id"]))
+    events.sort(key=lambda event: event["seq"])
     names = queries.actor_names(db, {event["actor"] for event in events})
     for event in events:
-        event["label"] = HISTORY_ACTIONS.get(event["action"],
-                                             event["action"].replace("_", " ").capitalize())
+        event["label"] = _history_label(event)
         event["who"] = names.get(event["actor"], event["actor"])
         changes = event["changes"] if isinstance(event["changes"], dict) else {}
         event["fields"] = []
@@ -195,6 +203,30 @@ def _history(decision_id: int) -> list[dict[str, Any]]:
         if event["action"] != "create" and isinstance(status, list) and len(status) == 2:
             event["now"] = queries.status_label(status[1])[0]
     return list(reversed(events))
+
+
+def _history_label(event: dict[str, Any]) -> str:
+    """What an event did, in words; a notice or a modification says what it was and when."""
+    changes = event["changes"] if isinstance(event["changes"], dict) else {}
+    if event["entity"] == "contract_modification":
+        label = MODIFICATION_ACTIONS.get(event["action"], "Contract modification changed")
+        on = changes.get("modified_on") if event["action"] == "create" else \
+            changes.get("published_on")
+        return f"{label} ({_long_date(on)})" if isinstance(on, str) and on else label
+    if event["action"] == "notice_recorded":
+        kind = changes.get("notice")
+        label = standstill.NOTICE_KINDS.get(kind, "Notice") + " recorded" if isinstance(
+            kind, str) else "Notice recorded"
+        on = changes.get("published_on")
+        return f"{label} (published {_long_date(on)})" if isinstance(on, str) and on else label
+    return HISTORY_ACTIONS.get(event["action"], event["action"].replace("_", " ").capitalize())
+
+
+def _long_date(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text).strftime("%-d %B %Y")
+    except ValueError:
+        return text
 
 
 @bp.route("/")

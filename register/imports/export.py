@@ -1,7 +1,8 @@
 """A whole register as the import files that build it again, and importing such a set at once.
 
 `register_files` writes one file per import kind, in the order they must be imported (organisations,
-people, committees, interests, decisions), each in exactly the layout docs/imports.md describes, so
+people, committees, interests, decisions, then the notices, modifications, gifts, breaches and
+interests declared at a meeting), each in exactly the layout docs/imports.md describes, so
 `flask export register DIR` followed by `flask import register DIR` on an empty register gives the
 same register apart from ids and timestamps. `import_register` reads the set back in one
 transaction: if any file has a problem, nothing at all is written.
@@ -20,6 +21,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..db import write_transaction
+from ..rules import csvrows
 from ..rules.identifiers import reference_for
 from ..rules.quorum import CATEGORIES
 from .decisions_kind import _safe, import_csv
@@ -29,8 +31,10 @@ from .writers import write_plan
 # The kinds a whole register is made of, in the order they import (each refers to the ones before).
 # Memberships and home practices go in files of their own, one dated period a row, so history
 # (a practice that left and rejoined, a GP who moved) reads back as it was.
+# Then what follows the decisions: notices and representations, contract modifications, gifts
+# and hospitality, breaches, and interests declared at a meeting for an item.
 ORDER = ("organisations", "memberships", "people", "home_practices", "committees", "interests",
-         "decisions")
+         "decisions", "notices", "modifications", "gifts", "breaches", "meeting_declarations")
 
 
 def _csv(kind: str, rows: Iterable[dict[str, Any]]) -> str:
@@ -116,14 +120,20 @@ def _committee_rows(db: Database) -> list[dict[str, Any]]:
             for r in rows]
 
 
-def _interest_rows(db: Database) -> list[dict[str, Any]]:
+def _interest_rows(db: Database, *, at_meeting: bool = False) -> list[dict[str, Any]]:
+    # Interests declared at a meeting go in a file of their own, after the decisions they name.
     rows = db.query(
         "SELECT i.*, p.email, o.ods_code AS org_ods, o.companies_house_number AS org_ch,"
-        " o.charity_number AS org_charity, o.name AS org_name FROM interests i"
-        " JOIN people p ON p.id = i.person_id"
+        " o.charity_number AS org_charity, o.name AS org_name, d.reference AS at_reference"
+        " FROM interests i JOIN people p ON p.id = i.person_id"
         " LEFT JOIN organisations o ON o.id = i.organisation_id"
-        " WHERE i.withdrawn = 0 ORDER BY p.email, i.date_from, i.id")
-    return [{
+        " LEFT JOIN decisions d ON d.id = i.declared_at_decision_id"
+        " WHERE i.withdrawn = 0 AND (i.declared_at_decision_id IS NOT NULL) = ?"
+        " ORDER BY d.reference, p.email, i.date_from, i.id", [int(at_meeting)])
+    extra: Any = (lambda i: {"decision_reference": i["at_reference"],
+                             "awaiting_approval": _yes(i["approval"] is not None)}) \
+        if at_meeting else (lambda i: {})
+    return [{**extra(i),
         "person_email": i["email"], "organisation_ods": i["org_ods"] or "",
         "organisation_companies_house_number": i["org_ch"] or "",
         "organisation_charity_number": i["org_charity"] or "",
@@ -142,6 +152,75 @@ def _interest_rows(db: Database) -> list[dict[str, Any]]:
     } for i in rows]
 
 
+def _notice_rows(db: Database) -> list[dict[str, Any]]:
+    # A decision's intention notice, its representations, then its award: the order they import.
+    rows = db.query(
+        "SELECT d.reference, 0 AS step, n.published_on AS on_date, n.id, n.published_where,"
+        " n.reference AS notice_reference, '' AS provider_name, '' AS summary, '' AS response,"
+        " NULL AS responded_on, n.kind FROM decision_notices n"
+        " JOIN decisions d ON d.id = n.decision_id WHERE n.kind = 'intention'"
+        " UNION ALL SELECT d.reference, 1, r.received_on, r.id, '', '', r.provider_name,"
+        " r.summary, r.response, r.responded_on, 'representation'"
+        " FROM decision_representations r JOIN decisions d ON d.id = r.decision_id"
+        " UNION ALL SELECT d.reference, 2, n.published_on, n.id, n.published_where, n.reference,"
+        " '', '', '', NULL, n.kind FROM decision_notices n"
+        " JOIN decisions d ON d.id = n.decision_id WHERE n.kind = 'award'"
+        " ORDER BY 1, 2, 3, 4")
+    return [{"decision_reference": r["reference"],
+             "record": r["kind"] if r["kind"] == "representation" else f"{r['kind']}_notice",
+             "date": r["on_date"], "published_where": _safe(r["published_where"]),
+             "notice_reference": _safe(r["notice_reference"]), "standstill_end": "",
+             "provider_name": _safe(r["provider_name"]), "summary": _safe(r["summary"]),
+             "response": _safe(r["response"]), "responded_on": r["responded_on"] or ""}
+            for r in rows]
+
+
+def _money(pence: int | None) -> str:
+    from ..decisions.serialise import pounds
+
+    return pounds(pence) or ""
+
+
+def _modification_rows(db: Database) -> list[dict[str, Any]]:
+    rows = db.query("SELECT m.*, d.reference FROM contract_modifications m"
+                    " JOIN decisions d ON d.id = m.decision_id"
+                    " ORDER BY d.reference, m.modified_on, m.id")
+    return [{"decision_reference": r["reference"], "modified_on": r["modified_on"],
+             "what_changed": _safe(r["what_changed"]),
+             "value_before": _money(r["value_before_pence"]),
+             "value_after": _money(r["value_after_pence"]), "new_end": r["new_end"] or "",
+             "ground": r["ground"] or "", "published_where": _safe(r["published_where"]),
+             "published_on": r["published_on"] or ""} for r in rows]
+
+
+def _gift_rows(db: Database) -> list[dict[str, Any]]:
+    rows = db.query(
+        "SELECT g.*, p.email, o.ods_code, o.companies_house_number, o.charity_number, o.name"
+        " FROM gifts g JOIN people p ON p.id = g.person_id"
+        " LEFT JOIN organisations o ON o.id = g.organisation_id"
+        " ORDER BY g.offered_on, p.email, g.id")
+    return [{"person_email": r["email"], "kind": r["kind"],
+             "description": _safe(r["description"]),
+             "organisation": _safe(_reference(r)) if r["organisation_id"] else "",
+             "offered_by": "" if r["organisation_id"] else _safe(r["offered_by"]),
+             "from_supplier": _yes(r["from_supplier"]), "value": _money(r["value_pence"]),
+             "offered_on": r["offered_on"], "accepted": _yes(r["accepted"]),
+             "approved_by": _safe(r["approved_by"]), "declared_on": r["declared_on"]}
+            for r in rows]
+
+
+def _breach_rows(db: Database) -> list[dict[str, Any]]:
+    rows = db.query(
+        "SELECT b.*, p.email, d.reference FROM breaches b"
+        " LEFT JOIN people p ON p.id = b.person_id LEFT JOIN decisions d ON d.id = b.decision_id"
+        " ORDER BY b.found_on, b.id")
+    return [{"kind": r["kind"], "detail": _safe(r["detail"]), "person_email": r["email"] or "",
+             "decision_reference": r["reference"] or "", "found_on": r["found_on"],
+             **{k: _safe(r[k]) for k in ("investigation", "outcome", "lessons",
+                                         "public_summary")},
+             "closed_on": r["closed_on"] or ""} for r in rows]
+
+
 def register_files(db: Database) -> dict[str, str]:
     """Every import file of the register, by kind, in import order (UTF-8 with a byte-order mark).
     Withdrawn interests are left out: an import only declares."""
@@ -157,6 +236,12 @@ def register_files(db: Database) -> dict[str, str]:
         "committees": _csv("committees", _committee_rows(db)),
         "interests": _csv("interests", _interest_rows(db)),
         "decisions": import_csv(serialise.decision_document(db, i) for i in ids),
+        "notices": _csv("notices", _notice_rows(db)),
+        "modifications": _csv("modifications", _modification_rows(db)),
+        "gifts": _csv("gifts", _gift_rows(db)),
+        "breaches": _csv("breaches", _breach_rows(db)),
+        "meeting_declarations": _csv("meeting_declarations",
+                                     _interest_rows(db, at_meeting=True)),
     }
 
 
@@ -175,7 +260,12 @@ def import_register(db: Database, folder: Path, *, actor: str) -> list[tuple[str
                 path = folder / file_name(kind)
                 if not path.exists():
                     continue
-                plan = check_file(kind, path.read_bytes(), db)
+                data = path.read_bytes()
+                if _header_only(data):
+                    # A kind the exported register held none of: nothing to import.
+                    plans.append((kind, Plan(kind)))
+                    continue
+                plan = check_file(kind, data, db)
                 plans.append((kind, plan))
                 if not plan.ok:
                     raise _Refused
@@ -183,6 +273,16 @@ def import_register(db: Database, folder: Path, *, actor: str) -> list[tuple[str
     except _Refused:
         pass  # rolled back: nothing of the set is written
     return plans
+
+
+def _header_only(data: bytes) -> bool:
+    """Whether a file of the set is its header row and nothing else (as export writes a kind the
+    register holds none of); a file that cannot be read is left for the check to describe."""
+    try:
+        rows = csvrows.read_rows(csvrows.decode(data))
+    except csvrows.FileProblem:
+        return False
+    return len([row for row in rows if not csvrows.is_blank(row.cells)]) == 1
 
 
 class _Refused(Exception):

@@ -32,7 +32,8 @@ from ..rules.text import is_email, is_ods_code, is_practice_code, normalise_code
 from ..timeutil import today_uk
 
 KINDS = ("organisations", "epraccur", "epcn", "memberships", "people", "home_practices",
-         "committees", "interests", "decisions", "companies_house", "psc")
+         "committees", "interests", "decisions", "notices", "modifications", "gifts", "breaches",
+         "meeting_declarations", "companies_house", "psc")
 
 ORGANISATION_KINDS = ("practice", "network", "federation", "trust", "independent", "voluntary",
                       "local_authority", "other")
@@ -1044,8 +1045,11 @@ CHECKS: dict[str, Callable[[Plan, list[tuple[int, dict[str, str]]], Register], N
 # its format, check and words to FORMATS, CHECKS and ENTITY_WORDS.
 # So is the ePCN file, which reads a workbook as well as CSV (see check_file).
 # Dated memberships and home practices, one period a row (the whole-register export writes them).
+# Notices, contract modifications, gifts, breaches and interests declared at a meeting: the
+# records that follow the decisions and the people (records_kind.py).
 from . import (  # noqa: E402, F401
     decisions_kind,
     epcn,
     periods_kind,  # noqa: E402, F401
+    records_kind,  # noqa: E402, F401
 )

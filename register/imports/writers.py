@@ -16,6 +16,7 @@ from .companies_house_kind import STREAMED_KINDS, plan_streamed, read_streamed
 from .decisions_kind import DECISION_TABLES, finish_decisions
 from .parsers import Change, Plan, check_file
 from .periods_kind import write_home_practice_period
+from .records_kind import WRITERS as RECORD_WRITERS
 
 TABLES = {
     "organisation": "organisations",
@@ -83,6 +84,9 @@ def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = No
             _home_practice(db, change, actor=actor)
         elif change.entity == "home_practice_period":
             change.record_id = write_home_practice_period(db, _resolved(change), actor)
+        elif change.entity in RECORD_WRITERS:
+            # Notices, modifications, gifts and breaches go through their pages' store functions.
+            change.record_id = RECORD_WRITERS[change.entity](db, _resolved(change), actor)
         elif change.action == "create":
             _create(db, change, actor=actor, user_id=user_id)
         else:
@@ -118,10 +122,13 @@ def _touched(db: Database, plan: Plan) -> dict[str, set[int]]:
             row = db[TABLES[change.entity]].get(change.record_id)
             if change.entity == "interest":
                 touched["people"].add(row["person_id"])
+                touched["decisions"].add(row["declared_at_decision_id"])
             else:
                 touched["organisations"] |= {row["member_id"], row["parent_id"]}
         elif change.entity == "decision":
             touched["decisions"].add(change.record_id)
+        elif change.entity in RECORD_WRITERS:
+            touched["decisions"].add(change.values.get("decision_id"))
         elif change.entity == "company_psc":
             touched["organisations"].add(db["company_pscs"].get(change.record_id)
                                          ["organisation_id"])

@@ -42,9 +42,14 @@ def notice_problem(rec: record.DecisionRecord, kind: str) -> str | None:
 
 def record_notice(db: Database, rec: record.DecisionRecord, kind: str, *, published_on: dt.date,
                   published_where: str, reference: str, today: dt.date, actor: str,
-                  stated_end: dt.date | None = None) -> None:
-    """Record (or correct) a decision's intention or award notice; raises Refused."""
-    problem = notice_problem(rec, kind)
+                  stated_end: dt.date | None = None, imported: bool = False) -> None:
+    """Record (or correct) a decision's intention or award notice; raises Refused.
+
+    `imported`: the notice comes from a register export, whose decisions arrive as submitted
+    (their review starts again): the decision's status is not asked of it, every rule of dates,
+    route and standstill still is."""
+    problem = (standstill.notice_route_problem(kind, rec.regime, rec.process) if imported
+               else notice_problem(rec, kind))
     if problem:
         raise Refused(problem)
     problem = standstill.notice_date_problem(kind, published_on, meeting_date=rec.meeting_date,
@@ -85,8 +90,8 @@ def record_notice(db: Database, rec: record.DecisionRecord, kind: str, *, publis
                  changes=changes)
 
 
-def _representations_open(rec: record.DecisionRecord) -> str | None:
-    if rec.status != "decided":
+def _representations_open(rec: record.DecisionRecord, imported: bool = False) -> str | None:
+    if rec.status != "decided" and not imported:
         return f"{rec.reference} is not waiting for its award: representations are closed"
     if rec.award_notice is not None:
         return "The award has been confirmed: representations are closed"
@@ -94,9 +99,11 @@ def _representations_open(rec: record.DecisionRecord) -> str | None:
 
 
 def record_representation(db: Database, rec: record.DecisionRecord, *, received_on: dt.date,
-                          provider_name: str, summary: str, today: dt.date, actor: str) -> int:
-    """Record a representation received during the standstill; its id. Raises Refused."""
-    problem = _representations_open(rec)
+                          provider_name: str, summary: str, today: dt.date, actor: str,
+                          imported: bool = False) -> int:
+    """Record a representation received during the standstill; its id. Raises Refused.
+    (`imported` as for record_notice.)"""
+    problem = _representations_open(rec, imported)
     if problem:
         raise Refused(problem)
     intention = rec.intention_notice
@@ -116,9 +123,11 @@ def record_representation(db: Database, rec: record.DecisionRecord, *, received_
 
 
 def respond(db: Database, rec: record.DecisionRecord, representation_id: int, *,
-            response: str, responded_on: dt.date, today: dt.date, actor: str) -> None:
-    """Record the response to a representation. Raises Refused."""
-    problem = _representations_open(rec)
+            response: str, responded_on: dt.date, today: dt.date, actor: str,
+            imported: bool = False) -> None:
+    """Record the response to a representation. Raises Refused. (`imported` as for
+    record_notice.)"""
+    problem = _representations_open(rec, imported)
     if problem:
         raise Refused(problem)
     found = next((r for r in rec.representations if r.id == representation_id), None)

@@ -136,6 +136,17 @@ def notice_status_problem(kind: str, status: str, regime: str | None,
     return None
 
 
+def notice_route_problem(kind: str, regime: str | None, process: str | None) -> str | None:
+    """Why a decision's regime and route take no notice of this kind (whatever its status)."""
+    noun = NOTICE_KINDS[kind].lower()
+    if not notices_apply(regime):
+        return f"An {noun} is recorded only for decisions under the Provider Selection Regime"
+    if kind == "intention" and not has_standstill(regime, process):
+        return ("This route has no standstill and needs no intention to award notice: record "
+                "the award confirmation notice")
+    return None
+
+
 def typed_end_problem(typed: dt.date | None, notice_on: dt.date) -> str | None:
     """Refuse a standstill end typed by hand that is not the computed one (never shortened)."""
     if typed is None:
