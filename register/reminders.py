@@ -167,9 +167,9 @@ def _closings(db: Database, today: dt.date) -> list[Reminder]:
         if campaign["closed"] is None:
             continue
         people = campaign_queries.progress(db, campaign)
-        for message in campaign_queries.close_messages(db, campaign, people):
+        for name, message in campaign_queries.close_messages(db, campaign, people):
             out.append(Reminder(campaign_queries.close_key(campaign["id"], message.to),
-                                "campaign closed", campaign["title"], message,
+                                "campaign closed", name, message,
                                 closes_campaign=campaign["id"], closed_on=campaign["closed"]))
     return out
 

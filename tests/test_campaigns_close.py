@@ -26,6 +26,12 @@ def clock(monkeypatch):
         day = TODAY
 
     monkeypatch.setattr(timeutil, "today_uk", lambda: Clock.day)
+    # The declarations pages took their own reference to it when imported.
+    from register.interests import queries as interest_queries
+    from register.interests import views as interest_views
+
+    monkeypatch.setattr(interest_queries, "today_uk", lambda: Clock.day)
+    monkeypatch.setattr(interest_views, "today_uk", lambda: Clock.day)
     return Clock
 
 
@@ -100,7 +106,7 @@ def test_the_deadline_passing_closes_the_campaign_on_every_page_and_the_schedule
 
     # The dry run prints the close message, with the address, and writes nothing.
     dry = runner.invoke(args=["send-reminders", "--dry-run"])
-    assert ("campaign closed: Annual declarations 2027 <governance@example.nhs.uk>: Annual "
+    assert ("campaign closed: Governance Person <governance@example.nhs.uk>: Annual "
             "declarations 2027 has closed: 1 of 2 did not declare") in dry.output, dry.output
     assert data_version(db) == before
 
@@ -162,14 +168,9 @@ def test_a_lead_closes_early_for_good_and_a_late_answer_leaves_the_published_lis
     add_user(db, role="member", username="bob", person_id=people["bob"])
     bob = app.test_client()
     sign_in(bob, "bob")
-    from register.interests import queries as interest_queries
-
-    class Bob:
-        id = db.execute("SELECT id FROM users WHERE username = 'bob'").fetchone()[0]
-        person_id = people["bob"]
-        actor = "bob"
-
-    interest_queries.record_return(db, people["bob"], "complete", user=Bob, on=clock.day)
+    confirmed = bob.post(f"/interests/person/{people['bob']}/confirm", follow_redirects=True)
+    assert ("Recorded as late for Annual declarations 2027, which closed on 17 December 2026."
+            in text(confirmed))
     assert audit_actions(db) == ["create", "close", "answer_late"]
     show = text(lead.get(url))
     assert "Late Confirmed 19 December 2026, after the close" in show

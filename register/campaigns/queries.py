@@ -62,9 +62,9 @@ def close_recipients(db: Database, campaign: dict[str, Any]) -> list[tuple[str, 
 
 
 def close_messages(db: Database, campaign: dict[str, Any],
-                   people: list[dict[str, Any]]) -> list[mail.Message]:
-    """The message each governance lead receives when a campaign closes: the non-declarers by
-    count (names stay in the register) and a link to the campaign."""
+                   people: list[dict[str, Any]]) -> list[tuple[str, mail.Message]]:
+    """The message each governance lead receives when a campaign closes, with the lead's name:
+    the non-declarers by count (their names stay in the register) and a link to the campaign."""
     missing = sum(1 for p in people if p["answer"] == "did_not_declare")
     closed = campaign["closed"]
     subject = (f"{campaign['title']} has closed: {missing} of {len(people)} did not declare"
@@ -78,10 +78,10 @@ def close_messages(db: Database, campaign: dict[str, Any],
         lines.append("Sign in to see who did not declare"
                      + (" (the list is published, as the organisation chose)."
                         if campaign["publish_non_declarers"] else "."))
-    return [mail.Message(to=address, subject=subject,
-                         lines=(f"Dear {name},", *lines),
-                         link_path=f"/campaigns/{campaign['id']}",
-                         link_text="Open the campaign", kind="campaign_closed")
+    return [(name, mail.Message(to=address, subject=subject,
+                                lines=(f"Dear {name},", *lines),
+                                link_path=f"/campaigns/{campaign['id']}",
+                                link_text="Open the campaign", kind="campaign_closed"))
             for name, address in close_recipients(db, campaign)]
 
 
@@ -105,7 +105,7 @@ def close_campaign(db: Database, campaign_id: int, *, actor: str, today: dt.date
             return False
         record_close(db, campaign_id, today, actor=actor)
         campaign = get_campaign(db, campaign_id, today)
-        for message in close_messages(db, campaign, progress(db, campaign)):
+        for _name, message in close_messages(db, campaign, progress(db, campaign)):
             mail.queue(db, message)
             db["reminders_sent"].insert({"key": close_key(campaign_id, message.to),
                                          "to_address": message.to,
