@@ -210,3 +210,24 @@ def test_a_closed_campaign_with_no_lead_to_tell_still_reads_closed(db, as_role, 
     dry = runner.invoke(args=["send-reminders", "--dry-run"])
     assert "campaign closed" not in dry.output
     assert "Did not declare" in text(lead.get(url))
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("annual", dt.date(2027, 12, 7)), ("six_monthly", dt.date(2027, 6, 7))])
+def test_a_confirmation_answers_a_campaign_for_one_period_after_it_opened(kind, expected):
+    assert rules.answers_until(TODAY, kind) == expected
+
+
+def test_next_years_confirmation_does_not_take_a_non_declarer_off_last_years_list(
+        db, as_role, people, clock):  # noqa: F811
+    from register.campaigns import queries
+
+    lead = as_role("governance")
+    url = open_campaign(lead, committees=str(people["committee"]),
+                        kind="six_monthly").headers["Location"]
+    returned(db, people["bob"], dt.date(2027, 6, 7))  # six months on: the next round's
+    returned(db, people["ada"], dt.date(2027, 6, 6))  # late, on the last day it still counts
+    clock.day = dt.date(2027, 6, 8)
+    campaign = queries.get_campaign(db, int(url.rsplit("/", 1)[-1]), clock.day)
+    assert {p["name"]: p["answer"] for p in queries.progress(db, campaign)} == {
+        "Ada Lovelace": "late", "Bob Hughes": "did_not_declare"}

@@ -169,15 +169,18 @@ def get_campaign(db: Database, campaign_id: int, today: dt.date) -> dict[str, An
 
 def progress(db: Database, campaign: dict[str, Any]) -> list[dict[str, Any]]:
     """Each person in the campaign, by name, with their first confirmation or nil return since it
-    opened (`answered_on`), and how they stand (`answer`: see rules.campaigns.answer); one who
-    answered after the close is recorded as late and is no longer a non-declarer."""
+    opened and within its period (`answered_on`), and how they stand (`answer`: see
+    rules.campaigns.answer); one who answered after the close is recorded as late and is no
+    longer a non-declarer."""
+    until = rules.answers_until(dt.date.fromisoformat(campaign["opened_on"]), campaign["kind"])
     rows = list(db.query(
         "SELECT people.id, people.name, people.email,"
         " (SELECT min(returned_on) FROM declaration_returns"
-        "  WHERE declaration_returns.person_id = people.id AND returned_on >= ?) AS answered_on"
+        "  WHERE declaration_returns.person_id = people.id AND returned_on >= ?"
+        "  AND returned_on < ?) AS answered_on"
         " FROM campaign_people JOIN people ON people.id = campaign_people.person_id"
         " WHERE campaign_people.campaign_id = ? ORDER BY people.name COLLATE NOCASE, people.id",
-        [campaign["opened_on"], campaign["id"]]))
+        [campaign["opened_on"], until.isoformat(), campaign["id"]]))
     for row in rows:
         day = dt.date.fromisoformat(row["answered_on"]) if row["answered_on"] else None
         row["answer"] = rules.answer(day, campaign["closed"])

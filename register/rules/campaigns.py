@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .interests import add_months
+
 KINDS = {"annual": "Annual", "six_monthly": "Six-monthly"}
+# How long after opening a confirmation still answers a campaign (late, once it has closed);
+# after that it belongs to the next round.
+PERIOD_MONTHS = {"annual": 12, "six_monthly": 6}
 LONGEST_DAYS = 120  # a campaign that runs longer than four months is a typing slip
 
 
@@ -53,6 +58,12 @@ def reminder_due(today: dt.date, opened_on: dt.date, deadline: dt.date,
     if (today - opened_on).days % every_days == 0:
         return "reminder"
     return None
+
+
+def answers_until(opened_on: dt.date, kind: str) -> dt.date:
+    """The first day on which a confirmation no longer answers a campaign opened then: one
+    period (a year, or six months) after it opened."""
+    return add_months(opened_on, PERIOD_MONTHS.get(kind, 12))
 
 
 def closed_on(closed_early_on: dt.date | None, deadline: dt.date,
