@@ -759,6 +759,18 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
                       [governing_body], user_id=users["governance"], actor=ACTOR,
                       today=base - dt.timedelta(days=14))
         _count("declaration campaigns", counts)
+        # Last year's campaign for every decision-maker, closed at its deadline, its non-declarers
+        # published; those who confirmed after the close (Margaret Okafor among them) are recorded as
+        # late and not listed.
+        from .campaigns.queries import record_close
+
+        last_year = open_campaign(
+            db, {"title": f"Declarations {base.year - 1}", "kind": "annual",
+                 "deadline": (base - dt.timedelta(days=392)).isoformat(),
+                 "reminder_every_days": 7, "publish_non_declarers": 1},
+            [], user_id=users["governance"], actor=ACTOR, today=base - dt.timedelta(days=420))
+        record_close(db, last_year, base - dt.timedelta(days=392), actor=ACTOR)
+        _count("declaration campaigns", counts)
 
         # Companies House's persons with significant control of Go-To-Doc Ltd, read through the
         # documented import: one may be a Governing Body GP who has declared nothing about it.

@@ -7,6 +7,7 @@ outbox and delivered by mail.py.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,14 +34,20 @@ class Reminder:
     kind: str
     name: str
     message: mail.Message
+    # A campaign whose close this message tells of: queueing it records the close.
+    closes_campaign: int | None = None
+    closed_on: dt.date | None = None
 
 
 def _annual_returns(db: Database, today: dt.date) -> list[Reminder]:
     emails = {r["id"]: r["email"] for r in db.query("SELECT id, email FROM people")}
     # Those asked by an open campaign hear from the campaign instead.
+    from .campaigns.queries import open_campaigns
+
     in_campaign = {r[0] for r in db.execute(
-        "SELECT person_id FROM campaign_people JOIN campaigns ON campaigns.id = campaign_id"
-        " WHERE campaigns.closed_on IS NULL")}
+        "SELECT person_id FROM campaign_people WHERE campaign_id IN"
+        " (SELECT value FROM json_each(?))",
+        [json.dumps([c["id"] for c in open_campaigns(db, today)])])}
     window = today.toordinal() // RETURN_REMINDER_EVERY_DAYS
     out = []
     for row in missing_returns(db, today):
@@ -119,8 +126,7 @@ def _campaigns(db: Database, today: dt.date) -> list[Reminder]:
     from .timeutil import long_date
 
     out = []
-    for row in db.query("SELECT id FROM campaigns WHERE closed_on IS NULL"):
-        campaign = campaign_queries.get_campaign(db, row["id"])
+    for campaign in campaign_queries.open_campaigns(db, today):
         opened = dt.date.fromisoformat(campaign["opened_on"])
         deadline = dt.date.fromisoformat(campaign["deadline"])
         which = campaign_rules.reminder_due(today, opened, deadline,
@@ -150,9 +156,27 @@ def _campaigns(db: Database, today: dt.date) -> list[Reminder]:
     return out
 
 
+def _closings(db: Database, today: dt.date) -> list[Reminder]:
+    """For each campaign whose deadline has passed and whose close is not yet recorded, the
+    governance leads' message that it closed (queueing it records the close)."""
+    from .campaigns import queries as campaign_queries
+
+    out = []
+    for row in db.query("SELECT id FROM campaigns WHERE closed_on IS NULL ORDER BY id"):
+        campaign = campaign_queries.get_campaign(db, row["id"], today)
+        if campaign["closed"] is None:
+            continue
+        people = campaign_queries.progress(db, campaign)
+        for name, message in campaign_queries.close_messages(db, campaign, people):
+            out.append(Reminder(campaign_queries.close_key(campaign["id"], message.to),
+                                "campaign closed", name, message,
+                                closes_campaign=campaign["id"], closed_on=campaign["closed"]))
+    return out
+
+
 def due(db: Database, config: Mapping[str, Any], today: dt.date) -> list[Reminder]:
     """Every reminder due today that has not been sent in its interval."""
-    found = [*_campaigns(db, today), *_annual_returns(db, today),
+    found = [*_closings(db, today), *_campaigns(db, today), *_annual_returns(db, today),
              *_governance_digest(db, today,
                                  int(config.get("REVIEW_TARGET_WORKING_DAYS", 5)))]
     sent = {r[0] for r in db.execute("SELECT key FROM reminders_sent")}
@@ -160,9 +184,15 @@ def due(db: Database, config: Mapping[str, Any], today: dt.date) -> list[Reminde
 
 
 def queue_all(db: Database, reminders: list[Reminder], today: dt.date) -> int:
-    """Queue the reminders in the outbox and note each as sent, in one write."""
+    """Queue the reminders in the outbox and note each as sent, in one write; a campaign's close
+    message also records the close (audited) in that write."""
+    from .campaigns.queries import record_close
+
     with write_transaction(db):
         for reminder in reminders:
+            if reminder.closes_campaign is not None and reminder.closed_on is not None:
+                record_close(db, reminder.closes_campaign, reminder.closed_on,
+                             actor="send-reminders")
             mail.queue(db, reminder.message)
             db["reminders_sent"].insert({"key": reminder.key,
                                          "to_address": reminder.message.to,

@@ -41,11 +41,10 @@ def _governance(db: Database, user: Any, today: dt.date, target: int) -> list[Ta
                   urgent=bool(overdue)),
              Task(approval_count(db), "declarations waiting for your approval",
                   url_for("interests.approvals"))]
-    for campaign in db.query("SELECT id, title FROM campaigns WHERE closed_on IS NULL"
-                             " ORDER BY deadline"):
-        from .campaigns.queries import get_campaign, progress
+    from .campaigns.queries import open_campaigns, progress
 
-        people = progress(db, get_campaign(db, campaign["id"]))
+    for campaign in open_campaigns(db, today):
+        people = progress(db, campaign)
         left = sum(1 for p in people if not p["answered"])
         tasks.append(Task(left, f"still to answer {campaign['title']}",
                           url_for("campaigns.show", campaign_id=campaign["id"]),
@@ -78,11 +77,11 @@ def _member(db: Database, user: Any, today: dt.date) -> list[Task]:
 
     tasks = []
     state = return_state(db, user.person_id, today)
-    asked = list(db.query(
-        "SELECT campaigns.id, campaigns.title, campaigns.opened_on, campaigns.deadline"
-        " FROM campaigns JOIN campaign_people ON campaign_people.campaign_id = campaigns.id"
-        " WHERE campaigns.closed_on IS NULL AND campaign_people.person_id = ?",
-        [user.person_id]))
+    from .campaigns.queries import open_campaigns
+
+    mine = {r[0] for r in db.execute("SELECT campaign_id FROM campaign_people"
+                                     " WHERE person_id = ?", [user.person_id])}
+    asked = [c for c in open_campaigns(db, today) if c["id"] in mine]
     last = db.execute("SELECT max(returned_on) FROM declaration_returns WHERE person_id = ?",
                       [user.person_id]).fetchone()[0]
     unanswered = [c for c in asked if not last or last < c["opened_on"]]

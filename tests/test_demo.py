@@ -784,6 +784,13 @@ def test_the_demo_has_gifts_a_breach_and_a_running_campaign(db):
     assert {g["accepted"] for g in gifts} == {0, 1}
     assert rows(db, "SELECT count(*) AS n FROM breaches WHERE closed_on IS NOT NULL")[0]["n"] >= 1
     assert rows(db, "SELECT count(*) AS n FROM campaigns WHERE closed_on IS NULL")[0]["n"] == 1
+    # Last year's, closed, publishes its non-declarers; the one who confirmed late is not listed.
+    from register.campaigns.queries import published_non_declarers
+
+    published = published_non_declarers(db, TODAY)
+    assert [c["title"] for c in published] == ["Declarations 2025"]
+    assert published[0]["late"] >= 1 and "Kwame Mensah" in published[0]["non_declarers"]
+    assert "Margaret Okafor" not in " ".join(published[0]["non_declarers"])
 
 
 def test_contract_modifications_and_renewals(db, demo):

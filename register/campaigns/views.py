@@ -59,7 +59,8 @@ class CampaignForm(BaseForm):
 @requires("approve_declarations")
 def index() -> str:
     """Every campaign, open first, with its progress."""
-    return render_template("campaigns/index.html", rows=queries.campaigns(get_db()))
+    return render_template("campaigns/index.html",
+                           rows=queries.campaigns(get_db(), timeutil.today_uk()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -89,34 +90,63 @@ def new() -> str | Response:
     return render_template("campaigns/new.html", form=form)
 
 
+class ExtendForm(BaseForm):
+    """A later deadline for an open campaign."""
+
+    new_deadline = DateInputField("New deadline", noun="the new deadline", required=True)
+
+
 def _campaign_or_404(campaign_id: int) -> dict[str, Any]:
-    row = queries.get_campaign(get_db(), campaign_id)
+    row = queries.get_campaign(get_db(), campaign_id, timeutil.today_uk())
     if row is None:
         abort(404)
     return row
 
 
+def _show(campaign: dict[str, Any], extend_form: ExtendForm | None = None) -> str:
+    people = queries.progress(get_db(), campaign)
+    return render_template("campaigns/show.html", campaign=campaign, people=people,
+                           answered=sum(1 for p in people if p["answered"]),
+                           late=sum(1 for p in people if p["answer"] == "late"),
+                           extend_form=extend_form or ExtendForm(formdata=None))
+
+
 @bp.route("/<int:campaign_id>", methods=["GET", "POST"])
 @requires("approve_declarations")
 def show(campaign_id: int) -> str | Response:
-    """A campaign's progress: counts and who has answered; closing it."""
+    """A campaign's progress: counts and who has answered; closing it early (final)."""
     campaign = _campaign_or_404(campaign_id)
     if request.method == "POST":
-        if campaign["closed_on"]:
-            flash("This campaign is already closed.", "info")
+        if queries.close_campaign(get_db(), campaign_id, actor=current_user.actor,
+                                  today=timeutil.today_uk()):
+            flash("Campaign closed: those who had not answered are listed as non-declarers. "
+                  "Closing is final.", "success")
         else:
-            queries.close_campaign(get_db(), campaign_id, actor=current_user.actor,
-                                   today=timeutil.today_uk())
-            flash("Campaign closed: those who had not answered are listed as non-declarers.",
-                  "success")
+            flash("This campaign is already closed.", "info")
         return redirect(url_for("campaigns.show", campaign_id=campaign_id))
-    people = queries.progress(get_db(), campaign)
-    return render_template("campaigns/show.html", campaign=campaign, people=people,
-                           answered=sum(1 for p in people if p["answered"]))
+    return _show(campaign)
+
+
+@bp.route("/<int:campaign_id>/extend", methods=["POST"])
+@requires("approve_declarations")
+def extend(campaign_id: int) -> str | Response:
+    """Move an open campaign's deadline later."""
+    campaign = _campaign_or_404(campaign_id)
+    form = ExtendForm()
+    if form.validate_on_submit():
+        problem = queries.extend_deadline(get_db(), campaign_id, form.new_deadline.data,
+                                          actor=current_user.actor, today=timeutil.today_uk())
+        if problem is None:
+            flash(f"Deadline extended to {timeutil.long_date(form.new_deadline.data)}.",
+                  "success")
+            return redirect(url_for("campaigns.show", campaign_id=campaign_id))
+        form.new_deadline.errors.append(problem)
+    return _show(campaign, form)
 
 
 @public_bp.route("/public/non-declarers")
 def non_declarers() -> str:
     """Those who did not declare in the campaigns the organisation chose to publish."""
     return render_template("campaigns/public.html",
-                           campaigns=queries.published_non_declarers(get_db()))
+                           campaigns=queries.published_non_declarers(get_db(),
+                                                                     timeutil.today_uk()))

@@ -428,6 +428,14 @@ def record_return(db: Database, person_id: int, kind: str, *, user: Any,
         return_id = db["declaration_returns"].insert(record).last_pk
         audit.record(db, actor=user.actor, action="create", entity="declaration_return",
                      entity_id=return_id, after=record)
+        from ..campaigns.queries import answered_late
+
+        for campaign in answered_late(db, person_id, on or today_uk()):
+            audit.record(db, actor=user.actor, action="answer_late", entity="campaign",
+                         entity_id=campaign["id"],
+                         changes={"late_answer": [None, {"person_id": person_id,
+                                                         "return_id": return_id,
+                                                         "returned_on": record["returned_on"]}]})
     return return_id
 
 

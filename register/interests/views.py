@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from ..auth.access import requires
 from ..db import get_db
 from ..rules import interests as rules
-from ..timeutil import today_uk
+from ..timeutil import long_date, today_uk
 from . import linking, queries
 from .forms import ApprovalForm, InterestForm, WithdrawForm
 
@@ -259,6 +259,11 @@ def _return(person_id: int, kind: str) -> Response:
     else:
         flash("Thank you: your declarations are confirmed as complete." if own
               else "Confirmation recorded on their behalf.", "success")
+    from ..campaigns.queries import answered_late
+
+    for campaign in answered_late(db, person_id, today_uk()):
+        flash(f"Recorded as late for {campaign['title']}, which closed on "
+              f"{long_date(campaign['closed'])}.", "info")
     return redirect(url_for("interests.person", person_id=person_id))
 
 
