@@ -543,28 +543,6 @@ class DecisionForm(BaseForm):
                 for number, entry in enumerate(self.providers, start=1)
                 if number <= len(self.scores)]
 
-    def part_statuses(self) -> list[routes.PartStatus]:
-        """Where each route-dependent part stands after `validate()`: complete when the route
-        records it and none of its boxes has a problem (the first problem says what is missing)."""
-        fields = {
-            routes.ROUTE_REASONS: [self.route_reasons],
-            routes.KEY_CRITERIA: [f for _k, _l, weight, applied in self.weight_fields()
-                                  for f in (weight, applied)],
-            routes.SELECTION_CRITERIA: [self.selection_criteria],
-            routes.EXCLUSIONS: [self.exclusions],
-            routes.ASSESSMENTS: [self.score_out_of,
-                                 *(row.score for _n, _b, row in self.score_rows())],
-        }
-        missing = {key: next((m for f in boxes for m in f.errors), "")
-                   for key, boxes in fields.items()}
-        if self.regime_process.errors or not self.regime_process.data:
-            # With no usable route, nothing the route asks for can be complete yet.
-            missing = {key: message or "Choose the procurement regime and process first"
-                       for key, message in missing.items()}
-        return routes.part_statuses(self.chosen_regime, self.chosen_process,
-                                    {key: not message for key, message in missing.items()},
-                                    missing)
-
     def _check_route_parts(self) -> None:
         """The parts the route records are there (to submit); parts it does not record are
         refused when typed, rather than kept as if the route had done them."""
