@@ -96,6 +96,9 @@ def test_the_first_step_asks_for_the_choice_and_route_and_opens_the_task_list(as
     page = text(client.get(response.headers["Location"]))
     assert "Complete each section below" in page
     assert "Urgent award: the sections below are the ones this route records" in page
+    # The draft's own page leads back to its task list.
+    shown = client.get("/decisions/MOB-2026-0001").get_data(as_text=True)
+    assert 'href="/decisions/MOB-2026-0001/check">Continue recording' in shown
 
 
 @pytest.mark.parametrize(("over", "message"), [
@@ -337,3 +340,20 @@ def test_with_csrf_on_a_section_saves_with_its_token_and_refuses_a_post_without(
     assert saved.status_code == 302
     assert db["decisions"].get(1)["description"] == "With its token"
     db.close()
+
+
+def test_a_problem_another_section_causes_links_to_that_sections_page(as_role, db, world):
+    client = as_role("secretary")
+    reference = start(client, world, route="psr:competitive_process")
+    post_section(client, db, reference, "providers", good(db, world, "providers"))
+    post_section(client, db, reference, "assessments", {"score_out_of": "100",
+                                                        "scores-0-score": "72"})
+    before = decision_row(db, reference)
+    # Taking the scored provider away would leave its score with nobody beside it.
+    response = post_section(client, db, reference, "providers", {"providers-0": "",
+                                                                 "awarded_provider": ""})
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "Enter proposed provider 1 first, or leave its score empty" in text(response)
+    assert f'href="/decisions/{reference}/sections/assessments#scores-0-score"' in body
+    assert decision_row(db, reference) == before
