@@ -195,6 +195,14 @@ def test_a_section_left_partly_done_is_saved_and_listed_as_incomplete(as_role, d
     statuses = task_statuses(client, reference)
     assert statuses["contract"] == "Incomplete"
     assert "Enter the estimated annual value" in text(client.get(f"/decisions/{reference}/check"))
+    # Submitting anyway lists what is missing, each linked to the page of its section.
+    response = client.post(f"/decisions/{reference}/submit", data={"version": "2"})
+    body = response.get_data(as_text=True)
+    assert "<title>Error: " in body
+    assert (f'href="/decisions/{reference}/sections/contract#annual_value">Enter the estimated '
+            f'annual value') in body
+    assert f'href="/decisions/{reference}/sections/service#description"' in body
+    assert decision_row(db, reference)["status"] == "draft"
 
 
 @pytest.mark.parametrize(("section", "over", "message", "kept"), [

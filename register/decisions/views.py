@@ -163,12 +163,10 @@ def _checked(loaded: dict[str, Any]) -> tuple[list[tuple[str, str]], list[task_l
 def _section_links(form: DecisionForm, reference: str,
                    problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """(link, message) for each problem: to the section page that edits it, at the field."""
-    links = []
-    for anchor, message in problems:
-        section = form.section_of(anchor.removesuffix("-day")) if anchor else task_list.PEOPLE
-        url = url_for("decisions.section", reference=reference, section=section or "service")
-        links.append((url + (f"#{anchor}" if anchor else ""), message))
-    return links
+    # A problem with no field of its own is the committee's member list having changed.
+    return [(_section_url(reference, form, anchor) if anchor else
+             url_for("decisions.section", reference=reference, section=task_list.PEOPLE), message)
+            for anchor, message in problems]
 
 
 def _member_names(loaded: dict[str, Any]) -> dict[str, str]:
