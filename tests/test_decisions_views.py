@@ -50,11 +50,13 @@ def world(db):
 
 
 
-def start(client, world, title="Community anticoagulation service", day=("10", "3", "2026")):
+def start(client, world, title="Community anticoagulation service", day=("10", "3", "2026"),
+          route="psr:direct_award_c"):
     """Step 1 through the page; returns the new reference."""
     response = client.post("/decisions/new", data={
         "title": title, "committee_id": str(world.committee), "meeting_date-day": day[0],
-        "meeting_date-month": day[1], "meeting_date-year": day[2]})
+        "meeting_date-month": day[1], "meeting_date-year": day[2], "choice": "make",
+        "regime_process": route})
     assert response.status_code == 302, text(response)[:2000]
     return response.headers["Location"].split("/")[2]
 
@@ -484,9 +486,11 @@ def test_a_decision_awarding_to_a_gp_partners_practice_is_flagged_and_awaits_rev
     assert response.headers["Location"].endswith("/check")
 
     response = client.get(f"/decisions/{reference}/check")
-    assert f'href="/decisions/{reference}/edit#total_value"' in response.get_data(as_text=True)
+    # Each answer's change link opens the task list's section page that edits it.
+    assert f'href="/decisions/{reference}/sections/contract#total_value"' in \
+        response.get_data(as_text=True)
     page = text(response)
-    assert "Check the decision before submitting it" in page
+    assert "Check your answers" in page and "Submit decision" in page
     assert "Provider is a member practice" in page
     assert "Brookside Surgery (Y90002) is a member practice" in page
     assert "Home practice stands to gain" in page
@@ -812,18 +816,20 @@ def test_parts_a_route_does_not_record_are_refused_and_kept(as_role, db, world, 
     assert decision_row(db, reference) == before
 
 
-def test_the_check_page_lists_each_part_of_the_route_and_what_is_not_needed(as_role, db, world):
+def test_the_task_list_lists_each_part_of_the_route_and_leaves_out_what_is_not_needed(
+        as_role, db, world):
     client = as_role("secretary")
     reference = start(client, world)
     client.post(f"/decisions/{reference}/edit", data=full_form(
         db, world, reference, action="save", regime_process="psr:direct_award_a", **NO_WEIGHTS,
         selection_criteria="", exclusions=""))
     check = text(client.get(f"/decisions/{reference}/check"))
-    assert "What the route needs Direct award process A records these parts" in check
+    assert "Direct award process A: the sections below are the ones this route records" in check
     assert "Why this route was chosen Completed" in check
-    assert ("Exclusions: how the providers were checked Say how the providers were checked "
-            "against the grounds for exclusion Incomplete") in check
-    assert "Basic selection criteria: how the providers met them Not needed" in check
+    assert "Exclusions: how the providers were checked Not started" in check
+    assert "You have completed 8 of 9 sections" in check
+    assert "Basic selection criteria" not in check
+    assert "Key criteria: weights" not in check
 
 
 # ---- deleting a draft nobody wants ----------------------------------------------------------------

@@ -1,10 +1,12 @@
-"""Forms for make-or-buy decisions: the short first step, and the one form with everything else."""
+"""Forms for make-or-buy decisions: the short first step, and the one form with everything else
+(shown whole on the full edit page, or a section at a time from the task list)."""
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     Field,
@@ -20,7 +22,7 @@ from wtforms import (
 from wtforms.validators import ValidationError
 
 from ..forms import BaseForm, DateInputField, MaxLength, Required, strip_text
-from ..rules import routes
+from ..rules import routes, task_list
 from ..rules.decisions import (
     CHOICES,
     KEY_CRITERIA,
@@ -118,6 +120,13 @@ class NewDecisionForm(BaseForm):
     title = StringField("Decision title", [Required("Enter the decision title"), MaxLength(200)])
     committee_id = SelectField("Committee that decides", validate_choice=False)
     meeting_date = DateInputField("Meeting date", noun="the meeting date", required=True)
+    choice = RadioField("Make or buy", choices=list(CHOICES.items()), validate_choice=False)
+    regime_process = SelectField("Procurement regime and process", validate_choice=False)
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.regime_process.choices = [("", "")] + [
+            pair for _regime, _label, pairs in regime_process_choices() for pair in pairs]
 
     def validate_committee_id(self, field: Field) -> None:
         valid = {str(value) for value, _label in field.choices if value}
@@ -128,6 +137,25 @@ class NewDecisionForm(BaseForm):
         problem = meeting_date_problem(field.data, today_uk())
         if problem:
             raise ValidationError(problem)
+
+    def validate_choice(self, field: Field) -> None:
+        if field.data not in CHOICES:
+            raise ValidationError("Select make, buy or mixed")
+
+    def validate_regime_process(self, field: Field) -> None:
+        # The route decides which sections the task list asks for, so it is chosen first.
+        if not field.data:
+            raise ValidationError("Select the procurement regime and process")
+        regime, _colon, process = field.data.partition(":")
+        problem = regime_problem(regime, process, self.meeting_date.data)
+        if problem:
+            raise ValidationError(problem)
+
+    @property
+    def chosen_route(self) -> tuple[str, str]:
+        """The regime and process chosen, as validated."""
+        regime, _colon, process = (self.regime_process.data or "").partition(":")
+        return regime, process
 
 
 class DecisionForm(BaseForm):
@@ -225,6 +253,65 @@ class DecisionForm(BaseForm):
 
         for field in self:
             yield from walk(field)
+
+    # ---- sections (the task list) -----------------------------------------------------------------
+
+    def section_names(self, section: str) -> tuple[str, ...]:
+        """The names of the form's fields that one section of the task list edits."""
+        if section == routes.KEY_CRITERIA:
+            return tuple(name for key in KEY_CRITERIA for name in (f"weight_{key}",
+                                                                  f"applied_{key}"))
+        return SECTION_FIELDS[section]
+
+    def section_leaves(self, section: str) -> list[Field]:
+        """Every field of one section, with repeated groups opened up, in page order."""
+        wanted = set(self.section_names(section))
+        return [leaf for leaf in self.leaves() if _top_name(leaf.name) in wanted]
+
+    def section_of(self, leaf_name: str) -> str | None:
+        """The section a field (by its full name) belongs to, or None (the version, the token)."""
+        top = _top_name(leaf_name)
+        return next((key for key in task_list.SECTIONS if top in self.section_names(key)), None)
+
+    def as_formdata(self) -> MultiDict:
+        """The form's values as the browser would post them for the whole form, so one section
+        posted on its own can be merged with everything else as stored."""
+        out: MultiDict = MultiDict()
+        for leaf in self.leaves():
+            if leaf.name == "csrf_token":
+                continue
+            if isinstance(leaf, DateInputField):
+                for part, value in leaf.parts.items():
+                    out.add(f"{leaf.name}-{part}", value)
+            elif isinstance(leaf, BooleanField):
+                if leaf.data:
+                    out.add(leaf.name, "y")
+            else:
+                out.add(leaf.name, "" if leaf.data is None else str(leaf.data))
+        return out
+
+    def tasks(self) -> list[task_list.Task]:
+        """The task list after `validate()` in complete mode: each section the route records,
+        with its status and what it still lacks."""
+        problems: dict[str, list[str]] = {}
+        started: dict[str, bool] = {}
+        for leaf in self.leaves():
+            section = self.section_of(leaf.name)
+            if section is None:
+                continue
+            problems.setdefault(section, []).extend(leaf.errors)
+            started[section] = started.get(section, False) or _typed(leaf)
+        # A committee's member list that changed under the form is put right with the people.
+        problems.setdefault(task_list.PEOPLE, []).extend(self.form_errors)
+        # Something kept for a part the route does not record is put right with the route.
+        listed = task_list.sections_for(self.chosen_regime, self.chosen_process)
+        for section in list(problems):
+            if section not in listed:
+                problems.setdefault(task_list.ROUTE, []).extend(problems.pop(section))
+        route_usable = bool(self.regime_process.data) and not self.regime_process.errors
+        return task_list.tasks(self.chosen_regime, self.chosen_process, started=started,
+                               problems=problems, route_usable=route_usable,
+                               has_providers=bool(self.provider_texts()))
 
     @property
     def errors(self) -> dict[Any, Any]:  # type: ignore[override]
@@ -456,28 +543,6 @@ class DecisionForm(BaseForm):
                 for number, entry in enumerate(self.providers, start=1)
                 if number <= len(self.scores)]
 
-    def part_statuses(self) -> list[routes.PartStatus]:
-        """Where each route-dependent part stands after `validate()`: complete when the route
-        records it and none of its boxes has a problem (the first problem says what is missing)."""
-        fields = {
-            routes.ROUTE_REASONS: [self.route_reasons],
-            routes.KEY_CRITERIA: [f for _k, _l, weight, applied in self.weight_fields()
-                                  for f in (weight, applied)],
-            routes.SELECTION_CRITERIA: [self.selection_criteria],
-            routes.EXCLUSIONS: [self.exclusions],
-            routes.ASSESSMENTS: [self.score_out_of,
-                                 *(row.score for _n, _b, row in self.score_rows())],
-        }
-        missing = {key: next((m for f in boxes for m in f.errors), "")
-                   for key, boxes in fields.items()}
-        if self.regime_process.errors or not self.regime_process.data:
-            # With no usable route, nothing the route asks for can be complete yet.
-            missing = {key: message or "Choose the procurement regime and process first"
-                       for key, message in missing.items()}
-        return routes.part_statuses(self.chosen_regime, self.chosen_process,
-                                    {key: not message for key, message in missing.items()},
-                                    missing)
-
     def _check_route_parts(self) -> None:
         """The parts the route records are there (to submit); parts it does not record are
         refused when typed, rather than kept as if the route had done them."""
@@ -638,6 +703,62 @@ for _key, _label in KEY_CRITERIA.items():
     setattr(DecisionForm, f"weight_{_key}", StringField(f"Weight for {_lower_first(_label)}"))
     setattr(DecisionForm, f"applied_{_key}", TextAreaField(
         f"How {_lower_first(_label)} was applied", [MaxLength(LONG_TEXT)]))
+
+
+# The form's fields each section of the task list edits (key criteria: the weight_ and applied_
+# fields of every criterion, see DecisionForm.section_names).
+SECTION_FIELDS: dict[str, tuple[str, ...]] = {
+    task_list.SERVICE: ("title", "description", "choice", "contract_kind"),
+    task_list.ROUTE: ("meeting_date", "regime_process"),
+    task_list.CONTRACT: ("total_value", "annual_value", "contract_start", "contract_end",
+                         "clinical_lead_id", "contract_manager_id"),
+    task_list.PEOPLE: ("decision_process", "members", "extra_people"),
+    task_list.PROVIDERS: ("providers", "offered_to_all_member_practices", "awarded_provider"),
+    task_list.OPTIONS: ("options",),
+    routes.ROUTE_REASONS: ("route_reasons",),
+    routes.SELECTION_CRITERIA: ("selection_criteria",),
+    routes.EXCLUSIONS: ("exclusions",),
+    routes.ASSESSMENTS: ("score_out_of", "scores"),
+    task_list.JUSTIFICATION: ("justification", "comments"),
+}
+
+
+def _top_name(name: str) -> str:
+    """The form field a (possibly nested) field name belongs to: providers-0 -> providers."""
+    return name.split("-", 1)[0]
+
+
+def _typed(leaf: Field) -> bool:
+    """Whether a field holds something a person recorded (a role or a hidden id does not
+    count: they have values before anyone types)."""
+    if isinstance(leaf, HiddenField) or leaf.short_name == "role":
+        return False
+    if isinstance(leaf, BooleanField):
+        return bool(leaf.data)
+    if isinstance(leaf, DateInputField):
+        return leaf.data is not None or any(leaf.parts.values())
+    return bool(str(leaf.data or "").strip())
+
+
+def section_formdata(stored: MultiDict, posted: MultiDict, names: tuple[str, ...]) -> MultiDict:
+    """The whole form as it would be posted: the stored values, with the fields of one section
+    (and the CSRF token and version) taken from what was posted for that section only."""
+
+    def ours(key: str) -> bool:
+        return _top_name(key.split("[", 1)[0]) in names
+
+    merged: MultiDict = MultiDict([(key, value) for key, value in stored.items(multi=True)
+                                   if not ours(key) and key != "version"])
+    for key, value in posted.items(multi=True):
+        if ours(key) or key in ("csrf_token", "version"):
+            merged.add(key, value)
+    return merged
+
+
+def without_fields(formdata: MultiDict, names: tuple[str, ...]) -> MultiDict:
+    """The form data less the named fields (and their repeated rows), as if never sent."""
+    return MultiDict([(key, value) for key, value in formdata.items(multi=True)
+                      if _top_name(key.split("[", 1)[0]) not in names])
 
 
 def form_data(loaded: dict[str, Any], members: list[dict[str, Any]],

@@ -229,14 +229,20 @@ def _issue_reference(db: Database, year: int) -> str:
 
 
 def create_draft(db: Database, *, title: str, committee_id: int, meeting_date: dt.date,
-                 user_id: int, actor: str) -> str:
-    """Start a draft decision with a fresh reference and the committee's members taking part."""
+                 user_id: int, actor: str, choice: str | None = None,
+                 regime: str | None = None, process: str | None = None) -> str:
+    """Start a draft decision with a fresh reference and the committee's members taking part
+    (and, when given, whether it is make or buy and its procurement route)."""
     now = utcnow_iso()
     with write_transaction(db):
         reference = _issue_reference(db, meeting_date.year)
         row = {"reference": reference, "title": title, "committee_id": committee_id,
                "meeting_date": meeting_date.isoformat(), "status": "draft",
                "author_user_id": user_id, "created_at": now, "updated_at": now, "version": 1}
+        if choice:
+            row["choice"] = choice
+        if regime and process:
+            row.update(regime=regime, process=process)
         decision_id = db["decisions"].insert(row).last_pk
         participants = [{"decision_id": decision_id, "person_id": m["person_id"],
                          "role": "voting" if m["voting"] else "attendee"}

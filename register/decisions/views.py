@@ -27,20 +27,30 @@ from ..listing import parse_page
 from ..notices import views as notice_views
 from ..organisations.queries import KINDS
 from ..rules import gifts as rules_gifts
-from ..rules import routes, standstill
+from ..rules import routes, standstill, task_list
 from ..rules.decisions import (
     CHOICES,
     KEY_CRITERIA,
     KEY_CRITERIA_PROCESSES,
     KEY_CRITERIA_ROUTES,
     PARTICIPANT_ROLES,
+    PROCESSES,
     REGIMES,
     assesses_key_criteria,
     format_money,
     process_label,
 )
 from . import access, flagging, lifecycle, queries, record, reviewers
-from .forms import CONTRACT_KINDS, OUTCOMES, DecisionForm, NewDecisionForm, form_data, regime_process_choices
+from .forms import (
+    CONTRACT_KINDS,
+    OUTCOMES,
+    DecisionForm,
+    NewDecisionForm,
+    form_data,
+    regime_process_choices,
+    section_formdata,
+    without_fields,
+)
 from .queries import EDITABLE_STATUSES, STALE_MESSAGE
 
 bp = Blueprint("decisions", __name__, url_prefix="/decisions")
@@ -147,12 +157,21 @@ def _form(loaded: dict[str, Any], *, complete: bool, stored: bool,
     return DecisionForm(**kwargs)
 
 
-def _checked(loaded: dict[str, Any]) -> tuple[list[tuple[str, str]], list[routes.PartStatus]]:
-    """What must still be put right before submitting, and where each part of the record the
-    route asks for stands (from the same check)."""
+def _checked(loaded: dict[str, Any]) -> tuple[list[tuple[str, str]], list[task_list.Task]]:
+    """What must still be put right before submitting, and the task list: each section the
+    route records and where it stands (from the same check)."""
     form = _form(loaded, complete=True, stored=True, check_only=True)
     form.validate()
-    return form.error_list, form.part_statuses()
+    return form.error_list, form.tasks()
+
+
+def _section_links(form: DecisionForm, reference: str,
+                   problems: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(link, message) for each problem: to the section page that edits it, at the field."""
+    # A problem with no field of its own is the committee's member list having changed.
+    return [(_section_url(reference, form, anchor) if anchor else
+             url_for("decisions.section", reference=reference, section=task_list.PEOPLE), message)
+            for anchor, message in problems]
 
 
 def _member_names(loaded: dict[str, Any]) -> dict[str, str]:
@@ -251,14 +270,16 @@ def new() -> str | Response:
     form.committee_id.choices = [("", "Choose a committee")] + [
         (str(c["id"]), c["name"]) for c in queries.committee_choices(db)]
     if form.validate_on_submit():
+        regime, process = form.chosen_route
         reference = queries.create_draft(
             db, title=form.title.data, committee_id=int(form.committee_id.data),
             meeting_date=form.meeting_date.data, user_id=current_user.id,
-            actor=current_user.actor)
-        flash(f"Draft {reference} started. The committee's members are listed as taking part: "
-              f"untick anyone who was absent.", "success")
-        return redirect(url_for("decisions.edit", reference=reference))
-    return render_template("decisions/new.html", form=form)
+            actor=current_user.actor, choice=form.choice.data, regime=regime, process=process)
+        flash(f"Draft {reference} started. Complete each section below. The committee's members "
+              f"are listed as taking part: untick anyone who was absent.", "success")
+        return redirect(url_for("decisions.check", reference=reference))
+    return render_template("decisions/new.html", form=form,
+                           regime_groups=regime_process_choices(form.meeting_date.data))
 
 
 @bp.route("/<reference>/edit", methods=["GET", "POST"])
@@ -291,15 +312,22 @@ def edit(reference: str) -> str | Response | tuple[str, int]:
 
 
 def _render_check(loaded: dict[str, Any], problems: list[tuple[str, str]],
-                  parts: list[routes.PartStatus]) -> str:
+                  tasks: list[task_list.Task], *, show_problems: bool = False) -> str:
     decision = loaded["decision"]
     route = process_label(decision["regime"], decision["process"]) \
         if decision["regime"] and decision["process"] else None
     flags = flagging.current_flags(get_db(), loaded["decision"]["id"])
     decision_flags, person_flags = _flag_groups(flags)
     flagged = any(flag["severity"] != "context" for flag in flags)
+    form = _form(loaded, complete=True, stored=True, check_only=True)
     return render_template("decisions/check.html", loaded=loaded, decision=loaded["decision"],
-                           problems=problems, route_parts=parts, route=route, decision_flags=decision_flags,
+                           problems=problems, tasks=tasks, route=route,
+                           problem_links=_section_links(form, decision["reference"], problems)
+                           if show_problems else [],
+                           completed=task_list.completed_count(tasks),
+                           section_url=functools.partial(_section_url, decision["reference"],
+                                                         form),
+                           decision_flags=decision_flags,
                            person_flags=person_flags, flagged=flagged,
                            review_route=reviewers.route_for(get_db(), loaded["decision"]["id"])
                            if flagged else None)
@@ -318,6 +346,81 @@ def check(reference: str) -> str | Response | tuple[str, int]:
     return _render_check(loaded, *_checked(loaded))
 
 
+def _section_url(reference: str, form: DecisionForm, anchor: str) -> str:
+    """The section page that edits the field with this anchor, at the field (for the summary's
+    change links on the task list)."""
+    section = form.section_of(anchor.removesuffix("-day")) if anchor else None
+    if anchor == "participants":
+        section = task_list.PEOPLE
+    return url_for("decisions.section", reference=reference,
+                   section=section or task_list.SERVICE) + (f"#{anchor}" if anchor else "")
+
+
+@bp.route("/<reference>/sections/<section>", methods=["GET", "POST"])
+@requires("record_decisions")
+def section(reference: str, section: str) -> str | Response | tuple[str, int]:
+    """One section of a draft on its own page, from the task list: save and return to it."""
+    if section not in task_list.SECTIONS:
+        abort(404)
+    loaded = _loaded_or_404(reference)
+    decision = loaded["decision"]
+    refusal = _refusal(decision)
+    if refusal:
+        return refusal
+    if decision["status"] not in EDITABLE_STATUSES:
+        return _not_editable(decision)
+    if request.method == "GET":
+        form = _form(loaded, complete=False, stored=True)
+    else:
+        stored = _form(loaded, complete=False, stored=True, check_only=True)
+        posted = section_formdata(stored.as_formdata(), request.form,
+                                  stored.section_names(section))
+        if section == task_list.ROUTE:
+            # As on the full form, what was kept for a part the new route does not record is
+            # not sent: the route's own sections are listed anew.
+            regime, _colon, process = (posted.get("regime_process") or "").partition(":")
+            if process in PROCESSES.get(regime, {}):
+                needed = routes.parts_for(regime, process)
+                posted = without_fields(posted, tuple(
+                    name for part in routes.PARTS if part not in needed
+                    for name in stored.section_names(part)))
+        form = _form_from(loaded, posted)
+    if section not in task_list.sections_for(form.chosen_regime, form.chosen_process):
+        flash(f"{process_label(form.chosen_regime, form.chosen_process)} does not record "
+              f"this section." if form.chosen_process else task_list.CHOOSE_ROUTE_FIRST + ".",
+              "info")
+        return redirect(url_for("decisions.check", reference=decision["reference"]))
+    stale = False
+    if request.method == "POST" and form.validate_on_submit():
+        version = int(form.version.data) if (form.version.data or "").isdecimal() else 0
+        if queries.save_decision(get_db(), decision["id"], version, form.values(),
+                                 form.children(), current_user.actor):
+            flash(f"{task_list.SECTIONS[section]}: saved.", "success")
+            return redirect(url_for("decisions.check", reference=decision["reference"]))
+        form.form_errors.append(STALE_MESSAGE)
+        stale = True
+    here = {leaf.name for leaf in form.section_leaves(section)}
+    # An error in another section (its stored value no longer fits) links to its own page.
+    errors = [{"text": message, "href": f"#{anchor}" if anchor.removesuffix("-day") in here
+               else _section_url(decision["reference"], form, anchor)} if anchor
+              else {"text": message} for anchor, message in form.error_list]
+    return render_template(
+        "decisions/section.html", form=form, decision=decision, section=section,
+        heading=task_list.SECTIONS[section], errors=errors, stale=stale,
+        member_names=_member_names(loaded),
+        regime_groups=regime_process_choices(form.meeting_date.data))
+
+
+def _form_from(loaded: dict[str, Any], formdata: Any) -> DecisionForm:
+    """The whole draft form from merged form data (one section posted, the rest as stored)."""
+    db = get_db()
+    members = queries.committee_members(db, loaded["decision"]["committee_id"])
+    return DecisionForm(formdata=formdata, member_ids={m["person_id"] for m in members},
+                        people=queries.people_choices(db),
+                        resolve=functools.partial(queries.resolve_organisation, db),
+                        complete=False)
+
+
 @bp.route("/<reference>/submit", methods=["POST"])
 @requires("record_decisions")
 def submit(reference: str) -> str | Response | tuple[str, int]:
@@ -329,9 +432,9 @@ def submit(reference: str) -> str | Response | tuple[str, int]:
         return refusal
     if decision["status"] not in EDITABLE_STATUSES:
         return _not_editable(decision)
-    problems, parts = _checked(loaded)
+    problems, tasks = _checked(loaded)
     if problems:
-        return _render_check(loaded, problems, parts)
+        return _render_check(loaded, problems, tasks, show_problems=True)
     version = request.form.get("version", "")
     status = lifecycle.submit(get_db(), decision["id"], int(version) if version.isdecimal() else 0,
                               current_user.actor)

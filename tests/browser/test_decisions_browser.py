@@ -1,7 +1,10 @@
-"""A secretary records a decision awarding a service to a member practice and sees the flag."""
+"""A secretary records a decision awarding a service to a member practice through the task list
+and sees the flag; the full form shows only the sections the route records."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
 
@@ -18,7 +21,23 @@ def fill_date(page, prefix: str, day: dt.date) -> None:
     page.fill(f"#{prefix}-year", str(day.year))
 
 
-def test_recording_a_decision_for_a_member_practice_shows_the_conflict(page):
+def open_task(page, section: str) -> None:
+    """Follow a section's link on the task list to its page."""
+    click_through(page, f"#task-list a[href$='/sections/{section}']")
+    assert page.title().split(" – ")[0] != "Task list"
+
+
+def save_and_return(page) -> None:
+    click_through(page, "button:has-text('Save and return')")
+    assert page.url.endswith("/check"), page.inner_text("main")[:500]
+
+
+def status_of(page, section: str) -> str:
+    return page.inner_text(f"#task-{section}-status").strip()
+
+
+def test_recording_a_decision_through_the_task_list_shows_the_conflict(page, tmp_path):
+    shots = Path(os.environ.get("REGISTER_SCREENSHOTS") or tmp_path)
     today = today_uk()
     sign_in(page, "secretary")
     click_through(page, "a.nhsuk-header__navigation-link:has-text('Decisions')")
@@ -26,61 +45,96 @@ def test_recording_a_decision_for_a_member_practice_shows_the_conflict(page):
     assert page.title().startswith("Record a decision")
     assert axe_violations(page) == []
 
+    # The first step asks only for what identifies the decision, and its route.
     page.fill("#title", "Minor surgery at Brookside Surgery")
     page.select_option("#committee_id", label="Primary Care Committee")
     fill_date(page, "meeting_date", today)
+    page.check("#choice")
+    page.select_option("#regime_process", value="psr:direct_award_c")
     click_through(page, "button:has-text('Continue')")
-    assert page.url.endswith("/edit")
+    assert page.url.endswith("/check")
+    assert page.title().startswith("Task list for decision")
     reference = page.url.split("/")[-2]
-    # The committee's members are ticked as taking part; the secretary unticks anyone absent.
-    assert page.get_by_label("Dr Niamh O'Connor", exact=True).is_checked()
+    # Direct award C lists its own parts; a competitive process's scores are not asked for.
+    assert status_of(page, "service") == "Incomplete"
+    assert status_of(page, "contract") == "Not started"
+    assert status_of(page, "key_criteria") == "Not started"
+    assert page.locator("#task-assessments-status").count() == 0
+    assert page.get_by_role("button", name="Submit decision").count() == 0
+    assert axe_violations(page) == []
+    page.screenshot(path=str(shots / "task-list.png"), full_page=True)
+
+    open_task(page, "service")
+    page.fill("#description", "Minor surgery procedures in general practice")
+    page.check("#contract_kind")
+    save_and_return(page)
+    assert status_of(page, "service") == "Completed"
 
     # A mistake first: the error summary and the field say what is wrong; nothing is lost.
+    open_task(page, "contract")
     page.fill("#total_value", "NaN")
-    click_through(page, "button:has-text('Continue')")
+    click_through(page, "button:has-text('Save and return')")
     assert page.title().startswith("Error: ")
     assert page.locator(".nhsuk-error-summary").get_by_text(
         "Enter the estimated total value in pounds and pence, like 125000.50").is_visible()
     assert page.input_value("#total_value") == "NaN"
     assert axe_violations(page) == []
-
-    page.fill("#description", "Minor surgery procedures in general practice")
-    page.check("#choice")
-    page.check("#contract_kind")
-    page.select_option("#regime_process", value="psr:direct_award_c")
+    page.screenshot(path=str(shots / "section-page.png"), full_page=True)
     page.fill("#total_value", "120,000")
     page.fill("#annual_value", "40000")
     fill_date(page, "contract_start", today + dt.timedelta(days=30))
     fill_date(page, "contract_end", today + dt.timedelta(days=3 * 365))
     page.select_option("#clinical_lead_id", label="Dr Ahmed Siddiqui")
     page.select_option("#contract_manager_id", label="Fiona McAllister")
+    save_and_return(page)
+    assert status_of(page, "contract") == "Completed"
+
+    # The committee's members are ticked as taking part; the secretary unticks anyone absent.
+    open_task(page, "people")
+    assert page.get_by_label("Dr Niamh O'Connor", exact=True).is_checked()
     page.fill("#decision_process", "Discussed and decided by a vote of the members present")
+    save_and_return(page)
+
     # Providers are suggested as you type.
+    open_task(page, "providers")
     page.locator("#providers-0").press_sequentially("Brook", delay=50)
     page.wait_for_selector("#provider-suggestions option[value='Brookside Surgery (Y90002)']",
                            state="attached")
     page.fill("#providers-0", "Brookside Surgery (Y90002)")
     page.dispatch_event("#providers-0", "change")
     page.select_option("#awarded_provider", label="Brookside Surgery (Y90002)")
+    save_and_return(page)
+
+    open_task(page, "options")
     page.fill("#options-0-description", "Brookside Surgery provides it")
     page.select_option("#options-0-outcome", value="chosen")
     page.fill("#options-1-description", "The community trust provides it")
     page.select_option("#options-1-outcome", value="rejected")
     page.fill("#options-1-reason", "Longer waits and travel for patients")
+    save_and_return(page)
+
+    open_task(page, "route_reasons")
+    page.fill("#route_reasons", "Brookside is meeting the current contract and will go on doing so")
+    save_and_return(page)
+    open_task(page, "key_criteria")
     for key, weight in (("quality_innovation", "30"), ("value", "30"),
                         ("integration_collaboration_sustainability", "20"),
                         ("access_inequalities_choice", "10"), ("social_value", "10")):
         page.fill(f"#weight_{key}", weight)
         page.fill(f"#applied_{key}", "Scored by the evaluation panel")
-    # Direct award C records why the route was chosen, the basic selection criteria and the
-    # exclusions checked.
-    page.fill("#route_reasons", "Brookside is meeting the current contract and will go on doing so")
+    save_and_return(page)
+    open_task(page, "selection_criteria")
     page.fill("#selection_criteria", "Accounts, insurance and CQC rating checked")
+    save_and_return(page)
+    open_task(page, "exclusions")
     page.fill("#exclusions", "Declaration against the grounds for exclusion checked")
+    save_and_return(page)
+    open_task(page, "justification")
     page.fill("#justification", "The practice already provides the service to its patients")
-    click_through(page, "button:has-text('Continue')")
-    assert page.url.endswith("/check")
-    assert page.title().startswith("Check decision")
+    save_and_return(page)
+
+    statuses = page.locator(".nhsuk-task-list__status").all_inner_texts()
+    assert [status.strip() for status in statuses] == ["Completed"] * 11
     conflicts = page.locator("main")
     assert conflicts.get_by_text("Brookside Surgery (Y90002) is a member practice").is_visible()
     assert conflicts.get_by_text(
@@ -97,14 +151,23 @@ def test_recording_a_decision_for_a_member_practice_shows_the_conflict(page):
     assert axe_violations(page) == []
 
 
-def test_key_criteria_are_asked_only_for_the_routes_that_assess_them(page):
+def start_on_the_full_form(page, title: str) -> None:
+    """The first step, then the page with every section at once."""
     sign_in(page, "secretary")
     click_through(page, "a.nhsuk-header__navigation-link:has-text('Decisions')")
     click_through(page, "text=Record a decision")
-    page.fill("#title", "Anticoagulation monitoring in every practice")
+    page.fill("#title", title)
     page.select_option("#committee_id", label="Primary Care Committee")
     fill_date(page, "meeting_date", today_uk())
+    page.check("#choice")
+    page.select_option("#regime_process", value="psr:direct_award_c")
     click_through(page, "button:has-text('Continue')")
+    click_through(page, "text=change everything on one page")
+    assert page.url.endswith("/edit")
+
+
+def test_key_criteria_are_asked_only_for_the_routes_that_assess_them(page):
+    start_on_the_full_form(page, "Anticoagulation monitoring in every practice")
     criteria = page.locator("#key-criteria")
     page.select_option("#regime_process", value="psr:direct_award_c")
     assert criteria.is_visible()
@@ -122,13 +185,7 @@ def test_key_criteria_are_asked_only_for_the_routes_that_assess_them(page):
 
 
 def test_the_form_shows_only_the_sections_the_route_records(page):
-    sign_in(page, "secretary")
-    click_through(page, "a.nhsuk-header__navigation-link:has-text('Decisions')")
-    click_through(page, "text=Record a decision")
-    page.fill("#title", "Community ophthalmology service")
-    page.select_option("#committee_id", label="Primary Care Committee")
-    fill_date(page, "meeting_date", today_uk())
-    click_through(page, "button:has-text('Continue')")
+    start_on_the_full_form(page, "Community ophthalmology service")
     sections = {name: page.locator(f"#{name}") for name in (
         "route-reasons-section", "key-criteria", "selection-section", "exclusions-section",
         "scores-section")}
