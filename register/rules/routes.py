@@ -21,8 +21,6 @@ user, in their words, when it is not.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
 
 from register.rules.decisions import PROCESSES, assesses_key_criteria, process_label
 
@@ -122,35 +120,6 @@ def score_problem(text: str | None, out_of: int | None, provider: str) -> str | 
 
 # --- What a record still lacks -------------------------------------------------------------------
 
-COMPLETED, INCOMPLETE, NOT_NEEDED = "Completed", "Incomplete", "Not needed"
-
-
-@dataclass(frozen=True)
-class PartStatus:
-    """One route-dependent part of a decision's record and where it stands."""
-
-    key: str
-    label: str
-    status: str
-    missing: str = ""
-
-
-def part_statuses(regime: str | None, process: str | None, filled: Mapping[str, bool],
-                  missing: Mapping[str, str] | None = None) -> list[PartStatus]:
-    """Every route-dependent part with its status for this route: Completed or Incomplete (with
-    what is missing) for the parts the route records, Not needed for the others. `filled` says
-    which parts the record holds in full."""
-    needed = parts_for(regime, process)
-    missing = missing or {}
-    out = []
-    for key, label in PARTS.items():
-        if key not in needed:
-            out.append(PartStatus(key, label, NOT_NEEDED))
-        elif filled.get(key):
-            out.append(PartStatus(key, label, COMPLETED))
-        else:
-            out.append(PartStatus(key, label, INCOMPLETE, missing.get(key, "")))
-    return out
 
 
 # The routes of each part in words, for the form's section notes.
