@@ -99,6 +99,18 @@ def test_contents_links_go_where_the_bookmarks_go(pack):
     assert len(links) == 2 * (len(targets) - 1)
 
 
+def test_contents_page_numbers_are_the_pages_the_headings_are_on(pack):
+    """The contents is laid out once, before its numbers are known: each printed number (filled
+    in when the file is saved) is the page its heading is on."""
+    targets = outline_targets(pack)
+    contents = flat(page_texts(pack)[targets["Contents"] - 1]).split("Contents", 1)[1]
+    printed = {title: int(number) for number, title in re.findall(
+        r"\.\s*(\d+)\s*([^.]+?)(?=\s*\.|$)", contents)}
+    expected = {title: page for title, page in targets.items() if title != "Contents"}
+    assert printed == expected
+    assert len(set(expected.values())) > 5  # the numbers differ, so a wrong one would show
+
+
 def test_register_is_landscape_with_its_header_on_every_page(pack):
     pdf = reader(pack)
     texts = page_texts(pack)

@@ -17,6 +17,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -28,7 +29,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from .fonts import BOLD, FAMILY, ITALIC, MONO, map_family, register_fonts
 from .templates import GREY, NHS_BLUE
@@ -305,26 +305,81 @@ def cover_sheet(pack: dict[str, Any]) -> list[Flowable]:
     ]
 
 
-class PresetContents(TableOfContents):
-    """A contents list that knows its lines before the first layout pass.
+class DeferredContents(Flowable):
+    """The contents list, laid out once: its lines (and so its height) are known before layout,
+    each a link to its section, and each page number is a form the canvas fills in at save.
 
-    A plain TableOfContents is one line long on the first pass, so every later page moves when
-    it fills in and a third pass is needed. Knowing the lines (not yet their page numbers) it
-    takes its final height at once, and the document settles in two passes.
+    A plain TableOfContents learns its lines and numbers from a first layout pass and needs the
+    whole document laid out again (twice or more, with multiBuild); this needs one pass.
     """
 
-    expected: list[tuple[int, str, int, None]] = []
+    # (level, escaped text, bookmark key), set by the document template before layout.
+    expected: list[tuple[int, str, str]] = []
 
-    def beforeBuild(self) -> None:
-        super().beforeBuild()
-        if not self._lastEntries and self.expected:
-            self._lastEntries = list(self.expected)
+    def __init__(self) -> None:
+        super().__init__()
+        self._table: Table | None = None
+
+    def _build_table(self, available_width: float) -> Table:
+        number_room = {level: stringWidth("9999", style.fontName, style.fontSize)
+                       for level, style in enumerate(CONTENTS_STYLES)}
+
+        def line_end(canvas: Any, kind: str, label: str) -> None:
+            level_text, key = label.split(",", 1)
+            style = CONTENTS_STYLES[int(level_text)]
+            x, y = canvas._curr_tx_info["cur_x"], canvas._curr_tx_info["cur_y"]
+            room = number_room[int(level_text)]
+            dot = " . "
+            dot_width = stringWidth(dot, style.fontName, style.fontSize)
+            dots = max(0, int((available_width - room - x) / dot_width))
+            right = available_width - room
+            text = canvas.beginText(right - dots * dot_width, y)
+            text.setFont(style.fontName, style.fontSize)
+            text.setFillColor(style.textColor)
+            text.textOut(dots * dot)
+            canvas.drawText(text)
+            canvas.saveState()
+            canvas.translate(available_width, y)
+            canvas.contents_number(key, style.fontName, style.fontSize, style.textColor)
+            canvas.restoreState()
+            canvas.linkRect("", key, (right, y, available_width, y + style.leading), relative=1)
+
+        self.canv.setNamedCB("contentsLineEnd", line_end)
+        data: list[list[Any]] = []
+        for level, text, key in self.expected:
+            style = CONTENTS_STYLES[level]
+            if style.spaceBefore:
+                data.append([Spacer(1, style.spaceBefore)])
+            data.append([Paragraph(f'<a href="#{key}">{text}</a>'
+                                   f'<onDraw name="contentsLineEnd" label="{level},{key}"/>',
+                                   style)])
+        table = Table(data or [[""]], colWidths=[available_width])
+        table.setStyle(CONTENTS_TABLE_STYLE)
+        return table
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._table = self._build_table(available_width)
+        return self._table.wrapOn(self.canv, available_width, available_height)
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        if self._table is None:
+            self._table = self._build_table(available_width)
+        return self._table.splitOn(self.canv, available_width, available_height)
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        assert self._table is not None
+        self._table.drawOn(canvas, x, y, _sW)
+
+
+CONTENTS_STYLES = [STYLES["TOC0"], STYLES["TOC1"]]
+CONTENTS_TABLE_STYLE = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
 
 
 def contents() -> list[Flowable]:
     """The contents page: every section with its page number, each line a link to it."""
-    toc = PresetContents(dotsMinLevel=0)
-    toc.levelStyles = [STYLES["TOC0"], STYLES["TOC1"]]
+    toc = DeferredContents()
     return [heading("Contents", 0, contents=False), toc, PageBreak()]
 
 

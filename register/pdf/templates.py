@@ -3,7 +3,10 @@ the header and footer with the security marking, "Page N of M", bookmarks and me
 
 "Page N of M" is drawn as "Page N of " followed by a form XObject that the canvas defines in
 `save()`, once the last page is known. (The popular recipe that re-draws every page at the end
-breaks every bookmark and contents link: they all end up pointing at page 1.)
+breaks every bookmark and contents link: they all end up pointing at page 1.) The contents page
+prints its page numbers the same way, so the document is laid out once: the contents knows its
+lines before layout (and so its height), and each line's number is a form XObject that `save()`
+fills in with the page its heading landed on.
 """
 from __future__ import annotations
 
@@ -27,17 +30,40 @@ TOP = 24 * mm  # room for the marking, the organisation and a rule above the fra
 BOTTOM = 22 * mm
 
 
+CONTENTS_FORM = "contentsPage-{key}"
+
+
 class PageCountCanvas(Canvas):
-    """A canvas that defines the page-count form XObject when the document is saved."""
+    """A canvas that defines the page-count form XObject, and the page number of every contents
+    line, when the document is saved (so one layout pass is enough)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.section_pages: dict[str, int] = {}
+        self.contents_forms: dict[str, tuple[str, float, Any]] = {}
+
+    def contents_number(self, key: str, font: str, size: float, color: Any) -> None:
+        """Draw, right-aligned at the origin, the page number of the section `key` (known only
+        when the document is saved)."""
+        name = CONTENTS_FORM.format(key=key)
+        self.contents_forms[name] = (key, font, size, color)
+        self.doForm(name)
 
     def save(self) -> None:
-        """Define the total page count for every "Page N of" footer, then write the file."""
+        """Define the total page count for every "Page N of" footer and each contents line's page
+        number, then write the file."""
         pages = self.getPageNumber() - (0 if self._code else 1)
         self.beginForm(PAGE_COUNT_FORM, lowerx=0, lowery=-2, upperx=60, uppery=10)
         self.setFont(FAMILY, 8)
         self.setFillColor(GREY)
         self.drawString(0, 0, str(pages))
         self.endForm()
+        for name, (key, font, size, color) in self.contents_forms.items():
+            self.beginForm(name, lowerx=-60, lowery=-3, upperx=0, uppery=size + 2)
+            self.setFont(font, size)
+            self.setFillColor(color)
+            self.drawRightString(0, 0, str(self.section_pages.get(key, "")))
+            self.endForm()
         super().save()
 
 
@@ -90,14 +116,22 @@ class RegisterDocTemplate(BaseDocTemplate):
         return landscape(A4)[0] - 1.4 * MARGIN
 
     def build_document(self, story: list[Any]) -> int:
-        """Lay out the story, as many passes as the contents page needs; returns the passes."""
-        expected = [(f.bookmark_level, f.contents_text, 0, None) for f in story
-                    if getattr(f, "bookmark_level", None) is not None
-                    and getattr(f, "in_contents", True)]
+        """Lay out the story once (the contents knows its lines beforehand, and its page numbers
+        are filled in when the file is saved); returns the passes, 1."""
+        expected: list[tuple[int, str, str]] = []
+        seq = 0
+        for flowable in story:
+            if getattr(flowable, "bookmark_level", None) is None:
+                continue
+            seq += 1  # the same numbering afterFlowable gives the bookmarks
+            if getattr(flowable, "in_contents", True):
+                expected.append((flowable.bookmark_level, flowable.contents_text,
+                                 f"section-{seq}"))
         for flowable in story:
             if hasattr(flowable, "expected"):
                 flowable.expected = expected
-        return self.multiBuild(story, canvasmaker=PageCountCanvas)
+        self.build(story, canvasmaker=PageCountCanvas)
+        return 1
 
     # ---- hooks ------------------------------------------------------------------------------
 
@@ -116,9 +150,7 @@ class RegisterDocTemplate(BaseDocTemplate):
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(plain, key, level=level, closed=level > 0)
         if getattr(flowable, "in_contents", True):
-            # The contents flowable reads its entries as markup, so they are escaped here once.
-            self.notify("TOCEntry", (level, getattr(flowable, "contents_text", plain),
-                                     self.page, key))
+            self.canv.section_pages[key] = self.page
 
     # ---- every page -------------------------------------------------------------------------
 
