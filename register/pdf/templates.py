@@ -10,6 +10,7 @@ fills in with the page its heading landed on.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from reportlab.lib import colors
@@ -73,7 +74,8 @@ class RegisterDocTemplate(BaseDocTemplate):
     def __init__(self, buffer: Any, *, title: str, author: str, subject: str, organisation: str,
                  marking: str = "OFFICIAL", invariant: bool = False,
                  running_title: str | tuple[str, ...] = "",
-                 printed: str = "", first_template: str = "cover") -> None:
+                 printed: str = "", first_template: str = "cover",
+                 progress: Callable[[int], None] | None = None) -> None:
         if marking not in MARKINGS:
             raise ValueError(f"The security marking must be one of {', '.join(MARKINGS)}")
         register_fonts()
@@ -82,6 +84,7 @@ class RegisterDocTemplate(BaseDocTemplate):
         self.running_title = running_title or title
         self.printed = printed
         self._heading_seq = 0
+        self.progress = progress
         super().__init__(
             buffer, pagesize=A4, title=title, author=author, subject=subject,
             creator=organisation, producer="Conflicts and decisions register",
@@ -138,6 +141,11 @@ class RegisterDocTemplate(BaseDocTemplate):
     def beforeDocument(self) -> None:
         """Each layout pass starts numbering bookmarks afresh, or multiBuild never settles."""
         self._heading_seq = 0
+
+    def afterPage(self) -> None:
+        """Tell whoever is waiting how many pages are done."""
+        if self.progress is not None:
+            self.progress(self.page)
 
     def afterFlowable(self, flowable: Any) -> None:
         """Headings become bookmarks, outline entries and contents entries on their page."""
