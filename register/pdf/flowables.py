@@ -102,6 +102,22 @@ PORTRAIT_WIDTH = 210 * mm - 36 * mm
 LANDSCAPE_WIDTH = 297 * mm - 0.7 * 36 * mm
 
 
+class Para(Paragraph):
+    """A Paragraph that breaks its lines once per width: a table cell is measured when the table
+    is made, when it is laid out and when it is drawn, all at the same width."""
+
+    _measured: tuple[float, float, float] | None = None
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        known = self._measured
+        if known is not None and known[0] == available_width and "blPara" in self.__dict__:
+            self.width, self.height = known[1], known[2]
+            return known[1], known[2]
+        width, height = super().wrap(available_width, available_height)
+        self._measured = (available_width, width, height)
+        return width, height
+
+
 # ---- text -----------------------------------------------------------------------------------
 
 def esc(text: Any) -> str:
@@ -112,12 +128,12 @@ def esc(text: Any) -> str:
 def para(text: Any, style: str | ParagraphStyle = "Body") -> Paragraph:
     """A paragraph of user text, escaped exactly once; line breaks typed are kept."""
     chosen = STYLES[style] if isinstance(style, str) else style
-    return Paragraph(esc(text).replace("\r\n", "\n").replace("\n", "<br/>"), chosen)
+    return Para(esc(text).replace("\r\n", "\n").replace("\n", "<br/>"), chosen)
 
 
 def markup(trusted: str, style: str = "Body") -> Paragraph:
     """A paragraph of the app's own markup (bold words and so on); never pass user text here."""
-    return Paragraph(trusted, STYLES[style])
+    return Para(trusted, STYLES[style])
 
 
 def heading(text: str, level: int, *, contents: bool = True, bookmark: bool = True) -> Paragraph:
@@ -132,7 +148,7 @@ def heading(text: str, level: int, *, contents: bool = True, bookmark: bool = Tr
 
 def bullets(lines: Iterable[str]) -> list[Paragraph]:
     """User or computed sentences as a bulleted list."""
-    return [Paragraph(esc(line), STYLES["Bullet"], bulletText="•") for line in lines]
+    return [Para(esc(line), STYLES["Bullet"], bulletText="•") for line in lines]
 
 
 def or_none(value: Any, empty: str = "Not recorded") -> str:
@@ -350,7 +366,7 @@ class DeferredContents(Flowable):
             style = CONTENTS_STYLES[level]
             if style.spaceBefore:
                 data.append([Spacer(1, style.spaceBefore)])
-            data.append([Paragraph(f'<a href="#{key}">{text}</a>'
+            data.append([Para(f'<a href="#{key}">{text}</a>'
                                    f'<onDraw name="contentsLineEnd" label="{level},{key}"/>',
                                    style)])
         table = Table(data or [[""]], colWidths=[available_width])
@@ -433,14 +449,14 @@ REGISTER_COLUMNS: list[tuple[str, float]] = [
 def _lines(*parts: Any) -> Paragraph:
     """Several user values in one small cell, one per line, each escaped once."""
     text = "<br/>".join(esc(p).replace("\n", "<br/>") for p in parts if p not in (None, ""))
-    return Paragraph(text, STYLES["Small"])
+    return Para(text, STYLES["Small"])
 
 
 def register_row(row: dict[str, Any]) -> list[Any]:
     """One decision as the cells of the register table."""
     return [
         _lines(row["reference"], row["meeting_date_text"]),
-        Paragraph(f"<b>{esc(row['title'])}</b>"
+        Para(f"<b>{esc(row['title'])}</b>"
                   + (f"<br/>{esc(row['description']).replace(chr(10), '<br/>')}"
                      if row["description"] else ""), STYLES["Small"]),
         _lines(row["contract_kind"], row["procurement_type"]),
@@ -473,7 +489,7 @@ LEFT_OUT_WORDS = ("Left out of this pack: the person who printed it is excluded 
 
 def excluded_row(reference: str) -> list[Any]:
     """A decision left out of a pack, as the cells of the register table: its reference only."""
-    return [_lines(reference), Paragraph(esc(LEFT_OUT_WORDS), STYLES["Small"]),
+    return [_lines(reference), Para(esc(LEFT_OUT_WORDS), STYLES["Small"]),
             *("" for _ in REGISTER_COLUMNS[2:])]
 
 
@@ -482,7 +498,7 @@ def decisions_table(rows: Sequence[dict[str, Any]], width: float = LANDSCAPE_WID
     """The register of procurement decisions (landscape), its header row on every page; the
     decisions left out of the pack (`excluded` references) follow, by reference only."""
     widths = [share * width for _, share in REGISTER_COLUMNS]
-    header = [Paragraph(esc(label).replace("\n", "<br/>"), STYLES["SmallHead"])
+    header = [Para(esc(label).replace("\n", "<br/>"), STYLES["SmallHead"])
               for label, _ in REGISTER_COLUMNS]
     if not rows and not excluded:
         return [para("No decisions were recorded for this committee in the period.")]
@@ -777,7 +793,7 @@ def interests_table(rows: Sequence[dict[str, Any]], *, width: float = LANDSCAPE_
     if not rows:
         return [para("Nobody is listed.")]
     share = [0.12, 0.1, 0.15, 0.11, 0.14, 0.14, 0.08, 0.08, 0.08]
-    header = [Paragraph(esc(h), STYLES["SmallHead"]) for h in (
+    header = [Para(esc(h), STYLES["SmallHead"]) for h in (
         "Name", "Position", "Organisation and its business", "Type", "Nature of the interest",
         "Action taken to mitigate", "From", "To", "Declared")]
     body = []
