@@ -1,9 +1,11 @@
 """Small functions that return lists of flowables: the parts every printed record is made of.
 
-User text enters a Paragraph only through `para()`, which escapes it exactly once, so a typed
-`<img src="/etc/passwd">` or `<a href="javascript:...">` prints as those characters and is never
-read as ReportLab markup (no file opened, no link made). Plain strings in table cells are drawn as
-they are and must not be escaped.
+User text enters a Paragraph through `para()` or `plain_lines()`, which build the paragraph's
+text fragments directly, without ReportLab's markup parser, so a typed `<img src="/etc/passwd">`
+or `<a href="javascript:...">` prints as those characters and is never read as markup (no file
+opened, no link made), and needs no escaping. Where user text is mixed with the app's own markup
+it is escaped exactly once with `esc()`. Plain strings in table cells are drawn as they are and
+must not be escaped.
 """
 from __future__ import annotations
 
@@ -125,10 +127,35 @@ def esc(text: Any) -> str:
     return escape("" if text is None else str(text))
 
 
+_PLAIN_FRAGS: dict[int, Any] = {}
+
+
+def plain_lines(lines: Sequence[str], style: ParagraphStyle) -> Paragraph:
+    """A paragraph of lines of user text made without the markup parser: its text is never read
+    as markup, so it is not escaped (most cells of a pack are plain text, and parsing them was a
+    large share of the work)."""
+    lines = [line for line in lines if line]
+    if not lines:
+        return Para("", style)
+    base = _PLAIN_FRAGS.get(id(style))
+    if base is None:
+        base = _PLAIN_FRAGS[id(style)] = Paragraph("x", style).frags[0]
+    frags = []
+    for index, line in enumerate(lines):
+        if index:
+            frags.append(base.clone(text="", lineBreak=True, link=[], us_lines=[],
+                                    __tag__="br"))
+        frags.append(base.clone(text=line, link=[], us_lines=[]))
+    frags[0].text = frags[0].text.lstrip()
+    frags[-1].text = frags[-1].text.rstrip()
+    return Para("", style, frags=frags)
+
+
 def para(text: Any, style: str | ParagraphStyle = "Body") -> Paragraph:
-    """A paragraph of user text, escaped exactly once; line breaks typed are kept."""
+    """A paragraph of user text, never read as markup; line breaks typed are kept."""
     chosen = STYLES[style] if isinstance(style, str) else style
-    return Para(esc(text).replace("\r\n", "\n").replace("\n", "<br/>"), chosen)
+    value = "" if text is None else str(text)
+    return plain_lines(value.replace("\r\n", "\n").split("\n"), chosen)
 
 
 def markup(trusted: str, style: str = "Body") -> Paragraph:
@@ -448,8 +475,8 @@ REGISTER_COLUMNS: list[tuple[str, float]] = [
 
 def _lines(*parts: Any) -> Paragraph:
     """Several user values in one small cell, one per line, each escaped once."""
-    text = "<br/>".join(esc(p).replace("\n", "<br/>") for p in parts if p not in (None, ""))
-    return Para(text, STYLES["Small"])
+    return plain_lines([line for p in parts if p not in (None, "")
+                        for line in str(p).split("\n")], STYLES["Small"])
 
 
 def register_row(row: dict[str, Any]) -> list[Any]:
