@@ -128,6 +128,7 @@ def test_pack_is_built_in_the_background_with_its_progress_shown(as_role, consor
     waiting = client.get(asked.location)
     html = waiting.get_data(as_text=True)
     assert waiting.status_code == 200 and waiting.headers["Refresh"] == "2"
+    assert waiting.mimetype == "text/html"
     assert "Building the board audit pack" in html and 'role="status"' in html
     assert "Waiting for the pack before it to finish" in html
     assert "Download the pack" not in html

@@ -16,6 +16,7 @@ from flask import (
     abort,
     current_app,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -141,8 +142,8 @@ def _own_job(job_id: str) -> dict[str, Any]:
 def pack_job(job_id: str) -> Response:
     """A pack being built: its stage and pages done (the page refreshes itself), then the file."""
     job = _own_job(job_id)
-    response = Response(render_template("reports/pack_job.html", job=job, ready=pack_jobs.READY,
-                                        failed=pack_jobs.FAILED))
+    response = make_response(render_template("reports/pack_job.html", job=job,
+                                             ready=pack_jobs.READY, failed=pack_jobs.FAILED))
     if job["state"] not in (pack_jobs.READY, pack_jobs.FAILED):
         response.headers["Refresh"] = str(REFRESH_SECONDS)
     response.headers["Cache-Control"] = "no-store"
