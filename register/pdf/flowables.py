@@ -9,7 +9,8 @@ must not be escaped.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -794,6 +795,28 @@ def excluded_note(excluded: Sequence[str]) -> list[Flowable]:
                  f"{'its' if len(excluded) == 1 else 'their'} papers are not included.", "Note")]
 
 
+class LazySection(Flowable):
+    """Flowables made only when layout reaches them (the document template expands it), so the
+    pages of a long pack are laid out without every section's flowables in memory at once.
+
+    `headings` are the (level, contents text, in the contents) of the bookmarked headings the
+    section will have, for the contents page, which is laid out before the section is made.
+    """
+
+    def __init__(self, make: Callable[[], list[Flowable]],
+                 headings: Sequence[tuple[int, str, bool]]) -> None:
+        super().__init__()
+        self._make = make
+        self.headings = list(headings)
+
+    def expand(self) -> list[Flowable]:
+        """The section's flowables, made now."""
+        return self._make()
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0  # never laid out itself: the template expands it first
+
+
 def flagged_sections(records: Sequence[dict[str, Any]],
                      excluded: Sequence[str] = ()) -> list[Flowable]:
     """One section per flagged decision, each starting on a new page; decisions left out of the
@@ -810,7 +833,9 @@ def flagged_sections(records: Sequence[dict[str, Any]],
     for index, record in enumerate(records):
         if index:
             out.append(PageBreak())
-        out += decision_section(record, level=1)
+        d = record["decision"]
+        out.append(LazySection(functools.partial(decision_section, record, level=1),
+                               [(1, esc(f"{d['reference']}: {d['title']}"), True)]))
     return [*out, PageBreak()]
 
 

@@ -124,12 +124,16 @@ class RegisterDocTemplate(BaseDocTemplate):
         expected: list[tuple[int, str, str]] = []
         seq = 0
         for flowable in story:
-            if getattr(flowable, "bookmark_level", None) is None:
-                continue
-            seq += 1  # the same numbering afterFlowable gives the bookmarks
-            if getattr(flowable, "in_contents", True):
-                expected.append((flowable.bookmark_level, flowable.contents_text,
-                                 f"section-{seq}"))
+            # A section made only when layout reaches it says beforehand what headings it has.
+            for level, text, in_contents in getattr(flowable, "headings", None) or [
+                    (getattr(flowable, "bookmark_level", None),
+                     getattr(flowable, "contents_text", ""),
+                     getattr(flowable, "in_contents", True))]:
+                if level is None:
+                    continue
+                seq += 1  # the same numbering afterFlowable gives the bookmarks
+                if in_contents:
+                    expected.append((level, text, f"section-{seq}"))
         for flowable in story:
             if hasattr(flowable, "expected"):
                 flowable.expected = expected
@@ -141,6 +145,14 @@ class RegisterDocTemplate(BaseDocTemplate):
     def beforeDocument(self) -> None:
         """Each layout pass starts numbering bookmarks afresh, or multiBuild never settles."""
         self._heading_seq = 0
+
+    def handle_flowable(self, flowables: list[Any]) -> None:
+        """A section made on demand (see flowables.LazySection) is made when layout reaches it,
+        so a long pack never holds every section's flowables at once."""
+        if hasattr(flowables[0], "expand"):
+            flowables[0:1] = flowables[0].expand()
+            return
+        super().handle_flowable(flowables)
 
     def afterPage(self) -> None:
         """Tell whoever is waiting how many pages are done."""
