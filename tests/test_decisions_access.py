@@ -78,7 +78,7 @@ def _arguments(db, world, user_id: int) -> dict[str, object]:
             "member_id": member, "interest_id": world.interest, "person_id": world.excluded,
             "organisation_id": world.practice, "link_id": 1, "period_id": 1, "breach_id": 1,
             "campaign_id": 1, "modification_id": 1, "kind": "intention",
-            "representation_id": 1}
+            "representation_id": 1, "job_id": "no-such-pack-job-000000"}
 
 
 def _text(response) -> str:

@@ -99,7 +99,10 @@ def start(folder: Path, pack: dict[str, Any], options: builders.PrintOptions, *,
         "started_at": now,
     }
     _write_status(folder, job_id, job)
-    _futures[job_id] = _executor.submit(_build, folder, job, pack, options)
+    future = _executor.submit(_build, folder, job, pack, options)
+    _futures[job_id] = future
+    # Forget a finished build (its status file says how it ended), so the process keeps none.
+    future.add_done_callback(lambda _done: _futures.pop(job_id, None))
     return job_id
 
 
@@ -130,7 +133,6 @@ def _build(folder: Path, job: dict[str, Any], pack: dict[str, Any],
 def wait(job_id: str, timeout: float | None = None) -> None:
     """Wait for a job started in this process to finish (for the command line and tests)."""
     future = _futures.get(job_id)
-    if future is not None:
+    if future is not None:  # None: already finished
         future.result(timeout)
-        _futures.pop(job_id, None)
 
