@@ -18,7 +18,7 @@ from .conftest import (
     add_person,
     add_user,
 )
-from .test_pdf_support import flat, page_texts
+from .test_pdf_support import flat, page_texts, print_pack
 
 ROLES = ["admin", "secretary", "governance", "member", "auditor"]
 
@@ -78,7 +78,7 @@ def _arguments(db, world, user_id: int) -> dict[str, object]:
             "member_id": member, "interest_id": world.interest, "person_id": world.excluded,
             "organisation_id": world.practice, "link_id": 1, "period_id": 1, "breach_id": 1,
             "campaign_id": 1, "modification_id": 1, "kind": "intention",
-            "representation_id": 1, "section": "providers"}
+            "representation_id": 1, "section": "providers", "job_id": "no-such-pack-job-000000"}
 
 
 def _text(response) -> str:
@@ -183,7 +183,7 @@ def test_an_excluded_person_reads_nothing_of_the_decision_anywhere(app, db, worl
 def test_a_pack_printed_by_an_excluded_person_leaves_the_papers_out_and_says_so(
         db, world, as_role, role):
     client = as_role(role, username=f"excluded-{role}", person_id=world.excluded)
-    response = client.post("/reports/pack", data=PACK_FORM)
+    response = print_pack(client, PACK_FORM)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = flat(" ".join(page_texts(response.data)))
     assert not _leaks(text)
@@ -191,7 +191,7 @@ def test_a_pack_printed_by_an_excluded_person_leaves_the_papers_out_and_says_so(
     assert f"{world.reference} Left out of this pack" in text
     assert f"Left out of this pack: {world.reference}." in text
     # Printed by someone who may read it, the same pack has its papers.
-    full = as_role(role, username=f"reader-{role}").post("/reports/pack", data=PACK_FORM)
+    full = print_pack(as_role(role, username=f"reader-{role}"), PACK_FORM)
     full_text = flat(" ".join(page_texts(full.data)))
     assert SECRET["title"] in full_text and "Left out of this pack" not in full_text
 

@@ -99,6 +99,31 @@ def test_contents_links_go_where_the_bookmarks_go(pack):
     assert len(links) == 2 * (len(targets) - 1)
 
 
+def test_contents_page_numbers_are_the_pages_the_headings_are_on(pack):
+    """The contents is laid out once, before its numbers are known: each printed number (filled
+    in when the file is saved) is the page its heading is on."""
+    targets = outline_targets(pack)
+    contents = flat(page_texts(pack)[targets["Contents"] - 1]).split("Contents", 1)[1]
+    printed = {title: int(number) for number, title in re.findall(
+        r"\.\s*(\d+)\s*([^.]+?)(?=\s*\.|$)", contents)}
+    expected = {title: page for title, page in targets.items() if title != "Contents"}
+    assert printed == expected
+    assert len(set(expected.values())) > 5  # the numbers differ, so a wrong one would show
+
+
+def test_progress_is_told_each_page_as_it_is_done(db, consortium):
+    committee = loaders.committee_by_name(db, "PRIMARY CARE COMMITTEE")
+    loaded = loaders.audit_pack(db, committee, dt.date(2026, 1, 1), dt.date(2026, 3, 31),
+                                organisation=ORGANISATION, prepared_by="Ann Secretary",
+                                purpose="Assurance", recommendation="Note",
+                                printed_at=PRINTED_AT)
+    done: list[int] = []
+    data = builders.build_audit_pack(loaded, builders.PrintOptions(invariant=True),
+                                     progress=done.append)
+    # One layout pass: each page reported once, in order, up to the pages printed.
+    assert done == list(range(1, len(reader(data).pages) + 1))
+
+
 def test_register_is_landscape_with_its_header_on_every_page(pack):
     pdf = reader(pack)
     texts = page_texts(pack)

@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from register import audit
+from register.reports import pack_jobs
 from register.timeutil import utcnow_iso
 
 from .conftest import (
@@ -232,3 +233,17 @@ def png_is_not_blank(png: bytes) -> bool:
     low, high = image.getextrema()
     dark = sum(image.histogram()[:128])
     return low < 100 and high > 200 and dark > 50
+
+
+def job_id_of(location: str) -> str:
+    """The job id in a pack job page's address."""
+    return location.rstrip("/").rsplit("/", 1)[-1]
+
+
+def print_pack(client, form: dict[str, str]):
+    """Ask for a board audit pack as the form does, wait for the background build, and fetch the
+    file: the response of the download."""
+    asked = client.post("/reports/pack", data=form)
+    assert asked.status_code == 302 and "/reports/pack/jobs/" in asked.location, asked.data[:300]
+    pack_jobs.wait(job_id_of(asked.location), timeout=600)
+    return client.get(asked.location + "/file")

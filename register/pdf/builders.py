@@ -5,7 +5,7 @@ import datetime as dt
 import io
 import statistics
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -41,13 +41,13 @@ class PrintOptions:
 
 def _render(story: list[Flowable], options: PrintOptions, *, title: str, subject: str,
             organisation: str, running_title: str | tuple[str, ...], printed_text: str,
-            first_template: str = "cover") -> bytes:
+            first_template: str = "cover", progress: Callable[[int], None] | None = None) -> bytes:
     buffer = io.BytesIO()
     doc = RegisterDocTemplate(
         buffer, title=title, author=options.author or organisation, subject=subject,
         organisation=organisation, marking=options.marking, invariant=options.invariant,
         running_title=running_title, printed=f"Printed {printed_text}" if printed_text else "",
-        first_template=first_template)
+        first_template=first_template, progress=progress)
     doc.build_document(story)
     return buffer.getvalue()
 
@@ -131,8 +131,10 @@ def pack_summary(decisions: Sequence[dict[str, Any]], as_of: dt.date,
     }
 
 
-def build_audit_pack(pack: dict[str, Any], options: PrintOptions | None = None) -> bytes:
-    """The board's audit pack for a committee and period as a PDF."""
+def build_audit_pack(pack: dict[str, Any], options: PrintOptions | None = None, *,
+                     progress: Callable[[int], None] | None = None) -> bytes:
+    """The board's audit pack for a committee and period as a PDF; `progress` is told the number
+    of pages done as each page is finished."""
     options = options or PrintOptions(marking=pack.get("marking", "OFFICIAL"))
     as_of = _uk_day(pack["printed_at"])
     figures = pack_summary(pack["decisions"], as_of, options.review_target_days)
@@ -164,7 +166,7 @@ def build_audit_pack(pack: dict[str, Any], options: PrintOptions | None = None) 
                                   f"Audit pack: {pack['committee']['name']}, "
                                   f"{pack['period_short']}",
                                   f"{pack['committee']['name']}, {pack['period_short']}"),
-                   printed_text=pack["printed_text"])
+                   printed_text=pack["printed_text"], progress=progress)
 
 
 # ---- the register of interests for publication ----------------------------------------------

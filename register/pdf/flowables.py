@@ -1,13 +1,16 @@
 """Small functions that return lists of flowables: the parts every printed record is made of.
 
-User text enters a Paragraph only through `para()`, which escapes it exactly once, so a typed
-`<img src="/etc/passwd">` or `<a href="javascript:...">` prints as those characters and is never
-read as ReportLab markup (no file opened, no link made). Plain strings in table cells are drawn as
-they are and must not be escaped.
+User text enters a Paragraph through `para()` or `plain_lines()`, which build the paragraph's
+text fragments directly, without ReportLab's markup parser, so a typed `<img src="/etc/passwd">`
+or `<a href="javascript:...">` prints as those characters and is never read as markup (no file
+opened, no link made), and needs no escaping. Where user text is mixed with the app's own markup
+it is escaped exactly once with `esc()`. Plain strings in table cells are drawn as they are and
+must not be escaped.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -17,6 +20,7 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -28,7 +32,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from .fonts import BOLD, FAMILY, ITALIC, MONO, map_family, register_fonts
 from .templates import GREY, NHS_BLUE
@@ -102,6 +105,22 @@ PORTRAIT_WIDTH = 210 * mm - 36 * mm
 LANDSCAPE_WIDTH = 297 * mm - 0.7 * 36 * mm
 
 
+class Para(Paragraph):
+    """A Paragraph that breaks its lines once per width: a table cell is measured when the table
+    is made, when it is laid out and when it is drawn, all at the same width."""
+
+    _measured: tuple[float, float, float] | None = None
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        known = self._measured
+        if known is not None and known[0] == available_width and "blPara" in self.__dict__:
+            self.width, self.height = known[1], known[2]
+            return known[1], known[2]
+        width, height = super().wrap(available_width, available_height)
+        self._measured = (available_width, width, height)
+        return width, height
+
+
 # ---- text -----------------------------------------------------------------------------------
 
 def esc(text: Any) -> str:
@@ -109,15 +128,40 @@ def esc(text: Any) -> str:
     return escape("" if text is None else str(text))
 
 
+_PLAIN_FRAGS: dict[int, Any] = {}
+
+
+def plain_lines(lines: Sequence[str], style: ParagraphStyle) -> Paragraph:
+    """A paragraph of lines of user text made without the markup parser: its text is never read
+    as markup, so it is not escaped (most cells of a pack are plain text, and parsing them was a
+    large share of the work)."""
+    lines = [line for line in lines if line]
+    if not lines:
+        return Para("", style)
+    base = _PLAIN_FRAGS.get(id(style))
+    if base is None:
+        base = _PLAIN_FRAGS[id(style)] = Paragraph("x", style).frags[0]
+    frags = []
+    for index, line in enumerate(lines):
+        if index:
+            frags.append(base.clone(text="", lineBreak=True, link=[], us_lines=[],
+                                    __tag__="br"))
+        frags.append(base.clone(text=line, link=[], us_lines=[]))
+    frags[0].text = frags[0].text.lstrip()
+    frags[-1].text = frags[-1].text.rstrip()
+    return Para("", style, frags=frags)
+
+
 def para(text: Any, style: str | ParagraphStyle = "Body") -> Paragraph:
-    """A paragraph of user text, escaped exactly once; line breaks typed are kept."""
+    """A paragraph of user text, never read as markup; line breaks typed are kept."""
     chosen = STYLES[style] if isinstance(style, str) else style
-    return Paragraph(esc(text).replace("\r\n", "\n").replace("\n", "<br/>"), chosen)
+    value = "" if text is None else str(text)
+    return plain_lines(value.replace("\r\n", "\n").split("\n"), chosen)
 
 
 def markup(trusted: str, style: str = "Body") -> Paragraph:
     """A paragraph of the app's own markup (bold words and so on); never pass user text here."""
-    return Paragraph(trusted, STYLES[style])
+    return Para(trusted, STYLES[style])
 
 
 def heading(text: str, level: int, *, contents: bool = True, bookmark: bool = True) -> Paragraph:
@@ -132,7 +176,7 @@ def heading(text: str, level: int, *, contents: bool = True, bookmark: bool = Tr
 
 def bullets(lines: Iterable[str]) -> list[Paragraph]:
     """User or computed sentences as a bulleted list."""
-    return [Paragraph(esc(line), STYLES["Bullet"], bulletText="•") for line in lines]
+    return [Para(esc(line), STYLES["Bullet"], bulletText="•") for line in lines]
 
 
 def or_none(value: Any, empty: str = "Not recorded") -> str:
@@ -305,26 +349,81 @@ def cover_sheet(pack: dict[str, Any]) -> list[Flowable]:
     ]
 
 
-class PresetContents(TableOfContents):
-    """A contents list that knows its lines before the first layout pass.
+class DeferredContents(Flowable):
+    """The contents list, laid out once: its lines (and so its height) are known before layout,
+    each a link to its section, and each page number is a form the canvas fills in at save.
 
-    A plain TableOfContents is one line long on the first pass, so every later page moves when
-    it fills in and a third pass is needed. Knowing the lines (not yet their page numbers) it
-    takes its final height at once, and the document settles in two passes.
+    A plain TableOfContents learns its lines and numbers from a first layout pass and needs the
+    whole document laid out again (twice or more, with multiBuild); this needs one pass.
     """
 
-    expected: list[tuple[int, str, int, None]] = []
+    # (level, escaped text, bookmark key), set by the document template before layout.
+    expected: list[tuple[int, str, str]] = []
 
-    def beforeBuild(self) -> None:
-        super().beforeBuild()
-        if not self._lastEntries and self.expected:
-            self._lastEntries = list(self.expected)
+    def __init__(self) -> None:
+        super().__init__()
+        self._table: Table | None = None
+
+    def _build_table(self, available_width: float) -> Table:
+        number_room = {level: stringWidth("9999", style.fontName, style.fontSize)
+                       for level, style in enumerate(CONTENTS_STYLES)}
+
+        def line_end(canvas: Any, kind: str, label: str) -> None:
+            level_text, key = label.split(",", 1)
+            style = CONTENTS_STYLES[int(level_text)]
+            x, y = canvas._curr_tx_info["cur_x"], canvas._curr_tx_info["cur_y"]
+            room = number_room[int(level_text)]
+            dot = " . "
+            dot_width = stringWidth(dot, style.fontName, style.fontSize)
+            dots = max(0, int((available_width - room - x) / dot_width))
+            right = available_width - room
+            text = canvas.beginText(right - dots * dot_width, y)
+            text.setFont(style.fontName, style.fontSize)
+            text.setFillColor(style.textColor)
+            text.textOut(dots * dot)
+            canvas.drawText(text)
+            canvas.saveState()
+            canvas.translate(available_width, y)
+            canvas.contents_number(key, style.fontName, style.fontSize, style.textColor)
+            canvas.restoreState()
+            canvas.linkRect("", key, (right, y, available_width, y + style.leading), relative=1)
+
+        self.canv.setNamedCB("contentsLineEnd", line_end)
+        data: list[list[Any]] = []
+        for level, text, key in self.expected:
+            style = CONTENTS_STYLES[level]
+            if style.spaceBefore:
+                data.append([Spacer(1, style.spaceBefore)])
+            data.append([Para(f'<a href="#{key}">{text}</a>'
+                                   f'<onDraw name="contentsLineEnd" label="{level},{key}"/>',
+                                   style)])
+        table = Table(data or [[""]], colWidths=[available_width])
+        table.setStyle(CONTENTS_TABLE_STYLE)
+        return table
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        self._table = self._build_table(available_width)
+        return self._table.wrapOn(self.canv, available_width, available_height)
+
+    def split(self, available_width: float, available_height: float) -> list[Flowable]:
+        if self._table is None:
+            self._table = self._build_table(available_width)
+        return self._table.splitOn(self.canv, available_width, available_height)
+
+    def drawOn(self, canvas: Any, x: float, y: float, _sW: float = 0) -> None:
+        assert self._table is not None
+        self._table.drawOn(canvas, x, y, _sW)
+
+
+CONTENTS_STYLES = [STYLES["TOC0"], STYLES["TOC1"]]
+CONTENTS_TABLE_STYLE = TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"),
+                                   ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                                   ("RIGHTPADDING", (0, 0), (-1, -1), 0)])
 
 
 def contents() -> list[Flowable]:
     """The contents page: every section with its page number, each line a link to it."""
-    toc = PresetContents(dotsMinLevel=0)
-    toc.levelStyles = [STYLES["TOC0"], STYLES["TOC1"]]
+    toc = DeferredContents()
     return [heading("Contents", 0, contents=False), toc, PageBreak()]
 
 
@@ -377,15 +476,15 @@ REGISTER_COLUMNS: list[tuple[str, float]] = [
 
 def _lines(*parts: Any) -> Paragraph:
     """Several user values in one small cell, one per line, each escaped once."""
-    text = "<br/>".join(esc(p).replace("\n", "<br/>") for p in parts if p not in (None, ""))
-    return Paragraph(text, STYLES["Small"])
+    return plain_lines([line for p in parts if p not in (None, "")
+                        for line in str(p).split("\n")], STYLES["Small"])
 
 
 def register_row(row: dict[str, Any]) -> list[Any]:
     """One decision as the cells of the register table."""
     return [
         _lines(row["reference"], row["meeting_date_text"]),
-        Paragraph(f"<b>{esc(row['title'])}</b>"
+        Para(f"<b>{esc(row['title'])}</b>"
                   + (f"<br/>{esc(row['description']).replace(chr(10), '<br/>')}"
                      if row["description"] else ""), STYLES["Small"]),
         _lines(row["contract_kind"], row["procurement_type"]),
@@ -418,7 +517,7 @@ LEFT_OUT_WORDS = ("Left out of this pack: the person who printed it is excluded 
 
 def excluded_row(reference: str) -> list[Any]:
     """A decision left out of a pack, as the cells of the register table: its reference only."""
-    return [_lines(reference), Paragraph(esc(LEFT_OUT_WORDS), STYLES["Small"]),
+    return [_lines(reference), Para(esc(LEFT_OUT_WORDS), STYLES["Small"]),
             *("" for _ in REGISTER_COLUMNS[2:])]
 
 
@@ -427,7 +526,7 @@ def decisions_table(rows: Sequence[dict[str, Any]], width: float = LANDSCAPE_WID
     """The register of procurement decisions (landscape), its header row on every page; the
     decisions left out of the pack (`excluded` references) follow, by reference only."""
     widths = [share * width for _, share in REGISTER_COLUMNS]
-    header = [Paragraph(esc(label).replace("\n", "<br/>"), STYLES["SmallHead"])
+    header = [Para(esc(label).replace("\n", "<br/>"), STYLES["SmallHead"])
               for label, _ in REGISTER_COLUMNS]
     if not rows and not excluded:
         return [para("No decisions were recorded for this committee in the period.")]
@@ -696,6 +795,28 @@ def excluded_note(excluded: Sequence[str]) -> list[Flowable]:
                  f"{'its' if len(excluded) == 1 else 'their'} papers are not included.", "Note")]
 
 
+class LazySection(Flowable):
+    """Flowables made only when layout reaches them (the document template expands it), so the
+    pages of a long pack are laid out without every section's flowables in memory at once.
+
+    `headings` are the (level, contents text, in the contents) of the bookmarked headings the
+    section will have, for the contents page, which is laid out before the section is made.
+    """
+
+    def __init__(self, make: Callable[[], list[Flowable]],
+                 headings: Sequence[tuple[int, str, bool]]) -> None:
+        super().__init__()
+        self._make = make
+        self.headings = list(headings)
+
+    def expand(self) -> list[Flowable]:
+        """The section's flowables, made now."""
+        return self._make()
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return 0, 0  # never laid out itself: the template expands it first
+
+
 def flagged_sections(records: Sequence[dict[str, Any]],
                      excluded: Sequence[str] = ()) -> list[Flowable]:
     """One section per flagged decision, each starting on a new page; decisions left out of the
@@ -712,7 +833,9 @@ def flagged_sections(records: Sequence[dict[str, Any]],
     for index, record in enumerate(records):
         if index:
             out.append(PageBreak())
-        out += decision_section(record, level=1)
+        d = record["decision"]
+        out.append(LazySection(functools.partial(decision_section, record, level=1),
+                               [(1, esc(f"{d['reference']}: {d['title']}"), True)]))
     return [*out, PageBreak()]
 
 
@@ -722,7 +845,7 @@ def interests_table(rows: Sequence[dict[str, Any]], *, width: float = LANDSCAPE_
     if not rows:
         return [para("Nobody is listed.")]
     share = [0.12, 0.1, 0.15, 0.11, 0.14, 0.14, 0.08, 0.08, 0.08]
-    header = [Paragraph(esc(h), STYLES["SmallHead"]) for h in (
+    header = [Para(esc(h), STYLES["SmallHead"]) for h in (
         "Name", "Position", "Organisation and its business", "Type", "Nature of the interest",
         "Action taken to mitigate", "From", "To", "Declared")]
     body = []

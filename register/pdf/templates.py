@@ -3,10 +3,14 @@ the header and footer with the security marking, "Page N of M", bookmarks and me
 
 "Page N of M" is drawn as "Page N of " followed by a form XObject that the canvas defines in
 `save()`, once the last page is known. (The popular recipe that re-draws every page at the end
-breaks every bookmark and contents link: they all end up pointing at page 1.)
+breaks every bookmark and contents link: they all end up pointing at page 1.) The contents page
+prints its page numbers the same way, so the document is laid out once: the contents knows its
+lines before layout (and so its height), and each line's number is a form XObject that `save()`
+fills in with the page its heading landed on.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from reportlab.lib import colors
@@ -27,17 +31,40 @@ TOP = 24 * mm  # room for the marking, the organisation and a rule above the fra
 BOTTOM = 22 * mm
 
 
+CONTENTS_FORM = "contentsPage-{key}"
+
+
 class PageCountCanvas(Canvas):
-    """A canvas that defines the page-count form XObject when the document is saved."""
+    """A canvas that defines the page-count form XObject, and the page number of every contents
+    line, when the document is saved (so one layout pass is enough)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.section_pages: dict[str, int] = {}
+        self.contents_forms: dict[str, tuple[str, float, Any]] = {}
+
+    def contents_number(self, key: str, font: str, size: float, color: Any) -> None:
+        """Draw, right-aligned at the origin, the page number of the section `key` (known only
+        when the document is saved)."""
+        name = CONTENTS_FORM.format(key=key)
+        self.contents_forms[name] = (key, font, size, color)
+        self.doForm(name)
 
     def save(self) -> None:
-        """Define the total page count for every "Page N of" footer, then write the file."""
+        """Define the total page count for every "Page N of" footer and each contents line's page
+        number, then write the file."""
         pages = self.getPageNumber() - (0 if self._code else 1)
         self.beginForm(PAGE_COUNT_FORM, lowerx=0, lowery=-2, upperx=60, uppery=10)
         self.setFont(FAMILY, 8)
         self.setFillColor(GREY)
         self.drawString(0, 0, str(pages))
         self.endForm()
+        for name, (key, font, size, color) in self.contents_forms.items():
+            self.beginForm(name, lowerx=-60, lowery=-3, upperx=0, uppery=size + 2)
+            self.setFont(font, size)
+            self.setFillColor(color)
+            self.drawRightString(0, 0, str(self.section_pages.get(key, "")))
+            self.endForm()
         super().save()
 
 
@@ -47,7 +74,8 @@ class RegisterDocTemplate(BaseDocTemplate):
     def __init__(self, buffer: Any, *, title: str, author: str, subject: str, organisation: str,
                  marking: str = "OFFICIAL", invariant: bool = False,
                  running_title: str | tuple[str, ...] = "",
-                 printed: str = "", first_template: str = "cover") -> None:
+                 printed: str = "", first_template: str = "cover",
+                 progress: Callable[[int], None] | None = None) -> None:
         if marking not in MARKINGS:
             raise ValueError(f"The security marking must be one of {', '.join(MARKINGS)}")
         register_fonts()
@@ -56,6 +84,7 @@ class RegisterDocTemplate(BaseDocTemplate):
         self.running_title = running_title or title
         self.printed = printed
         self._heading_seq = 0
+        self.progress = progress
         super().__init__(
             buffer, pagesize=A4, title=title, author=author, subject=subject,
             creator=organisation, producer="Conflicts and decisions register",
@@ -90,20 +119,45 @@ class RegisterDocTemplate(BaseDocTemplate):
         return landscape(A4)[0] - 1.4 * MARGIN
 
     def build_document(self, story: list[Any]) -> int:
-        """Lay out the story, as many passes as the contents page needs; returns the passes."""
-        expected = [(f.bookmark_level, f.contents_text, 0, None) for f in story
-                    if getattr(f, "bookmark_level", None) is not None
-                    and getattr(f, "in_contents", True)]
+        """Lay out the story once (the contents knows its lines beforehand, and its page numbers
+        are filled in when the file is saved); returns the passes, 1."""
+        expected: list[tuple[int, str, str]] = []
+        seq = 0
+        for flowable in story:
+            # A section made only when layout reaches it says beforehand what headings it has.
+            for level, text, in_contents in getattr(flowable, "headings", None) or [
+                    (getattr(flowable, "bookmark_level", None),
+                     getattr(flowable, "contents_text", ""),
+                     getattr(flowable, "in_contents", True))]:
+                if level is None:
+                    continue
+                seq += 1  # the same numbering afterFlowable gives the bookmarks
+                if in_contents:
+                    expected.append((level, text, f"section-{seq}"))
         for flowable in story:
             if hasattr(flowable, "expected"):
                 flowable.expected = expected
-        return self.multiBuild(story, canvasmaker=PageCountCanvas)
+        self.build(story, canvasmaker=PageCountCanvas)
+        return 1
 
     # ---- hooks ------------------------------------------------------------------------------
 
     def beforeDocument(self) -> None:
         """Each layout pass starts numbering bookmarks afresh, or multiBuild never settles."""
         self._heading_seq = 0
+
+    def handle_flowable(self, flowables: list[Any]) -> None:
+        """A section made on demand (see flowables.LazySection) is made when layout reaches it,
+        so a long pack never holds every section's flowables at once."""
+        if hasattr(flowables[0], "expand"):
+            flowables[0:1] = flowables[0].expand()
+            return
+        super().handle_flowable(flowables)
+
+    def afterPage(self) -> None:
+        """Tell whoever is waiting how many pages are done."""
+        if self.progress is not None:
+            self.progress(self.page)
 
     def afterFlowable(self, flowable: Any) -> None:
         """Headings become bookmarks, outline entries and contents entries on their page."""
@@ -116,9 +170,7 @@ class RegisterDocTemplate(BaseDocTemplate):
         self.canv.bookmarkPage(key)
         self.canv.addOutlineEntry(plain, key, level=level, closed=level > 0)
         if getattr(flowable, "in_contents", True):
-            # The contents flowable reads its entries as markup, so they are escaped here once.
-            self.notify("TOCEntry", (level, getattr(flowable, "contents_text", plain),
-                                     self.page, key))
+            self.canv.section_pages[key] = self.page
 
     # ---- every page -------------------------------------------------------------------------
 

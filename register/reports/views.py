@@ -1,14 +1,27 @@
 """Printed reports: a decision's audit record and the board's audit pack, as PDF downloads.
 
 The data is read in one short read transaction (see `register.pdf.loaders`) and the PDF laid out
-after it is released, so other people's pages keep loading, and saving, while a pack is built.
+after it is released; the audit pack is laid out in the background (see `pack_jobs`), so other
+people's pages keep loading, and saving, while a pack is built.
 """
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -20,10 +33,12 @@ from ..pdf import builders, loaders
 from ..rules.decisions import format_money
 from ..rules.publication import financial_year_label, financial_year_of, parse_financial_year
 from ..timeutil import today_uk
-from . import annual
+from . import annual, pack_jobs
 from .forms import PackForm
 
 bp = Blueprint("reports", __name__)
+
+REFRESH_SECONDS = 2  # how often a pack's page reloads itself while the pack is built
 
 
 def pdf_response(data: bytes, filename: str) -> Response:
@@ -81,7 +96,8 @@ def decision_record(reference: str) -> Response | tuple[str, int]:
 @bp.route("/reports/pack", methods=["GET", "POST"])
 @requires("read_all_decisions")
 def pack() -> str | Response:
-    """Choose a committee and period; the board's audit pack comes back as a PDF download."""
+    """Choose a committee and period; the board's audit pack is built in the background and
+    its page shows the progress."""
     db = get_db()
     form = PackForm()
     form.committee_id.choices = [("", "Select a committee")] + [
@@ -103,12 +119,64 @@ def pack() -> str | Response:
             prepared_by=form.prepared_by.data, purpose=form.purpose.data,
             recommendation=form.recommendation.data, marking=form.marking.data,
             viewer=access.viewer_for(current_user))
-        pdf = builders.build_audit_pack(data, builders.PrintOptions(
+        options = builders.PrintOptions(
             marking=form.marking.data, author=form.prepared_by.data,
-            review_target_days=current_app.config["REVIEW_TARGET_WORKING_DAYS"]))
+            review_target_days=current_app.config["REVIEW_TARGET_WORKING_DAYS"])
         name = f"audit-pack-{committee['name']}-{form.date_from.data}-to-{form.date_to.data}.pdf"
-        return pdf_response(pdf, name)
+        job_id = pack_jobs.start(pack_jobs.folder_for(current_app.config), data, options,
+                                 owner_user_id=current_user.id, filename=name)
+        return redirect(url_for("reports.pack_job", job_id=job_id))
     return render_template("reports/pack.html", form=form)
+
+
+def _own_job(job_id: str) -> dict[str, Any]:
+    """The job, if it is the signed-in account's; 404 otherwise (another's job is not shown)."""
+    job = pack_jobs.status(pack_jobs.folder_for(current_app.config), job_id)
+    if job is None or job["owner_user_id"] != current_user.id:
+        abort(404)
+    return job
+
+
+@bp.route("/reports/pack/jobs/<job_id>")
+@requires("read_all_decisions")
+def pack_job(job_id: str) -> Response:
+    """A pack being built: its stage and pages done (the page refreshes itself), then the file."""
+    job = _own_job(job_id)
+    response = make_response(render_template("reports/pack_job.html", job=job,
+                                             ready=pack_jobs.READY, failed=pack_jobs.FAILED))
+    if job["state"] not in (pack_jobs.READY, pack_jobs.FAILED):
+        response.headers["Refresh"] = str(REFRESH_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/reports/pack/jobs/<job_id>.json")
+@requires("read_all_decisions")
+def pack_job_status(job_id: str) -> Response:
+    """A pack's progress as JSON: state, stage and pages done."""
+    job = _own_job(job_id)
+    response = jsonify({key: job[key] for key in ("state", "stage", "pages")})
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/reports/pack/jobs/<job_id>/file")
+@requires("read_all_decisions")
+def pack_job_file(job_id: str) -> Response:
+    """The finished pack, for the account that asked for it while it may still read every
+    decision in it (the one access rule, as when it was built)."""
+    job = _own_job(job_id)
+    if job["state"] != pack_jobs.READY:
+        abort(404)
+    db = get_db()
+    ids = [row[0] for row in db.execute(
+        "SELECT id FROM decisions WHERE reference IN (SELECT value FROM json_each(?))",
+        [json.dumps(job["references"])]).fetchall()]
+    _readable, excluded = access.split_readable(db, current_user, ids)
+    if excluded:
+        abort(403)
+    path = pack_jobs.pdf_path(pack_jobs.folder_for(current_app.config), job_id)
+    return pdf_response(path.read_bytes(), job["filename"])
 
 
 # ---- the annual summary of the Provider Selection Regime --------------------------------------

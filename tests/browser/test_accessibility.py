@@ -140,3 +140,25 @@ def test_public_register_of_decisions_and_its_error_state(page):
         "Meeting date from is not a real date").is_visible()
     assert page.input_value("#from") == "31/02/2026"
     assert axe_violations(page) == []
+
+
+def test_a_board_audit_pack_is_built_in_the_background_and_downloaded(page):
+    """The pack form leads to a progress page (status text, refreshing itself), then the file."""
+    from register.reports import pack_jobs
+
+    sign_in(page, "secretary")
+    page.goto("/reports/pack")
+    page.select_option("#committee_id", index=1)
+    page.fill("#date_from-year", "2020")
+    click_through(page, "button:has-text('Print the pack')")
+    assert "/reports/pack/jobs/" in page.url
+    assert page.get_by_role("heading", level=1).inner_text() in (
+        "Building the board audit pack", "Your board audit pack is ready")
+    assert axe_violations(page) == []
+    pack_jobs.wait(page.url.rsplit("/", 1)[-1], timeout=600)
+    page.reload()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your board audit pack is ready"
+    assert axe_violations(page) == []
+    with page.expect_download() as download:
+        page.click("a:has-text('Download the pack (PDF)')")
+    assert download.value.suggested_filename.startswith("audit-pack-")
