@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..auth.access import requires
 from ..db import get_db
+from ..forms import BaseForm, DateInputField
 from ..listing import parse_page
 from ..rules import csvrows
 from ..rules.decisions import MONEY_FORMAT_MESSAGE, format_money, parse_money
@@ -26,22 +27,46 @@ def viewer() -> Viewer:
     return access.viewer_for(current_user)
 
 
-def filters_from(args: Any) -> tuple[RegisterFilters, dict[str, str], list[tuple[str, str]]]:
+class MeetingDatesForm(BaseForm):
+    """The register's meeting-date filter as day, month and year boxes, like every other date
+    (a GET form: it reads and never writes, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    date_from = DateInputField("Meeting date from", noun="meeting date from", name="from")
+    date_to = DateInputField("Meeting date to", noun="meeting date to", name="to")
+
+
+def filters_from(args: Any) -> tuple[RegisterFilters, dict[str, Any], list[tuple[str, str]]]:
     """The register filters from the query string, what was typed, and (field, message) problems."""
-    typed = {name: (args.get(name) or "").strip()[:200] for name in
-             ("q", "status", "committee", "flagged", "from", "to", "min", "max")}
+    typed: dict[str, Any] = {name: (args.get(name) or "").strip()[:200] for name in
+                             ("q", "status", "committee", "flagged", "from", "to", "min", "max")}
     problems: list[tuple[str, str]] = []
     filters = RegisterFilters(q=typed["q"], status=typed["status"],
                               flagged=typed["flagged"] if typed["flagged"] in ("yes", "no") else "")
     if typed["committee"].isdecimal():
         filters.committee_id = int(typed["committee"])
-    for name, attribute, words in (("from", "date_from", "Meeting date from"),
-                                   ("to", "date_to", "Meeting date to")):
-        if typed[name]:
+    # The day/month/year boxes (from[day]...); a date written whole (?from=2026-04-01, as in
+    # links, bookmarks and the CSV download's address) is still read, and shown in the boxes.
+    written: dict[str, Any] = {}
+    for name, words in (("from", "Meeting date from"), ("to", "Meeting date to")):
+        boxes_sent = any(f"{name}[{part}]" in args for part in ("day", "month", "year"))
+        if typed[name] and not boxes_sent:
             try:
-                setattr(filters, attribute, csvrows.parse_date(typed[name]))
+                written[name] = csvrows.parse_date(typed[name])
             except ValueError as error:
-                problems.append((name, f"{words} {error}"))
+                problems.append((f"{name}-day", f"{words} {error}"))
+    dates = MeetingDatesForm(formdata=args, date_from=written.get("from"),
+                             date_to=written.get("to"))
+    dates.validate()
+    problems += dates.error_list
+    filters.date_from, filters.date_to = dates.date_from.data, dates.date_to.data
+    for name, field in (("from", dates.date_from), ("to", dates.date_to)):
+        typed[name] = field.data.isoformat() if field.data else ""
+        typed[f"{name}_parts"] = field.parts
+        typed[f"{name}_error"] = field.errors[0] if field.errors else next(
+            (message for anchor, message in problems if anchor == f"{name}-day"), "")
     for name, attribute, noun in (("min", "value_min_pence", "the lowest total value"),
                                   ("max", "value_max_pence", "the highest total value")):
         if typed[name]:
@@ -53,7 +78,9 @@ def filters_from(args: Any) -> tuple[RegisterFilters, dict[str, str], list[tuple
                     message = f"Enter {noun} in pounds and pence, like 125000.50"
                 problems.append((name, message))
     if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-        problems.append(("to", "Meeting date to must be the same as or after meeting date from"))
+        problems.append(("to-day",
+                         "Meeting date to must be the same as or after meeting date from"))
+        typed["to_error"] = problems[-1][1]
     if (filters.value_min_pence is not None and filters.value_max_pence is not None
             and filters.value_max_pence < filters.value_min_pence):
         problems.append(("max", "The highest total value must be the same as or more than the "
