@@ -86,7 +86,7 @@ def test_a_typed_name_or_number_of_a_registered_organisation_links_the_declarati
     member = as_role("member")
     page = text_of(member.get("/interests/declare"))
     assert "Harbour Care Limited (07654321)" in page
-    assert 'list="organisation-suggestions"' in page and "/organisations/lookup" in page
+    assert 'data-organisation-lookup="/organisations/lookup"' in page
     response = member.post("/interests/declare", data=form_data(organisation_name=typed))
     assert response.status_code == 302
     [row] = interests(db)

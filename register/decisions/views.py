@@ -39,7 +39,7 @@ from ..rules.decisions import (
     format_money,
     process_label,
 )
-from . import access, flagging, lifecycle, queries, record, reviewers
+from . import access, flagging, lifecycle, new_provider, queries, record, reviewers
 from .forms import CONTRACT_KINDS, OUTCOMES, DecisionForm, NewDecisionForm, form_data, regime_process_choices
 from .queries import EDITABLE_STATUSES, STALE_MESSAGE
 
@@ -243,7 +243,13 @@ def edit(reference: str) -> str | Response | tuple[str, int]:
     complete = request.form.get("action") == "continue"
     form = _form(loaded, complete=complete, stored=request.method == "GET")
     stale = False
-    if form.validate_on_submit():
+    provider_fields = None
+    if new_provider.is_asked():
+        # A provider not on the list: add it, and show the form again with everything kept.
+        provider_fields, added = new_provider.add(get_db(), form, current_user.actor)
+        if added:
+            flash(added, "success")
+    elif form.validate_on_submit():
         version = int(form.version.data) if (form.version.data or "").isdecimal() else 0
         if queries.save_decision(get_db(), decision["id"], version, form.values(),
                                  form.children(), current_user.actor):
@@ -255,7 +261,8 @@ def edit(reference: str) -> str | Response | tuple[str, int]:
         stale = True
     return render_template(
         "decisions/edit.html", form=form, decision=decision, member_names=_member_names(loaded),
-        regime_groups=regime_process_choices(form.meeting_date.data), stale=stale)
+        regime_groups=regime_process_choices(form.meeting_date.data), stale=stale,
+        provider_fields=provider_fields or new_provider.blank_form(form))
 
 
 def _render_check(loaded: dict[str, Any], problems: list[tuple[str, str]],
