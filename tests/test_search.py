@@ -203,6 +203,8 @@ def test_a_member_finds_only_the_decisions_they_may_read(as_role, decisions_data
     assert f'href="/decisions/{decisions_data["mine"]}"' in html
     assert f'href="/decisions/{decisions_data["other"]}"' not in html
     assert "Wound care pathway" not in page(member, "wound")
+    assert "Decisions are searched among those you take part in or recorded" in page(
+        member, "wound")
 
 
 def test_a_person_excluded_from_a_decision_does_not_find_it(db, as_role, decisions_data):
