@@ -347,3 +347,25 @@ def test_behind_https_secure_cookies_and_hsts(tmp_path):
 
 def test_no_hsts_without_https(client):
     assert "Strict-Transport-Security" not in client.get("/sign-in").headers
+
+
+@pytest.mark.parametrize(("role", "path", "label"), [
+    ("secretary", "/decisions/", "Decisions, scrolls sideways"),
+    ("governance", "/reviews/", "Governance queue, scrolls sideways"),
+    ("secretary", "/decisions/register", "Register of procurement decisions, scrolls sideways"),
+])
+def test_wide_lists_keep_the_page_width_and_scroll_inside_their_box(db, as_role, role, path,
+                                                                     label):
+    """The header's width container holds the page, so its left edge is the header's; the
+    table scrolls inside a focusable, named region instead of widening the page."""
+    from .conftest import add_committee, add_decision, add_organisation
+
+    practice = add_organisation(db, "Riverside Surgery", ods_code="Y90001", is_member_practice=1)
+    add_decision(db, add_committee(db), providers=(practice,), status="awaiting_review",
+                 submitted_at="2026-03-02T10:00:00+00:00")
+    html = as_role(role).get(path).get_data(as_text=True)
+    main = html[html.index("</header>"):html.index('<main class="nhsuk-main-wrapper"')]
+    assert '<div class="nhsuk-width-container">' in main
+    assert "app-width-container-wide" not in html
+    assert (f'<div class="app-table-wrap" tabindex="0" role="region" aria-label="{label}">'
+            in html)

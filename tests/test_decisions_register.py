@@ -141,6 +141,11 @@ def test_the_register_shows_the_template_columns(as_role, register):
     ("from=2026-05-01", ["MOB-2026-0003", "MOB-2026-0002"]),
     ("to=01/06/2026", ["MOB-2026-0002", "MOB-2026-0001"]),
     ("from=2026-06-01&to=2026-06-01", ["MOB-2026-0002"]),
+    # The day, month and year boxes, as the filter form sends them.
+    ("from%5Bday%5D=1&from%5Bmonth%5D=5&from%5Byear%5D=2026", ["MOB-2026-0003", "MOB-2026-0002"]),
+    ("to%5Bday%5D=01&to%5Bmonth%5D=06&to%5Byear%5D=2026", ["MOB-2026-0002", "MOB-2026-0001"]),
+    ("from%5Bday%5D=&from%5Bmonth%5D=&from%5Byear%5D=&to%5Bday%5D=&to%5Bmonth%5D=&to%5Byear%5D=",
+     ["MOB-2026-0003", "MOB-2026-0002", "MOB-2026-0001"]),
     ("min=100000", ["MOB-2026-0001"]),
     ("max=%C2%A390,000", ["MOB-2026-0002"]),
     ("min=90000&max=250000.50", ["MOB-2026-0002", "MOB-2026-0001"]),
@@ -170,6 +175,14 @@ def test_committee_filter(as_role, register):
     ("to=next+week", "Meeting date to must be written as YYYY-MM-DD or DD/MM/YYYY"),
     ("from=2026-06-01&to=2026-05-01",
      "Meeting date to must be the same as or after meeting date from"),
+    ("from%5Bday%5D=31&from%5Bmonth%5D=2&from%5Byear%5D=2026",
+     "Meeting date from must be a real date"),
+    ("to%5Bday%5D=1&to%5Bmonth%5D=6&to%5Byear%5D=", "Meeting date to must include a year"),
+    ("from%5Bday%5D=1&from%5Bmonth%5D=6&from%5Byear%5D=0026",
+     "Meeting date from must be a real date with a year between 1900 and 2100"),
+    ("from%5Bday%5D=1&from%5Bmonth%5D=6&from%5Byear%5D=2026"
+     "&to%5Bday%5D=1&to%5Bmonth%5D=5&to%5Byear%5D=2026",
+     "Meeting date to must be the same as or after meeting date from"),
     ("min=NaN", "Enter the lowest total value in pounds and pence, like 125000.50"),
     ("max=1E%2B30", "Enter the highest total value in pounds and pence, like 125000.50"),
     ("min=-5", "The lowest total value must be £0 or more"),
@@ -183,6 +196,20 @@ def test_bad_filters_are_explained_and_ignored(as_role, register, query, message
     assert "<title>Error: " in page
     assert "Download" not in page
     assert as_role("admin").get("/decisions/register.csv?" + query).status_code == 400
+
+
+def test_the_meeting_date_filters_are_day_month_and_year_boxes_that_keep_what_was_typed(
+        as_role, register):
+    client = as_role("secretary")
+    page = client.get("/decisions/register?from%5Bday%5D=31&from%5Bmonth%5D=2"
+                      "&from%5Byear%5D=2026").get_data(as_text=True)
+    for name, value in (("from[day]", "31"), ("from[month]", "2"), ("from[year]", "2026")):
+        assert re.search(rf'name="{re.escape(name)}"[^>]*value="{value}"', page), name
+    assert 'href="#from-day"' in page  # the error summary leads to the first box
+    # A date written whole in a link or bookmark is read, and shown in the boxes.
+    page = client.get("/decisions/register?from=2026-05-01").get_data(as_text=True)
+    assert re.search(r'name="from\[month\]"[^>]*value="5"', page)
+    assert 'name="from"' not in page
 
 
 @pytest.mark.parametrize("sort, direction, expected", [

@@ -182,6 +182,9 @@ BAD_INPUT = [
     ({"meeting_date-year": "2012"},
      "The meeting date must be on or after 1 April 2013, when the 2013 procurement regulations began"),
     ({"total_value": "-5"}, "The estimated total value must be £0 or more"),
+    ({"total_value": "100000", "annual_value": "100000.01"},
+     "The estimated annual value (£100,000.01) must not be more than the estimated total value "
+     "(£100,000.00)"),
     ({"weight_value": "20"}, "The key criteria weights must add up to 100 (they add up to 90)"),
     ({"weight_value": "lots"},
      "The weight for value must be a whole number from 0 to 100"),

@@ -9,7 +9,7 @@ import re
 import pytest
 
 from register.rules.interests import add_months
-from register.timeutil import today_uk
+from register.timeutil import long_date, today_uk
 from tests.conftest import PASSWORD, add_interest, add_organisation, add_person, add_user
 
 
@@ -86,7 +86,7 @@ def test_a_typed_name_or_number_of_a_registered_organisation_links_the_declarati
     member = as_role("member")
     page = text_of(member.get("/interests/declare"))
     assert "Harbour Care Limited (07654321)" in page
-    assert 'list="organisation-suggestions"' in page and "/organisations/lookup" in page
+    assert 'data-organisation-lookup="/organisations/lookup"' in page
     response = member.post("/interests/declare", data=form_data(organisation_name=typed))
     assert response.status_code == 302
     [row] = interests(db)
@@ -524,16 +524,38 @@ def test_nil_return_allowed_when_interests_have_ended_or_were_withdrawn(as_role,
     add_interest(db, member.person_id, date_from="2020-01-01", date_to="2021-01-01")
     add_interest(db, member.person_id, withdrawn=1, withdrawn_reason="Mistake")
     response = member.post(f"/interests/person/{member.person_id}/nil-return",
-                           follow_redirects=True)
+                           data={"confirm": "y"}, follow_redirects=True)
     assert "Nil return recorded" in text_of(response)
     [row] = list(db.query("SELECT * FROM declaration_returns"))
     assert row["kind"] == "nil"
 
 
+def test_nil_return_shows_what_it_declares_and_asks_to_confirm(as_role, db):
+    member = as_role("member")
+    page = member.get(f"/interests/person/{member.person_id}")
+    assert f'href="/interests/person/{member.person_id}/nil-return"' in page.get_data(
+        as_text=True)
+    ask = text_of(member.get(f"/interests/person/{member.person_id}/nil-return"))
+    assert f"You are declaring that on {long_date(today_uk())} you have no interests" in ask
+    assert "no financial interest" in ask and "through a close associate" in ask
+    assert "I confirm there is nothing to declare" in ask
+    assert db.execute("SELECT count(*) FROM declaration_returns").fetchone()[0] == 0  # GET
+    refused = member.post(f"/interests/person/{member.person_id}/nil-return")
+    assert refused.status_code == 200
+    words = text_of(refused)
+    assert "<title>Error: Make a nil return" in words
+    assert words.count("Confirm that there are no interests to declare") == 2
+    assert db.execute("SELECT count(*) FROM declaration_returns").fetchone()[0] == 0
+    done = member.post(f"/interests/person/{member.person_id}/nil-return",
+                       data={"confirm": "y"}, follow_redirects=True)
+    assert "Nil return recorded: nothing to declare." in text_of(done)
+    assert db.execute("SELECT count(*) FROM declaration_returns").fetchone()[0] == 1
+
+
 def test_secretary_records_a_return_on_behalf(as_role, db):
     ada = add_person(db, "Ada Lovelace")
     secretary = as_role("secretary")
-    secretary.post(f"/interests/person/{ada}/nil-return")
+    secretary.post(f"/interests/person/{ada}/nil-return", data={"confirm": "y"})
     [row] = list(db.query("SELECT * FROM declaration_returns"))
     assert (row["person_id"], row["on_behalf"]) == (ada, 1)
     assert "recorded on behalf by Secretary Person" in text_of(

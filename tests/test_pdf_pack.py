@@ -8,6 +8,7 @@ import re
 import pytest
 
 from register.pdf import builders, loaders
+from register.pdf.flowables import register_row
 
 from .test_pdf_support import (
     NAMES,
@@ -275,3 +276,20 @@ def test_a_register_row_taller_than_a_page_breaks_across_pages(db, consortium):
     table = flat(" ".join(texts[targets["Register of procurement decisions"] - 1:
                                 targets["Flagged decisions"] - 1]))
     assert "reason0 " in table and "THE-END" in table
+
+
+def test_a_flagged_decision_with_no_one_conflicted_names_its_flags_not_none_noted(db):
+    """A member practice is the provider, and no one taking part holds an interest: the
+    decision is flagged, and the register's conflicts cell says why instead of "None noted"."""
+    from .conftest import add_committee, add_decision, add_organisation
+
+    practice = add_organisation(db, "Larkspur Surgery", ods_code="Y90077", is_member_practice=1)
+    decision = add_decision(db, add_committee(db), providers=(practice,))
+    rec = loaders.record_model.load_record(db, decision)
+    assert rec.flagged and not rec.conflicted
+    [row] = loaders._register_rows([rec])
+    cells = flat(" ".join(p.getPlainText() for p in register_row(row)[5:7]))
+    assert "None noted" not in cells
+    assert any(f.sentence and flat(f.sentence) in cells for f in rec.flags)
+    assert "Larkspur Surgery" in cells
+    assert "No one taking part is conflicted; for the governance review" in cells

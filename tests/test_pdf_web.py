@@ -268,3 +268,26 @@ def test_pages_keep_loading_while_a_large_pack_builds(app, db, held_worker):
     assert len(reader(body).pages) > 5
     assert db.execute("SELECT positions FROM people WHERE id = 1").fetchone()[0] == \
         "Written meanwhile"
+
+
+@pytest.mark.parametrize(("typed", "message"), [
+    ("", "Enter the decision reference, like MOB-2026-0007"),
+    ("MOB-2099-0404", "There is no decision MOB-2099-0404 that you may read: check the "
+                      "reference, like MOB-2026-0007"),
+    ("mob-2099-0404", "There is no decision MOB-2099-0404 that you may read"),
+])
+def test_a_wrong_reference_is_an_error_on_the_form(as_role, consortium, typed, message):
+    response = as_role("auditor").get("/reports/decision", query_string={"reference": typed})
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "<title>Error: Reports" in html
+    assert html.count(message) == 2  # in the summary and beside the box
+    assert f'value="{typed}"' in html or not typed
+
+
+def test_a_decision_the_member_may_not_read_is_answered_as_not_found(as_role, consortium):
+    response = as_role("member", username="m3").get(
+        "/reports/decision?reference=MOB-2026-0001")
+    assert response.status_code == 200
+    assert "There is no decision MOB-2026-0001 that you may read" in response.get_data(
+        as_text=True)

@@ -108,6 +108,8 @@ def test_a_withheld_interest_is_named_only_as_withheld(client, register):
     ("regime=psr", ["MOB-2026-0001", "MOB-2026-0100"], ["MOB-2023-0001"]),
     ("from=2026-03-01", ["MOB-2026-0001"], ["MOB-2023-0001", "MOB-2026-0100"]),
     ("from=01/01/2023&to=31/12/2023", ["MOB-2023-0001"], ["MOB-2026-0001"]),
+    ("from%5Bday%5D=1&from%5Bmonth%5D=1&from%5Byear%5D=2023&to%5Bday%5D=31&to%5Bmonth%5D=12"
+     "&to%5Byear%5D=2023", ["MOB-2023-0001"], ["MOB-2026-0001"]),
 ])
 def test_filters(client, register, query, shown, hidden):
     html = text(client.get(f"/public/decisions?{query}"))
@@ -123,20 +125,29 @@ def test_filter_by_committee(client, register):
     assert "1 published decision." in html
 
 
-@pytest.mark.parametrize("query, message", [
-    ("from=31/02/2026", "Meeting date from is not a real date"),
-    ("to=yesterday", "Meeting date to must be written as YYYY-MM-DD or DD/MM/YYYY"),
+@pytest.mark.parametrize("query, message, kept", [
+    # A date written whole, as in a link or a bookmark.
+    ("from=31/02/2026", "Meeting date from is not a real date", {}),
+    ("to=yesterday", "Meeting date to must be written as YYYY-MM-DD or DD/MM/YYYY", {}),
     ("from=2026-03-01&to=2026-01-01",
-     "Meeting date to must be the same as or after meeting date from"),
+     "Meeting date to must be the same as or after meeting date from",
+     {"from[day]": "1", "from[month]": "3", "to[month]": "1"}),
+    # The day, month and year boxes, as the filter form sends them.
+    ("from%5Bday%5D=31&from%5Bmonth%5D=2&from%5Byear%5D=2026",
+     "Meeting date from must be a real date",
+     {"from[day]": "31", "from[month]": "2", "from[year]": "2026"}),
+    ("to%5Bday%5D=1&to%5Bmonth%5D=&to%5Byear%5D=2026", "Meeting date to must include a month",
+     {"to[day]": "1", "to[year]": "2026"}),
 ])
-def test_bad_filters_are_named_and_what_was_typed_is_kept(client, register, query, message):
+def test_bad_filters_are_named_and_what_was_typed_is_kept(client, register, query, message,
+                                                          kept):
     response = client.get(f"/public/decisions?{query}")
     assert response.status_code == 200
     html = text(response)
     assert "There is a problem" in html and message in html
     assert "<title>Error: " in html
-    typed = query.split("&")[0].split("=")[1]
-    assert f'value="{typed}"' in html
+    for name, value in kept.items():
+        assert re.search(rf'name="{re.escape(name)}"[^>]*value="{value}"', html), name
     assert client.get(f"/public/decisions.csv?{query}").status_code == 400
 
 

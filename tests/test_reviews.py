@@ -169,6 +169,23 @@ def test_queue_count_is_in_the_navigation_of_every_page_for_governance_leads(db,
     assert "Governance queue" not in text(as_role("secretary").get("/"))
 
 
+def test_the_menu_count_is_the_number_of_rows_in_the_queue(db, world, as_role):
+    submitted(db, world)
+    submitted(db, world, status="escalated")
+    submitted(db, world, status="awaiting_ratification")
+    lead = as_role("governance", person_id=world.voting[0])
+    # The lead is excluded from two decisions' papers: neither the rows nor the count have them.
+    for _ in range(2):
+        db["decision_rulings"].insert({"decision_id": submitted(db, world),
+                                       "person_id": world.voting[0], "ruling": "exclude_all",
+                                       "ruled_at": "2026-03-02T10:00:00Z"})
+    page = lead.get("/reviews/").get_data(as_text=True)
+    rows = len(re.findall(r'<a href="/reviews/MOB-', page))
+    assert rows == 3
+    assert f"Governance queue ({rows})" in html.unescape(page)
+    assert f"{rows} decisions in the queue" in text(lead.get("/reviews/"))
+
+
 def test_queue_shows_the_number_of_conflicted_people(db, world, lead):
     ref = reference(db, submitted(db, world))
     row = re.search(rf"{ref}.*?</tr>", lead.get("/reviews/").get_data(as_text=True), re.S).group(0)

@@ -22,6 +22,7 @@ from register.rules.decisions import (
     process_label,
     regime_for,
     regime_problem,
+    values_problem,
     weights_problem,
 )
 
@@ -210,6 +211,23 @@ def test_dates_problem(start, end, ok):
         assert message is None
     else:
         assert message == "The contract end date must be the same as or after the start date"
+
+
+@pytest.mark.parametrize(("total", "annual", "ok"), [
+    (1_000_000, 1_000_000, True),
+    (1_000_000, 999_999, True),
+    (None, 5_000_000, True),
+    (1_000_000, None, True),
+    (0, 0, True),
+    (1_000_000, 1_000_001, False),
+])
+def test_values_problem_refuses_an_annual_value_above_the_total(total, annual, ok):
+    message = values_problem(total, annual)
+    if ok:
+        assert message is None
+    else:
+        assert message == ("The estimated annual value (£10,000.01) must not be more than the "
+                           "estimated total value (£10,000.00)")
 
 
 def test_the_same_person_listed_twice():

@@ -154,3 +154,68 @@ def test_long_result_lists_are_cut_and_say_so(as_role, db):
     html = page(as_role("secretary"), "pat")
     assert "People (20+)" in html
     assert "Only the first 20 people are shown" in html
+
+
+@pytest.fixture
+def decisions_data(db, register_data):
+    """Two decisions: one Dr O'Connor takes part in, awarded to Go-To-Doc; one she does not."""
+    from tests.conftest import add_committee, add_decision
+
+    committee = add_committee(db)
+    lead = add_person(db, "Dr Imogen Quill", email="quill@example.nhs.uk")
+    mine = add_decision(db, committee, title="Community anticoagulation service",
+                        providers=(register_data["provider"],),
+                        participants=((register_data["niamh"], "voting"),))
+    other = add_decision(db, committee, title="Wound care pathway", clinical_lead_id=lead,
+                         providers=(register_data["practice"],))
+    references = {row["id"]: row["reference"] for row in db.query(
+        "SELECT id, reference FROM decisions")}
+    return {**register_data, "mine": references[mine], "other": references[other]}
+
+
+@pytest.mark.parametrize(("q", "found", "not_found"), [
+    ("anticoagulation", "mine", "other"),          # title
+    ("MOB-2026-0002", "other", "mine"),            # reference
+    ("mob20260002", "other", "mine"),              # reference typed run together
+    ("gotodoc", "mine", "other"),                  # provider's name, run together
+    ("Y90002", "other", "mine"),                   # provider's ODS code
+    ("O'Connor", "mine", "other"),                 # a participant
+    ("Quill", "other", "mine"),                    # the clinical lead
+])
+def test_finds_decisions_by_reference_title_provider_and_person(
+        as_role, decisions_data, q, found, not_found):
+    html = page(as_role("auditor"), q)
+    assert "Decisions (1)" in html
+    assert f'href="/decisions/{decisions_data[found]}"' in html
+    assert f'href="/decisions/{decisions_data[not_found]}"' not in html
+
+
+def test_a_person_matched_by_job_title_only_does_not_bring_their_decisions(as_role,
+                                                                           decisions_data):
+    # Dr O'Connor's positions mention Brookside; her decision names no Brookside provider.
+    html = page(as_role("auditor"), "partner")
+    assert f'href="/decisions/{decisions_data["mine"]}"' not in html
+
+
+def test_a_member_finds_only_the_decisions_they_may_read(as_role, decisions_data):
+    member = as_role("member", person_id=decisions_data["niamh"])
+    html = page(member, "MOB 2026")
+    assert f'href="/decisions/{decisions_data["mine"]}"' in html
+    assert f'href="/decisions/{decisions_data["other"]}"' not in html
+    assert "Wound care pathway" not in page(member, "wound")
+    assert "Decisions are searched among those you take part in or recorded" in page(
+        member, "wound")
+
+
+def test_a_person_excluded_from_a_decision_does_not_find_it(db, as_role, decisions_data):
+    decision_id = db.execute("SELECT id FROM decisions WHERE reference = ?",
+                             [decisions_data["mine"]]).fetchone()[0]
+    db["decision_rulings"].insert({"decision_id": decision_id,
+                                   "person_id": decisions_data["niamh"],
+                                   "ruling": "exclude_all", "reason": "Works for the bidder",
+                                   "ruled_by_user_id": None, "ruled_at": "2026-03-01T10:00:00Z"},
+                                  alter=False)
+    governance = as_role("governance", person_id=decisions_data["niamh"])
+    html = page(governance, "anticoagulation")
+    assert f'href="/decisions/{decisions_data["mine"]}"' not in html
+    assert "Community anticoagulation service" not in html

@@ -38,6 +38,7 @@ from ..rules.decisions import (
     meeting_date_problem,
     parse_money,
     regime_problem,
+    values_problem,
     weights_problem,
 )
 from ..rules.text import forbidden_character
@@ -419,6 +420,9 @@ class DecisionForm(BaseForm):
                 if message == MONEY_FORMAT_MESSAGE:  # say which of the two amounts is wrong
                     message = f"Enter {noun} in pounds and pence, like 125000.50"
                 self._fail(field, message)
+        problem = values_problem(self.pence["total_value"], self.pence["annual_value"])
+        if problem:
+            self._fail(self.annual_value, problem)
 
     def _person_id(self, value: str | None) -> int | None:
         value = (value or "").strip()

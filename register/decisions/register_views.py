@@ -1,6 +1,7 @@
 """The register of procurement decisions (page and CSV) and each decision as JSON."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
@@ -8,6 +9,7 @@ from flask_login import current_user
 
 from ..auth.access import requires
 from ..db import get_db
+from ..forms import BaseForm, DateInputField
 from ..listing import parse_page
 from ..rules import csvrows
 from ..rules.decisions import MONEY_FORMAT_MESSAGE, format_money, parse_money
@@ -26,22 +28,59 @@ def viewer() -> Viewer:
     return access.viewer_for(current_user)
 
 
-def filters_from(args: Any) -> tuple[RegisterFilters, dict[str, str], list[tuple[str, str]]]:
+class MeetingDatesForm(BaseForm):
+    """The register's meeting-date filter as day, month and year boxes, like every other date
+    (a GET form: it reads and never writes, so no CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    date_from = DateInputField("Meeting date from", noun="meeting date from", name="from")
+    date_to = DateInputField("Meeting date to", noun="meeting date to", name="to")
+
+
+def meeting_dates(args: Any, typed: dict[str, Any],
+                  problems: list[tuple[str, str]]) -> tuple[dt.date | None, dt.date | None]:
+    """The meeting dates from and to of a register's filter, from its day, month and year boxes
+    (from[day], from[month], from[year]); a date written whole (?from=2026-04-01, as in links,
+    bookmarks and download addresses) is still read, and shown in the boxes. Adds to `typed`
+    what each box holds (from_parts, to_parts), each date as YYYY-MM-DD and its message
+    (from_error, to_error), and to `problems` (anchor, message) pairs."""
+    written: dict[str, Any] = {}
+    for name, words in (("from", "Meeting date from"), ("to", "Meeting date to")):
+        text = (args.get(name) or "").strip()[:200]
+        boxes_sent = any(f"{name}[{part}]" in args for part in ("day", "month", "year"))
+        if text and not boxes_sent:
+            try:
+                written[name] = csvrows.parse_date(text)
+            except ValueError as error:
+                problems.append((f"{name}-day", f"{words} {error}"))
+    dates = MeetingDatesForm(formdata=args, date_from=written.get("from"),
+                             date_to=written.get("to"))
+    dates.validate()
+    problems += dates.error_list
+    date_from, date_to = dates.date_from.data, dates.date_to.data
+    if date_from and date_to and date_to < date_from:
+        problems.append(("to-day", "Meeting date to must be the same as or after meeting date "
+                                   "from"))
+    for name, field in (("from", dates.date_from), ("to", dates.date_to)):
+        typed[name] = field.data.isoformat() if field.data else ""
+        typed[f"{name}_parts"] = field.parts
+        typed[f"{name}_error"] = next(
+            (message for anchor, message in problems if anchor == f"{name}-day"), "")
+    return date_from, date_to
+
+
+def filters_from(args: Any) -> tuple[RegisterFilters, dict[str, Any], list[tuple[str, str]]]:
     """The register filters from the query string, what was typed, and (field, message) problems."""
-    typed = {name: (args.get(name) or "").strip()[:200] for name in
-             ("q", "status", "committee", "flagged", "from", "to", "min", "max")}
+    typed: dict[str, Any] = {name: (args.get(name) or "").strip()[:200] for name in
+                             ("q", "status", "committee", "flagged", "from", "to", "min", "max")}
     problems: list[tuple[str, str]] = []
     filters = RegisterFilters(q=typed["q"], status=typed["status"],
                               flagged=typed["flagged"] if typed["flagged"] in ("yes", "no") else "")
     if typed["committee"].isdecimal():
         filters.committee_id = int(typed["committee"])
-    for name, attribute, words in (("from", "date_from", "Meeting date from"),
-                                   ("to", "date_to", "Meeting date to")):
-        if typed[name]:
-            try:
-                setattr(filters, attribute, csvrows.parse_date(typed[name]))
-            except ValueError as error:
-                problems.append((name, f"{words} {error}"))
+    filters.date_from, filters.date_to = meeting_dates(args, typed, problems)
     for name, attribute, noun in (("min", "value_min_pence", "the lowest total value"),
                                   ("max", "value_max_pence", "the highest total value")):
         if typed[name]:
@@ -52,8 +91,6 @@ def filters_from(args: Any) -> tuple[RegisterFilters, dict[str, str], list[tuple
                 if message == MONEY_FORMAT_MESSAGE:
                     message = f"Enter {noun} in pounds and pence, like 125000.50"
                 problems.append((name, message))
-    if filters.date_from and filters.date_to and filters.date_to < filters.date_from:
-        problems.append(("to", "Meeting date to must be the same as or after meeting date from"))
     if (filters.value_min_pence is not None and filters.value_max_pence is not None
             and filters.value_max_pence < filters.value_min_pence):
         problems.append(("max", "The highest total value must be the same as or more than the "

@@ -40,7 +40,8 @@ from ..rules.decisions import (
     format_money,
     process_label,
 )
-from . import access, flagging, lifecycle, queries, record, reviewers
+from ..views_common import error_item
+from . import access, flagging, lifecycle, new_provider, queries, record, reviewers
 from .forms import (
     CONTRACT_KINDS,
     OUTCOMES,
@@ -296,7 +297,13 @@ def edit(reference: str) -> str | Response | tuple[str, int]:
     complete = request.form.get("action") == "continue"
     form = _form(loaded, complete=complete, stored=request.method == "GET")
     stale = False
-    if form.validate_on_submit():
+    provider_fields = None
+    if new_provider.is_asked():
+        # A provider not on the list: add it, and show the form again with everything kept.
+        provider_fields, added = new_provider.add(get_db(), form, current_user.actor)
+        if added:
+            flash(added, "success")
+    elif form.validate_on_submit():
         version = int(form.version.data) if (form.version.data or "").isdecimal() else 0
         if queries.save_decision(get_db(), decision["id"], version, form.values(),
                                  form.children(), current_user.actor):
@@ -308,7 +315,8 @@ def edit(reference: str) -> str | Response | tuple[str, int]:
         stale = True
     return render_template(
         "decisions/edit.html", form=form, decision=decision, member_names=_member_names(loaded),
-        regime_groups=regime_process_choices(form.meeting_date.data), stale=stale)
+        regime_groups=regime_process_choices(form.meeting_date.data), stale=stale,
+        provider_fields=provider_fields or new_provider.blank_form(form))
 
 
 def _render_check(loaded: dict[str, Any], problems: list[tuple[str, str]],
@@ -391,7 +399,13 @@ def section(reference: str, section: str) -> str | Response | tuple[str, int]:
               "info")
         return redirect(url_for("decisions.check", reference=decision["reference"]))
     stale = False
-    if request.method == "POST" and form.validate_on_submit():
+    provider_fields = None
+    if section == task_list.PROVIDERS and new_provider.is_asked():
+        # A provider not on the list: add it, and show the page again with everything kept.
+        provider_fields, added = new_provider.add(get_db(), form, current_user.actor)
+        if added:
+            flash(added, "success")
+    elif request.method == "POST" and form.validate_on_submit():
         version = int(form.version.data) if (form.version.data or "").isdecimal() else 0
         if queries.save_decision(get_db(), decision["id"], version, form.values(),
                                  form.children(), current_user.actor):
@@ -404,11 +418,15 @@ def section(reference: str, section: str) -> str | Response | tuple[str, int]:
     errors = [{"text": message, "href": f"#{anchor}" if anchor.removesuffix("-day") in here
                else _section_url(decision["reference"], form, anchor)} if anchor
               else {"text": message} for anchor, message in form.error_list]
+    if provider_fields is not None:
+        errors += [error_item(pair) for pair in provider_fields.error_list]
     return render_template(
         "decisions/section.html", form=form, decision=decision, section=section,
         heading=task_list.SECTIONS[section], errors=errors, stale=stale,
         member_names=_member_names(loaded),
-        regime_groups=regime_process_choices(form.meeting_date.data))
+        regime_groups=regime_process_choices(form.meeting_date.data),
+        provider_fields=provider_fields or (new_provider.blank_form(form)
+                                            if section == task_list.PROVIDERS else None))
 
 
 def _form_from(loaded: dict[str, Any], formdata: Any) -> DecisionForm:

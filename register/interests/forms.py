@@ -11,6 +11,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields import Field
 from wtforms.validators import ValidationError
 
 from ..db import get_db
@@ -208,6 +209,18 @@ class InterestForm(BaseForm):
         if self.declared_date:
             self.declared_on.process(None, row["declared_on"])
         self.version.data = str(row["version"])
+
+
+class NilReturnForm(BaseForm):
+    """A nil return: the person (or the secretary for them) confirms there is nothing to declare."""
+
+    confirm = BooleanField("I confirm there is nothing to declare")
+
+    def validate_confirm(self, field: Field) -> None:
+        """The nil return is made only once its declaration is confirmed."""
+        if not field.data:
+            raise ValidationError("Confirm that there are no interests to declare, "
+                                  "or go back and declare them")
 
 
 class WithdrawForm(BaseForm):

@@ -14,7 +14,7 @@ from ..db import get_db
 from ..rules import interests as rules
 from ..timeutil import long_date, today_uk
 from . import linking, queries
-from .forms import ApprovalForm, InterestForm, WithdrawForm
+from .forms import ApprovalForm, InterestForm, NilReturnForm, WithdrawForm
 
 bp = Blueprint("interests", __name__, url_prefix="/interests")
 
@@ -233,6 +233,19 @@ def versions(interest_id: int) -> str:
 
 # ---- annual returns ----
 
+def _nil_refused(person_id: int) -> Response | None:
+    """Back to the person's page, saying why, when they have current interests declared."""
+    open_count = queries.open_interest_count(get_db(), person_id)
+    if not open_count:
+        return None
+    who = "you have" if person_id == current_user.person_id else "they have"
+    plural = "interest" if open_count == 1 else "interests"
+    flash(f"A nil return cannot be made because {who} {open_count} current {plural} "
+          "declared. Confirm the declarations are complete instead, or record the date "
+          "each interest ended.", "error")
+    return redirect(url_for("interests.person", person_id=person_id))
+
+
 def _return(person_id: int, kind: str) -> Response:
     if not may_change_for(person_id):
         abort(403)
@@ -241,14 +254,9 @@ def _return(person_id: int, kind: str) -> Response:
         abort(404)
     own = person_id == current_user.person_id
     if kind == "nil":
-        open_count = queries.open_interest_count(db, person_id)
-        if open_count:
-            who = "you have" if own else "they have"
-            plural = "interest" if open_count == 1 else "interests"
-            flash(f"A nil return cannot be made because {who} {open_count} current {plural} "
-                  "declared. Confirm the declarations are complete instead, or record the date "
-                  "each interest ended.", "error")
-            return redirect(url_for("interests.person", person_id=person_id))
+        refused = _nil_refused(person_id)
+        if refused is not None:
+            return refused
     if queries.record_return(db, person_id, kind, user=current_user) is None:
         flash("Already recorded today: nothing more to do." if kind == "complete"
               else "A nil return is already recorded today: nothing more to do.", "success")
@@ -274,11 +282,26 @@ def confirm_complete(person_id: int) -> Response:
     return _return(person_id, "complete")
 
 
-@bp.route("/person/<int:person_id>/nil-return", methods=["POST"])
+@bp.route("/person/<int:person_id>/nil-return", methods=["GET", "POST"])
 @login_required
-def nil_return(person_id: int) -> Response:
-    """Record a nil return (nothing to declare), refused while interests are current."""
-    return _return(person_id, "nil")
+def nil_return(person_id: int) -> str | Response:
+    """Show what a nil return declares and ask to confirm it; record it once confirmed.
+    Refused while interests are current."""
+    if not may_change_for(person_id):
+        abort(403)
+    row = queries.get_person(get_db(), person_id)
+    if row is None:
+        abort(404)
+    refused = _nil_refused(person_id)
+    if refused is not None:
+        return refused
+    form = NilReturnForm()
+    if person_id != current_user.person_id:
+        form.confirm.label.text = f"I confirm that {row['name']} has nothing to declare"
+    if form.validate_on_submit():
+        return _return(person_id, "nil")
+    return render_template("interests/nil_return.html", form=form, person=row,
+                           is_self=person_id == current_user.person_id, today=today_uk())
 
 
 @bp.route("/missing-returns")

@@ -415,9 +415,39 @@ def _conflicts_and_term(rec: record_model.DecisionRecord) -> dict[str, Any]:
     if rec.contract_start or rec.contract_end:
         term = (f"{long_date(rec.contract_start) or 'not set'} to "
                 f"{long_date(rec.contract_end) or 'not set'}")
-    return {"conflict_lines": [f"{w.person}: {w.interest}" for w in words],
-            "mitigation_lines": [f"{w.person}: {w.managed}" for w in words],
+    conflict_lines = [f"{w.person}: {w.interest}" for w in words]
+    mitigation_lines = [f"{w.person}: {w.managed}" for w in words]
+    others = _other_flag_lines(rec)
+    if others:
+        conflict_lines += others
+        if not words:
+            mitigation_lines = ["No one taking part is conflicted"
+                                + ("; signed off" if rec.sign_off and rec.sign_off.voided_at is None
+                                   else "; for the governance review")]
+    return {"conflict_lines": conflict_lines, "mitigation_lines": mitigation_lines,
             "contract_term": term}
+
+
+def _other_flag_lines(rec: record_model.DecisionRecord) -> list[str]:
+    """What makes a flagged decision flagged besides its conflicted people: the decision's own
+    flags (a provider that is a member practice, or is owned by members), late or missing
+    declarations and the name matches still to confirm, each as its flag's sentence; so that the
+    register never says "None noted" beside "Flagged". Nothing for a decision not flagged."""
+    if not rec.flagged:
+        return []
+    conflicted = {c.person_id for c in rec.conflicted}
+    lines: list[str] = []
+    for flag in rec.flags:
+        if flag.severity == "context" or flag.match_outcome == "dismissed":
+            continue
+        if flag.person_id is not None and flag.person_id in conflicted:
+            continue  # already named, with its ruling, in the person's own line
+        words = (flag.sentence or flag.rule_label).strip()
+        if flag.severity == "possible":
+            words = f"To confirm or dismiss: {words}"
+        if words not in lines:
+            lines.append(words)
+    return lines
 
 
 def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date_to: dt.date, *,

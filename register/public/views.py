@@ -27,10 +27,10 @@ from werkzeug.wrappers import Response
 
 from ..db import get_db
 from ..decisions.record import load_records
+from ..decisions.register_views import meeting_dates
 from ..decisions.serialise import RegisterFilters, to_json
 from ..listing import parse_page
 from ..pdf import builders, loaders
-from ..rules import csvrows
 from ..rules.decisions import REGIMES
 from ..timeutil import today_uk, utcnow
 from . import decisions as public_decisions
@@ -167,21 +167,13 @@ def interests_pdf() -> Response:
 
 # ---- the register of procurement decisions ---------------------------------------------------
 
-def decision_filters(args: Any) -> tuple[RegisterFilters, dict[str, str], list[tuple[str, str]]]:
+def decision_filters(args: Any) -> tuple[RegisterFilters, dict[str, Any], list[tuple[str, str]]]:
     """The public register's filters from the query string (committee, regime, meeting date from
     and to), what was typed, and (field, message) problems."""
-    typed = {name: (args.get(name) or "").strip()[:200]
-             for name in ("committee", "regime", "from", "to")}
+    typed: dict[str, Any] = {name: (args.get(name) or "").strip()[:200]
+                             for name in ("committee", "regime", "from", "to")}
     problems: list[tuple[str, str]] = []
-    dates: dict[str, dt.date | None] = {"from": None, "to": None}
-    for name, words in (("from", "Meeting date from"), ("to", "Meeting date to")):
-        if typed[name]:
-            try:
-                dates[name] = csvrows.parse_date(typed[name])
-            except ValueError as error:
-                problems.append((name, f"{words} {error}"))
-    if dates["from"] and dates["to"] and dates["to"] < dates["from"]:
-        problems.append(("to", "Meeting date to must be the same as or after meeting date from"))
+    dates = dict(zip(("from", "to"), meeting_dates(args, typed, problems), strict=True))
     filters = public_decisions.public_filters(
         committee_id=int(typed["committee"]) if typed["committee"].isdecimal() else None,
         regime=typed["regime"] if typed["regime"] in REGIMES else "",
@@ -189,8 +181,8 @@ def decision_filters(args: Any) -> tuple[RegisterFilters, dict[str, str], list[t
     return filters, typed, problems
 
 
-def _download_args(typed: dict[str, str]) -> dict[str, str]:
-    return {key: value for key, value in typed.items() if value}
+def _download_args(typed: dict[str, Any]) -> dict[str, str]:
+    return {key: typed[key] for key in ("committee", "regime", "from", "to") if typed.get(key)}
 
 
 @bp.route("/decisions")

@@ -50,21 +50,35 @@ def pdf_response(data: bytes, filename: str) -> Response:
     return response
 
 
+def _index_page(reference: str = "", problem: str | None = None) -> str:
+    """The reports page, with the reference typed in the box and what is wrong with it."""
+    return render_template("reports/index.html", can_pack=current_user.can("read_all_decisions"),
+                           reference=reference, problem=problem)
+
+
 @bp.route("/reports/")
 @requires("read_decisions")
 def index() -> str:
     """What can be printed, and a box to print any decision's audit record."""
-    return render_template("reports/index.html", can_pack=current_user.can("read_all_decisions"))
+    return _index_page()
 
 
 @bp.route("/reports/decision")
 @requires("read_decisions")
-def find_decision() -> Response:
-    """Go to the audit record of the decision whose reference was typed."""
-    reference = (request.args.get("reference") or "").strip().upper()
-    if not reference:
-        return redirect(url_for("reports.index"))
-    return redirect(url_for("reports.decision_record", reference=reference))
+def find_decision() -> Response | str:
+    """Go to the audit record of the decision whose reference was typed; a reference that is
+    empty, or names no decision this user may read, is an error message on the form."""
+    typed = (request.args.get("reference") or "").strip()[:50]
+    if not typed:
+        return _index_page(typed, "Enter the decision reference, like MOB-2026-0007")
+    db = get_db()
+    decision = loaders.decision_for_reference(db, typed)
+    # A decision the user may not read is answered as one that does not exist; one they are
+    # excluded from goes to the record, which says they are excluded.
+    if decision is None or access.access_to(db, current_user, decision) == access.REFUSED:
+        return _index_page(typed, f"There is no decision {typed.upper()} that you may read: "
+                                  "check the reference, like MOB-2026-0007")
+    return redirect(url_for("reports.decision_record", reference=decision["reference"]))
 
 
 @bp.route("/decisions/<reference>/record.pdf")

@@ -22,8 +22,8 @@ from ..rules.working_days import is_overdue, working_days_between
 from ..timeutil import UK
 
 QUEUE_STATUSES = ("awaiting_review", "escalated", "awaiting_ratification")
-# The statuses that wait on a governance lead now (the count shown beside the navigation link);
-# a decision awaiting ratification waits on a meeting instead.
+# The statuses that wait on a governance lead now; a decision awaiting ratification waits on a
+# meeting instead (it stays in the queue, and in the count beside the menu link, until ratified).
 ACTION_STATUSES = ("awaiting_review", "escalated")
 
 
@@ -37,27 +37,33 @@ def _in(values: Iterable[Any]) -> str:
 
 # ---- the queue -----------------------------------------------------------------------------
 
-def queue_count(db: Database) -> int:
-    """How many decisions wait on a governance lead: awaiting review or escalated."""
-    return db.execute(
-        f"SELECT count(*) FROM decisions WHERE status IN ({_in(ACTION_STATUSES)})",
-        ACTION_STATUSES).fetchone()[0]
+def _queue_where(viewer: access.Viewer | None) -> tuple[str, dict[str, Any]]:
+    """The FROM and WHERE of the queue, and their parameters: one definition for the rows and
+    for the count beside the menu link, so the two cannot disagree."""
+    statuses = {f"status{i}": status for i, status in enumerate(QUEUE_STATUSES)}
+    readable, params = access.visible(viewer) if viewer is not None else ("1", {})
+    return ("FROM decisions JOIN committees ON committees.id = decisions.committee_id"
+            f" WHERE decisions.status IN ({', '.join(':' + name for name in statuses)})"
+            f" AND {readable}", {**statuses, **params})
+
+
+def queue_count(db: Database, viewer: access.Viewer | None = None) -> int:
+    """How many decisions the queue lists for this viewer: the number beside the menu link."""
+    where, params = _queue_where(viewer)
+    return db.execute(f"SELECT count(*) {where}", params).fetchone()[0]
 
 
 def queue(db: Database, today: dt.date, target: int, page: int = 1,
           page_size: int = 25, viewer: access.Viewer | None = None) -> Page:
     """Decisions in the queue, oldest submitted first, with their age in working days; only
     those the viewer may read (see `decisions.access`)."""
-    statuses = {f"status{i}": status for i, status in enumerate(QUEUE_STATUSES)}
-    readable, params = access.visible(viewer) if viewer is not None else ("1", {})
+    where, params = _queue_where(viewer)
     result = paginate(
         db, "SELECT decisions.id, decisions.reference, decisions.title, decisions.status,"
         " decisions.meeting_date, decisions.submitted_at,"
         " decisions.conflict_count, committees.name AS committee_name",
-        "FROM decisions JOIN committees ON committees.id = decisions.committee_id"
-        f" WHERE decisions.status IN ({', '.join(':' + name for name in statuses)})"
-        f" AND {readable}",
-        {**statuses, **params}, "decisions.submitted_at IS NULL, decisions.submitted_at, decisions.id",
+        where, params,
+        "decisions.submitted_at IS NULL, decisions.submitted_at, decisions.id",
         page, page_size)
     rows = result.rows
     _count_name_matches(db, rows)

@@ -53,10 +53,11 @@ ESCALATION_FIELDS = {"defer": "new_meeting_date", "refer": "referred_to",
 
 @bp.app_context_processor
 def review_queue_badge() -> dict[str, Any]:
-    """The number of decisions waiting on a governance lead, for the navigation on every page."""
+    """The number of decisions in the governance queue (the rows the queue page lists for this
+    user), for the navigation on every page."""
     count = None
     if getattr(current_user, "is_authenticated", False) and current_user.can("review_decisions"):
-        count = queries.queue_count(get_db())
+        count = queries.queue_count(get_db(), access.viewer_for(current_user))
     return {"review_queue_count": count}
 
 

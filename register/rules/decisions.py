@@ -242,6 +242,15 @@ def dates_problem(start: dt.date | None, end: dt.date | None) -> str | None:
     return None
 
 
+def values_problem(total_pence: int | None, annual_pence: int | None) -> str | None:
+    """Why the estimated annual value cannot stand beside the total value (a year's worth of a
+    contract cannot be more than all of it), or None if it can."""
+    if total_pence is not None and annual_pence is not None and annual_pence > total_pence:
+        return (f"The estimated annual value ({format_money(annual_pence)}) must not be more "
+                f"than the estimated total value ({format_money(total_pence)})")
+    return None
+
+
 # --- People taking part --------------------------------------------------------------------------
 
 

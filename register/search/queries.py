@@ -1,4 +1,4 @@
-"""Full-text search across people, organisations and interests."""
+"""Full-text search across people, organisations, interests and decisions."""
 from __future__ import annotations
 
 import re
@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..decisions import access
 from ..listing import like_pattern
 
 # Runs of letters and digits: the same words SQLite's unicode61 tokenizer indexes, so punctuation
@@ -68,11 +69,14 @@ class Results:
     people: list[dict[str, Any]] = field(default_factory=list)
     organisations: list[dict[str, Any]] = field(default_factory=list)
     interests: list[dict[str, Any]] = field(default_factory=list)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
     more: set[str] = field(default_factory=set)
 
     @property
     def total(self) -> int:
-        return len(self.people) + len(self.organisations) + len(self.interests)
+        """How many results were found, of every kind."""
+        return (len(self.people) + len(self.organisations) + len(self.interests)
+                + len(self.decisions))
 
 
 def _cut(rows: list[dict[str, Any]], kind: str, results: Results) -> list[dict[str, Any]]:
@@ -81,9 +85,52 @@ def _cut(rows: list[dict[str, Any]], kind: str, results: Results) -> list[dict[s
     return rows[:LIMIT]
 
 
+def _decisions(db: Database, fts: str, text: str, viewer: access.Viewer) -> list[dict[str, Any]]:
+    """The decisions the viewer may read (see decisions/access.py) whose reference, title,
+    description or comments match; or whose provider (considered or awarded) matches by name,
+    ODS code or Companies House number; or whose participant, clinical lead or contract manager
+    matches by name. Text matches first, then the newest meeting first."""
+    condition, params = access.visible(viewer, "decisions")
+    squeezed = "".join(WORD.findall(text[:MAX_QUERY_LENGTH].lower()))
+    sql = f"""
+        WITH text_found AS (
+            SELECT rowid AS id FROM decisions_fts WHERE decisions_fts MATCH :search_fts
+            UNION SELECT id FROM decisions WHERE length(:search_squeezed) >= 3
+                AND replace(lower(reference), '-', '') LIKE :search_like ESCAPE '\\'),
+        organisations_found AS (
+            SELECT rowid AS id FROM organisations_fts WHERE organisations_fts
+                MATCH '{{name ods_code companies_house_number}} : (' || :search_fts || ')'
+            UNION SELECT id FROM organisations WHERE length(:search_squeezed) >= 4
+                AND {compacted("name")} LIKE :search_like ESCAPE '\\'),
+        people_found AS (
+            SELECT rowid AS id FROM people_fts
+                WHERE people_fts MATCH 'name : (' || :search_fts || ')'
+            UNION SELECT id FROM people WHERE length(:search_squeezed) >= 4
+                AND {compacted("name")} LIKE :search_like ESCAPE '\\')
+        SELECT decisions.id, decisions.reference, decisions.title, decisions.status,
+               decisions.meeting_date, decisions.flag_count,
+               decisions.id IN (SELECT id FROM text_found) AS text_match
+        FROM decisions
+        WHERE ({condition}) AND (
+            decisions.id IN (SELECT id FROM text_found)
+            OR decisions.awarded_provider_id IN (SELECT id FROM organisations_found)
+            OR decisions.id IN (SELECT decision_id FROM decision_providers
+                                WHERE organisation_id IN (SELECT id FROM organisations_found))
+            OR decisions.clinical_lead_id IN (SELECT id FROM people_found)
+            OR decisions.contract_manager_id IN (SELECT id FROM people_found)
+            OR decisions.id IN (SELECT decision_id FROM decision_participants
+                                WHERE person_id IN (SELECT id FROM people_found)))
+        ORDER BY text_match DESC, decisions.meeting_date DESC, decisions.id DESC
+        LIMIT :search_limit"""
+    return list(db.query(sql, {**params, "search_fts": fts, "search_squeezed": squeezed,
+                               "search_like": like_pattern(squeezed),
+                               "search_limit": LIMIT + 1}))
+
+
 def search(db: Database, text: str, *, all_interests: bool,
-           person_id: int | None) -> Results:
-    """Search everything the user may see; without all_interests only person_id's interests."""
+           person_id: int | None, viewer: access.Viewer | None = None) -> Results:
+    """Search everything the user may see; without all_interests only person_id's interests,
+    and decisions only as the viewer may read them (none without a viewer)."""
     results = Results(query=text)
     fts = prefix_query(text)
     if not fts:
@@ -100,6 +147,8 @@ def search(db: Database, text: str, *, all_interests: bool,
         " WHERE " + compacted("name") + " LIKE :pattern ESCAPE '\\'", {},
         {row["id"] for row in organisations})
     results.organisations = _cut(organisations, "organisations", results)
+    if viewer is not None and viewer.reads:
+        results.decisions = _cut(_decisions(db, fts, text, viewer), "decisions", results)
     if all_interests:
         where, args = None, None
     elif person_id is not None:

@@ -1,4 +1,4 @@
-"""Search the register: people, organisations and interests in one box."""
+"""Search the register: people, organisations, interests and decisions in one box."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
@@ -6,6 +6,8 @@ from flask_login import current_user
 
 from ..auth.access import requires
 from ..db import get_db
+from ..decisions import access
+from ..decisions.queries import status_label
 from ..rules.interests import INTEREST_TYPES
 from ..timeutil import today_uk
 from . import queries
@@ -22,13 +24,15 @@ KIND_LABELS = {
 @bp.route("/")
 @requires("read_reference_data")
 def index() -> str:
-    """The search form, and what the words typed found (members find only their own interests)."""
+    """The search form, and what the words typed found (members find only their own interests,
+    and only the decisions they may read)."""
     text = request.args.get("q", "").strip()[:queries.MAX_QUERY_LENGTH]
     results = None
     if text:
         results = queries.search(
             get_db(), text, all_interests=current_user.can("read_all_interests"),
-            person_id=current_user.person_id)
+            person_id=current_user.person_id, viewer=access.viewer_for(current_user))
     return render_template("search/index.html", q=text, results=results,
                            kind_labels=KIND_LABELS, interest_types=INTEREST_TYPES,
-                           limit=queries.LIMIT, today=today_uk().isoformat())
+                           limit=queries.LIMIT, today=today_uk().isoformat(),
+                           status_label=status_label)

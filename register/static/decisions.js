@@ -1,33 +1,13 @@
-// The decision form: provider suggestions as you type, the awarded-provider choices kept in step
-// with the providers proposed, and each route-dependent section (key criteria, selection criteria,
-// exclusions, scores) shown only for the routes that record it.
-const suggestions = document.getElementById('provider-suggestions');
+// The decision form: provider suggestions as you type (organisation-lookup.js, shared with the
+// interest form), the awarded-provider choices kept in step with the providers proposed, and each
+// route-dependent section (key criteria, selection criteria, exclusions, scores) shown only for
+// the routes that record it.
+import './organisation-lookup.js';
+
 const providerInputs = [...document.querySelectorAll('[data-provider-input]')];
 const awarded = document.getElementById('awarded_provider');
 const regime = document.getElementById('regime_process');
 const routeSections = [...document.querySelectorAll('[data-route-section]')];
-
-const label = (org) => org.label || (org.ods_code ? `${org.name} (${org.ods_code})` : org.name);
-
-let timer;
-let latest = 0;
-
-async function suggest(query) {
-  const asked = ++latest;
-  const url = `${suggestions.dataset.lookupUrl}?q=${encodeURIComponent(query)}`;
-  try {
-    const response = await fetch(url, { headers: { Accept: 'application/json' } });
-    if (!response.ok || asked !== latest) return;
-    const organisations = await response.json();
-    suggestions.replaceChildren(...organisations.map((org) => {
-      const option = document.createElement('option');
-      option.value = label(org);
-      return option;
-    }));
-  } catch {
-    // Suggestions are a convenience: typing the name or code still works without them.
-  }
-}
 
 function refreshAwarded() {
   if (!awarded) return;
@@ -73,19 +53,10 @@ function refreshScoreRows() {
   });
 }
 
-providerInputs.forEach((input) => input.addEventListener('input', refreshScoreRows));
-
-if (suggestions) {
-  providerInputs.forEach((input) => {
-    input.addEventListener('input', () => {
-      clearTimeout(timer);
-      const query = input.value.trim();
-      if (query.length < 2) return;
-      timer = setTimeout(() => suggest(query), 200);
-    });
-    input.addEventListener('change', refreshAwarded);
-  });
-}
+providerInputs.forEach((input) => {
+  input.addEventListener('input', refreshScoreRows);
+  input.addEventListener('change', () => { refreshAwarded(); refreshScoreRows(); });
+});
 if (regime) {
   regime.addEventListener('change', () => { showRouteSections(); refreshScoreRows(); });
   showRouteSections();

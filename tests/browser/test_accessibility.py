@@ -133,12 +133,14 @@ def test_public_register_of_decisions_and_its_error_state(page):
     assert "/public/decisions/" in page.url
     assert axe_violations(page) == []
     page.goto("/public/decisions")
-    page.fill("#from", "31/02/2026")
+    page.fill("#from-day", "31")
+    page.fill("#from-month", "2")
+    page.fill("#from-year", "2026")
     click_through(page, "button:has-text('Show decisions')")
     assert page.title().startswith("Error: ")
     assert page.locator(".nhsuk-error-summary").get_by_text(
-        "Meeting date from is not a real date").is_visible()
-    assert page.input_value("#from") == "31/02/2026"
+        "Meeting date from must be a real date").is_visible()
+    assert page.input_value("#from-day") == "31"
     assert axe_violations(page) == []
 
 

@@ -95,13 +95,28 @@ def test_recording_a_decision_through_the_task_list_shows_the_conflict(page, tmp
     page.fill("#decision_process", "Discussed and decided by a vote of the members present")
     save_and_return(page)
 
-    # Providers are suggested as you type.
     open_task(page, "providers")
-    page.locator("#providers-0").press_sequentially("Brook", delay=50)
-    page.wait_for_selector("#provider-suggestions option[value='Brookside Surgery (Y90002)']",
-                           state="attached")
-    page.fill("#providers-0", "Brookside Surgery (Y90002)")
-    page.dispatch_event("#providers-0", "change")
+    # Providers are suggested as you type, and chosen with the arrow keys and Enter.
+    box = page.locator("#providers-0")
+    box.press_sequentially("Brook", delay=50)
+    suggestion = page.locator("#providers-0-suggestions [role=option]",
+                              has_text="Brookside Surgery (Y90002)")
+    suggestion.wait_for(state="visible")
+    assert box.get_attribute("aria-expanded") == "true"
+    names = page.locator("#providers-0-suggestions [role=option]").all_inner_texts()
+    box.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant") == "providers-0-suggestions-0"
+    if len(names) > 1:  # down again, then back up: the highlight follows the keys
+        box.press("ArrowDown")
+        assert box.get_attribute("aria-activedescendant") == "providers-0-suggestions-1"
+        box.press("ArrowUp")
+    for _ in range(names.index("Brookside Surgery (Y90002)")):
+        box.press("ArrowDown")
+    box.press("Enter")  # chooses the suggestion; the form is not sent
+    assert box.input_value() == "Brookside Surgery (Y90002)"
+    assert page.url.endswith(f"/decisions/{reference}/sections/providers")
+    assert box.get_attribute("aria-expanded") == "false"
+    assert page.locator("#providers-0-suggestions").is_hidden()
     page.select_option("#awarded_provider", label="Brookside Surgery (Y90002)")
     save_and_return(page)
 

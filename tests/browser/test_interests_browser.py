@@ -83,10 +83,12 @@ def test_member_picks_a_registered_organisation_by_its_number_as_they_type(page,
     page.goto("/interests/declare")
     # Typing a Companies House number suggests the provider registered under it.
     page.fill("#organisation_name", "99000005")
-    option = page.locator("#organisation-suggestions option")
-    option.first.wait_for(state="attached")
-    assert option.first.get_attribute("value") == "Saltmouth Home Care Ltd (99000005)"
-    page.fill("#organisation_name", "Saltmouth Home Care Ltd (99000005)")
+    option = page.locator("#organisation_name-suggestions [role=option]")
+    option.first.wait_for(state="visible")
+    assert option.first.inner_text() == "Saltmouth Home Care Ltd (99000005)"
+    page.press("#organisation_name", "ArrowDown")
+    page.press("#organisation_name", "Enter")
+    assert page.input_value("#organisation_name") == "Saltmouth Home Care Ltd (99000005)"
     page.check("input[name='interest_type'][value='financial']")
     page.check("input[name='directness'][value='direct']")
     page.fill("#nature", "Paid clinical adviser")
