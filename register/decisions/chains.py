@@ -33,12 +33,15 @@ def dot_available() -> bool:
     return shutil.which("dot") is not None
 
 
-@functools.lru_cache(maxsize=128)
 def render_svg(source: str) -> str | None:
     """SVG for this DOT source from `dot`, or None when `dot` is missing, fails or times out."""
     dot = shutil.which("dot")
-    if dot is None:
-        return None
+    return _rendered(dot, source) if dot else None
+
+
+@functools.lru_cache(maxsize=128)
+def _rendered(dot: str, source: str) -> str | None:
+    # Cached by the DOT source: the same chains give the same picture, drawn once per process.
     try:
         done = subprocess.run(  # noqa: S603 (an argument list, no shell)
             [dot, "-Tsvg"], input=source.encode("utf-8"), capture_output=True,

@@ -39,7 +39,7 @@ from ..rules.decisions import (
     format_money,
     process_label,
 )
-from . import access, flagging, lifecycle, queries, record, reviewers
+from . import access, chains, flagging, lifecycle, queries, record, reviewers
 from .forms import CONTRACT_KINDS, OUTCOMES, DecisionForm, NewDecisionForm, form_data, regime_process_choices
 from .queries import EDITABLE_STATUSES, STALE_MESSAGE
 
@@ -368,6 +368,7 @@ def show(reference: str) -> str | tuple[str, int]:
         editable=decision["status"] in EDITABLE_STATUSES
         and current_user.can("record_decisions"),
         review_route=review_route, notices=notice_views.section(rec),
+        chain=chains.page_diagram(db, rec),
         may_review=review_route is not None and (
             current_user.can("review_decisions") or reviewers.is_routed_to(
                 db, decision["id"], current_user)))

@@ -284,10 +284,11 @@ def dot_text(text: str) -> str:
 def dot_source(graph: ChainGraph) -> str:
     """The graph as Graphviz DOT, laid out left to right, every label escaped."""
     dot = graphviz.Digraph("chain", strict=False)
-    dot.attr(rankdir="LR", fontname="Arial", bgcolor="transparent")
-    dot.attr("node", shape="box", style="rounded,filled", fontname="Arial", fontsize="11",
+    # DejaVu Sans: the face the PDFs print with, so dot sizes each box for the text drawn in it.
+    dot.attr(rankdir="LR", fontname="DejaVu Sans", bgcolor="transparent")
+    dot.attr("node", shape="box", style="rounded,filled", fontname="DejaVu Sans", fontsize="11",
              color="#425563")
-    dot.attr("edge", fontname="Arial", fontsize="9")
+    dot.attr("edge", fontname="DejaVu Sans", fontsize="9")
     for node in graph.nodes:
         label = dot_text(node.label)
         extra = [w for w in (node.detail, "proposed provider" if node.provider else "") if w]

@@ -1,0 +1,140 @@
+"""The conflict chain diagram on the decision and review pages and in the decision PDF, read back."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+import pytest
+from PIL import Image
+
+from register import create_app
+from register.db import connect
+from register.demo import DEMO_PASSWORD, load_demo
+from register.pdf import builders, loaders
+from tests.conftest import fresh_database, sign_in
+from tests.test_pdf_support import PRINTED_AT, flat, page_texts, reader
+from tests.test_rules_chains import needs_dot
+
+TODAY = dt.date(2026, 3, 15)
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory, migrated_template):
+    """The demo consortium loaded once for these read-only tests."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "DATABASE": fresh_database(tmp_path_factory.mktemp("chains"), migrated_template),
+        "WTF_CSRF_ENABLED": False,
+    })
+    handle = connect(app.config["DATABASE"])
+    load_demo(handle, today=TODAY)
+    handle.close()
+    return app
+
+
+@pytest.fixture(scope="module")
+def lead(demo_app):
+    client = demo_app.test_client()
+    assert sign_in(client, "governance", DEMO_PASSWORD).status_code == 302
+    return client
+
+
+def figure_svg(page: str) -> ET.Element:
+    """The one diagram on the page, parsed."""
+    found = re.findall(r'<figure class="app-chain">.*?(<svg\b.*?</svg>)', page, re.S)
+    assert len(found) == 1
+    return ET.fromstring(found[0])
+
+
+def texts(svg: ET.Element) -> list[str]:
+    return [" ".join("".join(t.itertext()).split()) for t in svg.iter(f"{SVG}text")]
+
+
+@needs_dot
+def test_the_decision_page_draws_each_chain_with_a_title_and_description(lead):
+    page = lead.get("/decisions/MOB-2025-0002").get_data(as_text=True)
+    svg = figure_svg(page)
+    assert svg.get("role") == "img"
+    assert svg.get("aria-labelledby") == "chain-title chain-desc"
+    assert svg[0].tag == f"{SVG}title" and svg[0].text == "How each conflict arises"
+    assert svg[1].tag == f"{SVG}desc" and svg[1].text.startswith(
+        "2 people and 7 organisations linked to 1 proposed provider by 12 links.")
+    words = texts(svg)
+    for name in ("Dr Oluwaseun Adeyemi", "Dr Niamh O'Connor", "Northvale GP Federation Ltd",
+                 "Castlegate Health Centre (Y90003)"):
+        assert name in words
+    for label in ("director of", "shareholder in", "partner at", "home practice",
+                  "member of since 15 March 2018"):
+        assert label in words
+    # The sentences stay on the page beside the drawing, as its text alternative.
+    assert page.index('id="conflicts"') < page.index('<figure class="app-chain">')
+    assert "Dr Oluwaseun Adeyemi holds an interest in" in page
+
+
+def test_an_unflagged_decision_has_no_diagram(lead):
+    page = lead.get("/decisions/MOB-2023-0001").get_data(as_text=True)
+    assert "No conflicts found." in page
+    assert "app-chain" not in page and "<svg" not in page.split('id="conflicts"')[1]
+
+
+@needs_dot
+def test_the_review_page_draws_the_chain_too(lead):
+    page = lead.get("/reviews/MOB-2026-0003").get_data(as_text=True)
+    words = texts(figure_svg(page))
+    assert "Northvale Central Primary Care Network (U90001)" in words
+    assert "member of since 15 March 2020" in words
+
+
+def test_without_dot_the_pages_show_the_sentences_only(lead, demo_app, monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    for url in ("/decisions/MOB-2025-0002", "/reviews/MOB-2026-0003"):
+        response = lead.get(url)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "app-chain" not in page and "stands to gain" in page
+    with demo_app.app_context():
+        handle = connect(demo_app.config["DATABASE"])
+        data = builders.build_decision_record(loaders.decision_record(
+            handle, "MOB-2025-0002", organisation="Northvale", printed_at=PRINTED_AT))
+        handle.close()
+    assert "How each conflict arises" not in flat(" ".join(page_texts(data)))
+
+
+def diagram_pdf(demo_app, reference: str) -> bytes:
+    handle = connect(demo_app.config["DATABASE"])
+    record = loaders.decision_record(handle, reference, organisation="Northvale",
+                                     printed_at=PRINTED_AT)
+    handle.close()
+    assert record["chain_svg"]
+    return builders.build_decision_record(record)
+
+
+@needs_dot
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils is not installed")
+def test_the_decision_pdf_draws_the_diagram(demo_app, tmp_path):
+    data = diagram_pdf(demo_app, "MOB-2025-0002")
+    pages = page_texts(data)
+    assert len(reader(data).pages) == len(pages)
+    (number,) = [i + 1 for i, text in enumerate(pages)
+                 if "How each conflict arises" in flat(text)]
+    assert "director of" in flat(pages[number - 1])
+    assert "Dr Oluwaseun Adeyemi" in flat(pages[number - 1])
+    (tmp_path / "record.pdf").write_bytes(data)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", str(number), "-l", str(number),
+                    str(tmp_path / "record.pdf"), str(tmp_path / "page")], check=True)
+    (png,) = tmp_path.glob("page*.png")
+    image = Image.open(io.BytesIO(png.read_bytes())).convert("RGB")
+    colours = image.getcolors(maxcolors=1 << 20)
+    # The federation's fill and the membership lines' green are drawn (nothing else uses them).
+    assert sum(n for n, c in colours if _near(c, (0xFF, 0xF2, 0xCC))) > 100
+    assert sum(n for n, c in colours if _near(c, (0x00, 0x67, 0x47))) > 20
+
+
+def _near(colour: tuple[int, int, int], target: tuple[int, int, int]) -> bool:
+    return all(abs(a - b) <= 12 for a, b in zip(colour, target, strict=True))
