@@ -15,7 +15,7 @@ from register import create_app
 from register.db import connect
 from register.demo import DEMO_PASSWORD, load_demo
 from register.pdf import builders, loaders
-from tests.conftest import fresh_database, sign_in
+from tests.conftest import add_committee, add_decision, add_organisation, add_person, fresh_database, sign_in
 from tests.test_pdf_support import PRINTED_AT, flat, page_texts, reader
 from tests.test_rules_chains import needs_dot
 
@@ -138,3 +138,46 @@ def test_the_decision_pdf_draws_the_diagram(demo_app, tmp_path):
 
 def _near(colour: tuple[int, int, int], target: tuple[int, int, int]) -> bool:
     return all(abs(a - b) <= 12 for a, b in zip(colour, target, strict=True))
+
+
+@needs_dot
+def test_three_hundred_member_practices_a_cycle_and_strange_names_render(db, as_role):
+    """A federation whose network has 300 member practices, the federation listed as a member of
+    its own network, and names with quotes, backslashes, angle brackets and any Unicode."""
+    federation = add_organisation(db, 'Vale "Federation" <Ltd>', kind="federation")
+    network = add_organisation(db, "Næss \\ Network", kind="network", ods_code="U90001")
+    for member, parent in ((network, federation), (federation, network)):
+        db["organisation_links"].insert({"member_id": member, "parent_id": parent,
+                                         "date_from": "2023-04-01",
+                                         "created_at": "2026-01-01T00:00:00Z"})
+    practices = []
+    with db.atomic():  # one commit, not 600
+        for number in range(300):
+            practices.append(add_organisation(db, f"Practice {number:03d} 李",
+                                              ods_code=f"Y9{number:04d}", is_member_practice=1))
+            db["organisation_links"].insert({"member_id": practices[-1], "parent_id": network,
+                                             "created_at": "2026-01-01T00:00:00Z"})
+    gp = add_person(db, 'Dr Zoë "Z" O\'Brien-Ñúñez <b>', home_practice_id=practices[0])
+    decision = add_decision(db, add_committee(db), providers=(federation,),
+                            participants=((gp, "voting"),), status="awaiting_review",
+                            submitted_at="2026-03-11T09:00:00Z")
+    reference = db["decisions"].get(decision)["reference"]
+    client = as_role("governance")
+    response = client.get(f"/decisions/{reference}")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    words = texts(figure_svg(page))
+    assert "299 member practices" in words
+    assert 'Dr Zoë "Z" O\'Brien-Ñúñez <b>' in words
+    assert 'Vale "Federation" <Ltd>' in words and "Næss \\ Network (U90001)" in words
+    # The cycle leads nowhere new: the network's link to the federation is drawn once.
+    assert words.count("member of since 1 April 2023") == 1
+    assert "<b>" not in page.replace("&lt;b&gt;", "")
+    listed = re.search(r"The 299 member practices of Næss \\ Network \(U90001\)</span>.*?</ul>",
+                       page, re.S)
+    assert listed and listed[0].count("<li>") == 299
+    assert "Practice 000 李" not in listed[0] and "<li>Practice 299 李 (Y90299)</li>" in listed[0]
+    record = loaders.decision_record(db, reference, organisation="Northvale",
+                                     printed_at=PRINTED_AT)
+    data = builders.build_decision_record(record)
+    assert any("How each conflict arises" in flat(t) for t in page_texts(data))
