@@ -96,8 +96,8 @@ def accessible_svg(diagram: chain_rules.ChainDiagram, element_id: str = "chain")
     if not diagram.svg or _ACTIVE.search(diagram.svg):
         return None
     svg = _PROLOGUE.sub("", diagram.svg, count=1)
-    svg = _SIZE.sub(lambda m: f'<svg width="{m[1]}pt" height="{m[2]}pt" class="app-chain__svg"'
-                    f' style="max-width: 100%; height: auto"', svg, count=1)
+    svg = _SIZE.sub(lambda m: f'<svg width="{m[1]}pt" height="{m[2]}pt" class="app-chain__svg"',
+                    svg, count=1)
     head = (f' role="img" aria-labelledby="{element_id}-title {element_id}-desc">'
             f'<title id="{element_id}-title">{escape(diagram.title)}</title>'
             f'<desc id="{element_id}-desc">{escape(diagram.graph.description)}</desc>')
