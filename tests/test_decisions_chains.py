@@ -181,3 +181,20 @@ def test_three_hundred_member_practices_a_cycle_and_strange_names_render(db, as_
                                      printed_at=PRINTED_AT)
     data = builders.build_decision_record(record)
     assert any("How each conflict arises" in flat(t) for t in page_texts(data))
+
+
+@needs_dot
+def test_the_audit_pack_draws_each_flagged_decisions_chain(demo_app):
+    handle = connect(demo_app.config["DATABASE"])
+    committee = handle.execute(
+        "SELECT committees.id, committees.name FROM decisions JOIN committees"
+        " ON committees.id = decisions.committee_id WHERE reference = 'MOB-2025-0002'").fetchone()
+    pack = loaders.audit_pack(handle, {"id": committee[0], "name": committee[1]},
+                              dt.date(2025, 1, 1), dt.date(2025, 12, 31),
+                              organisation="Northvale", prepared_by="Ann Secretary",
+                              purpose="Assurance", recommendation="Note", printed_at=PRINTED_AT)
+    handle.close()
+    flagged = [r for r in pack["records"] if r["chain_svg"]]
+    assert flagged and len(flagged) == len(pack["records"])
+    texts_of = [flat(t) for t in page_texts(builders.build_audit_pack(pack))]
+    assert sum(t.count("How each conflict arises") for t in texts_of) == len(flagged)
