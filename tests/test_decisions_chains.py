@@ -15,7 +15,15 @@ from register import create_app
 from register.db import connect
 from register.demo import DEMO_PASSWORD, load_demo
 from register.pdf import builders, loaders
-from tests.conftest import add_committee, add_decision, add_organisation, add_person, fresh_database, sign_in
+from tests.conftest import (
+    add_committee,
+    add_decision,
+    add_organisation,
+    add_person,
+    data_version,
+    fresh_database,
+    sign_in,
+)
 from tests.test_pdf_support import PRINTED_AT, flat, page_texts, reader
 from tests.test_rules_chains import needs_dot
 
@@ -163,6 +171,7 @@ def test_three_hundred_member_practices_a_cycle_and_strange_names_render(db, as_
                             submitted_at="2026-03-11T09:00:00Z")
     reference = db["decisions"].get(decision)["reference"]
     client = as_role("governance")
+    before = data_version(db)
     response = client.get(f"/decisions/{reference}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -181,6 +190,7 @@ def test_three_hundred_member_practices_a_cycle_and_strange_names_render(db, as_
                                      printed_at=PRINTED_AT)
     data = builders.build_decision_record(record)
     assert any("How each conflict arises" in flat(t) for t in page_texts(data))
+    assert data_version(db) == before, "drawing the diagram wrote to the database"
 
 
 @needs_dot
