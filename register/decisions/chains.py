@@ -73,7 +73,8 @@ def chain_graph_for(db: Database, rec: DecisionRecord) -> chain_rules.ChainGraph
         interests={i.id: i for i in facts["interests"]}, links=facts["links"],
         meeting_date=rec.meeting_date,
         ruled_out=[r.person_id for r in rec.rulings if not may_be_present(r.ruling)])
-    return graph if graph.edges or graph.nodes else None
+    # A lone box (a provider that is itself a member practice) says nothing the sentence does not.
+    return graph if graph.edges else None
 
 
 def diagram_for(db: Database, rec: DecisionRecord) -> chain_rules.ChainDiagram | None:
@@ -87,6 +88,7 @@ def diagram_for(db: Database, rec: DecisionRecord) -> chain_rules.ChainDiagram |
 _PROLOGUE = re.compile(r"^.*?(?=<svg\b)", re.S)
 # dot writes labels as escaped XML text and we give it no URLs; refuse anything active anyway.
 _ACTIVE = re.compile(r"<script|<foreignObject|\son[a-z]+\s*=|javascript:", re.I)
+_DOT_TITLE = re.compile(r"<title>[^<]*</title>")
 _SIZE = re.compile(r'<svg width="([0-9.]+)pt" height="([0-9.]+)pt"')
 
 
@@ -96,6 +98,8 @@ def accessible_svg(diagram: chain_rules.ChainDiagram, element_id: str = "chain")
     if not diagram.svg or _ACTIVE.search(diagram.svg):
         return None
     svg = _PROLOGUE.sub("", diagram.svg, count=1)
+    # dot titles each shape with its internal id ("o12"), which browsers show as a tooltip.
+    svg = _DOT_TITLE.sub("", svg)
     svg = _SIZE.sub(lambda m: f'<svg width="{m[1]}pt" height="{m[2]}pt" class="app-chain__svg"',
                     svg, count=1)
     head = (f' role="img" aria-labelledby="{element_id}-title {element_id}-desc">'
