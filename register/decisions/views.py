@@ -41,7 +41,7 @@ from ..rules.decisions import (
     process_label,
 )
 from ..views_common import error_item
-from . import access, flagging, lifecycle, new_provider, queries, record, reviewers
+from . import access, chains, flagging, lifecycle, new_provider, queries, record, reviewers
 from .forms import (
     CONTRACT_KINDS,
     OUTCOMES,
@@ -521,6 +521,7 @@ def show(reference: str) -> str | tuple[str, int]:
         editable=decision["status"] in EDITABLE_STATUSES
         and current_user.can("record_decisions"),
         review_route=review_route, notices=notice_views.section(rec),
+        chain=chains.page_diagram(db, rec),
         may_review=review_route is not None and (
             current_user.can("review_decisions") or reviewers.is_routed_to(
                 db, decision["id"], current_user)))

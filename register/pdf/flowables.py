@@ -33,6 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from .chain import chain_drawing
 from .fonts import BOLD, FAMILY, ITALIC, MONO, map_family, register_fonts
 from .templates import GREY, NHS_BLUE
 
@@ -642,6 +643,12 @@ def decision_section(record: dict[str, Any], level: int = 0) -> list[Flowable]:
                               [w * 0.2, w * 0.22, w * 0.58]))
     else:
         out.append(para("No conflicts were flagged."))
+    diagram = chain_drawing(record.get("chain_svg"), w)
+    if diagram is not None:
+        out.append(KeepTogether([
+            para("How each conflict arises: people and member practices on the left, each "
+                 "proposed provider on the right (the table above says the same).", "Note"),
+            diagram]))
 
     out.append(heading("Rulings", sub, bookmark=False))
     if record["rulings"]:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .. import audit
-from ..decisions import access, serialise
+from ..decisions import access, chains, serialise
 from ..decisions import record as record_model
 from ..decisions.record import iso
 from ..interests import history as interest_history
@@ -182,7 +182,13 @@ def _printed(db: Database, built: Sequence[record_model.DecisionRecord]) -> list
                 " WHERE entity = 'decision' AND entity_id IN (SELECT CAST(value AS TEXT)"
                 " FROM json_each(?)) ORDER BY seq", [_ids_json(wanted)]):
             events[int(event["entity_id"])].append(event)
-    return [printed_record(r, events[r.id]) for r in built]
+    return [{**printed_record(r, events[r.id]), "chain_svg": chain_svg(db, r)} for r in built]
+
+
+def chain_svg(db: Database, rec: record_model.DecisionRecord) -> str | None:
+    """The decision's conflict chain diagram as SVG (None when unflagged or without `dot`)."""
+    diagram = chains.diagram_for(db, rec)
+    return diagram.svg if diagram else None
 
 
 def _fields_changed(changes: str) -> str:

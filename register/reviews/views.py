@@ -27,7 +27,7 @@ from ..auth import sessions as auth_sessions
 from ..auth.access import requires
 from ..committees.queries import quorum_rule
 from ..db import get_db, write_transaction
-from ..decisions import access, lifecycle, record, reviewers
+from ..decisions import access, chains, lifecycle, record, reviewers
 from ..gifts import queries as gift_queries
 from ..listing import parse_page
 from ..notices import queries as notice_queries
@@ -261,6 +261,7 @@ def _render_review(review: queries.Review, form: Any, *, problem: str | None = N
         identity_check=_identity_check(),
         situation=situation, problem=problem, reviewable=reviewable, age=age,
         record=decision_record,
+        chain=chains.page_diagram(get_db(), decision_record),
         provider_gifts=gift_queries.offered_in_decision(
             get_db(), [p.id for p in decision_record.providers],
             [p.person_id for p in decision_record.participants],
