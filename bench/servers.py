@@ -74,12 +74,14 @@ def wait_for(proc: subprocess.Popen, port: int, path: str = "/", timeout: float 
         if proc.poll() is not None:
             raise RuntimeError(f"the server stopped: {_log(proc)}")
         try:
-            status, _ = get(HOST, port, path, timeout=30)
+            status, body = get(HOST, port, path, timeout=30)
         except OSError:
             time.sleep(0.02)
             continue
         if status == 200:
             return time.perf_counter() - began
+        if status >= 500:
+            raise RuntimeError(f"{path} answered {status}: {body[:500]}")
         time.sleep(0.02)
     raise RuntimeError(f"nothing answered 200 on {path} within {timeout:.0f} s")
 
