@@ -1,1 +1,2 @@
-"""Benchmarks: `make bench` (python -m bench). Figures, not pass/fail."""
+"""Benchmarks: `make bench` (python -m bench): each figure beside its bare-stack twin, measured
+in the same run, ending with one table of ratios and goals (docs/performance.md)."""

@@ -94,3 +94,26 @@ def seed(db: Database, *, decisions: int = 10_000, people: int = 3_000, interest
         db["decision_participants"].insert_all(participant_rows, batch_size=5000)
     return {"decisions": decisions, "people": people, "interests": interests,
             "organisations": organisations}
+
+
+BENCH_USER = ("benchsec", "bench password 2026")
+
+
+def prepare_register(path: str, **sizes: int) -> dict[str, int]:
+    """Migrate, seed and bring every decision's flags up to date (as a bulk import leaves a
+    register), and add a secretary account `BENCH_USER` to sign in with."""
+    from register.auth.models import create_user
+    from register.db import connect, migrate
+    from register.decisions import lifecycle
+
+    db = connect(path, foreign_keys=False)
+    migrate(db)
+    db.close()
+    db = connect(path)
+    try:
+        counts = seed(db, **sizes)
+        lifecycle.refresh_all(db, actor="bench")
+        create_user(db, username=BENCH_USER[0], password=BENCH_USER[1], role="secretary")
+    finally:
+        db.close()
+    return counts
