@@ -43,7 +43,54 @@ def _template(name: str) -> Template:
     )
 
 
+class _Uncacheable(Exception):
+    """A parameter that is not plain data (the component is then rendered without the cache)."""
+
+
+def _key(value: Any) -> Any:
+    """A hashable copy of a component's parameters that keeps markup apart from text (the same
+    characters are escaped as text and kept as markup), or _Uncacheable for anything else."""
+    if isinstance(value, Markup):
+        return ("markup", str(value))
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return (type(value).__name__, value)
+    if isinstance(value, dict):
+        return ("dict", tuple(sorted((str(k), _key(v)) for k, v in value.items())))
+    if isinstance(value, (list, tuple)):
+        return ("list", tuple(_key(v) for v in value))
+    raise _Uncacheable
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered(name: str, key: Any, params: Any) -> Markup:
+    # `key` decides the cache entry; `params` is the same data, only read on a miss.
+    return Markup(_template(name).render(params=params.value))  # noqa: S704
+
+
+class _Params:
+    """The parameters, carried past the cache without taking part in its key."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: dict[str, Any]) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return 0
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Params)
+
+
 def nhsuk(name: str, params: dict[str, Any] | None = None) -> Markup:
-    """Render one NHS.UK component. Pass user text as "text" (escaped), never as "html"."""
-    # The component environment autoescapes every parameter, so its output is safe markup.
-    return Markup(_template(name).render(params=params or {}))  # noqa: S704
+    """Render one NHS.UK component. Pass user text as "text" (escaped), never as "html".
+
+    A component's output depends on its parameters alone, so the same parameters (a status tag on
+    every row, a filter form as it was last shown) are rendered once and reused."""
+    params = params or {}
+    try:
+        key = _key(params)
+    except _Uncacheable:
+        # The component environment autoescapes every parameter, so its output is safe markup.
+        return Markup(_template(name).render(params=params))  # noqa: S704
+    return _rendered(name, key, _Params(params))
