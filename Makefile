@@ -24,9 +24,8 @@ dev-venv: $(VENV)/.installed-dev
 ## The demo's administrator and governance lead sign in without a second factor (see README).
 run: venv
 	@command -v dot >/dev/null 2>&1 || echo "Graphviz's dot is not installed: pages and PDFs show each conflict as sentences, without its diagram. Install it with: sudo apt-get install graphviz"
-	$(PY) -m flask --app register init-db
-	$(PY) -m flask --app register demo-data --if-empty
-	REGISTER_REQUIRE_MFA=$${REGISTER_REQUIRE_MFA:-false} $(PY) -m flask --app register serve --port $(PORT)
+	REGISTER_REQUIRE_MFA=$${REGISTER_REQUIRE_MFA:-false} $(PY) -m flask --app register serve \
+		--init-db --demo-if-empty --port $(PORT)
 
 ## make test: set up with the dev requirements and run the whole suite, one worker per core
 ## (TEST_WORKERS=0 runs it in one process).

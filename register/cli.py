@@ -20,6 +20,11 @@ from .timeutil import utcnow_iso
 @with_appcontext
 def init_db_command() -> None:
     """Create or update the database schema (safe to run again)."""
+    init_db()
+
+
+def init_db() -> None:
+    """What `init-db` does, for `serve --init-db` to do in the same process."""
     db = open_app_db(foreign_keys=False)
     try:
         applied = migrate(db)
@@ -48,6 +53,11 @@ def init_db_command() -> None:
               help="Do nothing (successfully) when the register already holds data.")
 def demo_data_command(if_empty: bool) -> None:
     """Load the fictional demo consortium into an empty database."""
+    demo_data(if_empty)
+
+
+def demo_data(if_empty: bool) -> None:
+    """What `demo-data` does, for `serve --demo-if-empty` to do in the same process."""
     from .demo import DEMO_ACCOUNTS, DEMO_PASSWORD, load_demo
 
     db = open_app_db()
@@ -266,11 +276,20 @@ def anchor_audit_command() -> None:
 @with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int, help="Port to listen on.")
-def serve_command(host: str, port: int) -> None:
+@click.option("--init-db", "run_init_db", is_flag=True,
+              help="First do what `init-db` does (as `make run` asks), in the same process.")
+@click.option("--demo-if-empty", is_flag=True,
+              help="Then load the demo consortium if the register is empty (`demo-data --if-empty`).")
+def serve_command(host: str, port: int, run_init_db: bool = False,
+                  demo_if_empty: bool = False) -> None:
     """Serve the register with waitress (refuses while the database needs init-db)."""
     from waitress import serve
 
     config = current_app.config
+    if run_init_db:
+        init_db()
+    if demo_if_empty:
+        demo_data(if_empty=True)
     # Serving a schema the code does not expect answers 500 on the first page that needs a newer
     # table or column; better to refuse at once and say what to run.
     if not Path(config["DATABASE"]).exists():

@@ -149,6 +149,22 @@ def test_serve_starts_once_the_database_is_up_to_date(runner, serve_calls):
     assert serve_calls == [{"host": "127.0.0.1", "port": 5830, "threads": 8}]
 
 
+def test_serve_can_migrate_and_load_the_demo_first_in_one_process(tmp_path, serve_calls):
+    """`make run` asks serve to do init-db and demo-data --if-empty itself: one start, not three."""
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
+                      "DATABASE": str(tmp_path / "fresh.sqlite3"),
+                      "AUDIT_KEY_FILE": str(tmp_path / "audit_key")})
+    first = app.test_cli_runner().invoke(args=["serve", "--init-db", "--demo-if-empty",
+                                               "--port", "5831"])
+    assert first.exit_code == 0, first.output
+    assert "Applied" in first.output and "Loaded the demo consortium" in first.output
+    again = app.test_cli_runner().invoke(args=["serve", "--init-db", "--demo-if-empty",
+                                               "--port", "5831"])
+    assert again.exit_code == 0, again.output
+    assert "up to date" in again.output and "demo data not loaded" in again.output
+    assert serve_calls == [{"host": "127.0.0.1", "port": 5831, "threads": 8}] * 2
+
+
 def test_backup_makes_a_checked_copy(runner, app, db, tmp_path):
     add_user(db, role="admin", username="boss")
     target = tmp_path / "copy.sqlite3"
