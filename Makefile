@@ -10,11 +10,13 @@ export FLASK_APP := register
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(PY) -m compileall -q -j 0 $(VENV)/lib >/dev/null || true
 	touch $@
 
 $(VENV)/.installed-dev: requirements-dev.txt requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m compileall -q -j 0 $(VENV)/lib >/dev/null || true
 	touch $(VENV)/.installed $@
 
 venv: $(VENV)/.installed
@@ -23,6 +25,7 @@ dev-venv: $(VENV)/.installed-dev
 ## make run: set up, migrate, load the demo consortium on first run, serve with waitress.
 ## The demo's administrator and governance lead sign in without a second factor (see README).
 run: venv
+	@$(PY) -m compileall -q register >/dev/null || true
 	@command -v dot >/dev/null 2>&1 || echo "Graphviz's dot is not installed: pages and PDFs show each conflict as sentences, without its diagram. Install it with: sudo apt-get install graphviz"
 	REGISTER_REQUIRE_MFA=$${REGISTER_REQUIRE_MFA:-false} $(PY) -m flask --app register serve \
 		--init-db --demo-if-empty --port $(PORT)
@@ -36,10 +39,12 @@ test: dev-venv
 
 ## make bench: every figure beside its bare-stack twin, ending with one table (under 10 minutes).
 bench: dev-venv
+	@$(PY) -m compileall -q register bench >/dev/null || true
 	$(PY) -m bench
 
 ## make bench-full: larger sizes, ten times the register and the Companies House file (longer).
 bench-full: dev-venv
+	@$(PY) -m compileall -q register bench >/dev/null || true
 	$(PY) -m bench --full
 
 lint: dev-venv
