@@ -16,9 +16,10 @@ from ..db import get_db
 from ..forms import BaseForm, DateInputField, MaxLength, Required
 from ..rules import modifications as rules
 from ..rules.decisions import format_money, parse_money
+from ..rules.text import neutralise
 from ..timeutil import today_uk
 from . import access, modifications
-from .serialise import neutralise, pounds
+from .serialise import pounds
 
 bp = Blueprint("contracts", __name__)
 

@@ -21,6 +21,7 @@ from sqlite_utils import Database
 from ..rules.decisions import REGIMES, process_label
 from ..rules.departures import time_text
 from ..rules.identifiers import SCHEMES
+from ..rules.text import neutralise
 from . import record
 from .access import EXCLUDED_WORDS, visible
 from .access import Viewer as Viewer  # re-exported: the register's callers name it here
@@ -550,15 +551,6 @@ CSV_COLUMNS: list[tuple[str, str]] = [
     ("supplier_companies_house_number", "Supplier's Companies House number"),
     ("supplier_charity_number", "Supplier's charity number"),
 ]
-
-# Characters that make a spreadsheet read a cell as a formula (or that hide one).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet will show, never run: a leading apostrophe before a formula character."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
 
 def csv_cells(row: dict[str, Any]) -> list[str | int]:
     """One register row as CSV cells: amounts as plain numbers of pounds, text neutralised."""

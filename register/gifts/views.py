@@ -11,11 +11,11 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from ..db import get_db
-from ..decisions.serialise import neutralise
 from ..interests.queries import organisation_choices, person_choices
 from ..interests.views import declaring_refusal
 from ..rules import gifts as rules
 from ..rules.decisions import format_money
+from ..rules.text import neutralise
 from ..timeutil import today_uk
 from . import queries
 from .forms import GiftForm

@@ -34,7 +34,8 @@ from ..rules.decisions import (
     weights_problem,
 )
 from ..rules.identifiers import IdentifierError, parse_organisation_reference, reference_for
-from ..rules.text import is_email
+from ..rules.text import is_email, unneutralise
+from ..rules.text import neutralise as _safe
 from ..timeutil import today_uk, utcnow_iso
 from . import parsers
 from .parsers import Change, Column, Format, Plan, Register, _choice, _date, _yes_no
@@ -44,7 +45,6 @@ CONTRACT_KINDS = ("existing", "new")
 IMPORT_STATUSES = ("draft", "submitted")
 ROLE_COLUMNS = (("voting_emails", "voting"), ("attendee_emails", "attendee"),
                 ("evaluator_emails", "evaluator"))
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 REFERENCES_LISTED = 10  # in the preview's note; more are counted
 
 DECISION_TABLES = {
@@ -159,9 +159,7 @@ DECISIONS_FORMAT = Format(
 
 def _text(value: str) -> str:
     """A text cell with the apostrophe a spreadsheet-safe export put before a formula removed."""
-    if value.startswith("'") and value[1:2] and value[1:].startswith(FORMULA_STARTS):
-        return value[1:]
-    return value
+    return unneutralise(value)
 
 
 def _split(value: str) -> list[str]:
@@ -575,12 +573,6 @@ def finish_decisions(db: Database, plan: Plan, *, actor: str) -> None:
 def _organisation_key(organisation: dict[str, Any]) -> str:
     return reference_for(organisation.get("ods_code"), organisation.get("companies_house_number"),
                          organisation.get("charity_number"), organisation["name"])
-
-
-def _safe(value: str | None) -> str:
-    """Text a spreadsheet shows and never runs; the import takes the apostrophe off again."""
-    text = value or ""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def import_row(document: dict[str, Any]) -> dict[str, str]:

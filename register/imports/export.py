@@ -24,7 +24,8 @@ from ..db import write_transaction
 from ..rules import csvrows
 from ..rules.identifiers import reference_for
 from ..rules.quorum import CATEGORIES
-from .decisions_kind import _safe, import_csv
+from ..rules.text import neutralise as _safe
+from .decisions_kind import import_csv
 from .parsers import FORMATS, Plan, check_file
 from .writers import write_plan
 

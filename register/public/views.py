@@ -32,15 +32,13 @@ from ..decisions.serialise import RegisterFilters, to_json
 from ..listing import parse_page
 from ..pdf import builders, loaders
 from ..rules.decisions import REGIMES
+from ..rules.text import neutralise
 from ..timeutil import today_uk, utcnow
 from . import decisions as public_decisions
 from . import ocds, xlsx
 from .forms import RegisterDateForm
 
 bp = Blueprint("public", __name__, url_prefix="/public")
-
-# Characters that make a spreadsheet read a cell as a formula (or hide one).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 CSV_COLUMNS = [
     ("name", "Name"),
@@ -58,11 +56,6 @@ CSV_COLUMNS = [
     ("organisation_companies_house_number", "Organisation's Companies House number"),
     ("organisation_charity_number", "Organisation's charity number"),
 ]
-
-
-def neutralise(text: str) -> str:
-    """Text a spreadsheet shows and never runs: a leading apostrophe before a formula character."""
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 BAD_ADDRESS_DATE = "The date must be a real date, like 2026-03-31"

@@ -13,7 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from ..decisions.serialise import neutralise
+from ..rules.text import neutralise
 
 DATE_FORMAT = "dd/mm/yyyy"
 MONEY_FORMAT = '"£"#,##0.00'

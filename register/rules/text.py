@@ -47,3 +47,21 @@ def forbidden_character(value: str | None) -> str | None:
 def is_email(value: str | None) -> bool:
     """A light check that a value looks like an email address."""
     return bool(EMAIL.match((value or "").strip()))
+
+
+# Characters that make a spreadsheet read a cell as a formula (or hide one): the one guard every
+# CSV and XLSX the register writes goes through, and the one the imports undo.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str | None) -> str:
+    """Text a spreadsheet shows and never runs: a leading apostrophe before a formula character."""
+    text = text or ""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def unneutralise(text: str) -> str:
+    """A cell read back with the apostrophe that `neutralise` put before a formula taken off."""
+    if text.startswith("'") and text[1:2] and text[1:].startswith(FORMULA_STARTS):
+        return text[1:]
+    return text
