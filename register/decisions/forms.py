@@ -25,6 +25,7 @@ from ..forms import BaseForm, DateInputField, MaxLength, Required, strip_text
 from ..rules import routes, task_list
 from ..rules.decisions import (
     CHOICES,
+    CONTRACT_KINDS,
     KEY_CRITERIA,
     MONEY_FORMAT_MESSAGE,
     PARTICIPANT_ROLES,
@@ -44,7 +45,6 @@ from ..rules.decisions import (
 from ..rules.text import forbidden_character
 from ..timeutil import today_uk
 
-CONTRACT_KINDS = {"new": "A new contract", "existing": "An existing contract"}
 OUTCOMES = {"chosen": "Chosen", "rejected": "Rejected"}
 LONG_TEXT = 5000
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..rules.decisions import REGIMES, process_label
+from ..rules.decisions import CONTRACT_KINDS, REGIMES, process_label
 from ..rules.departures import time_text
 from ..rules.identifiers import SCHEMES
 from ..rules.text import neutralise
@@ -29,7 +29,6 @@ from .queries import status_label
 
 SCHEMA_VERSION = 1
 
-CONTRACT_KINDS = {"existing": "Existing contract", "new": "New contract"}
 
 
 def pounds(pence: int | None) -> str | None:

@@ -20,6 +20,7 @@ from .. import audit
 from ..decisions import lifecycle
 from ..rules import csvrows, routes
 from ..rules.decisions import (
+    CONTRACT_KINDS,
     MONEY_FORMAT_MESSAGE,
     PROCESSES,
     REGIMES,
@@ -41,7 +42,6 @@ from . import parsers
 from .parsers import Change, Column, Format, Plan, Register, _choice, _date, _yes_no
 
 CHOICES = ("make", "buy", "mixed")
-CONTRACT_KINDS = ("existing", "new")
 IMPORT_STATUSES = ("draft", "submitted")
 ROLE_COLUMNS = (("voting_emails", "voting"), ("attendee_emails", "attendee"),
                 ("evaluator_emails", "evaluator"))

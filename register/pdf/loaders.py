@@ -24,14 +24,13 @@ from ..decisions.record import iso
 from ..interests import history as interest_history
 from ..organisations.queries import KINDS as ORGANISATION_KINDS
 from ..rules import standstill
-from ..rules.decisions import CHOICES, REGIMES, format_money
+from ..rules.decisions import CHOICES, CONTRACT_KINDS, REGIMES, format_money
 from ..rules.decisions import process_label as process_words
 from ..rules.interests import INTEREST_TYPES, days_late, is_late
 from ..rules.rulings import RULINGS
 from ..rules.workflow import STATUS_LABELS
 from ..timeutil import long_date, uk_time, utcnow_iso
 
-CONTRACT_KINDS = {"existing": "Existing contract", "new": "New contract"}
 CHOICE_SHORT = {"make": "Make", "buy": "Buy", "mixed": "Mixed"}
 MEMBER_ROLES = {"chair": "Chair", "vice_chair": "Vice-chair", "member": "Member"}
 CATEGORY_LABELS = {"gp": "GP", "lay": "lay member", "executive": "executive", "other": "other"}

@@ -89,6 +89,10 @@ CHOICES = {
     "mixed": "Mixed: partly made, partly bought",
 }
 
+# Whether the decision is about an existing contract or a new one: the one wording every page,
+# file and PDF uses.
+CONTRACT_KINDS = {"existing": "Existing contract", "new": "New contract"}
+
 PARTICIPANT_ROLES = {
     "voting": "Voting member present",
     "attendee": "Other attendee",
