@@ -15,6 +15,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from .db import one as db_one
+
 # A record an event says was deleted carries this instead of a hash.
 DELETED = "deleted"
 
@@ -176,7 +178,7 @@ def all_content_hashes(db: Database) -> Iterable[tuple[str, int, str]]:
 def describe(db: Database, entity: str, entity_id: int) -> str:
     """A record named the way its users know it: a decision by reference, and so on."""
     def one(sql: str, args: list[Any]) -> dict[str, Any] | None:
-        return next(iter(db.query(sql, args)), None)
+        return db_one(db, sql, args)
 
     if entity == "decision":
         row = one("SELECT reference FROM decisions WHERE id = ?", [entity_id])

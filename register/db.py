@@ -4,7 +4,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from flask import Flask, current_app, g
 from sqlite_utils import Database
@@ -40,6 +41,11 @@ def open_app_db(app: Flask | None = None, *, foreign_keys: bool = True) -> Datab
     # The audit trail's key travels with the connection (register/audit.py), not in the file.
     db.audit_key = app.config.get("AUDIT_KEY")
     return db
+
+
+def one(db: Database, sql: str, params: Iterable[Any] = ()) -> dict[str, Any] | None:
+    """The first row of a query as a dict, or None when it has none."""
+    return next(iter(db.query(sql, list(params))), None)
 
 
 def get_db() -> Database:

@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..db import one
 from ..rules.decisions import CONTRACT_KINDS, REGIMES, process_label
 from ..rules.departures import time_text
 from ..rules.identifiers import SCHEMES
@@ -46,9 +47,6 @@ def procurement_type(regime: str | None, process: str | None) -> str:
     label = REGIMES.get(regime, regime)
     return f"{label}: {process_label(regime, process)}" if process else label
 
-
-def _one(db: Database, sql: str, params: Any) -> dict[str, Any] | None:
-    return next(iter(db.query(sql, params)), None)
 
 
 def _in(values: Iterable[Any]) -> str:
@@ -83,7 +81,7 @@ def identifiers_json(ods_code: str | None, companies_house_number: str | None,
 
 def decision_id_for(db: Database, reference: str) -> int | None:
     """The id of the decision with this reference, or None."""
-    row = _one(db, "SELECT id FROM decisions WHERE reference = ?", [reference])
+    row = one(db, "SELECT id FROM decisions WHERE reference = ?", [reference])
     return row["id"] if row else None
 
 

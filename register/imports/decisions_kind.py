@@ -17,6 +17,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .. import audit
+from ..db import one
 from ..decisions import lifecycle
 from ..rules import csvrows, routes
 from ..rules.decisions import (
@@ -329,7 +330,7 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
                                    "left blank for a new reference")
             elif reference in given:
                 plan.problem(line, f"reference {reference} is also on line {given[reference]}")
-            elif _one(db, "SELECT id FROM decisions WHERE reference = ?",
+            elif one(db, "SELECT id FROM decisions WHERE reference = ?",
                       [reference]) is not None:
                 # The reference only: whoever imports may be excluded from that decision.
                 plan.problem(line, f"reference {reference} is already in the register: an "
@@ -352,7 +353,7 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
         if not record["committee"]:
             plan.problem(line, "Enter the committee that decided")
         else:
-            committee = _one(db, "SELECT * FROM committees WHERE name = ? COLLATE NOCASE",
+            committee = one(db, "SELECT * FROM committees WHERE name = ? COLLATE NOCASE",
                              [record["committee"]])
             if committee is None:
                 plan.problem(line, f"no committee in the register is called "
@@ -441,7 +442,7 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
             plan.problem(line, f"this decision is the same as the one on line {seen[key]} (same "
                                "title, committee and meeting date)")
             continue
-        if (other := _one(db, "SELECT reference FROM decisions WHERE title = ? COLLATE NOCASE "
+        if (other := one(db, "SELECT reference FROM decisions WHERE title = ? COLLATE NOCASE "
                               "AND committee_id = ? AND meeting_date = ?",
                           [title, committee["id"], meeting.isoformat()])) is not None:
             plan.problem(line, f"this decision is already in the register as "
@@ -520,12 +521,9 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
                           "otherwise it is ready for decision.")
 
 
-def _one(db: Database, sql: str, params: list[Any]) -> dict[str, Any] | None:
-    return next(iter(db.query(sql, params)), None)
-
 
 def _last_issued(db: Database, year: int) -> int:
-    row = _one(db, "SELECT last_number FROM reference_counters WHERE year = ?", [year])
+    row = one(db, "SELECT last_number FROM reference_counters WHERE year = ?", [year])
     return row["last_number"] if row else 0
 
 
@@ -535,7 +533,7 @@ def _give_references(db: Database, new: list[tuple[Change, int]], taken: set[str
     for change, year in new:
         number = last.get(year, _last_issued(db, year))
         reference = next_reference(year, number)
-        while reference in taken or _one(db, "SELECT 1 AS x FROM decisions WHERE reference = ?",
+        while reference in taken or one(db, "SELECT 1 AS x FROM decisions WHERE reference = ?",
                                          [reference]):
             number += 1
             reference = next_reference(year, number)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from ..db import one
 from ..organisations.identity import Resolver
 from ..rules import csvrows
 from ..rules.csvrows import FileProblem, Row
@@ -341,7 +342,7 @@ class Register:
         self.db = db
 
     def _one(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
-        return next(iter(self.db.query(sql, params)), None)
+        return one(self.db, sql, params)
 
     def organisation_by_code(self, code: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM organisations WHERE ods_code = ?", [code])

@@ -12,6 +12,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..committees.queries import quorum_rule
+from ..db import one
 from ..decisions import access, flagging, lifecycle, record
 from ..decisions.record import co_opted, short_reason
 from ..listing import Page, paginate
@@ -25,10 +26,6 @@ QUEUE_STATUSES = ("awaiting_review", "escalated", "awaiting_ratification")
 # The statuses that wait on a governance lead now; a decision awaiting ratification waits on a
 # meeting instead (it stays in the queue, and in the count beside the menu link, until ratified).
 ACTION_STATUSES = ("awaiting_review", "escalated")
-
-
-def _one(db: Database, sql: str, params: Iterable[Any]) -> dict[str, Any] | None:
-    return next(iter(db.query(sql, list(params))), None)
 
 
 def _in(values: Iterable[Any]) -> str:
@@ -246,7 +243,7 @@ class Review:
 
 def current_escalation(db: Database, decision_id: int) -> dict[str, Any] | None:
     """The escalation that applies now (not superseded), with its details decoded, or None."""
-    row = _one(db, "SELECT * FROM escalations WHERE decision_id = ? AND superseded_at IS NULL"
+    row = one(db, "SELECT * FROM escalations WHERE decision_id = ? AND superseded_at IS NULL"
                    " ORDER BY id DESC LIMIT 1", [decision_id])
     if row:
         row["details"] = json.loads(row["details"]) if row["details"] else {}
@@ -277,7 +274,7 @@ def load_review(db: Database, decision: dict[str, Any]) -> Review:
     """Gather the review of a decision, its flags made current first."""
     decision_id = decision["id"]
     flags = flagging.current_flags(db, decision_id)
-    committee = _one(db, "SELECT * FROM committees WHERE id = ?", [decision["committee_id"]])
+    committee = one(db, "SELECT * FROM committees WHERE id = ?", [decision["committee_id"]])
     participants = {r["person_id"]: r for r in db.query(
         "SELECT decision_participants.person_id, decision_participants.role, people.name"
         " FROM decision_participants JOIN people ON people.id = decision_participants.person_id"
@@ -326,7 +323,7 @@ def people_names(db: Database, ids: Iterable[int]) -> dict[int, str]:
 
 def committee_by_name(db: Database, name: str) -> dict[str, Any] | None:
     """The committee with this name, ignoring case and extra spaces, or None."""
-    return _one(db, "SELECT * FROM committees WHERE name = ? COLLATE NOCASE",
+    return one(db, "SELECT * FROM committees WHERE name = ? COLLATE NOCASE",
                 [" ".join((name or "").split())])
 
 
@@ -412,7 +409,7 @@ def providers_of(db: Database, decision: dict[str, Any]) -> list[dict[str, Any]]
         [decision["id"]]))
     if decision["awarded_provider_id"] and all(r["id"] != decision["awarded_provider_id"]
                                                 for r in rows):
-        extra = _one(db, "SELECT id, name, ods_code FROM organisations WHERE id = ?",
+        extra = one(db, "SELECT id, name, ods_code FROM organisations WHERE id = ?",
                      [decision["awarded_provider_id"]])
         if extra:
             rows.append(extra)
