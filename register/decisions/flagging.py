@@ -7,7 +7,6 @@ so the stored flags are always current and reading them never writes.
 """
 from __future__ import annotations
 
-import datetime as dt
 import functools
 import json
 from collections.abc import Iterable
@@ -18,13 +17,12 @@ from sqlite_utils import Database
 from .. import audit
 from ..db import write_transaction
 from ..rules import conflicts as rules
+from ..rules.dates import iso_date
 from ..rules.names import names_matching
 from ..timeutil import utcnow_iso
 
-
-@functools.lru_cache(maxsize=8192)
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
+# Many facts share the same few dates: each text is read once.
+_date = functools.lru_cache(maxsize=8192)(iso_date)
 
 
 def _placeholders(values: Iterable[Any]) -> str:

@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from .. import audit
 from ..db import write_transaction
 from ..rules import modifications as rules
+from ..rules.dates import iso_date
 from ..rules.modifications import Modification
 from ..timeutil import utcnow_iso
 
@@ -46,8 +47,6 @@ class RecordedModification(Modification):
         return None
 
 
-def _date(text: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(text) if text else None
 
 
 def load_for(db: Database, decision_ids: Sequence[int],
@@ -71,9 +70,9 @@ def load_for(db: Database, decision_ids: Sequence[int],
             what_changed=row["what_changed"],
             value_before_pence=row["value_before_pence"],
             value_after_pence=row["value_after_pence"],
-            new_end=_date(row["new_end"]), ground=row["ground"] or "",
+            new_end=iso_date(row["new_end"]), ground=row["ground"] or "",
             published_where=row["published_where"] or "",
-            published_on=_date(row["published_on"]), id=row["id"],
+            published_on=iso_date(row["published_on"]), id=row["id"],
             notice_required=rules.notice_required(original, row["value_after_pence"])))
     return {key: tuple(value) for key, value in out.items()}
 

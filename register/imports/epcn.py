@@ -23,6 +23,7 @@ from typing import Any
 
 from ..rules import csvrows
 from ..rules.csvrows import FileProblem, Row
+from ..rules.dates import iso_date
 from ..rules.periods import Period, describe, overlaps
 from ..rules.text import is_ods_code, is_practice_code, normalise_code
 from . import parsers
@@ -294,7 +295,7 @@ def _plan_memberships(plan: Plan, register: Register, practice_id: int,
     unchanged = 0
     for line, period in periods:
         olds = [row for row in existing if overlaps(Period(
-            practice_id, _day(row["date_from"]), _day(row["date_to"])), period)]
+            practice_id, iso_date(row["date_from"]), iso_date(row["date_to"])), period)]
         if len(olds) > 1:
             plan.problem(line, f"this period ({describe(period)}) overlaps {len(olds)} periods "
                                "already in the register for this practice and network: change "
@@ -321,8 +322,6 @@ def _plan_memberships(plan: Plan, register: Register, practice_id: int,
     return unchanged
 
 
-def _day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
 
 
 parsers.FORMATS["epcn"] = FORMAT

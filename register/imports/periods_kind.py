@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from ..rules import csvrows
+from ..rules.dates import iso_date
 from ..rules.periods import Period, describe, overlaps
 from . import parsers
 from .parsers import Change, Column, Format, Plan, Register, _date, _now
@@ -93,7 +94,7 @@ def check_memberships(plan: Plan, records: list[tuple[int, dict[str, str]]],
     for row in register.db.query("SELECT member_id, parent_id, date_from, date_to"
                                  " FROM organisation_links"):
         held.setdefault((row["member_id"], row["parent_id"]), []).append((Period(
-            row["parent_id"], _day(row["date_from"]), _day(row["date_to"])), "in the register"))
+            row["parent_id"], iso_date(row["date_from"]), iso_date(row["date_to"])), "in the register"))
     for line, record in records:
         before = len(plan.problems)
         member = _organisation(plan, line, "member", record["member"], register)
@@ -128,7 +129,7 @@ def check_home_practices(plan: Plan, records: list[tuple[int, dict[str, str]]],
     for row in register.db.query("SELECT person_id, organisation_id, date_from, date_to"
                                  " FROM home_practices"):
         held.setdefault(row["person_id"], []).append((Period(
-            row["organisation_id"], _day(row["date_from"]), _day(row["date_to"])),
+            row["organisation_id"], iso_date(row["date_from"]), iso_date(row["date_to"])),
             "in the register"))
     for line, record in records:
         before = len(plan.problems)
@@ -158,8 +159,6 @@ def check_home_practices(plan: Plan, records: list[tuple[int, dict[str, str]]],
             refs={"person_id": person["id"]}))
 
 
-def _day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
 
 
 def _iso(value: dt.date | None) -> str | None:
@@ -171,7 +170,7 @@ def write_home_practice_period(db: Any, values: dict[str, Any], actor: str) -> i
     from ..people.home_practices import insert_period
 
     return insert_period(db, values["person_id"], values["organisation_id"],
-                         _day(values["date_from"]), _day(values["date_to"]), actor)
+                         iso_date(values["date_from"]), iso_date(values["date_to"]), actor)
 
 
 # The framework finds each kind through these tables (parsers.py imports this module).

@@ -1,7 +1,6 @@
 """Reading and writing organisations and their network/federation links."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from typing import Any
@@ -19,6 +18,7 @@ from ..listing import Page, like_pattern, order_clause, paginate, prefix_pattern
 # Re-exported for code that imports the page parser from here.
 from ..listing import parse_page as parse_page
 from ..rules.companies_house import natures_words
+from ..rules.dates import iso_date
 from ..rules.identifiers import NORMALISERS, IdentifierError
 from ..rules.periods import Period, describe, overlaps
 from ..timeutil import utcnow_iso
@@ -214,17 +214,15 @@ def link_periods(db: Database, parent_id: int, member_id: int) -> list[dict[str,
 def overlapping_link(db: Database, parent_id: int, member_id: int, date_from: str | None,
                      date_to: str | None, *, except_id: int | None = None) -> str | None:
     """Why a period of this membership cannot be recorded (it overlaps another), or None."""
-    new = Period(member_id, _day(date_from), _day(date_to))
+    new = Period(member_id, iso_date(date_from), iso_date(date_to))
     for row in link_periods(db, parent_id, member_id):
-        old = Period(member_id, _day(row["date_from"]), _day(row["date_to"]), row["id"])
+        old = Period(member_id, iso_date(row["date_from"]), iso_date(row["date_to"]), row["id"])
         if row["id"] != except_id and overlaps(old, new):
             return (f"This overlaps the period it already belongs, {describe(old)}: periods of "
                     "one membership cannot overlap. Change that period's dates instead")
     return None
 
 
-def _day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
 
 
 def add_link(db: Database, parent_id: int, member_id: int, date_from: str | None,

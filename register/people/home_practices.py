@@ -15,6 +15,7 @@ from sqlite_utils import Database
 from .. import audit
 from ..db import write_transaction
 from ..decisions import lifecycle
+from ..rules.dates import iso_date
 from ..rules.periods import ONE_DAY, Period, describe, in_force, moved, overlaps
 from ..timeutil import today_uk, utcnow_iso
 
@@ -23,8 +24,6 @@ class PeriodProblem(ValueError):
     """A period that cannot be recorded; the message says why in the user's words."""
 
 
-def _day(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
 
 
 def _iso(value: dt.date | None) -> str | None:
@@ -43,7 +42,7 @@ def periods_of(db: Database, person_id: int) -> list[dict[str, Any]]:
 
 
 def _periods(db: Database, person_id: int) -> list[Period]:
-    return [Period(r["organisation_id"], _day(r["date_from"]), _day(r["date_to"]), r["id"])
+    return [Period(r["organisation_id"], iso_date(r["date_from"]), iso_date(r["date_to"]), r["id"])
             for r in periods_of(db, person_id)]
 
 

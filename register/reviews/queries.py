@@ -17,6 +17,7 @@ from ..decisions import access, flagging, lifecycle, record
 from ..decisions.record import co_opted, short_reason
 from ..listing import Page, paginate
 from ..rules import conflicts as conflict_rules
+from ..rules.dates import iso_date
 from ..rules.quorum import CATEGORIES, QuorumResult, QuorumRule
 from ..rules.rulings import presiding_member, propose_ruling, scheme_practices
 from ..rules.working_days import is_overdue, working_days_between
@@ -341,8 +342,6 @@ def voting_members_of(db: Database, committee_id: int) -> list[dict[str, Any]]:
         " ORDER BY people.name COLLATE NOCASE", [committee_id]))
 
 
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
 
 
 def conflicts_for_people(db: Database, decision_id: int,
@@ -366,8 +365,8 @@ def conflicts_for_people(db: Database, decision_id: int,
             id=r["id"], person_id=r["person_id"], organisation_id=r["organisation_id"],
             organisation_name=r["organisation_name"], interest_type=r["interest_type"],
             is_indirect=bool(r["is_indirect"]), associate_relationship=r["associate_relationship"],
-            nature=r["nature"], date_from=_date(r["date_from"]), date_to=_date(r["date_to"]),
-            declared_on=_date(r["declared_on"]), withdrawn=bool(r["withdrawn"]))
+            nature=r["nature"], date_from=iso_date(r["date_from"]), date_to=iso_date(r["date_to"]),
+            declared_on=iso_date(r["declared_on"]), withdrawn=bool(r["withdrawn"]))
         for r in db.query(f"SELECT * FROM interests WHERE person_id IN ({_in(ids)})", ids)]
     on = facts["decision"].meeting_date
     homes = sorted({home for p in participants
@@ -379,7 +378,7 @@ def conflicts_for_people(db: Database, decision_id: int,
         links += [link for r in db.query(f"SELECT * FROM organisation_links"
                                          f" WHERE member_id IN ({_in(homes)})", homes)
                   if (link := conflict_rules.OrgLink(r["member_id"], r["parent_id"],
-                                                     _date(r["date_from"]), _date(r["date_to"])))
+                                                     iso_date(r["date_from"]), iso_date(r["date_to"])))
                   not in known]
     organisations = dict(facts["organisations"])
     wanted = ({i.organisation_id for i in interests if i.organisation_id} | set(homes)

@@ -5,6 +5,8 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from .dates import iso_date
+
 DECLARE_WITHIN_DAYS = 28
 PUBLISH_AFTER_END_MONTHS = 6
 RETURN_EVERY_MONTHS = 12
@@ -16,10 +18,7 @@ INTEREST_TYPES = {
 }
 
 
-def _date(value: str | dt.date | None) -> dt.date | None:
-    if value is None or value == "":
-        return None
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+_date = iso_date
 
 
 def declaration_deadline(date_from: str | dt.date) -> dt.date:
