@@ -11,12 +11,14 @@ from sqlite_utils import Database
 
 @dataclass
 class Page:
-    """One page of a list, with what the pagination needs."""
+    """One page of a list, with what the pagination (and, where sorted, the sort links) need."""
 
     rows: list[dict[str, Any]]
     page: int
     pages: int
     total: int
+    sort: str = ""
+    direction: str = "asc"
 
 
 def like_pattern(text: str) -> str:

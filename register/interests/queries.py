@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
@@ -14,7 +14,7 @@ from .. import audit, notifications
 from ..db import get_db, write_transaction
 from ..decisions import lifecycle
 from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
-from ..listing import like_pattern
+from ..listing import Page, like_pattern
 from ..organisations import identity
 from ..rules import interests as rules
 from ..timeutil import today_uk, utcnow_iso
@@ -137,19 +137,6 @@ class RegisterFilters:
     late_only: bool = False
 
 
-@dataclass
-class Page:
-    """One page of a list, with what the pagination and sort links need."""
-
-    rows: list[dict[str, Any]]
-    total: int
-    page: int
-    pages: int
-    sort: str
-    direction: str
-    extra: dict[str, Any] = field(default_factory=dict)
-
-
 def page_number(raw: Any, pages: int) -> int:
     try:
         number = int(raw)
@@ -193,7 +180,7 @@ def register_page(db: Database, filters: RegisterFilters, *, sort: str = "person
     rows = [decorate(row, on) for row in db.query(
         INTEREST_SQL + clause + f" ORDER BY {order} LIMIT :limit OFFSET :offset",
         {**params, "limit": size, "offset": (number - 1) * size})]
-    return Page(rows, total, number, pages, sort, direction)
+    return Page(rows, page=number, pages=pages, total=total, sort=sort, direction=direction)
 
 
 def person_interests(db: Database, person_id: int) -> list[dict[str, Any]]:

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from ..auth.access import requires
 from ..db import get_db
+from ..listing import Page
 from ..rules import interests as rules
 from ..timeutil import long_date, today_uk
 from . import linking, queries
@@ -320,8 +321,8 @@ def missing_returns() -> str:
     size = current_app.config["PAGE_SIZE"]
     pages = max(1, math.ceil(len(rows) / size))
     number = queries.page_number(request.args.get("page", 1), pages)
-    page = queries.Page(rows[(number - 1) * size:number * size], len(rows), number, pages,
-                        sort, direction)
+    page = Page(rows[(number - 1) * size:number * size], page=number, pages=pages, total=len(rows),
+                sort=sort, direction=direction)
     return render_template("interests/missing_returns.html", page=page)
 
 
