@@ -132,6 +132,19 @@ def _refusal(decision: dict[str, Any]) -> tuple[str, int] | None:
     return None
 
 
+def _editable_draft(reference: str) -> tuple[dict[str, Any], str | Response | tuple[str, int] | None]:
+    """A draft to change, loaded, and the answer to give instead when the signed-in user may not
+    read it or it is no longer a draft (None when it may be changed)."""
+    loaded = _loaded_or_404(reference)
+    decision = loaded["decision"]
+    refusal = _refusal(decision)
+    if refusal:
+        return loaded, refusal
+    if decision["status"] not in EDITABLE_STATUSES:
+        return loaded, _not_editable(decision)
+    return loaded, None
+
+
 def _not_editable(decision: dict[str, Any]) -> Response:
     label, _colour = queries.status_label(decision["status"])
     flash(f"{decision['reference']} is no longer a draft ({label.lower()}), so it cannot be "
@@ -287,13 +300,10 @@ def new() -> str | Response:
 @requires("record_decisions")
 def edit(reference: str) -> str | Response | tuple[str, int]:
     """Everything about a draft on one form: save it as a draft, or continue to check it."""
-    loaded = _loaded_or_404(reference)
+    loaded, answer = _editable_draft(reference)
+    if answer is not None:
+        return answer
     decision = loaded["decision"]
-    refusal = _refusal(decision)
-    if refusal:
-        return refusal
-    if decision["status"] not in EDITABLE_STATUSES:
-        return _not_editable(decision)
     complete = request.form.get("action") == "continue"
     form = _form(loaded, complete=complete, stored=request.method == "GET")
     stale = False
@@ -345,12 +355,9 @@ def _render_check(loaded: dict[str, Any], problems: list[tuple[str, str]],
 @requires("record_decisions")
 def check(reference: str) -> str | Response | tuple[str, int]:
     """Check your answers, and the conflicts found, before submitting."""
-    loaded = _loaded_or_404(reference)
-    refusal = _refusal(loaded["decision"])
-    if refusal:
-        return refusal
-    if loaded["decision"]["status"] not in EDITABLE_STATUSES:
-        return _not_editable(loaded["decision"])
+    loaded, answer = _editable_draft(reference)
+    if answer is not None:
+        return answer
     return _render_check(loaded, *_checked(loaded))
 
 
@@ -370,13 +377,10 @@ def section(reference: str, section: str) -> str | Response | tuple[str, int]:
     """One section of a draft on its own page, from the task list: save and return to it."""
     if section not in task_list.SECTIONS:
         abort(404)
-    loaded = _loaded_or_404(reference)
+    loaded, answer = _editable_draft(reference)
+    if answer is not None:
+        return answer
     decision = loaded["decision"]
-    refusal = _refusal(decision)
-    if refusal:
-        return refusal
-    if decision["status"] not in EDITABLE_STATUSES:
-        return _not_editable(decision)
     if request.method == "GET":
         form = _form(loaded, complete=False, stored=True)
     else:
@@ -443,13 +447,10 @@ def _form_from(loaded: dict[str, Any], formdata: Any) -> DecisionForm:
 @requires("record_decisions")
 def submit(reference: str) -> str | Response | tuple[str, int]:
     """Submit a complete draft: to the governance queue if flagged, otherwise ready to decide."""
-    loaded = _loaded_or_404(reference)
+    loaded, answer = _editable_draft(reference)
+    if answer is not None:
+        return answer
     decision = loaded["decision"]
-    refusal = _refusal(decision)
-    if refusal:
-        return refusal
-    if decision["status"] not in EDITABLE_STATUSES:
-        return _not_editable(decision)
     problems, tasks = _checked(loaded)
     if problems:
         return _render_check(loaded, problems, tasks, show_problems=True)

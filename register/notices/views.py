@@ -2,10 +2,12 @@
 standstill (board secretary); the decision page shows them to everyone who may read it."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlite_utils import Database
 
 from .. import timeutil
 from ..auth.access import requires
@@ -41,6 +43,23 @@ def _show(rec: record.DecisionRecord) -> Any:
     return redirect(url_for("decisions.show", reference=rec.reference) + "#notices")
 
 
+def _written(rec: record.DecisionRecord, form: Any,
+             write: Callable[[Database, record.DecisionRecord], None]) -> bool:
+    """Run one store write on the decision's record as it stands, in one transaction. A refusal
+    goes on the form (beside its field, or above the form) and nothing is written."""
+    db = get_db()
+    try:
+        with write_transaction(db):
+            fresh = record.load_record(db, rec.id)
+            assert fresh is not None
+            write(db, fresh)
+    except store.Refused as refused:
+        target = getattr(form, refused.field, None) if refused.field else None
+        (target.errors if target is not None else form.form_errors).append(refused.message)
+        return False
+    return True
+
+
 @bp.route("/<reference>/notices/<kind>", methods=["GET", "POST"])
 @requires("record_outcomes")
 def notice(reference: str, kind: str) -> Any:
@@ -59,30 +78,17 @@ def notice(reference: str, kind: str) -> Any:
                 "published_where": existing.published_where, "reference": existing.reference}
     form = form_class(data=data)
     today = timeutil.today_uk()
-    if form.validate_on_submit():
-        db = get_db()
-        try:
-            with write_transaction(db):
-                fresh = record.load_record(db, rec.id)
-                assert fresh is not None
-                store.record_notice(
-                    db, fresh, kind, published_on=form.published_on.data,
-                    published_where=form.published_where.data,
-                    reference=form.reference.data or "", today=today, actor=current_user.actor,
-                    stated_end=getattr(form, "standstill_end", None) and form.standstill_end.data)
-        except store.Refused as refused:
-            target = getattr(form, refused.field, None) if refused.field else None
-            if target is not None:
-                target.errors.append(refused.message)
-            else:
-                form.form_errors.append(refused.message)
-        else:
-            message = f"{standstill.NOTICE_KINDS[kind]} recorded for {rec.reference}."
-            if kind == "intention":
-                end = standstill.standstill_end(form.published_on.data)
-                message += f" The standstill ends {standstill.long_day(end)}."
-            flash(message, "success")
-            return _show(rec)
+    if form.validate_on_submit() and _written(rec, form, lambda db, fresh: store.record_notice(
+            db, fresh, kind, published_on=form.published_on.data,
+            published_where=form.published_where.data,
+            reference=form.reference.data or "", today=today, actor=current_user.actor,
+            stated_end=getattr(form, "standstill_end", None) and form.standstill_end.data)):
+        message = f"{standstill.NOTICE_KINDS[kind]} recorded for {rec.reference}."
+        if kind == "intention":
+            end = standstill.standstill_end(form.published_on.data)
+            message += f" The standstill ends {standstill.long_day(end)}."
+        flash(message, "success")
+        return _show(rec)
     return render_template("notices/notice.html", rec=rec, kind=kind,
                            title=standstill.NOTICE_KINDS[kind], form=form,
                            has_standstill=rec.has_standstill), \
@@ -97,23 +103,14 @@ def representation(reference: str) -> Any:
     if rec.intention_notice is None:
         return _refused(rec, "Record the intention to award notice before any representation")
     form = forms.RepresentationForm()
-    if form.validate_on_submit():
-        db = get_db()
-        try:
-            with write_transaction(db):
-                fresh = record.load_record(db, rec.id)
-                assert fresh is not None
-                store.record_representation(
-                    db, fresh, received_on=form.received_on.data,
-                    provider_name=form.provider_name.data, summary=form.summary.data,
-                    today=timeutil.today_uk(), actor=current_user.actor)
-        except store.Refused as refused:
-            (form.received_on.errors if refused.field else form.form_errors).append(
-                refused.message)
-        else:
-            flash(f"Representation from {form.provider_name.data} recorded. Record the response "
-                  f"before confirming the award.", "success")
-            return _show(rec)
+    if form.validate_on_submit() and _written(rec, form, lambda db, fresh: (
+            store.record_representation(
+                db, fresh, received_on=form.received_on.data,
+                provider_name=form.provider_name.data, summary=form.summary.data,
+                today=timeutil.today_uk(), actor=current_user.actor))):
+        flash(f"Representation from {form.provider_name.data} recorded. Record the response "
+              f"before confirming the award.", "success")
+        return _show(rec)
     return render_template("notices/representation.html", rec=rec, form=form), \
         400 if form.errors or form.form_errors else 200
 
@@ -129,21 +126,12 @@ def response(reference: str, representation_id: int) -> Any:
         abort(404)
     form = forms.ResponseForm(data={"response": found.response,
                                     "responded_on": found.responded_on})
-    if form.validate_on_submit():
-        db = get_db()
-        try:
-            with write_transaction(db):
-                fresh = record.load_record(db, rec.id)
-                assert fresh is not None
-                store.respond(db, fresh, representation_id, response=form.response.data,
-                              responded_on=form.responded_on.data, today=timeutil.today_uk(),
-                              actor=current_user.actor)
-        except store.Refused as refused:
-            (form.responded_on.errors if refused.field else form.form_errors).append(
-                refused.message)
-        else:
-            flash(f"Response to {found.provider_name} recorded.", "success")
-            return _show(rec)
+    if form.validate_on_submit() and _written(rec, form, lambda db, fresh: store.respond(
+            db, fresh, representation_id, response=form.response.data,
+            responded_on=form.responded_on.data, today=timeutil.today_uk(),
+            actor=current_user.actor)):
+        flash(f"Response to {found.provider_name} recorded.", "success")
+        return _show(rec)
     return render_template("notices/response.html", rec=rec, form=form,
                            representation=found), \
         400 if form.errors or form.form_errors else 200
