@@ -61,25 +61,10 @@ def _key(value: Any) -> Any:
     raise _Uncacheable
 
 
-@functools.lru_cache(maxsize=4096)
-def _rendered(name: str, key: Any, params: Any) -> Markup:
-    # `key` decides the cache entry; `params` is the same data, only read on a miss.
-    return Markup(_template(name).render(params=params.value))  # noqa: S704
-
-
-class _Params:
-    """The parameters, carried past the cache without taking part in its key."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: dict[str, Any]) -> None:
-        self.value = value
-
-    def __hash__(self) -> int:
-        return 0
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Params)
+# Rendered components by (name, parameters): bounded, emptied when full (a page uses a few
+# dozen distinct ones, so a full cache means odd traffic, not a working set worth keeping).
+_RENDERED: dict[tuple[str, Any], Markup] = {}
+_RENDERED_LIMIT = 4096
 
 
 def nhsuk(name: str, params: dict[str, Any] | None = None) -> Markup:
@@ -93,4 +78,9 @@ def nhsuk(name: str, params: dict[str, Any] | None = None) -> Markup:
     except _Uncacheable:
         # The component environment autoescapes every parameter, so its output is safe markup.
         return Markup(_template(name).render(params=params))  # noqa: S704
-    return _rendered(name, key, _Params(params))
+    found = _RENDERED.get((name, key))
+    if found is None:
+        if len(_RENDERED) >= _RENDERED_LIMIT:
+            _RENDERED.clear()
+        found = _RENDERED[(name, key)] = Markup(_template(name).render(params=params))  # noqa: S704
+    return found
