@@ -836,3 +836,20 @@ def test_the_demo_publishes_psr_awards_through_their_notices(db):
                                    for r in with_standstill)
     csv_headings = [heading for _key, heading, _kind in public.COLUMNS]
     assert "Standstill ended" in csv_headings
+
+
+def test_the_demo_publishes_a_decision_for_every_route_of_the_regime(db):
+    from register.decisions import record
+    from register.rules.decisions import PROCESSES
+
+    published = rows(db, "SELECT id, regime, process FROM decisions WHERE status = 'published'")
+    routes = {(r["regime"], r["process"]) for r in published}
+    assert {("psr", process) for process in PROCESSES["psr"]} <= routes
+    assert any(regime == "pcr2013" for regime, _process in routes)
+    for row in published:
+        rec = record.load_record(db, row["id"])
+        if row["regime"] == "psr" and rec.outcome is not None and rec.outcome.awarded_provider:
+            # An award is published through its award notice (and, with a standstill, its
+            # intention notice before it).
+            assert rec.award_notice is not None, rec.reference
+            assert rec.intention_notice is not None or not rec.has_standstill, rec.reference
