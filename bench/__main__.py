@@ -36,6 +36,9 @@ def machine() -> str:
             f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
 
 
+PARTS = ("flags", "pages", "imports", "audit", "pack", "startup")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run every benchmark, then print the closing table."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
@@ -43,32 +46,43 @@ def main(argv: list[str] | None = None) -> int:
                         help="Also 10,000-decision packs, a 30,000-row import, registers ten "
                              "times the size and the Companies House file (slower).")
     parser.add_argument("--output", type=Path, help="Also write the table here as Markdown.")
+    parser.add_argument("--only", action="append", choices=PARTS, metavar="PART",
+                        help="Run only this part (repeatable): " + ", ".join(PARTS) + ".")
     args = parser.parse_args(argv)
+    wanted = set(args.only or PARTS)
     began = time.perf_counter()
     print(f"Machine: {machine()}; load average {load_average()}", flush=True)
     rows: list[Row] = []
+    needs_register = wanted & {"flags", "pages", "imports"}
     with tempfile.TemporaryDirectory() as tmp:
         database = str(Path(tmp) / "register.sqlite3")
-        started = time.perf_counter()
-        counts = prepare_register(database)
-        print(f"Register of {counts['decisions']:,} decisions, {counts['people']:,} people and "
-              f"{counts['interests']:,} interests ready in {time.perf_counter() - started:.0f} s",
-              flush=True)
-        rows += flags.run(database)
-        rows += flags.matching()
-        rows += pages.run(database, tmp)
+        if needs_register:
+            started = time.perf_counter()
+            counts = prepare_register(database)
+            print(f"Register of {counts['decisions']:,} decisions, {counts['people']:,} people "
+                  f"and {counts['interests']:,} interests ready in "
+                  f"{time.perf_counter() - started:.0f} s", flush=True)
+        if "flags" in wanted:
+            rows += flags.run(database)
+            rows += flags.matching()
+        if "pages" in wanted:
+            rows += pages.run(database, tmp)
         # The register's import has a large fixed cost (flags brought up to date for every
         # decision the new interests touch): two rounds keep `make bench` under 10 minutes.
-        rows += imports.run(database, tmp, rows=30_000 if args.full else 5_000,
-                            rounds=3 if args.full else 2)
-        if args.full:
+        if "imports" in wanted:
+            rows += imports.run(database, tmp, rows=30_000 if args.full else 5_000,
+                                rounds=3 if args.full else 2)
+        if args.full and "flags" in wanted:
             rows += flags.ten_times(database)
-    rows += audit.run()
-    rows += pack.run(pack.FULL_SIZES if args.full else pack.SIZES,
-                     rounds=None if args.full else {1_000: 2})
-    with tempfile.TemporaryDirectory() as tmp:
-        rows += startup.run(tmp)
-    if args.full:
+    if "audit" in wanted:
+        rows += audit.run()
+    if "pack" in wanted:
+        rows += pack.run(pack.FULL_SIZES if args.full else pack.SIZES,
+                         rounds=None if args.full else {1_000: 2})
+    if "startup" in wanted:
+        with tempfile.TemporaryDirectory() as tmp:
+            rows += startup.run(tmp)
+    if args.full and not args.only:
         from . import companies_house
 
         companies_house.run()
