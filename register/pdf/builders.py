@@ -15,6 +15,7 @@ from ..rules.decisions import format_money
 from ..rules.workflow import STATUS_LABELS
 from ..rules.working_days import OVERDUE_AFTER_WORKING_DAYS, working_days_between
 from ..timeutil import UK, long_date
+from . import charts
 from . import flowables as fl
 from .templates import MARKINGS, RegisterDocTemplate
 
@@ -149,6 +150,7 @@ def build_audit_pack(pack: dict[str, Any], options: PrintOptions | None = None, 
         *fl.cover_sheet(cover),
         *fl.contents(),
         *fl.summary(figures),
+        *charts.figures_section(pack, options.review_target_days),
         *fl.register_section(pack["decisions"], pack["period_text"], pack.get("excluded", ())),
         *fl.flagged_sections(pack["records"], pack.get("excluded", ())),
         *fl.interests_section(pack["interests"]),

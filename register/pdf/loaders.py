@@ -23,6 +23,7 @@ from ..decisions import record as record_model
 from ..decisions.record import iso
 from ..interests import history as interest_history
 from ..organisations.queries import KINDS as ORGANISATION_KINDS
+from ..reports import figures as figure_queries
 from ..rules import standstill
 from ..rules.decisions import CHOICES, CONTRACT_KINDS, REGIMES, format_money
 from ..rules.decisions import process_label as process_words
@@ -476,6 +477,7 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
         members = _members_register(db, committee["id"], date_to, marking=marking)
         found = _breaches(db, committee["id"], in_period, date_from, date_to)
         offered = _members_gifts(db, committee["id"], date_from, date_to)
+        facts = figure_queries.load_facts(db, date_from, date_to, committee_id=committee["id"])
         head = head_of_trail(db)
     printed_at = printed_at or utcnow_iso()
     return {
@@ -492,6 +494,7 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
         "interests": members,
         "breaches": found,
         "gifts": offered,
+        "figure_facts": facts,
         "head": head,
     }
 

@@ -30,10 +30,17 @@ from ..db import get_db
 from ..decisions import access
 from ..decisions.views import excluded_page
 from ..pdf import builders, loaders
+from ..rules import figures as figure_rules
 from ..rules.decisions import format_money
-from ..rules.publication import financial_year_label, financial_year_of, parse_financial_year
+from ..rules.publication import (
+    financial_year_dates,
+    financial_year_label,
+    financial_year_of,
+    parse_financial_year,
+)
 from ..timeutil import today_uk
-from . import annual, pack_jobs
+from . import annual, chart_svg, pack_jobs
+from . import figures as figure_queries
 from .forms import PackForm
 
 bp = Blueprint("reports", __name__)
@@ -244,3 +251,45 @@ def annual_summary_pdf() -> Response:
         summary, current_app.config["ORGANISATION_NAME"],
         builders.PrintOptions(author=current_user.display_name))
     return pdf_response(data, f"psr-annual-summary-{first_year}-{(first_year + 1) % 100:02d}.pdf")
+
+
+# ---- the governance dashboard: the figures as charts -----------------------------------------
+
+@bp.route("/reports/dashboard")
+@requires("read_all_decisions")
+def dashboard() -> str:
+    """The governance figures for a period (the financial year now running unless dates are
+    typed) and optionally one committee, each as a chart with its numbers in a table: counts
+    only, the same figures the board audit pack prints."""
+    from ..decisions.register_views import meeting_dates
+
+    db = get_db()
+    today = today_uk()
+    args = request.args.copy()
+    if not any(key.startswith(("from", "to")) for key in args):
+        start, end = financial_year_dates(financial_year_of(today))
+        args["from"], args["to"] = start.isoformat(), end.isoformat()
+    typed: dict[str, Any] = {"committee": (args.get("committee") or "").strip()[:20]}
+    problems: list[tuple[str, str]] = []
+    date_from, date_to = meeting_dates(args, typed, problems)
+    if not problems and (date_from is None or date_to is None):
+        for name, words in (("from", "the start of the period"), ("to", "the end of the period")):
+            if not typed[name]:
+                problems.append((f"{name}-day", f"Enter {words}"))
+                typed[f"{name}_error"] = f"Enter {words}"
+    committees = loaders.committee_choices(db)
+    committee = next((c for c in committees if str(c["id"]) == typed["committee"]), None)
+    found = None
+    svgs: dict[str, chart_svg.SvgChart] = {}
+    if not problems:
+        facts = figure_queries.load_facts(db, date_from, date_to,
+                                          committee_id=committee["id"] if committee else None)
+        found = figure_rules.figures(facts, today,
+                                     current_app.config["REVIEW_TARGET_WORKING_DAYS"])
+        svgs = {chart.key: chart_svg.layout(chart) for chart in found.charts}
+    year = financial_year_of(today)
+    years = [(financial_year_label(y), *financial_year_dates(y)) for y in (year, year - 1)]
+    return render_template(
+        "reports/dashboard.html", figures=found, svgs=svgs, typed=typed, problems=problems,
+        committee=committee, years=years,
+        committees=[("", "All committees")] + [(str(c["id"]), c["name"]) for c in committees])
