@@ -3,7 +3,11 @@ interests to a file."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -59,6 +63,47 @@ def _printed_at(db, invariant: bool) -> str | None:  # noqa: ANN001
     return loaders.last_event_at(db) if invariant else None
 
 
+class PackProgress:
+    """The stages of printing a pack, and the pages laid out, as a bar on the terminal."""
+
+    STAGES = ("Reading the register", "Laying out the pages", "Saving the file")
+
+    def __init__(self, bar: Any) -> None:
+        self.bar = bar
+        self.stage_number = 0
+
+    def _show(self, steps: int, words: str) -> None:
+        self.bar.current_item = words
+        if steps:
+            self.bar.update(steps)
+        else:
+            self.bar.render_progress()  # click redraws on its own only when the bar moves
+
+    def stage(self, number: int) -> None:
+        """Move on to a stage (0, 1 or 2): the bar fills a third for each stage done."""
+        self._show(number - self.stage_number, self.STAGES[number])
+        self.stage_number = number
+
+    def pages(self, done: int) -> None:
+        """The layout's progress callback (as the web's pack jobs use it): pages done."""
+        self._show(0, f"{self.STAGES[1]}: {done} page{'s' if done != 1 else ''} done")
+
+
+@contextmanager
+def pack_progress(stream: Any = None) -> Iterator[PackProgress]:
+    """A progress bar on standard error while a pack is printed, drawn only when standard error
+    is a terminal (a script or a log file sees nothing of it)."""
+    stream = stream or sys.stderr
+    shown = hasattr(stream, "isatty") and stream.isatty()
+    with click.progressbar(length=len(PackProgress.STAGES), label="Printing the pack",
+                           file=stream, hidden=not shown, show_eta=False, show_percent=False,
+                           item_show_func=lambda item: item) as bar:
+        progress = PackProgress(bar)
+        yield progress
+        progress.stage(len(PackProgress.STAGES) - 1)
+        progress._show(1, "Done")
+
+
 def _date(value: str, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
@@ -87,23 +132,30 @@ def pack_command(committee: str, date_from: str, date_to: str, output: Path, mar
     start, end = _date(date_from, "--from"), _date(date_to, "--to")
     if end < start:
         raise click.BadParameter("the end of the period is before its start", param_hint="--to")
-    db = open_app_db()
-    try:
-        found = loaders.committee_by_name(db, committee)
-        if found is None:
-            names = ", ".join(c["name"] for c in loaders.committee_choices(db)) or "none yet"
-            raise click.ClickException(f"No committee is called {committee!r} (committees: "
-                                       f"{names})")
-        pack = loaders.audit_pack(
-            db, found, start, end, organisation=current_app.config["ORGANISATION_NAME"],
-            prepared_by=prepared_by, purpose=purpose or DEFAULT_PURPOSE,
-            recommendation=recommendation or DEFAULT_RECOMMENDATION, marking=marking,
-            printed_at=_printed_at(db, invariant))
-    finally:
-        db.close()
-    _write(output, builders.build_audit_pack(pack, builders.PrintOptions(
-        marking=marking, invariant=invariant, author=prepared_by,
-        review_target_days=current_app.config["REVIEW_TARGET_WORKING_DAYS"])))
+    with pack_progress() as progress:
+        progress.stage(0)
+        db = open_app_db()
+        try:
+            found = loaders.committee_by_name(db, committee)
+            if found is None:
+                names = ", ".join(c["name"] for c in loaders.committee_choices(db)) or "none yet"
+                raise click.ClickException(f"No committee is called {committee!r} (committees: "
+                                           f"{names})")
+            pack = loaders.audit_pack(
+                db, found, start, end, organisation=current_app.config["ORGANISATION_NAME"],
+                prepared_by=prepared_by, purpose=purpose or DEFAULT_PURPOSE,
+                recommendation=recommendation or DEFAULT_RECOMMENDATION, marking=marking,
+                printed_at=_printed_at(db, invariant))
+        finally:
+            db.close()
+        progress.stage(1)
+        data = builders.build_audit_pack(pack, builders.PrintOptions(
+            marking=marking, invariant=invariant, author=prepared_by,
+            review_target_days=current_app.config["REVIEW_TARGET_WORKING_DAYS"]),
+            progress=progress.pages)
+        progress.stage(2)
+        output.write_bytes(data)
+    click.echo(f"Wrote {output} ({len(data):,} bytes)")
 
 
 @pdf_group.command("interests")
