@@ -35,6 +35,10 @@ def test_a_long_period_is_counted_by_financial_year():
     bins = F.bins_for(D(2019, 4, 1), D(2026, 3, 31))
     assert [b.short for b in bins] == [f"{y}/{(y + 1) % 100:02d}" for y in range(2019, 2026)]
     assert bins[0].label == "2019/20 (April 2019 to March 2020)"
+    chart = F.by_choice([decision("2020-05-01")], bins)
+    assert chart.headers[0] == "Financial year" and "per financial year" in chart.description
+    assert F.by_choice([], bins[:1]).headers[0] == "Financial year"
+    assert F.by_choice([], F.bins_for(D(2025, 4, 1), D(2025, 6, 30))).headers[0] == "Quarter"
 
 
 def test_decisions_by_choice_per_quarter():

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from ..rules.figures import Chart, axis_top
 
-WIDTH = 640
+WIDTH = 720
+CHAR_WIDTH = 6.8  # a 13px Arial character, on average, for the room a label needs
 # NHS identity colours, each at least 3:1 against white (graphics contrast).
 COLOURS = ("#005eb8", "#007f3b", "#ae2573", "#425563", "#330072")
 
@@ -126,7 +127,9 @@ def _vertical(chart: Chart, legend: tuple[Legend, ...]) -> SvgChart:
 
 
 def _horizontal(chart: Chart, legend: tuple[Legend, ...]) -> SvgChart:
-    label_w, right, top_margin, bottom = 300, 40, 8, 28
+    longest = max((len(c) for c in chart.categories), default=0)
+    label_w = round(min(WIDTH * 0.55, max(120, longest * CHAR_WIDTH + 20)))
+    right, top_margin, bottom = 40, 8, 28
     row = 30 if len(chart.series) == 1 else 16 * len(chart.series) + 12
     height = top_margin + row * max(1, len(chart.categories)) + bottom
     plot_w = WIDTH - label_w - right

@@ -170,6 +170,13 @@ def bins_for(date_from: dt.date, date_to: dt.date) -> tuple[Bin, ...]:
                  for y in years)
 
 
+def _period_words(bins: Sequence[Bin]) -> tuple[str, str]:
+    """The table's heading for the bins, and "per quarter" or "per financial year"."""
+    if bins and not bins[0].short.startswith("Q"):
+        return "Financial year", "per financial year"
+    return "Quarter", "per quarter"
+
+
 def _in_bins(bins: Sequence[Bin], days: Iterable[dt.date | None]) -> tuple[int, ...]:
     days = list(days)
     return tuple(sum(1 for day in days if b.holds(day)) for b in bins)
@@ -219,12 +226,13 @@ def by_choice(decisions: Sequence[DecisionFacts], bins: Sequence[Bin]) -> Chart:
                  for i, b in enumerate(bins))
     counts = {s.name: sum(s.values) for s in series}
     words = ", ".join(f"{int(n)} {name.lower()}" for name, n in counts.items())
+    heading, per = _period_words(bins)
     return Chart(
         "choice", "Decisions by make, buy or mixed",
-        f"Decisions per quarter by whether the service was made, bought or a mix: "
+        f"Decisions {per} by whether the service was made, bought or a mix: "
         f"{_plural(len(decisions), 'decision')} in the period ({words}).",
         tuple(b.short for b in bins), series,
-        ("Quarter", *(s.name for s in series), "All decisions"), rows)
+        (heading, *(s.name for s in series), "All decisions"), rows)
 
 
 def _route_key(d: DecisionFacts) -> tuple[str, str] | None:
@@ -292,13 +300,14 @@ def flagged_share(decisions: Sequence[DecisionFacts], bins: Sequence[Bin]) -> Ch
     flagged = _in_bins(bins, (d.meeting_date for d in decisions if d.flagged))
     shares = tuple(_percent(f, n) for f, n in zip(flagged, every, strict=True))
     total_flagged = sum(flagged)
+    heading, _per = _period_words(bins)
     return Chart(
         "flagged", "Share of decisions flagged",
-        f"The share of each quarter's decisions flagged for a conflict of interest: "
+        f"The share of each {heading.lower()}'s decisions flagged for a conflict of interest: "
         f"{total_flagged} of {len(decisions)} in the period "
         f"({_percent(total_flagged, len(decisions))}%).",
         tuple(b.short for b in bins), (Series("Flagged", shares),),
-        ("Quarter", "Decisions", "Flagged", "Share flagged"),
+        (heading, "Decisions", "Flagged", "Share flagged"),
         tuple((b.label, str(every[i]), str(flagged[i]),
                f"{shares[i]}%" if every[i] else "No decisions")
               for i, b in enumerate(bins)), percent=True)
@@ -314,13 +323,14 @@ def late_declarations(declarations: Sequence[DeclarationFacts], late_returns: Se
     returns = _in_bins(bins, late_returns)
     series = (Series("Interests declared late", late),
               Series("Returns after the campaign closed", returns))
+    heading, per = _period_words(bins)
     return Chart(
         "late", "Late declarations",
-        f"Per quarter: interests declared more than 28 days after they arose "
+        f"{per.capitalize()}: interests declared more than 28 days after they arose "
         f"({sum(late)} of {sum(declared)} declared in the period), and confirmations or nil "
         f"returns made after their campaign closed ({sum(returns)}).",
         tuple(b.short for b in bins), series,
-        ("Quarter", "Interests declared", "Declared late", "Returns after the campaign closed"),
+        (heading, "Interests declared", "Declared late", "Returns after the campaign closed"),
         tuple((b.label, str(declared[i]), str(late[i]), str(returns[i]))
               for i, b in enumerate(bins)))
 
