@@ -208,3 +208,26 @@ def test_an_empty_period_says_so(as_role, world):
 def test_the_facts_hold_no_titles(db, world):
     facts = figure_queries.load_facts(db, dt.date(2025, 4, 1), dt.date(2026, 3, 31))
     assert not any(title in repr(facts) for title in TITLES)
+
+
+def test_returns_after_a_campaign_closed_count_as_late_in_their_quarter(db, world):
+    """A campaign open from 1 April 2025 to 30 April: the committee's GP answers on 10 May (late,
+    counted in Q1), someone outside the committee on 2 July (late, counted only for all
+    committees), and a third on time."""
+    gp = db.execute("SELECT person_id FROM committee_members WHERE committee_id = ?",
+                    [world["committee"]]).fetchone()[0]
+    outsider, prompt = add_person(db, "Ola Nordmann"), add_person(db, "Ada Lovelace")
+    campaign = db["campaigns"].insert({
+        "title": "Annual declarations 2025", "kind": "annual", "opened_on": "2025-04-01",
+        "deadline": "2025-04-30", "reminder_every_days": 7, "created_at": "2025-04-01"}).last_pk
+    for person, day in ((gp, "2025-05-10"), (outsider, "2025-07-02"), (prompt, "2025-04-15")):
+        db["campaign_people"].insert({"campaign_id": campaign, "person_id": person})
+        db["declaration_returns"].insert({"person_id": person, "kind": "nil", "returned_on": day,
+                                          "created_at": day})
+    mine = figure_queries.load_facts(db, dt.date(2025, 4, 1), dt.date(2026, 3, 31),
+                                     committee_id=world["committee"])
+    assert mine.late_returns == (dt.date(2025, 5, 10),)
+    every = figure_queries.load_facts(db, dt.date(2025, 4, 1), dt.date(2026, 3, 31))
+    assert every.late_returns == (dt.date(2025, 5, 10), dt.date(2025, 7, 2))
+    chart = figure_rules.figures(every, dt.date(2025, 8, 1)).chart("late")
+    assert chart.series[1].values == (1, 1, 0, 0)
