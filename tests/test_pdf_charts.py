@@ -59,6 +59,7 @@ def test_the_figures_section_prints_the_numbers(pdf):
                   "Time from submission to sign-off", "Share of decisions flagged",
                   "Late declarations", "Reviews overdue"):
         assert title in text
+    assert "6 decisions of the committee had a meeting from 1 April 2025 to 31 March 2026" in text
     assert "Q1 2025/26 (April to June 2025) 3 2 0 5" in text
     assert "Q2 2025/26 (July to September 2025) 0 0 1 1" in text
     assert "Provider Selection Regime: Direct award process B 3" in text

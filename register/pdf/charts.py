@@ -147,11 +147,11 @@ def figures_section(pack: dict[str, Any],
         return []
     out: list[Flowable] = [
         PageBreak(), fl.heading("Figures", 0),
-        fl.para(f"The committee's decisions with a meeting in {pack['period_text']}: "
-                f"{found.decisions}. Quarters are those of the financial year (Q1 is April to "
-                f"June); declarations are counted by the day they were declared, and reviews "
-                f"still waiting as of the day the pack was printed. Each chart's numbers are in "
-                f"the table under it.", "Note"),
+        fl.para(f"{found.decisions} decision{'' if found.decisions == 1 else 's'} of the "
+                f"committee had a meeting from {pack['period_text']}. Quarters are those of the "
+                f"financial year (Q1 is April to June); declarations are counted by the day they "
+                f"were declared, and reviews still waiting as of the day the pack was printed. "
+                f"Each chart's numbers are in the table under it.", "Note"),
     ]
     for chart in found.charts:
         out += chart_block(chart)
