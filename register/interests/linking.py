@@ -28,8 +28,7 @@ from .. import audit
 from ..db import write_transaction
 from ..decisions import lifecycle
 from ..listing import Page, paginate
-from ..rules.identifiers import name_key
-from ..rules.names import best_candidates, similarity_words
+from ..rules.names import best_candidates, name_key, similarity_words
 from ..timeutil import utcnow_iso
 
 # What counts as an interest still held as free text.
