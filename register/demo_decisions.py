@@ -19,10 +19,9 @@ procurement regulations; the rest fall under the Provider Selection Regime.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
 from sqlite_utils import Database
@@ -788,11 +787,9 @@ LATE_INTERESTS = [
 
 # ---- the clock ------------------------------------------------------------------------------
 
-# The app's write functions stamp rows with the time they run. The demo's history happened in the
-# past, so while it is written they read the demo's clock instead; the audit trail keeps the real
-# time at which each event was appended.
-_STAMPED: tuple[ModuleType, ...] = (decision_queries, lifecycle, records, contract_modifications,
-                                    notice_store)
+# The app's write functions stamp rows with the time they run, unless given the time as `now`. The
+# demo's history happened in the past, so each step passes the demo's time for it; the audit trail
+# keeps the real time at which each event was appended.
 
 
 @dataclass(frozen=True)
@@ -823,18 +820,6 @@ MODIFICATIONS = [
 def spec_notice(spec: DemoDecision) -> str:
     """A made-up notice number for a demo decision's published award (no real notice)."""
     return "DEMO-" + "".join(ch for ch in spec.title.upper() if ch.isalnum())[:12]
-
-
-@contextmanager
-def _clock(stamp: str) -> Iterator[None]:
-    saved = [(module, module.utcnow_iso) for module in _STAMPED]
-    for module, _ in saved:
-        module.utcnow_iso = lambda: stamp  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        for module, original in saved:
-            module.utcnow_iso = original  # type: ignore[attr-defined]
 
 
 def _stamp(day: dt.date, time: str) -> str:
@@ -981,39 +966,36 @@ class _Loader:
         reviewed = self.past(self.ago(spec.reviewed) if spec.reviewed is not None
                              else submitted + dt.timedelta(days=min(4, spec.notice // 2)))
 
-        with _clock(_stamp(created, "09:15")):
-            reference = decision_queries.create_draft(
-                db, title=spec.title, committee_id=self.committee_ids[spec.committee],
-                meeting_date=meeting, user_id=self.users["secretary"], actor=ACTOR)
+        reference = decision_queries.create_draft(
+            db, title=spec.title, committee_id=self.committee_ids[spec.committee],
+            meeting_date=meeting, user_id=self.users["secretary"], actor=ACTOR,
+            now=_stamp(created, "09:15"))
         decision_id = decision_queries.get_decision(db, reference)["id"]
         if spec.status != "new":
             version = decision_queries.get_decision(db, reference)["version"]
-            with _clock(_stamp(created, "09:40")):
-                saved = decision_queries.save_decision(
-                    db, decision_id, version, self.values(spec, meeting),
-                    self.children(spec, meeting), ACTOR)
+            saved = decision_queries.save_decision(
+                db, decision_id, version, self.values(spec, meeting),
+                self.children(spec, meeting), ACTOR, now=_stamp(created, "09:40"))
             if not saved:
                 raise RuntimeError(f"Demo decision {spec.title!r} was not saved")
         if spec.status in ("draft", "new"):
             return decision_id
 
         version = decision_queries.get_decision(db, reference)["version"]
-        with _clock(_stamp(submitted, "14:05")):
-            status = lifecycle.submit(db, decision_id, version, ACTOR)
+        status = lifecycle.submit(db, decision_id, version, ACTOR,
+                                  now=_stamp(submitted, "14:05"))
         flagged = status == "awaiting_review"
         if spec.status in ("awaiting_review", "ready_for_decision") and \
                 flagged != (spec.status == "awaiting_review"):
             raise RuntimeError(f"{reference} went to {status}, not {spec.status}")
 
         if spec.status == "returned":
-            with _clock(_stamp(reviewed, "16:30")):
-                lifecycle.move(db, lifecycle.fresh(db, decision_id), "return", "governance",
-                               ACTOR, changes={"reason": spec.reason})
+            lifecycle.move(db, lifecycle.fresh(db, decision_id), "return", "governance",
+                           ACTOR, changes={"reason": spec.reason}, now=_stamp(reviewed, "16:30"))
             return decision_id
         if spec.status == "withdrawn":
-            with _clock(_stamp(reviewed, "16:30")):
-                lifecycle.move(db, lifecycle.fresh(db, decision_id), "withdraw", "secretary",
-                               ACTOR, changes={"reason": spec.reason})
+            lifecycle.move(db, lifecycle.fresh(db, decision_id), "withdraw", "secretary",
+                           ACTOR, changes={"reason": spec.reason}, now=_stamp(reviewed, "16:30"))
             return decision_id
         if spec.status in ("awaiting_review", "ready_for_decision"):
             return decision_id
@@ -1030,11 +1012,11 @@ class _Loader:
             if from_notice is not None:
                 # The award confirmation notice says where and when the award was published.
                 where, published = from_notice
-            with _clock(_stamp(published, "10:10")):
-                lifecycle.move(db, lifecycle.fresh(db, decision_id), "publish", "secretary",
-                               ACTOR, changes={"award_published_where": where},
-                               extra={"award_published_where": where,
-                                      "award_published_on": published.isoformat()})
+            lifecycle.move(db, lifecycle.fresh(db, decision_id), "publish", "secretary",
+                           ACTOR, changes={"award_published_where": where},
+                           extra={"award_published_where": where,
+                                  "award_published_on": published.isoformat()},
+                           now=_stamp(published, "10:10"))
         return decision_id
 
     def modify(self, change: DemoModification) -> None:
@@ -1054,10 +1036,9 @@ class _Loader:
         if problem:
             raise ValueError(f"Demo modification of {change.title}: {problem}")
         day = self.ago(change.days_ago)
-        with _clock(_stamp(day, "14:00")):
-            contract_modifications.add(db, decision_id, modification_rules.Modification(
-                day, change.what_changed, before, change.value_after, new_end, change.ground),
-                ACTOR)
+        contract_modifications.add(db, decision_id, modification_rules.Modification(
+            day, change.what_changed, before, change.value_after, new_end, change.ground),
+            ACTOR, now=_stamp(day, "14:00"))
     def notices(self, spec: DemoDecision, decision_id: int,
                 meeting: dt.date) -> tuple[str, dt.date] | None:
         """A PSR decision's notices: the intention to award and its standstill (one competitive
@@ -1079,39 +1060,36 @@ class _Loader:
                     intention_on -= dt.timedelta(days=1)
                     while not is_working_day(intention_on):
                         intention_on -= dt.timedelta(days=1)
-            with _clock(_stamp(intention_on, "09:30")):
-                notice_store.record_notice(
-                    db, rec, "intention", published_on=intention_on,
-                    published_where=where + "-INTENT", reference=spec_notice(spec) + "-I",
-                    today=self.base, actor=ACTOR)
+            notice_store.record_notice(
+                db, rec, "intention", published_on=intention_on,
+                published_where=where + "-INTENT", reference=spec_notice(spec) + "-I",
+                today=self.base, actor=ACTOR, now=_stamp(intention_on, "09:30"))
             if spec.status == "decided":
                 return None
             rec = record.load_record(db, decision_id)
             assert rec is not None
             if spec.process == "competitive_process" and spec.meeting == 400:
                 received = add_working_days(intention_on, 3)
-                with _clock(_stamp(received, "16:00")):
-                    rep_id = notice_store.record_representation(
-                        db, rec, received_on=received, provider_name="Medway Physio Partners Ltd",
-                        summary="Asked how the access, inequalities and choice criterion was "
-                                "scored against our bid.", today=self.base, actor=ACTOR)
+                rep_id = notice_store.record_representation(
+                    db, rec, received_on=received, provider_name="Medway Physio Partners Ltd",
+                    summary="Asked how the access, inequalities and choice criterion was "
+                            "scored against our bid.", today=self.base, actor=ACTOR,
+                    now=_stamp(received, "16:00"))
                 responded = add_working_days(received, 2)
-                with _clock(_stamp(responded, "12:00")):
-                    rec = record.load_record(db, decision_id)
-                    assert rec is not None
-                    notice_store.respond(
-                        db, rec, rep_id, response="Sent the evaluation panel's scores and notes "
-                        "for that criterion; the scoring stands.", responded_on=responded,
-                        today=self.base, actor=ACTOR)
+                rec = record.load_record(db, decision_id)
+                assert rec is not None
+                notice_store.respond(
+                    db, rec, rep_id, response="Sent the evaluation panel's scores and notes "
+                    "for that criterion; the scoring stands.", responded_on=responded,
+                    today=self.base, actor=ACTOR)
                 rec = record.load_record(db, decision_id)
                 assert rec is not None
             award_on = add_working_days(standstill.standstill_end(intention_on), 1)
         else:
             award_on = add_working_days(meeting, 1)
-        with _clock(_stamp(award_on, "09:30")):
-            notice_store.record_notice(db, rec, "award", published_on=award_on,
-                                       published_where=where, reference=spec_notice(spec),
-                                       today=self.base, actor=ACTOR)
+        notice_store.record_notice(db, rec, "award", published_on=award_on,
+                                   published_where=where, reference=spec_notice(spec),
+                                   today=self.base, actor=ACTOR, now=_stamp(award_on, "09:30"))
         return where, award_on
 
     def review(self, spec: DemoDecision, decision_id: int, day: dt.date) -> None:
@@ -1120,37 +1098,35 @@ class _Loader:
         wanted = {self.people[key]: ruling for key, ruling in spec.review.rulings.items()}
         exceptions = {self.people[key]: words for key, words in spec.review.exceptions.items()}
         wanted_matches = {self.people[key]: what for key, what in spec.review.matches.items()}
-        with _clock(_stamp(day, "11:20")):
-            review = review_queries.load_review(db, lifecycle.fresh(db, decision_id))
-            matches = {}
-            for group in review.match_groups():
-                what = wanted_matches[group["person_id"]]
-                matches[(group["person_id"], group["interest_id"])] = (
-                    {"outcome": "confirm", "reason": ""} if what == "confirm"
-                    else {"outcome": "dismiss", "reason": what})
-            confirmed = {key for key, chosen in matches.items() if chosen["outcome"] == "confirm"}
-            selections = {}
-            for person in review.people(confirmed):
-                person_id = person["person_id"]
-                chosen = {"ruling": wanted.get(person_id, person["proposal"])}
-                if person_id in exceptions:
-                    reason, mitigation = exceptions[person_id]
-                    if exception_problem(reason, mitigation):
-                        raise RuntimeError(exception_problem(reason, mitigation))
-                    chosen.update(is_exception=True, exception_reason=reason,
-                                  exception_mitigation=mitigation)
-                selections[person_id] = chosen
-            records.save_rulings(db, review, selections, matches, self.lead.id, ACTOR)
+        review = review_queries.load_review(db, lifecycle.fresh(db, decision_id))
+        matches = {}
+        for group in review.match_groups():
+            what = wanted_matches[group["person_id"]]
+            matches[(group["person_id"], group["interest_id"])] = (
+                {"outcome": "confirm", "reason": ""} if what == "confirm"
+                else {"outcome": "dismiss", "reason": what})
+        confirmed = {key for key, chosen in matches.items() if chosen["outcome"] == "confirm"}
+        selections = {}
+        for person in review.people(confirmed):
+            person_id = person["person_id"]
+            chosen = {"ruling": wanted.get(person_id, person["proposal"])}
+            if person_id in exceptions:
+                reason, mitigation = exceptions[person_id]
+                if exception_problem(reason, mitigation):
+                    raise RuntimeError(exception_problem(reason, mitigation))
+                chosen.update(is_exception=True, exception_reason=reason,
+                              exception_mitigation=mitigation)
+            selections[person_id] = chosen
+        records.save_rulings(db, review, selections, matches, self.lead.id, ACTOR,
+                             now=_stamp(day, "11:20"))
 
         if spec.review.escalation:
-            with _clock(_stamp(day, "11:25")):
-                self.escalate(spec, decision_id)
+            self.escalate(spec, decision_id, _stamp(day, "11:25"))
             if spec.status == "escalated":
                 return
-        with _clock(_stamp(day, "11:30")):
-            self.sign_off(decision_id)
+        self.sign_off(decision_id, _stamp(day, "11:30"))
 
-    def escalate(self, spec: DemoDecision, decision_id: int) -> None:
+    def escalate(self, spec: DemoDecision, decision_id: int, now: str) -> None:
         db = self.db
         current = lifecycle.fresh(db, decision_id)
         review = review_queries.load_review(db, current)
@@ -1184,14 +1160,14 @@ class _Loader:
         if problem:
             raise RuntimeError(f"Demo decision {spec.title!r}: {problem}")
         lifecycle.move(db, current, "escalate", "governance", ACTOR, quorate=False,
-                       escalation=kind, changes={"escalation": kind})
+                       escalation=kind, changes={"escalation": kind}, now=now)
         records.record_escalation(db, lifecycle.fresh(db, decision_id), kind, details,
-                                  self.lead.id, ACTOR)
+                                  self.lead.id, ACTOR, now=now)
 
     def names_by_id(self) -> dict[int, str]:
         return {self.people[key]: name for key, name in self.names.items()}
 
-    def sign_off(self, decision_id: int) -> None:
+    def sign_off(self, decision_id: int, now: str) -> None:
         """Sign off as the view does: the statement is built from the rulings just saved."""
         db = self.db
         current = lifecycle.fresh(db, decision_id)
@@ -1203,66 +1179,66 @@ class _Loader:
                                                               self.lead.role)
         lifecycle.sign_off(db, current, user=self.lead, role=self.lead.role,
                            role_label=ROLE_LABELS[self.lead.role], statement=statement,
-                           quorate=quorum.quorate, escalation=review.escalation)
+                           quorate=quorum.quorate, escalation=review.escalation, now=now)
 
     def decide(self, spec: DemoDecision, decision_id: int, day: dt.date) -> None:
         """Record the outcome: who was in the room, the votes (within the rulings), breaches."""
         db = self.db
-        with _clock(_stamp(day, "15:45")):
-            current = lifecycle.fresh(db, decision_id)
-            rulings = {r["person_id"]: r["ruling"] for r in db.query(
-                "SELECT person_id, ruling FROM decision_rulings WHERE decision_id = ?",
-                [decision_id])}
-            escalation = review_queries.current_escalation(db, decision_id)
-            co_opted = review_queries.co_opted(escalation)
-            names = self.names_by_id()
-            against = {self.people[key] for key in spec.outcome.against}
-            abstain = {self.people[key] for key in spec.outcome.abstain}
-            anyway = {self.people[key] for key in spec.outcome.present_anyway}
-            attendance, breaches = [], []
-            left = {self.people[key]: (at, stage, back or None)
-                    for key, at, stage, back in spec.outcome.left}
-            totals = {"for": len(co_opted), "against": 0, "abstain": 0}
-            for row in db.query("SELECT person_id, role FROM decision_participants"
-                                " WHERE decision_id = ? ORDER BY person_id", [decision_id]):
-                person_id = row["person_id"]
-                ruling = rulings.get(person_id)
-                present = may_be_present(ruling) or person_id in anyway
-                vote = None
-                if row["role"] == "voting" and present and may_vote(ruling):
-                    vote = ("against" if person_id in against
-                            else "abstain" if person_id in abstain else "for")
-                    if vote_problem(person_id, rulings, names):
-                        raise RuntimeError(vote_problem(person_id, rulings, names))
-                    totals[vote] += 1
-                if present:
-                    detail = attendance_breach(person_id, rulings, names)
-                    if detail:
-                        breaches.append((person_id, detail))
-                # Co-opted members are not participants, so their votes are counted in the
-                # totals and no one's vote is recorded one by one.
-                at, stage, back = left.get(person_id, (None, None, None))
-                if at and (present or vote):
-                    raise RuntimeError(f"{names.get(person_id)} left before the vote but is "
-                                       f"recorded as present or voting")
-                attendance.append({"person_id": person_id, "present": int(present),
-                                   "vote": None if co_opted else vote,
-                                   "proxy_for_person_id": None, "left_at": at,
-                                   "left_stage": stage, "returned_at": back})
-            refused = []
-            for whose, offered_to, reason in spec.outcome.refused_proxies:
-                for_id, to_id = self.people[whose], self.people[offered_to]
-                reason = reason or proxy_vote_problem(to_id, for_id, rulings, names)
-                if not reason:
-                    raise RuntimeError(f"{whose}: a refused proxy needs a reason")
-                refused.append({"for_person_id": for_id, "offered_to_person_id": to_id,
-                                "reason": reason})
-            values = {"outcome": spec.choice,
-                      "awarded_provider_id": self.orgs[spec.awarded] if spec.awarded else None,
-                      "votes_for": totals["for"], "votes_against": totals["against"],
-                      "votes_abstaining": totals["abstain"], "notes": spec.outcome.notes}
-            lifecycle.record_outcome(db, current, values, attendance, breaches,
-                                     self.users["secretary"], ACTOR, refused_proxies=refused)
+        current = lifecycle.fresh(db, decision_id)
+        rulings = {r["person_id"]: r["ruling"] for r in db.query(
+            "SELECT person_id, ruling FROM decision_rulings WHERE decision_id = ?",
+            [decision_id])}
+        escalation = review_queries.current_escalation(db, decision_id)
+        co_opted = review_queries.co_opted(escalation)
+        names = self.names_by_id()
+        against = {self.people[key] for key in spec.outcome.against}
+        abstain = {self.people[key] for key in spec.outcome.abstain}
+        anyway = {self.people[key] for key in spec.outcome.present_anyway}
+        attendance, breaches = [], []
+        left = {self.people[key]: (at, stage, back or None)
+                for key, at, stage, back in spec.outcome.left}
+        totals = {"for": len(co_opted), "against": 0, "abstain": 0}
+        for row in db.query("SELECT person_id, role FROM decision_participants"
+                            " WHERE decision_id = ? ORDER BY person_id", [decision_id]):
+            person_id = row["person_id"]
+            ruling = rulings.get(person_id)
+            present = may_be_present(ruling) or person_id in anyway
+            vote = None
+            if row["role"] == "voting" and present and may_vote(ruling):
+                vote = ("against" if person_id in against
+                        else "abstain" if person_id in abstain else "for")
+                if vote_problem(person_id, rulings, names):
+                    raise RuntimeError(vote_problem(person_id, rulings, names))
+                totals[vote] += 1
+            if present:
+                detail = attendance_breach(person_id, rulings, names)
+                if detail:
+                    breaches.append((person_id, detail))
+            # Co-opted members are not participants, so their votes are counted in the
+            # totals and no one's vote is recorded one by one.
+            at, stage, back = left.get(person_id, (None, None, None))
+            if at and (present or vote):
+                raise RuntimeError(f"{names.get(person_id)} left before the vote but is "
+                                   f"recorded as present or voting")
+            attendance.append({"person_id": person_id, "present": int(present),
+                               "vote": None if co_opted else vote,
+                               "proxy_for_person_id": None, "left_at": at,
+                               "left_stage": stage, "returned_at": back})
+        refused = []
+        for whose, offered_to, reason in spec.outcome.refused_proxies:
+            for_id, to_id = self.people[whose], self.people[offered_to]
+            reason = reason or proxy_vote_problem(to_id, for_id, rulings, names)
+            if not reason:
+                raise RuntimeError(f"{whose}: a refused proxy needs a reason")
+            refused.append({"for_person_id": for_id, "offered_to_person_id": to_id,
+                            "reason": reason})
+        values = {"outcome": spec.choice,
+                  "awarded_provider_id": self.orgs[spec.awarded] if spec.awarded else None,
+                  "votes_for": totals["for"], "votes_against": totals["against"],
+                  "votes_abstaining": totals["abstain"], "notes": spec.outcome.notes}
+        lifecycle.record_outcome(db, current, values, attendance, breaches,
+                                 self.users["secretary"], ACTOR, refused_proxies=refused,
+                                 now=_stamp(day, "15:45"))
 
 
 def load_decisions(db: Database, base: dt.date, *, orgs: dict[str, int],
@@ -1287,6 +1263,5 @@ def load_decisions(db: Database, base: dt.date, *, orgs: dict[str, int],
         # date, which voids any sign-off whose conflicts it changes, as at that moment.
         holder = db.execute("SELECT person_id FROM interests WHERE id = ?",
                             [interest_id]).fetchone()[0]
-        with _clock(stamp):
-            lifecycle.refresh_affected(db, actor=ACTOR, people=[holder])
+        lifecycle.refresh_affected(db, actor=ACTOR, now=stamp, people=[holder])
 

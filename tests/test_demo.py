@@ -853,3 +853,64 @@ def test_the_demo_publishes_a_decision_for_every_route_of_the_regime(db):
             # intention notice before it).
             assert rec.award_notice is not None, rec.reference
             assert rec.intention_notice is not None or not rec.has_standstill, rec.reference
+
+
+def _register_modules():
+    import importlib
+    import pkgutil
+    import sys
+
+    import register
+    for info in pkgutil.walk_packages(register.__path__, "register."):
+        importlib.import_module(info.name)
+    return {name: module for name, module in sys.modules.items()
+            if name == "register" or name.startswith("register.")}
+
+
+def test_loading_the_demo_reassigns_no_module_global(tmp_path):
+    # The demo passes its clock to the write functions; it never swaps a function (such as
+    # timeutil.utcnow_iso) in a production module, even for a moment and even if it puts it back.
+    modules = _register_modules()
+    before = {name: dict(vars(module)) for name, module in modules.items()}
+    seen: list[str] = []
+
+    def watch(name, module):
+        original = type(module)
+
+        class Watched(original):
+            def __setattr__(self, attr, value):
+                seen.append(f"{name}.{attr}")
+                super().__setattr__(attr, value)
+        module.__class__ = Watched
+        return original
+
+    originals = {name: watch(name, module) for name, module in modules.items()}
+    try:
+        handle = connect(str(tmp_path / "register.sqlite3"))
+        migrate(handle)
+        load_demo(handle, today=TODAY)
+        handle.close()
+        patched = list(seen)
+    finally:
+        for name, module in modules.items():
+            module.__class__ = originals[name]
+    assert patched == []
+    for name, module in modules.items():
+        now = vars(module)
+        changed = [key for key, value in before[name].items() if now.get(key) is not value]
+        assert changed == [], f"{name}: {changed}"
+    import register.timeutil
+    assert before["register.timeutil"] == dict(vars(register.timeutil))
+
+
+def test_demo_code_patches_no_module():
+    # A grep of the demo's code: no `module.attr = ...` and no setattr on a module.
+    import pathlib
+    root = pathlib.Path(__file__).resolve().parent.parent / "register"
+    patching = re.compile(r"^\s*(?!self\.)[A-Za-z_]\w*(?:\.\w+)+\s*=[^=]|setattr\(|monkeypatch",
+                          re.MULTILINE)
+    files = sorted(root.glob("demo*.py"))
+    assert files
+    for path in files:
+        found = patching.findall(path.read_text(encoding="utf-8"))
+        assert found == [], f"{path.name}: {found}"

@@ -19,12 +19,13 @@ from . import queries
 
 def save_rulings(db: Database, review: queries.Review, selections: dict[int, dict[str, Any]],
                  matches: dict[tuple[int, int], dict[str, str]], user_id: int,
-                 actor: str) -> bool:
+                 actor: str, *, now: str | None = None) -> bool:
     """Store the match resolutions and rulings chosen; drop rulings on people no longer
     conflicted. One audit event on the decision lists what changed; returns whether anything did.
+    `now` is the time of the rulings (the real time unless given).
     """
     decision_id = review.decision["id"]
-    now = utcnow_iso()
+    now = now or utcnow_iso()
     changes: dict[str, Any] = {}
     for (person_id, interest_id), chosen in sorted(matches.items()):
         outcome = {"confirm": "confirmed", "dismiss": "dismissed"}[chosen["outcome"]]
@@ -117,9 +118,11 @@ def _link_confirmed(db: Database, review: queries.Review,
 
 
 def record_escalation(db: Database, decision: dict[str, Any], kind: str,
-                      details: dict[str, Any], user_id: int, actor: str) -> int:
-    """Store the escalation chosen for an inquorate meeting; returns its id."""
-    now = utcnow_iso()
+                      details: dict[str, Any], user_id: int, actor: str, *,
+                      now: str | None = None) -> int:
+    """Store the escalation chosen for an inquorate meeting (at `now`, the real time unless
+    given); returns its id."""
+    now = now or utcnow_iso()
     for old in db.query("SELECT id FROM escalations WHERE decision_id = ?"
                         " AND superseded_at IS NULL", [decision["id"]]):
         db.execute("UPDATE escalations SET superseded_at = ? WHERE id = ?", [now, old["id"]])
