@@ -1243,7 +1243,7 @@ class _Loader:
 
 def load_decisions(db: Database, base: dt.date, *, orgs: dict[str, int],
                    people: dict[str, int], users: dict[str, int],
-                   add_interest: Callable[[DemoInterest, str], int],
+                   add_interest: Callable[[DemoInterest, str | None], int],
                    counts: dict[str, int]) -> None:
     """Write the demo decisions and their histories, then the interests declared after them.
 
@@ -1258,10 +1258,7 @@ def load_decisions(db: Database, base: dt.date, *, orgs: dict[str, int],
         counts["contract modifications"] = counts.get("contract modifications", 0) + 1
     for days_ago, interest in LATE_INTERESTS:
         stamp = _stamp(loader.ago(days_ago), "12:00")
-        interest_id = add_interest(interest, stamp)
-        # As the interests pages do: the decisions its holder takes part in are brought up to
-        # date, which voids any sign-off whose conflicts it changes, as at that moment.
-        holder = db.execute("SELECT person_id FROM interests WHERE id = ?",
-                            [interest_id]).fetchone()[0]
-        lifecycle.refresh_affected(db, actor=ACTOR, now=stamp, people=[holder])
+        # Through the interests pages' store function, which brings the decisions its holder
+        # takes part in up to date: any sign-off whose conflicts it changes is void at that moment.
+        add_interest(interest, stamp)
 

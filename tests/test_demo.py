@@ -231,11 +231,17 @@ def test_returns_include_nil_and_a_few_overdue_decision_makers(db, demo):
 
 def test_two_interests_have_an_edit_history(db, demo):
     # Two edits, plus the free-text interests a governance lead linked by confirming a possible
-    # match in a review (each keeps its earlier version too; see the test below).
+    # match in a review (each keeps its earlier version too; see the test below), and the
+    # duplicate withdrawn on the interests pages, which keeps its earlier version as they do.
     linked = {e["entity_id"] for e in rows(
         db, "SELECT entity_id FROM audit_events WHERE entity = 'interest' AND action = 'link'")}
+    withdrawn = {i["id"] for i in rows(db, "SELECT id FROM interests WHERE withdrawn = 1")}
+    assert len(withdrawn) == 1
+    for interest_id in withdrawn:
+        assert [e["action"] for e in audit.history(db, "interest", interest_id)] == [
+            "create", "withdraw"]
     versions = [v for v in rows(db, "SELECT * FROM interest_versions")
-                if int(v["interest_id"]) not in {int(i) for i in linked}]
+                if int(v["interest_id"]) not in {int(i) for i in linked} | withdrawn]
     assert len(versions) == 2
     for version in versions:
         current = rows(db, "SELECT * FROM interests WHERE id = ?", [version["interest_id"]])[0]
