@@ -920,3 +920,88 @@ def test_demo_code_patches_no_module():
     for path in files:
         found = patching.findall(path.read_text(encoding="utf-8"))
         assert found == [], f"{path.name}: {found}"
+
+
+def test_the_demo_files_are_valid_import_files_in_the_documented_order(tmp_path):
+    # Each file, exactly as shipped, passes the import's checks on a register holding the files
+    # before it: the demo proves the imports.
+    from register.demo import DEMO_FILES, DEMO_IMPORTS, FILES_DAY, import_demo_file
+    from register.imports.parsers import FORMATS
+
+    handle = connect(str(tmp_path / "register.sqlite3"))
+    migrate(handle)
+    written = {}
+    for kind, name in DEMO_IMPORTS:
+        assert kind in FORMATS
+        written[kind] = import_demo_file(handle, kind, DEMO_FILES / name, FILES_DAY)
+    assert {kind: len(changes) for kind, changes in written.items()} == {
+        # people: 40 people and the home practice of the 19 who work in one.
+        "organisations": 22, "epraccur": 12, "memberships": 16, "people": 40 + 19,
+        "home_practices": 2, "committees": 24, "interests": 63}
+    assert handle["organisations"].count == 22 and handle["interests"].count == 63
+    # The practice extract gave every member practice its status and prescribing setting.
+    assert {(r["ods_status"], r["prescribing_setting"]) for r in handle.query(
+        "SELECT ods_status, prescribing_setting FROM organisations"
+        " WHERE is_member_practice = 1")} == {("A", 4)}
+    handle.close()
+
+
+def test_a_broken_demo_file_is_refused_with_the_imports_line_numbered_message(tmp_path):
+    import shutil
+
+    from register.demo import DEMO_FILES, DemoFileRefused, import_demo_file
+
+    folder = tmp_path / "demo_files"
+    shutil.copytree(DEMO_FILES, folder)
+    lines = (folder / "people.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    # Line 5 of the file (the header is line 1) loses its last cell, and line 7 gets a bad email.
+    lines[4] = lines[4].rstrip("\n").rsplit(",", 1)[0] + "\n"
+    name, _email, rest = lines[6].split(",", 2)
+    lines[6] = f"{name},not-an-email,{rest}"
+    (folder / "people.csv").write_text("".join(lines), encoding="utf-8")
+    handle = connect(str(tmp_path / "register.sqlite3"))
+    migrate(handle)
+    import_demo_file(handle, "organisations", folder / "organisations.csv", TODAY)
+    with pytest.raises(DemoFileRefused) as refused:
+        import_demo_file(handle, "people", folder / "people.csv", TODAY)
+    message = str(refused.value)
+    assert message.startswith("The demo file people.csv is refused: ")
+    assert "Line 5: has 4 values but the header row has 5 columns" in message
+    assert "Line 7: " in message and "email" in message.lower()
+    # Nothing of the refused file was written.
+    assert handle["people"].count == 0
+    handle.close()
+
+
+def test_demo_files_move_with_the_load_day():
+    # The files are dated as on FILES_DAY; loaded on another day every date moves by as many days.
+    from register.demo import DEMO_FILES, FILES_DAY, shift_dates
+
+    text = (DEMO_FILES / "interests.csv").read_text(encoding="utf-8")
+    assert shift_dates("interests", text, 0) == text
+    moved = shift_dates("interests", text, 10)
+    import csv
+    import io
+    before = list(csv.DictReader(io.StringIO(text)))
+    after = list(csv.DictReader(io.StringIO(moved)))
+    assert len(before) == len(after)
+    for old, new in zip(before, after, strict=True):
+        for column in ("date_from", "declared_on"):
+            assert dt.date.fromisoformat(new[column]) - dt.date.fromisoformat(old[column]) == \
+                dt.timedelta(days=10)
+        assert new["nature"] == old["nature"]
+        assert dt.date.fromisoformat(old["declared_on"]) <= FILES_DAY
+
+
+def test_the_demo_loads_the_same_consortium_on_another_day(tmp_path):
+    # Loaded on a later day, the files' dates move with it: every import still accepts them and
+    # the consortium is the same size.
+    handle = connect(str(tmp_path / "register.sqlite3"))
+    migrate(handle)
+    counts = load_demo(handle, today=dt.date(2026, 11, 5))
+    assert counts["organisations"] == 22 and counts["people"] == 40
+    assert counts["interests"] == handle["interests"].count
+    ended = handle.execute("SELECT date_to FROM organisation_links WHERE date_to IS NOT NULL"
+                           ).fetchone()[0]
+    assert ended == (dt.date(2026, 11, 5) - (TODAY - add_months(TODAY, -8))).isoformat()
+    handle.close()
