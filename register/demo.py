@@ -5,8 +5,8 @@ Every name, code and address here is invented. Most of the consortium is in data
 (`demo_files/`), each in the layout docs/imports.md documents, loaded through the same imports the
 `flask import` command and the Import page use: so the demo also proves the imports. What no import
 can express (accounts, interests typed on the interests pages, an edit and a withdrawal, returns,
-decisions and their histories, gifts, breaches, campaigns) is written below as small tables, each
-row through the store function the pages use.
+decisions and their histories, campaigns) is written below as small tables, each row through the
+store function the pages use.
 
 Dates are counted back from the day the data is loaded, so the register looks current whenever it
 is set up and is the same for a given day. The files are dated as on `FILES_DAY`; the loader moves
@@ -55,7 +55,8 @@ DEMO_FILES = Path(__file__).resolve().parent / "demo_files"
 FILES_DAY = dt.date(2026, 3, 15)
 # Each file, in the order the imports need (docs/imports.md): practices and providers, the GP
 # practice extract (status and prescribing setting), network and federation memberships with their
-# dates, people, the home practices of a GP who moved, committees with their members, interests.
+# dates, people, the home practices of a GP who moved, committees with their members, interests;
+# after the decisions, gifts and breaches.
 DEMO_IMPORTS = (
     ("organisations", "organisations.csv"),
     ("epraccur", "epraccur.csv"),
@@ -64,14 +65,19 @@ DEMO_IMPORTS = (
     ("home_practices", "home_practices.csv"),
     ("committees", "committees.csv"),
     ("interests", "interests.csv"),
+    # After the decisions: gifts and hospitality offered to members, and the breaches register.
+    ("gifts", "gifts.csv"),
+    ("breaches", "breaches.csv"),
 )
 # The columns holding dates in the files with a header row (the epraccur extract's dates are not
 # read by its import).
-DATE_COLUMNS = frozenset({"date_from", "date_to", "declared_on", "home_practice_from"})
+DATE_COLUMNS = frozenset({"date_from", "date_to", "declared_on", "home_practice_from",
+                          "offered_on", "found_on", "closed_on"})
 # What each imported record is counted as in the loader's summary.
 COUNTED = {"organisation": "organisations", "organisation_link":
            "network and federation memberships", "person": "people", "committee": "committees",
-           "committee_member": "committee memberships", "interest": "interests"}
+           "committee_member": "committee memberships", "interest": "interests",
+           "gift": "gifts and hospitality", "breach": "breaches recorded"}
 
 # The organisations the tables below name, by a short key, each named the way every import file
 # names an organisation ("Naming an organisation in one cell" in docs/imports.md). Practice codes
@@ -256,38 +262,6 @@ def _count(label: str, counts: dict[str, int]) -> None:
 DEMO_PSC_SNAPSHOT = DEMO_FILES / "psc_snapshot.txt"
 
 
-# (person, organisation key or None, offered by, kind, description, pounds, days ago offered,
-#  days ago declared, accepted, approved by)
-DEMO_GIFTS = [
-    ("oconnor", "gotodoc", "", "hospitality", "Dinner after the company's digital primary care "
-     "showcase", 85, 120, 110, True, "Hugh Pemberton, chair of the Governing Body"),
-    ("patel", "gotodoc", "", "gift", "Tablet computer offered after a demonstration", 250, 95,
-     92, False, ""),
-    ("fairweather", None, "Northvale Diabetes Research Fund", "sponsorship", "Registration and "
-     "travel for the national diabetes conference", 640, 200, 190, True, ""),
-    ("mcallister", "clearscan", "", "hospitality", "Lunch at a supplier day at the imaging "
-     "centre", 30, 80, 20, True, ""),
-    ("price", "physio", "", "gift", "Hamper at Christmas", 45, 340, 335, True, ""),
-]
-
-
-# (person, kind, what happened, days ago found, investigation and closing or None)
-DEMO_BREACHES = [
-    ("price", "gift_not_declared", "A Christmas hamper from Vale Physio Partners Ltd, a provider, "
-     "was accepted and declared only after the physiotherapy decision.", 300, {
-         "investigation": "The governance lead met Dr Price, who had not known the hamper came "
-                          "from a provider.",
-         "outcome": "The hamper's value was given to the practice's patient fund; the decision "
-                    "was checked and the gift did not affect it.",
-         "lessons": "Remind members each December that gifts from providers are declined.",
-         "public_summary": "A member accepted a Christmas gift from a provider and declared it "
-                           "late. The gift was passed to a patient fund and the decision it "
-                           "might have touched was checked."}),
-    ("mensah", "undeclared_interest", "His son's job at Go-To-Doc Ltd was declared after he "
-     "had taken part in the online consultations decision's discussion.", 12, None),
-]
-
-
 def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
     """Load the demo consortium into an empty database; returns counts of what was added."""
     base = today or today_uk()
@@ -409,34 +383,11 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
         load_decisions(db, base, orgs=orgs, people=people, users=users,
                        add_interest=add_interest, counts=counts)
 
-        # Gifts, hospitality and sponsorship offered to the committees' members: some declared,
-        # one declined, one declared late, one a supplier's gift that should have been declined.
-        from .gifts.queries import create_gift
-
-        for person, org, offered_by, kind, description, pounds, offered, declared, accepted, \
-                approved_by in DEMO_GIFTS:
-            create_gift(db, {
-                "kind": kind, "description": description,
-                "organisation_id": orgs[org] if org else None, "offered_by": offered_by,
-                "from_supplier": int(bool(org)), "value_pence": pounds * 100,
-                "offered_on": day(offered), "accepted": int(accepted),
-                "approved_by": approved_by}, person_id=people[person],
-                declared_on=dt.date.fromisoformat(day(declared)), actor=ACTOR)
-            _count("gifts and hospitality", counts)
-
-        # The breaches register: one investigated and closed, with its published summary, and
-        # one still open (with any the decisions' outcomes recorded themselves).
-        from .breaches.queries import create_breach, update_breach
-
-        for person, kind, detail, found_days, closing in DEMO_BREACHES:
-            breach_id = create_breach(db, {
-                "kind": kind, "detail": detail, "person_id": people[person],
-                "decision_id": None, "found_on": day(found_days)},
-                user_id=users["governance"], actor=ACTOR)
-            if closing:
-                update_breach(db, breach_id, 1, {**closing, "closed_on": day(found_days - 21)},
-                              actor=ACTOR)
-            _count("breaches recorded", counts)
+        # Gifts, hospitality and sponsorship offered to the committees' members (some declared,
+        # one declined, one declared late, one a supplier's gift that should have been declined),
+        # and the breaches register (one investigated and closed, with its published summary, and
+        # one still open, with any the decisions' outcomes recorded themselves), from the files.
+        import_files({"gifts", "breaches"})
 
         # A declaration campaign running now for the Governing Body, opened two weeks ago (so
         # today is a reminder day), with the deadline in two weeks; those who confirmed since it

@@ -937,7 +937,7 @@ def test_the_demo_files_are_valid_import_files_in_the_documented_order(tmp_path)
     assert {kind: len(changes) for kind, changes in written.items()} == {
         # people: 40 people and the home practice of the 19 who work in one.
         "organisations": 22, "epraccur": 12, "memberships": 16, "people": 40 + 19,
-        "home_practices": 2, "committees": 24, "interests": 63}
+        "home_practices": 2, "committees": 24, "interests": 63, "gifts": 5, "breaches": 2}
     assert handle["organisations"].count == 22 and handle["interests"].count == 63
     # The practice extract gave every member practice its status and prescribing setting.
     assert {(r["ods_status"], r["prescribing_setting"]) for r in handle.query(
