@@ -70,7 +70,7 @@ DEMO_IMPORTS = (
     ("breaches", "breaches.csv"),
 )
 # The columns holding dates in the files with a header row (the epraccur extract's dates are not
-# read by its import).
+# read by its import; the Companies House snapshot's are years old and stay as they are).
 DATE_COLUMNS = frozenset({"date_from", "date_to", "declared_on", "home_practice_from",
                           "offered_on", "found_on", "closed_on"})
 # What each imported record is counted as in the loader's summary.
@@ -154,7 +154,7 @@ ACCOUNT_PEOPLE = {
 
 def shift_dates(kind: str, text: str, days: int) -> str:
     """A demo file's text with every date moved by `days` (the file is unchanged for 0)."""
-    if not days or kind == "epraccur":
+    if not days or kind in ("epraccur", "psc"):
         return text
     rows = list(csv.reader(io.StringIO(text)))
     header = [cell.strip().lower() for cell in rows[0]]
@@ -190,7 +190,7 @@ def import_demo_file(db: Database, kind: str, path: Path, today: dt.date, *,
 # Dates are given as days before the load date (or ("months", n) for calendar months), so that
 # "ended eight months ago" stays true whenever the demo is loaded.
 
-FIN, NFP, NFPERS = "financial", "non_financial_professional", "non_financial_personal"
+FIN, NFP = "financial", "non_financial_professional"
 
 Ago = int | tuple[str, int]
 
@@ -220,12 +220,15 @@ class DemoInterest:
 # exactly the provider's name once "Limited" and "Ltd" are read alike, kept as typed so that a
 # governance lead confirms it as a possible match; and a duplicate entry, withdrawn.
 TYPED_INTERESTS = [
-    DemoInterest("siddiqui", None, "Vale Physio Partners Limited",
-                 "Musculoskeletal physiotherapy services", FIN,
-                 "Paid clinical supervision sessions for the company's physiotherapists", 450,
-                 440),
-    DemoInterest("kapoor", None, "Healthcare Financial Management Association",
-                 "Professional body", NFP, "Member", 3000, 2500,
+    DemoInterest(person="siddiqui", organisation=None,
+                 organisation_name="Vale Physio Partners Limited",
+                 business="Musculoskeletal physiotherapy services", interest_type=FIN,
+                 nature="Paid clinical supervision sessions for the company's physiotherapists",
+                 date_from=450, declared_on=440),
+    DemoInterest(person="kapoor", organisation=None,
+                 organisation_name="Healthcare Financial Management Association",
+                 business="Professional body", interest_type=NFP, nature="Member",
+                 date_from=3000, declared_on=2500,
                  withdrawn_reason="Duplicate of an earlier entry"),
 ]
 
@@ -418,14 +421,9 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
 
         # Companies House's persons with significant control of Go-To-Doc Ltd, read through the
         # documented import: one may be a Governing Body GP who has declared nothing about it.
-        from .imports.writers import import_file
+        counts["persons with significant control"] = len(
+            import_demo_file(db, "psc", DEMO_PSC_SNAPSHOT, base))
 
-        plan = import_file(db, "psc", DEMO_PSC_SNAPSHOT.read_text(encoding="utf-8"),
-                           actor=ACTOR)
-        if not plan.ok:
-            raise RuntimeError("The demo PSC snapshot does not import: "
-                               + "; ".join(str(p) for p in plan.problems))
-        counts["persons with significant control"] = len(plan.changes)
-
-        # Anything written after the whole consortium is in place goes here, in this transaction.
+        # What is built on the whole consortium (such as its meetings) is written here, last, in
+        # this transaction, with the demo's day passed in (`base`).
     return counts

@@ -187,11 +187,12 @@ def _pounds(amount: float) -> int:
 
 DECISIONS = [
     DemoDecision(
-        "pcc", 900, "Community phlebotomy service: 12-month extension",
-        "Blood-taking clinics in six community venues, and home visits for housebound patients, "
-        "under the community services contract.",
-        "published", "buy", "existing", "extension", _pounds(186_400), _pounds(186_400), 12,
-        "martin", "gallagher", ("community",), "community",
+        committee="pcc", meeting=900, title="Community phlebotomy service: 12-month extension",
+        description="Blood-taking clinics in six community venues, and home visits for housebound "
+                    "patients, under the community services contract.",
+        status="published", choice="buy", contract_kind="existing", process="extension",
+        total=_pounds(186_400), annual=_pounds(186_400), months=12, clinical_lead="martin",
+        contract_manager="gallagher", providers=("community",), awarded="community",
         options=(
             ("Extend the trust's contract for 12 months", "chosen",
              "Keeps the service running while the review of phlebotomy in primary care finishes"),
@@ -207,12 +208,13 @@ DECISIONS = [
         before_psr=dt.date(2023, 6, 15),
     ),
     DemoDecision(
-        "gb", 850, "Non-obstetric ultrasound: any qualified provider",
-        "Accreditation of providers of community non-obstetric ultrasound (abdominal, pelvic, "
-        "renal and musculoskeletal scans) at the local price, so patients can choose where they "
-        "are scanned.",
-        "published", "buy", "new", "any_qualified_provider", _pounds(1_350_000),
-        _pounds(450_000), 36, "martin", "thompson", ("clearscan",), "clearscan",
+        committee="gb", meeting=850, title="Non-obstetric ultrasound: any qualified provider",
+        description="Accreditation of providers of community non-obstetric ultrasound (abdominal, "
+                    "pelvic, renal and musculoskeletal scans) at the local price, so patients can "
+                    "choose where they are scanned.",
+        status="published", choice="buy", contract_kind="new", process="any_qualified_provider",
+        total=_pounds(1_350_000), annual=_pounds(450_000), months=36, clinical_lead="martin",
+        contract_manager="thompson", providers=("clearscan",), awarded="clearscan",
         options=(
             ("Accredit every provider that meets the standard, at the local price", "chosen",
              "Gives patients a choice of where to be scanned and brings waits down"),
@@ -228,12 +230,14 @@ DECISIONS = [
         before_psr=dt.date(2023, 11, 16),
     ),
     DemoDecision(
-        "pcc", 690, "Minor surgery (joint injections and excisions) at Fernhill Surgery",
-        "Joint injections, excision of skin lesions and incision of cysts for patients in the "
-        "Upper Fernhill villages, at Fernhill Surgery instead of the hospital's minor operations "
-        "list.",
-        "published", "make", "new", "most_suitable_provider", _pounds(96_000), _pounds(32_000),
-        36, "martin", "gallagher", ("fernhill",), "fernhill",
+        committee="pcc", meeting=690,
+        title="Minor surgery (joint injections and excisions) at Fernhill Surgery",
+        description="Joint injections, excision of skin lesions and incision of cysts for patients "
+                    "in the Upper Fernhill villages, at Fernhill Surgery instead of the "
+                    "hospital's minor operations list.",
+        status="published", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(96_000), annual=_pounds(32_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("fernhill",), awarded="fernhill",
         options=(
             ("Fernhill Surgery runs the clinics for the villages", "chosen",
              "The only practice there with a treatment room that meets the infection control "
@@ -253,11 +257,13 @@ DECISIONS = [
     # Worked example 2: a lay member's spouse owns a bidder. The clinical lead on the evaluation
     # panel supervises that bidder's physiotherapists, typed under a slightly different name.
     DemoDecision(
-        "pcc", 400, "Community musculoskeletal (MSK) physiotherapy service",
-        "Assessment and treatment of adults with back, neck and joint problems, referred by GPs "
-        "or referring themselves, in community clinics across Northvale.",
-        "published", "buy", "new", "competitive_process", _pounds(4_200_000), _pounds(840_000),
-        60, "siddiqui", "mcallister", ("physio", "community"), "physio",
+        committee="pcc", meeting=400, title="Community musculoskeletal (MSK) physiotherapy service",
+        description="Assessment and treatment of adults with back, neck and joint problems, "
+                    "referred by GPs or referring themselves, in community clinics across "
+                    "Northvale.",
+        status="published", choice="buy", contract_kind="new", process="competitive_process",
+        total=_pounds(4_200_000), annual=_pounds(840_000), months=60, clinical_lead="siddiqui",
+        contract_manager="mcallister", providers=("physio", "community"), awarded="physio",
         extra=(("siddiqui", "evaluator"),),
         options=(
             ("A competitive process open to any provider", "chosen",
@@ -278,11 +284,13 @@ DECISIONS = [
         review=Review(matches={"siddiqui": "confirm"}),
     ),
     DemoDecision(
-        "pcc", 330, "Community dermatology clinics led by GPs with an extended role",
-        "Clinics for adults with eczema, psoriasis, acne and benign skin lesions, run by GPs with "
-        "an extended role in dermatology and supported by photo triage.",
-        "published", "make", "new", "most_suitable_provider", _pounds(1_140_000),
-        _pounds(380_000), 36, "martin", "mcallister", ("federation",), "federation",
+        committee="pcc", meeting=330,
+        title="Community dermatology clinics led by GPs with an extended role",
+        description="Clinics for adults with eczema, psoriasis, acne and benign skin lesions, run "
+                    "by GPs with an extended role in dermatology and supported by photo triage.",
+        status="published", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(1_140_000), annual=_pounds(380_000), months=36, clinical_lead="martin",
+        contract_manager="mcallister", providers=("federation",), awarded="federation",
         options=(
             ("Northvale GP Federation Ltd runs the clinics from its hubs", "chosen",
              "Employs four of the five accredited GPs with an extended role in Northvale"),
@@ -296,11 +304,13 @@ DECISIONS = [
                       "sites and employs the accredited GPs.",
     ),
     DemoDecision(
-        "gb", 300, "Community echocardiography and cardiac diagnostics",
-        "Echocardiograms, 24-hour ECGs and blood pressure monitoring for patients with suspected "
-        "heart failure or arrhythmia, in community clinics, reported within 10 working days.",
-        "published", "buy", "new", "competitive_process", _pounds(2_250_000), _pounds(450_000),
-        60, "martin", "thompson", ("hospitals", "clearscan"), "clearscan",
+        committee="gb", meeting=300, title="Community echocardiography and cardiac diagnostics",
+        description="Echocardiograms, 24-hour ECGs and blood pressure monitoring for patients with "
+                    "suspected heart failure or arrhythmia, in community clinics, reported within "
+                    "10 working days.",
+        status="published", choice="buy", contract_kind="new", process="competitive_process",
+        total=_pounds(2_250_000), annual=_pounds(450_000), months=60, clinical_lead="martin",
+        contract_manager="thompson", providers=("hospitals", "clearscan"), awarded="clearscan",
         options=(
             ("A competitive process between the hospital trust and independent providers",
              "chosen", "Tests whether a community provider can cut the wait"),
@@ -319,12 +329,14 @@ DECISIONS = [
     ),
     # Worked example 1: a scheme offered to every member practice.
     DemoDecision(
-        "pcc", 250, "Anticoagulation monitoring (INR testing and dosing) in general practice",
-        "Point-of-care INR testing and warfarin dosing in patients' own practices, offered to "
-        "every member practice as a local enhanced service, replacing the hospital clinic for "
-        "stable patients.",
-        "published", "make", "new", "direct_award_b", _pounds(615_000), _pounds(205_000), 36,
-        "demir", "gallagher", offered_to_all=True,
+        committee="pcc", meeting=250,
+        title="Anticoagulation monitoring (INR testing and dosing) in general practice",
+        description="Point-of-care INR testing and warfarin dosing in patients' own practices, "
+                    "offered to every member practice as a local enhanced service, replacing the "
+                    "hospital clinic for stable patients.",
+        status="published", choice="make", contract_kind="new", process="direct_award_b",
+        total=_pounds(615_000), annual=_pounds(205_000), months=36, clinical_lead="demir",
+        contract_manager="gallagher", offered_to_all=True,
         options=(
             ("Offer the service to every member practice at the same price per patient",
              "chosen", "Patients are tested where they are registered; any practice that meets "
@@ -346,11 +358,12 @@ DECISIONS = [
     # The Governing Body is inquorate on a network contract: two GPs from the practices outside
     # the network are co-opted, and one conflicted GP speaks under a sole-expertise exception.
     DemoDecision(
-        "gb", 230, "Social prescribing link workers across the network",
-        "Link workers who connect patients with community groups, welfare advice and activities, "
-        "employed by the network and based in its ten practices.",
-        "decided", "make", "new", "most_suitable_provider", _pounds(1_560_000), _pounds(520_000),
-        36, "martin", "mcallister", ("pcn",), "pcn",
+        committee="gb", meeting=230, title="Social prescribing link workers across the network",
+        description="Link workers who connect patients with community groups, welfare advice and "
+                    "activities, employed by the network and based in its ten practices.",
+        status="decided", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(1_560_000), annual=_pounds(520_000), months=36, clinical_lead="martin",
+        contract_manager="mcallister", providers=("pcn",), awarded="pcn",
         options=(
             ("Northvale Central Primary Care Network employs the link workers", "chosen",
              "Already employs two under the national additional roles scheme"),
@@ -377,11 +390,12 @@ DECISIONS = [
             escalation=("co_opt", ("kowalczyk", "gp"), ("ferreira", "gp"))),
     ),
     DemoDecision(
-        "pcc", 150, "Community vasectomy service",
-        "No-scalpel vasectomy under local anaesthetic in a community clinic instead of the "
-        "hospital's day surgery unit.",
-        "withdrawn", "buy", "new", "competitive_process", _pounds(168_000), _pounds(84_000), 24,
-        "martin", "mcallister", ("hospitals",),
+        committee="pcc", meeting=150, title="Community vasectomy service",
+        description="No-scalpel vasectomy under local anaesthetic in a community clinic instead of "
+                    "the hospital's day surgery unit.",
+        status="withdrawn", choice="buy", contract_kind="new", process="competitive_process",
+        total=_pounds(168_000), annual=_pounds(84_000), months=24, clinical_lead="martin",
+        contract_manager="mcallister", providers=("hospitals",),
         options=(
             ("A competitive process for a community clinic", "chosen", ""),
             ("Keep the service in the hospital's day surgery unit", "rejected",
@@ -395,11 +409,14 @@ DECISIONS = [
     ),
     # Worked example 4: Dr MacLeod never declared his practice, and stayed in the room.
     DemoDecision(
-        "gb", 120, "Enhanced health in care homes: weekly ward rounds for the Greystone homes",
-        "A named GP and a weekly multidisciplinary ward round for residents of the four care "
-        "homes around Greystone, with anticipatory care plans and medication reviews.",
-        "decided", "make", "new", "most_suitable_provider", _pounds(148_500), _pounds(99_000), 18,
-        "martin", "gallagher", ("greystone",), "greystone",
+        committee="gb", meeting=120,
+        title="Enhanced health in care homes: weekly ward rounds for the Greystone homes",
+        description="A named GP and a weekly multidisciplinary ward round for residents of the "
+                    "four care homes around Greystone, with anticipatory care plans and medication "
+                    "reviews.",
+        status="decided", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(148_500), annual=_pounds(99_000), months=18, clinical_lead="martin",
+        contract_manager="gallagher", providers=("greystone",), awarded="greystone",
         options=(
             ("Greystone Medical Group, which already looks after most residents, runs the ward "
              "rounds", "chosen", "83% of the residents are registered with the practice"),
@@ -418,11 +435,13 @@ DECISIONS = [
                               "Interest Guardian."),
     ),
     DemoDecision(
-        "pcc", 75, "Ear wax removal (microsuction) clinics in the network",
-        "Microsuction for adults whose ear wax has not cleared with drops, in three network "
-        "clinics, now that hospital audiology no longer takes GP referrals for wax.",
-        "decided", "make", "new", "most_suitable_provider", _pounds(210_000), _pounds(70_000), 36,
-        "martin", "gallagher", ("pcn",), "pcn",
+        committee="pcc", meeting=75, title="Ear wax removal (microsuction) clinics in the network",
+        description="Microsuction for adults whose ear wax has not cleared with drops, in three "
+                    "network clinics, now that hospital audiology no longer takes GP referrals for "
+                    "wax.",
+        status="decided", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(210_000), annual=_pounds(70_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("pcn",), awarded="pcn",
         options=(
             ("Northvale Central Primary Care Network runs three clinics", "chosen", ""),
             ("An independent audiology provider", "rejected",
@@ -441,11 +460,12 @@ DECISIONS = [
                         refused_proxies=(("oconnor", "kapoor", ""),)),
     ),
     DemoDecision(
-        "pcc", 45, "Community leg ulcer and wound care clinics",
-        "Nurse-led leg ulcer clinics with compression therapy in four community venues, instead "
-        "of home visits for patients who can travel.",
-        "decided", "buy", "existing", "direct_award_c", _pounds(1_020_000), _pounds(340_000), 36,
-        "martin", "gallagher", ("community",), "community",
+        committee="pcc", meeting=45, title="Community leg ulcer and wound care clinics",
+        description="Nurse-led leg ulcer clinics with compression therapy in four community "
+                    "venues, instead of home visits for patients who can travel.",
+        status="decided", choice="buy", contract_kind="existing", process="direct_award_c",
+        total=_pounds(1_020_000), annual=_pounds(340_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("community",), awarded="community",
         options=(
             ("Direct award to the community trust under process C", "chosen",
              "Its district nurses already treat these patients: the clinics change how, not "
@@ -463,12 +483,13 @@ DECISIONS = [
     ),
     # Inquorate at four days' notice: chair and accountable officer action, not yet ratified.
     DemoDecision(
-        "pcc", 25, "Urgent award: out-of-hours video GP consultations",
-        "GP video and telephone consultations from 18:30 to 08:00 and at weekends for patients "
-        "referred by NHS 111, for six months, after the previous provider left at four weeks' "
-        "notice.",
-        "awaiting_ratification", "buy", "new", "urgent_award", _pounds(118_750.50),
-        _pounds(237_501), 6, "obrien", "mcallister", ("gotodoc",), "gotodoc",
+        committee="pcc", meeting=25, title="Urgent award: out-of-hours video GP consultations",
+        description="GP video and telephone consultations from 18:30 to 08:00 and at weekends for "
+                    "patients referred by NHS 111, for six months, after the previous provider "
+                    "left at four weeks' notice.",
+        status="awaiting_ratification", choice="buy", contract_kind="new", process="urgent_award",
+        total=_pounds(118_750.50), annual=_pounds(237_501), months=6, clinical_lead="obrien",
+        contract_manager="mcallister", providers=("gotodoc",), awarded="gotodoc",
         absent=("fairweather", "oconnor", "adeyemi"), extra=(("obrien", "attendee"),),
         options=(
             ("Urgent award to Go-To-Doc Ltd for six months", "chosen",
@@ -493,11 +514,12 @@ DECISIONS = [
     ),
     # Worked example 3: Dr Adeyemi resigned as a director of the federation eight months ago.
     DemoDecision(
-        "pcc", -6, "Extended access: evening and weekend GP appointments",
-        "Evening (18:30 to 20:00) and Saturday GP and nurse appointments at two hubs, bookable "
-        "by every practice for its patients.",
-        "signed_off", "buy", "new", "competitive_process", _pounds(5_760_000),
-        _pounds(1_440_000), 48, "obrien", "mcallister", ("federation", "gotodoc"),
+        committee="pcc", meeting=-6, title="Extended access: evening and weekend GP appointments",
+        description="Evening (18:30 to 20:00) and Saturday GP and nurse appointments at two hubs, "
+                    "bookable by every practice for its patients.",
+        status="signed_off", choice="buy", contract_kind="new", process="competitive_process",
+        total=_pounds(5_760_000), annual=_pounds(1_440_000), months=48, clinical_lead="obrien",
+        contract_manager="mcallister", providers=("federation", "gotodoc"),
         options=(
             ("A competitive process between the GP federation and Go-To-Doc Ltd", "chosen",
              "Market engagement found two credible providers"),
@@ -509,16 +531,17 @@ DECISIONS = [
         weights=(35, 25, 20, 15, 5),
         justification="Both bids were scored by officers against the published criteria; the "
                       "committee decides between them.",
-        decision_process=PCC_PROCESS,
-        submitted=6, reviewed=2,
+        decision_process=PCC_PROCESS, submitted=6, reviewed=2,
     ),
     DemoDecision(
-        "gb", -10, "Community diabetes specialist nursing and insulin starts",
-        "Diabetes specialist nurses who start insulin and support practices with patients whose "
-        "diabetes is poorly controlled, in community clinics rather than the hospital's diabetes "
-        "centre.",
-        "signed_off", "buy", "existing", "direct_award_c", _pounds(2_700_000), _pounds(900_000),
-        36, "price", "gallagher", ("hospitals",),
+        committee="gb", meeting=-10,
+        title="Community diabetes specialist nursing and insulin starts",
+        description="Diabetes specialist nurses who start insulin and support practices with "
+                    "patients whose diabetes is poorly controlled, in community clinics rather "
+                    "than the hospital's diabetes centre.",
+        status="signed_off", choice="buy", contract_kind="existing", process="direct_award_c",
+        total=_pounds(2_700_000), annual=_pounds(900_000), months=36, clinical_lead="price",
+        contract_manager="gallagher", providers=("hospitals",),
         options=(
             ("Direct award to the hospital trust under process C, moving the nurses into "
              "community clinics", "chosen", "The trust employs the only diabetes specialist "
@@ -531,19 +554,20 @@ DECISIONS = [
         weights=(40, 25, 20, 10, 5),
         justification="The trust is the current provider, meets the contract's standards, and "
                       "the change moves where the service is given, not who gives it.",
-        decision_process=GB_PROCESS,
-        submitted=8, reviewed=3,
+        decision_process=GB_PROCESS, submitted=8, reviewed=3,
         review=Review(rulings={"pemberton": "note_only"}),
     ),
     # Signed off, then Rajesh Kapoor declares his wife's new post at the trust: the sign-off is
     # void and the decision is back in the queue (see LATE_INTERESTS).
     DemoDecision(
-        "pcc", -5, "Diabetes foot care: community podiatry and foot checks in practices",
-        "The community trust's podiatrists treat high-risk feet and ulcers, and the network's "
-        "healthcare assistants do the annual foot checks in practices, with one referral route "
-        "between them.",
-        "signed_off", "mixed", "new", "most_suitable_provider", _pounds(1_290_000),
-        _pounds(430_000), 36, "price", "gallagher", ("community", "pcn"),
+        committee="pcc", meeting=-5,
+        title="Diabetes foot care: community podiatry and foot checks in practices",
+        description="The community trust's podiatrists treat high-risk feet and ulcers, and the "
+                    "network's healthcare assistants do the annual foot checks in practices, with "
+                    "one referral route between them.",
+        status="signed_off", choice="mixed", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(1_290_000), annual=_pounds(430_000), months=36, clinical_lead="price",
+        contract_manager="gallagher", providers=("community", "pcn"),
         options=(
             ("Mixed: trust podiatry for high-risk feet, network foot checks in practices",
              "chosen", "Each part goes to the provider with the staff for it"),
@@ -553,16 +577,16 @@ DECISIONS = [
         ),
         weights=(40, 20, 25, 10, 5),
         justification="The most suitable provider for each part of the pathway.",
-        decision_process=PCC_PROCESS,
-        submitted=24, reviewed=16,
+        decision_process=PCC_PROCESS, submitted=24, reviewed=16,
     ),
     # Still waiting for the governance lead: one overdue, one with a name to confirm.
     DemoDecision(
-        "pcc", -3, "Phlebotomy in primary care: network blood-taking hub",
-        "A blood-taking hub run by the network at Elmwood Family Practice, open 07:30 to 18:30, "
-        "replacing the trust's clinics in the north of the area.",
-        "awaiting_review", "make", "new", "most_suitable_provider", _pounds(465_000),
-        _pounds(155_000), 36, "martin", "gallagher", ("pcn",),
+        committee="pcc", meeting=-3, title="Phlebotomy in primary care: network blood-taking hub",
+        description="A blood-taking hub run by the network at Elmwood Family Practice, open 07:30 "
+                    "to 18:30, replacing the trust's clinics in the north of the area.",
+        status="awaiting_review", choice="make", contract_kind="new",
+        process="most_suitable_provider", total=_pounds(465_000), annual=_pounds(155_000),
+        months=36, clinical_lead="martin", contract_manager="gallagher", providers=("pcn",),
         options=(
             ("The network runs a hub at Elmwood Family Practice", "chosen",
              "Recommended by the phlebotomy review: longer hours, results straight into the "
@@ -575,15 +599,16 @@ DECISIONS = [
         weights=(30, 25, 20, 20, 5),
         justification="The network is the most suitable provider: it has the rooms, the staff "
                       "and access to the practices' records.",
-        decision_process=PCC_PROCESS,
-        submitted=17,
+        decision_process=PCC_PROCESS, submitted=17,
     ),
     DemoDecision(
-        "gb", -8, "Online GP consultations for NHS 111 referrals",
-        "The long-term service after the six-month urgent award: out-of-hours GP video and "
-        "telephone consultations for patients referred by NHS 111, for three years.",
-        "awaiting_review", "buy", "new", "competitive_process", _pounds(1_800_000),
-        _pounds(600_000), 36, "obrien", "mcallister", ("gotodoc",),
+        committee="gb", meeting=-8, title="Online GP consultations for NHS 111 referrals",
+        description="The long-term service after the six-month urgent award: out-of-hours GP video "
+                    "and telephone consultations for patients referred by NHS 111, for three "
+                    "years.",
+        status="awaiting_review", choice="buy", contract_kind="new", process="competitive_process",
+        total=_pounds(1_800_000), annual=_pounds(600_000), months=36, clinical_lead="obrien",
+        contract_manager="mcallister", providers=("gotodoc",),
         extra=(("obrien", "attendee"), ("kowalczyk", "attendee")),
         options=(
             ("A competitive process", "chosen",
@@ -596,18 +621,19 @@ DECISIONS = [
         weights=(35, 30, 15, 15, 5),
         justification="Go-To-Doc Ltd's bid met every quality threshold and is 8% below the "
                       "budget; the evaluation panel recommends it.",
-        decision_process=GB_INDEPENDENT_PROCESS,
-        submitted=2,
-        guardian_votes=True,
+        decision_process=GB_INDEPENDENT_PROCESS, submitted=2, guardian_votes=True,
     ),
     # Buying from providers with no ODS code, known only by their Companies House numbers and
     # a charity number: the interests declared in them are found as conflicts, one of them late.
     DemoDecision(
-        "pcc", -20, "Home from hospital: home care and carers' support",
-        "Short-term home care for patients leaving hospital, a social prescribing link for each "
-        "network practice, and support for the unpaid carers looking after them.",
-        "awaiting_review", "buy", "new", "most_suitable_provider", _pounds(720_000),
-        _pounds(240_000), 36, "martin", "gallagher", ("homecare", "wellbeing", "carers"),
+        committee="pcc", meeting=-20, title="Home from hospital: home care and carers' support",
+        description="Short-term home care for patients leaving hospital, a social prescribing link "
+                    "for each network practice, and support for the unpaid carers looking after "
+                    "them.",
+        status="awaiting_review", choice="buy", contract_kind="new",
+        process="most_suitable_provider", total=_pounds(720_000), annual=_pounds(240_000),
+        months=36, clinical_lead="martin", contract_manager="gallagher",
+        providers=("homecare", "wellbeing", "carers"),
         options=(
             ("Saltmouth Home Care, Easterby Wellbeing and Saltmouth Carers Network together",
              "chosen", "Each already works in the area, and together they cover the whole "
@@ -620,16 +646,18 @@ DECISIONS = [
         weights=(35, 25, 20, 15, 5),
         justification="The three local providers are the most suitable: established in the area, "
                       "rated good, and already working with the practices.",
-        decision_process=PCC_PROCESS,
-        submitted=3,
+        decision_process=PCC_PROCESS, submitted=3,
     ),
     # Inquorate on the Governing Body: co-opting two GPs is recorded, sign-off still to come.
     DemoDecision(
-        "gb", -13, "Enhanced health in care homes: network-wide ward rounds",
-        "Extending the Greystone pilot to all 23 care homes in the network's area: a named GP, "
-        "weekly multidisciplinary ward rounds and anticipatory care plans for every resident.",
-        "escalated", "make", "new", "most_suitable_provider", _pounds(3_150_000),
-        _pounds(1_050_000), 36, "martin", "gallagher", ("pcn",),
+        committee="gb", meeting=-13,
+        title="Enhanced health in care homes: network-wide ward rounds",
+        description="Extending the Greystone pilot to all 23 care homes in the network's area: a "
+                    "named GP, weekly multidisciplinary ward rounds and anticipatory care plans "
+                    "for every resident.",
+        status="escalated", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(3_150_000), annual=_pounds(1_050_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("pcn",),
         options=(
             ("The network provides the ward rounds for every home", "chosen",
              "The pilot cut emergency admissions from the Greystone homes by a fifth"),
@@ -641,16 +669,17 @@ DECISIONS = [
         weights=(40, 20, 25, 10, 5),
         justification="Care home residents need GPs who know them and their homes; only the "
                       "practices, working as a network, can provide that in every home.",
-        decision_process=GB_PROCESS,
-        submitted=4, reviewed=1,
+        decision_process=GB_PROCESS, submitted=4, reviewed=1,
         review=Review(escalation=("co_opt", ("kowalczyk", "gp"), ("ferreira", "gp"))),
     ),
     DemoDecision(
-        "pcc", -13, "Community non-obstetric ultrasound: renewal with the current provider",
-        "Renewal of the community ultrasound service for three years when the accreditation "
-        "ends, with reports due within 3 working days.",
-        "ready_for_decision", "buy", "existing", "direct_award_c", _pounds(1_650_000),
-        _pounds(550_000), 36, "martin", "thompson", ("clearscan",),
+        committee="pcc", meeting=-13,
+        title="Community non-obstetric ultrasound: renewal with the current provider",
+        description="Renewal of the community ultrasound service for three years when the "
+                    "accreditation ends, with reports due within 3 working days.",
+        status="ready_for_decision", choice="buy", contract_kind="existing",
+        process="direct_award_c", total=_pounds(1_650_000), annual=_pounds(550_000), months=36,
+        clinical_lead="martin", contract_manager="thompson", providers=("clearscan",),
         options=(
             ("Direct award to ClearScan Diagnostics Ltd under process C", "chosen",
              "The current provider meets the standards, and the service changes only modestly"),
@@ -662,15 +691,15 @@ DECISIONS = [
         weights=(35, 30, 15, 15, 5),
         justification="The current provider meets the contract's standards and patients rate it "
                       "highly; process C applies to a renewal with modest changes.",
-        decision_process=PCC_PROCESS,
-        submitted=3,
+        decision_process=PCC_PROCESS, submitted=3,
     ),
     DemoDecision(
-        "gb", -20, "First contact physiotherapy in practices (pilot)",
-        "Physiotherapists in four practices who see patients with joint and back pain at their "
-        "first appointment, without seeing a GP first, for a one-year pilot.",
-        "ready_for_decision", "buy", "new", "most_suitable_provider", _pounds(195_000),
-        _pounds(195_000), 12, "siddiqui", "mcallister", ("physio",),
+        committee="gb", meeting=-20, title="First contact physiotherapy in practices (pilot)",
+        description="Physiotherapists in four practices who see patients with joint and back pain "
+                    "at their first appointment, without seeing a GP first, for a one-year pilot.",
+        status="ready_for_decision", choice="buy", contract_kind="new",
+        process="most_suitable_provider", total=_pounds(195_000), annual=_pounds(195_000),
+        months=12, clinical_lead="siddiqui", contract_manager="mcallister", providers=("physio",),
         options=(
             ("Vale Physio Partners Ltd provides the physiotherapists", "chosen",
              "Runs the community MSK service, so patients move between the two without a new "
@@ -682,23 +711,23 @@ DECISIONS = [
         weights=(35, 25, 25, 10, 5),
         justification="A one-year pilot with the provider already running community MSK "
                       "services, to be evaluated before any longer contract.",
-        decision_process=GB_PROCESS,
-        submitted=5,
+        decision_process=GB_PROCESS, submitted=5,
     ),
     DemoDecision(
-        "gb", -27, "Spirometry and FeNO testing hub for asthma and COPD diagnosis",
-        "Quality-assured spirometry and FeNO tests at a network hub, so asthma and COPD are "
-        "diagnosed on objective tests as national guidance requires.",
-        "returned", "make", "new", "most_suitable_provider", _pounds(330_000), _pounds(110_000),
-        36, "martin", "gallagher", ("pcn",),
+        committee="gb", meeting=-27,
+        title="Spirometry and FeNO testing hub for asthma and COPD diagnosis",
+        description="Quality-assured spirometry and FeNO tests at a network hub, so asthma and "
+                    "COPD are diagnosed on objective tests as national guidance requires.",
+        status="returned", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(330_000), annual=_pounds(110_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("pcn",),
         options=(
             ("The network runs a testing hub", "chosen", ""),
             ("The hospital's lung function unit", "rejected", "Waits of 20 weeks"),
         ),
         weights=(30, 30, 20, 15, 5),
         justification="The network can run quality-assured tests near patients' homes.",
-        decision_process=GB_PROCESS,
-        submitted=9, reviewed=5,
+        decision_process=GB_PROCESS, submitted=9, reviewed=5,
         reason="Six of the Governing Body's GP members are conflicted on a network contract, so "
                "the meeting would be inquorate: take it to the Primary Care Committee, which "
                "holds the delegated authority for network services, and add the scores behind "
@@ -707,11 +736,12 @@ DECISIONS = [
     # Three routes the rest of the demo does not publish: direct awards A and C and an urgent
     # award, all in 2024 (their references are 2024's own, so no other decision's moves).
     DemoDecision(
-        "pcc", 400, "Latent tuberculosis screening for new entrants",
-        "Testing and treatment of latent tuberculosis for people newly arrived from countries "
-        "with a high incidence, referred by their practice.",
-        "published", "buy", "existing", "direct_award_a", _pounds(84_000), _pounds(28_000), 36,
-        "martin", "gallagher", ("hospitals",), "hospitals",
+        committee="pcc", meeting=400, title="Latent tuberculosis screening for new entrants",
+        description="Testing and treatment of latent tuberculosis for people newly arrived from "
+                    "countries with a high incidence, referred by their practice.",
+        status="published", choice="buy", contract_kind="existing", process="direct_award_a",
+        total=_pounds(84_000), annual=_pounds(28_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("hospitals",), awarded="hospitals",
         options=(
             ("Direct award to the hospital trust under process A", "chosen",
              "The trust's TB service is the only one in the area with the specialist nurses and "
@@ -724,11 +754,13 @@ DECISIONS = [
         before_psr=dt.date(2024, 7, 11),
     ),
     DemoDecision(
-        "pcc", 400, "Community podiatry: direct award to the existing provider",
-        "Foot care for people with diabetes and high-risk feet in five community clinics, under "
-        "a new three-year contract with the provider that runs it now.",
-        "published", "buy", "existing", "direct_award_c", _pounds(540_000), _pounds(180_000), 36,
-        "martin", "gallagher", ("community",), "community",
+        committee="pcc", meeting=400,
+        title="Community podiatry: direct award to the existing provider",
+        description="Foot care for people with diabetes and high-risk feet in five community "
+                    "clinics, under a new three-year contract with the provider that runs it now.",
+        status="published", choice="buy", contract_kind="existing", process="direct_award_c",
+        total=_pounds(540_000), annual=_pounds(180_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("community",), awarded="community",
         options=(
             ("Direct award to the community trust under process C", "chosen",
              "It meets the contract's standards and the service is not changing considerably"),
@@ -741,11 +773,13 @@ DECISIONS = [
         before_psr=dt.date(2024, 9, 12),
     ),
     DemoDecision(
-        "pcc", 400, "Urgent award: caretaker GP service at Larchfield Medical Practice",
-        "GP and nursing appointments for Larchfield's 6,200 patients for six months after the "
-        "practice's partners handed back their contract at short notice.",
-        "published", "buy", "new", "urgent_award", _pounds(410_000), _pounds(820_000), 6,
-        "martin", "gallagher", ("physio",), "physio",
+        committee="pcc", meeting=400,
+        title="Urgent award: caretaker GP service at Larchfield Medical Practice",
+        description="GP and nursing appointments for Larchfield's 6,200 patients for six months "
+                    "after the practice's partners handed back their contract at short notice.",
+        status="published", choice="buy", contract_kind="new", process="urgent_award",
+        total=_pounds(410_000), annual=_pounds(820_000), months=6, clinical_lead="martin",
+        contract_manager="gallagher", providers=("physio",), awarded="physio",
         options=(
             ("An urgent award to a provider that can start within two weeks", "chosen",
              "Patients would otherwise lose their practice when the contract ends"),
@@ -757,15 +791,16 @@ DECISIONS = [
         before_psr=dt.date(2024, 8, 1),
     ),
     DemoDecision(
-        "gb", -27, "GP streaming at the emergency department",
-        "GPs at the front door of the emergency department who see patients with primary care "
-        "problems.",
-        "draft", "buy", None, "competitive_process", providers=("hospitals", "gotodoc"),
-        clinical_lead="obrien", submitted=3,
+        committee="gb", meeting=-27, title="GP streaming at the emergency department",
+        description="GPs at the front door of the emergency department who see patients with "
+                    "primary care problems.",
+        status="draft", choice="buy", contract_kind=None, process="competitive_process",
+        providers=("hospitals", "gotodoc"), clinical_lead="obrien", submitted=3,
     ),
     DemoDecision(
-        "pcc", -34, "Long-acting reversible contraception (coil and implant) clinics",
-        "", "new", submitted=1,
+        committee="pcc", meeting=-34,
+        title="Long-acting reversible contraception (coil and implant) clinics", description="",
+        status="new", submitted=1,
     ),
 ]
 
@@ -774,14 +809,17 @@ DECISIONS = [
 # echocardiography: a conflict nobody knew of, now flagged with its late declaration. Rajesh
 # Kapoor's wife joined the community trust's board after the foot care sign-off: it is void.
 LATE_INTERESTS = [
-    (40, DemoInterest("nwosu", "clearscan", "", "Diagnostic imaging and ultrasound", FIN,
-                      "Son is a cardiac physiologist employed by the company", 400, 40,
-                      associate="Son", recorded_by="secretary")),
-    (6, DemoInterest("kapoor", "community", "", "Community health services", FIN,
-                     "Wife appointed a non-executive director of the trust (paid)", 12, 6,
-                     associate="Spouse",
-                     mitigation="Will leave the meeting for items where the trust may be "
-                                "awarded a contract")),
+    (40, DemoInterest(
+        person="nwosu", organisation="clearscan", organisation_name="",
+        business="Diagnostic imaging and ultrasound", interest_type=FIN,
+        nature="Son is a cardiac physiologist employed by the company", date_from=400,
+        declared_on=40, associate="Son")),
+    (6, DemoInterest(
+        person="kapoor", organisation="community", organisation_name="",
+        business="Community health services", interest_type=FIN,
+        nature="Wife appointed a non-executive director of the trust (paid)", date_from=12,
+        declared_on=6, associate="Spouse",
+        mitigation="Will leave the meeting for items where the trust may be awarded a contract")),
 ]
 
 
@@ -806,14 +844,16 @@ class DemoModification:
 
 MODIFICATIONS = [
     DemoModification(
-        "Community dermatology clinics led by GPs with an extended role", 40,
-        "An extra Saturday clinic each month at Fernhill Surgery until the waiting list for "
-        "first appointments is under 6 weeks.", "e", value_after=_pounds(1_240_000)),
+        title="Community dermatology clinics led by GPs with an extended role", days_ago=40,
+        what_changed="An extra Saturday clinic each month at Fernhill Surgery until the waiting "
+                     "list for first appointments is under 6 weeks.",
+        ground="e", value_after=_pounds(1_240_000)),
     DemoModification(
-        "Minor surgery (joint injections and excisions) at Fernhill Surgery", 30,
-        "The contract's break clause used by agreement with the practice: the service ends "
-        "when the new local enhanced service for minor surgery starts, and the price falls "
-        "pro rata.", "a", value_after=_pounds(76_000), ends_in_months=9),
+        title="Minor surgery (joint injections and excisions) at Fernhill Surgery", days_ago=30,
+        what_changed="The contract's break clause used by agreement with the practice: the "
+                     "service ends when the new local enhanced service for minor surgery "
+                     "starts, and the price falls pro rata.",
+        ground="a", value_after=_pounds(76_000), ends_in_months=9),
 ]
 
 
