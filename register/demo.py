@@ -25,7 +25,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from . import audit
 from .auth.models import create_user
 from .db import write_transaction
 from .rules.interests import add_months
@@ -278,6 +277,7 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
 
     counts: dict[str, int] = {}
     with write_transaction(db):
+        from .committees.queries import set_independent_reviewer
         from .interests.queries import (
             create_interest,
             record_return,
@@ -314,14 +314,11 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
             _count("accounts", counts)
         for committee in COMMITTEES:
             if committee["key"] in INDEPENDENT_REVIEWERS:
-                committee_id = db.execute("SELECT id FROM committees WHERE name = ?",
-                                          [committee["name"]]).fetchone()[0]
-                reviewer = users[INDEPENDENT_REVIEWERS[committee["key"]]]
-                db.execute("UPDATE committees SET independent_reviewer_user_id = ? WHERE id = ?",
-                           [reviewer, committee_id])
-                audit.record(db, actor=ACTOR, action="update", entity="committee",
-                             entity_id=committee_id,
-                             changes={"independent_reviewer_user_id": [None, reviewer]})
+                committee_id, version = db.execute(
+                    "SELECT id, version FROM committees WHERE name = ?",
+                    [committee["name"]]).fetchone()
+                set_independent_reviewer(db, committee_id, version,
+                                         users[INDEPENDENT_REVIEWERS[committee["key"]]], ACTOR)
 
         def account(username: str) -> SimpleNamespace:
             return SimpleNamespace(id=users[username], person_id=people[ACCOUNT_PEOPLE[username]],
