@@ -356,10 +356,10 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
             add_interest(interest)
 
         # Edits: the first version is kept in interest_versions, as the interests pages do.
-        for person_key_, organisation_key, days_ago, username, changed in EDITS:
+        for holder, organisation_key, days_ago, username, changed in EDITS:
             current = next(iter(db.query(
                 "SELECT * FROM interests WHERE person_id = ? AND organisation_id = ?",
-                [people[person_key_], orgs[organisation_key]])))
+                [people[holder], orgs[organisation_key]])))
             update_interest(db, current["id"], current["version"], {**current, **changed},
                             user=account(username), now=f"{day(days_ago)}T10:00:00+00:00")
             _count("interest edits", counts)
