@@ -328,7 +328,9 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
         import_files({"interests"})
 
         def add_interest(interest: DemoInterest, now: str | None = None) -> int:
-            """An interest typed on the interests pages by its account, at `now`."""
+            """An interest typed on the interests pages by its account, at `now` (the morning
+            of the day it was declared unless given); a withdrawn one is withdrawn then too."""
+            now = now or f"{day(interest.declared_on)}T09:00:00+00:00"
             name = interest.organisation_name
             if interest.organisation:
                 name = db["organisations"].get(orgs[interest.organisation])["name"]

@@ -1005,3 +1005,18 @@ def test_the_demo_loads_the_same_consortium_on_another_day(tmp_path):
                            ).fetchone()[0]
     assert ended == (dt.date(2026, 11, 5) - (TODAY - add_months(TODAY, -8))).isoformat()
     handle.close()
+
+
+@pytest.mark.parametrize(("table", "column"), [
+    ("decisions", "created_at"), ("decisions", "submitted_at"), ("decisions", "updated_at"),
+    ("decision_rulings", "ruled_at"), ("escalations", "recorded_at"),
+    ("sign_offs", "signed_at"), ("sign_offs", "voided_at"), ("decision_outcomes", "recorded_at"),
+    ("decision_notices", "recorded_at"), ("decision_representations", "recorded_at"),
+    ("contract_modifications", "created_at"), ("interest_versions", "replaced_at"),
+])
+def test_the_demo_history_is_stamped_with_the_clock_it_passes(db, demo, table, column):
+    # Each write path takes the demo's time as `now=`: nothing of the history is stamped with the
+    # real time the demo was loaded (later than TODAY), as the write functions do by default.
+    stamps = [r[column] for r in rows(db, f"SELECT {column} FROM {table}") if r[column]]
+    assert stamps, (table, column)
+    assert max(stamps) < TODAY.isoformat(), (table, column)

@@ -94,13 +94,13 @@ def save_rulings(db: Database, review: queries.Review, selections: dict[int, dic
     if changes:
         audit.record(db, actor=actor, action="rulings", entity="decision", entity_id=decision_id,
                      changes=changes)
-    _link_confirmed(db, review, matches, actor=actor, user_id=user_id)
+    _link_confirmed(db, review, matches, actor=actor, user_id=user_id, now=now)
     return bool(changes)
 
 
 def _link_confirmed(db: Database, review: queries.Review,
                     matches: dict[tuple[int, int], dict[str, str]], *, actor: str,
-                    user_id: int) -> None:
+                    user_id: int, now: str | None = None) -> None:
     """A confirmed match links the free-text interest to the organisation for good, so every
     later decision sees the conflict (and its lateness); the resolution stays as the record of
     who confirmed it here. A name that matched several organisations is not linked: which one
@@ -114,7 +114,8 @@ def _link_confirmed(db: Database, review: queries.Review,
         # A possible undeclared interest (a negative key, a Companies House record) links nothing.
         if len(matched) == 1 and (group["interest_id"] or 0) > 0:
             linking.confirm_match(db, group["interest_id"], matched.pop(), actor=actor,
-                                  user_id=user_id, reference=review.decision["reference"])
+                                  user_id=user_id, reference=review.decision["reference"],
+                                  now=now)
 
 
 def record_escalation(db: Database, decision: dict[str, Any], kind: str,
