@@ -1,24 +1,34 @@
 """The fictional demo consortium: practices, providers, people, committees, interests, accounts,
 and two years of make-or-buy decisions (written by `demo_decisions`).
 
-Every name, code and address here is invented. Dates are counted back from the day the data is
-loaded, so the register looks current whenever it is set up and is the same for a given day.
+Every name, code and address here is invented. Most of the consortium is in data files
+(`demo_files/`), each in the layout docs/imports.md documents, loaded through the same imports the
+`flask import` command and the Import page use: so the demo also proves the imports. What no import
+can express (accounts, interests typed on the interests pages, an edit and a withdrawal, returns,
+decisions and their histories, campaigns) is written below as small tables, each row through the
+store function the pages use.
+
+Dates are counted back from the day the data is loaded, so the register looks current whenever it
+is set up and is the same for a given day. The files are dated as on `FILES_DAY`; the loader moves
+every date in them by the days between that day and the load day before importing them. The
+clock is passed to the write functions (`now=`, `today=`), never swapped in a module.
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from sqlite_utils import Database
 
-from . import audit
 from .auth.models import create_user
 from .db import write_transaction
-from .organisations.identity import keyed
 from .rules.interests import add_months
-from .timeutil import today_uk, utcnow_iso
+from .timeutil import today_uk
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the only default password, for the demo
 DEMO_ACCOUNTS = [
@@ -37,215 +47,98 @@ INDEPENDENT_REVIEWERS = {"gb": "reviewer"}
 
 ACTOR = "demo"
 
-# ---- organisations --------------------------------------------------------------------------
-# Practice codes Y90001-Y90012 are taken from the Y9 range, which no real GP practice uses; the
-# network (U90001) and the trusts (R9A, R9B) are likewise invented, and the Companies House numbers
-# start 990000, so nothing here can be mistaken for (or matched against) a real organisation.
-# Postcodes use the invented area "NV".
+# ---- the data files ---------------------------------------------------------------------------
 
-PRACTICES = [
-    # key, name, ODS code, address, postcode
-    ("abbeyfield", "Abbeyfield Medical Centre", "Y90001", "2 Abbey Road, Northvale", "NV1 2AB"),
-    ("brookside", "Brookside Surgery", "Y90002", "41 Brook Street, Northvale", "NV1 4BS"),
-    ("castlegate", "Castlegate Health Centre", "Y90003", "Castlegate, Northvale", "NV2 1CG"),
-    ("dunmore", "Dunmore Road Practice", "Y90004", "118 Dunmore Road, Easterby", "NV3 6DR"),
-    ("elmwood", "Elmwood Family Practice", "Y90005", "7 Elmwood Avenue, Northvale", "NV2 8EW"),
-    ("fernhill", "Fernhill Surgery", "Y90006", "Fernhill Lane, Upper Fernhill", "NV4 3FH"),
-    ("greystone", "Greystone Medical Group", "Y90007", "The Old Mill, Greystone", "NV5 1GM"),
-    ("harbour", "Harbour View Surgery", "Y90008", "3 Quay Street, Saltmouth", "NV6 2HV"),
-    ("ivylane", "Ivy Lane Surgery", "Y90009", "22 Ivy Lane, Easterby", "NV3 9IL"),
-    ("juniper", "Juniper House Surgery", "Y90010", "Juniper House, Market Square, Northvale",
-     "NV1 7JH"),
-    ("kingsmead", "Kingsmead Practice", "Y90011", "90 Kingsmead Way, Saltmouth", "NV6 5KM"),
-    ("larchfield", "Larchfield Medical Practice", "Y90012", "Larchfield Road, Westholme",
-     "NV7 2LF"),
-]
-
-# The network takes ten of the twelve practices; the federation six. Castlegate Health Centre
-# left the federation eight months ago, when Dr Adeyemi stood down as its director (worked
-# example 3: a federation bid after that no longer touches him).
-NETWORK_MEMBERS = ["abbeyfield", "brookside", "castlegate", "dunmore", "elmwood", "fernhill",
-                   "greystone", "harbour", "ivylane", "juniper"]
-FEDERATION_MEMBERS = ["abbeyfield", "brookside", "castlegate", "elmwood", "greystone", "juniper"]
-LEFT = {("federation", "castlegate"): ("months", 8)}
-
-OTHER_ORGANISATIONS = [
-    # key, name, kind, ODS code, Companies House number, address, postcode
-    ("pcn", "Northvale Central Primary Care Network", "network", "U90001", None,
-     "c/o Elmwood Family Practice, 7 Elmwood Avenue, Northvale", "NV2 8EW"),
-    ("federation", "Northvale GP Federation Ltd", "federation", None, "99000001",
-     "Unit 4, Riverside Business Park, Northvale", "NV1 9RB"),
-    ("hospitals", "Northvale Hospitals NHS Foundation Trust", "trust", "R9A", None,
-     "Northvale General Hospital, Infirmary Road, Northvale", "NV1 3NH"),
-    ("community", "Northvale Community Health NHS Trust", "trust", "R9B", None,
-     "Vale House, 10 Station Road, Easterby", "NV3 1VH"),
-    ("physio", "Vale Physio Partners Ltd", "independent", None, "99000002",
-     "15 Mill Street, Northvale", "NV2 4MS"),
-    ("gotodoc", "Go-To-Doc Ltd", "independent", None, "99000003",
-     "Suite 2, The Exchange, Saltmouth", "NV6 1EX"),
-    ("clearscan", "ClearScan Diagnostics Ltd", "independent", None, "99000004",
-     "Imaging Centre, Westholme Retail Park, Westholme", "NV7 8CD"),
-]
-
-# Providers with no ODS code, known to the register only by their Companies House number or
-# their charity number, and the declarations that name them that way. They are loaded through
-# the documented imports, as a secretary would load them from files, so the demo also shows
-# those files finding each organisation by its number or its exact name: the interests are
-# linked to the providers, and the decision buying from them finds real conflicts (one declared
-# late), never possible matches. The numbers are invented: Companies House numbers start 990000
-# like the others, and the charity number 999001 is outside the ranges the charity registers use.
-IDENTIFIED_ORGANISATIONS = (
-    "name,kind,companies_house_number,charity_number,registered_address,postcode\n"
-    "Saltmouth Home Care Ltd,independent,99000005,,\"8 Harbour Row, Saltmouth\",NV6 3HR\n"
-    "Easterby Wellbeing CIC,independent,99000006,,\"The Old Library, Church Street, Easterby\","
-    "NV3 2OL\n"
-    "Saltmouth Carers Network,voluntary,,999001,\"12 Quay Street, Saltmouth\",NV6 2QS\n"
+DEMO_FILES = Path(__file__).resolve().parent / "demo_files"
+# The day the files' dates are written as: each is moved by (load day - FILES_DAY).
+FILES_DAY = dt.date(2026, 3, 15)
+# Each file, in the order the imports need (docs/imports.md): practices and providers, the GP
+# practice extract (status and prescribing setting), network and federation memberships with their
+# dates, people, the home practices of a GP who moved, committees with their members, interests;
+# after the decisions, gifts and breaches.
+DEMO_IMPORTS = (
+    ("organisations", "organisations.csv"),
+    ("epraccur", "epraccur.csv"),
+    ("memberships", "memberships.csv"),
+    ("people", "people.csv"),
+    ("home_practices", "home_practices.csv"),
+    ("committees", "committees.csv"),
+    ("interests", "interests.csv"),
+    # After the decisions: gifts and hospitality offered to members, and the breaches register.
+    ("gifts", "gifts.csv"),
+    ("breaches", "breaches.csv"),
 )
-# The same three, by the keys the demo's decisions use.
-IDENTIFIED_KEYS = {"homecare": ("companies_house_number", "99000005"),
-                   "wellbeing": ("companies_house_number", "99000006"),
-                   "carers": ("charity_number", "999001")}
-# (person, Companies House number, charity number, name as typed, business, type, nature,
-#  relationship, days ago it arose, days ago it was declared)
-IDENTIFIED_INTERESTS = [
-    ("mensah", "99000005", "", "", "Home care", "financial",
-     "Daughter is a care coordinator employed by the company", "Daughter", 500, 495),
-    # Named only as the declaring member wrote it: the exact name once "Community Interest
-    # Company" and "CIC" are read alike. Declared 100 days after it arose: late.
-    ("adeyemi", "", "", "Easterby Wellbeing Community Interest Company", "Social prescribing "
-     "and wellbeing services", "financial", "Holds 10% of the shares", "", 300, 200),
-    ("pemberton", "", "999001", "", "Support for unpaid carers", "non_financial_personal",
-     "Trustee of the charity", "", 1200, 1195),
-]
+# The columns holding dates in the files with a header row (the epraccur extract's dates are not
+# read by its import; the Companies House snapshot's are years old and stay as they are).
+DATE_COLUMNS = frozenset({"date_from", "date_to", "declared_on", "home_practice_from",
+                          "offered_on", "found_on", "closed_on"})
+# What each imported record is counted as in the loader's summary.
+COUNTED = {"organisation": "organisations", "organisation_link":
+           "network and federation memberships", "person": "people", "committee": "committees",
+           "committee_member": "committee memberships", "interest": "interests",
+           "gift": "gifts and hospitality", "breach": "breaches recorded"}
+
+# The organisations the tables below name, by a short key, each named the way every import file
+# names an organisation ("Naming an organisation in one cell" in docs/imports.md). Practice codes
+# Y90001-Y90012 are from the Y9 range, which no real GP practice uses; the network (U90001) and the
+# trusts (R9A, R9B) are likewise invented, Companies House numbers start 990000 and the charity
+# number 999001 is outside the ranges the charity registers use, so nothing here can be mistaken
+# for (or matched against) a real organisation. Postcodes use the invented area "NV".
+ORGANISATIONS = {
+    "abbeyfield": "Y90001", "brookside": "Y90002", "castlegate": "Y90003", "dunmore": "Y90004",
+    "elmwood": "Y90005", "fernhill": "Y90006", "greystone": "Y90007", "harbour": "Y90008",
+    "ivylane": "Y90009", "juniper": "Y90010", "kingsmead": "Y90011", "larchfield": "Y90012",
+    "pcn": "U90001", "federation": "companies_house:99000001", "hospitals": "R9A",
+    "community": "R9B", "physio": "companies_house:99000002", "gotodoc": "companies_house:99000003",
+    "clearscan": "companies_house:99000004",
+    # Providers with no ODS code, known only by their Companies House or charity number: their
+    # interests are linked by number or by exact name, so the decision buying from them finds real
+    # conflicts (one declared late), never possible matches.
+    "homecare": "companies_house:99000005", "wellbeing": "companies_house:99000006",
+    "carers": "charity:999001",
+}
+COMMITTEE_KEYS = {"Governing Body": "gb", "Primary Care Committee": "pcc"}
+# People's keys are the surname in their email address, as far as a hyphen; except these.
+PERSON_KEY_EXCEPTIONS = {"fatima.al-sayed": "alsayed"}
 
 
-def _identified_files(day: Any, emails: dict[str, str]) -> tuple[str, str]:
-    """The organisations and interests files for the providers known only by a number."""
-    header = ("person_email,organisation_companies_house_number,organisation_charity_number,"
-              "organisation_name,organisation_business,interest_type,direct_or_indirect,"
-              "relationship,nature,date_from,declared_on,consent_to_publish\n")
-    rows = "".join(
-        f"{emails[person]},{number},{charity},{name},{business},{kind},"
-        f"{'indirect' if relationship else 'direct'},{relationship},{nature},"
-        f"{day(arose)},{day(declared)},yes\n"
-        for person, number, charity, name, business, kind, nature, relationship, arose, declared
-        in IDENTIFIED_INTERESTS)
-    return IDENTIFIED_ORGANISATIONS, header + rows
+def person_key(email: str) -> str:
+    """The short key the demo's tables use for the person with this email ("rahman")."""
+    local = email.split("@", 1)[0]
+    return PERSON_KEY_EXCEPTIONS.get(local, local.rsplit(".", 1)[-1].split("-", 1)[0])
 
 
-# ---- people ---------------------------------------------------------------------------------
+def _read_csv(name: str) -> list[dict[str, str]]:
+    with (DEMO_FILES / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 @dataclass(frozen=True)
 class DemoPerson:
-    """One person of the demo consortium."""
+    """One person of the demo consortium, as people.csv has them."""
 
     key: str
     name: str
     email: str
-    positions: str
-    decision_maker: bool
-    practice: str | None = None
 
 
-def _p(key: str, name: str, email: str, positions: str, dm: bool = True,
-       practice: str | None = None) -> DemoPerson:
-    return DemoPerson(key, name, email + "@northvale-consortium.example", positions, dm, practice)
+PEOPLE = [DemoPerson(person_key(row["email"]), row["name"], row["email"])
+          for row in _read_csv("people.csv")]
 
 
-# A GP who moved practice: the practice they were in before, and how many months ago they moved
-# (long before any demo meeting, so no decision is judged by the earlier practice).
-MOVED_PRACTICE = {"rahman": ("castlegate", 108)}
+def _committees() -> list[dict[str, Any]]:
+    """The committees of committees.csv with their members as (person key, role, category,
+    voting), in the file's order."""
+    found: dict[str, dict[str, Any]] = {}
+    for row in _read_csv("committees.csv"):
+        committee = found.setdefault(row["committee"], {
+            "key": COMMITTEE_KEYS[row["committee"]], "name": row["committee"], "members": []})
+        committee["members"].append((person_key(row["person_email"]), row["role"] or "member",
+                                     row["category"], row["voting"] != "no"))
+    return list(found.values())
 
-PEOPLE = [
-    # The governing body.
-    _p("rahman", "Dr Aisha Rahman", "aisha.rahman",
-       "Clinical Chair of the Governing Body; GP partner, Abbeyfield Medical Centre",
-       practice="abbeyfield"),
-    _p("pemberton", "Hugh Pemberton-Clarke", "hugh.pemberton-clarke",
-       "Lay member for patient and public involvement; Vice-chair of the Governing Body; "
-       "Chair of the Primary Care Committee"),
-    _p("okafor", "Margaret Okafor", "margaret.okafor",
-       "Lay member for governance; Chair of the Audit Committee; "
-       "Conflicts of Interest Guardian"),
-    _p("llewelyn", "Siân Llewelyn", "sian.llewelyn", "Accountable Officer"),
-    _p("kapoor", "Rajesh Kapoor", "rajesh.kapoor", "Chief Finance Officer"),
-    _p("oconnor", "Dr Niamh O'Connor", "niamh.oconnor",
-       "GP partner, Brookside Surgery; GP member of the Governing Body", practice="brookside"),
-    _p("adeyemi", "Dr Oluwaseun Adeyemi", "oluwaseun.adeyemi",
-       "GP partner, Castlegate Health Centre; GP member of the Governing Body",
-       practice="castlegate"),
-    _p("wojcik", "Dr Zofia Wójcik", "zofia.wojcik",
-       "GP partner, Elmwood Family Practice; Clinical Director, Northvale Central Primary Care "
-       "Network", practice="elmwood"),
-    _p("macleod", "Dr Callum MacLeod", "callum.macleod",
-       "GP partner, Greystone Medical Group; GP member of the Governing Body",
-       practice="greystone"),
-    _p("chen", "Dr Mei-Ling Chen", "mei-ling.chen",
-       "GP partner, Juniper House Surgery; GP member of the Governing Body", practice="juniper"),
-    _p("nwosu", "Bernadette Nwosu", "bernadette.nwosu",
-       "Registered nurse member of the Governing Body"),
-    _p("ashworth", "Dr Jonathan Ashworth-Hale", "jonathan.ashworth-hale",
-       "Secondary care specialist doctor member of the Governing Body"),
-    _p("byrne", "Dr Ciarán Byrne", "ciaran.byrne",
-       "Director of Public Health, Northvale Council (attends the Governing Body, non-voting)"),
-    # The primary care committee's own members.
-    _p("fairweather", "Eleanor Fairweather", "eleanor.fairweather",
-       "Lay member and Vice-chair, Primary Care Committee"),
-    _p("mensah", "Kwame Mensah", "kwame.mensah", "Lay member, Primary Care Committee"),
-    _p("nowak", "Tomasz Nowak", "tomasz.nowak", "Director of Primary Care"),
-    _p("alsayed", "Fatima Al-Sayed", "fatima.al-sayed",
-       "Healthwatch Northvale representative (attends the Primary Care Committee, non-voting)"),
-    # Staff and clinical leads who take part in decisions.
-    _p("sharma", "Priya Sharma", "priya.sharma",
-       "Board Secretary and Head of Corporate Governance", dm=False),
-    _p("mcallister", "Fiona McAllister", "fiona.mcallister",
-       "Head of Contracting and Procurement"),
-    _p("siddiqui", "Dr Ahmed Siddiqui", "ahmed.siddiqui",
-       "GP partner, Fernhill Surgery; Clinical lead for musculoskeletal services",
-       practice="fernhill"),
-    _p("price", "Dr Rhiannon Price", "rhiannon.price",
-       "GP partner, Harbour View Surgery; Clinical lead for diabetes", practice="harbour"),
-    _p("obrien", "Dr Seán O'Brien", "sean.obrien",
-       "Salaried GP, Kingsmead Practice; Clinical lead for urgent care", practice="kingsmead"),
-    _p("thompson", "Marcus Thompson-Reid", "marcus.thompson-reid",
-       "Deputy Chief Finance Officer"),
-    _p("demir", "Yusuf Demir", "yusuf.demir", "Head of Medicines Optimisation (pharmacist)"),
-    _p("martin", "Chloé Martin", "chloe.martin", "Director of Quality and Nursing"),
-    # GP partners who are not decision-makers.
-    _p("fischer", "Dr Hannah Fischer", "hannah.fischer", "GP partner, Dunmore Road Practice",
-       dm=False, practice="dunmore"),
-    _p("osei", "Dr Kofi Osei", "kofi.osei", "GP partner, Ivy Lane Surgery", dm=False,
-       practice="ivylane"),
-    _p("kowalczyk", "Dr Ewa Kowalczyk", "ewa.kowalczyk",
-       "GP partner, Larchfield Medical Practice", dm=False, practice="larchfield"),
-    _p("patel", "Dr Anjali Patel", "anjali.patel", "GP partner, Abbeyfield Medical Centre",
-       dm=False, practice="abbeyfield"),
-    _p("campbell", "Dr Rory Campbell", "rory.campbell", "GP partner, Fernhill Surgery",
-       dm=False, practice="fernhill"),
-    _p("ferreira", "Dr Imogen Ferreira", "imogen.ferreira", "GP partner, Kingsmead Practice",
-       dm=False, practice="kingsmead"),
-    # Practice managers.
-    _p("doyle", "Karen Doyle", "karen.doyle", "Practice manager, Brookside Surgery", dm=False,
-       practice="brookside"),
-    _p("zhang", "Wei Zhang", "wei.zhang", "Practice manager, Castlegate Health Centre",
-       dm=False, practice="castlegate"),
-    _p("whitfield", "Deborah Whitfield", "deborah.whitfield",
-       "Practice manager, Greystone Medical Group", dm=False, practice="greystone"),
-    _p("herrera", "Joaquín Herrera", "joaquin.herrera",
-       "Practice manager, Elmwood Family Practice", dm=False, practice="elmwood"),
-    _p("abernethy", "Ruth Abernethy", "ruth.abernethy",
-       "Practice manager, Juniper House Surgery", dm=False, practice="juniper"),
-    # Other staff.
-    _p("gallagher", "Aoife Gallagher", "aoife.gallagher", "Contract manager, community services",
-       dm=False),
-    _p("lindqvist", "Björn Lindqvist", "bjorn.lindqvist",
-       "Head of Communications and Engagement", dm=False),
-    _p("roberts", "Gwen Roberts", "gwen.roberts",
-       "Information governance and systems officer", dm=False),
-    _p("varma", "Deepak Varma", "deepak.varma",
-       "Internal audit manager, Northvale Audit Partnership", dm=False),
-]
+
+COMMITTEES = _committees()
 
 # Which person each demo account belongs to.
 ACCOUNT_PEOPLE = {
@@ -257,64 +150,54 @@ ACCOUNT_PEOPLE = {
     "reviewer": "fairweather",
 }
 
-# ---- committees -----------------------------------------------------------------------------
 
-COMMITTEES = [
-    {
-        "key": "gb", "name": "Governing Body", "quorum_min_voting": 7, "quorum_min_gp": 2,
-        "quorum_min_lay": 1, "quorum_min_executive": 1, "quorum_min_other": 0,
-        "common_interest_policy": "discuss_not_vote",
-        "members": [
-            # person, role, category, voting
-            ("rahman", "chair", "gp", True),
-            ("pemberton", "vice_chair", "lay", True),
-            ("okafor", "member", "lay", True),
-            ("llewelyn", "member", "executive", True),
-            ("kapoor", "member", "executive", True),
-            ("oconnor", "member", "gp", True),
-            ("adeyemi", "member", "gp", True),
-            ("wojcik", "member", "gp", True),
-            ("macleod", "member", "gp", True),
-            ("chen", "member", "gp", True),
-            ("nwosu", "member", "other", True),
-            ("ashworth", "member", "other", True),
-            ("byrne", "member", "other", False),
-        ],
-    },
-    {
-        # Worked example 1: lay chair, 2 lay, 2 executives, 2 GP partners; quorum 4 with a lay
-        # member; members with an interest common to all practices may discuss but not vote.
-        "key": "pcc", "name": "Primary Care Committee", "quorum_min_voting": 4,
-        "quorum_min_gp": 0, "quorum_min_lay": 1, "quorum_min_executive": 0, "quorum_min_other": 0,
-        "common_interest_policy": "discuss_not_vote",
-        "members": [
-            ("pemberton", "chair", "lay", True),
-            ("fairweather", "vice_chair", "lay", True),
-            ("mensah", "member", "lay", True),
-            ("llewelyn", "member", "executive", True),
-            ("kapoor", "member", "executive", True),
-            ("oconnor", "member", "gp", True),
-            ("adeyemi", "member", "gp", True),
-            ("nowak", "member", "executive", False),
-            ("alsayed", "member", "other", False),
-        ],
-    },
-]
+def shift_dates(kind: str, text: str, days: int) -> str:
+    """A demo file's text with every date moved by `days` (the file is unchanged for 0)."""
+    if not days or kind in ("epraccur", "psc"):
+        return text
+    rows = list(csv.reader(io.StringIO(text)))
+    header = [cell.strip().lower() for cell in rows[0]]
+    for row in rows[1:]:
+        for index, column in enumerate(header):
+            if column in DATE_COLUMNS and index < len(row) and row[index].strip():
+                moved = dt.date.fromisoformat(row[index].strip()) + dt.timedelta(days=days)
+                row[index] = moved.isoformat()
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue()
 
-# ---- interests ------------------------------------------------------------------------------
+
+class DemoFileRefused(RuntimeError):
+    """A demo file the import refuses; the message names the file and the import's problems."""
+
+
+def import_demo_file(db: Database, kind: str, path: Path, today: dt.date, *,
+                     user_id: int | None = None) -> list[Any]:
+    """Import one demo file through the documented import, its dates moved to `today`; the
+    changes written. Raises DemoFileRefused with the import's line-numbered problems."""
+    from .imports.writers import import_file
+
+    text = shift_dates(kind, path.read_text(encoding="utf-8"), (today - FILES_DAY).days)
+    plan = import_file(db, kind, text, actor=ACTOR, user_id=user_id)
+    if not plan.ok:
+        raise DemoFileRefused(f"The demo file {path.name} is refused: "
+                              + "; ".join(str(problem) for problem in plan.problems))
+    return list(plan.changes)
+
+
+# ---- what the imports cannot express: small tables through the pages' store functions ----------
 # Dates are given as days before the load date (or ("months", n) for calendar months), so that
 # "ended eight months ago" stays true whenever the demo is loaded.
 
-FIN, NFP, NFPERS = "financial", "non_financial_professional", "non_financial_personal"
-GMS = "General practice (GMS contract holder)"
-PARTNER = "GP partner with a share of the practice's profits"
+FIN, NFP = "financial", "non_financial_professional"
 
 Ago = int | tuple[str, int]
 
 
 @dataclass(frozen=True)
 class DemoInterest:
-    """One declared interest; organisation is a demo key, or None with a typed name."""
+    """One declared interest typed on the interests pages; organisation is a demo key, or None
+    with a typed name."""
 
     person: str
     organisation: str | None
@@ -328,160 +211,35 @@ class DemoInterest:
     associate: str = ""
     mitigation: str = ""
     withheld_reason: str = ""
-    recorded_by: str | None = None  # account that typed it; a secretary's typing is on behalf
+    recorded_by: str = "secretary"  # the account that typed it
     withdrawn_reason: str = ""
 
 
-def _i(person: str, organisation: str | None, nature: str, date_from: Ago, declared_on: Ago,
-       *, kind: str = FIN, name: str = "", business: str = "", **rest: Any) -> DemoInterest:
-    return DemoInterest(person, organisation, name, business, kind, nature, date_from,
-                        declared_on, **rest)
-
-
-INTERESTS = [
-    # Partners in member practices (Dr MacLeod never declared Greystone: worked example 4).
-    _i("rahman", "abbeyfield", PARTNER, 4100, 4095, business=GMS,
-       mitigation="Does not vote on decisions that would award a service to the practice alone"),
-    _i("oconnor", "brookside", PARTNER, 3300, 3290, business=GMS, recorded_by="member"),
-    _i("adeyemi", "castlegate", PARTNER, 2900, 2880, business=GMS),
-    _i("wojcik", "elmwood", PARTNER, 2500, 2490, business=GMS),
-    _i("chen", "juniper", PARTNER, 3700, 3699, business=GMS),
-    _i("siddiqui", "fernhill", PARTNER, 2200, 2150, business=GMS, recorded_by="secretary"),
-    _i("price", "harbour", PARTNER, 1900, 1880, business=GMS),
-    _i("obrien", "kingsmead", "Salaried GP (employee), four sessions a week", 1300, 1290,
-       business=GMS),
-    _i("fischer", "dunmore", PARTNER, 3100, 3090, business=GMS),
-    _i("osei", "ivylane", PARTNER, 1500, 1470, business=GMS),
-    _i("kowalczyk", "larchfield", PARTNER, 2700, 2650, business=GMS),
-    _i("patel", "abbeyfield", PARTNER, 1200, 1195, business=GMS),
-    _i("campbell", "fernhill", PARTNER, 800, 790, business=GMS),
-    _i("ferreira", "kingsmead", PARTNER, 2000, 1990, business=GMS),
-    # The primary care network.
-    _i("wojcik", "pcn", "Clinical Director of the network (paid, two sessions a week)", 1000, 990,
-       business="Primary care network of ten member practices",
-       mitigation="Leaves the meeting for decisions about network contracts"),
-    _i("rahman", "pcn", "Abbeyfield Medical Centre is a member practice and receives network "
-       "payments", 2400, 2390, business="Primary care network of ten member practices"),
-    _i("oconnor", "pcn", "Brookside Surgery is a member practice and receives network payments",
-       2400, 2385, business="Primary care network of ten member practices", recorded_by="member"),
-    _i("adeyemi", "pcn", "Castlegate Health Centre is a member practice and receives network "
-       "payments", 2400, 2370, business="Primary care network of ten member practices"),
-    # The GP federation (Dr Adeyemi resigned as a director eight months ago: worked example 3).
-    _i("chen", "federation", "Director of the federation", 1500, 1490,
-       business="GP federation providing extended-access and community services",
-       mitigation="Leaves the meeting for any item where the federation may bid"),
-    _i("adeyemi", "federation", "Director of the federation (resigned)", 1800, 1790,
-       date_to=("months", 8),
-       business="GP federation providing extended-access and community services"),
-    _i("oconnor", "federation", "Brookside Surgery holds one share in the federation", 1700, 1690,
-       business="GP federation providing extended-access and community services",
-       recorded_by="member"),
-    _i("patel", "federation", "Sessional GP at the federation's extended-access hub", 600, 560,
-       business="GP federation providing extended-access and community services"),
-    _i("doyle", "federation", "Company secretary of the federation (unpaid)", 900, 880,
-       business="GP federation providing extended-access and community services"),
-    # Go-To-Doc, recorded under the names people actually typed.
-    _i("obrien", None, "Sessional GP for out-of-hours video consultations", 400, 300,
-       name="GoToDoc Limited", business="Online GP consultations",
-       mitigation="Will not take part in decisions about out-of-hours or online services"),
-    _i("kowalczyk", None, "Holds shares in the company", 1100, 1090, name="GoToDoc Limited",
-       business="Online GP consultations"),
-    _i("price", "gotodoc", "Brother is operations manager at the company", 500, 495,
-       associate="Brother", business="Online GP consultations"),
-    _i("patel", "gotodoc", "Locum GP sessions", 700, 690, date_to=90,
-       business="Online GP consultations"),
-    _i("mensah", "gotodoc", "Son is employed by the company", 500, 490, associate="Son",
-       business="Online GP consultations",
-       withheld_reason="A court protection order covers the family member; naming the employer "
-       "could disclose where they can be found.", recorded_by="governance"),
-    # The physiotherapy company (worked example 2: a lay member's spouse owns it).
-    _i("fairweather", "physio", "Spouse (Daniel Fairweather) owns the company and is its "
-       "managing director", 700, 695, associate="Spouse",
-       business="Musculoskeletal physiotherapy services",
-       mitigation="Will leave the meeting for any item on musculoskeletal or physiotherapy "
-       "services"),
-    _i("siddiqui", None, "Paid clinical supervision sessions for the company's physiotherapists",
-       450, 440, name="Vale Physio Partners Limited",
-       business="Musculoskeletal physiotherapy services", recorded_by="secretary"),
-    # The diagnostics company.
-    _i("ashworth", "clearscan", "Paid reporting sessions (radiology)", 450, 330,
-       business="Diagnostic imaging and ultrasound", recorded_by="secretary"),
-    _i("demir", None, "Wife is a pharmacist employed by the company", 600, 590,
-       name="Clear Scan Diagnostics", associate="Spouse",
-       business="Diagnostic imaging and ultrasound"),
-    _i("mcallister", "clearscan", "Employed as bid manager", 2600, 2590, date_to=820,
-       business="Diagnostic imaging and ultrasound"),
-    # The trusts.
-    _i("ashworth", "hospitals", "Consultant radiologist (employee)", 5000, 4990,
-       business="Acute hospital services"),
-    _i("nwosu", "community", "Bank nurse shifts in district nursing", 1400, 1380,
-       business="Community health services", recorded_by="secretary"),
-    _i("llewelyn", "hospitals", "Husband is a consultant cardiologist at the trust", 1600, 1590,
-       associate="Spouse", business="Acute hospital services"),
-    _i("martin", "hospitals", "Honorary nurse consultant contract (unpaid)", 1000, 995, kind=NFP,
-       business="Acute hospital services"),
-    _i("nowak", "ivylane", "Wife is the practice's business manager", 900, 895,
-       associate="Spouse", business=GMS),
-    _i("fischer", "hospitals", "Clinical adviser to the trust's frailty service", 2000, 1990,
-       date_to=900, business="Acute hospital services"),
-    _i("pemberton", "hospitals", "Member of the trust's patient experience panel", 1200, 1190,
-       kind=NFPERS, business="Acute hospital services"),
-    # Other roles and memberships.
-    _i("byrne", None, "Employed as Director of Public Health", 2300, 2290,
-       name="Northvale Council", business="Local authority",
-       mitigation="Does not vote; attends to advise on population health"),
-    _i("llewelyn", None, "Trustee of the charity", 2100, 2095, kind=NFPERS,
-       name="Northvale Carers' Trust", business="Support for unpaid carers"),
-    _i("rahman", None, "Member of the regional faculty board", 1600, 1590, kind=NFP,
-       name="Royal College of General Practitioners", business="Professional body"),
-    _i("rahman", "federation", "Director of the federation", 3000, 2990, date_to=2200,
-       business="GP federation providing extended-access and community services"),
-    _i("oconnor", None, "Elected member of the committee", 1300, 1250, kind=NFP,
-       name="Northvale Local Medical Committee", business="Statutory representative body for GPs",
-       recorded_by="member"),
-    _i("wojcik", None, "GP trainer (paid training grant)", 1800, 1795,
-       name="Northvale GP Specialty Training Programme", business="GP training"),
-    _i("pemberton", None, "Non-executive director (paid)", 1500, 1480,
-       name="Vale Homes Group", business="Housing association"),
-    _i("okafor", None, "Trustee of a refuge charity", 1300, 1290, kind=NFPERS,
-       name="Northvale Women's Refuge Trust", business="Domestic abuse refuge",
-       withheld_reason="Publishing the charity's name could reveal where the refuge is; withheld "
-       "for the safety of its residents.", recorded_by="governance"),
-    _i("okafor", None, "Independent member of the audit committee (paid)", 900, 895,
-       name="Northvale University", business="Higher education", recorded_by="governance"),
-    _i("kapoor", None, "Member", 3000, 2990, kind=NFP,
-       name="Healthcare Financial Management Association", business="Professional body"),
-    _i("kapoor", None, "Member", 3000, 2500, kind=NFP,
-       name="Healthcare Financial Management Association", business="Professional body",
-       withdrawn_reason="Duplicate of an earlier entry", recorded_by="secretary"),
-    _i("mensah", None, "Governor (unpaid)", 800, 790, kind=NFPERS,
-       name="Northvale Primary School", business="Primary school"),
-    _i("alsayed", None, "Part-time paid officer and volunteer", 1100, 1050,
-       name="Healthwatch Northvale", business="Independent health and care champion",
-       recorded_by="secretary"),
-    _i("macleod", None, "Member", 6000, 400, kind=NFP,
-       name="British Medical Association", business="Trade union and professional body",
-       recorded_by="secretary"),
-    _i("adeyemi", None, "Holds 20% of the shares in the pharmacy next to the practice", 200, 100,
-       name="Castlegate Pharmacy Ltd", business="Community pharmacy",
-       mitigation="Will leave the meeting for items on pharmacy services"),
-    _i("chen", "larchfield", "Husband is a GP partner at the practice", 1000, 940,
-       associate="Spouse", business=GMS),
-    _i("price", None, "Clinical adviser (paid, ad hoc)", 250, 245, kind=FIN,
-       name="Northvale Diabetes Support Group", business="Charity", date_to=60),
-    # Practice managers are employees of their practices.
-    _i("doyle", "brookside", "Practice manager (employee)", 2100, 2090, business=GMS),
-    _i("zhang", "castlegate", "Practice manager (employee)", 1200, 1190, business=GMS),
-    _i("whitfield", "greystone", "Practice manager (employee)", 3300, 3280, business=GMS),
-    _i("herrera", "elmwood", "Practice manager (employee)", 700, 690, business=GMS),
-    _i("abernethy", "juniper", "Practice manager (employee)", 1600, 1590, business=GMS),
+# Typed by the secretary rather than imported: a name the interests import would link, since it is
+# exactly the provider's name once "Limited" and "Ltd" are read alike, kept as typed so that a
+# governance lead confirms it as a possible match; and a duplicate entry, withdrawn.
+TYPED_INTERESTS = [
+    DemoInterest(person="siddiqui", organisation=None,
+                 organisation_name="Vale Physio Partners Limited",
+                 business="Musculoskeletal physiotherapy services", interest_type=FIN,
+                 nature="Paid clinical supervision sessions for the company's physiotherapists",
+                 date_from=450, declared_on=440),
+    DemoInterest(person="kapoor", organisation=None,
+                 organisation_name="Healthcare Financial Management Association",
+                 business="Professional body", interest_type=NFP, nature="Member",
+                 date_from=3000, declared_on=2500,
+                 withdrawn_reason="Duplicate of an earlier entry"),
 ]
 
-# Two interests that were edited after they were first declared: (person, organisation, days ago
-# the edit was made, account that made it, how the first version differed).
+# Two interests edited after they were first declared (the files hold the first version): (person,
+# organisation key, days ago the edit was made, account that made it, what it changed).
 EDITS = [
-    ("fairweather", "physio", 400, "governance", {"mitigation": ""}),
-    ("chen", "federation", 200, "secretary", {"nature": "Director", "mitigation": ""}),
+    ("fairweather", "physio", 400, "governance",
+     {"mitigation": "Will leave the meeting for any item on musculoskeletal or physiotherapy "
+                    "services"}),
+    ("chen", "federation", 200, "secretary",
+     {"nature": "Director of the federation",
+      "mitigation": "Leaves the meeting for any item where the federation may bid"}),
 ]
 
 # Annual returns: days before the load date. Dr MacLeod, Dr Siddiqui and Kwame Mensah have made
@@ -503,39 +261,7 @@ def _count(label: str, counts: dict[str, int]) -> None:
 
 
 # A Companies House PSC snapshot of the demo's companies, in the published layout.
-DEMO_PSC_SNAPSHOT = Path(__file__).resolve().parent / "demo_files" / "psc_snapshot.txt"
-
-
-# (person, organisation key or None, offered by, kind, description, pounds, days ago offered,
-#  days ago declared, accepted, approved by)
-DEMO_GIFTS = [
-    ("oconnor", "gotodoc", "", "hospitality", "Dinner after the company's digital primary care "
-     "showcase", 85, 120, 110, True, "Hugh Pemberton, chair of the Governing Body"),
-    ("patel", "gotodoc", "", "gift", "Tablet computer offered after a demonstration", 250, 95,
-     92, False, ""),
-    ("fairweather", None, "Northvale Diabetes Research Fund", "sponsorship", "Registration and "
-     "travel for the national diabetes conference", 640, 200, 190, True, ""),
-    ("mcallister", "clearscan", "", "hospitality", "Lunch at a supplier day at the imaging "
-     "centre", 30, 80, 20, True, ""),
-    ("price", "physio", "", "gift", "Hamper at Christmas", 45, 340, 335, True, ""),
-]
-
-
-# (person, kind, what happened, days ago found, investigation and closing or None)
-DEMO_BREACHES = [
-    ("price", "gift_not_declared", "A Christmas hamper from Vale Physio Partners Ltd, a provider, "
-     "was accepted and declared only after the physiotherapy decision.", 300, {
-         "investigation": "The governance lead met Dr Price, who had not known the hamper came "
-                          "from a provider.",
-         "outcome": "The hamper's value was given to the practice's patient fund; the decision "
-                    "was checked and the gift did not affect it.",
-         "lessons": "Remind members each December that gifts from providers are declined.",
-         "public_summary": "A member accepted a Christmas gift from a provider and declared it "
-                           "late. The gift was passed to a patient fund and the decision it "
-                           "might have touched was checked."}),
-    ("mensah", "undeclared_interest", "His son's job at Go-To-Doc Ltd was declared after he "
-     "had taken part in the online consultations decision's discussion.", 12, None),
-]
+DEMO_PSC_SNAPSHOT = DEMO_FILES / "psc_snapshot.txt"
 
 
 def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
@@ -549,75 +275,37 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
             return add_months(base, -ago[1]).isoformat()
         return (base - dt.timedelta(days=ago)).isoformat()
 
-    now = utcnow_iso()
     counts: dict[str, int] = {}
     with write_transaction(db):
-
-        def add(table: str, entity: str, row: dict[str, Any]) -> int:
-            pk = db[table].insert(row).last_pk
-            audit.record(db, actor=ACTOR, action="create", entity=entity, entity_id=pk,
-                         after=row)
-            return pk
-
-        orgs: dict[str, int] = {}
-        stamp = {"created_at": now, "updated_at": now, "version": 1}
-        for key, name, code, address, postcode in PRACTICES:
-            orgs[key] = add("organisations", "organisation", keyed({
-                "name": name, "kind": "practice", "ods_code": code,
-                "companies_house_number": None, "registered_address": address,
-                "postcode": postcode, "is_member_practice": 1, "ods_status": "A",
-                "prescribing_setting": 4, **stamp}))
-            _count("organisations", counts)
-        for key, name, kind, code, number, address, postcode in OTHER_ORGANISATIONS:
-            orgs[key] = add("organisations", "organisation", keyed({
-                "name": name, "kind": kind, "ods_code": code, "companies_house_number": number,
-                "registered_address": address, "postcode": postcode, "is_member_practice": 0,
-                "ods_status": None, "prescribing_setting": None, **stamp}))
-            _count("organisations", counts)
-        for parent, members, years in (("pcn", NETWORK_MEMBERS, 6), ("federation",
-                                                                     FEDERATION_MEMBERS, 8)):
-            for member in members:
-                add("organisation_links", "organisation_link", {
-                    "member_id": orgs[member], "parent_id": orgs[parent],
-                    "date_from": add_months(base, -12 * years).isoformat(),
-                    "date_to": day(LEFT.get((parent, member))), "created_at": now})
-                _count("network and federation memberships", counts)
-
-        people: dict[str, int] = {}
-        for person in PEOPLE:
-            people[person.key] = add("people", "person", {
-                "name": person.name, "email": person.email, "positions": person.positions,
-                "is_decision_maker": int(person.decision_maker),
-                "home_practice_id": orgs[person.practice] if person.practice else None,
-                **stamp})
-            _count("people", counts)
-            if person.practice:
-                moved = None
-                if person.key in MOVED_PRACTICE:
-                    earlier, months = MOVED_PRACTICE[person.key]
-                    moved = add_months(base, -months)
-                    add("home_practices", "home_practice", {
-                        "person_id": people[person.key], "organisation_id": orgs[earlier],
-                        "date_from": None,
-                        "date_to": (moved - dt.timedelta(days=1)).isoformat(),
-                        "created_at": now})
-                add("home_practices", "home_practice", {
-                    "person_id": people[person.key], "organisation_id": orgs[person.practice],
-                    "date_from": moved.isoformat() if moved else None, "date_to": None,
-                    "created_at": now})
-
-        for committee in COMMITTEES:
-            committee_id = add("committees", "committee", {
-                **{k: v for k, v in committee.items() if k not in ("key", "members")}, **stamp})
-            _count("committees", counts)
-            for person_key, role, category, voting in committee["members"]:
-                add("committee_members", "committee_member", {
-                    "committee_id": committee_id, "person_id": people[person_key],
-                    "role": role, "category": category, "voting": int(voting),
-                    "created_at": now})
-                _count("committee memberships", counts)
+        from .committees.queries import set_independent_reviewer
+        from .interests.queries import (
+            create_interest,
+            record_return,
+            update_interest,
+            withdraw_interest,
+        )
+        from .organisations.identity import Resolver
+        from .rules.identifiers import parse_organisation_reference
 
         users: dict[str, int] = {}
+
+        def import_files(kinds: set[str]) -> None:
+            for kind, name in DEMO_IMPORTS:
+                if kind in kinds:
+                    for change in import_demo_file(db, kind, DEMO_FILES / name, base,
+                                                   user_id=users.get("secretary")):
+                        if change.action == "create" and change.entity in COUNTED:
+                            _count(COUNTED[change.entity], counts)
+
+        # The consortium's organisations, people and committees, from the files.
+        import_files({"organisations", "epraccur", "memberships", "people", "home_practices",
+                      "committees"})
+        resolver = Resolver.load(db)
+        orgs = {key: resolver.find_reference(parse_organisation_reference(text)).organisation_id
+                for key, text in ORGANISATIONS.items()}
+        people = {person.key: db.execute("SELECT id FROM people WHERE email = ?",
+                                         [person.email]).fetchone()[0] for person in PEOPLE}
+
         for username, _label in DEMO_ACCOUNTS:
             users[username] = create_user(
                 db, username=username, password=DEMO_PASSWORD,
@@ -626,124 +314,82 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
             _count("accounts", counts)
         for committee in COMMITTEES:
             if committee["key"] in INDEPENDENT_REVIEWERS:
-                committee_id = db.execute("SELECT id FROM committees WHERE name = ?",
-                                          [committee["name"]]).fetchone()[0]
-                reviewer = users[INDEPENDENT_REVIEWERS[committee["key"]]]
-                db.execute("UPDATE committees SET independent_reviewer_user_id = ? WHERE id = ?",
-                           [reviewer, committee_id])
-                audit.record(db, actor=ACTOR, action="update", entity="committee",
-                             entity_id=committee_id,
-                             changes={"independent_reviewer_user_id": [None, reviewer]})
+                committee_id, version = db.execute(
+                    "SELECT id, version FROM committees WHERE name = ?",
+                    [committee["name"]]).fetchone()
+                set_independent_reviewer(db, committee_id, version,
+                                         users[INDEPENDENT_REVIEWERS[committee["key"]]], ACTOR)
 
-        def add_interest(interest: DemoInterest, created_at: str = now) -> int:
+        def account(username: str) -> SimpleNamespace:
+            return SimpleNamespace(id=users[username], person_id=people[ACCOUNT_PEOPLE[username]],
+                                   actor=ACTOR)
+
+        # The register of interests, imported by the secretary.
+        import_files({"interests"})
+
+        def add_interest(interest: DemoInterest, now: str | None = None) -> int:
+            """An interest typed on the interests pages by its account, at `now` (the morning
+            of the day it was declared unless given); a withdrawn one is withdrawn then too."""
+            now = now or f"{day(interest.declared_on)}T09:00:00+00:00"
             name = interest.organisation_name
             if interest.organisation:
-                name = next(o[1] for o in PRACTICES + OTHER_ORGANISATIONS
-                            if o[0] == interest.organisation)
-            user_id = users[interest.recorded_by] if interest.recorded_by else None
-            _count("interests", counts)
-            return add("interests", "interest", {
-                "person_id": people[interest.person],
+                name = db["organisations"].get(orgs[interest.organisation])["name"]
+            user = account(interest.recorded_by)
+            interest_id = create_interest(db, {
                 "organisation_id": orgs[interest.organisation] if interest.organisation else None,
                 "organisation_name": name, "organisation_business": interest.business,
                 "interest_type": interest.interest_type,
                 "is_indirect": int(bool(interest.associate)),
                 "associate_relationship": interest.associate, "nature": interest.nature,
                 "date_from": day(interest.date_from), "date_to": day(interest.date_to),
-                "mitigation": interest.mitigation, "declared_on": day(interest.declared_on),
+                "mitigation": interest.mitigation,
                 "consent_to_publish": int(not interest.withheld_reason),
-                "withheld_reason": interest.withheld_reason,
-                "recorded_by_user_id": user_id,
-                "on_behalf": int(user_id is not None
-                                 and ACCOUNT_PEOPLE[interest.recorded_by] != interest.person),
-                "withdrawn": int(bool(interest.withdrawn_reason)),
-                "withdrawn_reason": interest.withdrawn_reason, "created_at": created_at,
-                "updated_at": created_at, "version": 1})
+                "withheld_reason": interest.withheld_reason},
+                person_id=people[interest.person],
+                declared_on=dt.date.fromisoformat(day(interest.declared_on) or ""), user=user,
+                now=now)
+            if interest.withdrawn_reason:
+                withdraw_interest(db, interest_id, 1, interest.withdrawn_reason, user=user,
+                                  now=now)
+            _count("interests", counts)
+            return interest_id
 
-        interest_ids = [add_interest(interest) for interest in INTERESTS]
+        for interest in TYPED_INTERESTS:
+            add_interest(interest)
 
         # Edits: the first version is kept in interest_versions, as the interests pages do.
-        for person_key, organisation_key, days_ago, username, first in EDITS:
-            interest_id = next(
-                interest_ids[n] for n, i in enumerate(INTERESTS)
-                if (i.person, i.organisation) == (person_key, organisation_key))
-            current = next(iter(db.query("SELECT * FROM interests WHERE id = ?",
-                                         [interest_id])))
-            earlier = {**current, **first}
-            db["interest_versions"].insert({
-                "interest_id": interest_id, "version": 1, "data": audit.canonical(earlier),
-                "replaced_at": f"{day(days_ago)}T10:00:00+00:00",
-                "replaced_by_user_id": users[username]})
-            db.execute("UPDATE interests SET version = 2 WHERE id = ?", [interest_id])
-            audit.record(db, actor=ACTOR, action="update", entity="interest",
-                         entity_id=interest_id, before=earlier, after={**current, "version": 2})
+        for holder, organisation_key, days_ago, username, changed in EDITS:
+            current = next(iter(db.query(
+                "SELECT * FROM interests WHERE person_id = ? AND organisation_id = ?",
+                [people[holder], orgs[organisation_key]])))
+            update_interest(db, current["id"], current["version"], {**current, **changed},
+                            user=account(username), now=f"{day(days_ago)}T10:00:00+00:00")
             _count("interest edits", counts)
 
-        # The providers known only by a number, and the interests declared in them, through
-        # the imports a secretary would use.
-        from .imports.parsers import check_file
-        from .imports.writers import write_plan
-
-        emails = {person.key: person.email for person in PEOPLE}
-        for kind, text in zip(("organisations", "interests"), _identified_files(day, emails),
-                              strict=True):
-            plan = check_file(kind, text, db)
-            if not plan.ok:
-                raise RuntimeError(f"The demo's {kind} file is refused: {plan.problems[0]}")
-            write_plan(db, plan, actor=ACTOR, user_id=users["secretary"])
-            for _change in plan.changes:
-                _count(kind, counts)
-        for key, (column, value) in IDENTIFIED_KEYS.items():
-            # The column is one of the two fixed names above, never data.
-            orgs[key] = db.execute(f"SELECT id FROM organisations WHERE {column} = ?",
-                                   [value]).fetchone()[0]
-
-        with_interests = {i.person for i in INTERESTS if not i.withdrawn_reason}
-        with_interests |= {interest[0] for interest in IDENTIFIED_INTERESTS}
-        for person_key, days in RETURNS.items():
+        # Each person's own annual return, as the "confirm my declarations" button records it.
+        with_interests = {row[0] for row in db.execute(
+            "SELECT DISTINCT person_id FROM interests WHERE withdrawn = 0")}
+        for person, days in RETURNS.items():
             for days_ago in days:
-                add("declaration_returns", "declaration_return", {
-                    "person_id": people[person_key],
-                    "kind": "complete" if person_key in with_interests else "nil",
-                    "returned_on": day(days_ago), "recorded_by_user_id": None, "on_behalf": 0,
-                    "created_at": now})
+                record_return(db, people[person],
+                              "complete" if people[person] in with_interests else "nil",
+                              user=SimpleNamespace(id=None, person_id=people[person],
+                                                   actor=ACTOR),
+                              on=dt.date.fromisoformat(day(days_ago) or ""))
                 _count("declaration returns", counts)
 
         # Two years of decisions, through the app's own write path (late import: that module
-        # reads this one's people and interests).
+        # reads this one's people and committees).
         from .demo_decisions import load_decisions
 
         load_decisions(db, base, orgs=orgs, people=people, users=users,
                        add_interest=add_interest, counts=counts)
 
-        # Gifts, hospitality and sponsorship offered to the committees' members: some declared,
-        # one declined, one declared late, one a supplier's gift that should have been declined.
-        from .gifts.queries import create_gift
-
-        for person, org, offered_by, kind, description, pounds, offered, declared, accepted, \
-                approved_by in DEMO_GIFTS:
-            create_gift(db, {
-                "kind": kind, "description": description,
-                "organisation_id": orgs[org] if org else None, "offered_by": offered_by,
-                "from_supplier": int(bool(org)), "value_pence": pounds * 100,
-                "offered_on": day(offered), "accepted": int(accepted),
-                "approved_by": approved_by}, person_id=people[person],
-                declared_on=dt.date.fromisoformat(day(declared)), actor=ACTOR)
-            _count("gifts and hospitality", counts)
-
-        # The breaches register: one investigated and closed, with its published summary, and
-        # one still open (with any the decisions' outcomes recorded themselves).
-        from .breaches.queries import create_breach, update_breach
-
-        for person, kind, detail, found_days, closing in DEMO_BREACHES:
-            breach_id = create_breach(db, {
-                "kind": kind, "detail": detail, "person_id": people[person],
-                "decision_id": None, "found_on": day(found_days)},
-                user_id=users["governance"], actor=ACTOR)
-            if closing:
-                update_breach(db, breach_id, 1, {**closing, "closed_on": day(found_days - 21)},
-                              actor=ACTOR)
-            _count("breaches recorded", counts)
+        # Gifts, hospitality and sponsorship offered to the committees' members (some declared,
+        # one declined, one declared late, one a supplier's gift that should have been declined),
+        # and the breaches register (one investigated and closed, with its published summary, and
+        # one still open, with any the decisions' outcomes recorded themselves), from the files.
+        import_files({"gifts", "breaches"})
 
         # A declaration campaign running now for the Governing Body, opened two weeks ago (so
         # today is a reminder day), with the deadline in two weeks; those who confirmed since it
@@ -774,12 +420,9 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
 
         # Companies House's persons with significant control of Go-To-Doc Ltd, read through the
         # documented import: one may be a Governing Body GP who has declared nothing about it.
-        from .imports.writers import import_file
+        counts["persons with significant control"] = len(
+            import_demo_file(db, "psc", DEMO_PSC_SNAPSHOT, base))
 
-        plan = import_file(db, "psc", DEMO_PSC_SNAPSHOT.read_text(encoding="utf-8"),
-                           actor=ACTOR)
-        if not plan.ok:
-            raise RuntimeError("The demo PSC snapshot does not import: "
-                               + "; ".join(str(p) for p in plan.problems))
-        counts["persons with significant control"] = len(plan.changes)
+        # What is built on the whole consortium (such as its meetings) is written here, last, in
+        # this transaction, with the demo's day passed in (`base`).
     return counts

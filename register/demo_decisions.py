@@ -19,10 +19,9 @@ procurement regulations; the rest fall under the Provider Selection Regime.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import ModuleType, SimpleNamespace
+from types import SimpleNamespace
 from typing import Any
 
 from sqlite_utils import Database
@@ -188,11 +187,12 @@ def _pounds(amount: float) -> int:
 
 DECISIONS = [
     DemoDecision(
-        "pcc", 900, "Community phlebotomy service: 12-month extension",
-        "Blood-taking clinics in six community venues, and home visits for housebound patients, "
-        "under the community services contract.",
-        "published", "buy", "existing", "extension", _pounds(186_400), _pounds(186_400), 12,
-        "martin", "gallagher", ("community",), "community",
+        committee="pcc", meeting=900, title="Community phlebotomy service: 12-month extension",
+        description="Blood-taking clinics in six community venues, and home visits for housebound "
+                    "patients, under the community services contract.",
+        status="published", choice="buy", contract_kind="existing", process="extension",
+        total=_pounds(186_400), annual=_pounds(186_400), months=12, clinical_lead="martin",
+        contract_manager="gallagher", providers=("community",), awarded="community",
         options=(
             ("Extend the trust's contract for 12 months", "chosen",
              "Keeps the service running while the review of phlebotomy in primary care finishes"),
@@ -208,12 +208,13 @@ DECISIONS = [
         before_psr=dt.date(2023, 6, 15),
     ),
     DemoDecision(
-        "gb", 850, "Non-obstetric ultrasound: any qualified provider",
-        "Accreditation of providers of community non-obstetric ultrasound (abdominal, pelvic, "
-        "renal and musculoskeletal scans) at the local price, so patients can choose where they "
-        "are scanned.",
-        "published", "buy", "new", "any_qualified_provider", _pounds(1_350_000),
-        _pounds(450_000), 36, "martin", "thompson", ("clearscan",), "clearscan",
+        committee="gb", meeting=850, title="Non-obstetric ultrasound: any qualified provider",
+        description="Accreditation of providers of community non-obstetric ultrasound (abdominal, "
+                    "pelvic, renal and musculoskeletal scans) at the local price, so patients can "
+                    "choose where they are scanned.",
+        status="published", choice="buy", contract_kind="new", process="any_qualified_provider",
+        total=_pounds(1_350_000), annual=_pounds(450_000), months=36, clinical_lead="martin",
+        contract_manager="thompson", providers=("clearscan",), awarded="clearscan",
         options=(
             ("Accredit every provider that meets the standard, at the local price", "chosen",
              "Gives patients a choice of where to be scanned and brings waits down"),
@@ -229,12 +230,14 @@ DECISIONS = [
         before_psr=dt.date(2023, 11, 16),
     ),
     DemoDecision(
-        "pcc", 690, "Minor surgery (joint injections and excisions) at Fernhill Surgery",
-        "Joint injections, excision of skin lesions and incision of cysts for patients in the "
-        "Upper Fernhill villages, at Fernhill Surgery instead of the hospital's minor operations "
-        "list.",
-        "published", "make", "new", "most_suitable_provider", _pounds(96_000), _pounds(32_000),
-        36, "martin", "gallagher", ("fernhill",), "fernhill",
+        committee="pcc", meeting=690,
+        title="Minor surgery (joint injections and excisions) at Fernhill Surgery",
+        description="Joint injections, excision of skin lesions and incision of cysts for patients "
+                    "in the Upper Fernhill villages, at Fernhill Surgery instead of the "
+                    "hospital's minor operations list.",
+        status="published", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(96_000), annual=_pounds(32_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("fernhill",), awarded="fernhill",
         options=(
             ("Fernhill Surgery runs the clinics for the villages", "chosen",
              "The only practice there with a treatment room that meets the infection control "
@@ -254,11 +257,13 @@ DECISIONS = [
     # Worked example 2: a lay member's spouse owns a bidder. The clinical lead on the evaluation
     # panel supervises that bidder's physiotherapists, typed under a slightly different name.
     DemoDecision(
-        "pcc", 400, "Community musculoskeletal (MSK) physiotherapy service",
-        "Assessment and treatment of adults with back, neck and joint problems, referred by GPs "
-        "or referring themselves, in community clinics across Northvale.",
-        "published", "buy", "new", "competitive_process", _pounds(4_200_000), _pounds(840_000),
-        60, "siddiqui", "mcallister", ("physio", "community"), "physio",
+        committee="pcc", meeting=400, title="Community musculoskeletal (MSK) physiotherapy service",
+        description="Assessment and treatment of adults with back, neck and joint problems, "
+                    "referred by GPs or referring themselves, in community clinics across "
+                    "Northvale.",
+        status="published", choice="buy", contract_kind="new", process="competitive_process",
+        total=_pounds(4_200_000), annual=_pounds(840_000), months=60, clinical_lead="siddiqui",
+        contract_manager="mcallister", providers=("physio", "community"), awarded="physio",
         extra=(("siddiqui", "evaluator"),),
         options=(
             ("A competitive process open to any provider", "chosen",
@@ -279,11 +284,13 @@ DECISIONS = [
         review=Review(matches={"siddiqui": "confirm"}),
     ),
     DemoDecision(
-        "pcc", 330, "Community dermatology clinics led by GPs with an extended role",
-        "Clinics for adults with eczema, psoriasis, acne and benign skin lesions, run by GPs with "
-        "an extended role in dermatology and supported by photo triage.",
-        "published", "make", "new", "most_suitable_provider", _pounds(1_140_000),
-        _pounds(380_000), 36, "martin", "mcallister", ("federation",), "federation",
+        committee="pcc", meeting=330,
+        title="Community dermatology clinics led by GPs with an extended role",
+        description="Clinics for adults with eczema, psoriasis, acne and benign skin lesions, run "
+                    "by GPs with an extended role in dermatology and supported by photo triage.",
+        status="published", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(1_140_000), annual=_pounds(380_000), months=36, clinical_lead="martin",
+        contract_manager="mcallister", providers=("federation",), awarded="federation",
         options=(
             ("Northvale GP Federation Ltd runs the clinics from its hubs", "chosen",
              "Employs four of the five accredited GPs with an extended role in Northvale"),
@@ -297,11 +304,13 @@ DECISIONS = [
                       "sites and employs the accredited GPs.",
     ),
     DemoDecision(
-        "gb", 300, "Community echocardiography and cardiac diagnostics",
-        "Echocardiograms, 24-hour ECGs and blood pressure monitoring for patients with suspected "
-        "heart failure or arrhythmia, in community clinics, reported within 10 working days.",
-        "published", "buy", "new", "competitive_process", _pounds(2_250_000), _pounds(450_000),
-        60, "martin", "thompson", ("hospitals", "clearscan"), "clearscan",
+        committee="gb", meeting=300, title="Community echocardiography and cardiac diagnostics",
+        description="Echocardiograms, 24-hour ECGs and blood pressure monitoring for patients with "
+                    "suspected heart failure or arrhythmia, in community clinics, reported within "
+                    "10 working days.",
+        status="published", choice="buy", contract_kind="new", process="competitive_process",
+        total=_pounds(2_250_000), annual=_pounds(450_000), months=60, clinical_lead="martin",
+        contract_manager="thompson", providers=("hospitals", "clearscan"), awarded="clearscan",
         options=(
             ("A competitive process between the hospital trust and independent providers",
              "chosen", "Tests whether a community provider can cut the wait"),
@@ -320,12 +329,14 @@ DECISIONS = [
     ),
     # Worked example 1: a scheme offered to every member practice.
     DemoDecision(
-        "pcc", 250, "Anticoagulation monitoring (INR testing and dosing) in general practice",
-        "Point-of-care INR testing and warfarin dosing in patients' own practices, offered to "
-        "every member practice as a local enhanced service, replacing the hospital clinic for "
-        "stable patients.",
-        "published", "make", "new", "direct_award_b", _pounds(615_000), _pounds(205_000), 36,
-        "demir", "gallagher", offered_to_all=True,
+        committee="pcc", meeting=250,
+        title="Anticoagulation monitoring (INR testing and dosing) in general practice",
+        description="Point-of-care INR testing and warfarin dosing in patients' own practices, "
+                    "offered to every member practice as a local enhanced service, replacing the "
+                    "hospital clinic for stable patients.",
+        status="published", choice="make", contract_kind="new", process="direct_award_b",
+        total=_pounds(615_000), annual=_pounds(205_000), months=36, clinical_lead="demir",
+        contract_manager="gallagher", offered_to_all=True,
         options=(
             ("Offer the service to every member practice at the same price per patient",
              "chosen", "Patients are tested where they are registered; any practice that meets "
@@ -347,11 +358,12 @@ DECISIONS = [
     # The Governing Body is inquorate on a network contract: two GPs from the practices outside
     # the network are co-opted, and one conflicted GP speaks under a sole-expertise exception.
     DemoDecision(
-        "gb", 230, "Social prescribing link workers across the network",
-        "Link workers who connect patients with community groups, welfare advice and activities, "
-        "employed by the network and based in its ten practices.",
-        "decided", "make", "new", "most_suitable_provider", _pounds(1_560_000), _pounds(520_000),
-        36, "martin", "mcallister", ("pcn",), "pcn",
+        committee="gb", meeting=230, title="Social prescribing link workers across the network",
+        description="Link workers who connect patients with community groups, welfare advice and "
+                    "activities, employed by the network and based in its ten practices.",
+        status="decided", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(1_560_000), annual=_pounds(520_000), months=36, clinical_lead="martin",
+        contract_manager="mcallister", providers=("pcn",), awarded="pcn",
         options=(
             ("Northvale Central Primary Care Network employs the link workers", "chosen",
              "Already employs two under the national additional roles scheme"),
@@ -378,11 +390,12 @@ DECISIONS = [
             escalation=("co_opt", ("kowalczyk", "gp"), ("ferreira", "gp"))),
     ),
     DemoDecision(
-        "pcc", 150, "Community vasectomy service",
-        "No-scalpel vasectomy under local anaesthetic in a community clinic instead of the "
-        "hospital's day surgery unit.",
-        "withdrawn", "buy", "new", "competitive_process", _pounds(168_000), _pounds(84_000), 24,
-        "martin", "mcallister", ("hospitals",),
+        committee="pcc", meeting=150, title="Community vasectomy service",
+        description="No-scalpel vasectomy under local anaesthetic in a community clinic instead of "
+                    "the hospital's day surgery unit.",
+        status="withdrawn", choice="buy", contract_kind="new", process="competitive_process",
+        total=_pounds(168_000), annual=_pounds(84_000), months=24, clinical_lead="martin",
+        contract_manager="mcallister", providers=("hospitals",),
         options=(
             ("A competitive process for a community clinic", "chosen", ""),
             ("Keep the service in the hospital's day surgery unit", "rejected",
@@ -396,11 +409,14 @@ DECISIONS = [
     ),
     # Worked example 4: Dr MacLeod never declared his practice, and stayed in the room.
     DemoDecision(
-        "gb", 120, "Enhanced health in care homes: weekly ward rounds for the Greystone homes",
-        "A named GP and a weekly multidisciplinary ward round for residents of the four care "
-        "homes around Greystone, with anticipatory care plans and medication reviews.",
-        "decided", "make", "new", "most_suitable_provider", _pounds(148_500), _pounds(99_000), 18,
-        "martin", "gallagher", ("greystone",), "greystone",
+        committee="gb", meeting=120,
+        title="Enhanced health in care homes: weekly ward rounds for the Greystone homes",
+        description="A named GP and a weekly multidisciplinary ward round for residents of the "
+                    "four care homes around Greystone, with anticipatory care plans and medication "
+                    "reviews.",
+        status="decided", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(148_500), annual=_pounds(99_000), months=18, clinical_lead="martin",
+        contract_manager="gallagher", providers=("greystone",), awarded="greystone",
         options=(
             ("Greystone Medical Group, which already looks after most residents, runs the ward "
              "rounds", "chosen", "83% of the residents are registered with the practice"),
@@ -419,11 +435,13 @@ DECISIONS = [
                               "Interest Guardian."),
     ),
     DemoDecision(
-        "pcc", 75, "Ear wax removal (microsuction) clinics in the network",
-        "Microsuction for adults whose ear wax has not cleared with drops, in three network "
-        "clinics, now that hospital audiology no longer takes GP referrals for wax.",
-        "decided", "make", "new", "most_suitable_provider", _pounds(210_000), _pounds(70_000), 36,
-        "martin", "gallagher", ("pcn",), "pcn",
+        committee="pcc", meeting=75, title="Ear wax removal (microsuction) clinics in the network",
+        description="Microsuction for adults whose ear wax has not cleared with drops, in three "
+                    "network clinics, now that hospital audiology no longer takes GP referrals for "
+                    "wax.",
+        status="decided", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(210_000), annual=_pounds(70_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("pcn",), awarded="pcn",
         options=(
             ("Northvale Central Primary Care Network runs three clinics", "chosen", ""),
             ("An independent audiology provider", "rejected",
@@ -442,11 +460,12 @@ DECISIONS = [
                         refused_proxies=(("oconnor", "kapoor", ""),)),
     ),
     DemoDecision(
-        "pcc", 45, "Community leg ulcer and wound care clinics",
-        "Nurse-led leg ulcer clinics with compression therapy in four community venues, instead "
-        "of home visits for patients who can travel.",
-        "decided", "buy", "existing", "direct_award_c", _pounds(1_020_000), _pounds(340_000), 36,
-        "martin", "gallagher", ("community",), "community",
+        committee="pcc", meeting=45, title="Community leg ulcer and wound care clinics",
+        description="Nurse-led leg ulcer clinics with compression therapy in four community "
+                    "venues, instead of home visits for patients who can travel.",
+        status="decided", choice="buy", contract_kind="existing", process="direct_award_c",
+        total=_pounds(1_020_000), annual=_pounds(340_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("community",), awarded="community",
         options=(
             ("Direct award to the community trust under process C", "chosen",
              "Its district nurses already treat these patients: the clinics change how, not "
@@ -464,12 +483,13 @@ DECISIONS = [
     ),
     # Inquorate at four days' notice: chair and accountable officer action, not yet ratified.
     DemoDecision(
-        "pcc", 25, "Urgent award: out-of-hours video GP consultations",
-        "GP video and telephone consultations from 18:30 to 08:00 and at weekends for patients "
-        "referred by NHS 111, for six months, after the previous provider left at four weeks' "
-        "notice.",
-        "awaiting_ratification", "buy", "new", "urgent_award", _pounds(118_750.50),
-        _pounds(237_501), 6, "obrien", "mcallister", ("gotodoc",), "gotodoc",
+        committee="pcc", meeting=25, title="Urgent award: out-of-hours video GP consultations",
+        description="GP video and telephone consultations from 18:30 to 08:00 and at weekends for "
+                    "patients referred by NHS 111, for six months, after the previous provider "
+                    "left at four weeks' notice.",
+        status="awaiting_ratification", choice="buy", contract_kind="new", process="urgent_award",
+        total=_pounds(118_750.50), annual=_pounds(237_501), months=6, clinical_lead="obrien",
+        contract_manager="mcallister", providers=("gotodoc",), awarded="gotodoc",
         absent=("fairweather", "oconnor", "adeyemi"), extra=(("obrien", "attendee"),),
         options=(
             ("Urgent award to Go-To-Doc Ltd for six months", "chosen",
@@ -494,11 +514,12 @@ DECISIONS = [
     ),
     # Worked example 3: Dr Adeyemi resigned as a director of the federation eight months ago.
     DemoDecision(
-        "pcc", -6, "Extended access: evening and weekend GP appointments",
-        "Evening (18:30 to 20:00) and Saturday GP and nurse appointments at two hubs, bookable "
-        "by every practice for its patients.",
-        "signed_off", "buy", "new", "competitive_process", _pounds(5_760_000),
-        _pounds(1_440_000), 48, "obrien", "mcallister", ("federation", "gotodoc"),
+        committee="pcc", meeting=-6, title="Extended access: evening and weekend GP appointments",
+        description="Evening (18:30 to 20:00) and Saturday GP and nurse appointments at two hubs, "
+                    "bookable by every practice for its patients.",
+        status="signed_off", choice="buy", contract_kind="new", process="competitive_process",
+        total=_pounds(5_760_000), annual=_pounds(1_440_000), months=48, clinical_lead="obrien",
+        contract_manager="mcallister", providers=("federation", "gotodoc"),
         options=(
             ("A competitive process between the GP federation and Go-To-Doc Ltd", "chosen",
              "Market engagement found two credible providers"),
@@ -510,16 +531,17 @@ DECISIONS = [
         weights=(35, 25, 20, 15, 5),
         justification="Both bids were scored by officers against the published criteria; the "
                       "committee decides between them.",
-        decision_process=PCC_PROCESS,
-        submitted=6, reviewed=2,
+        decision_process=PCC_PROCESS, submitted=6, reviewed=2,
     ),
     DemoDecision(
-        "gb", -10, "Community diabetes specialist nursing and insulin starts",
-        "Diabetes specialist nurses who start insulin and support practices with patients whose "
-        "diabetes is poorly controlled, in community clinics rather than the hospital's diabetes "
-        "centre.",
-        "signed_off", "buy", "existing", "direct_award_c", _pounds(2_700_000), _pounds(900_000),
-        36, "price", "gallagher", ("hospitals",),
+        committee="gb", meeting=-10,
+        title="Community diabetes specialist nursing and insulin starts",
+        description="Diabetes specialist nurses who start insulin and support practices with "
+                    "patients whose diabetes is poorly controlled, in community clinics rather "
+                    "than the hospital's diabetes centre.",
+        status="signed_off", choice="buy", contract_kind="existing", process="direct_award_c",
+        total=_pounds(2_700_000), annual=_pounds(900_000), months=36, clinical_lead="price",
+        contract_manager="gallagher", providers=("hospitals",),
         options=(
             ("Direct award to the hospital trust under process C, moving the nurses into "
              "community clinics", "chosen", "The trust employs the only diabetes specialist "
@@ -532,19 +554,20 @@ DECISIONS = [
         weights=(40, 25, 20, 10, 5),
         justification="The trust is the current provider, meets the contract's standards, and "
                       "the change moves where the service is given, not who gives it.",
-        decision_process=GB_PROCESS,
-        submitted=8, reviewed=3,
+        decision_process=GB_PROCESS, submitted=8, reviewed=3,
         review=Review(rulings={"pemberton": "note_only"}),
     ),
     # Signed off, then Rajesh Kapoor declares his wife's new post at the trust: the sign-off is
     # void and the decision is back in the queue (see LATE_INTERESTS).
     DemoDecision(
-        "pcc", -5, "Diabetes foot care: community podiatry and foot checks in practices",
-        "The community trust's podiatrists treat high-risk feet and ulcers, and the network's "
-        "healthcare assistants do the annual foot checks in practices, with one referral route "
-        "between them.",
-        "signed_off", "mixed", "new", "most_suitable_provider", _pounds(1_290_000),
-        _pounds(430_000), 36, "price", "gallagher", ("community", "pcn"),
+        committee="pcc", meeting=-5,
+        title="Diabetes foot care: community podiatry and foot checks in practices",
+        description="The community trust's podiatrists treat high-risk feet and ulcers, and the "
+                    "network's healthcare assistants do the annual foot checks in practices, with "
+                    "one referral route between them.",
+        status="signed_off", choice="mixed", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(1_290_000), annual=_pounds(430_000), months=36, clinical_lead="price",
+        contract_manager="gallagher", providers=("community", "pcn"),
         options=(
             ("Mixed: trust podiatry for high-risk feet, network foot checks in practices",
              "chosen", "Each part goes to the provider with the staff for it"),
@@ -554,16 +577,16 @@ DECISIONS = [
         ),
         weights=(40, 20, 25, 10, 5),
         justification="The most suitable provider for each part of the pathway.",
-        decision_process=PCC_PROCESS,
-        submitted=24, reviewed=16,
+        decision_process=PCC_PROCESS, submitted=24, reviewed=16,
     ),
     # Still waiting for the governance lead: one overdue, one with a name to confirm.
     DemoDecision(
-        "pcc", -3, "Phlebotomy in primary care: network blood-taking hub",
-        "A blood-taking hub run by the network at Elmwood Family Practice, open 07:30 to 18:30, "
-        "replacing the trust's clinics in the north of the area.",
-        "awaiting_review", "make", "new", "most_suitable_provider", _pounds(465_000),
-        _pounds(155_000), 36, "martin", "gallagher", ("pcn",),
+        committee="pcc", meeting=-3, title="Phlebotomy in primary care: network blood-taking hub",
+        description="A blood-taking hub run by the network at Elmwood Family Practice, open 07:30 "
+                    "to 18:30, replacing the trust's clinics in the north of the area.",
+        status="awaiting_review", choice="make", contract_kind="new",
+        process="most_suitable_provider", total=_pounds(465_000), annual=_pounds(155_000),
+        months=36, clinical_lead="martin", contract_manager="gallagher", providers=("pcn",),
         options=(
             ("The network runs a hub at Elmwood Family Practice", "chosen",
              "Recommended by the phlebotomy review: longer hours, results straight into the "
@@ -576,15 +599,16 @@ DECISIONS = [
         weights=(30, 25, 20, 20, 5),
         justification="The network is the most suitable provider: it has the rooms, the staff "
                       "and access to the practices' records.",
-        decision_process=PCC_PROCESS,
-        submitted=17,
+        decision_process=PCC_PROCESS, submitted=17,
     ),
     DemoDecision(
-        "gb", -8, "Online GP consultations for NHS 111 referrals",
-        "The long-term service after the six-month urgent award: out-of-hours GP video and "
-        "telephone consultations for patients referred by NHS 111, for three years.",
-        "awaiting_review", "buy", "new", "competitive_process", _pounds(1_800_000),
-        _pounds(600_000), 36, "obrien", "mcallister", ("gotodoc",),
+        committee="gb", meeting=-8, title="Online GP consultations for NHS 111 referrals",
+        description="The long-term service after the six-month urgent award: out-of-hours GP video "
+                    "and telephone consultations for patients referred by NHS 111, for three "
+                    "years.",
+        status="awaiting_review", choice="buy", contract_kind="new", process="competitive_process",
+        total=_pounds(1_800_000), annual=_pounds(600_000), months=36, clinical_lead="obrien",
+        contract_manager="mcallister", providers=("gotodoc",),
         extra=(("obrien", "attendee"), ("kowalczyk", "attendee")),
         options=(
             ("A competitive process", "chosen",
@@ -597,18 +621,19 @@ DECISIONS = [
         weights=(35, 30, 15, 15, 5),
         justification="Go-To-Doc Ltd's bid met every quality threshold and is 8% below the "
                       "budget; the evaluation panel recommends it.",
-        decision_process=GB_INDEPENDENT_PROCESS,
-        submitted=2,
-        guardian_votes=True,
+        decision_process=GB_INDEPENDENT_PROCESS, submitted=2, guardian_votes=True,
     ),
     # Buying from providers with no ODS code, known only by their Companies House numbers and
     # a charity number: the interests declared in them are found as conflicts, one of them late.
     DemoDecision(
-        "pcc", -20, "Home from hospital: home care and carers' support",
-        "Short-term home care for patients leaving hospital, a social prescribing link for each "
-        "network practice, and support for the unpaid carers looking after them.",
-        "awaiting_review", "buy", "new", "most_suitable_provider", _pounds(720_000),
-        _pounds(240_000), 36, "martin", "gallagher", ("homecare", "wellbeing", "carers"),
+        committee="pcc", meeting=-20, title="Home from hospital: home care and carers' support",
+        description="Short-term home care for patients leaving hospital, a social prescribing link "
+                    "for each network practice, and support for the unpaid carers looking after "
+                    "them.",
+        status="awaiting_review", choice="buy", contract_kind="new",
+        process="most_suitable_provider", total=_pounds(720_000), annual=_pounds(240_000),
+        months=36, clinical_lead="martin", contract_manager="gallagher",
+        providers=("homecare", "wellbeing", "carers"),
         options=(
             ("Saltmouth Home Care, Easterby Wellbeing and Saltmouth Carers Network together",
              "chosen", "Each already works in the area, and together they cover the whole "
@@ -621,16 +646,18 @@ DECISIONS = [
         weights=(35, 25, 20, 15, 5),
         justification="The three local providers are the most suitable: established in the area, "
                       "rated good, and already working with the practices.",
-        decision_process=PCC_PROCESS,
-        submitted=3,
+        decision_process=PCC_PROCESS, submitted=3,
     ),
     # Inquorate on the Governing Body: co-opting two GPs is recorded, sign-off still to come.
     DemoDecision(
-        "gb", -13, "Enhanced health in care homes: network-wide ward rounds",
-        "Extending the Greystone pilot to all 23 care homes in the network's area: a named GP, "
-        "weekly multidisciplinary ward rounds and anticipatory care plans for every resident.",
-        "escalated", "make", "new", "most_suitable_provider", _pounds(3_150_000),
-        _pounds(1_050_000), 36, "martin", "gallagher", ("pcn",),
+        committee="gb", meeting=-13,
+        title="Enhanced health in care homes: network-wide ward rounds",
+        description="Extending the Greystone pilot to all 23 care homes in the network's area: a "
+                    "named GP, weekly multidisciplinary ward rounds and anticipatory care plans "
+                    "for every resident.",
+        status="escalated", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(3_150_000), annual=_pounds(1_050_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("pcn",),
         options=(
             ("The network provides the ward rounds for every home", "chosen",
              "The pilot cut emergency admissions from the Greystone homes by a fifth"),
@@ -642,16 +669,17 @@ DECISIONS = [
         weights=(40, 20, 25, 10, 5),
         justification="Care home residents need GPs who know them and their homes; only the "
                       "practices, working as a network, can provide that in every home.",
-        decision_process=GB_PROCESS,
-        submitted=4, reviewed=1,
+        decision_process=GB_PROCESS, submitted=4, reviewed=1,
         review=Review(escalation=("co_opt", ("kowalczyk", "gp"), ("ferreira", "gp"))),
     ),
     DemoDecision(
-        "pcc", -13, "Community non-obstetric ultrasound: renewal with the current provider",
-        "Renewal of the community ultrasound service for three years when the accreditation "
-        "ends, with reports due within 3 working days.",
-        "ready_for_decision", "buy", "existing", "direct_award_c", _pounds(1_650_000),
-        _pounds(550_000), 36, "martin", "thompson", ("clearscan",),
+        committee="pcc", meeting=-13,
+        title="Community non-obstetric ultrasound: renewal with the current provider",
+        description="Renewal of the community ultrasound service for three years when the "
+                    "accreditation ends, with reports due within 3 working days.",
+        status="ready_for_decision", choice="buy", contract_kind="existing",
+        process="direct_award_c", total=_pounds(1_650_000), annual=_pounds(550_000), months=36,
+        clinical_lead="martin", contract_manager="thompson", providers=("clearscan",),
         options=(
             ("Direct award to ClearScan Diagnostics Ltd under process C", "chosen",
              "The current provider meets the standards, and the service changes only modestly"),
@@ -663,15 +691,15 @@ DECISIONS = [
         weights=(35, 30, 15, 15, 5),
         justification="The current provider meets the contract's standards and patients rate it "
                       "highly; process C applies to a renewal with modest changes.",
-        decision_process=PCC_PROCESS,
-        submitted=3,
+        decision_process=PCC_PROCESS, submitted=3,
     ),
     DemoDecision(
-        "gb", -20, "First contact physiotherapy in practices (pilot)",
-        "Physiotherapists in four practices who see patients with joint and back pain at their "
-        "first appointment, without seeing a GP first, for a one-year pilot.",
-        "ready_for_decision", "buy", "new", "most_suitable_provider", _pounds(195_000),
-        _pounds(195_000), 12, "siddiqui", "mcallister", ("physio",),
+        committee="gb", meeting=-20, title="First contact physiotherapy in practices (pilot)",
+        description="Physiotherapists in four practices who see patients with joint and back pain "
+                    "at their first appointment, without seeing a GP first, for a one-year pilot.",
+        status="ready_for_decision", choice="buy", contract_kind="new",
+        process="most_suitable_provider", total=_pounds(195_000), annual=_pounds(195_000),
+        months=12, clinical_lead="siddiqui", contract_manager="mcallister", providers=("physio",),
         options=(
             ("Vale Physio Partners Ltd provides the physiotherapists", "chosen",
              "Runs the community MSK service, so patients move between the two without a new "
@@ -683,23 +711,23 @@ DECISIONS = [
         weights=(35, 25, 25, 10, 5),
         justification="A one-year pilot with the provider already running community MSK "
                       "services, to be evaluated before any longer contract.",
-        decision_process=GB_PROCESS,
-        submitted=5,
+        decision_process=GB_PROCESS, submitted=5,
     ),
     DemoDecision(
-        "gb", -27, "Spirometry and FeNO testing hub for asthma and COPD diagnosis",
-        "Quality-assured spirometry and FeNO tests at a network hub, so asthma and COPD are "
-        "diagnosed on objective tests as national guidance requires.",
-        "returned", "make", "new", "most_suitable_provider", _pounds(330_000), _pounds(110_000),
-        36, "martin", "gallagher", ("pcn",),
+        committee="gb", meeting=-27,
+        title="Spirometry and FeNO testing hub for asthma and COPD diagnosis",
+        description="Quality-assured spirometry and FeNO tests at a network hub, so asthma and "
+                    "COPD are diagnosed on objective tests as national guidance requires.",
+        status="returned", choice="make", contract_kind="new", process="most_suitable_provider",
+        total=_pounds(330_000), annual=_pounds(110_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("pcn",),
         options=(
             ("The network runs a testing hub", "chosen", ""),
             ("The hospital's lung function unit", "rejected", "Waits of 20 weeks"),
         ),
         weights=(30, 30, 20, 15, 5),
         justification="The network can run quality-assured tests near patients' homes.",
-        decision_process=GB_PROCESS,
-        submitted=9, reviewed=5,
+        decision_process=GB_PROCESS, submitted=9, reviewed=5,
         reason="Six of the Governing Body's GP members are conflicted on a network contract, so "
                "the meeting would be inquorate: take it to the Primary Care Committee, which "
                "holds the delegated authority for network services, and add the scores behind "
@@ -708,11 +736,12 @@ DECISIONS = [
     # Three routes the rest of the demo does not publish: direct awards A and C and an urgent
     # award, all in 2024 (their references are 2024's own, so no other decision's moves).
     DemoDecision(
-        "pcc", 400, "Latent tuberculosis screening for new entrants",
-        "Testing and treatment of latent tuberculosis for people newly arrived from countries "
-        "with a high incidence, referred by their practice.",
-        "published", "buy", "existing", "direct_award_a", _pounds(84_000), _pounds(28_000), 36,
-        "martin", "gallagher", ("hospitals",), "hospitals",
+        committee="pcc", meeting=400, title="Latent tuberculosis screening for new entrants",
+        description="Testing and treatment of latent tuberculosis for people newly arrived from "
+                    "countries with a high incidence, referred by their practice.",
+        status="published", choice="buy", contract_kind="existing", process="direct_award_a",
+        total=_pounds(84_000), annual=_pounds(28_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("hospitals",), awarded="hospitals",
         options=(
             ("Direct award to the hospital trust under process A", "chosen",
              "The trust's TB service is the only one in the area with the specialist nurses and "
@@ -725,11 +754,13 @@ DECISIONS = [
         before_psr=dt.date(2024, 7, 11),
     ),
     DemoDecision(
-        "pcc", 400, "Community podiatry: direct award to the existing provider",
-        "Foot care for people with diabetes and high-risk feet in five community clinics, under "
-        "a new three-year contract with the provider that runs it now.",
-        "published", "buy", "existing", "direct_award_c", _pounds(540_000), _pounds(180_000), 36,
-        "martin", "gallagher", ("community",), "community",
+        committee="pcc", meeting=400,
+        title="Community podiatry: direct award to the existing provider",
+        description="Foot care for people with diabetes and high-risk feet in five community "
+                    "clinics, under a new three-year contract with the provider that runs it now.",
+        status="published", choice="buy", contract_kind="existing", process="direct_award_c",
+        total=_pounds(540_000), annual=_pounds(180_000), months=36, clinical_lead="martin",
+        contract_manager="gallagher", providers=("community",), awarded="community",
         options=(
             ("Direct award to the community trust under process C", "chosen",
              "It meets the contract's standards and the service is not changing considerably"),
@@ -742,11 +773,13 @@ DECISIONS = [
         before_psr=dt.date(2024, 9, 12),
     ),
     DemoDecision(
-        "pcc", 400, "Urgent award: caretaker GP service at Larchfield Medical Practice",
-        "GP and nursing appointments for Larchfield's 6,200 patients for six months after the "
-        "practice's partners handed back their contract at short notice.",
-        "published", "buy", "new", "urgent_award", _pounds(410_000), _pounds(820_000), 6,
-        "martin", "gallagher", ("physio",), "physio",
+        committee="pcc", meeting=400,
+        title="Urgent award: caretaker GP service at Larchfield Medical Practice",
+        description="GP and nursing appointments for Larchfield's 6,200 patients for six months "
+                    "after the practice's partners handed back their contract at short notice.",
+        status="published", choice="buy", contract_kind="new", process="urgent_award",
+        total=_pounds(410_000), annual=_pounds(820_000), months=6, clinical_lead="martin",
+        contract_manager="gallagher", providers=("physio",), awarded="physio",
         options=(
             ("An urgent award to a provider that can start within two weeks", "chosen",
              "Patients would otherwise lose their practice when the contract ends"),
@@ -758,15 +791,16 @@ DECISIONS = [
         before_psr=dt.date(2024, 8, 1),
     ),
     DemoDecision(
-        "gb", -27, "GP streaming at the emergency department",
-        "GPs at the front door of the emergency department who see patients with primary care "
-        "problems.",
-        "draft", "buy", None, "competitive_process", providers=("hospitals", "gotodoc"),
-        clinical_lead="obrien", submitted=3,
+        committee="gb", meeting=-27, title="GP streaming at the emergency department",
+        description="GPs at the front door of the emergency department who see patients with "
+                    "primary care problems.",
+        status="draft", choice="buy", contract_kind=None, process="competitive_process",
+        providers=("hospitals", "gotodoc"), clinical_lead="obrien", submitted=3,
     ),
     DemoDecision(
-        "pcc", -34, "Long-acting reversible contraception (coil and implant) clinics",
-        "", "new", submitted=1,
+        committee="pcc", meeting=-34,
+        title="Long-acting reversible contraception (coil and implant) clinics", description="",
+        status="new", submitted=1,
     ),
 ]
 
@@ -775,24 +809,25 @@ DECISIONS = [
 # echocardiography: a conflict nobody knew of, now flagged with its late declaration. Rajesh
 # Kapoor's wife joined the community trust's board after the foot care sign-off: it is void.
 LATE_INTERESTS = [
-    (40, DemoInterest("nwosu", "clearscan", "", "Diagnostic imaging and ultrasound", FIN,
-                      "Son is a cardiac physiologist employed by the company", 400, 40,
-                      associate="Son", recorded_by="secretary")),
-    (6, DemoInterest("kapoor", "community", "", "Community health services", FIN,
-                     "Wife appointed a non-executive director of the trust (paid)", 12, 6,
-                     associate="Spouse",
-                     mitigation="Will leave the meeting for items where the trust may be "
-                                "awarded a contract")),
+    (40, DemoInterest(
+        person="nwosu", organisation="clearscan", organisation_name="",
+        business="Diagnostic imaging and ultrasound", interest_type=FIN,
+        nature="Son is a cardiac physiologist employed by the company", date_from=400,
+        declared_on=40, associate="Son")),
+    (6, DemoInterest(
+        person="kapoor", organisation="community", organisation_name="",
+        business="Community health services", interest_type=FIN,
+        nature="Wife appointed a non-executive director of the trust (paid)", date_from=12,
+        declared_on=6, associate="Spouse",
+        mitigation="Will leave the meeting for items where the trust may be awarded a contract")),
 ]
 
 
 # ---- the clock ------------------------------------------------------------------------------
 
-# The app's write functions stamp rows with the time they run. The demo's history happened in the
-# past, so while it is written they read the demo's clock instead; the audit trail keeps the real
-# time at which each event was appended.
-_STAMPED: tuple[ModuleType, ...] = (decision_queries, lifecycle, records, contract_modifications,
-                                    notice_store)
+# The app's write functions stamp rows with the time they run, unless given the time as `now`. The
+# demo's history happened in the past, so each step passes the demo's time for it; the audit trail
+# keeps the real time at which each event was appended.
 
 
 @dataclass(frozen=True)
@@ -809,32 +844,22 @@ class DemoModification:
 
 MODIFICATIONS = [
     DemoModification(
-        "Community dermatology clinics led by GPs with an extended role", 40,
-        "An extra Saturday clinic each month at Fernhill Surgery until the waiting list for "
-        "first appointments is under 6 weeks.", "e", value_after=_pounds(1_240_000)),
+        title="Community dermatology clinics led by GPs with an extended role", days_ago=40,
+        what_changed="An extra Saturday clinic each month at Fernhill Surgery until the waiting "
+                     "list for first appointments is under 6 weeks.",
+        ground="e", value_after=_pounds(1_240_000)),
     DemoModification(
-        "Minor surgery (joint injections and excisions) at Fernhill Surgery", 30,
-        "The contract's break clause used by agreement with the practice: the service ends "
-        "when the new local enhanced service for minor surgery starts, and the price falls "
-        "pro rata.", "a", value_after=_pounds(76_000), ends_in_months=9),
+        title="Minor surgery (joint injections and excisions) at Fernhill Surgery", days_ago=30,
+        what_changed="The contract's break clause used by agreement with the practice: the "
+                     "service ends when the new local enhanced service for minor surgery "
+                     "starts, and the price falls pro rata.",
+        ground="a", value_after=_pounds(76_000), ends_in_months=9),
 ]
 
 
 def spec_notice(spec: DemoDecision) -> str:
     """A made-up notice number for a demo decision's published award (no real notice)."""
     return "DEMO-" + "".join(ch for ch in spec.title.upper() if ch.isalnum())[:12]
-
-
-@contextmanager
-def _clock(stamp: str) -> Iterator[None]:
-    saved = [(module, module.utcnow_iso) for module in _STAMPED]
-    for module, _ in saved:
-        module.utcnow_iso = lambda: stamp  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        for module, original in saved:
-            module.utcnow_iso = original  # type: ignore[attr-defined]
 
 
 def _stamp(day: dt.date, time: str) -> str:
@@ -981,39 +1006,36 @@ class _Loader:
         reviewed = self.past(self.ago(spec.reviewed) if spec.reviewed is not None
                              else submitted + dt.timedelta(days=min(4, spec.notice // 2)))
 
-        with _clock(_stamp(created, "09:15")):
-            reference = decision_queries.create_draft(
-                db, title=spec.title, committee_id=self.committee_ids[spec.committee],
-                meeting_date=meeting, user_id=self.users["secretary"], actor=ACTOR)
+        reference = decision_queries.create_draft(
+            db, title=spec.title, committee_id=self.committee_ids[spec.committee],
+            meeting_date=meeting, user_id=self.users["secretary"], actor=ACTOR,
+            now=_stamp(created, "09:15"))
         decision_id = decision_queries.get_decision(db, reference)["id"]
         if spec.status != "new":
             version = decision_queries.get_decision(db, reference)["version"]
-            with _clock(_stamp(created, "09:40")):
-                saved = decision_queries.save_decision(
-                    db, decision_id, version, self.values(spec, meeting),
-                    self.children(spec, meeting), ACTOR)
+            saved = decision_queries.save_decision(
+                db, decision_id, version, self.values(spec, meeting),
+                self.children(spec, meeting), ACTOR, now=_stamp(created, "09:40"))
             if not saved:
                 raise RuntimeError(f"Demo decision {spec.title!r} was not saved")
         if spec.status in ("draft", "new"):
             return decision_id
 
         version = decision_queries.get_decision(db, reference)["version"]
-        with _clock(_stamp(submitted, "14:05")):
-            status = lifecycle.submit(db, decision_id, version, ACTOR)
+        status = lifecycle.submit(db, decision_id, version, ACTOR,
+                                  now=_stamp(submitted, "14:05"))
         flagged = status == "awaiting_review"
         if spec.status in ("awaiting_review", "ready_for_decision") and \
                 flagged != (spec.status == "awaiting_review"):
             raise RuntimeError(f"{reference} went to {status}, not {spec.status}")
 
         if spec.status == "returned":
-            with _clock(_stamp(reviewed, "16:30")):
-                lifecycle.move(db, lifecycle.fresh(db, decision_id), "return", "governance",
-                               ACTOR, changes={"reason": spec.reason})
+            lifecycle.move(db, lifecycle.fresh(db, decision_id), "return", "governance",
+                           ACTOR, changes={"reason": spec.reason}, now=_stamp(reviewed, "16:30"))
             return decision_id
         if spec.status == "withdrawn":
-            with _clock(_stamp(reviewed, "16:30")):
-                lifecycle.move(db, lifecycle.fresh(db, decision_id), "withdraw", "secretary",
-                               ACTOR, changes={"reason": spec.reason})
+            lifecycle.move(db, lifecycle.fresh(db, decision_id), "withdraw", "secretary",
+                           ACTOR, changes={"reason": spec.reason}, now=_stamp(reviewed, "16:30"))
             return decision_id
         if spec.status in ("awaiting_review", "ready_for_decision"):
             return decision_id
@@ -1030,11 +1052,11 @@ class _Loader:
             if from_notice is not None:
                 # The award confirmation notice says where and when the award was published.
                 where, published = from_notice
-            with _clock(_stamp(published, "10:10")):
-                lifecycle.move(db, lifecycle.fresh(db, decision_id), "publish", "secretary",
-                               ACTOR, changes={"award_published_where": where},
-                               extra={"award_published_where": where,
-                                      "award_published_on": published.isoformat()})
+            lifecycle.move(db, lifecycle.fresh(db, decision_id), "publish", "secretary",
+                           ACTOR, changes={"award_published_where": where},
+                           extra={"award_published_where": where,
+                                  "award_published_on": published.isoformat()},
+                           now=_stamp(published, "10:10"))
         return decision_id
 
     def modify(self, change: DemoModification) -> None:
@@ -1054,10 +1076,9 @@ class _Loader:
         if problem:
             raise ValueError(f"Demo modification of {change.title}: {problem}")
         day = self.ago(change.days_ago)
-        with _clock(_stamp(day, "14:00")):
-            contract_modifications.add(db, decision_id, modification_rules.Modification(
-                day, change.what_changed, before, change.value_after, new_end, change.ground),
-                ACTOR)
+        contract_modifications.add(db, decision_id, modification_rules.Modification(
+            day, change.what_changed, before, change.value_after, new_end, change.ground),
+            ACTOR, now=_stamp(day, "14:00"))
     def notices(self, spec: DemoDecision, decision_id: int,
                 meeting: dt.date) -> tuple[str, dt.date] | None:
         """A PSR decision's notices: the intention to award and its standstill (one competitive
@@ -1079,39 +1100,36 @@ class _Loader:
                     intention_on -= dt.timedelta(days=1)
                     while not is_working_day(intention_on):
                         intention_on -= dt.timedelta(days=1)
-            with _clock(_stamp(intention_on, "09:30")):
-                notice_store.record_notice(
-                    db, rec, "intention", published_on=intention_on,
-                    published_where=where + "-INTENT", reference=spec_notice(spec) + "-I",
-                    today=self.base, actor=ACTOR)
+            notice_store.record_notice(
+                db, rec, "intention", published_on=intention_on,
+                published_where=where + "-INTENT", reference=spec_notice(spec) + "-I",
+                today=self.base, actor=ACTOR, now=_stamp(intention_on, "09:30"))
             if spec.status == "decided":
                 return None
             rec = record.load_record(db, decision_id)
             assert rec is not None
             if spec.process == "competitive_process" and spec.meeting == 400:
                 received = add_working_days(intention_on, 3)
-                with _clock(_stamp(received, "16:00")):
-                    rep_id = notice_store.record_representation(
-                        db, rec, received_on=received, provider_name="Medway Physio Partners Ltd",
-                        summary="Asked how the access, inequalities and choice criterion was "
-                                "scored against our bid.", today=self.base, actor=ACTOR)
+                rep_id = notice_store.record_representation(
+                    db, rec, received_on=received, provider_name="Medway Physio Partners Ltd",
+                    summary="Asked how the access, inequalities and choice criterion was "
+                            "scored against our bid.", today=self.base, actor=ACTOR,
+                    now=_stamp(received, "16:00"))
                 responded = add_working_days(received, 2)
-                with _clock(_stamp(responded, "12:00")):
-                    rec = record.load_record(db, decision_id)
-                    assert rec is not None
-                    notice_store.respond(
-                        db, rec, rep_id, response="Sent the evaluation panel's scores and notes "
-                        "for that criterion; the scoring stands.", responded_on=responded,
-                        today=self.base, actor=ACTOR)
+                rec = record.load_record(db, decision_id)
+                assert rec is not None
+                notice_store.respond(
+                    db, rec, rep_id, response="Sent the evaluation panel's scores and notes "
+                    "for that criterion; the scoring stands.", responded_on=responded,
+                    today=self.base, actor=ACTOR)
                 rec = record.load_record(db, decision_id)
                 assert rec is not None
             award_on = add_working_days(standstill.standstill_end(intention_on), 1)
         else:
             award_on = add_working_days(meeting, 1)
-        with _clock(_stamp(award_on, "09:30")):
-            notice_store.record_notice(db, rec, "award", published_on=award_on,
-                                       published_where=where, reference=spec_notice(spec),
-                                       today=self.base, actor=ACTOR)
+        notice_store.record_notice(db, rec, "award", published_on=award_on,
+                                   published_where=where, reference=spec_notice(spec),
+                                   today=self.base, actor=ACTOR, now=_stamp(award_on, "09:30"))
         return where, award_on
 
     def review(self, spec: DemoDecision, decision_id: int, day: dt.date) -> None:
@@ -1120,37 +1138,35 @@ class _Loader:
         wanted = {self.people[key]: ruling for key, ruling in spec.review.rulings.items()}
         exceptions = {self.people[key]: words for key, words in spec.review.exceptions.items()}
         wanted_matches = {self.people[key]: what for key, what in spec.review.matches.items()}
-        with _clock(_stamp(day, "11:20")):
-            review = review_queries.load_review(db, lifecycle.fresh(db, decision_id))
-            matches = {}
-            for group in review.match_groups():
-                what = wanted_matches[group["person_id"]]
-                matches[(group["person_id"], group["interest_id"])] = (
-                    {"outcome": "confirm", "reason": ""} if what == "confirm"
-                    else {"outcome": "dismiss", "reason": what})
-            confirmed = {key for key, chosen in matches.items() if chosen["outcome"] == "confirm"}
-            selections = {}
-            for person in review.people(confirmed):
-                person_id = person["person_id"]
-                chosen = {"ruling": wanted.get(person_id, person["proposal"])}
-                if person_id in exceptions:
-                    reason, mitigation = exceptions[person_id]
-                    if exception_problem(reason, mitigation):
-                        raise RuntimeError(exception_problem(reason, mitigation))
-                    chosen.update(is_exception=True, exception_reason=reason,
-                                  exception_mitigation=mitigation)
-                selections[person_id] = chosen
-            records.save_rulings(db, review, selections, matches, self.lead.id, ACTOR)
+        review = review_queries.load_review(db, lifecycle.fresh(db, decision_id))
+        matches = {}
+        for group in review.match_groups():
+            what = wanted_matches[group["person_id"]]
+            matches[(group["person_id"], group["interest_id"])] = (
+                {"outcome": "confirm", "reason": ""} if what == "confirm"
+                else {"outcome": "dismiss", "reason": what})
+        confirmed = {key for key, chosen in matches.items() if chosen["outcome"] == "confirm"}
+        selections = {}
+        for person in review.people(confirmed):
+            person_id = person["person_id"]
+            chosen = {"ruling": wanted.get(person_id, person["proposal"])}
+            if person_id in exceptions:
+                reason, mitigation = exceptions[person_id]
+                if exception_problem(reason, mitigation):
+                    raise RuntimeError(exception_problem(reason, mitigation))
+                chosen.update(is_exception=True, exception_reason=reason,
+                              exception_mitigation=mitigation)
+            selections[person_id] = chosen
+        records.save_rulings(db, review, selections, matches, self.lead.id, ACTOR,
+                             now=_stamp(day, "11:20"))
 
         if spec.review.escalation:
-            with _clock(_stamp(day, "11:25")):
-                self.escalate(spec, decision_id)
+            self.escalate(spec, decision_id, _stamp(day, "11:25"))
             if spec.status == "escalated":
                 return
-        with _clock(_stamp(day, "11:30")):
-            self.sign_off(decision_id)
+        self.sign_off(decision_id, _stamp(day, "11:30"))
 
-    def escalate(self, spec: DemoDecision, decision_id: int) -> None:
+    def escalate(self, spec: DemoDecision, decision_id: int, now: str) -> None:
         db = self.db
         current = lifecycle.fresh(db, decision_id)
         review = review_queries.load_review(db, current)
@@ -1184,14 +1200,14 @@ class _Loader:
         if problem:
             raise RuntimeError(f"Demo decision {spec.title!r}: {problem}")
         lifecycle.move(db, current, "escalate", "governance", ACTOR, quorate=False,
-                       escalation=kind, changes={"escalation": kind})
+                       escalation=kind, changes={"escalation": kind}, now=now)
         records.record_escalation(db, lifecycle.fresh(db, decision_id), kind, details,
-                                  self.lead.id, ACTOR)
+                                  self.lead.id, ACTOR, now=now)
 
     def names_by_id(self) -> dict[int, str]:
         return {self.people[key]: name for key, name in self.names.items()}
 
-    def sign_off(self, decision_id: int) -> None:
+    def sign_off(self, decision_id: int, now: str) -> None:
         """Sign off as the view does: the statement is built from the rulings just saved."""
         db = self.db
         current = lifecycle.fresh(db, decision_id)
@@ -1203,71 +1219,71 @@ class _Loader:
                                                               self.lead.role)
         lifecycle.sign_off(db, current, user=self.lead, role=self.lead.role,
                            role_label=ROLE_LABELS[self.lead.role], statement=statement,
-                           quorate=quorum.quorate, escalation=review.escalation)
+                           quorate=quorum.quorate, escalation=review.escalation, now=now)
 
     def decide(self, spec: DemoDecision, decision_id: int, day: dt.date) -> None:
         """Record the outcome: who was in the room, the votes (within the rulings), breaches."""
         db = self.db
-        with _clock(_stamp(day, "15:45")):
-            current = lifecycle.fresh(db, decision_id)
-            rulings = {r["person_id"]: r["ruling"] for r in db.query(
-                "SELECT person_id, ruling FROM decision_rulings WHERE decision_id = ?",
-                [decision_id])}
-            escalation = review_queries.current_escalation(db, decision_id)
-            co_opted = review_queries.co_opted(escalation)
-            names = self.names_by_id()
-            against = {self.people[key] for key in spec.outcome.against}
-            abstain = {self.people[key] for key in spec.outcome.abstain}
-            anyway = {self.people[key] for key in spec.outcome.present_anyway}
-            attendance, breaches = [], []
-            left = {self.people[key]: (at, stage, back or None)
-                    for key, at, stage, back in spec.outcome.left}
-            totals = {"for": len(co_opted), "against": 0, "abstain": 0}
-            for row in db.query("SELECT person_id, role FROM decision_participants"
-                                " WHERE decision_id = ? ORDER BY person_id", [decision_id]):
-                person_id = row["person_id"]
-                ruling = rulings.get(person_id)
-                present = may_be_present(ruling) or person_id in anyway
-                vote = None
-                if row["role"] == "voting" and present and may_vote(ruling):
-                    vote = ("against" if person_id in against
-                            else "abstain" if person_id in abstain else "for")
-                    if vote_problem(person_id, rulings, names):
-                        raise RuntimeError(vote_problem(person_id, rulings, names))
-                    totals[vote] += 1
-                if present:
-                    detail = attendance_breach(person_id, rulings, names)
-                    if detail:
-                        breaches.append((person_id, detail))
-                # Co-opted members are not participants, so their votes are counted in the
-                # totals and no one's vote is recorded one by one.
-                at, stage, back = left.get(person_id, (None, None, None))
-                if at and (present or vote):
-                    raise RuntimeError(f"{names.get(person_id)} left before the vote but is "
-                                       f"recorded as present or voting")
-                attendance.append({"person_id": person_id, "present": int(present),
-                                   "vote": None if co_opted else vote,
-                                   "proxy_for_person_id": None, "left_at": at,
-                                   "left_stage": stage, "returned_at": back})
-            refused = []
-            for whose, offered_to, reason in spec.outcome.refused_proxies:
-                for_id, to_id = self.people[whose], self.people[offered_to]
-                reason = reason or proxy_vote_problem(to_id, for_id, rulings, names)
-                if not reason:
-                    raise RuntimeError(f"{whose}: a refused proxy needs a reason")
-                refused.append({"for_person_id": for_id, "offered_to_person_id": to_id,
-                                "reason": reason})
-            values = {"outcome": spec.choice,
-                      "awarded_provider_id": self.orgs[spec.awarded] if spec.awarded else None,
-                      "votes_for": totals["for"], "votes_against": totals["against"],
-                      "votes_abstaining": totals["abstain"], "notes": spec.outcome.notes}
-            lifecycle.record_outcome(db, current, values, attendance, breaches,
-                                     self.users["secretary"], ACTOR, refused_proxies=refused)
+        current = lifecycle.fresh(db, decision_id)
+        rulings = {r["person_id"]: r["ruling"] for r in db.query(
+            "SELECT person_id, ruling FROM decision_rulings WHERE decision_id = ?",
+            [decision_id])}
+        escalation = review_queries.current_escalation(db, decision_id)
+        co_opted = review_queries.co_opted(escalation)
+        names = self.names_by_id()
+        against = {self.people[key] for key in spec.outcome.against}
+        abstain = {self.people[key] for key in spec.outcome.abstain}
+        anyway = {self.people[key] for key in spec.outcome.present_anyway}
+        attendance, breaches = [], []
+        left = {self.people[key]: (at, stage, back or None)
+                for key, at, stage, back in spec.outcome.left}
+        totals = {"for": len(co_opted), "against": 0, "abstain": 0}
+        for row in db.query("SELECT person_id, role FROM decision_participants"
+                            " WHERE decision_id = ? ORDER BY person_id", [decision_id]):
+            person_id = row["person_id"]
+            ruling = rulings.get(person_id)
+            present = may_be_present(ruling) or person_id in anyway
+            vote = None
+            if row["role"] == "voting" and present and may_vote(ruling):
+                vote = ("against" if person_id in against
+                        else "abstain" if person_id in abstain else "for")
+                if vote_problem(person_id, rulings, names):
+                    raise RuntimeError(vote_problem(person_id, rulings, names))
+                totals[vote] += 1
+            if present:
+                detail = attendance_breach(person_id, rulings, names)
+                if detail:
+                    breaches.append((person_id, detail))
+            # Co-opted members are not participants, so their votes are counted in the
+            # totals and no one's vote is recorded one by one.
+            at, stage, back = left.get(person_id, (None, None, None))
+            if at and (present or vote):
+                raise RuntimeError(f"{names.get(person_id)} left before the vote but is "
+                                   f"recorded as present or voting")
+            attendance.append({"person_id": person_id, "present": int(present),
+                               "vote": None if co_opted else vote,
+                               "proxy_for_person_id": None, "left_at": at,
+                               "left_stage": stage, "returned_at": back})
+        refused = []
+        for whose, offered_to, reason in spec.outcome.refused_proxies:
+            for_id, to_id = self.people[whose], self.people[offered_to]
+            reason = reason or proxy_vote_problem(to_id, for_id, rulings, names)
+            if not reason:
+                raise RuntimeError(f"{whose}: a refused proxy needs a reason")
+            refused.append({"for_person_id": for_id, "offered_to_person_id": to_id,
+                            "reason": reason})
+        values = {"outcome": spec.choice,
+                  "awarded_provider_id": self.orgs[spec.awarded] if spec.awarded else None,
+                  "votes_for": totals["for"], "votes_against": totals["against"],
+                  "votes_abstaining": totals["abstain"], "notes": spec.outcome.notes}
+        lifecycle.record_outcome(db, current, values, attendance, breaches,
+                                 self.users["secretary"], ACTOR, refused_proxies=refused,
+                                 now=_stamp(day, "15:45"))
 
 
 def load_decisions(db: Database, base: dt.date, *, orgs: dict[str, int],
                    people: dict[str, int], users: dict[str, int],
-                   add_interest: Callable[[DemoInterest, str], int],
+                   add_interest: Callable[[DemoInterest, str | None], int],
                    counts: dict[str, int]) -> None:
     """Write the demo decisions and their histories, then the interests declared after them.
 
@@ -1282,11 +1298,7 @@ def load_decisions(db: Database, base: dt.date, *, orgs: dict[str, int],
         counts["contract modifications"] = counts.get("contract modifications", 0) + 1
     for days_ago, interest in LATE_INTERESTS:
         stamp = _stamp(loader.ago(days_ago), "12:00")
-        interest_id = add_interest(interest, stamp)
-        # As the interests pages do: the decisions its holder takes part in are brought up to
-        # date, which voids any sign-off whose conflicts it changes, as at that moment.
-        holder = db.execute("SELECT person_id FROM interests WHERE id = ?",
-                            [interest_id]).fetchone()[0]
-        with _clock(stamp):
-            lifecycle.refresh_affected(db, actor=ACTOR, people=[holder])
+        # Through the interests pages' store function, which brings the decisions its holder
+        # takes part in up to date: any sign-off whose conflicts it changes is void at that moment.
+        add_interest(interest, stamp)
 

@@ -572,9 +572,9 @@ def m015_outcome_departures(db: Database) -> None:
 @migrations()
 def m016_organisation_identity(db: Database) -> None:
     """Organisations known by every identifier: a charity number (unique, like the others) and the
-    name as a key (rules/identifiers.py `name_key`), kept in step by every write of a name
+    name as a key (rules/names.py `name_key`), kept in step by every write of a name
     (organisations/identity.py `keyed`)."""
-    from .rules.identifiers import name_key
+    from .rules.names import name_key
 
     db.executescript(
         """

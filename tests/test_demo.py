@@ -231,11 +231,17 @@ def test_returns_include_nil_and_a_few_overdue_decision_makers(db, demo):
 
 def test_two_interests_have_an_edit_history(db, demo):
     # Two edits, plus the free-text interests a governance lead linked by confirming a possible
-    # match in a review (each keeps its earlier version too; see the test below).
+    # match in a review (each keeps its earlier version too; see the test below), and the
+    # duplicate withdrawn on the interests pages, which keeps its earlier version as they do.
     linked = {e["entity_id"] for e in rows(
         db, "SELECT entity_id FROM audit_events WHERE entity = 'interest' AND action = 'link'")}
+    withdrawn = {i["id"] for i in rows(db, "SELECT id FROM interests WHERE withdrawn = 1")}
+    assert len(withdrawn) == 1
+    for interest_id in withdrawn:
+        assert [e["action"] for e in audit.history(db, "interest", interest_id)] == [
+            "create", "withdraw"]
     versions = [v for v in rows(db, "SELECT * FROM interest_versions")
-                if int(v["interest_id"]) not in {int(i) for i in linked}]
+                if int(v["interest_id"]) not in {int(i) for i in linked} | withdrawn]
     assert len(versions) == 2
     for version in versions:
         current = rows(db, "SELECT * FROM interests WHERE id = ?", [version["interest_id"]])[0]
@@ -853,3 +859,164 @@ def test_the_demo_publishes_a_decision_for_every_route_of_the_regime(db):
             # intention notice before it).
             assert rec.award_notice is not None, rec.reference
             assert rec.intention_notice is not None or not rec.has_standstill, rec.reference
+
+
+def _register_modules():
+    import importlib
+    import pkgutil
+    import sys
+
+    import register
+    for info in pkgutil.walk_packages(register.__path__, "register."):
+        importlib.import_module(info.name)
+    return {name: module for name, module in sys.modules.items()
+            if name == "register" or name.startswith("register.")}
+
+
+def test_loading_the_demo_reassigns_no_module_global(tmp_path):
+    # The demo passes its clock to the write functions; it never swaps a function (such as
+    # timeutil.utcnow_iso) in a production module, even for a moment and even if it puts it back.
+    modules = _register_modules()
+    before = {name: dict(vars(module)) for name, module in modules.items()}
+    seen: list[str] = []
+
+    def watch(name, module):
+        original = type(module)
+
+        class Watched(original):
+            def __setattr__(self, attr, value):
+                seen.append(f"{name}.{attr}")
+                super().__setattr__(attr, value)
+        module.__class__ = Watched
+        return original
+
+    originals = {name: watch(name, module) for name, module in modules.items()}
+    try:
+        handle = connect(str(tmp_path / "register.sqlite3"))
+        migrate(handle)
+        load_demo(handle, today=TODAY)
+        handle.close()
+        patched = list(seen)
+    finally:
+        for name, module in modules.items():
+            module.__class__ = originals[name]
+    assert patched == []
+    for name, module in modules.items():
+        now = vars(module)
+        changed = [key for key, value in before[name].items() if now.get(key) is not value]
+        assert changed == [], f"{name}: {changed}"
+    import register.timeutil
+    assert before["register.timeutil"] == dict(vars(register.timeutil))
+
+
+def test_demo_code_patches_no_module():
+    # A grep of the demo's code: no `module.attr = ...` and no setattr on a module.
+    import pathlib
+    root = pathlib.Path(__file__).resolve().parent.parent / "register"
+    patching = re.compile(r"^\s*(?!self\.)[A-Za-z_]\w*(?:\.\w+)+\s*=[^=]|setattr\(|monkeypatch",
+                          re.MULTILINE)
+    files = sorted(root.glob("demo*.py"))
+    assert files
+    for path in files:
+        found = patching.findall(path.read_text(encoding="utf-8"))
+        assert found == [], f"{path.name}: {found}"
+
+
+def test_the_demo_files_are_valid_import_files_in_the_documented_order(tmp_path):
+    # Each file, exactly as shipped, passes the import's checks on a register holding the files
+    # before it: the demo proves the imports.
+    from register.demo import DEMO_FILES, DEMO_IMPORTS, FILES_DAY, import_demo_file
+    from register.imports.parsers import FORMATS
+
+    handle = connect(str(tmp_path / "register.sqlite3"))
+    migrate(handle)
+    written = {}
+    for kind, name in DEMO_IMPORTS:
+        assert kind in FORMATS
+        written[kind] = import_demo_file(handle, kind, DEMO_FILES / name, FILES_DAY)
+    assert {kind: len(changes) for kind, changes in written.items()} == {
+        # people: 40 people and the home practice of the 19 who work in one.
+        "organisations": 22, "epraccur": 12, "memberships": 16, "people": 40 + 19,
+        "home_practices": 2, "committees": 24, "interests": 63, "gifts": 5, "breaches": 2}
+    assert handle["organisations"].count == 22 and handle["interests"].count == 63
+    # The practice extract gave every member practice its status and prescribing setting.
+    assert {(r["ods_status"], r["prescribing_setting"]) for r in handle.query(
+        "SELECT ods_status, prescribing_setting FROM organisations"
+        " WHERE is_member_practice = 1")} == {("A", 4)}
+    handle.close()
+
+
+def test_a_broken_demo_file_is_refused_with_the_imports_line_numbered_message(tmp_path):
+    import shutil
+
+    from register.demo import DEMO_FILES, DemoFileRefused, import_demo_file
+
+    folder = tmp_path / "demo_files"
+    shutil.copytree(DEMO_FILES, folder)
+    lines = (folder / "people.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    # Line 5 of the file (the header is line 1) loses its last cell, and line 7 gets a bad email.
+    lines[4] = lines[4].rstrip("\n").rsplit(",", 1)[0] + "\n"
+    name, _email, rest = lines[6].split(",", 2)
+    lines[6] = f"{name},not-an-email,{rest}"
+    (folder / "people.csv").write_text("".join(lines), encoding="utf-8")
+    handle = connect(str(tmp_path / "register.sqlite3"))
+    migrate(handle)
+    import_demo_file(handle, "organisations", folder / "organisations.csv", TODAY)
+    with pytest.raises(DemoFileRefused) as refused:
+        import_demo_file(handle, "people", folder / "people.csv", TODAY)
+    message = str(refused.value)
+    assert message.startswith("The demo file people.csv is refused: ")
+    assert "Line 5: has 4 values but the header row has 5 columns" in message
+    assert "Line 7: " in message and "email" in message.lower()
+    # Nothing of the refused file was written.
+    assert handle["people"].count == 0
+    handle.close()
+
+
+def test_demo_files_move_with_the_load_day():
+    # The files are dated as on FILES_DAY; loaded on another day every date moves by as many days.
+    from register.demo import DEMO_FILES, FILES_DAY, shift_dates
+
+    text = (DEMO_FILES / "interests.csv").read_text(encoding="utf-8")
+    assert shift_dates("interests", text, 0) == text
+    moved = shift_dates("interests", text, 10)
+    import csv
+    import io
+    before = list(csv.DictReader(io.StringIO(text)))
+    after = list(csv.DictReader(io.StringIO(moved)))
+    assert len(before) == len(after)
+    for old, new in zip(before, after, strict=True):
+        for column in ("date_from", "declared_on"):
+            assert dt.date.fromisoformat(new[column]) - dt.date.fromisoformat(old[column]) == \
+                dt.timedelta(days=10)
+        assert new["nature"] == old["nature"]
+        assert dt.date.fromisoformat(old["declared_on"]) <= FILES_DAY
+
+
+def test_the_demo_loads_the_same_consortium_on_another_day(tmp_path):
+    # Loaded on a later day, the files' dates move with it: every import still accepts them and
+    # the consortium is the same size.
+    handle = connect(str(tmp_path / "register.sqlite3"))
+    migrate(handle)
+    counts = load_demo(handle, today=dt.date(2026, 11, 5))
+    assert counts["organisations"] == 22 and counts["people"] == 40
+    assert counts["interests"] == handle["interests"].count
+    ended = handle.execute("SELECT date_to FROM organisation_links WHERE date_to IS NOT NULL"
+                           ).fetchone()[0]
+    assert ended == (dt.date(2026, 11, 5) - (TODAY - add_months(TODAY, -8))).isoformat()
+    handle.close()
+
+
+@pytest.mark.parametrize(("table", "column"), [
+    ("decisions", "created_at"), ("decisions", "submitted_at"), ("decisions", "updated_at"),
+    ("decision_rulings", "ruled_at"), ("escalations", "recorded_at"),
+    ("sign_offs", "signed_at"), ("sign_offs", "voided_at"), ("decision_outcomes", "recorded_at"),
+    ("decision_notices", "recorded_at"), ("decision_representations", "recorded_at"),
+    ("contract_modifications", "created_at"), ("interest_versions", "replaced_at"),
+])
+def test_the_demo_history_is_stamped_with_the_clock_it_passes(db, demo, table, column):
+    # Each write path takes the demo's time as `now=`: nothing of the history is stamped with the
+    # real time the demo was loaded (later than TODAY), as the write functions do by default.
+    stamps = [r[column] for r in rows(db, f"SELECT {column} FROM {table}") if r[column]]
+    assert stamps, (table, column)
+    assert max(stamps) < TODAY.isoformat(), (table, column)

@@ -6,7 +6,8 @@ import pytest
 from register.organisations import identity
 from register.organisations.identity import Resolver
 from register.rules import identifiers
-from register.rules.identifiers import IdentifierError, Named, name_key
+from register.rules.identifiers import IdentifierError, Named
+from register.rules.names import name_key
 
 from .conftest import add_organisation
 

@@ -225,3 +225,13 @@ def test_a_second_person_with_the_same_name_is_asked_about_first(as_role, db):
     assert client.post("/people/new", data=data).status_code == 302
     assert db.execute("SELECT count(*) FROM people WHERE lower(name) LIKE 'dr niamh o%'"
                       ).fetchone()[0] == 2
+
+
+@pytest.mark.parametrize("typed", ["Niamh O\u2019Connor", "NIAMH  O'CONNOR", "Dr Niamh OConnor"])
+def test_the_same_name_is_asked_about_however_it_is_typed(as_role, db, typed):
+    # The people form uses the one definition of a person's same name (rules.names).
+    add_person(db, "Dr Niamh O'Connor", email="niamh@example.nhs.uk")
+    response = as_role("secretary").post("/people/new", data=person_form(
+        name=typed, email="niamh.two@example.nhs.uk"))
+    assert response.status_code == 200
+    assert shows(response, "Dr Niamh O'Connor (niamh@example.nhs.uk) is already in the register")

@@ -1,9 +1,12 @@
-"""Organisation-name normalisation and close matching."""
+"""Names: the same name (organisations and people), normalisation and close matching."""
 from __future__ import annotations
+
+import pathlib
 
 import pytest
 
-from register.rules.names import names_match, normalise_org_name
+from register.rules import identifiers
+from register.rules.names import name_key, names_match, normalise_org_name, person_name_key
 
 
 @pytest.mark.parametrize(("name", "expected"), [
@@ -110,3 +113,52 @@ def test_names_matching_gives_the_same_answer_as_every_pair():
     assert expected == {0, 1, 5, 7, 8}
     assert names_matching([], targets) == set()
     assert names_matching(typed, []) == set()
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    # Case, accents, punctuation, '&', a leading "The" and the legal form at the end aside.
+    ("Harbour Care Ltd", "HARBOUR CARE LIMITED", True),
+    ("The Smith & Jones Partnership", "smith and jones partnership", True),
+    ("Easterby Wellbeing Community Interest Company", "Easterby Wellbeing CIC", True),
+    ("Caf\u00e9 Health", "Cafe Health", True),
+    # Premises words stay: these are two different practices' names.
+    ("North Road Surgery", "North Road Practice", False),
+    ("Go-To-Doc Ltd", "GoToDoc Limited", False),
+])
+def test_name_key_says_when_two_organisation_names_are_the_same(a, b, same):
+    assert (name_key(a) == name_key(b)) is same
+
+
+def test_the_loose_comparison_is_the_same_name_less_premises_words():
+    # normalise_org_name builds on name_key, so every pair with the same key compares alike.
+    for a, b in (("Harbour Care Ltd", "Harbour Care Limited"),
+                 ("Easterby Wellbeing Community Interest Company", "Easterby Wellbeing CIC"),
+                 ("The Riverside Surgery", "Riverside Surgery Ltd")):
+        assert name_key(a) == name_key(b)
+        assert normalise_org_name(a) == normalise_org_name(b)
+        assert names_match(a, b)
+
+
+@pytest.mark.parametrize(("a", "b", "same"), [
+    ("Dr Niamh O'Connor", "dr niamh o\u2019connor ", True),
+    ("Dr Niamh O'Connor", "Niamh O'Connor", True),
+    ("Si\u00e2n  Llewelyn", "SIAN LLEWELYN", True),
+    ("Mei-Ling Chen", "Mei Ling Chen", True),
+    ("Dr Niamh O'Connor", "Dr Niamh O'Brien", False),
+    # A person's name has no legal form or leading "The" to drop, unlike an organisation's.
+    ("Anne Limited", "Anne", False),
+    ("Dr", "", False),
+])
+def test_person_name_key_says_when_two_people_have_the_same_name(a, b, same):
+    assert (person_name_key(a) == person_name_key(b)) is same
+
+
+def test_the_same_name_has_one_definition():
+    # One owner: identifiers no longer has its own name key, and no SQL compares names by hand.
+    assert not hasattr(identifiers, "name_key")
+    root = pathlib.Path(__file__).resolve().parent.parent / "register"
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8").lower()
+        assert "lower(trim(name))" not in text, path
+        if path.name != "names.py":
+            assert "def name_key" not in text and "def person_name_key" not in text, path

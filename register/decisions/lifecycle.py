@@ -100,11 +100,13 @@ def sign_off_in_force(db: Database, decision_id: int) -> dict[str, Any] | None:
 def move(db: Database, decision: dict[str, Any], action: str, role: str, actor: str, *,
          expected_version: int | None = None, quorate: bool = True,
          escalation: str | None = None, signed_off: bool | None = None,
-         changes: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> str:
+         changes: dict[str, Any] | None = None, extra: dict[str, Any] | None = None,
+         now: str | None = None) -> str:
     """Move a decision on by `action` through the status machine; returns the new status.
 
-    `extra` names other columns the same UPDATE sets (for example `submitted_at`). Raises
-    TransitionRefused with the machine's message, or DecisionChanged on a stale version.
+    `extra` names other columns the same UPDATE sets (for example `submitted_at`); `now` is the
+    time stamped on the row (the real time unless given). Raises TransitionRefused with the
+    machine's message, or DecisionChanged on a stale version.
     """
     if expected_version is not None and decision["version"] != expected_version:
         raise DecisionChanged()
@@ -113,7 +115,7 @@ def move(db: Database, decision: dict[str, Any], action: str, role: str, actor: 
     status = workflow.next_status(decision["status"], action, role,
                                   flagged=decision["flag_count"] > 0, signed_off=signed_off,
                                   quorate=quorate, escalation=escalation)
-    now = utcnow_iso()
+    now = now or utcnow_iso()
     extra = dict(extra or {})
     assignments = "".join(f", {name} = :{name}" for name in extra)
     changed = db.execute(
@@ -132,17 +134,20 @@ def move(db: Database, decision: dict[str, Any], action: str, role: str, actor: 
     return status
 
 
-def submit(db: Database, decision_id: int, version: int, actor: str) -> str | None:
+def submit(db: Database, decision_id: int, version: int, actor: str, *,
+           now: str | None = None) -> str | None:
     """Send an editable decision on, flags current; its new status, or None if it changed
-    meanwhile (or is no longer editable)."""
+    meanwhile (or is no longer editable). `now` is the time stamped (the real time unless
+    given)."""
+    now = now or utcnow_iso()
     with write_transaction(db):
-        refresh(db, [decision_id], actor=actor)
+        refresh(db, [decision_id], actor=actor, now=now)
         decision = decision_row(db, decision_id=decision_id)
         if decision is None or decision["version"] != version \
                 or decision["status"] not in ("draft", "returned"):
             return None
         return move(db, decision, "submit", workflow.SECRETARY, actor,
-                    extra={"submitted_at": utcnow_iso()})
+                    extra={"submitted_at": now}, now=now)
 
 
 def bump_version(db: Database, decision_id: int) -> None:
@@ -209,17 +214,19 @@ def already_signed_message(sign_off: dict[str, Any]) -> str:
 
 
 def sign_off(db: Database, decision: dict[str, Any], *, user: Any, role: str, role_label: str,
-             statement: str, quorate: bool, escalation: dict[str, Any] | None) -> str:
+             statement: str, quorate: bool, escalation: dict[str, Any] | None,
+             now: str | None = None) -> str:
     """Record the sign-off and move the decision on; returns its new status.
 
-    Call inside the write transaction that saved the rulings. Raises TransitionRefused (the status
-    machine says no), AlreadySignedOff or DecisionChanged.
+    Call inside the write transaction that saved the rulings; `now` is the time signed (the real
+    time unless given). Raises TransitionRefused (the status machine says no), AlreadySignedOff
+    or DecisionChanged.
     """
     existing = sign_off_in_force(db, decision["id"])
     if existing is not None:
         raise AlreadySignedOff(already_signed_message(existing))
     snapshot = content_snapshot(db, decision["id"])
-    now = utcnow_iso()
+    now = now or utcnow_iso()
     row = {"decision_id": decision["id"], "signer_user_id": user.id,
            "signer_name": user.display_name, "signer_role": role_label,
            "statement": statement, "content_hash": content_hash(snapshot),
@@ -236,15 +243,17 @@ def sign_off(db: Database, decision: dict[str, Any], *, user: Any, role: str, ro
                  after={k: v for k, v in row.items() if k != "content"})
     return move(db, decision, "sign_off", role, user.actor, quorate=quorate, signed_off=False,
                 escalation=escalation["kind"] if escalation else None,
-                changes={"content_hash": [None, row["content_hash"]]})
+                changes={"content_hash": [None, row["content_hash"]]}, now=now)
 
 
 # ---- keeping derived facts current at write time ------------------------------------------
 
-def refresh(db: Database, decision_ids: Iterable[int], *, actor: str = "system") -> list[str]:
+def refresh(db: Database, decision_ids: Iterable[int], *, actor: str = "system",
+            now: str | None = None) -> list[str]:
     """Bring the flags of these decisions up to date and act on what changed, in the caller's
     transaction: void a sign-off whose material content changed, and move a decision in or out
-    of the governance queue. Returns the reasons of the moves made (for messages and tests)."""
+    of the governance queue. Returns the reasons of the moves made (for messages and tests).
+    `now` is the time stamped on what it voids or moves (the real time unless given)."""
     ids = sorted(set(decision_ids))
     reasons: list[str] = []
     if not ids:
@@ -255,20 +264,21 @@ def refresh(db: Database, decision_ids: Iterable[int], *, actor: str = "system")
             gathered = flagging.gather_facts_many(db, batch)
             for decision_id in batch:
                 flagging.recompute(db, decision_id, actor=actor, gathered=gathered)
-                reason = _after_facts_changed(db, decision_id, actor)
+                reason = _after_facts_changed(db, decision_id, actor, now)
                 if reason:
                     reasons.append(reason)
     return reasons
 
 
-def refresh_affected(db: Database, *, actor: str = "system", **changed: Iterable[int | None]
-                     ) -> list[str]:
+def refresh_affected(db: Database, *, actor: str = "system", now: str | None = None,
+                     **changed: Iterable[int | None]) -> list[str]:
     """Refresh the decisions a change touches (`dependencies.affected(db, **changed)`), in the
-    caller's transaction; call it after the change."""
-    return refresh(db, dependencies.affected(db, **changed), actor=actor)
+    caller's transaction; call it after the change (`now` as for `refresh`)."""
+    return refresh(db, dependencies.affected(db, **changed), actor=actor, now=now)
 
 
-def _after_facts_changed(db: Database, decision_id: int, actor: str) -> str | None:
+def _after_facts_changed(db: Database, decision_id: int, actor: str,
+                         now: str | None = None) -> str | None:
     status = db.execute("SELECT status FROM decisions WHERE id = ?", [decision_id]).fetchone()
     if status is None or not (workflow.sign_off_voided(status[0]) or status[0] in QUEUE_MOVES):
         return None  # drafts and settled decisions keep their status whatever their flags
@@ -283,14 +293,14 @@ def _after_facts_changed(db: Database, decision_id: int, actor: str) -> str | No
             return None
         before = json.loads(in_force["content"]) if in_force["content"] else {}
         reason = void_reason(changed_parts(before, snapshot))
-        now = utcnow_iso()
+        now = now or utcnow_iso()
         db.execute("UPDATE sign_offs SET voided_at = ?, void_reason = ? WHERE id = ?",
                    [now, reason, in_force["id"]])
         audit.record(db, actor=actor, action="void", entity="sign_off", entity_id=in_force["id"],
                      changes={"voided_at": [None, now], "void_reason": ["", reason]})
         supersede_escalations(db, decision_id, now)
         move(db, decision, "void_sign_off", workflow.SYSTEM, actor, signed_off=True,
-             changes={"reason": reason})
+             changes={"reason": reason}, now=now)
         return reason
     if in_force is None and decision["status"] in QUEUE_MOVES:
         joins = decision["status"] == "ready_for_decision" and flagged
@@ -298,13 +308,13 @@ def _after_facts_changed(db: Database, decision_id: int, actor: str) -> str | No
         if joins:
             reason = "Conflicts were flagged after it was submitted"
             move(db, decision, "flags_raised", workflow.SYSTEM, actor, signed_off=False,
-                 changes={"reason": reason})
+                 changes={"reason": reason}, now=now)
             return reason
         if leaves:
             reason = "No conflicts are flagged any more"
-            supersede_escalations(db, decision_id)
+            supersede_escalations(db, decision_id, now)
             move(db, decision, "flags_cleared", workflow.SYSTEM, actor, signed_off=False,
-                 changes={"reason": reason})
+                 changes={"reason": reason}, now=now)
             return reason
     return None
 
@@ -334,15 +344,16 @@ def refresh_all(db: Database, *, actor: str = "system") -> int:
 def record_outcome(db: Database, decision: dict[str, Any], values: dict[str, Any],
                    attendance: list[dict[str, Any]], breaches: list[tuple[int, str]],
                    user_id: int, actor: str, *, role: str = workflow.SECRETARY,
-                   refused_proxies: Iterable[dict[str, Any]] = ()) -> str:
+                   refused_proxies: Iterable[dict[str, Any]] = (), now: str | None = None) -> str:
     """Store the outcome, who was in the room, who left and when, how they voted, the proxy
     votes the chair refused, and any breaches, then move the decision to decided; returns its
-    new status. Call inside a write transaction."""
+    new status. Call inside a write transaction; `now` is the time recorded (the real time
+    unless given)."""
     signed = sign_off_in_force(db, decision["id"]) is not None
     # The status machine is asked first, so a refusal writes nothing.
     workflow.next_status(decision["status"], "record_outcome", role,
                          flagged=decision["flag_count"] > 0, signed_off=signed)
-    now = utcnow_iso()
+    now = now or utcnow_iso()
     row = {"decision_id": decision["id"], **values, "recorded_by_user_id": user_id,
            "recorded_at": now}
     db["decision_outcomes"].insert(row, replace=True)
@@ -370,6 +381,6 @@ def record_outcome(db: Database, decision: dict[str, Any], values: dict[str, Any
                            "awarded_provider_id": [decision["awarded_provider_id"],
                                                    values["awarded_provider_id"]]},
                   extra={"choice": values["outcome"],
-                         "awarded_provider_id": values["awarded_provider_id"]})
-    refresh(db, [decision["id"]], actor=actor)
+                         "awarded_provider_id": values["awarded_provider_id"]}, now=now)
+    refresh(db, [decision["id"]], actor=actor, now=now)
     return status

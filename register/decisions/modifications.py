@@ -77,8 +77,10 @@ def load_for(db: Database, decision_ids: Sequence[int],
     return {key: tuple(value) for key, value in out.items()}
 
 
-def add(db: Database, decision_id: int, modification: Modification, actor: str) -> int:
-    """Record a modification (already checked against the rules) with its audit event."""
+def add(db: Database, decision_id: int, modification: Modification, actor: str, *,
+        now: str | None = None) -> int:
+    """Record a modification (already checked against the rules) with its audit event; `now` is
+    the time it is recorded (the real time unless given)."""
     values = {
         "decision_id": decision_id,
         "modified_on": modification.modified_on.isoformat(),
@@ -91,7 +93,7 @@ def add(db: Database, decision_id: int, modification: Modification, actor: str) 
         "published_on": (modification.published_on.isoformat()
                          if modification.published_on else None),
         "recorded_by": actor,
-        "created_at": utcnow_iso(),
+        "created_at": now or utcnow_iso(),
     }
     with write_transaction(db):
         cursor = db.execute(

@@ -230,10 +230,12 @@ def _issue_reference(db: Database, year: int) -> str:
 
 def create_draft(db: Database, *, title: str, committee_id: int, meeting_date: dt.date,
                  user_id: int, actor: str, choice: str | None = None,
-                 regime: str | None = None, process: str | None = None) -> str:
+                 regime: str | None = None, process: str | None = None,
+                 now: str | None = None) -> str:
     """Start a draft decision with a fresh reference and the committee's members taking part
-    (and, when given, whether it is make or buy and its procurement route)."""
-    now = utcnow_iso()
+    (and, when given, whether it is make or buy and its procurement route); `now` is the time
+    it is created (the real time unless given)."""
+    now = now or utcnow_iso()
     with write_transaction(db):
         reference = _issue_reference(db, meeting_date.year)
         row = {"reference": reference, "title": title, "committee_id": committee_id,
@@ -254,7 +256,7 @@ def create_draft(db: Database, *, title: str, committee_id: int, meeting_date: d
         changes["participants"] = [[], [[p["person_id"], p["role"]] for p in participants]]
         audit.record(db, actor=actor, action="create", entity="decision", entity_id=decision_id,
                      changes=changes)
-        lifecycle.refresh(db, [decision_id], actor=actor)
+        lifecycle.refresh(db, [decision_id], actor=actor, now=now)
     return reference
 
 
@@ -298,8 +300,11 @@ def _stored_children(db: Database, decision_id: int) -> dict[str, list[dict[str,
 
 
 def save_decision(db: Database, decision_id: int, version: int, values: dict[str, Any],
-                  children: dict[str, list[dict[str, Any]]], actor: str) -> bool:
-    """Save an editable decision and replace its child rows; False if it changed meanwhile."""
+                  children: dict[str, list[dict[str, Any]]], actor: str, *,
+                  now: str | None = None) -> bool:
+    """Save an editable decision and replace its child rows; False if it changed meanwhile.
+    `now` is the time it is saved (the real time unless given)."""
+    now = now or utcnow_iso()
     with write_transaction(db):
         before = next(iter(db.query("SELECT * FROM decisions WHERE id = ?", [decision_id])), None)
         if before is None:
@@ -308,7 +313,7 @@ def save_decision(db: Database, decision_id: int, version: int, values: dict[str
         cursor = db.execute(
             f"UPDATE decisions SET {assignments}, updated_at = :now, version = version + 1"
             " WHERE id = :id AND version = :version AND status IN ('draft', 'returned')",
-            {**{name: values[name] for name in FIELDS}, "now": utcnow_iso(), "id": decision_id,
+            {**{name: values[name] for name in FIELDS}, "now": now, "id": decision_id,
              "version": version})
         if cursor.rowcount == 0:
             return False
@@ -333,7 +338,7 @@ def save_decision(db: Database, decision_id: int, version: int, values: dict[str
                 changes[key] = [old, new_children[key]]
         audit.record(db, actor=actor, action="update", entity="decision",
                      entity_id=decision_id, changes=changes)
-        lifecycle.refresh(db, [decision_id], actor=actor)
+        lifecycle.refresh(db, [decision_id], actor=actor, now=now)
     return True
 
 

@@ -39,7 +39,8 @@ from ..rules.companies_house import (
     number_in,
     psc_line,
 )
-from ..rules.identifiers import IdentifierError, companies_house_number, name_key
+from ..rules.identifiers import IdentifierError, companies_house_number
+from ..rules.names import name_key
 from ..rules.text import COMPANIES_HOUSE
 from . import parsers
 from .parsers import PREVIEW_ROWS, Change, Format, Plan

@@ -23,10 +23,10 @@ from ..rules.identifiers import (
     SCHEMES,
     IdentifierError,
     Named,
-    name_key,
     parse_organisation_reference,
 )
 from ..rules.interests import INTEREST_TYPES
+from ..rules.names import name_key
 from ..rules.person_names import EARLIEST_BIRTH_YEAR
 from ..rules.quorum import CATEGORIES, QuorumRule, QuorumRuleError, parse_quorum_rule
 from ..rules.text import is_email, is_ods_code, is_practice_code, normalise_code

@@ -28,8 +28,7 @@ from .. import audit
 from ..db import write_transaction
 from ..decisions import lifecycle
 from ..listing import Page, paginate
-from ..rules.identifiers import name_key
-from ..rules.names import best_candidates, similarity_words
+from ..rules.names import best_candidates, name_key, similarity_words
 from ..timeutil import utcnow_iso
 
 # What counts as an interest still held as free text.
@@ -67,23 +66,25 @@ def _organisation_name(db: Database, organisation_id: int) -> str | None:
     return found[0] if found else None
 
 
-def _keep_version(db: Database, before: dict[str, Any], user_id: int | None) -> None:
+def _keep_version(db: Database, before: dict[str, Any], user_id: int | None,
+                  now: str | None = None) -> None:
     db["interest_versions"].insert({
         "interest_id": before["id"], "version": before["version"],
-        "data": audit.canonical(before), "replaced_at": utcnow_iso(),
+        "data": audit.canonical(before), "replaced_at": now or utcnow_iso(),
         "replaced_by_user_id": user_id})
 
 
 def _write(db: Database, before: dict[str, Any], values: dict[str, Any], *, actor: str,
-           user_id: int | None, action: str, how: str) -> None:
+           user_id: int | None, action: str, how: str, now: str | None = None) -> None:
     """Change one interest from the version read, keeping that version, with its audit event."""
-    _keep_version(db, before, user_id)
+    now = now or utcnow_iso()
+    _keep_version(db, before, user_id, now)
     # Column names come from this module's fixed calls, never from a request.
     assignments = ", ".join(f"{column} = :{column}" for column in values)
     cursor = db.execute(
         f"UPDATE interests SET {assignments}, updated_at = :updated_at, version = version + 1"
         " WHERE id = :id AND version = :version",
-        {**values, "updated_at": utcnow_iso(), "id": before["id"], "version": before["version"]})
+        {**values, "updated_at": now, "id": before["id"], "version": before["version"]})
     if cursor.rowcount != 1:
         raise StaleInterest
     after = _row(db, before["id"])
@@ -92,31 +93,33 @@ def _write(db: Database, before: dict[str, Any], values: dict[str, Any], *, acto
 
 
 def _link_one(db: Database, before: dict[str, Any], organisation_id: int, *, actor: str,
-              user_id: int | None, how: str) -> Linked:
+              user_id: int | None, how: str, now: str | None = None) -> Linked:
     _write(db, before, {"organisation_id": organisation_id, "not_registered": 0}, actor=actor,
-           user_id=user_id, action="link", how=how)
+           user_id=user_id, action="link", how=how, now=now)
     return Linked(before["id"], before["person_id"], organisation_id)
 
 
-def _refresh(db: Database, linked: Iterable[Linked], actor: str) -> None:
+def _refresh(db: Database, linked: Iterable[Linked], actor: str, now: str | None = None) -> None:
     people = {item.person_id for item in linked}
     if people:
-        lifecycle.refresh_affected(db, actor=actor, people=people)
+        lifecycle.refresh_affected(db, actor=actor, now=now, people=people)
 
 
 def confirm_match(db: Database, interest_id: int, organisation_id: int, *, actor: str,
-                  user_id: int | None, reference: str) -> Linked | None:
+                  user_id: int | None, reference: str, now: str | None = None) -> Linked | None:
     """Link a free-text interest to the organisation a governance lead confirmed it names in the
     review of a decision, and refresh every decision the person takes part in; None if the
-    interest is no longer free text (nothing is written then)."""
+    interest is no longer free text (nothing is written then). `now` is the time of the link
+    (the real time unless given)."""
     with write_transaction(db):
         before = _row(db, interest_id)
         name = _organisation_name(db, organisation_id)
         if before is None or before["organisation_id"] is not None or name is None:
             return None
         linked = _link_one(db, before, organisation_id, actor=actor, user_id=user_id,
-                           how=f"possible match confirmed as {name} in the review of {reference}")
-        _refresh(db, [linked], actor)
+                           how=f"possible match confirmed as {name} in the review of {reference}",
+                           now=now)
+        _refresh(db, [linked], actor, now)
     return linked
 
 

@@ -287,10 +287,11 @@ def _waits(person_id: int, user: Any) -> bool:
 
 
 def create_interest(db: Database, values: dict[str, Any], *, person_id: int, declared_on: dt.date,
-                    user: Any, at_decision_id: int | None = None) -> int:
+                    user: Any, at_decision_id: int | None = None, now: str | None = None) -> int:
     """Record a declaration; on behalf when the person is not the signed-in user's own. A
-    member's own declaration waits for a governance lead before it is published."""
-    now = utcnow_iso()
+    member's own declaration waits for a governance lead before it is published. `now` is the
+    time it is recorded (the real time unless given)."""
+    now = now or utcnow_iso()
     record = {
         **{key: values[key] for key in EDITABLE_FIELDS},
         # Declared at a meeting, for an item: it waits for a governance lead like a member's own.
@@ -311,7 +312,7 @@ def create_interest(db: Database, values: dict[str, Any], *, person_id: int, dec
         interest_id = db["interests"].insert(record).last_pk
         audit.record(db, actor=user.actor, action="create", entity="interest",
                      entity_id=interest_id, after=record)
-        lifecycle.refresh_affected(db, actor=user.actor, people=[person_id])
+        lifecycle.refresh_affected(db, actor=user.actor, now=now, people=[person_id])
     return interest_id
 
 
@@ -320,35 +321,38 @@ def _raw(db: Database, interest_id: int) -> dict[str, Any]:
 
 
 def _change(db: Database, interest_id: int, version: int, changes: dict[str, Any], *, user: Any,
-            action: str, then: Any = None) -> None:
+            action: str, then: Any = None, now: str | None = None) -> None:
     """Keep the current row as an earlier version, then apply the changes if nobody beat us
-    (`then`, if given, runs last in the same write)."""
+    (`then`, if given, runs last in the same write; `now` is the time of the change, the real
+    time unless given)."""
+    now = now or utcnow_iso()
     with write_transaction(db):
         before = _raw(db, interest_id)
         if before["version"] != version:
             raise StaleVersion
         db["interest_versions"].insert({
             "interest_id": interest_id, "version": before["version"],
-            "data": audit.canonical(before), "replaced_at": utcnow_iso(),
+            "data": audit.canonical(before), "replaced_at": now,
             "replaced_by_user_id": user.id,
         })
         assignments = ", ".join(f"{column} = :{column}" for column in changes)
         cursor = db.execute(
             f"UPDATE interests SET {assignments}, updated_at = :updated_at,"
             " version = version + 1 WHERE id = :id AND version = :version",
-            {**changes, "updated_at": utcnow_iso(), "id": interest_id, "version": version})
+            {**changes, "updated_at": now, "id": interest_id, "version": version})
         if cursor.rowcount != 1:
             raise StaleVersion
         audit.record(db, actor=user.actor, action=action, entity="interest",
                      entity_id=interest_id, before=before, after=_raw(db, interest_id))
-        lifecycle.refresh_affected(db, actor=user.actor, people=[before["person_id"]])
+        lifecycle.refresh_affected(db, actor=user.actor, now=now, people=[before["person_id"]])
         if then is not None:
             then()
 
 
 def update_interest(db: Database, interest_id: int, version: int, values: dict[str, Any], *,
-                    user: Any, declared_on: dt.date | None = None) -> None:
-    """Save an edit, keeping the earlier version; raises StaleVersion if it changed meanwhile."""
+                    user: Any, declared_on: dt.date | None = None, now: str | None = None) -> None:
+    """Save an edit, keeping the earlier version; raises StaleVersion if it changed meanwhile.
+    `now` is the time of the edit (the real time unless given)."""
     changes = {key: values[key] for key in EDITABLE_FIELDS}
     if declared_on is not None:
         changes["declared_on"] = declared_on.isoformat()
@@ -357,7 +361,7 @@ def update_interest(db: Database, interest_id: int, version: int, values: dict[s
     if person_id is not None and _waits(person_id[0], user):
         # A changed declaration waits again; the public register keeps its approved reading.
         changes["approval"] = rules.PENDING
-    _change(db, interest_id, version, changes, user=user, action="update")
+    _change(db, interest_id, version, changes, user=user, action="update", now=now)
 
 
 def declared_at(db: Database, decision_id: int) -> list[dict[str, Any]]:
@@ -392,10 +396,11 @@ def decide_approval(db: Database, interest_id: int, version: int, *, approve: bo
 
 
 def withdraw_interest(db: Database, interest_id: int, version: int, reason: str, *,
-                      user: Any) -> None:
-    """Mark an interest withdrawn with its reason (it is kept, never deleted)."""
+                      user: Any, now: str | None = None) -> None:
+    """Mark an interest withdrawn with its reason (it is kept, never deleted); `now` as for
+    `update_interest`."""
     _change(db, interest_id, version, {"withdrawn": 1, "withdrawn_reason": reason}, user=user,
-            action="withdraw")
+            action="withdraw", now=now)
 
 
 def record_return(db: Database, person_id: int, kind: str, *, user: Any,

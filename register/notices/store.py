@@ -42,12 +42,14 @@ def notice_problem(rec: record.DecisionRecord, kind: str) -> str | None:
 
 def record_notice(db: Database, rec: record.DecisionRecord, kind: str, *, published_on: dt.date,
                   published_where: str, reference: str, today: dt.date, actor: str,
-                  stated_end: dt.date | None = None, imported: bool = False) -> None:
+                  stated_end: dt.date | None = None, imported: bool = False,
+                  now: str | None = None) -> None:
     """Record (or correct) a decision's intention or award notice; raises Refused.
 
     `imported`: the notice comes from a register export, whose decisions arrive as submitted
     (their review starts again): the decision's status is not asked of it, every rule of dates,
-    route and standstill still is."""
+    route and standstill still is. `now` is the time it is recorded (the real time unless
+    given)."""
     problem = (standstill.notice_route_problem(kind, rec.regime, rec.process) if imported
                else notice_problem(rec, kind))
     if problem:
@@ -75,7 +77,7 @@ def record_notice(db: Database, rec: record.DecisionRecord, kind: str, *, publis
             raise Refused(problem, "published_on")
     row = {"decision_id": rec.id, "kind": kind, "published_on": published_on.isoformat(),
            "published_where": published_where, "reference": reference,
-           "recorded_at": utcnow_iso()}
+           "recorded_at": now or utcnow_iso()}
     existing = db.execute("SELECT id FROM decision_notices WHERE decision_id = ? AND kind = ?",
                           [rec.id, kind]).fetchone()
     if existing:
@@ -100,9 +102,9 @@ def _representations_open(rec: record.DecisionRecord, imported: bool = False) ->
 
 def record_representation(db: Database, rec: record.DecisionRecord, *, received_on: dt.date,
                           provider_name: str, summary: str, today: dt.date, actor: str,
-                          imported: bool = False) -> int:
+                          imported: bool = False, now: str | None = None) -> int:
     """Record a representation received during the standstill; its id. Raises Refused.
-    (`imported` as for record_notice.)"""
+    (`imported` and `now` as for record_notice.)"""
     problem = _representations_open(rec, imported)
     if problem:
         raise Refused(problem)
@@ -114,7 +116,7 @@ def record_representation(db: Database, rec: record.DecisionRecord, *, received_
     new_id = db["decision_representations"].insert({
         "decision_id": rec.id, "received_on": received_on.isoformat(),
         "provider_name": provider_name, "summary": summary, "response": "",
-        "responded_on": None, "recorded_at": utcnow_iso()}).last_pk
+        "responded_on": None, "recorded_at": now or utcnow_iso()}).last_pk
     audit.record(db, actor=actor, action="representation_recorded", entity="decision",
                  entity_id=rec.id, changes={"representation": new_id,
                                              "received_on": received_on.isoformat(),

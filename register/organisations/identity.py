@@ -24,7 +24,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..rules.identifiers import NORMALISERS, SCHEMES, IdentifierError, Named, Reference, name_key
+from ..rules.identifiers import NORMALISERS, SCHEMES, IdentifierError, Named, Reference
+from ..rules.names import name_key
 
 IDENTIFIER_COLUMNS = tuple(SCHEMES)
 
@@ -184,7 +185,7 @@ def label(organisation: dict[str, Any]) -> str:
 
 def find_typed(db: Database, text: str) -> Found:
     """The organisation a person typed in a box: an identifier of any kind, 'Name (identifier)'
-    as the suggestions write it, or the exact name (see `rules.identifiers.name_key`)."""
+    as the suggestions write it, or the exact name (see `rules.names.name_key`)."""
     typed = (text or "").strip()
     if not typed:
         return Found()

@@ -56,12 +56,10 @@ class PersonForm(BaseForm):
         # Two records for one person split their interests and their conflicts: ask first.
         if self.person_id is not None or self.same_name_confirmed.data:
             return
-        other = get_db().execute(
-            "SELECT name, email FROM people WHERE lower(trim(name)) = lower(trim(?)) LIMIT 1",
-            [field.data or ""]).fetchone()
+        other = queries.find_by_name(get_db(), field.data or "")
         if other:
             raise ValidationError(
-                f"{other[0]} ({other[1]}) is already in the register. Open that record instead, "
+                f"{other['name']} ({other['email']}) is already in the register. Open that record instead, "
                 f"or tick ‘This is a different person with the same name’")
 
     def validate_birth_month(self, field: Any) -> None:

@@ -9,6 +9,7 @@ from ..db import write_transaction
 from ..decisions import lifecycle
 from ..editing import create_audited, update_versioned
 from ..listing import Page, like_pattern, order_clause, paginate, where_clause
+from ..rules.names import person_name_key
 from ..timeutil import today_uk
 from . import home_practices
 
@@ -62,6 +63,17 @@ def get_person(db: Database, person_id: int) -> dict[str, Any] | None:
 def person_row(db: Database, person_id: int) -> dict[str, Any] | None:
     """The stored row alone, as the audit trail records it."""
     return next(iter(db.query("SELECT * FROM people WHERE id = ?", [person_id])), None)
+
+
+def find_by_name(db: Database, name: str) -> dict[str, Any] | None:
+    """The first person whose name is the same name (`rules.names.person_name_key`), or None."""
+    key = person_name_key(name)
+    if not key:
+        return None
+    for row in db.query("SELECT id, name, email FROM people ORDER BY id"):
+        if person_name_key(row["name"]) == key:
+            return row
+    return None
 
 
 def find_by_email(db: Database, email: str) -> dict[str, Any] | None:

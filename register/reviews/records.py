@@ -19,12 +19,13 @@ from . import queries
 
 def save_rulings(db: Database, review: queries.Review, selections: dict[int, dict[str, Any]],
                  matches: dict[tuple[int, int], dict[str, str]], user_id: int,
-                 actor: str) -> bool:
+                 actor: str, *, now: str | None = None) -> bool:
     """Store the match resolutions and rulings chosen; drop rulings on people no longer
     conflicted. One audit event on the decision lists what changed; returns whether anything did.
+    `now` is the time of the rulings (the real time unless given).
     """
     decision_id = review.decision["id"]
-    now = utcnow_iso()
+    now = now or utcnow_iso()
     changes: dict[str, Any] = {}
     for (person_id, interest_id), chosen in sorted(matches.items()):
         outcome = {"confirm": "confirmed", "dismiss": "dismissed"}[chosen["outcome"]]
@@ -93,13 +94,13 @@ def save_rulings(db: Database, review: queries.Review, selections: dict[int, dic
     if changes:
         audit.record(db, actor=actor, action="rulings", entity="decision", entity_id=decision_id,
                      changes=changes)
-    _link_confirmed(db, review, matches, actor=actor, user_id=user_id)
+    _link_confirmed(db, review, matches, actor=actor, user_id=user_id, now=now)
     return bool(changes)
 
 
 def _link_confirmed(db: Database, review: queries.Review,
                     matches: dict[tuple[int, int], dict[str, str]], *, actor: str,
-                    user_id: int) -> None:
+                    user_id: int, now: str | None = None) -> None:
     """A confirmed match links the free-text interest to the organisation for good, so every
     later decision sees the conflict (and its lateness); the resolution stays as the record of
     who confirmed it here. A name that matched several organisations is not linked: which one
@@ -113,13 +114,16 @@ def _link_confirmed(db: Database, review: queries.Review,
         # A possible undeclared interest (a negative key, a Companies House record) links nothing.
         if len(matched) == 1 and (group["interest_id"] or 0) > 0:
             linking.confirm_match(db, group["interest_id"], matched.pop(), actor=actor,
-                                  user_id=user_id, reference=review.decision["reference"])
+                                  user_id=user_id, reference=review.decision["reference"],
+                                  now=now)
 
 
 def record_escalation(db: Database, decision: dict[str, Any], kind: str,
-                      details: dict[str, Any], user_id: int, actor: str) -> int:
-    """Store the escalation chosen for an inquorate meeting; returns its id."""
-    now = utcnow_iso()
+                      details: dict[str, Any], user_id: int, actor: str, *,
+                      now: str | None = None) -> int:
+    """Store the escalation chosen for an inquorate meeting (at `now`, the real time unless
+    given); returns its id."""
+    now = now or utcnow_iso()
     for old in db.query("SELECT id FROM escalations WHERE decision_id = ?"
                         " AND superseded_at IS NULL", [decision["id"]]):
         db.execute("UPDATE escalations SET superseded_at = ? WHERE id = ?", [now, old["id"]])

@@ -8,32 +8,19 @@ organisation typed differently is found as one:
   (`1234567` -> `01234567`) and a two-letter prefix keeps six digits (`sc123456` -> `SC123456`).
 - Charity number, by register: England and Wales (digits, `1123456`), Scotland (`SC` then six
   digits, `SC012345`), Northern Ireland (`NIC` then six digits, `NIC100002`).
-- Name: the exact name after case, accents, punctuation, `&`/`and`, a leading `The` and the legal
-  form at the end (`Limited`, `Ltd`, `CIC`, `Community Interest Company`, `LLP`, `PLC`) are set
-  aside. Unlike the loose comparison in `rules.names`, premises words ("Surgery", "Practice") stay:
-  "North Road Surgery" and "North Road Practice" are different names.
+- Name: `rules.names.name_key`, the one definition of "the same name" (case, accents,
+  punctuation, `&`/`and`, a leading `The` and the legal form at the end set aside; premises words
+  such as "Surgery" stay).
 
 Two identifiers of the same kind that differ are never the same organisation.
 """
 from __future__ import annotations
 
-import functools
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from .text import is_ods_code, normalise_code
 
-# Legal forms said at the end of a name (longest first so "community interest company" goes whole).
-LEGAL_FORMS = (
-    ("community", "interest", "company"),
-    ("limited", "liability", "partnership"),
-    ("public", "limited", "company"),
-    ("limited",), ("ltd",), ("cic",), ("llp",), ("plc",), ("co",), ("company",),
-)
-
-_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc`]")
-_NOT_WORD = re.compile(r"[^0-9a-z]+")
 _COMPANIES_HOUSE = re.compile(r"^(?:([A-Z]{2})([0-9]{1,6})|([0-9]{1,8}))$")
 _CHARITY_EW = re.compile(r"^[0-9]{6,7}$")
 _CHARITY_SC = re.compile(r"^SC0?([0-9]{5})$")
@@ -121,28 +108,6 @@ NORMALISERS = {
     "companies_house_number": companies_house_number,
     "charity_number": charity_number,
 }
-
-
-@functools.lru_cache(maxsize=131072)
-def name_key(name: str | None) -> str:
-    """The organisation's name as a key: two names with the same key name the same organisation
-    (unless an identifier of the same kind says otherwise). Empty for a blank name."""
-    text = unicodedata.normalize("NFKD", name or "")
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = text.replace("&", " and ").replace("+", " and ")
-    text = _APOSTROPHES.sub("", text)
-    words = _NOT_WORD.sub(" ", text).split()
-    if len(words) > 1 and words[0] == "the":
-        words.pop(0)
-    trimmed = True
-    while trimmed and len(words) > 1:
-        trimmed = False
-        for form in LEGAL_FORMS:
-            if len(words) > len(form) and tuple(words[-len(form):]) == form:
-                del words[-len(form):]
-                trimmed = True
-                break
-    return " ".join(words)
 
 
 @dataclass(frozen=True)

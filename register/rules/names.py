@@ -1,4 +1,21 @@
-"""Organisation names as people type them: normalising, and deciding when two are a close match.
+"""Names as people type them: the one owner of "the same name", for organisations and for people.
+
+Three questions are asked of names, each answered here and nowhere else:
+
+- `name_key(name)`: are two organisation names *the same name*? Case, accents, punctuation,
+  `&`/`+`/`and`, a leading `The` and the legal form at the end (`Limited`, `Ltd`, `CIC`,
+  `Community Interest Company`, `LLP`, `PLC`) are set aside; premises words stay, so "North Road
+  Surgery" and "North Road Practice" are different names. Files and forms find an organisation by
+  it, and two organisations with no identifier may not share it.
+- `normalise_org_name(name)` and `names_match(a, b)`: may two organisation names be *the same
+  organisation written differently*? The same key with the premises words ("Surgery", "Medical
+  Centre") also dropped, then a close fuzzy match (below).
+- `person_name_key(name)`: are two people's names *the same name*? People's names have no legal
+  form, no leading "The" and no premises words, and "Dr" or "Mrs" in front says nothing about who
+  the person is, so the rule differs from the organisations': case, accents, punctuation, spacing
+  and a title at the start are set aside, and nothing else. The people form asks before adding a
+  second person of the same name. (Matching a person to the way Companies House writes a name,
+  initials and middle names included, is `rules.person_names`.)
 
 Interests are matched to providers by identifier wherever possible. A name typed into a free-text
 interest ("GoToDoc Limited") can still be the provider on a decision ("Go-To-Doc Ltd"); a close match
@@ -18,8 +35,20 @@ from rapidfuzz import fuzz, process
 SIMILARITY_THRESHOLD = 0.92
 MIN_FUZZY_LENGTH = 6
 
-# Legal-form words that say nothing about which organisation it is, dropped from the end.
-LEGAL_SUFFIXES = ("ltd", "limited", "llp", "plc", "cic")
+# Legal forms said at the end of a name (longest first so "community interest company" goes whole):
+# they say nothing about which organisation it is.
+LEGAL_FORMS = (
+    ("community", "interest", "company"),
+    ("limited", "liability", "partnership"),
+    ("public", "limited", "company"),
+    ("limited",), ("ltd",), ("cic",), ("llp",), ("plc",), ("co",), ("company",),
+)
+
+# Titles said before a person's name: "Dr Aisha Rahman" is the same name as "Aisha Rahman".
+PERSON_TITLES = frozenset({
+    "dr", "doctor", "mr", "mrs", "ms", "miss", "mx", "prof", "professor", "sir", "dame", "rev",
+    "revd", "reverend", "lord", "lady", "master",
+})
 
 # Words describing the kind of premises, dropped wherever they appear (longest first, so
 # "group practice" goes before "practice").
@@ -46,27 +75,51 @@ _PREMISES = re.compile(r"\b(?:" + "|".join(w.replace(" ", r"\s+") for w in PREMI
 
 
 def _plain_words(name: str | None) -> str:
-    """Case-folded, accent-free words with punctuation removed and '&' read as 'and'."""
+    """Case-folded, accent-free words with punctuation removed and '&' or '+' read as 'and'."""
     text = unicodedata.normalize("NFKD", name or "")
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = text.replace("&", " and ")
+    text = text.replace("&", " and ").replace("+", " and ")
     # "St John's" -> "st johns": an apostrophe joins, other punctuation separates ("Go-To-Doc").
     text = _APOSTROPHES.sub("", text)
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
+@functools.lru_cache(maxsize=131072)
+def name_key(name: str | None) -> str:
+    """The organisation's name as a key: two names with the same key name the same organisation
+    (unless an identifier of the same kind says otherwise). Empty for a blank name."""
+    words = _plain_words(name).split()
+    if len(words) > 1 and words[0] == "the":
+        words.pop(0)
+    trimmed = True
+    while trimmed and len(words) > 1:
+        trimmed = False
+        for form in LEGAL_FORMS:
+            if len(words) > len(form) and tuple(words[-len(form):]) == form:
+                del words[-len(form):]
+                trimmed = True
+                break
+    return " ".join(words)
+
+
 @functools.lru_cache(maxsize=65536)
 def normalise_org_name(name: str | None) -> str:
-    """The name reduced to the words that identify the organisation, for comparing names."""
-    plain = _plain_words(name)
-    words = plain.split()
-    while words and words[-1] in LEGAL_SUFFIXES:
-        words.pop()
-    if words and words[0] == "the":
-        words.pop(0)
-    reduced = " ".join(_PREMISES.sub(" ", " ".join(words)).split())
+    """The name reduced to the words that identify the organisation, for comparing names loosely:
+    its `name_key` without the premises words ("Surgery", "Medical Centre")."""
+    key = name_key(name)
+    reduced = " ".join(_PREMISES.sub(" ", key).split())
     # "The Surgery" would otherwise become nothing and match every other name that does.
-    return reduced or plain
+    return reduced or _plain_words(name)
+
+
+@functools.lru_cache(maxsize=65536)
+def person_name_key(name: str | None) -> str:
+    """A person's name as a key: two people whose names have the same key have the same name
+    (case, accents, punctuation, spacing and a leading title set aside). Empty for a blank name."""
+    words = _plain_words(name).split()
+    while len(words) > 1 and words[0] in PERSON_TITLES:
+        words.pop(0)
+    return " ".join(words)
 
 
 def _tokens_that_distinguish(name: str) -> set[str]:
