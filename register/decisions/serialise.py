@@ -341,8 +341,9 @@ class RegisterPage:
 
 
 def _register_rows(db: Database, ids: list[int]) -> list[dict[str, Any]]:
-    """The register's row for each decision id, in the order given, from each one's record."""
-    return [record_row(rec) for rec in record.load_records(db, ids)]
+    """The register's row for each decision id, in the order given, from what the register
+    reads of each one's record (`record.load_register_entries`)."""
+    return [record_row(entry) for entry in record.load_register_entries(db, ids)]
 
 
 @dataclass(frozen=True)
@@ -367,7 +368,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def conflicts_in_words(rec: record.DecisionRecord,
+def conflicts_in_words(rec: record.DecisionRecord | record.RegisterEntry,
                        withheld_interests: frozenset[int] = frozenset()) -> list[ConflictWords]:
     """Each conflicted person (confirmed name matches included) with the flag sentences that
     conflict them and the ruling that manages it; an interest withheld from publication (its id
@@ -398,7 +399,7 @@ def conflicts_in_words(rec: record.DecisionRecord,
     return out
 
 
-def record_row(rec: record.DecisionRecord,
+def record_row(rec: record.DecisionRecord | record.RegisterEntry,
                withheld_interests: frozenset[int] = frozenset()) -> dict[str, Any]:
     """One decision's record as the register's columns: the conflicted people (confirmed name
     matches included) and the rulings that manage them, as every other output shows them; the
@@ -416,7 +417,7 @@ def record_row(rec: record.DecisionRecord,
     return row
 
 
-def _record_columns(rec: record.DecisionRecord) -> dict[str, Any]:
+def _record_columns(rec: record.DecisionRecord | record.RegisterEntry) -> dict[str, Any]:
     awarded = rec.awarded_provider
     return register_row({
         "id": rec.id, "reference": rec.reference, "title": rec.title,
@@ -439,7 +440,7 @@ def _record_columns(rec: record.DecisionRecord) -> dict[str, Any]:
     }, [c.name for c in rec.conflicted], _mitigation(rec))
 
 
-def _mitigation(rec: record.DecisionRecord) -> list[str]:
+def _mitigation(rec: record.DecisionRecord | record.RegisterEntry) -> list[str]:
     """How each conflict was managed: the rulings, with when a person ruled out of the room
     left it, and the proxy votes the chair refused, as the record holds them."""
     departed = {a.person_id: a.departure.words.lower() for a in
