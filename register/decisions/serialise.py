@@ -252,6 +252,8 @@ REGISTER_SORTS = {
     "status": "decisions.status",
 }
 DEFAULT_SORT, DEFAULT_DIRECTION = "meeting", "desc"
+# The sorts whose column may be empty (the others are NOT NULL in the schema).
+NULLABLE_SORTS = frozenset({"value"})
 
 
 @dataclass
@@ -323,6 +325,10 @@ def register_order(sort: str, direction: str) -> tuple[str, str, str]:
     direction = "asc" if direction == "asc" else "desc"
     column = REGISTER_SORTS[sort]
     bare = column.split(" ")[0]
+    if sort not in NULLABLE_SORTS:
+        # A column that always has a value: nothing to put last, and its index can serve the
+        # order (the meeting date's does, one page at a time, instead of sorting every decision).
+        return f"{column} {direction.upper()}, decisions.reference", sort, direction
     # Decisions with no value yet go last whichever way the list is sorted.
     return f"{bare} IS NULL, {column} {direction.upper()}, decisions.reference", sort, direction
 
