@@ -505,6 +505,8 @@ def show(reference: str) -> str | tuple[str, int]:
     if refusal:
         return refusal
     decision = loaded["decision"]
+    # Read before the record, so a diagram drawn from it is never kept under a later version.
+    version = chains.facts_version(db, current_app.config["DATABASE"])
     rec = record.load_record(db, decision["id"])
     if rec is None:
         abort(404)
@@ -522,7 +524,7 @@ def show(reference: str) -> str | tuple[str, int]:
         editable=decision["status"] in EDITABLE_STATUSES
         and current_user.can("record_decisions"),
         review_route=review_route, notices=notice_views.section(rec),
-        chain=chains.page_diagram(db, rec),
+        chain=chains.page_diagram(db, rec, version),
         may_review=review_route is not None and (
             current_user.can("review_decisions") or reviewers.is_routed_to(
                 db, decision["id"], current_user)))
