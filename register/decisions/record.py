@@ -651,25 +651,27 @@ def short_reason(flags: Iterable[conflict_rules.Flag]) -> str:
     return ""
 
 
-def flag_object(row: Mapping[str, Any], severity: str | None = None) -> conflict_rules.Flag:
-    """A stored flag row as the rules' Flag (optionally with another severity)."""
-    evidence = row["evidence"]
-    return conflict_rules.Flag(row["rule"], row["person_id"], row["organisation_id"],
-                               evidence if isinstance(evidence, dict) else json.loads(evidence),
-                               row["sentence"], severity or row["severity"])
-
-
-def conflicted_flags(flags: Iterable[Mapping[str, Any]],
+def conflicted_flags(flags: Iterable[Mapping[str, Any] | Flag],
                      confirmed: set[tuple[int, int]]) -> dict[int, list[conflict_rules.Flag]]:
-    """Each conflicted person with their flags, counting the confirmed name matches
-    ((person, interest) pairs) as conflicts."""
+    """Each conflicted person with their flags (stored rows, or the record's Flags with their
+    evidence already read), counting the confirmed name matches ((person, interest) pairs) as
+    conflicts."""
     objects = []
     for row in flags:
-        evidence = row["evidence"] if isinstance(row["evidence"], dict) else \
-            json.loads(row["evidence"])
-        key = (row["person_id"], evidence.get("interest_id"))
-        severity = "conflict" if row["severity"] == "possible" and key in confirmed else None
-        objects.append(flag_object(row, severity))
+        if isinstance(row, Flag):
+            rule, person_id, organisation_id, sentence, severity = (
+                row.rule, row.person_id, row.organisation_id, row.sentence, row.severity)
+            evidence = dict(row.evidence)
+        else:
+            rule, person_id, organisation_id, sentence, severity = (
+                row["rule"], row["person_id"], row["organisation_id"], row["sentence"],
+                row["severity"])
+            evidence = row["evidence"] if isinstance(row["evidence"], dict) else \
+                json.loads(row["evidence"])
+        if severity == "possible" and (person_id, evidence.get("interest_id")) in confirmed:
+            severity = "conflict"
+        objects.append(conflict_rules.Flag(rule, person_id, organisation_id, evidence, sentence,
+                                           severity))
     return conflict_rules.conflicted_people(objects)
 
 
@@ -911,8 +913,7 @@ def load_register_entries(db: Database, decision_ids: Sequence[int]) -> list[Reg
                                     row["manager_email"])
             if row["manager_id"] is not None else None,
             awarded_provider=awarded, flags=flag_records,
-            conflicted=_conflicted(flags[decision_id], flag_records, confirmed[decision_id],
-                                   ruling_rows, {}),
+            conflicted=_conflicted(flag_records, confirmed[decision_id], ruling_rows, {}),
             rulings=tuple(_ruling(r) for r in rulings[decision_id]),
             outcome=_outcome((outcomes[decision_id] or [None])[0],
                              attendance.get(decision_id, []), refused.get(decision_id, []),
@@ -1008,7 +1009,7 @@ def _build(row: dict[str, Any], leads: Mapping[int, Person],
     ruling_rows = {r["person_id"]: r for r in rulings}
     names = {m["person_id"]: m["name"] for m in members}
     names.update({p.person_id: p.name for p in people})
-    conflicted = _conflicted(flags, flag_records, confirmed, ruling_rows, names)
+    conflicted = _conflicted(flag_records, confirmed, ruling_rows, names)
 
     status = row["status"]
     quorum = None
@@ -1066,12 +1067,13 @@ def _flag(f: Mapping[str, Any]) -> Flag:
         f["charity_number"])
 
 
-def _conflicted(flags: list, flag_records: Iterable[Flag], confirmed: list,
+def _conflicted(flag_records: Sequence[Flag], confirmed: list,
                 ruling_rows: Mapping[int, Mapping[str, Any]],
                 names: Mapping[int, str]) -> tuple[Conflicted, ...]:
     """The conflicted people (confirmed name matches included), by name, each named as the
     flags name them (else as `names` does), with why and their ruling."""
-    by_person = conflicted_flags(flags, {(c["person_id"], c["interest_id"]) for c in confirmed})
+    by_person = conflicted_flags(flag_records,
+                                 {(c["person_id"], c["interest_id"]) for c in confirmed})
     names = dict(names)
     names.update({f.person_id: f.person_name for f in flag_records
                   if f.person_id is not None and f.person_name})
