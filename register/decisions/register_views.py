@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 
 from ..auth.access import requires
-from ..db import get_db
+from ..db import get_db, read_snapshot
 from ..forms import BaseForm, DateInputField
 from ..listing import parse_page
 from ..rules import csvrows
@@ -120,6 +120,11 @@ def decision_href(reference: str) -> str | None:
 @requires("read_decisions")
 def register() -> str:
     """The register of procurement decisions: filtered, sorted and a page at a time."""
+    with read_snapshot(get_db()):
+        return _register()
+
+
+def _register() -> str:
     db = get_db()
     filters, typed, problems = filters_from(request.args)
     result = serialise.register_page(

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from .. import audit
 from ..auth.access import requires
-from ..db import get_db
+from ..db import get_db, read_snapshot
 from ..gifts import queries as gift_queries
 from ..interests import queries as interest_queries
 from ..listing import parse_page
@@ -266,6 +266,11 @@ def _long_date(text: str) -> str:
 @requires("read_decisions")
 def index() -> str:
     """The decisions the signed-in user may see, newest meeting first."""
+    with read_snapshot(get_db()):
+        return _index()
+
+
+def _index() -> str:
     result = queries.list_decisions(get_db(), current_user,
                                     parse_page(request.args.get("page")),
                                     current_app.config["PAGE_SIZE"])
@@ -499,6 +504,11 @@ def _summary_of(rec: record.DecisionRecord) -> dict[str, Any]:
 @requires("read_decisions")
 def show(reference: str) -> str | tuple[str, int]:
     """One decision: every field, the people and providers, its current conflicts and history."""
+    with read_snapshot(get_db()):
+        return _show(reference)
+
+
+def _show(reference: str) -> str | tuple[str, int]:
     loaded = _loaded_or_404(reference)
     db = get_db()
     refusal = _refusal(loaded["decision"])
