@@ -6,11 +6,10 @@ the record, the facts the conflict rules read) and renders the DOT source to SVG
 or an export draws the diagram on the fly. Without `dot` (or if it fails) there is no SVG and the
 conflict sentences stand alone.
 
-A page asks for the diagram with the version of the facts it read (`facts_version`: the audit
-trail's head, read before the record): every write records an audit event in its own
-transaction, so the head moves whenever anything the diagram shows may have changed, and a page
-whose version is unchanged reuses the diagram drawn for it (`page_diagram`, bounded, in memory)
-without gathering the facts again.
+A page asks for the diagram with the version of the facts it read (`versioned.facts_version`:
+the audit trail's head, read with or before the record), and a page whose version is unchanged
+reuses the diagram drawn for it (`page_diagram`, bounded, in memory) without gathering the facts
+again.
 """
 from __future__ import annotations
 
@@ -19,19 +18,17 @@ import logging
 import re
 import shutil
 import subprocess
-import threading
-from collections import OrderedDict
 from collections.abc import Hashable
 
 from markupsafe import Markup, escape
 from sqlite_utils import Database
 
-from .. import audit
 from ..rules import chains as chain_rules
 from ..rules import conflicts as conflict_rules
 from ..rules.rulings import may_be_present
 from .flagging import gather_facts
 from .record import DecisionRecord
+from .versioned import VersionedCache
 
 log = logging.getLogger(__name__)
 
@@ -120,38 +117,21 @@ def accessible_svg(diagram: chain_rules.ChainDiagram, element_id: str = "chain")
 
 
 PAGE_CACHE_SIZE = 256
-_page_cache: OrderedDict[Hashable, dict[str, object] | None] = OrderedDict()
-_page_cache_lock = threading.Lock()
-
-
-def facts_version(db: Database, database: str) -> Hashable:
-    """A value that changes whenever any fact a diagram shows may have changed: the database's
-    name and its audit trail's head (every write appends an event in its own transaction).
-    Read it before reading the record the diagram is drawn from."""
-    return (database, audit.head(db))
+_page_cache: VersionedCache[dict[str, object] | None] = VersionedCache(PAGE_CACHE_SIZE)
 
 
 def page_diagram(db: Database, rec: DecisionRecord | None,
                  version: Hashable | None = None) -> dict[str, object] | None:
     """What a page shows of the diagram: the accessible SVG and each collapsed group's practices
     (None when the decision is unflagged or the diagram cannot be drawn). With the `version`
-    of the facts read before `rec` (`facts_version`), a diagram already drawn for that version
-    is reused from memory; nothing is ever stored in the database."""
+    of the facts `rec` was read at (`versioned.facts_version`), a diagram already drawn for that
+    version is reused from memory; nothing is ever stored in the database."""
     if rec is None:
         return None
     if version is None:
         return _page_diagram(db, rec)
-    key = (version, rec.id, shutil.which("dot"))
-    with _page_cache_lock:
-        if key in _page_cache:
-            _page_cache.move_to_end(key)
-            return _page_cache[key]
-    shown = _page_diagram(db, rec)
-    with _page_cache_lock:
-        _page_cache[key] = shown
-        while len(_page_cache) > PAGE_CACHE_SIZE:
-            _page_cache.popitem(last=False)
-    return shown
+    return _page_cache.get((version, rec.id, shutil.which("dot")),
+                           lambda: _page_diagram(db, rec))
 
 
 def _page_diagram(db: Database, rec: DecisionRecord) -> dict[str, object] | None:

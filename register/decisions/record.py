@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -38,6 +38,7 @@ from ..rules.quorum import (
 from ..rules.rulings import RULINGS, may_be_present, presiding_member
 from .modifications import RecordedModification
 from .modifications import load_for as load_modifications
+from .versioned import VersionedCache
 
 MEMBER_ROLES = {"chair": "Chair", "vice_chair": "Vice-chair", "member": "Member"}
 CATEGORY_LABELS = {"gp": "GP", "lay": "lay member", "executive": "executive", "other": "other"}
@@ -763,6 +764,16 @@ def load_record(db: Database, decision_id: int) -> DecisionRecord | None:
     """One decision's whole record as stored, or None if there is no such decision."""
     found = load_records(db, [decision_id])
     return found[0] if found else None
+
+
+_RECORDS: VersionedCache[DecisionRecord | None] = VersionedCache(256)
+
+
+def load_record_at(db: Database, decision_id: int, version: Hashable) -> DecisionRecord | None:
+    """`load_record`, reused from memory while the facts' version (`versioned.facts_version`,
+    read in the same snapshot or before) is unchanged: records are frozen, so every page that
+    asks for the same decision at the same version can share one."""
+    return _RECORDS.get((version, decision_id), lambda: load_record(db, decision_id))
 
 
 def load_records(db: Database, decision_ids: Sequence[int]) -> list[DecisionRecord]:

@@ -14,7 +14,7 @@ from ..listing import parse_page
 from ..rules import csvrows
 from ..rules.decisions import MONEY_FORMAT_MESSAGE, format_money, parse_money
 from ..timeutil import today_uk
-from . import access, serialise
+from . import access, serialise, versioned
 from .queries import STATUSES, status_label
 from .serialise import RegisterFilters, Viewer
 
@@ -130,7 +130,8 @@ def _register() -> str:
     result = serialise.register_page(
         db, filters, viewer(), sort=request.args.get("sort") or "",
         direction=request.args.get("dir") or "", page=parse_page(request.args.get("page")),
-        page_size=current_app.config["PAGE_SIZE"])
+        page_size=current_app.config["PAGE_SIZE"],
+        version=versioned.facts_version(db, current_app.config["DATABASE"]))
     committees = [("", "Any committee")] + [
         (str(r["id"]), r["name"]) for r in db.query(
             "SELECT id, name FROM committees ORDER BY name COLLATE NOCASE")]

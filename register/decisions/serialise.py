@@ -12,7 +12,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from . import record
 from .access import EXCLUDED_WORDS, visible
 from .access import Viewer as Viewer  # re-exported: the register's callers name it here
 from .queries import status_label
+from .versioned import VersionedCache
 
 SCHEMA_VERSION = 1
 
@@ -352,6 +353,9 @@ def _register_rows(db: Database, ids: list[int]) -> list[dict[str, Any]]:
     return [record_row(entry) for entry in record.load_register_entries(db, ids)]
 
 
+_REGISTER_PAGES: VersionedCache[list[dict[str, Any]]] = VersionedCache(128)
+
+
 @dataclass(frozen=True)
 class ConflictWords:
     """One conflicted person on a decision in words: who, what interest, how it was managed."""
@@ -498,8 +502,12 @@ def register_row(row: dict[str, Any], conflicted_names: list[str],
 
 
 def register_page(db: Database, filters: RegisterFilters, viewer: Viewer, *, sort: str = "",
-                  direction: str = "", page: int = 1, page_size: int = 25) -> RegisterPage:
-    """One page of the register for these filters, flags brought up to date first."""
+                  direction: str = "", page: int = 1, page_size: int = 25,
+                  version: Hashable | None = None) -> RegisterPage:
+    """One page of the register for these filters. With the `version` of the facts
+    (`versioned.facts_version`, read in the same snapshot), the rows of a page already read at
+    that version are reused from memory (they are the same for every viewer: who may see which
+    decisions decides only which ids are on the page)."""
     from_where, params = register_where(filters, viewer)
     order, sort, direction = register_order(sort, direction)
     total = db.execute(f"SELECT COUNT(*) {from_where}", params).fetchone()[0]
@@ -508,7 +516,11 @@ def register_page(db: Database, filters: RegisterFilters, viewer: Viewer, *, sor
     ids = [r["id"] for r in db.query(
         f"SELECT decisions.id {from_where} ORDER BY {order} LIMIT :_limit OFFSET :_offset",
         {**params, "_limit": page_size, "_offset": (page - 1) * page_size})]
-    return RegisterPage(_register_rows(db, ids), page, pages, total, sort, direction)
+    if version is None:
+        rows = _register_rows(db, ids)
+    else:
+        rows = _REGISTER_PAGES.get((version, tuple(ids)), lambda: _register_rows(db, ids))
+    return RegisterPage(rows, page, pages, total, sort, direction)
 
 
 def register_ids(db: Database, filters: RegisterFilters, viewer: Viewer, *, sort: str = "",

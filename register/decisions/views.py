@@ -41,7 +41,7 @@ from ..rules.decisions import (
     process_label,
 )
 from ..views_common import error_item
-from . import access, chains, flagging, lifecycle, new_provider, queries, record, reviewers
+from . import access, chains, flagging, lifecycle, new_provider, queries, record, reviewers, versioned
 from .forms import (
     CONTRACT_KINDS,
     OUTCOMES,
@@ -515,9 +515,9 @@ def _show(reference: str) -> str | tuple[str, int]:
     if refusal:
         return refusal
     decision = loaded["decision"]
-    # Read before the record, so a diagram drawn from it is never kept under a later version.
-    version = chains.facts_version(db, current_app.config["DATABASE"])
-    rec = record.load_record(db, decision["id"])
+    # In the page's snapshot, so nothing read or drawn is kept under a later version.
+    version = versioned.facts_version(db, current_app.config["DATABASE"])
+    rec = record.load_record_at(db, decision["id"], version)
     if rec is None:
         abort(404)
     decision_flags, person_flags = _record_flag_groups(rec)
