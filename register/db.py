@@ -89,6 +89,23 @@ def write_transaction(db: Database) -> Iterator[Database]:
             raise
 
 
+@contextlib.contextmanager
+def read_snapshot(db: Database) -> Iterator[Database]:
+    """Reads that see one state of the database: a deferred transaction around a page's queries,
+    so they share one lock and one check of the file instead of taking them once each (and a
+    write committed meanwhile shows in none of them or all). For reads only; inside another
+    transaction it adds nothing."""
+    if db.conn.in_transaction:
+        yield db
+        return
+    db.conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        if db.conn.in_transaction:
+            db.conn.execute("COMMIT")
+
+
 def is_busy(error: BaseException) -> bool:
     """Whether an SQLite error means another connection held the lock for the whole busy timeout."""
     return isinstance(error, sqlite3.OperationalError) and (

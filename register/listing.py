@@ -38,9 +38,10 @@ def parse_page(value: str | None) -> int:
 
 
 def paginate(db: Database, select: str, from_where: str, params: dict[str, Any],
-             order_by: str, page: int, page_size: int) -> Page:
-    """Run a list query one page at a time; a page past the end shows the last page."""
-    total = db.execute(f"SELECT COUNT(*) {from_where}", params).fetchone()[0]
+             order_by: str, page: int, page_size: int, count_from: str | None = None) -> Page:
+    """Run a list query one page at a time; a page past the end shows the last page.
+    `count_from` counts the rows from fewer tables, where the joins cannot change the count."""
+    total = db.execute(f"SELECT COUNT(*) {count_from or from_where}", params).fetchone()[0]
     pages = max(1, math.ceil(total / page_size))
     page = min(max(1, page), pages)
     rows = list(db.query(

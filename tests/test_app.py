@@ -66,6 +66,13 @@ def test_every_connection_has_the_settings(app):
     db.close()
 
 
+def test_templates_are_compiled_once_and_reloaded_only_when_debugging(app):
+    assert app.jinja_env.auto_reload is False
+    debugging = create_app({"TESTING": True, "DEBUG": True, "DATABASE": app.config["DATABASE"],
+                            "SECRET_KEY": "test-secret-key-not-for-production"})
+    assert debugging.jinja_env.auto_reload is True
+
+
 def test_post_without_csrf_token_is_refused(csrf_app):
     db = connect(csrf_app.config["DATABASE"])
     add_user(db, role="secretary", username="sec")

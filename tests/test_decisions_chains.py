@@ -18,6 +18,7 @@ from register.pdf import builders, loaders
 from tests.conftest import (
     add_committee,
     add_decision,
+    add_interest,
     add_organisation,
     add_person,
     data_version,
@@ -191,6 +192,37 @@ def test_three_hundred_member_practices_a_cycle_and_strange_names_render(db, as_
     data = builders.build_decision_record(record)
     assert any("How each conflict arises" in flat(t) for t in page_texts(data))
     assert data_version(db) == before, "drawing the diagram wrote to the database"
+
+
+@needs_dot
+def test_the_page_reuses_its_diagram_until_the_audit_trail_moves(app, db, as_role):
+    """The decision page keeps the diagram it drew for the facts as they stood (the audit
+    trail's head) and draws it again once a write has recorded its event."""
+    from register import audit
+    from register.db import write_transaction
+
+    federation = add_organisation(db, "Vale Federation Ltd", kind="federation")
+    gp = add_person(db, "Dr Ada Byron")
+    decision = add_decision(db, add_committee(db), providers=(federation,),
+                            participants=((gp, "voting"),), status="awaiting_review",
+                            submitted_at="2026-03-11T09:00:00Z")
+    add_interest(db, gp, organisation_id=federation, organisation_name="Vale Federation Ltd",
+                 nature="Director", date_from="2020-01-01", declared_on="2020-01-10")
+    reference = db["decisions"].get(decision)["reference"]
+    client = as_role("governance")
+    assert "Dr Ada Byron" in texts(figure_svg(client.get(f"/decisions/{reference}").get_data(
+        as_text=True)))
+    # A change that records no event (as no write path of the register does) is not drawn:
+    # the page drew its diagram once for this version of the facts.
+    db.execute("UPDATE people SET name = 'Dr Ada Lovelace' WHERE id = ?", [gp])
+    page = client.get(f"/decisions/{reference}").get_data(as_text=True)
+    assert "Dr Ada Byron" in texts(figure_svg(page))
+    # Once a write records its event, the trail's head moves and the diagram is drawn again.
+    with app.app_context(), write_transaction(db):
+        audit.record(db, actor="secretary", action="update", entity="person", entity_id=gp,
+                     changes={"name": ["Dr Ada Byron", "Dr Ada Lovelace"]})
+    words = texts(figure_svg(client.get(f"/decisions/{reference}").get_data(as_text=True)))
+    assert "Dr Ada Lovelace" in words and "Dr Ada Byron" not in words
 
 
 @needs_dot

@@ -176,6 +176,25 @@ def test_the_batched_and_single_reads_agree(db):
     assert record_model.load_record(db, 10_000_000) is None
 
 
+def test_the_register_entries_show_what_the_whole_records_show(db):
+    """The register's lean read gives every demo decision the same row (conflicted people,
+    rulings, departures, refused proxies, conflicts in words, supplier) as its whole record."""
+    ids = [r["id"] for r in db.query("SELECT id FROM decisions ORDER BY meeting_date, id")]
+    entries = record_model.load_register_entries(db, ids)
+    records = record_model.load_records(db, ids)
+    assert [e.id for e in entries] == ids
+    for entry, rec in zip(entries, records, strict=True):
+        assert entry.conflicted == rec.conflicted and entry.flags == rec.flags
+        assert entry.rulings == rec.rulings and entry.outcome == rec.outcome
+        assert entry.awarded_provider == rec.awarded_provider
+        assert serialise.record_row(entry) == serialise.record_row(rec)
+    # The demo has decisions with conflicts, rulings and outcomes for the comparison to bite.
+    assert any(e.conflicted for e in entries) and any(e.rulings for e in entries)
+    assert any(e.outcome and e.outcome.departures for e in entries)
+    assert any(e.awarded_provider for e in entries) and any(e.clinical_lead for e in entries)
+    assert record_model.load_register_entries(db, [10_000_000]) == []
+
+
 def test_dates_are_dates_and_the_record_is_frozen(db):
     import dataclasses
     import datetime as dt

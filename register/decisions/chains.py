@@ -5,6 +5,11 @@ the record, the facts the conflict rules read) and renders the DOT source to SVG
 `dot`, with a timeout, caching the SVG in memory by the DOT source. It never writes: a page, a PDF
 or an export draws the diagram on the fly. Without `dot` (or if it fails) there is no SVG and the
 conflict sentences stand alone.
+
+A page asks for the diagram with the version of the facts it read (`versioned.facts_version`:
+the audit trail's head, read with or before the record), and a page whose version is unchanged
+reuses the diagram drawn for it (`page_diagram`, bounded, in memory) without gathering the facts
+again.
 """
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import logging
 import re
 import shutil
 import subprocess
+from collections.abc import Hashable
 
 from markupsafe import Markup, escape
 from sqlite_utils import Database
@@ -22,6 +28,7 @@ from ..rules import conflicts as conflict_rules
 from ..rules.rulings import may_be_present
 from .flagging import gather_facts
 from .record import DecisionRecord
+from .versioned import VersionedCache
 
 log = logging.getLogger(__name__)
 
@@ -109,11 +116,25 @@ def accessible_svg(diagram: chain_rules.ChainDiagram, element_id: str = "chain")
     return Markup(svg[:opening] + head + svg[opening + 1:])  # noqa: S704 (dot's escaped output)
 
 
-def page_diagram(db: Database, rec: DecisionRecord | None) -> dict[str, object] | None:
+PAGE_CACHE_SIZE = 256
+_page_cache: VersionedCache[dict[str, object] | None] = VersionedCache(PAGE_CACHE_SIZE)
+
+
+def page_diagram(db: Database, rec: DecisionRecord | None,
+                 version: Hashable | None = None) -> dict[str, object] | None:
     """What a page shows of the diagram: the accessible SVG and each collapsed group's practices
-    (None when the decision is unflagged or the diagram cannot be drawn)."""
+    (None when the decision is unflagged or the diagram cannot be drawn). With the `version`
+    of the facts `rec` was read at (`versioned.facts_version`), a diagram already drawn for that
+    version is reused from memory; nothing is ever stored in the database."""
     if rec is None:
         return None
+    if version is None:
+        return _page_diagram(db, rec)
+    return _page_cache.get((version, rec.id, shutil.which("dot")),
+                           lambda: _page_diagram(db, rec))
+
+
+def _page_diagram(db: Database, rec: DecisionRecord) -> dict[str, object] | None:
     diagram = diagram_for(db, rec)
     svg = accessible_svg(diagram) if diagram else None
     if diagram is None or svg is None:

@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -38,6 +38,7 @@ from ..rules.quorum import (
 from ..rules.rulings import RULINGS, may_be_present, presiding_member
 from .modifications import RecordedModification
 from .modifications import load_for as load_modifications
+from .versioned import VersionedCache
 
 MEMBER_ROLES = {"chair": "Chair", "vice_chair": "Vice-chair", "member": "Member"}
 CATEGORY_LABELS = {"gp": "GP", "lay": "lay member", "executive": "executive", "other": "other"}
@@ -544,6 +545,48 @@ class DecisionRecord:
         return tuple(reversed([s for s in self.sign_offs if s.voided_at is not None]))
 
 
+@dataclass(frozen=True)
+class RegisterEntry:
+    """One decision as the register of procurement decisions shows it (its page, CSV and
+    spreadsheet): the decision's own columns, the people named on it, the provider awarded,
+    its flags, the conflicted people, the rulings and the outcome; the same values, under the
+    same names, as its `DecisionRecord`, read by `load_register_entries` without the rest of
+    the record (participants, quorum, options, sign-offs...)."""
+
+    id: int
+    reference: str
+    title: str
+    description: str
+    status: str
+    contract_kind: str | None
+    regime: str | None
+    process: str | None
+    total_value_pence: int | None
+    annual_value_pence: int | None
+    contract_start: dt.date | None
+    contract_end: dt.date | None
+    committee_name: str
+    meeting_date: dt.date | None
+    decision_process: str | None
+    justification: str | None
+    comments: str | None
+    flag_count: int
+    clinical_lead: Person | None
+    contract_manager: Person | None
+    awarded_provider: Organisation | None
+    flags: tuple[Flag, ...]
+    conflicted: tuple[Conflicted, ...]
+    rulings: tuple[Ruling, ...]
+    outcome: Outcome | None
+    award_published_where: str = ""
+    award_published_on: dt.date | None = None
+
+    @property
+    def flagged(self) -> bool:
+        """Whether the decision needs governance review."""
+        return bool(self.flag_count)
+
+
 # ---- the quorum: one count for every reader ----------------------------------------------------
 
 def co_opted(escalation: Mapping[str, Any] | None) -> list[dict[str, Any]]:
@@ -609,25 +652,27 @@ def short_reason(flags: Iterable[conflict_rules.Flag]) -> str:
     return ""
 
 
-def flag_object(row: Mapping[str, Any], severity: str | None = None) -> conflict_rules.Flag:
-    """A stored flag row as the rules' Flag (optionally with another severity)."""
-    evidence = row["evidence"]
-    return conflict_rules.Flag(row["rule"], row["person_id"], row["organisation_id"],
-                               evidence if isinstance(evidence, dict) else json.loads(evidence),
-                               row["sentence"], severity or row["severity"])
-
-
-def conflicted_flags(flags: Iterable[Mapping[str, Any]],
+def conflicted_flags(flags: Iterable[Mapping[str, Any] | Flag],
                      confirmed: set[tuple[int, int]]) -> dict[int, list[conflict_rules.Flag]]:
-    """Each conflicted person with their flags, counting the confirmed name matches
-    ((person, interest) pairs) as conflicts."""
+    """Each conflicted person with their flags (stored rows, or the record's Flags with their
+    evidence already read), counting the confirmed name matches ((person, interest) pairs) as
+    conflicts."""
     objects = []
     for row in flags:
-        evidence = row["evidence"] if isinstance(row["evidence"], dict) else \
-            json.loads(row["evidence"])
-        key = (row["person_id"], evidence.get("interest_id"))
-        severity = "conflict" if row["severity"] == "possible" and key in confirmed else None
-        objects.append(flag_object(row, severity))
+        if isinstance(row, Flag):
+            rule, person_id, organisation_id, sentence, severity = (
+                row.rule, row.person_id, row.organisation_id, row.sentence, row.severity)
+            evidence = dict(row.evidence)
+        else:
+            rule, person_id, organisation_id, sentence, severity = (
+                row["rule"], row["person_id"], row["organisation_id"], row["sentence"],
+                row["severity"])
+            evidence = row["evidence"] if isinstance(row["evidence"], dict) else \
+                json.loads(row["evidence"])
+        if severity == "possible" and (person_id, evidence.get("interest_id")) in confirmed:
+            severity = "conflict"
+        objects.append(conflict_rules.Flag(rule, person_id, organisation_id, evidence, sentence,
+                                           severity))
     return conflict_rules.conflicted_people(objects)
 
 
@@ -652,6 +697,53 @@ LEFT JOIN people AS author_person ON author_person.id = author.person_id
 WHERE decisions.id IN """ + _IN
 
 
+# The parts of the record the register also reads (`load_register_entries`): one text each.
+_FLAGS_SQL = (
+    "SELECT decision_flags.*, people.name AS person_name, people.email AS person_email,"
+    " organisations.name AS organisation_name, organisations.ods_code,"
+    " organisations.companies_house_number, organisations.charity_number,"
+    " match_resolutions.outcome AS match_outcome, match_resolutions.reason AS match_reason"
+    " FROM decision_flags"
+    " LEFT JOIN people ON people.id = decision_flags.person_id"
+    " LEFT JOIN organisations ON organisations.id = decision_flags.organisation_id"
+    " LEFT JOIN match_resolutions ON decision_flags.severity = 'possible'"
+    " AND match_resolutions.decision_id = decision_flags.decision_id"
+    " AND match_resolutions.person_id = decision_flags.person_id"
+    " AND match_resolutions.interest_id = json_extract(decision_flags.evidence,"
+    " '$.interest_id')"
+    " WHERE decision_flags.decision_id IN " + _IN + " ORDER BY decision_flags.position,"
+    " decision_flags.id")
+_CONFIRMED_SQL = ("SELECT decision_id, person_id, interest_id FROM match_resolutions"
+                  " WHERE outcome = 'confirmed' AND decision_id IN " + _IN)
+_RULINGS_SQL = (
+    "SELECT decision_rulings.*, people.name, people.email,"
+    " coalesce(ruler_person.name, ruler.username) AS ruled_by FROM decision_rulings"
+    " JOIN people ON people.id = decision_rulings.person_id"
+    " LEFT JOIN users AS ruler ON ruler.id = decision_rulings.ruled_by_user_id"
+    " LEFT JOIN people AS ruler_person ON ruler_person.id = ruler.person_id"
+    " WHERE decision_rulings.decision_id IN " + _IN
+    + " ORDER BY people.name COLLATE NOCASE, people.id")
+_OUTCOMES_SQL = (
+    "SELECT decision_outcomes.*, organisations.name AS awarded_name FROM decision_outcomes"
+    " LEFT JOIN organisations ON organisations.id = decision_outcomes.awarded_provider_id"
+    " WHERE decision_outcomes.decision_id IN " + _IN)
+_ATTENDANCE_SQL = (
+    "SELECT outcome_attendance.*, people.name, people.email, proxy.name AS proxy_name"
+    " FROM outcome_attendance JOIN people ON people.id = outcome_attendance.person_id"
+    " LEFT JOIN people AS proxy ON proxy.id = outcome_attendance.proxy_for_person_id"
+    " WHERE outcome_attendance.decision_id IN " + _IN
+    + " ORDER BY people.name COLLATE NOCASE, people.id")
+_REFUSED_SQL = (
+    "SELECT outcome_refused_proxies.decision_id, outcome_refused_proxies.reason,"
+    " holder.name AS for_name, holder.email AS for_email,"
+    " offered.name AS offered_name, offered.email AS offered_email"
+    " FROM outcome_refused_proxies"
+    " JOIN people AS holder ON holder.id = outcome_refused_proxies.for_person_id"
+    " JOIN people AS offered ON offered.id = outcome_refused_proxies.offered_to_person_id"
+    " WHERE outcome_refused_proxies.decision_id IN " + _IN
+    + " ORDER BY outcome_refused_proxies.id")
+
+
 def _grouped(db: Database, sql: str, ids_json: str,
              key: str = "decision_id") -> dict[int, list[dict[str, Any]]]:
     groups: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -672,6 +764,16 @@ def load_record(db: Database, decision_id: int) -> DecisionRecord | None:
     """One decision's whole record as stored, or None if there is no such decision."""
     found = load_records(db, [decision_id])
     return found[0] if found else None
+
+
+_RECORDS: VersionedCache[DecisionRecord | None] = VersionedCache(256)
+
+
+def load_record_at(db: Database, decision_id: int, version: Hashable) -> DecisionRecord | None:
+    """`load_record`, reused from memory while the facts' version (`versioned.facts_version`,
+    read in the same snapshot or before) is unchanged: records are frozen, so every page that
+    asks for the same decision at the same version can share one."""
+    return _RECORDS.get((version, decision_id), lambda: load_record(db, decision_id))
 
 
 def load_records(db: Database, decision_ids: Sequence[int]) -> list[DecisionRecord]:
@@ -715,31 +817,9 @@ def load_records(db: Database, decision_ids: Sequence[int]) -> list[DecisionReco
         " JOIN people ON people.id = committee_members.person_id"
         " WHERE committee_members.committee_id IN " + _IN
         + " ORDER BY committee_members.id"), json.dumps(committee_ids), key="committee_id")
-    flags = _grouped(db, (
-        "SELECT decision_flags.*, people.name AS person_name, people.email AS person_email,"
-        " organisations.name AS organisation_name, organisations.ods_code,"
-        " organisations.companies_house_number, organisations.charity_number,"
-        " match_resolutions.outcome AS match_outcome, match_resolutions.reason AS match_reason"
-        " FROM decision_flags"
-        " LEFT JOIN people ON people.id = decision_flags.person_id"
-        " LEFT JOIN organisations ON organisations.id = decision_flags.organisation_id"
-        " LEFT JOIN match_resolutions ON decision_flags.severity = 'possible'"
-        " AND match_resolutions.decision_id = decision_flags.decision_id"
-        " AND match_resolutions.person_id = decision_flags.person_id"
-        " AND match_resolutions.interest_id = json_extract(decision_flags.evidence,"
-        " '$.interest_id')"
-        " WHERE decision_flags.decision_id IN " + _IN + " ORDER BY decision_flags.position,"
-        " decision_flags.id"), ids_json)
-    confirmed = _grouped(db, "SELECT decision_id, person_id, interest_id FROM match_resolutions"
-                         " WHERE outcome = 'confirmed' AND decision_id IN " + _IN, ids_json)
-    rulings = _grouped(db, (
-        "SELECT decision_rulings.*, people.name, people.email,"
-        " coalesce(ruler_person.name, ruler.username) AS ruled_by FROM decision_rulings"
-        " JOIN people ON people.id = decision_rulings.person_id"
-        " LEFT JOIN users AS ruler ON ruler.id = decision_rulings.ruled_by_user_id"
-        " LEFT JOIN people AS ruler_person ON ruler_person.id = ruler.person_id"
-        " WHERE decision_rulings.decision_id IN " + _IN
-        + " ORDER BY people.name COLLATE NOCASE, people.id"), ids_json)
+    flags = _grouped(db, _FLAGS_SQL, ids_json)
+    confirmed = _grouped(db, _CONFIRMED_SQL, ids_json)
+    rulings = _grouped(db, _RULINGS_SQL, ids_json)
     escalations = _grouped(db, "SELECT * FROM escalations WHERE decision_id IN " + _IN
                            + " ORDER BY recorded_at, id", ids_json)
     sign_offs = _grouped(db, "SELECT * FROM sign_offs WHERE decision_id IN " + _IN
@@ -749,25 +829,9 @@ def load_records(db: Database, decision_ids: Sequence[int]) -> list[DecisionReco
                                {"kind": e["kind"], "details": _details(e["details"])})})
     emails = {r["id"]: r["email"] for r in db.query(
         "SELECT id, email FROM people WHERE id IN " + _IN, [json.dumps(co_opted_ids)])}
-    outcomes = _grouped(db, (
-        "SELECT decision_outcomes.*, organisations.name AS awarded_name FROM decision_outcomes"
-        " LEFT JOIN organisations ON organisations.id = decision_outcomes.awarded_provider_id"
-        " WHERE decision_outcomes.decision_id IN " + _IN), ids_json)
-    attendance = _grouped(db, (
-        "SELECT outcome_attendance.*, people.name, people.email, proxy.name AS proxy_name"
-        " FROM outcome_attendance JOIN people ON people.id = outcome_attendance.person_id"
-        " LEFT JOIN people AS proxy ON proxy.id = outcome_attendance.proxy_for_person_id"
-        " WHERE outcome_attendance.decision_id IN " + _IN
-        + " ORDER BY people.name COLLATE NOCASE, people.id"), ids_json)
-    refused = _grouped(db, (
-        "SELECT outcome_refused_proxies.decision_id, outcome_refused_proxies.reason,"
-        " holder.name AS for_name, holder.email AS for_email,"
-        " offered.name AS offered_name, offered.email AS offered_email"
-        " FROM outcome_refused_proxies"
-        " JOIN people AS holder ON holder.id = outcome_refused_proxies.for_person_id"
-        " JOIN people AS offered ON offered.id = outcome_refused_proxies.offered_to_person_id"
-        " WHERE outcome_refused_proxies.decision_id IN " + _IN
-        + " ORDER BY outcome_refused_proxies.id"), ids_json)
+    outcomes = _grouped(db, _OUTCOMES_SQL, ids_json)
+    attendance = _grouped(db, _ATTENDANCE_SQL, ids_json)
+    refused = _grouped(db, _REFUSED_SQL, ids_json)
     breaches = _grouped(db, (
         "SELECT breaches.*, people.name AS person_name FROM breaches"
         " LEFT JOIN people ON people.id = breaches.person_id"
@@ -793,6 +857,81 @@ def load_records(db: Database, decision_ids: Sequence[int]) -> list[DecisionReco
             (outcomes[decision_id] or [None])[0], attendance[decision_id],
             breaches[decision_id], emails, refused[decision_id]), route=route))
     return _with_notices(db, with_modifications(db, out), ids_json)
+
+
+_ORGANISATION_COLUMNS = ("id", "name", "kind", "ods_code", "companies_house_number",
+                         "registered_address", "postcode", "is_member_practice", "company_status",
+                         "dissolved_on", "charity_number")
+_ENTRIES_SQL = (
+    "SELECT decisions.id, decisions.reference, decisions.title, decisions.description,"
+    " decisions.status, decisions.contract_kind, decisions.regime, decisions.process,"
+    " decisions.total_value_pence, decisions.annual_value_pence, decisions.contract_start,"
+    " decisions.contract_end, decisions.meeting_date, decisions.decision_process,"
+    " decisions.justification, decisions.comments, decisions.flag_count,"
+    " decisions.award_published_where, decisions.award_published_on,"
+    " committees.name AS committee_name,"
+    " lead.id AS lead_id, lead.name AS lead_name, lead.email AS lead_email,"
+    " manager.id AS manager_id, manager.name AS manager_name, manager.email AS manager_email, "
+    + ", ".join(f"awarded.{c} AS awarded_{c}" for c in _ORGANISATION_COLUMNS)
+    + " FROM decisions JOIN committees ON committees.id = decisions.committee_id"
+    " LEFT JOIN people AS lead ON lead.id = decisions.clinical_lead_id"
+    " LEFT JOIN people AS manager ON manager.id = decisions.contract_manager_id"
+    " LEFT JOIN organisations AS awarded ON awarded.id = decisions.awarded_provider_id"
+    " WHERE decisions.id IN " + _IN)
+
+
+def load_register_entries(db: Database, decision_ids: Sequence[int]) -> list[RegisterEntry]:
+    """What the register shows of many decisions, in the order given (unknown ids left out):
+    one query per table it needs, only the columns it shows, built by the same code as the
+    whole record's (`load_records`), so both say the same. Reads only."""
+    if not decision_ids:
+        return []
+    ids_json = json.dumps(list(decision_ids))
+    rows = {r["id"]: r for r in db.query(_ENTRIES_SQL, [ids_json])}
+    if not rows:
+        return []
+    flags = _grouped(db, _FLAGS_SQL, ids_json)
+    confirmed = _grouped(db, _CONFIRMED_SQL, ids_json)
+    rulings = _grouped(db, _RULINGS_SQL, ids_json)
+    outcomes = _grouped(db, _OUTCOMES_SQL, ids_json)
+    # Attendance and refused proxies belong to an outcome: read them only for those that have one.
+    with_outcome = json.dumps(sorted(outcomes))
+    attendance = _grouped(db, _ATTENDANCE_SQL, with_outcome) if outcomes else {}
+    refused = _grouped(db, _REFUSED_SQL, with_outcome) if outcomes else {}
+    out = []
+    for decision_id in decision_ids:
+        row = rows.get(decision_id)
+        if row is None:
+            continue
+        flag_records = tuple(_flag(f) for f in flags[decision_id])
+        ruling_rows = {r["person_id"]: r for r in rulings[decision_id]}
+        awarded = None
+        if row["awarded_id"] is not None:
+            awarded = _organisation({c: row[f"awarded_{c}"] for c in _ORGANISATION_COLUMNS})
+        out.append(RegisterEntry(
+            id=row["id"], reference=row["reference"], title=row["title"],
+            description=row["description"], status=row["status"],
+            contract_kind=row["contract_kind"], regime=row["regime"], process=row["process"],
+            total_value_pence=row["total_value_pence"],
+            annual_value_pence=row["annual_value_pence"],
+            contract_start=_date(row["contract_start"]), contract_end=_date(row["contract_end"]),
+            committee_name=row["committee_name"], meeting_date=_date(row["meeting_date"]),
+            decision_process=row["decision_process"], justification=row["justification"],
+            comments=row["comments"], flag_count=row["flag_count"],
+            clinical_lead=Person(row["lead_id"], row["lead_name"], row["lead_email"])
+            if row["lead_id"] is not None else None,
+            contract_manager=Person(row["manager_id"], row["manager_name"],
+                                    row["manager_email"])
+            if row["manager_id"] is not None else None,
+            awarded_provider=awarded, flags=flag_records,
+            conflicted=_conflicted(flag_records, confirmed[decision_id], ruling_rows, {}),
+            rulings=tuple(_ruling(r) for r in rulings[decision_id]),
+            outcome=_outcome((outcomes[decision_id] or [None])[0],
+                             attendance.get(decision_id, []), refused.get(decision_id, []),
+                             ruling_rows),
+            award_published_where=row["award_published_where"] or "",
+            award_published_on=_date(row["award_published_on"])))
+    return out
 
 
 def with_modifications(db: Database, records: list[DecisionRecord]) -> list[DecisionRecord]:
@@ -877,22 +1016,11 @@ def _build(row: dict[str, Any], leads: Mapping[int, Person],
     people.sort(key=lambda p: (ROLE_ORDER.get(p.role, 9), p.name.casefold(),
                                (p.email or "").lower()))
 
-    flag_records = tuple(Flag(
-        f["rule"], conflict_rules.RULES.get(f["rule"], f["rule"]), f["severity"],
-        f["person_id"], f["person_name"], f["person_email"], f["organisation_id"],
-        f["organisation_name"], f["ods_code"], json.loads(f["evidence"]), f["sentence"],
-        f["match_outcome"], f["match_reason"], f["companies_house_number"],
-        f["charity_number"]) for f in flags)
+    flag_records = tuple(_flag(f) for f in flags)
     ruling_rows = {r["person_id"]: r for r in rulings}
-    by_person = conflicted_flags(flags, {(c["person_id"], c["interest_id"]) for c in confirmed})
     names = {m["person_id"]: m["name"] for m in members}
     names.update({p.person_id: p.name for p in people})
-    names.update({f.person_id: f.person_name for f in flag_records
-                  if f.person_id is not None and f.person_name})
-    conflicted = tuple(sorted((
-        Conflicted(pid, names.get(pid, ""), short_reason(found),
-                   ruling_rows[pid]["ruling"] if pid in ruling_rows else None)
-        for pid, found in by_person.items()), key=lambda c: c.name.casefold()))
+    conflicted = _conflicted(flag_records, confirmed, ruling_rows, names)
 
     status = row["status"]
     quorum = None
@@ -900,16 +1028,7 @@ def _build(row: dict[str, Any], leads: Mapping[int, Person],
         quorum = _quorum(row, members, participants, escalation, conflicted,
                          {pid: r["ruling"] for pid, r in ruling_rows.items()}, attendance)
 
-    outcome_record = None
-    if outcome:
-        ruling_of = {pid: r["ruling"] for pid, r in ruling_rows.items()}
-        outcome_record = Outcome(
-            outcome["outcome"], CHOICES.get(outcome["outcome"], outcome["outcome"]),
-            outcome["awarded_name"], outcome["votes_for"], outcome["votes_against"],
-            outcome["votes_abstaining"], outcome["notes"] or "", _moment(outcome["recorded_at"]),
-            tuple(_attendance(a, ruling_of.get(a["person_id"])) for a in attendance),
-            tuple(RefusedProxy(r["for_name"], r["for_email"], r["offered_name"],
-                               r["offered_email"], r["reason"]) for r in refused))
+    outcome_record = _outcome(outcome, attendance, refused, ruling_rows)
     order = list(KEY_CRITERIA)
     return DecisionRecord(
         id=row["id"], reference=row["reference"], title=row["title"],
@@ -935,12 +1054,7 @@ def _build(row: dict[str, Any], leads: Mapping[int, Person],
                        c["weight"], c["how_applied"]) for c in criteria),
             key=lambda c: order.index(c.criterion) if c.criterion in order else len(order))),
         participants=tuple(people), flags=flag_records, conflicted=conflicted,
-        rulings=tuple(Ruling(
-            r["person_id"], r["name"], r["email"], r["ruling"],
-            RULINGS.get(r["ruling"], r["ruling"]), r["reason"] or "", r["proposed_ruling"],
-            bool(r["is_exception"]), r["exception_reason"] or "",
-            r["exception_mitigation"] or "", r["ruled_by"], _moment(r["ruled_at"]))
-            for r in rulings),
+        rulings=tuple(_ruling(r) for r in rulings),
         quorum=quorum, escalations=escalation_records,
         sign_offs=tuple(SignOff(s["id"], s["signer_name"], s["signer_role"],
                                 _moment(s["signed_at"]), s["statement"], s["content_hash"],
@@ -952,6 +1066,57 @@ def _build(row: dict[str, Any], leads: Mapping[int, Person],
                        for b in breaches),
         award_published_where=row.get("award_published_where") or "",
         award_published_on=_date(row.get("award_published_on")))
+
+
+def _flag(f: Mapping[str, Any]) -> Flag:
+    """One stored flag row (read by `_FLAGS_SQL`) as the record's Flag."""
+    return Flag(
+        f["rule"], conflict_rules.RULES.get(f["rule"], f["rule"]), f["severity"],
+        f["person_id"], f["person_name"], f["person_email"], f["organisation_id"],
+        f["organisation_name"], f["ods_code"], json.loads(f["evidence"]), f["sentence"],
+        f["match_outcome"], f["match_reason"], f["companies_house_number"],
+        f["charity_number"])
+
+
+def _conflicted(flag_records: Sequence[Flag], confirmed: list,
+                ruling_rows: Mapping[int, Mapping[str, Any]],
+                names: Mapping[int, str]) -> tuple[Conflicted, ...]:
+    """The conflicted people (confirmed name matches included), by name, each named as the
+    flags name them (else as `names` does), with why and their ruling."""
+    by_person = conflicted_flags(flag_records,
+                                 {(c["person_id"], c["interest_id"]) for c in confirmed})
+    names = dict(names)
+    names.update({f.person_id: f.person_name for f in flag_records
+                  if f.person_id is not None and f.person_name})
+    return tuple(sorted((
+        Conflicted(pid, names.get(pid, ""), short_reason(found),
+                   ruling_rows[pid]["ruling"] if pid in ruling_rows else None)
+        for pid, found in by_person.items()), key=lambda c: c.name.casefold()))
+
+
+def _ruling(r: Mapping[str, Any]) -> Ruling:
+    """One ruling row (read by `_RULINGS_SQL`) as the record's Ruling."""
+    return Ruling(
+        r["person_id"], r["name"], r["email"], r["ruling"],
+        RULINGS.get(r["ruling"], r["ruling"]), r["reason"] or "", r["proposed_ruling"],
+        bool(r["is_exception"]), r["exception_reason"] or "",
+        r["exception_mitigation"] or "", r["ruled_by"], _moment(r["ruled_at"]))
+
+
+def _outcome(outcome: Mapping[str, Any] | None, attendance: list,
+             refused: Sequence[Mapping[str, Any]],
+             ruling_rows: Mapping[int, Mapping[str, Any]]) -> Outcome | None:
+    """The outcome as recorded, with the attendance and the refused proxies (None if none)."""
+    if not outcome:
+        return None
+    ruling_of = {pid: r["ruling"] for pid, r in ruling_rows.items()}
+    return Outcome(
+        outcome["outcome"], CHOICES.get(outcome["outcome"], outcome["outcome"]),
+        outcome["awarded_name"], outcome["votes_for"], outcome["votes_against"],
+        outcome["votes_abstaining"], outcome["notes"] or "", _moment(outcome["recorded_at"]),
+        tuple(_attendance(a, ruling_of.get(a["person_id"])) for a in attendance),
+        tuple(RefusedProxy(r["for_name"], r["for_email"], r["offered_name"],
+                           r["offered_email"], r["reason"]) for r in refused))
 
 
 def _attendance(row: Mapping[str, Any], ruling: str | None) -> Attendance:

@@ -8,13 +8,13 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 
 from ..auth.access import requires
-from ..db import get_db
+from ..db import get_db, read_snapshot
 from ..forms import BaseForm, DateInputField
 from ..listing import parse_page
 from ..rules import csvrows
 from ..rules.decisions import MONEY_FORMAT_MESSAGE, format_money, parse_money
 from ..timeutil import today_uk
-from . import access, serialise
+from . import access, serialise, versioned
 from .queries import STATUSES, status_label
 from .serialise import RegisterFilters, Viewer
 
@@ -100,7 +100,11 @@ def filters_from(args: Any) -> tuple[RegisterFilters, dict[str, Any], list[tuple
 
 def _status_choices(db: Any) -> list[tuple[str, str]]:
     known = {status: words for status, (words, _colour) in STATUSES.items()}
-    for row in db.query("SELECT DISTINCT status FROM decisions ORDER BY status"):
+    # Each stored status once, stepping through the status index (not reading every decision).
+    for row in db.query("WITH RECURSIVE seen(status) AS (SELECT min(status) FROM decisions"
+                        " UNION ALL SELECT (SELECT min(status) FROM decisions"
+                        " WHERE status > seen.status) FROM seen WHERE seen.status IS NOT NULL)"
+                        " SELECT status FROM seen WHERE status IS NOT NULL"):
         known.setdefault(row["status"], status_label(row["status"])[0])
     return [("", "Any status"), *known.items()]
 
@@ -116,12 +120,18 @@ def decision_href(reference: str) -> str | None:
 @requires("read_decisions")
 def register() -> str:
     """The register of procurement decisions: filtered, sorted and a page at a time."""
+    with read_snapshot(get_db()):
+        return _register()
+
+
+def _register() -> str:
     db = get_db()
     filters, typed, problems = filters_from(request.args)
     result = serialise.register_page(
         db, filters, viewer(), sort=request.args.get("sort") or "",
         direction=request.args.get("dir") or "", page=parse_page(request.args.get("page")),
-        page_size=current_app.config["PAGE_SIZE"])
+        page_size=current_app.config["PAGE_SIZE"],
+        version=versioned.facts_version(db, current_app.config["DATABASE"]))
     committees = [("", "Any committee")] + [
         (str(r["id"]), r["name"]) for r in db.query(
             "SELECT id, name FROM committees ORDER BY name COLLATE NOCASE")]

@@ -12,7 +12,7 @@ import io
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +27,7 @@ from . import record
 from .access import EXCLUDED_WORDS, visible
 from .access import Viewer as Viewer  # re-exported: the register's callers name it here
 from .queries import status_label
+from .versioned import VersionedCache
 
 SCHEMA_VERSION = 1
 
@@ -252,6 +253,8 @@ REGISTER_SORTS = {
     "status": "decisions.status",
 }
 DEFAULT_SORT, DEFAULT_DIRECTION = "meeting", "desc"
+# The sorts whose column may be empty (the others are NOT NULL in the schema).
+NULLABLE_SORTS = frozenset({"value"})
 
 
 @dataclass
@@ -323,6 +326,10 @@ def register_order(sort: str, direction: str) -> tuple[str, str, str]:
     direction = "asc" if direction == "asc" else "desc"
     column = REGISTER_SORTS[sort]
     bare = column.split(" ")[0]
+    if sort not in NULLABLE_SORTS:
+        # A column that always has a value: nothing to put last, and its index can serve the
+        # order (the meeting date's does, one page at a time, instead of sorting every decision).
+        return f"{column} {direction.upper()}, decisions.reference", sort, direction
     # Decisions with no value yet go last whichever way the list is sorted.
     return f"{bare} IS NULL, {column} {direction.upper()}, decisions.reference", sort, direction
 
@@ -341,8 +348,12 @@ class RegisterPage:
 
 
 def _register_rows(db: Database, ids: list[int]) -> list[dict[str, Any]]:
-    """The register's row for each decision id, in the order given, from each one's record."""
-    return [record_row(rec) for rec in record.load_records(db, ids)]
+    """The register's row for each decision id, in the order given, from what the register
+    reads of each one's record (`record.load_register_entries`)."""
+    return [record_row(entry) for entry in record.load_register_entries(db, ids)]
+
+
+_REGISTER_PAGES: VersionedCache[list[dict[str, Any]]] = VersionedCache(128)
 
 
 @dataclass(frozen=True)
@@ -367,7 +378,7 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
-def conflicts_in_words(rec: record.DecisionRecord,
+def conflicts_in_words(rec: record.DecisionRecord | record.RegisterEntry,
                        withheld_interests: frozenset[int] = frozenset()) -> list[ConflictWords]:
     """Each conflicted person (confirmed name matches included) with the flag sentences that
     conflict them and the ruling that manages it; an interest withheld from publication (its id
@@ -398,7 +409,7 @@ def conflicts_in_words(rec: record.DecisionRecord,
     return out
 
 
-def record_row(rec: record.DecisionRecord,
+def record_row(rec: record.DecisionRecord | record.RegisterEntry,
                withheld_interests: frozenset[int] = frozenset()) -> dict[str, Any]:
     """One decision's record as the register's columns: the conflicted people (confirmed name
     matches included) and the rulings that manage them, as every other output shows them; the
@@ -416,7 +427,7 @@ def record_row(rec: record.DecisionRecord,
     return row
 
 
-def _record_columns(rec: record.DecisionRecord) -> dict[str, Any]:
+def _record_columns(rec: record.DecisionRecord | record.RegisterEntry) -> dict[str, Any]:
     awarded = rec.awarded_provider
     return register_row({
         "id": rec.id, "reference": rec.reference, "title": rec.title,
@@ -439,7 +450,7 @@ def _record_columns(rec: record.DecisionRecord) -> dict[str, Any]:
     }, [c.name for c in rec.conflicted], _mitigation(rec))
 
 
-def _mitigation(rec: record.DecisionRecord) -> list[str]:
+def _mitigation(rec: record.DecisionRecord | record.RegisterEntry) -> list[str]:
     """How each conflict was managed: the rulings, with when a person ruled out of the room
     left it, and the proxy votes the chair refused, as the record holds them."""
     departed = {a.person_id: a.departure.words.lower() for a in
@@ -491,8 +502,12 @@ def register_row(row: dict[str, Any], conflicted_names: list[str],
 
 
 def register_page(db: Database, filters: RegisterFilters, viewer: Viewer, *, sort: str = "",
-                  direction: str = "", page: int = 1, page_size: int = 25) -> RegisterPage:
-    """One page of the register for these filters, flags brought up to date first."""
+                  direction: str = "", page: int = 1, page_size: int = 25,
+                  version: Hashable | None = None) -> RegisterPage:
+    """One page of the register for these filters. With the `version` of the facts
+    (`versioned.facts_version`, read in the same snapshot), the rows of a page already read at
+    that version are reused from memory (they are the same for every viewer: who may see which
+    decisions decides only which ids are on the page)."""
     from_where, params = register_where(filters, viewer)
     order, sort, direction = register_order(sort, direction)
     total = db.execute(f"SELECT COUNT(*) {from_where}", params).fetchone()[0]
@@ -501,7 +516,11 @@ def register_page(db: Database, filters: RegisterFilters, viewer: Viewer, *, sor
     ids = [r["id"] for r in db.query(
         f"SELECT decisions.id {from_where} ORDER BY {order} LIMIT :_limit OFFSET :_offset",
         {**params, "_limit": page_size, "_offset": (page - 1) * page_size})]
-    return RegisterPage(_register_rows(db, ids), page, pages, total, sort, direction)
+    if version is None:
+        rows = _register_rows(db, ids)
+    else:
+        rows = _REGISTER_PAGES.get((version, tuple(ids)), lambda: _register_rows(db, ids))
+    return RegisterPage(rows, page, pages, total, sort, direction)
 
 
 def register_ids(db: Database, filters: RegisterFilters, viewer: Viewer, *, sort: str = "",

@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 
 from .. import audit
 from ..auth.access import requires
-from ..db import get_db
+from ..db import get_db, read_snapshot
 from ..gifts import queries as gift_queries
 from ..interests import queries as interest_queries
 from ..listing import parse_page
@@ -41,7 +41,7 @@ from ..rules.decisions import (
     process_label,
 )
 from ..views_common import error_item
-from . import access, chains, flagging, lifecycle, new_provider, queries, record, reviewers
+from . import access, chains, flagging, lifecycle, new_provider, queries, record, reviewers, versioned
 from .forms import (
     CONTRACT_KINDS,
     OUTCOMES,
@@ -266,6 +266,11 @@ def _long_date(text: str) -> str:
 @requires("read_decisions")
 def index() -> str:
     """The decisions the signed-in user may see, newest meeting first."""
+    with read_snapshot(get_db()):
+        return _index()
+
+
+def _index() -> str:
     result = queries.list_decisions(get_db(), current_user,
                                     parse_page(request.args.get("page")),
                                     current_app.config["PAGE_SIZE"])
@@ -499,13 +504,20 @@ def _summary_of(rec: record.DecisionRecord) -> dict[str, Any]:
 @requires("read_decisions")
 def show(reference: str) -> str | tuple[str, int]:
     """One decision: every field, the people and providers, its current conflicts and history."""
+    with read_snapshot(get_db()):
+        return _show(reference)
+
+
+def _show(reference: str) -> str | tuple[str, int]:
     loaded = _loaded_or_404(reference)
     db = get_db()
     refusal = _refusal(loaded["decision"])
     if refusal:
         return refusal
     decision = loaded["decision"]
-    rec = record.load_record(db, decision["id"])
+    # In the page's snapshot, so nothing read or drawn is kept under a later version.
+    version = versioned.facts_version(db, current_app.config["DATABASE"])
+    rec = record.load_record_at(db, decision["id"], version)
     if rec is None:
         abort(404)
     decision_flags, person_flags = _record_flag_groups(rec)
@@ -522,7 +534,7 @@ def show(reference: str) -> str | tuple[str, int]:
         editable=decision["status"] in EDITABLE_STATUSES
         and current_user.can("record_decisions"),
         review_route=review_route, notices=notice_views.section(rec),
-        chain=chains.page_diagram(db, rec),
+        chain=chains.page_diagram(db, rec, version),
         may_review=review_route is not None and (
             current_user.can("review_decisions") or reviewers.is_routed_to(
                 db, decision["id"], current_user)))
