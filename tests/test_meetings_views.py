@@ -289,3 +289,41 @@ def test_an_item_moves_only_to_a_meeting_of_the_same_committee(db, world, as_rol
     assert response.status_code == 400
     assert "Choose the meeting to move the item to" in text(response)
     assert meeting_of(db, decision).id == meeting.id
+
+
+# ---- every route, every role -------------------------------------------------------------------
+
+ROLE_ROUTES = {
+    # route: the roles that get the page (the others are refused with 403)
+    "/meetings/": {"admin", "secretary", "governance", "auditor", "member"},
+    "/meetings/{m}": {"admin", "secretary", "governance", "auditor", "member"},
+    "/meetings/{m}/invitation.ics": {"admin", "secretary", "governance", "auditor", "member"},
+    "/meetings/new": {"admin", "secretary"},
+    "/meetings/{m}/edit": {"admin", "secretary"},
+    "/meetings/{m}/items/new": {"admin", "secretary"},
+    "/meetings/{m}/items/{i}/move": {"admin", "secretary"},
+    "/meetings/{m}/declarations": {"admin", "secretary", "governance", "auditor"},
+    "/meetings/{m}/declarations/{i}": {"secretary"},
+}
+
+
+@pytest.mark.parametrize("role", ["admin", "secretary", "governance", "auditor", "member"])
+def test_every_meeting_route_answers_each_role_as_its_capabilities_say(db, world, as_role, role):
+    decision = submitted(db, world)
+    meeting = meeting_of(db, decision)
+    item = meeting.items[0]
+    # The member sits on the committee; every role's person does, so nothing turns on that.
+    client = as_role(role, person_id=world.gp1)
+    before = data_version(db)
+    for route, allowed in ROLE_ROUTES.items():
+        url = route.format(m=meeting.id, i=item.id)
+        status = client.get(url).status_code
+        assert status == (200 if role in allowed else 403), (role, url, status)
+    assert data_version(db) == before  # reading writes nothing
+    reorder = client.post(f"/meetings/{meeting.id}/items/{item.id}/reorder",
+                          data={"direction": "down"})
+    assert reorder.status_code == (302 if role in ("admin", "secretary") else 403)
+    created = client.post("/meetings/new", data=meeting_form(world.committee))
+    assert created.status_code == (302 if role in ("admin", "secretary") else 403)
+    assert count(db, "meetings") == (2 if role in ("admin", "secretary") else 1)
+    assert client.get("/meetings/999999").status_code == 404

@@ -49,10 +49,20 @@ def _meeting_or_404(meeting_id: int) -> queries.Meeting:
     return meeting
 
 
-def _item_or_404(meeting: queries.Meeting, item_id: int) -> queries.AgendaItem:
+def _item_or_404(meeting: queries.Meeting, item_id: int, *,
+                 readable: bool = False) -> queries.AgendaItem:
+    """The meeting's item; with `readable`, 403 unless the user may read its decision (the
+    pages that show more of an item than its title)."""
     item = next((i for i in meeting.items if i.id == item_id), None)
     if item is None:
         abort(404)
+    if readable and item.decision_id is not None:
+        decision = get_db().execute("SELECT id, author_user_id FROM decisions WHERE id = ?",
+                                    [item.decision_id]).fetchone()
+        if access.access_to(get_db(), current_user, {"id": decision[0],
+                                                     "author_user_id": decision[1]}) \
+                != access.READ:
+            abort(403)
     return item
 
 
@@ -278,7 +288,7 @@ def move(meeting_id: int, item_id: int) -> str | Response | tuple[str, int]:
     decision's meeting date changes with it, so its conflicts are worked out again and its
     rulings reviewed again."""
     meeting = _meeting_or_404(meeting_id)
-    item = _item_or_404(meeting, item_id)
+    item = _item_or_404(meeting, item_id, readable=True)
     db = get_db()
     others = [m for m in queries.meetings_list(db, committee_id=meeting.committee_id)
               if m.id != meeting.id]
@@ -424,14 +434,8 @@ def declarations_item(meeting_id: int, item_id: int) -> str | Response | tuple[s
     """Record, for one item, who declared what (pre-filled from the conflicts flagged and the
     register) and when anyone left the room and came back."""
     meeting = _meeting_or_404(meeting_id)
-    item = _item_or_404(meeting, item_id)
+    item = _item_or_404(meeting, item_id, readable=True)
     db = get_db()
-    if item.decision_id is not None:
-        decision = db.execute("SELECT id, author_user_id FROM decisions WHERE id = ?",
-                              [item.decision_id]).fetchone()
-        if access.access_to(db, current_user, {"id": decision[0],
-                                                "author_user_id": decision[1]}) != access.READ:
-            abort(403)
     people = _item_people(db, meeting, item)
     outcome = _outcome_rows(db, item)
     declared_here = {}
