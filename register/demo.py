@@ -425,4 +425,7 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
 
         # What is built on the whole consortium (such as its meetings) is written here, last, in
         # this transaction, with the demo's day passed in (`base`).
+        from .demo_meetings import load_meetings  # times, places, items, declarations
+
+        load_meetings(db, base, now=f"{day(1)}T17:00:00+00:00", counts=counts)
     return counts

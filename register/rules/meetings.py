@@ -1,0 +1,106 @@
+"""The rules of a meeting's record: times as 'HH:MM', a meeting's start and end, its video link,
+and when a person left the room for an item and came back. Data in, messages out."""
+from __future__ import annotations
+
+from typing import Any
+
+from .departures import departure_problems, parse_time_of_day, time_text
+
+# The rulings under which a person must be out of the room for an item (an invitation says so).
+LEAVING_RULINGS = ("leave_item", "exclude_all", "remove_from_process")
+
+DIRECTIONS = ("up", "down")
+
+
+def parse_time(text: str | None) -> tuple[str | None, str | None]:
+    """A time typed as 'HH:MM' (24-hour; '9:30' and '09.30' too, as the outcome form takes
+    them) as 'HH:MM', and the problem with it, if any. Empty text is no time and no problem."""
+    value = (text or "").strip()
+    if not value:
+        return None, None
+    parsed = parse_time_of_day(value)
+    if parsed is None:
+        return None, "must be a 24-hour time in hours and minutes, like 09:30 or 14:05"
+    return time_text(parsed), None
+
+
+def meeting_times_problem(starts_at: str | None, ends_at: str | None) -> str | None:
+    """Why a meeting's end cannot be right for its start, or None."""
+    if ends_at and not starts_at:
+        return "Enter the start time as well as the end time"
+    if starts_at and ends_at and ends_at <= starts_at:
+        return f"The end time must be after the start time ({starts_at})"
+    return None
+
+
+def link_problem(link: str) -> str | None:
+    """Why a video call link cannot be used, or None: only https links, without spaces."""
+    if not link:
+        return None
+    if not link.lower().startswith("https://") or len(link) <= len("https://") \
+            or any(ch.isspace() for ch in link):
+        return "Enter the video call link as a web address starting with https://"
+    if len(link) > 500:
+        return "The video call link must be 500 characters or fewer"
+    return None
+
+
+def item_departure_problems(name: str, left_text: str | None, returned_text: str | None, *,
+                            starts_at: str | None = None, ends_at: str | None = None,
+                            outcome: dict[str, Any] | None = None
+                            ) -> tuple[str | None, str | None]:
+    """Why a person's departure for an item as typed cannot be recorded, as (problem with the
+    time they left, problem with the time they came back); (None, None) when it can or nothing
+    was typed. The times are those of the outcome form (`departures`); a person cannot leave for
+    an item before the meeting began, and must agree with the outcome recorded for the item
+    (`outcome`: their attendance row, if any): someone who left and did not come back was not
+    present for the vote."""
+    left_text, returned_text = (left_text or "").strip(), (returned_text or "").strip()
+    problems = departure_problems(name, left_text, "discussion" if left_text else "",
+                                  returned_text)
+    left_problem, returned_problem = problems.left_at, problems.returned_at
+    left = parse_time_of_day(left_text)
+    left_at = time_text(left)
+    if left_problem is None and left_at:
+        if starts_at and left_at < starts_at:
+            left_problem = (f"{name} cannot have left for the item at {left_at}: the meeting "
+                            f"started at {starts_at}, so the item had not started")
+        elif ends_at and left_at > ends_at:
+            left_problem = f"{name} cannot have left at {left_at}: the meeting ended at {ends_at}"
+    if left_problem is None and outcome is not None:
+        recorded = outcome.get("left_at")
+        if recorded and recorded != left_at:
+            left_problem = (f"The outcome of the item records {name} leaving at {recorded}: "
+                            f"record the same time here, or correct the outcome")
+        elif left_at and not returned_text and (outcome.get("present") or outcome.get("vote")):
+            left_problem = (f"The outcome of the item records {name} present for the vote, but "
+                            f"here they left at {left_at} and did not come back: enter when "
+                            f"they came back, or correct the outcome")
+    return left_problem, returned_problem
+
+
+def must_leave(ruling: str | None) -> bool:
+    """Whether a ruling keeps the person out of the room for the item."""
+    return ruling in LEAVING_RULINGS
+
+
+def leaving_line(name: str, position: int, title: str, ruling: str) -> str:
+    """The invitation's line for a person who must leave an item."""
+    if ruling == "exclude_all":
+        why = "you are excluded from its papers and its discussion"
+    elif ruling == "remove_from_process":
+        why = "you are removed from its procurement process"
+    else:
+        why = "the ruling on your conflict of interest"
+    return f"{name}: you must leave the meeting for item {position}, {title} ({why})."
+
+
+def swapped_positions(positions: list[int], index: int, direction: str) -> tuple[int, int] | None:
+    """The two places (indexes into the agenda) that swap when the item at `index` moves up or
+    down, or None when it is already first (up) or last (down)."""
+    if direction not in DIRECTIONS:
+        raise ValueError(direction)
+    other = index - 1 if direction == "up" else index + 1
+    if other < 0 or other >= len(positions):
+        return None
+    return index, other
