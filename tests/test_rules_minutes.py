@@ -54,7 +54,7 @@ def test_a_conflicted_chair_hands_the_item_to_the_vice_chair_by_name():
 def test_the_script_names_the_item_the_person_and_what_they_will_do():
     said = minutes.what_to_say(facts("leave_item"))
     assert said.startswith("Before we take item 3, Dr Asha Patel has an interest in it and "
-                           "Dr Asha Patel will leave the meeting for this item.")
+                           "will leave the meeting for this item.")
     assert "we remain quorate with 6 voting members" in said
 
 

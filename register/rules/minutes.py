@@ -150,13 +150,13 @@ def quorum_words(facts: ItemFacts) -> str:
 
 
 _WILL = {
-    "note_only": "the interest is noted and {name} may take part and vote",
-    "no_vote": "{name} may take part in the discussion but will not vote",
-    "leave_item": "{name} will leave the meeting for this item",
-    "exclude_all": ("{name} has been excluded from the papers and the discussion and will leave "
-                    "the meeting for this item"),
-    "remove_from_process": ("{name} has been removed from the procurement process and will leave "
-                            "the meeting for this item"),
+    "note_only": "has an interest in it, which is noted, and may take part and vote",
+    "no_vote": "has an interest in it and may take part in the discussion but will not vote",
+    "leave_item": "has an interest in it and will leave the meeting for this item",
+    "exclude_all": ("has an interest in it, has been excluded from the papers and the "
+                    "discussion, and will leave the meeting for this item"),
+    "remove_from_process": ("has an interest in it, has been removed from the procurement "
+                            "process, and will leave the meeting for this item"),
 }
 
 
@@ -171,8 +171,7 @@ def what_to_say(facts: ItemFacts) -> str:
     if not conflicted:
         return (f"{opening}, the register shows no conflicts of interest for it. Does anyone "
                 f"have an interest to declare?")
-    parts = [f"{p.name} has an interest in it and {_WILL[p.ruling].format(name=p.name)}"
-             for p in conflicted]
+    parts = [f"{p.name} {_WILL[p.ruling]}" for p in conflicted]
     text = f"{opening}, " + "; ".join(parts) + "."
     if chair_is_conflicted(facts):
         person_id, _why = presiding(facts)
