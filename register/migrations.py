@@ -1017,3 +1017,75 @@ def m033_declared_at_meeting(db: Database) -> None:
             WHERE declared_at_decision_id IS NOT NULL;
         """
     )
+
+
+@migrations()
+def m034_meetings(db: Database) -> None:
+    """A committee's meetings with their agenda items in order (each decision is the item of the
+    meeting of its committee and meeting date; other items have only a title), and the
+    declarations item: per agenda item, who declared what in the room and who left when.
+    Existing decisions are placed: one meeting per committee and date, one item per decision
+    in reference order."""
+    db.executescript(
+        """
+        CREATE TABLE meetings (
+            id INTEGER PRIMARY KEY,
+            committee_id INTEGER NOT NULL REFERENCES committees(id),
+            meeting_date TEXT NOT NULL,
+            starts_at TEXT,
+            ends_at TEXT,
+            place TEXT NOT NULL DEFAULT '',
+            link TEXT NOT NULL DEFAULT '',
+            chair_person_id INTEGER REFERENCES people(id),
+            secretary_person_id INTEGER REFERENCES people(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE UNIQUE INDEX meetings_slot
+            ON meetings(committee_id, meeting_date, coalesce(starts_at, ''));
+        CREATE INDEX meetings_date ON meetings(meeting_date);
+
+        CREATE TABLE agenda_items (
+            id INTEGER PRIMARY KEY,
+            meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+            position INTEGER NOT NULL,
+            title TEXT NOT NULL,
+            decision_id INTEGER UNIQUE REFERENCES decisions(id),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            version INTEGER NOT NULL DEFAULT 1
+        );
+        CREATE INDEX agenda_items_meeting ON agenda_items(meeting_id, position);
+
+        CREATE TABLE item_declarations (
+            id INTEGER PRIMARY KEY,
+            agenda_item_id INTEGER NOT NULL REFERENCES agenda_items(id),
+            person_id INTEGER NOT NULL REFERENCES people(id),
+            declared INTEGER NOT NULL DEFAULT 1,
+            interest_id INTEGER REFERENCES interests(id),
+            words TEXT NOT NULL DEFAULT '',
+            left_at TEXT,
+            returned_at TEXT,
+            recorded_by_user_id INTEGER REFERENCES users(id),
+            recorded_at TEXT NOT NULL
+        );
+        CREATE UNIQUE INDEX item_declarations_pair
+            ON item_declarations(agenda_item_id, person_id);
+
+        INSERT INTO meetings (committee_id, meeting_date, created_at, updated_at)
+            SELECT committee_id, meeting_date, strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now'),
+                   strftime('%Y-%m-%dT%H:%M:%S+00:00', 'now')
+            FROM decisions GROUP BY committee_id, meeting_date
+            ORDER BY meeting_date, committee_id;
+
+        INSERT INTO agenda_items (meeting_id, position, title, decision_id, created_at,
+                                  updated_at)
+            SELECT meetings.id,
+                   row_number() OVER (PARTITION BY meetings.id
+                                      ORDER BY decisions.reference, decisions.id),
+                   decisions.title, decisions.id, meetings.created_at, meetings.created_at
+            FROM decisions JOIN meetings ON meetings.committee_id = decisions.committee_id
+                AND meetings.meeting_date = decisions.meeting_date;
+        """
+    )

@@ -13,6 +13,7 @@ from register.auth import passwords
 from register.auth.models import create_user
 from register.db import connect, migrate
 from register.decisions import lifecycle
+from register.meetings import store as meeting_store
 from register.organisations.identity import keyed
 from register.timeutil import utcnow_iso
 
@@ -203,5 +204,8 @@ def add_decision(db, committee_id: int, *, providers: tuple[int, ...] = (),
     for person_id, role in participants:
         db["decision_participants"].insert({"decision_id": decision_id, "person_id": person_id,
                                             "role": role})
+    if db["agenda_items"].exists():  # absent on a database not yet migrated
+        # As the app's own write does: the decision goes on its committee's meeting's agenda.
+        meeting_store.place_decision(db, decision_id, now=now)
     lifecycle.refresh(db, [decision_id])
     return decision_id

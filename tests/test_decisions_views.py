@@ -160,6 +160,7 @@ def test_references_increase_per_year_and_are_never_reused(as_role, db, world):
     # An abandoned draft removed from the database does not give its number back.
     decision_id = decision_row(db, first)["id"]
     db.execute("DELETE FROM decision_participants WHERE decision_id = ?", [decision_id])
+    db.execute("DELETE FROM agenda_items WHERE decision_id = ?", [decision_id])
     db.execute("DELETE FROM decisions WHERE id = ?", [decision_id])
     db.conn.commit()
     assert start(client, world) == "MOB-2026-0003"

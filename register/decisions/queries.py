@@ -13,6 +13,7 @@ from .. import audit
 from ..db import write_transaction
 from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
 from ..listing import Page, paginate
+from ..meetings import store as meeting_store
 from ..organisations import identity
 from ..rules import workflow
 from ..rules.companies_house import is_dissolved
@@ -254,6 +255,7 @@ def create_draft(db: Database, *, title: str, committee_id: int, meeting_date: d
         changes["participants"] = [[], [[p["person_id"], p["role"]] for p in participants]]
         audit.record(db, actor=actor, action="create", entity="decision", entity_id=decision_id,
                      changes=changes)
+        meeting_store.place_decision(db, decision_id, now=now, actor=actor)
         lifecycle.refresh(db, [decision_id], actor=actor)
     return reference
 
@@ -333,6 +335,7 @@ def save_decision(db: Database, decision_id: int, version: int, values: dict[str
                 changes[key] = [old, new_children[key]]
         audit.record(db, actor=actor, action="update", entity="decision",
                      entity_id=decision_id, changes=changes)
+        meeting_store.place_decision(db, decision_id, now=after["updated_at"], actor=actor)
         lifecycle.refresh(db, [decision_id], actor=actor)
     return True
 
@@ -365,6 +368,7 @@ def delete_draft(db: Database, decision_id: int, version: int, *, user_id: int,
             raise NotDeletable("Someone changed this draft since you opened it: look at it "
                                "again before deleting it")
         children = _child_summary(_stored_children(db, decision_id))
+        meeting_store.remove_decision(db, decision_id, actor=actor)
         try:
             for table in _DRAFT_CHILDREN:
                 db.execute(f"DELETE FROM {table} WHERE decision_id = ?", [decision_id])

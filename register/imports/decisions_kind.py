@@ -19,6 +19,7 @@ from sqlite_utils import Database
 from .. import audit
 from ..db import one
 from ..decisions import lifecycle
+from ..meetings import store as meeting_store
 from ..rules import csvrows, routes
 from ..rules.decisions import (
     CONTRACT_KINDS,
@@ -550,6 +551,9 @@ def finish_decisions(db: Database, plan: Plan, *, actor: str) -> None:
     decisions = [c for c in plan.changes if c.entity == "decision"]
     to_submit = {id(change) for change in plan.to_submit}
     for change in decisions:
+        # Each decision goes on the agenda of its committee's meeting on its date.
+        meeting_store.place_decision(db, change.record_id, now=change.values["created_at"],
+                                     actor=actor)
         parsed = parse_reference(change.values["reference"])
         if parsed:
             year, number = parsed

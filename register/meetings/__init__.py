@@ -1,0 +1,1 @@
+"""A committee's meetings: their agenda items in order, the declarations item and invitations."""
