@@ -389,3 +389,11 @@ def test_the_meeting_page_links_to_the_outputs_for_those_who_may_read_them(db, w
     member = as_role("member", person_id=world.lay)
     assert f"/meetings/{agenda.meeting}/briefing" not in member.get(
         f"/meetings/{agenda.meeting}").get_data(as_text=True)
+
+
+def test_a_declaration_made_in_the_room_is_minuted_with_its_words(db, world, agenda, as_role):
+    declare(db, agenda.first, world.lay, words="My brother is a partner at Hill Surgery")
+    db.conn.commit()
+    page = text(as_role("secretary").get(f"/meetings/{agenda.meeting}/minutes"))
+    assert ("1. Apologies and declarations Kwame Mensah declared an interest in the item: "
+            "\u201cMy brother is a partner at Hill Surgery\u201d. 2.") in page

@@ -238,9 +238,7 @@ def _person_sentences(person: PersonAtItem) -> list[str]:
     if person.declared:
         out.append(f"{person.name} declared an interest in the item{_quoted(person.words)}.")
     if not person.conflicted:
-        out.append("The interest was added to the register of interests for approval; the "
-                   "register did not find a conflict with the item.")
-        return out
+        return out  # the record holds no conflict or ruling to minute beside the declaration
     if person.conflict:
         out.append(_sentence(person.conflict))
     out.append(_ruling_sentence(person))
