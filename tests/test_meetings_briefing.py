@@ -21,7 +21,7 @@ from register.timeutil import utcnow_iso
 from . import test_reviews
 from .conftest import add_interest, add_user, data_version
 from .reading import words as text
-from .test_reviews import reference, review_form, submitted
+from .test_reviews import reference, review_form, sign_off_data, submitted
 
 MEETING_DATE = "2026-03-10"
 
@@ -235,7 +235,7 @@ def test_the_briefing_pdf_has_a_cover_then_a_page_per_item_with_the_head_hash(db
         pages[2]
     assert "Chair's conflicts briefing" in pages[0]
     assert "Quorum at least 4 voting members, including 1 lay" in pages[0]
-    assert "Nothing: every conflicted person has a ruling" in pages[0]
+    assert "Ruled on, but not yet signed off by the governance lead" in pages[0]
     assert pages[1].startswith("OFFICIAL") and "Item 1: Apologies and declarations" in pages[1]
     item = pages[2]
     assert "Item 2: Community anticoagulation service" in item
@@ -270,6 +270,19 @@ def test_items_not_ruled_on_need_the_governance_lead_before_the_meeting(db, worl
     page = text(secretary.get(f"/meetings/{agenda.meeting}/briefing"))
     assert "Item 2: Community anticoagulation service : No ruling yet on Dr Asha Patel" in page
     assert "Not known until every conflicted person has a ruling" in page
+
+
+def test_a_signed_off_item_needs_nothing_more_before_the_meeting(db, world, lead, agenda,
+                                                                 as_role):
+    assert lead.post(f"/reviews/{agenda.ref}",
+                     data=sign_off_data(lead, agenda.ref)).status_code == 302
+    secretary = as_role("secretary")
+    pages = pdf_pages(secretary.get(f"/meetings/{agenda.meeting}/briefing.pdf").data)
+    assert "Nothing: every conflicted person has a ruling and every item can be taken as " \
+           "briefed." in pages[0]
+    assert "Needs the governance lead" not in pages[2]
+    assert "Nothing: every conflicted person has a ruling." in text(
+        secretary.get(f"/meetings/{agenda.meeting}/briefing"))
 
 
 def test_a_meeting_with_no_items_says_so_in_the_page_the_pdf_and_the_minutes(db, world,

@@ -28,6 +28,8 @@ from . import queries
 # The roles that prepare a meeting read its briefing, members' register and minutes; so does
 # the person chairing it. Auditors read them (every page here only reads).
 PREPARING_CAPABILITY = "read_all_decisions"
+# Decisions past their meeting: nothing is left for the governance lead to do before it.
+SETTLED = ("decided", "published", "withdrawn")
 
 
 def may_prepare(db: Database, who: Any, meeting: queries.Meeting) -> bool:
@@ -191,6 +193,9 @@ def _item(item: queries.AgendaItem, rec: record_model.DecisionRecord | None, vis
                 governance.append(f"A possible conflict to confirm or dismiss: {flag.sentence}")
         if rec.status in record_model.NOT_YET_REVIEWABLE:
             governance.append("Not yet submitted for the governance review")
+        elif (rec.conflicted and rec.status not in SETTLED and not governance
+              and not (rec.sign_off is not None and rec.sign_off.voided_at is None)):
+            governance.append("Ruled on, but not yet signed off by the governance lead")
     for said in item.declarations:
         if said.person_id in listed or not (said.declared or said.left_at):
             continue
@@ -205,8 +210,7 @@ def _item(item: queries.AgendaItem, rec: record_model.DecisionRecord | None, vis
         quorate = None if rec.quorum.awaiting_rulings else count.quorate
         remaining = count.remaining
         shortfall = count.shortfall[0] if count.shortfall else ""
-        in_force = [e for e in rec.escalations if e.superseded_at is None]
-        escalation = in_force[-1].words if in_force else ""
+        escalation = rec.escalation.words if rec.escalation is not None else ""
         if quorate is False and not escalation:
             governance.append("Inquorate after the rulings, and no one has recorded how the "
                               "decision will be taken")

@@ -18,7 +18,7 @@ from ..db import get_db
 from ..pdf import meeting_builders
 from ..pdf.builders import PrintOptions
 from ..reports.views import pdf_response
-from ..rules.minutes import HIDDEN_ITEM, NEEDS_RULING, NOT_A_DECISION
+from ..rules.minutes import HIDDEN_ITEM, NEEDS_GOVERNANCE, NOT_A_DECISION
 from . import briefing, minutes_docx, queries
 from .views import bp
 
@@ -45,7 +45,7 @@ def _outputs_allowed() -> dict:
     return {"may_prepare_meeting": may_prepare_meeting}
 
 
-WORDS = {"hidden_item": HIDDEN_ITEM, "needs_ruling": NEEDS_RULING,
+WORDS = {"hidden_item": HIDDEN_ITEM, "needs_governance": NEEDS_GOVERNANCE,
          "not_a_decision": NOT_A_DECISION}
 
 

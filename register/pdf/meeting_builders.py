@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, KeepTogether, NextPageTemplate, PageBreak, Spacer
 
-from ..rules.minutes import HIDDEN_ITEM, NEEDS_RULING, NOT_A_DECISION
+from ..rules.minutes import HIDDEN_ITEM, NEEDS_GOVERNANCE, NOT_A_DECISION
 from . import flowables as fl
 from .builders import PrintOptions, _render
 
@@ -85,7 +85,7 @@ def _item_page(item: ItemBrief) -> list[Flowable]:
     if not item.is_decision:
         out.append(fl.para(NOT_A_DECISION))
     if item.governance:
-        out.append(fl.para(NEEDS_RULING, "Label"))
+        out.append(fl.para(NEEDS_GOVERNANCE, "Label"))
         out.extend(fl.bullets(item.governance))
     if item.is_decision:
         out.append(fl.heading("Who is conflicted", 1, contents=False))

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from .rulings import RULINGS, presiding_member
 
 NEEDS_RULING = "Needs the governance lead's ruling before the meeting"
+NEEDS_GOVERNANCE = "Needs the governance lead before the meeting"
 NO_DECLARATIONS = "No interests were declared for this item."
 HIDDEN_ITEM = ("You may not see this item's details: only its title is shown (you are excluded "
                "from its papers, or it is not one of the decisions you read).")
