@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from .gifts import views as gift_views
     from .imports import views as import_views
     from .interests import views as interest_views
+    from .meetings import views as meeting_views
     from .notices import views as notice_views
     from .organisations import views as organisation_views
     from .people import views as people_views
@@ -58,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         breach_views,
         campaign_views,
         notice_views,
+        meeting_views,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(gift_views.public_bp)

@@ -28,6 +28,7 @@ HSTS = "max-age=31536000; includeSubDomains"
 # (endpoint, label, capability or None for every signed-in user)
 NAVIGATION = [
     ("decisions.index", "Decisions", "read_decisions"),
+    ("meetings.index", "Meetings", "read_decisions"),
     ("reviews.index", "Governance queue", "review_decisions"),
     ("interests.index", "Interests", None),
     ("reports.index", "Reports", "read_decisions"),

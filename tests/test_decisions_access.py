@@ -74,7 +74,10 @@ def world(db):
 def _arguments(db, world, user_id: int) -> dict[str, object]:
     member = next(db.query("SELECT id FROM committee_members WHERE person_id = ?",
                            [world.excluded]))["id"]
-    return {"reference": world.reference, "user_id": user_id, "committee_id": world.committee,
+    item = next(db.query("SELECT id, meeting_id FROM agenda_items WHERE decision_id = ?",
+                         [world.secret]))
+    return {"meeting_id": item["meeting_id"], "item_id": item["id"],
+            "reference": world.reference, "user_id": user_id, "committee_id": world.committee,
             "member_id": member, "interest_id": world.interest, "person_id": world.excluded,
             "organisation_id": world.practice, "link_id": 1, "period_id": 1, "breach_id": 1,
             "campaign_id": 1, "modification_id": 1, "kind": "intention",

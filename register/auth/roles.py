@@ -31,6 +31,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # The governance queue: rulings, escalations and sign-off; then the outcome of the item.
     "review_decisions": frozenset({GOVERNANCE}),
     "record_outcomes": frozenset({SECRETARY}),
+    # Meetings: created and prepared (details, agenda, moving items) by the secretary.
+    "manage_meetings": frozenset({ADMIN, SECRETARY}),
     # Settling interests held as free text: link each to a registered organisation, or mark it.
     "settle_free_text": frozenset({GOVERNANCE, SECRETARY}),
     # The breaches register: read by those who oversee it, recorded and closed by governance.

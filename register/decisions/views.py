@@ -583,5 +583,11 @@ def declared_at_meeting(reference: str) -> str | Response | tuple[str, int]:
             at_decision_id=decision["id"])
         flash("Declaration recorded: it is on the register waiting for a governance lead's "
               "approval, and the decision's conflicts now include it.", "success")
+        item = db.execute("SELECT id, meeting_id FROM agenda_items WHERE decision_id = ?",
+                          [decision["id"]]).fetchone()
+        if item and request.args.get("meeting_item") == str(item[0]):
+            # Back to the meeting's declarations item it was recorded from.
+            return redirect(url_for("meetings.declarations_item", meeting_id=item[1],
+                                    item_id=item[0]))
         return redirect(url_for("decisions.show", reference=reference) + "#declared-at-meeting")
     return render_template("decisions/declared_at_meeting.html", form=form, decision=decision)

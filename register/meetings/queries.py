@@ -275,3 +275,58 @@ def readable_items(db: Database, who: Any, meeting: Meeting) -> dict[int, str]:
         out[item.id] = access.access_to(db, who, {"id": decision[0],
                                                   "author_user_id": decision[1]})
     return out
+
+
+# ---- where each decision on the agenda stands with its conflicts ------------------------------
+
+@dataclass(frozen=True)
+class ItemReview:
+    """Where a decision item stands with its conflicts: who is conflicted, the rulings made
+    (person id to ruling), its status, and whether the governance lead is still needed."""
+
+    decision_id: int
+    status: str
+    flag_count: int
+    conflicted: tuple[int, ...]
+    rulings: dict[int, str]
+    signed_off: bool
+
+    @property
+    def unruled(self) -> tuple[int, ...]:
+        """The conflicted people not yet ruled on."""
+        return tuple(p for p in self.conflicted if p not in self.rulings)
+
+    @property
+    def needs_governance(self) -> bool:
+        """Whether the item needs the governance lead before the meeting: flagged, and not all
+        its conflicted people ruled on and signed off."""
+        return self.flag_count > 0 and not self.signed_off \
+            and self.status not in ("decided", "published", "withdrawn")
+
+
+def item_reviews(db: Database, decision_ids: list[int]) -> dict[int, ItemReview]:
+    """For each decision, where it stands with its conflicts (see ItemReview)."""
+    out: dict[int, ItemReview] = {}
+    if not decision_ids:
+        return out
+    ids = "[" + ",".join(str(int(i)) for i in decision_ids) + "]"
+    conflicted: dict[int, list[int]] = {}
+    for row in db.execute(
+            "SELECT DISTINCT decision_id, person_id FROM decision_flags WHERE person_id IS NOT"
+            " NULL AND decision_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY decision_id, person_id", [ids]):
+        conflicted.setdefault(row[0], []).append(row[1])
+    rulings: dict[int, dict[int, str]] = {}
+    for row in db.execute(
+            "SELECT decision_id, person_id, ruling FROM decision_rulings"
+            " WHERE decision_id IN (SELECT value FROM json_each(?))", [ids]):
+        rulings.setdefault(row[0], {})[row[1]] = row[2]
+    signed = {row[0] for row in db.execute(
+        "SELECT decision_id FROM sign_offs WHERE voided_at IS NULL"
+        " AND decision_id IN (SELECT value FROM json_each(?))", [ids])}
+    for row in db.execute("SELECT id, status, flag_count FROM decisions"
+                          " WHERE id IN (SELECT value FROM json_each(?))", [ids]):
+        out[row[0]] = ItemReview(decision_id=row[0], status=row[1], flag_count=row[2],
+                                 conflicted=tuple(conflicted.get(row[0], ())),
+                                 rulings=rulings.get(row[0], {}), signed_off=row[0] in signed)
+    return out

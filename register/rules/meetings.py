@@ -2,9 +2,9 @@
 and when a person left the room for an item and came back. Data in, messages out."""
 from __future__ import annotations
 
-import re
+from typing import Any
 
-_TIME = re.compile(r"^([01]?[0-9]|2[0-3])[:.]([0-5][0-9])$")
+from .departures import departure_problems, parse_time_of_day, time_text
 
 # The rulings under which a person must be out of the room for an item (an invitation says so).
 LEAVING_RULINGS = ("leave_item", "exclude_all", "remove_from_process")
@@ -13,15 +13,15 @@ DIRECTIONS = ("up", "down")
 
 
 def parse_time(text: str | None) -> tuple[str | None, str | None]:
-    """A time typed as 'HH:MM' (24-hour; '9:30' and '09.30' too) as 'HH:MM', and the problem
-    with it, if any. Empty text is no time and no problem."""
+    """A time typed as 'HH:MM' (24-hour; '9:30' and '09.30' too, as the outcome form takes
+    them) as 'HH:MM', and the problem with it, if any. Empty text is no time and no problem."""
     value = (text or "").strip()
     if not value:
         return None, None
-    match = _TIME.match(value)
-    if not match:
-        return None, "must be a time in 24-hour hours and minutes, like 09:30 or 14:05"
-    return f"{int(match.group(1)):02d}:{match.group(2)}", None
+    parsed = parse_time_of_day(value)
+    if parsed is None:
+        return None, "must be a 24-hour time in hours and minutes, like 09:30 or 14:05"
+    return time_text(parsed), None
 
 
 def meeting_times_problem(starts_at: str | None, ends_at: str | None) -> str | None:
@@ -45,21 +45,38 @@ def link_problem(link: str) -> str | None:
     return None
 
 
-def departure_problem(name: str, left_at: str | None, returned_at: str | None, *,
-                      starts_at: str | None = None, ends_at: str | None = None) -> str | None:
-    """Why a person's departure for an item cannot be right, or None: they cannot come back
-    without leaving, come back before they left, leave before the meeting began or after it
-    ended."""
-    if returned_at and not left_at:
-        return f"Enter when {name} left before when they came back"
-    if left_at and returned_at and returned_at <= left_at:
-        return f"{name} cannot have come back at {returned_at} before leaving at {left_at}"
-    if left_at and starts_at and left_at < starts_at:
-        return (f"{name} cannot have left for the item at {left_at}: the meeting started at "
-                f"{starts_at}, so the item had not started")
-    if left_at and ends_at and left_at > ends_at:
-        return f"{name} cannot have left at {left_at}: the meeting ended at {ends_at}"
-    return None
+def item_departure_problems(name: str, left_text: str | None, returned_text: str | None, *,
+                            starts_at: str | None = None, ends_at: str | None = None,
+                            outcome: dict[str, Any] | None = None
+                            ) -> tuple[str | None, str | None]:
+    """Why a person's departure for an item as typed cannot be recorded, as (problem with the
+    time they left, problem with the time they came back); (None, None) when it can or nothing
+    was typed. The times are those of the outcome form (`departures`); a person cannot leave for
+    an item before the meeting began, and must agree with the outcome recorded for the item
+    (`outcome`: their attendance row, if any): someone who left and did not come back was not
+    present for the vote."""
+    left_text, returned_text = (left_text or "").strip(), (returned_text or "").strip()
+    problems = departure_problems(name, left_text, "discussion" if left_text else "",
+                                  returned_text)
+    left_problem, returned_problem = problems.left_at, problems.returned_at
+    left = parse_time_of_day(left_text)
+    left_at = time_text(left)
+    if left_problem is None and left_at:
+        if starts_at and left_at < starts_at:
+            left_problem = (f"{name} cannot have left for the item at {left_at}: the meeting "
+                            f"started at {starts_at}, so the item had not started")
+        elif ends_at and left_at > ends_at:
+            left_problem = f"{name} cannot have left at {left_at}: the meeting ended at {ends_at}"
+    if left_problem is None and outcome is not None:
+        recorded = outcome.get("left_at")
+        if recorded and recorded != left_at:
+            left_problem = (f"The outcome of the item records {name} leaving at {recorded}: "
+                            f"record the same time here, or correct the outcome")
+        elif left_at and not returned_text and (outcome.get("present") or outcome.get("vote")):
+            left_problem = (f"The outcome of the item records {name} present for the vote, but "
+                            f"here they left at {left_at} and did not come back: enter when "
+                            f"they came back, or correct the outcome")
+    return left_problem, returned_problem
 
 
 def must_leave(ruling: str | None) -> bool:
