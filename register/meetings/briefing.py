@@ -158,15 +158,21 @@ def _departure(rec: record_model.DecisionRecord | None,
     return None, None, None
 
 
-def _item(item: queries.AgendaItem, rec: record_model.DecisionRecord | None, visible: bool, *,
+def _item(item: queries.AgendaItem, rec: record_model.DecisionRecord | None, answer: str, *,
           chair_id: int | None, vice_id: int | None, names: dict[int, str],
           at_meeting: bool) -> ItemBrief:
-    """One item's facts, from its decision's record and the declarations made in the room."""
+    """One item's facts, from its decision's record and the declarations made in the room.
+    `answer` is the reader's access to its decision (access.READ for an item that is not one):
+    a decision they may not read shows only its title, one they are excluded from only its
+    reference, as the meeting's page shows them."""
     declared = {d.person_id: d for d in item.declarations}
-    base = dict(position=item.position, title=item.title, chair_id=chair_id,
+    visible = answer == access.READ
+    title = item.title if answer != access.EXCLUDED else \
+        f"{item.decision_reference} (you are excluded from this item)"
+    base = dict(position=item.position, title=title, chair_id=chair_id,
                 vice_chair_id=vice_id, names=names)
     if not visible:
-        return ItemBrief(item.position, item.title, item.decision_reference, False,
+        return ItemBrief(item.position, title, item.decision_reference, False,
                          words.ItemFacts(**base, is_decision=item.decision_id is not None))
     people: list[words.PersonAtItem] = []
     conflicted_lines: list[tuple[str, str, str]] = []
@@ -240,9 +246,9 @@ def load_brief(db: Database, meeting: queries.Meeting, who: Any, *, at_meeting: 
         names[vice_id] = vice_name
     items = []
     for item in meeting.items:
-        visible = item.decision_id is None or readable.get(item.id) == access.READ
+        answer = readable.get(item.id, access.READ)
         items.append(_item(item, records.get(item.decision_id) if item.decision_id else None,
-                           visible, chair_id=meeting.chair_person_id, vice_id=vice_id,
+                           answer, chair_id=meeting.chair_person_id, vice_id=vice_id,
                            names=names, at_meeting=at_meeting))
     return MeetingBrief(meeting, rule, vice_name, tuple(items), head,
                         printed_at or utcnow_iso())

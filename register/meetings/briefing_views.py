@@ -59,7 +59,7 @@ def _file_stem(meeting: queries.Meeting, what: str) -> str:
     return f"{what}-{name}-{meeting.meeting_date.isoformat()}"
 
 
-@bp.route("/meetings/<int:meeting_id>/briefing")
+@bp.route("/<int:meeting_id>/briefing")
 @requires("read_decisions")
 def briefing_page(meeting_id: int) -> str:
     """The chair's briefing as a page: each item's conflicts, rulings, quorum and script."""
@@ -68,7 +68,7 @@ def briefing_page(meeting_id: int) -> str:
     return render_template("meetings/briefing.html", brief=brief, meeting=meeting, **WORDS)
 
 
-@bp.route("/meetings/<int:meeting_id>/briefing.pdf")
+@bp.route("/<int:meeting_id>/briefing.pdf")
 @requires("read_decisions")
 def briefing_pdf(meeting_id: int) -> Response:
     """The chair's briefing as a PDF: a cover page, then a page per item."""
@@ -80,7 +80,7 @@ def briefing_pdf(meeting_id: int) -> Response:
     return pdf_response(data, _file_stem(meeting, "chairs-briefing") + ".pdf")
 
 
-@bp.route("/meetings/<int:meeting_id>/members-register.pdf")
+@bp.route("/<int:meeting_id>/members-register.pdf")
 @requires("read_decisions")
 def members_register_pdf(meeting_id: int) -> Response:
     """The interests of everyone expected at the meeting, as they stood on its date."""
@@ -93,7 +93,7 @@ def members_register_pdf(meeting_id: int) -> Response:
     return pdf_response(data, _file_stem(meeting, "members-interests") + ".pdf")
 
 
-@bp.route("/meetings/<int:meeting_id>/minutes")
+@bp.route("/<int:meeting_id>/minutes")
 @requires("read_decisions")
 def minutes_page(meeting_id: int) -> str:
     """The minutes' paragraph for each item, to copy into the minutes."""
@@ -104,7 +104,7 @@ def minutes_page(meeting_id: int) -> str:
                            no_items=minutes_docx.NO_ITEMS, **WORDS)
 
 
-@bp.route("/meetings/<int:meeting_id>/minutes.docx")
+@bp.route("/<int:meeting_id>/minutes.docx")
 @requires("read_decisions")
 def minutes_word(meeting_id: int) -> Response:
     """The minutes' paragraphs as a Word document."""
