@@ -782,4 +782,7 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
             raise RuntimeError("The demo PSC snapshot does not import: "
                                + "; ".join(str(p) for p in plan.problems))
         counts["persons with significant control"] = len(plan.changes)
+        from .demo_meetings import load_meetings  # times, places, items, declarations
+
+        load_meetings(db, base, now=now, counts=counts)
     return counts

@@ -178,3 +178,22 @@ def test_reorder_moves_one_place_and_stops_at_the_ends(db):
         (1, c), (2, a), (3, b)]
     with pytest.raises(store.MeetingProblem, match="Enter the title"):
         store.add_item(db, meeting_id, "   ", actor="test")
+
+
+def test_the_decisions_import_puts_each_decision_on_its_meeting_in_file_order(db):
+    from tests.test_decisions_import import base, csv_text, row, run
+
+    base(db)
+    plan = run(db, csv_text(row(title="Wound care"), row(title="Phlebotomy"),
+                            row(title="Spirometry", meeting_date="2026-04-14")))
+    assert plan.ok, plan.problems
+    march = queries.meeting_for_decision(db, db.execute(
+        "SELECT id FROM decisions WHERE title = 'Wound care'").fetchone()[0])
+    assert [(i.position, i.title) for i in march.items] == [(1, "Wound care"), (2, "Phlebotomy")]
+    april = queries.meeting_for_decision(db, db.execute(
+        "SELECT id FROM decisions WHERE title = 'Spirometry'").fetchone()[0])
+    assert april.meeting_date.isoformat() == "2026-04-14" and len(april.items) == 1
+    # A dry run writes no meeting.
+    before = count(db, "meetings")
+    run(db, csv_text(row(title="Diabetes", meeting_date="2026-05-12")), dry_run=True)
+    assert count(db, "meetings") == before

@@ -102,7 +102,7 @@ def create_meeting(db: Database, values: dict[str, Any], *, actor: str,
 
 
 def update_meeting(db: Database, meeting_id: int, version: int, values: dict[str, Any], *,
-                   actor: str) -> None:
+                   actor: str, now: str | None = None) -> None:
     """Save a meeting's details (its committee stays). Its date may change only while no
     decision is on its agenda: a decision's meeting date moves with its item (`move_item`)."""
     with write_transaction(db):
@@ -131,7 +131,8 @@ def update_meeting(db: Database, meeting_id: int, version: int, values: dict[str
             {"meeting_date": day, "starts_at": values["starts_at"], "ends_at": values["ends_at"],
              "place": values.get("place") or "", "link": values.get("link") or "",
              "chair_person_id": values.get("chair_person_id"),
-             "secretary_person_id": values.get("secretary_person_id"), "now": utcnow_iso(),
+             "secretary_person_id": values.get("secretary_person_id"),
+             "now": now or utcnow_iso(),
              "id": meeting_id, "version": version})
         audit.record(db, actor=actor, action="update", entity="meeting", entity_id=meeting_id,
                      changes=audit.diff(old, _audited_meeting(db, meeting_id)))
@@ -253,7 +254,7 @@ def add_item(db: Database, meeting_id: int, title: str, *, actor: str,
 
 
 def reorder_item(db: Database, item_id: int, direction: str, *, actor: str,
-                 version: int | None = None) -> bool:
+                 version: int | None = None, now: str | None = None) -> bool:
     """Move an item one place up or down its meeting's agenda; False if it is already first
     (up) or last (down)."""
     with write_transaction(db):
@@ -269,7 +270,7 @@ def reorder_item(db: Database, item_id: int, direction: str, *, actor: str,
             return False
         here, there = swap
         other = order[there]
-        now = utcnow_iso()
+        now = now or utcnow_iso()
         db.execute("UPDATE agenda_items SET position = ?, updated_at = ?, version = version + 1"
                    " WHERE id = ?", [there + 1, now, item_id])
         db.execute("UPDATE agenda_items SET position = ?, updated_at = ?, version = version + 1"
@@ -336,7 +337,8 @@ def move_item(db: Database, item_id: int, meeting_id: int, *, actor: str) -> lis
 # ---- the declarations item -----------------------------------------------------------------
 
 def record_declarations(db: Database, item_id: int, entries: Iterable[dict[str, Any]], *,
-                        user_id: int | None, actor: str, version: int | None = None) -> None:
+                        user_id: int | None, actor: str, version: int | None = None,
+                        now: str | None = None) -> None:
     """Record, for one agenda item, who declared what and who left the room when (replacing
     what was recorded before). Each entry: person_id, declared, interest_id, words, left_at,
     returned_at; an entry with nothing declared and no departure is not kept."""
@@ -348,7 +350,7 @@ def record_declarations(db: Database, item_id: int, entries: Iterable[dict[str, 
             "SELECT person_id, declared, interest_id, words, left_at, returned_at"
             " FROM item_declarations WHERE agenda_item_id = ? ORDER BY person_id", [item_id])]
         db.execute("DELETE FROM item_declarations WHERE agenda_item_id = ?", [item_id])
-        now = utcnow_iso()
+        now = now or utcnow_iso()
         kept = []
         for entry in entries:
             row = {"person_id": entry["person_id"], "declared": int(bool(entry["declared"])),
