@@ -189,7 +189,12 @@ def _item(item: queries.AgendaItem, rec: record_model.DecisionRecord | None, ans
             people.append(words.PersonAtItem(
                 person.person_id, person.name, line, True, person.ruling,
                 bool(said and said.declared), said.words if said else "", left, stage, back))
-            conflicted_lines.append((person.name, line,
+            # The briefing gives one line: the first reason, and how many more the record has.
+            first = why.sentences[0] if why.sentences else line
+            if len(why.sentences) > 1:
+                more = len(why.sentences) - 1
+                first += f" (and {more} more reason{'s' if more > 1 else ''} in the record)"
+            conflicted_lines.append((person.name, first,
                                      words.chair_words(person.name, person.ruling)))
             listed.add(person.person_id)
             if person.ruling is None:
