@@ -242,6 +242,8 @@ def test_the_briefing_pdf_has_a_cover_then_a_page_per_item_with_the_head_hash(db
     assert "Asks Dr Asha Patel to leave for this item" in item
     assert "Dr Niamh O'Connor may discuss but not vote" in item
     assert "Asks Hugh Pemberton to leave for this item" in item
+    # One line each: the first reason, and how many more the record holds (Dr Patel has two).
+    assert "(and 1 more reason in the record)" in item
     assert ("The chair is conflicted, so the vice-chair takes the item: Eleanor Fairweather"
             in item)
     assert "As I am conflicted, Eleanor Fairweather will take the chair for this item." in item
@@ -413,3 +415,48 @@ def test_a_declaration_made_in_the_room_is_minuted_with_its_words(db, world, age
     page = text(as_role("secretary").get(f"/meetings/{agenda.meeting}/minutes"))
     assert ("1. Apologies and declarations Kwame Mensah declared an interest in the item: "
             "\u201cMy brother is a partner at Hill Surgery\u201d. 2.") in page
+
+
+# ---- the demo's meetings ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory):
+    """The app on the demo consortium (its own clock: 15 March 2026)."""
+    import datetime as dt
+
+    from register import create_app
+    from register.db import connect, migrate
+    from register.demo import load_demo
+
+    path = tmp_path_factory.mktemp("demo-briefing") / "register.sqlite3"
+    handle = connect(str(path))
+    migrate(handle)
+    load_demo(handle, today=dt.date(2026, 3, 15))
+    handle.close()
+    return create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-not-for-production",
+                       "DATABASE": str(path), "WTF_CSRF_ENABLED": False})
+
+
+def test_every_demo_meeting_briefs_one_page_per_item_and_the_conflicted_chair_hands_over(
+        demo_app):
+    from register.db import connect
+    from register.demo import DEMO_PASSWORD
+
+    client = demo_app.test_client()
+    assert client.post("/sign-in", data={"username": "secretary",
+                                         "password": DEMO_PASSWORD}).status_code == 302
+    db = connect(demo_app.config["DATABASE"])
+    meetings = [(row[0], row[1]) for row in db.execute(
+        "SELECT meetings.id, count(agenda_items.id) FROM meetings LEFT JOIN agenda_items"
+        " ON agenda_items.meeting_id = meetings.id GROUP BY meetings.id")]
+    before = data_version(db)
+    handed_over = []
+    for meeting, items in meetings:
+        pages = pdf_pages(client.get(f"/meetings/{meeting}/briefing.pdf").data)
+        assert len(pages) == 1 + items, meeting
+        handed_over += [page for page in pages
+                        if "As I am conflicted, " in page and "so the vice-chair takes the "
+                        "item: " in page]
+    assert handed_over  # the demo's upcoming meeting with a conflicted chair
+    assert data_version(db) == before
+    db.close()
