@@ -197,3 +197,46 @@ def test_the_decisions_import_puts_each_decision_on_its_meeting_in_file_order(db
     before = count(db, "meetings")
     run(db, csv_text(row(title="Diabetes", meeting_date="2026-05-12")), dry_run=True)
     assert count(db, "meetings") == before
+
+
+def _meeting(db, committee, day, starts="10:00"):
+    return store.create_meeting(db, {"committee_id": committee, "meeting_date": day,
+                                     "starts_at": starts, "ends_at": None}, actor="test")
+
+
+def test_an_item_that_is_not_a_decision_moves_without_touching_any_decision(db):
+    committee = add_committee(db)
+    first = _meeting(db, committee, "2026-05-12")
+    second = _meeting(db, committee, "2026-06-09")
+    item = store.add_item(db, first, "Any other business", actor="test")
+    assert store.move_item(db, item, second, actor="test") == []
+    assert [i.title for i in queries.load_meeting(db, second).items] == ["Any other business"]
+    assert queries.load_meeting(db, first).items == ()
+
+
+@pytest.mark.parametrize("status, day, message", [
+    ("decided", "2026-06-09", "has been decided, published or withdrawn"),
+    ("draft", "2023-12-07", "falls under a different procurement regime"),
+])
+def test_a_move_that_cannot_be_right_is_refused_and_writes_nothing(db, status, day, message):
+    committee = add_committee(db)
+    decision = add_decision(db, committee, meeting_date="2026-05-12", status=status)
+    target = _meeting(db, committee, day)
+    item = queries.meeting_for_decision(db, decision).items[0]
+    before = count(db, "audit_events")
+    with pytest.raises(store.MeetingProblem, match=message):
+        store.move_item(db, item.id, target, actor="test")
+    assert count(db, "audit_events") == before
+    assert queries.meeting_for_decision(db, decision).meeting_date.isoformat() == "2026-05-12"
+
+
+def test_a_second_meeting_the_same_day_keeps_an_item_moved_to_it(db):
+    committee = add_committee(db)
+    decision = add_decision(db, committee, meeting_date="2026-05-12")
+    morning = queries.meeting_for_decision(db, decision).id
+    afternoon = _meeting(db, committee, "2026-05-12", starts="14:00")
+    item = queries.meeting_for_decision(db, decision).items[0]
+    store.move_item(db, item.id, afternoon, actor="test")
+    # Placing the decision again (as any edit does) leaves it where it was put.
+    store.place_decision(db, decision, now=NOW)
+    assert queries.meeting_for_decision(db, decision).id == afternoon != morning
