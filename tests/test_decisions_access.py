@@ -85,7 +85,8 @@ def _arguments(db, world, user_id: int) -> dict[str, object]:
 
 
 def _text(response) -> str:
-    """What a reader of the response sees: the page or file, or the PDF's text read back."""
+    """What a reader of the response sees: the page or file, or the PDF's (or Word document's)
+    text read back."""
     if response.mimetype == "application/pdf":
         return flat(" ".join(page_texts(response.data)))
     if response.mimetype.endswith("spreadsheetml.sheet"):
@@ -96,6 +97,12 @@ def _text(response) -> str:
         sheet = load_workbook(io.BytesIO(response.data)).active
         return " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row
                         if cell.value is not None)
+    if response.mimetype.endswith("wordprocessingml.document"):
+        import io
+
+        import docx
+
+        return " ".join(p.text for p in docx.Document(io.BytesIO(response.data)).paragraphs)
     return response.get_data(as_text=True)
 
 

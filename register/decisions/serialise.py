@@ -363,6 +363,8 @@ class ConflictWords:
     person: str
     interest: str
     managed: str
+    # The sentences `interest` joins, one per flag, in the record's order.
+    sentences: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -405,7 +407,7 @@ def conflicts_in_words(rec: record.DecisionRecord | record.RegisterEntry,
             managed = ruling.ruling_label + (f" ({ruling.reason.strip().rstrip('.')})"
                                              if ruling.reason.strip() else "")
         out.append(ConflictWords(person.name, " ".join(sentences) or person.reason_words,
-                                 managed))
+                                 managed, tuple(sentences)))
     return out
 
 

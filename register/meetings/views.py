@@ -557,3 +557,6 @@ def _invitation_bytes(db: Any, meeting: queries.Meeting, person_id: int | None) 
         stamp=utcnow(), url=url_for("meetings.show", meeting_id=meeting.id, _external=True),
         sequence=meeting.version - 1)
 
+
+
+from . import briefing_views  # noqa: E402,F401  (the briefing, members' register and minutes)
