@@ -12,7 +12,7 @@ from .conftest import axe_violations, click_through, sign_in
 pytestmark = pytest.mark.browser
 
 # Pages that only download files, or leave the HTML app.
-NOT_HTML = (".csv", ".json", ".pdf", ".xlsx", ".ics", "/lookup", "/export")
+NOT_HTML = (".csv", ".json", ".pdf", ".xlsx", ".ics", ".docx", "/lookup", "/export")
 MAX_PAGES_PER_ROLE = 60
 
 
