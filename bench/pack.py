@@ -6,8 +6,8 @@ The raw side's process imports only bench/raw_pack.py. CPU is the build's own (l
 records and laying out the PDF, `time.process_time` in the child, leaving out the interpreter's
 start and imports); memory is the child process's peak resident set (VmHWM, read by the
 child as it ends), imports included, as an operator would see it. The twin prints the same
-records on fewer pages (it leaves out the contents, summary and quorum workings): the table
-compares the CPU for the same records, and the progress lines give the CPU a page as well.
+records in the same sections on about the same pages (its docstring lists them), so the table
+compares like with like; the progress lines give the pages and the CPU a page of both.
 """
 from __future__ import annotations
 
