@@ -237,6 +237,11 @@ def _let_tall_rows_split(table: Table, width: float) -> None:
     table.wrap(width, 1e9)
     if max(table._rowHeights, default=0) > TALLEST_WHOLE_ROW:
         table.splitInRow = 1
+    else:
+        # The columns have fixed widths, so the heights just measured are the heights on the
+        # page: fixing them spares measuring every cell again when the table is laid out and
+        # each time it is split across pages (as PagedTable does for the long tables).
+        table._argH = list(table._rowHeights)
 
 
 class PagedTable(Flowable):
