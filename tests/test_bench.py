@@ -3,6 +3,7 @@ page. No timings are asserted; speed is `make bench`'s business."""
 from __future__ import annotations
 
 import contextlib
+import io
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -123,3 +124,31 @@ def test_bare_page_lists_the_latest_50_decisions_escaped(tmp_path) -> None:
     page = response.get_data(as_text=True)
     assert page.count("<tr><td>") == 50
     assert "&lt;b&gt;Service" in page and "<b>Service" not in page
+
+
+def test_the_raw_pack_twin_prints_the_packs_sections_on_about_its_pages(tmp_path):
+    """The twin the pack is measured against prints the same sections and flagged decisions,
+    on about as many pages, so the ratio compares like with like."""
+    import re
+
+    from pypdf import PdfReader
+
+    from bench import pack, raw_pack
+
+    path = str(tmp_path / "bench.sqlite3")
+    pack.prepare(path, 30)
+    project, twin = (PdfReader(io.BytesIO(data)) for data in (
+        pack.build(path), raw_pack.build(path, 1, *raw_pack.PERIOD)))
+    texts = [" ".join(page.extract_text().split()) for page in twin.pages]
+    whole = " ".join(texts)
+    for section in ("Contents", "Summary", "Register of procurement decisions",
+                    "Flagged decisions", "Quorum", "Counted on the voting members taking part",
+                    "Register of interests of the committee's members",
+                    "Gifts, hospitality and sponsorship", "Breaches found",
+                    "Checking this record"):
+        assert section in whole, section
+    ours = " ".join(" ".join(page.extract_text().split()) for page in project.pages)
+    flagged = set(re.findall(r"(MOB-\d{4}-\d{5}): Service", ours))
+    assert flagged and flagged <= set(re.findall(r"(MOB-\d{4}-\d{5}): Service", whole))
+    assert f"Page {len(texts)} of {len(texts)}" in texts[-1]
+    assert abs(len(twin.pages) - len(project.pages)) <= 0.15 * len(project.pages)

@@ -240,3 +240,22 @@ def test_the_audit_pack_draws_each_flagged_decisions_chain(demo_app):
     assert flagged and len(flagged) == len(pack["records"])
     texts_of = [flat(t) for t in page_texts(builders.build_audit_pack(pack))]
     assert sum(t.count("How each conflict arises") for t in texts_of) == len(flagged)
+
+
+@needs_dot
+def test_the_packs_diagrams_laid_out_together_are_each_decisions_own(demo_app):
+    """A pack lays out its diagrams in batches, in one `dot` run a batch: each decision gets the
+    same picture as when it is drawn on its own, in its own place."""
+    from register.decisions import chains, record
+
+    handle = connect(demo_app.config["DATABASE"])
+    ids = [r[0] for r in handle.execute("SELECT id FROM decisions WHERE flag_count > 0"
+                                        " ORDER BY id").fetchall()]
+    records = record.load_records(handle, ids)
+    alone = {rec.id: (chains.diagram_for(handle, rec) or None) for rec in records}
+    together = chains.svgs_for(handle, records, batch=2)  # several batches
+    assert chains.svgs_for(handle, records) == together
+    handle.close()
+    drawn = {i: d.svg for i, d in alone.items() if d is not None}
+    assert len(drawn) >= 3
+    assert together == {i: drawn.get(i) for i in ids}

@@ -75,6 +75,25 @@ def test_the_font_covers_the_names_people_have():
     assert missing_glyphs("Siân Wójcik Łukasz O'Connor O’Connor Gŵyn Prŷs Żabińska-Kąt £–") == []
 
 
+def test_the_font_encodes_text_as_reportlabs_own_truetype_font_does():
+    """The font's quick path for plain ASCII gives the codes ReportLab's own would, in
+    documents that also print names with accents, control characters and nothing at all."""
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    from register.pdf.fonts import FONT_DIR, RegisterFont
+
+    path = str(FONT_DIR / "DejaVuSans.ttf")
+    ours, theirs = RegisterFont("CheckOurs", path), TTFont("CheckTheirs", path)
+    texts = ["Person 56", "Siân Wójcik", "", "Page 3 of ", "tab\there", "£4,443,888.00",
+             "O’Connor (“Partner”)", "plain ASCII after the accents", "\u00a0nbsp", "~!{}|"]
+    class Document:  # the state of each font is kept per document (weakly)
+        pass
+
+    for doc in (Document(), Document()):
+        for text in texts + texts[::-1]:
+            assert ours.splitString(text, doc) == theirs.splitString(text, doc), text
+
+
 @pytest.mark.parametrize("typed, printed", [
     ("<Jones>", "<Jones>"),
     ("Smith & Jones", "Smith & Jones"),

@@ -18,7 +18,8 @@ import logging
 import re
 import shutil
 import subprocess
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
+from typing import Any
 
 from markupsafe import Markup, escape
 from sqlite_utils import Database
@@ -26,7 +27,7 @@ from sqlite_utils import Database
 from ..rules import chains as chain_rules
 from ..rules import conflicts as conflict_rules
 from ..rules.rulings import may_be_present
-from .flagging import gather_facts
+from .flagging import gather_facts, gather_facts_many
 from .record import DecisionRecord
 from .versioned import VersionedCache
 
@@ -63,11 +64,13 @@ def _rendered(dot: str, source: str) -> str | None:
     return done.stdout.decode("utf-8")
 
 
-def chain_graph_for(db: Database, rec: DecisionRecord) -> chain_rules.ChainGraph | None:
-    """The conflict chains of a flagged decision as a graph (None when nothing is flagged)."""
+def chain_graph_for(db: Database, rec: DecisionRecord,
+                    facts: dict[str, Any] | None = None) -> chain_rules.ChainGraph | None:
+    """The conflict chains of a flagged decision as a graph (None when nothing is flagged);
+    `facts` are the decision's facts when the caller has read them already."""
     if not rec.flags:
         return None
-    facts = gather_facts(db, rec.id)
+    facts = facts if facts is not None else gather_facts(db, rec.id)
     if facts is None:
         return None
     flags = [conflict_rules.Flag(f.rule, f.person_id, f.organisation_id, dict(f.evidence or {}),
@@ -90,6 +93,59 @@ def diagram_for(db: Database, rec: DecisionRecord) -> chain_rules.ChainDiagram |
     if graph is None:
         return None
     return chain_rules.ChainDiagram(graph, render_svg(chain_rules.dot_source(graph)))
+
+
+# Graphs laid out by one `dot` process: far fewer process starts for a pack of many decisions.
+DOT_BATCH = 50
+
+
+def render_svgs(sources: Sequence[str], batch: int = DOT_BATCH) -> list[str | None]:
+    """SVG for each DOT source, as `render_svg` gives it, laid out by one `dot` process for
+    each batch of sources (a source dot cannot draw is drawn again on its own, for its log)."""
+    dot = shutil.which("dot")
+    if not dot:
+        return [None] * len(sources)
+    out: list[str | None] = []
+    for start in range(0, len(sources), batch):
+        some = sources[start:start + batch]
+        drawn = _rendered_together(dot, tuple(some))
+        out += drawn if drawn is not None else [_rendered(dot, source) for source in some]
+    return out
+
+
+def _rendered_together(dot: str, sources: tuple[str, ...]) -> list[str] | None:
+    if len(sources) == 1:
+        one = _rendered(dot, sources[0])
+        return None if one is None else [one]
+    try:
+        done = subprocess.run(  # noqa: S603 (an argument list, no shell)
+            [dot, "-Tsvg"], input="\n".join(sources).encode("utf-8"), capture_output=True,
+            timeout=DOT_TIMEOUT_SECONDS * 3, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    # One SVG document a graph, each opening with its XML declaration; dot numbers the graphs
+    # after the first ("page0,1_graph0"), which a graph drawn alone does not have.
+    parts = done.stdout.decode("utf-8").split("<?xml")[1:] if done.returncode == 0 else []
+    if len(parts) != len(sources):
+        return None
+    return [_BATCH_GRAPH_ID.sub('<g id="graph0"', "<?xml" + part, count=1) for part in parts]
+
+
+_BATCH_GRAPH_ID = re.compile(r'<g id="page\d+,\d+_graph0"')
+
+
+def svgs_for(db: Database, records: Sequence[DecisionRecord],
+             batch: int = DOT_BATCH) -> dict[int, str | None]:
+    """The chain diagram's SVG of each of these decisions by id (None when a decision has no
+    diagram, or without `dot`): their facts read together, their graphs laid out together."""
+    flagged = [rec for rec in records if rec.flags]
+    facts = gather_facts_many(db, [rec.id for rec in flagged]) if flagged else {}
+    graphs = {rec.id: graph for rec in flagged
+              if rec.id in facts and (graph := chain_graph_for(db, rec, facts[rec.id]))}
+    drawn = render_svgs([chain_rules.dot_source(graph) for graph in graphs.values()], batch)
+    found: dict[int, str | None] = {rec.id: None for rec in records}
+    found.update(zip(graphs, drawn, strict=True))
+    return found
 
 
 _PROLOGUE = re.compile(r"^.*?(?=<svg\b)", re.S)

@@ -237,6 +237,11 @@ def _let_tall_rows_split(table: Table, width: float) -> None:
     table.wrap(width, 1e9)
     if max(table._rowHeights, default=0) > TALLEST_WHOLE_ROW:
         table.splitInRow = 1
+    else:
+        # The columns have fixed widths, so the heights just measured are the heights on the
+        # page: fixing them spares measuring every cell again when the table is laid out and
+        # each time it is split across pages (as PagedTable does for the long tables).
+        table._argH = list(table._rowHeights)
 
 
 class PagedTable(Flowable):
@@ -248,22 +253,38 @@ class PagedTable(Flowable):
     proportion to the rows.
     """
 
-    def __init__(self, header: list[Any], rows: list[list[Any]], widths: Sequence[float],
-                 *, _start: int = 0, _heights: dict[int, float] | None = None) -> None:
+    def __init__(self, header: list[Any], rows: Sequence[Any], widths: Sequence[float],
+                 *, make_row: Callable[[Any], list[Any]] | None = None, _start: int = 0,
+                 _heights: dict[int, float] | None = None,
+                 _made: dict[int, list[Any]] | None = None) -> None:
         super().__init__()
         self.header = header
+        # With `make_row`, `rows` are the rows' data and each row's cells are made only when
+        # layout reaches it, and let go once its page is made: a register of thousands of
+        # decisions never holds every cell at once.
         self.rows = rows
+        self.make_row = make_row
         self.widths = list(widths)
         self._start = _start
         self._heights = {} if _heights is None else _heights
+        self._made = {} if _made is None else _made
         self._table: Table | None = None
+
+    def _cells(self, index: int) -> list[Any]:
+        """The cells of one row (index -1: the header), made once."""
+        if index < 0:
+            return self.header
+        if self.make_row is None:
+            return self.rows[index]
+        if index not in self._made:
+            self._made[index] = self.make_row(self.rows[index])
+        return self._made[index]
 
     def _measure(self, index: int) -> float:
         """The height of one row (index -1: the header), measured once."""
         if index not in self._heights:
             register_fonts()
-            row = self.header if index < 0 else self.rows[index]
-            probe = Table([row], colWidths=self.widths)
+            probe = Table([self._cells(index)], colWidths=self.widths)
             probe.setStyle(TABLE_STYLE)
             self._heights[index] = probe.wrap(sum(self.widths), 1e9)[1]
         return self._heights[index]
@@ -272,7 +293,10 @@ class PagedTable(Flowable):
         # The heights already measured spare the table measuring every cell again.
         heights = None if split_in_row else [self._measure(i) for i in range(-1, 0)] + [
             self._measure(i) for i in range(self._start, stop)]
-        table = Table([self.header, *self.rows[self._start:stop]], colWidths=self.widths,
+        body = [self._cells(i) for i in range(self._start, stop)]
+        for index in range(self._start, stop):
+            self._made.pop(index, None)  # the page's table holds them now
+        table = Table([self.header, *body], colWidths=self.widths,
                       rowHeights=heights, repeatRows=1, splitInRow=split_in_row)
         table.setStyle(TABLE_STYLE)
         return table
@@ -312,8 +336,8 @@ class PagedTable(Flowable):
     def _rest(self, start: int) -> list[Flowable]:
         if start >= len(self.rows):
             return []
-        return [PagedTable(self.header, self.rows, self.widths, _start=start,
-                           _heights=self._heights)]
+        return [PagedTable(self.header, self.rows, self.widths, make_row=self.make_row,
+                           _start=start, _heights=self._heights, _made=self._made)]
 
     def _frame_is_empty(self) -> bool:
         doc = getattr(getattr(self, "canv", None), "_doctemplate", None)
@@ -531,8 +555,12 @@ def decisions_table(rows: Sequence[dict[str, Any]], width: float = LANDSCAPE_WID
               for label, _ in REGISTER_COLUMNS]
     if not rows and not excluded:
         return [para("No decisions were recorded for this committee in the period.")]
-    return [PagedTable(header, [register_row(r) for r in rows]
-                       + [excluded_row(reference) for reference in excluded], widths)]
+    return [PagedTable(header, [*rows, *excluded], widths, make_row=_register_cells)]
+
+
+def _register_cells(row: dict[str, Any] | str) -> list[Any]:
+    """A decision (its row) or a decision left out of the pack (its reference) as cells."""
+    return register_row(row) if isinstance(row, dict) else excluded_row(row)
 
 
 def register_section(rows: Sequence[dict[str, Any]], period_text: str,

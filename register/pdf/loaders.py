@@ -182,7 +182,8 @@ def _printed(db: Database, built: Sequence[record_model.DecisionRecord]) -> list
                 " WHERE entity = 'decision' AND entity_id IN (SELECT CAST(value AS TEXT)"
                 " FROM json_each(?)) ORDER BY seq", [_ids_json(wanted)]):
             events[int(event["entity_id"])].append(event)
-    return [{**printed_record(r, events[r.id]), "chain_svg": chain_svg(db, r)} for r in built]
+    svgs = chains.svgs_for(db, built)
+    return [{**printed_record(r, events[r.id]), "chain_svg": svgs[r.id]} for r in built]
 
 
 def chain_svg(db: Database, rec: record_model.DecisionRecord) -> str | None:

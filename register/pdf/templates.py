@@ -13,9 +13,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfdoc import (
+    PDFArray,
+    PDFBase85Encode,
+    PDFName,
+    PDFStream,
+    PDFZCompress,
+)
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
@@ -42,6 +50,22 @@ class PageCountCanvas(Canvas):
         super().__init__(*args, **kwargs)
         self.section_pages: dict[str, int] = {}
         self.contents_forms: dict[str, tuple[str, float, Any]] = {}
+
+    def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+        """Finish the page, and compress its content now rather than when the file is saved, so a
+        long document does not hold every page's drawing commands uncompressed until the end."""
+        super().showPage()
+        page = self._doc.Pages.pages[-1]
+        if page.compression and page.stream and not page.Contents:
+            filters = [PDFBase85Encode, PDFZCompress] if rl_config.useA85 else [PDFZCompress]
+            content = page.stream
+            for stream_filter in reversed(filters):
+                content = stream_filter.encode(content)
+            stream = PDFStream(content=content)
+            # As PDFStream.format would have written it, filters first, applied already.
+            stream.dictionary["Filter"] = PDFArray([PDFName(f.pdfname) for f in filters])
+            stream.__Comment__ = "page stream"
+            page.Contents, page.stream = stream, ""
 
     def contents_number(self, key: str, font: str, size: float, color: Any) -> None:
         """Draw, right-aligned at the origin, the page number of the section `key` (known only
