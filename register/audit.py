@@ -17,7 +17,7 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,11 +127,26 @@ def _last(db: Database) -> dict[str, Any] | None:
         "SELECT seq, hash, hash_kind FROM audit_events ORDER BY seq DESC LIMIT 1")), None)
 
 
+_INSERT = (
+    "INSERT INTO audit_events (seq, at, actor, action, entity, entity_id, changes, prev_hash,"
+    " content_sha256, hash_kind, hash) VALUES (:seq, :at, :actor, :action, :entity,"
+    " :entity_id, :changes, :prev_hash, :content_sha256, :hash_kind, :hash)")
+
+
 def _append(db: Database, key: bytes, last: dict[str, Any] | None, *, actor: str, action: str,
             entity: str, entity_id: Any, changes: Any, content: str | None) -> dict[str, Any]:
+    event = _chained(key, last, utcnow_iso(), actor=actor, action=action, entity=entity,
+                     entity_id=entity_id, changes=changes, content=content)
+    db.execute(_INSERT, event)
+    return event
+
+
+def _chained(key: bytes, last: dict[str, Any] | None, at: str, *, actor: str, action: str,
+             entity: str, entity_id: Any, changes: Any, content: str | None) -> dict[str, Any]:
+    """The event that follows `last` in the chain, with its keyed hash (nothing is written)."""
     event = {
         "seq": (last["seq"] + 1) if last else 1,
-        "at": utcnow_iso(),
+        "at": at,
         "actor": actor,
         "action": action,
         "entity": entity,
@@ -142,12 +157,6 @@ def _append(db: Database, key: bytes, last: dict[str, Any] | None, *, actor: str
         "hash_kind": KEYED,
     }
     event["hash"] = keyed_hash(event, key)
-    db.execute(
-        "INSERT INTO audit_events (seq, at, actor, action, entity, entity_id, changes, prev_hash,"
-        " content_sha256, hash_kind, hash) VALUES (:seq, :at, :actor, :action, :entity,"
-        " :entity_id, :changes, :prev_hash, :content_sha256, :hash_kind, :hash)",
-        event,
-    )
     return event
 
 
@@ -164,6 +173,45 @@ def record(db: Database, *, actor: str, action: str, entity: str, entity_id: Any
                    entity_id=entity_id,
                    changes=changes if changes is not None else diff(before, after),
                    content=audit_content.content_sha256(db, entity, entity_id))
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One event for `record_many`: what `record` takes, the record's content hash read later."""
+
+    actor: str
+    action: str
+    entity: str
+    entity_id: Any
+    changes: dict[str, Any]
+
+
+def record_many(db: Database, events: Iterable[Pending]) -> list[dict[str, Any]]:
+    """Append several events at once: the content hashes read one query per kind, the chain
+    built in memory and the events written with one statement. Call inside the write transaction
+    of the changes they record, after the changes; the chain is exactly what `record` would
+    have written event by event (one time for all of them)."""
+    events = list(events)
+    if not events:
+        return []
+    key = key_for(db)
+    last = _last(db)
+    if last is not None and last["hash_kind"] != KEYED:
+        last = _switch_to_keyed(db, key, last)
+    wanted: dict[str, list[Any]] = {}
+    for event in events:
+        wanted.setdefault(event.entity, []).append(event.entity_id)
+    contents = {entity: audit_content.content_sha256_many(db, entity, ids)
+                for entity, ids in wanted.items()}
+    at = utcnow_iso()
+    written = []
+    for event in events:
+        last = _chained(key, last, at, actor=event.actor, action=event.action,
+                        entity=event.entity, entity_id=event.entity_id, changes=event.changes,
+                        content=contents[event.entity][str(event.entity_id)])
+        written.append(last)
+    db.conn.executemany(_INSERT, written)
+    return written
 
 
 def ensure_keyed(db: Database) -> bool:

@@ -168,6 +168,26 @@ def content_sha256(db: Database, entity: str, entity_id: Any) -> str | None:
     return sha256_of(contents[record_id]) if record_id in contents else DELETED
 
 
+def content_sha256_many(db: Database, entity: str, entity_ids: Iterable[Any]
+                        ) -> dict[str, str | None]:
+    """`content_sha256` for many records of one kind at once (one read per kind), keyed by the
+    id as an event spells it."""
+    ids = {str(entity_id): entity_id for entity_id in entity_ids}
+    build = CONTENT_KINDS.get(entity)
+    if build is None:
+        return dict.fromkeys(ids)
+    numbers: dict[str, int] = {}
+    for text, entity_id in ids.items():
+        try:
+            numbers[text] = int(entity_id)
+        except (TypeError, ValueError):
+            continue
+    contents = build(db, sorted(set(numbers.values()))) if numbers else {}
+    return {text: (None if text not in numbers else
+                   sha256_of(contents[numbers[text]]) if numbers[text] in contents else DELETED)
+            for text in ids}
+
+
 def all_content_hashes(db: Database) -> Iterable[tuple[str, int, str]]:
     """(entity, id, hash) for every live record of every kind the trail vouches for."""
     for entity, build in CONTENT_KINDS.items():
