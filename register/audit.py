@@ -257,9 +257,21 @@ class Verification:
         return self.first_bad_seq is None
 
 
-def verify(db: Database, key: bytes | None = None) -> Verification:
+@dataclass
+class Latest:
+    """What a walk of the whole chain saw on the way, for the content check: the content hash
+    of the latest event about each record the trail vouches for, and whether any event is
+    unkeyed (filled only by a walk that reaches the end)."""
+
+    hashes: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    has_unkeyed: bool = False
+
+
+def verify(db: Database, key: bytes | None = None, *, latest: Latest | None = None
+           ) -> Verification:
     """Walk every event in order, recomputing each hash (keyed where the trail is keyed) and
-    checking the links; an unkeyed event after the switch is a forgery."""
+    checking the links; an unkeyed event after the switch is a forgery. With `latest`, also
+    note each record's latest content hash on the way (see `content_problems`)."""
     key = key or key_for(db)
     prev = GENESIS
     count = 0
@@ -269,7 +281,11 @@ def verify(db: Database, key: bytes | None = None) -> Verification:
         " hash_kind, hash FROM audit_events ORDER BY seq")
     encode = _LIST_ENCODER.encode
     digest = hmac.digest
+    noted = latest.hashes if latest is not None else None
+    kinds = audit_content.CONTENT_KINDS
     for row in rows:
+        if noted is not None and row[4] in kinds:
+            noted[(row[4], row[5])] = row[8]
         seq, prev_hash, kind, stored = row[0], row[7], row[9], row[10]
         if seq != count + 1:
             return Verification(count, prev, seq, f"event {count + 1} is missing")
@@ -286,6 +302,8 @@ def verify(db: Database, key: bytes | None = None) -> Verification:
                                     "its content does not match its keyed hash (it was changed "
                                     "or written without the audit key)")
         elif kind == UNKEYED:
+            if latest is not None:
+                latest.has_unkeyed = True
             if keyed:
                 return Verification(count, prev, seq,
                                     "it is unkeyed but comes after the trail became keyed, so it "
@@ -315,21 +333,24 @@ def history(db: Database, entity: str, entity_id: Any) -> list[dict[str, Any]]:
 
 # ---- content of the records ---------------------------------------------------------------------
 
-def content_problems(db: Database) -> list[str]:
+def content_problems(db: Database, *, seen_in_walk: Latest | None = None) -> list[str]:
     """Every decision, interest, ruling, sign-off, contract modification, gift and breach whose
     content no longer matches the hash its latest event carries, or that has no event at all:
-    each named, in words."""
-    latest: dict[tuple[str, str], str | None] = {}
-    has_unkeyed = False
-    kinds = list(audit_content.CONTENT_KINDS)
-    marks = ",".join("?" for _ in kinds)
-    # SQLite returns the bare columns of the row holding max(seq).
-    for row in db.conn.execute(
-            "SELECT entity, entity_id, content_sha256, max(seq) FROM audit_events"
-            f" WHERE entity IN ({marks}) GROUP BY entity, entity_id", kinds):
-        latest[(row[0], row[1])] = row[2]
-    has_unkeyed = db.conn.execute(
-        "SELECT 1 FROM audit_events WHERE hash_kind = ? LIMIT 1", [UNKEYED]).fetchone() is not None
+    each named, in words. `seen_in_walk` is what a complete `verify` walk noted, if one ran."""
+    if seen_in_walk is not None:
+        latest, has_unkeyed = seen_in_walk.hashes, seen_in_walk.has_unkeyed
+    else:
+        latest = {}
+        kinds = list(audit_content.CONTENT_KINDS)
+        marks = ",".join("?" for _ in kinds)
+        # SQLite returns the bare columns of the row holding max(seq).
+        for row in db.conn.execute(
+                "SELECT entity, entity_id, content_sha256, max(seq) FROM audit_events"
+                f" WHERE entity IN ({marks}) GROUP BY entity, entity_id", kinds):
+            latest[(row[0], row[1])] = row[2]
+        has_unkeyed = db.conn.execute(
+            "SELECT 1 FROM audit_events WHERE hash_kind = ? LIMIT 1",
+            [UNKEYED]).fetchone() is not None
     problems = []
     seen = set()
     for entity, record_id, digest in audit_content.all_content_hashes(db):
@@ -477,7 +498,8 @@ def verify_record(db: Database, config: Mapping[str, Any], *,
                   expect: tuple[int, str] | None = None) -> Report:
     """The full check: the keyed chain, each record against its latest event, the anchor log,
     and optionally the count and head printed in a pack."""
-    chain = verify(db, key_for(db))
+    seen = Latest()
+    chain = verify(db, key_for(db), latest=seen)
     report = Report(chain)
     if not chain.ok:
         report.problems.append(f"audit event {chain.first_bad_seq} does not verify: "
@@ -486,7 +508,8 @@ def verify_record(db: Database, config: Mapping[str, Any], *,
             "SELECT 1 FROM audit_events WHERE hash_kind = ? LIMIT 1", [KEYED]).fetchone():
         report.problems.append("no event in the trail is keyed: it was not continued by this "
                                "register (run init-db), or it was rewritten without the key")
-    report.problems += content_problems(db)
+    # A walk that stopped early saw only part of the trail: then the content check reads it.
+    report.problems += content_problems(db, seen_in_walk=seen if chain.ok else None)
     anchors, problems = read_anchors(anchors_path(config))
     report.problems += problems
     report.anchors = len(anchors)
