@@ -17,6 +17,7 @@ import logging
 import os
 import re
 import secrets
+import sqlite3
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -333,10 +334,12 @@ def history(db: Database, entity: str, entity_id: Any) -> list[dict[str, Any]]:
 
 # ---- content of the records ---------------------------------------------------------------------
 
-def content_problems(db: Database, *, seen_in_walk: Latest | None = None) -> list[str]:
+def content_problems(db: Database, *, seen_in_walk: Latest | None = None,
+                     hashes: list[tuple[str, int, str]] | None = None) -> list[str]:
     """Every decision, interest, ruling, sign-off, contract modification, gift and breach whose
     content no longer matches the hash its latest event carries, or that has no event at all:
-    each named, in words. `seen_in_walk` is what a complete `verify` walk noted, if one ran."""
+    each named, in words. `seen_in_walk` is what a complete `verify` walk noted, if one ran;
+    `hashes` is `audit_content.all_content_hashes(db)`, if read already."""
     if seen_in_walk is not None:
         latest, has_unkeyed = seen_in_walk.hashes, seen_in_walk.has_unkeyed
     else:
@@ -353,7 +356,8 @@ def content_problems(db: Database, *, seen_in_walk: Latest | None = None) -> lis
             [UNKEYED]).fetchone() is not None
     problems = []
     seen = set()
-    for entity, record_id, digest in audit_content.all_content_hashes(db):
+    for entity, record_id, digest in (hashes if hashes is not None
+                                      else audit_content.all_content_hashes(db)):
         seen.add((entity, str(record_id)))
         recorded = latest.get((entity, str(record_id)), "absent")
         if recorded == digest:
@@ -494,12 +498,52 @@ class Report:
         return self.chain.ok and not self.problems
 
 
+def _database_file(db: Database) -> str | None:
+    """The file of the connection's main database; None for one in memory."""
+    for row in db.conn.execute("PRAGMA database_list"):
+        if row[1] == "main":
+            return row[2] or None
+    return None
+
+
+def _walk_file(path: str, key: bytes) -> tuple[Verification, Latest]:
+    """`verify` over a database file, on a read-only connection of its own (in a worker)."""
+    conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)
+    try:
+        seen = Latest()
+        return verify(Database(conn), key, latest=seen), seen
+    finally:
+        conn.close()
+
+
+def _walk_and_hash(db: Database, key: bytes, seen: Latest, parallel: bool
+                   ) -> tuple[Verification, list[tuple[str, int, str]] | None]:
+    """Walk the chain (noting what the content check needs) and, with `parallel`, read and
+    hash every record at the same time: the walk in a forked worker on a read-only connection
+    of its own, the records here. Both halves are exactly the serial check's."""
+    path = _database_file(db)
+    if not parallel or path is None or db.conn.in_transaction or not hasattr(os, "fork"):
+        return verify(db, key, latest=seen), None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Forked after the imports, so the worker starts at once; it touches no inherited
+    # connection and opens the file read-only.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        walked = pool.submit(_walk_file, path, key)
+        hashes = list(audit_content.all_content_hashes(db))
+        chain, noted = walked.result()
+    seen.hashes, seen.has_unkeyed = noted.hashes, noted.has_unkeyed
+    return chain, hashes
+
+
 def verify_record(db: Database, config: Mapping[str, Any], *,
-                  expect: tuple[int, str] | None = None) -> Report:
+                  expect: tuple[int, str] | None = None, parallel: bool = False) -> Report:
     """The full check: the keyed chain, each record against its latest event, the anchor log,
-    and optionally the count and head printed in a pack."""
+    and optionally the count and head printed in a pack. With `parallel` (the commands), the
+    chain is walked in a second process while this one reads and hashes the records."""
     seen = Latest()
-    chain = verify(db, key_for(db), latest=seen)
+    chain, hashes = _walk_and_hash(db, key_for(db), seen, parallel)
     report = Report(chain)
     if not chain.ok:
         report.problems.append(f"audit event {chain.first_bad_seq} does not verify: "
@@ -509,7 +553,8 @@ def verify_record(db: Database, config: Mapping[str, Any], *,
         report.problems.append("no event in the trail is keyed: it was not continued by this "
                                "register (run init-db), or it was rewritten without the key")
     # A walk that stopped early saw only part of the trail: then the content check reads it.
-    report.problems += content_problems(db, seen_in_walk=seen if chain.ok else None)
+    report.problems += content_problems(db, seen_in_walk=seen if chain.ok else None,
+                                        hashes=hashes)
     anchors, problems = read_anchors(anchors_path(config))
     report.problems += problems
     report.anchors = len(anchors)

@@ -173,11 +173,12 @@ def driven(demo_app):
     return demo_app, touched
 
 
-def check(app, **config):
-    """verify_record over the app's database, with the config given."""
+def check(app, parallel: bool = False, **config):
+    """verify_record over the app's database, with the config given (walking the chain in a
+    second process with `parallel`, as the commands do)."""
     db = connect(config.get("DATABASE", app.config["DATABASE"]))
     try:
-        return audit.verify_record(db, {**app.config, **config})
+        return audit.verify_record(db, {**app.config, **config}, parallel=parallel)
     finally:
         db.close()
 
@@ -316,6 +317,8 @@ def test_each_tampering_is_named(driven, tmp_path, case):
     assert not report.ok
     assert any(re.search(expected(touched), problem) for problem in report.problems), \
         report.problems
+    # The commands' check, with the chain walked in a second process, finds exactly the same.
+    assert check(app, parallel=True, **config) == report
 
 
 def test_derived_columns_do_not_cry_wolf(driven, tmp_path):
