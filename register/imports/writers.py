@@ -15,7 +15,7 @@ from ..people import home_practices
 from ..timeutil import utcnow_iso
 from .companies_house_kind import STREAMED_KINDS, plan_streamed, read_streamed
 from .decisions_kind import DECISION_TABLES, finish_decisions
-from .parsers import Change, Plan, check_file
+from .parsers import PROGRESS_EVERY, WRITING, Change, Plan, Progress, check_file
 from .periods_kind import write_home_practice_period
 from .records_kind import WRITERS as RECORD_WRITERS
 
@@ -48,13 +48,15 @@ class ImportConflict(RuntimeError):
 
 
 def import_file(db: Database, kind: str, data: bytes | str, *, actor: str,
-                user_id: int | None = None, dry_run: bool = False, **options: object) -> Plan:
+                user_id: int | None = None, dry_run: bool = False,
+                progress: Progress | None = None, **options: object) -> Plan:
     """Check a file and, only if every row is valid (and not a dry run), write all of it at once.
 
     The check runs inside the same BEGIN IMMEDIATE transaction as the writes, so nobody can add a
     clashing email or code in between; any problem leaves the register exactly as it was.
     A Companies House file (`data` may be an open file) is read first, outside the transaction,
-    and planned again inside it from the rows it keeps.
+    and planned again inside it from the rows it keeps. `progress`, if given, hears how many
+    rows have been checked and written (for a progress bar).
     """
     if kind in STREAMED_KINDS:
         reading, wanted_new = read_streamed(kind, data, db, **options)
@@ -63,19 +65,21 @@ def import_file(db: Database, kind: str, data: bytes | str, *, actor: str,
         with write_transaction(db):
             plan = plan_streamed(reading, db, wanted_new)
             if plan.ok:
-                write_plan(db, plan, actor=actor, user_id=user_id)
+                write_plan(db, plan, actor=actor, user_id=user_id, progress=progress)
         return plan
     if dry_run:
-        return check_file(kind, data, db)
+        return check_file(kind, data, db, progress=progress)
     with write_transaction(db):
-        plan = check_file(kind, data, db)
+        plan = check_file(kind, data, db, progress=progress)
         if plan.ok:
-            write_plan(db, plan, actor=actor, user_id=user_id)
+            write_plan(db, plan, actor=actor, user_id=user_id, progress=progress)
     return plan
 
 
-def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = None) -> None:
-    """Write every change of a valid plan, each with its audit event (inside a transaction)."""
+def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = None,
+               progress: Progress | None = None) -> None:
+    """Write every change of a valid plan, each with its audit event (inside a transaction);
+    `progress`, if given, hears how many rows have been written."""
     if not plan.ok:
         raise ValueError("A plan with problems must not be written")
     if not db.conn.in_transaction:
@@ -83,7 +87,10 @@ def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = No
     # Records of their own are inserted one by one (a later row may refer to one), and their
     # audit events written together before any other kind of write and at the end.
     pending: list[Change] = []
-    for change in plan.changes:
+    total = len(plan.changes)
+    for done, change in enumerate(plan.changes, start=1):
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+            progress(WRITING, done, total)
         if change.action == "create" and change.entity in BATCHED:
             _insert(db, change, user_id=user_id)
             pending.append(change)
