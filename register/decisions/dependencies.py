@@ -86,7 +86,8 @@ up(origin, id) AS (
     UNION SELECT up.origin, organisation_links.parent_id FROM organisation_links
         JOIN up ON organisation_links.member_id = up.id
 ),
-reached(decision_id, origin) AS (
+-- each decision with the organisations an interest can be read through for it
+reached(decision_id, origin) AS MATERIALIZED (
     SELECT decision_id, up.origin FROM up JOIN decision_providers
         ON decision_providers.organisation_id = up.id
     UNION SELECT decisions.id, up.origin FROM up JOIN decisions
@@ -96,10 +97,12 @@ reached(decision_id, origin) AS (
         ON decision_participants.person_id = home_practices.person_id
         WHERE home_practices.organisation_id IN (SELECT origin FROM up)
 )
-SELECT reached.decision_id FROM reached
-    JOIN new ON new.organisation_id = reached.origin
-    JOIN decision_participants ON decision_participants.decision_id = reached.decision_id
-        AND decision_participants.person_id = new.person_id
+-- from each new interest to its person's decisions, then whether it is read there (CROSS
+-- JOIN keeps this order: the person's decisions are few, the decisions reached many)
+SELECT decision_participants.decision_id FROM new CROSS JOIN decision_participants
+    ON decision_participants.person_id = new.person_id
+    CROSS JOIN reached ON reached.decision_id = decision_participants.decision_id
+        AND reached.origin = new.organisation_id
 UNION SELECT decision_participants.decision_id FROM new JOIN decision_participants
     ON decision_participants.person_id = new.person_id WHERE new.organisation_id IS NULL
 """
