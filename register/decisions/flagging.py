@@ -198,15 +198,18 @@ def _interests(db: Database, rows: dict[int, tuple],
     person_ids = sorted(set().union(*people_of.values(), set()))
     linked_of: dict[int, list[tuple]] = {}
     free_of: dict[int, list[tuple[int, str]]] = {}
+    # The organisations each person's interests can matter through, over all these decisions.
+    orgs_of: dict[int, set[int]] = {}
+    for decision_id in rows:
+        for person_id in people_of[decision_id]:
+            orgs_of.setdefault(person_id, set()).update(relevant[decision_id])
     for start in range(0, len(person_ids), BATCH):
         chunk = person_ids[start:start + BATCH]
         marks = _placeholders(chunk)
         # Plain tuples, only the columns the rules read, through the (person, organisation)
         # index: this runs for every decision a write touches, so it stays cheap.
-        within = set(chunk)
-        pairs = {(person_id, org_id) for decision_id in rows
-                 for person_id in people_of[decision_id] & within
-                 for org_id in relevant[decision_id]}
+        pairs = [(person_id, org_id) for person_id in chunk
+                 for org_id in sorted(orgs_of.get(person_id, ()))]
         for r in db.execute(_PAIRS_SQL, [json.dumps(sorted(pairs)), latest]):
             linked_of.setdefault(r[1], []).append(r)
         # Free text through its own partial index, which holds the name: no table reads, and

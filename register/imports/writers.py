@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from sqlite_utils import Database
 from sqlite_utils.db import jsonify_if_needed
@@ -202,12 +203,21 @@ def _insert(db: Database, change: Change, *, user_id: int | None) -> None:
         values["recorded_by_user_id"] = user_id
     if change.entity == "organisation":
         values = keyed(values)
-    # Column names come from the parser's fixed lists, never from the file.
-    columns = ", ".join(f"[{column}]" for column in values)
-    marks = ", ".join("?" for _ in values)
     change.record_id = db.conn.execute(
-        f"INSERT INTO [{TABLES[change.entity]}] ({columns}) VALUES ({marks})",
-        [jsonify_if_needed(value) for value in values.values()]).lastrowid
+        _insert_sql(TABLES[change.entity], tuple(values)),
+        [value if type(value) in _PLAIN else jsonify_if_needed(value)
+         for value in values.values()]).lastrowid
+
+
+_PLAIN = frozenset({str, int, float, type(None)})
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """The INSERT for a row of these columns (names from the parser's fixed lists, never from
+    the file), built once per shape."""
+    return (f"INSERT INTO [{table}] ({', '.join(f'[{column}]' for column in columns)})"
+            f" VALUES ({', '.join('?' for _ in columns)})")
 
 
 def _write_events(db: Database, pending: list[Change], *, actor: str) -> None:
