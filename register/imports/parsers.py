@@ -14,7 +14,6 @@ from typing import Any
 
 from sqlite_utils import Database
 
-from ..db import one
 from ..organisations.identity import Resolver
 from ..rules import csvrows
 from ..rules.csvrows import FileProblem, Row
@@ -342,7 +341,13 @@ class Register:
         self.db = db
 
     def _one(self, sql: str, params: list[Any]) -> dict[str, Any] | None:
-        return one(self.db, sql, params)
+        # Straight from the cursor: a check looks up every row of a file, and these queries
+        # read one table each (no repeated column names to tell apart).
+        cursor = self.db.conn.execute(sql, params)
+        row = cursor.fetchone()
+        names = [c[0] for c in cursor.description]
+        cursor.close()
+        return None if row is None else dict(zip(names, row, strict=True))
 
     def organisation_by_code(self, code: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM organisations WHERE ods_code = ?", [code])
