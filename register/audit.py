@@ -362,6 +362,13 @@ def content_problems(db: Database, *, seen_in_walk: Latest | None = None,
         recorded = latest.get((entity, str(record_id)), "absent")
         if recorded == digest:
             continue
+        if seen_in_walk is not None:
+            # The walk read the trail a moment before the records: a record saved through the
+            # app since then carries a newer event. Look at both again, as they stand now.
+            recorded, digest = _latest_now(db, entity, record_id), \
+                audit_content.content_sha256(db, entity, record_id)
+            if recorded == digest:
+                continue
         if recorded is None and (has_unkeyed or entity in audit_content.LATER_KINDS):
             continue  # last changed before the trail carried content hashes (for this kind)
         name = audit_content.describe(db, entity, record_id)
@@ -375,9 +382,21 @@ def content_problems(db: Database, *, seen_in_walk: Latest | None = None,
     for (entity, record_id), recorded in latest.items():
         if (entity, record_id) in seen or recorded in (None, audit_content.DELETED):
             continue
+        if seen_in_walk is not None and (
+                _latest_now(db, entity, record_id) in (None, audit_content.DELETED)
+                or audit_content.content_sha256(db, entity, record_id) != audit_content.DELETED):
+            continue  # deleted through the app, or added, since the walk read the trail
         problems.append(f"{entity.replace('_', '-')} {record_id} is in the audit trail but "
                         f"missing from the database: it was deleted outside the app")
     return problems
+
+
+def _latest_now(db: Database, entity: str, record_id: Any) -> str | None:
+    """The content hash the latest event about a record carries now ("absent" if none)."""
+    row = db.conn.execute(
+        "SELECT content_sha256 FROM audit_events WHERE entity = ? AND entity_id = ?"
+        " ORDER BY seq DESC LIMIT 1", [entity, str(record_id)]).fetchone()
+    return row[0] if row else "absent"
 
 
 # ---- the anchor log -----------------------------------------------------------------------------
