@@ -1,6 +1,7 @@
 """`flask import KIND FILE`: check a CSV file and import it only if every row is valid."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -26,7 +27,7 @@ class ProgressBars:
     @staticmethod
     def wanted() -> bool:
         """Whether to draw bars: only on a terminal, so files and pipes get the summary alone."""
-        return click.get_text_stream("stdout").isatty()
+        return sys.stdout.isatty()
 
     def __call__(self, stage: str, done: int, total: int) -> None:
         if self._bar is None or stage != self._stage:
