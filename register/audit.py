@@ -17,7 +17,8 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Mapping
+import sqlite3
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -127,11 +128,26 @@ def _last(db: Database) -> dict[str, Any] | None:
         "SELECT seq, hash, hash_kind FROM audit_events ORDER BY seq DESC LIMIT 1")), None)
 
 
+_INSERT = (
+    "INSERT INTO audit_events (seq, at, actor, action, entity, entity_id, changes, prev_hash,"
+    " content_sha256, hash_kind, hash) VALUES (:seq, :at, :actor, :action, :entity,"
+    " :entity_id, :changes, :prev_hash, :content_sha256, :hash_kind, :hash)")
+
+
 def _append(db: Database, key: bytes, last: dict[str, Any] | None, *, actor: str, action: str,
             entity: str, entity_id: Any, changes: Any, content: str | None) -> dict[str, Any]:
+    event = _chained(key, last, utcnow_iso(), actor=actor, action=action, entity=entity,
+                     entity_id=entity_id, changes=changes, content=content)
+    db.execute(_INSERT, event)
+    return event
+
+
+def _chained(key: bytes, last: dict[str, Any] | None, at: str, *, actor: str, action: str,
+             entity: str, entity_id: Any, changes: Any, content: str | None) -> dict[str, Any]:
+    """The event that follows `last` in the chain, with its keyed hash (nothing is written)."""
     event = {
         "seq": (last["seq"] + 1) if last else 1,
-        "at": utcnow_iso(),
+        "at": at,
         "actor": actor,
         "action": action,
         "entity": entity,
@@ -142,12 +158,6 @@ def _append(db: Database, key: bytes, last: dict[str, Any] | None, *, actor: str
         "hash_kind": KEYED,
     }
     event["hash"] = keyed_hash(event, key)
-    db.execute(
-        "INSERT INTO audit_events (seq, at, actor, action, entity, entity_id, changes, prev_hash,"
-        " content_sha256, hash_kind, hash) VALUES (:seq, :at, :actor, :action, :entity,"
-        " :entity_id, :changes, :prev_hash, :content_sha256, :hash_kind, :hash)",
-        event,
-    )
     return event
 
 
@@ -164,6 +174,45 @@ def record(db: Database, *, actor: str, action: str, entity: str, entity_id: Any
                    entity_id=entity_id,
                    changes=changes if changes is not None else diff(before, after),
                    content=audit_content.content_sha256(db, entity, entity_id))
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One event for `record_many`: what `record` takes, the record's content hash read later."""
+
+    actor: str
+    action: str
+    entity: str
+    entity_id: Any
+    changes: dict[str, Any]
+
+
+def record_many(db: Database, events: Iterable[Pending]) -> list[dict[str, Any]]:
+    """Append several events at once: the content hashes read one query per kind, the chain
+    built in memory and the events written with one statement. Call inside the write transaction
+    of the changes they record, after the changes; the chain is exactly what `record` would
+    have written event by event (one time for all of them)."""
+    events = list(events)
+    if not events:
+        return []
+    key = key_for(db)
+    last = _last(db)
+    if last is not None and last["hash_kind"] != KEYED:
+        last = _switch_to_keyed(db, key, last)
+    wanted: dict[str, list[Any]] = {}
+    for event in events:
+        wanted.setdefault(event.entity, []).append(event.entity_id)
+    contents = {entity: audit_content.content_sha256_many(db, entity, ids)
+                for entity, ids in wanted.items()}
+    at = utcnow_iso()
+    written = []
+    for event in events:
+        last = _chained(key, last, at, actor=event.actor, action=event.action,
+                        entity=event.entity, entity_id=event.entity_id, changes=event.changes,
+                        content=contents[event.entity][str(event.entity_id)])
+        written.append(last)
+    db.conn.executemany(_INSERT, written)
+    return written
 
 
 def ensure_keyed(db: Database) -> bool:
@@ -209,9 +258,21 @@ class Verification:
         return self.first_bad_seq is None
 
 
-def verify(db: Database, key: bytes | None = None) -> Verification:
+@dataclass
+class Latest:
+    """What a walk of the whole chain saw on the way, for the content check: the content hash
+    of the latest event about each record the trail vouches for, and whether any event is
+    unkeyed (filled only by a walk that reaches the end)."""
+
+    hashes: dict[tuple[str, str], str | None] = field(default_factory=dict)
+    has_unkeyed: bool = False
+
+
+def verify(db: Database, key: bytes | None = None, *, latest: Latest | None = None
+           ) -> Verification:
     """Walk every event in order, recomputing each hash (keyed where the trail is keyed) and
-    checking the links; an unkeyed event after the switch is a forgery."""
+    checking the links; an unkeyed event after the switch is a forgery. With `latest`, also
+    note each record's latest content hash on the way (see `content_problems`)."""
     key = key or key_for(db)
     prev = GENESIS
     count = 0
@@ -221,7 +282,11 @@ def verify(db: Database, key: bytes | None = None) -> Verification:
         " hash_kind, hash FROM audit_events ORDER BY seq")
     encode = _LIST_ENCODER.encode
     digest = hmac.digest
+    noted = latest.hashes if latest is not None else None
+    kinds = audit_content.CONTENT_KINDS
     for row in rows:
+        if noted is not None and row[4] in kinds:
+            noted[(row[4], row[5])] = row[8]
         seq, prev_hash, kind, stored = row[0], row[7], row[9], row[10]
         if seq != count + 1:
             return Verification(count, prev, seq, f"event {count + 1} is missing")
@@ -238,6 +303,8 @@ def verify(db: Database, key: bytes | None = None) -> Verification:
                                     "its content does not match its keyed hash (it was changed "
                                     "or written without the audit key)")
         elif kind == UNKEYED:
+            if latest is not None:
+                latest.has_unkeyed = True
             if keyed:
                 return Verification(count, prev, seq,
                                     "it is unkeyed but comes after the trail became keyed, so it "
@@ -267,28 +334,41 @@ def history(db: Database, entity: str, entity_id: Any) -> list[dict[str, Any]]:
 
 # ---- content of the records ---------------------------------------------------------------------
 
-def content_problems(db: Database) -> list[str]:
+def content_problems(db: Database, *, seen_in_walk: Latest | None = None,
+                     hashes: list[tuple[str, int, str]] | None = None) -> list[str]:
     """Every decision, interest, ruling, sign-off, contract modification, gift and breach whose
     content no longer matches the hash its latest event carries, or that has no event at all:
-    each named, in words."""
-    latest: dict[tuple[str, str], str | None] = {}
-    has_unkeyed = False
-    kinds = list(audit_content.CONTENT_KINDS)
-    marks = ",".join("?" for _ in kinds)
-    # SQLite returns the bare columns of the row holding max(seq).
-    for row in db.conn.execute(
-            "SELECT entity, entity_id, content_sha256, max(seq) FROM audit_events"
-            f" WHERE entity IN ({marks}) GROUP BY entity, entity_id", kinds):
-        latest[(row[0], row[1])] = row[2]
-    has_unkeyed = db.conn.execute(
-        "SELECT 1 FROM audit_events WHERE hash_kind = ? LIMIT 1", [UNKEYED]).fetchone() is not None
+    each named, in words. `seen_in_walk` is what a complete `verify` walk noted, if one ran;
+    `hashes` is `audit_content.all_content_hashes(db)`, if read already."""
+    if seen_in_walk is not None:
+        latest, has_unkeyed = seen_in_walk.hashes, seen_in_walk.has_unkeyed
+    else:
+        latest = {}
+        kinds = list(audit_content.CONTENT_KINDS)
+        marks = ",".join("?" for _ in kinds)
+        # SQLite returns the bare columns of the row holding max(seq).
+        for row in db.conn.execute(
+                "SELECT entity, entity_id, content_sha256, max(seq) FROM audit_events"
+                f" WHERE entity IN ({marks}) GROUP BY entity, entity_id", kinds):
+            latest[(row[0], row[1])] = row[2]
+        has_unkeyed = db.conn.execute(
+            "SELECT 1 FROM audit_events WHERE hash_kind = ? LIMIT 1",
+            [UNKEYED]).fetchone() is not None
     problems = []
     seen = set()
-    for entity, record_id, digest in audit_content.all_content_hashes(db):
+    for entity, record_id, digest in (hashes if hashes is not None
+                                      else audit_content.all_content_hashes(db)):
         seen.add((entity, str(record_id)))
         recorded = latest.get((entity, str(record_id)), "absent")
         if recorded == digest:
             continue
+        if seen_in_walk is not None:
+            # The walk read the trail a moment before the records: a record saved through the
+            # app since then carries a newer event. Look at both again, as they stand now.
+            recorded, digest = _latest_now(db, entity, record_id), \
+                audit_content.content_sha256(db, entity, record_id)
+            if recorded == digest:
+                continue
         if recorded is None and (has_unkeyed or entity in audit_content.LATER_KINDS):
             continue  # last changed before the trail carried content hashes (for this kind)
         name = audit_content.describe(db, entity, record_id)
@@ -302,9 +382,21 @@ def content_problems(db: Database) -> list[str]:
     for (entity, record_id), recorded in latest.items():
         if (entity, record_id) in seen or recorded in (None, audit_content.DELETED):
             continue
+        if seen_in_walk is not None and (
+                _latest_now(db, entity, record_id) in (None, audit_content.DELETED)
+                or audit_content.content_sha256(db, entity, record_id) != audit_content.DELETED):
+            continue  # deleted through the app, or added, since the walk read the trail
         problems.append(f"{entity.replace('_', '-')} {record_id} is in the audit trail but "
                         f"missing from the database: it was deleted outside the app")
     return problems
+
+
+def _latest_now(db: Database, entity: str, record_id: Any) -> str | None:
+    """The content hash the latest event about a record carries now ("absent" if none)."""
+    row = db.conn.execute(
+        "SELECT content_sha256 FROM audit_events WHERE entity = ? AND entity_id = ?"
+        " ORDER BY seq DESC LIMIT 1", [entity, str(record_id)]).fetchone()
+    return row[0] if row else "absent"
 
 
 # ---- the anchor log -----------------------------------------------------------------------------
@@ -425,11 +517,52 @@ class Report:
         return self.chain.ok and not self.problems
 
 
+def _database_file(db: Database) -> str | None:
+    """The file of the connection's main database; None for one in memory."""
+    for row in db.conn.execute("PRAGMA database_list"):
+        if row[1] == "main":
+            return row[2] or None
+    return None
+
+
+def _walk_file(path: str, key: bytes) -> tuple[Verification, Latest]:
+    """`verify` over a database file, on a read-only connection of its own (in a worker)."""
+    conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)
+    try:
+        seen = Latest()
+        return verify(Database(conn), key, latest=seen), seen
+    finally:
+        conn.close()
+
+
+def _walk_and_hash(db: Database, key: bytes, seen: Latest, parallel: bool
+                   ) -> tuple[Verification, list[tuple[str, int, str]] | None]:
+    """Walk the chain (noting what the content check needs) and, with `parallel`, read and
+    hash every record at the same time: the walk in a forked worker on a read-only connection
+    of its own, the records here. Both halves are exactly the serial check's."""
+    path = _database_file(db)
+    if not parallel or path is None or db.conn.in_transaction or not hasattr(os, "fork"):
+        return verify(db, key, latest=seen), None
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Forked after the imports, so the worker starts at once; it touches no inherited
+    # connection and opens the file read-only.
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        walked = pool.submit(_walk_file, path, key)
+        hashes = list(audit_content.all_content_hashes(db))
+        chain, noted = walked.result()
+    seen.hashes, seen.has_unkeyed = noted.hashes, noted.has_unkeyed
+    return chain, hashes
+
+
 def verify_record(db: Database, config: Mapping[str, Any], *,
-                  expect: tuple[int, str] | None = None) -> Report:
+                  expect: tuple[int, str] | None = None, parallel: bool = False) -> Report:
     """The full check: the keyed chain, each record against its latest event, the anchor log,
-    and optionally the count and head printed in a pack."""
-    chain = verify(db, key_for(db))
+    and optionally the count and head printed in a pack. With `parallel` (the commands), the
+    chain is walked in a second process while this one reads and hashes the records."""
+    seen = Latest()
+    chain, hashes = _walk_and_hash(db, key_for(db), seen, parallel)
     report = Report(chain)
     if not chain.ok:
         report.problems.append(f"audit event {chain.first_bad_seq} does not verify: "
@@ -438,7 +571,9 @@ def verify_record(db: Database, config: Mapping[str, Any], *,
             "SELECT 1 FROM audit_events WHERE hash_kind = ? LIMIT 1", [KEYED]).fetchone():
         report.problems.append("no event in the trail is keyed: it was not continued by this "
                                "register (run init-db), or it was rewritten without the key")
-    report.problems += content_problems(db)
+    # A walk that stopped early saw only part of the trail: then the content check reads it.
+    report.problems += content_problems(db, seen_in_walk=seen if chain.ok else None,
+                                        hashes=hashes)
     anchors, problems = read_anchors(anchors_path(config))
     report.problems += problems
     report.anchors = len(anchors)

@@ -77,31 +77,25 @@ def decision_contents(db: Database, ids: list[int] | None = None) -> dict[int, d
     out = {row["id"]: row
            for row in _rows(db, "SELECT * FROM decisions" + where, args, DECISION_DERIVED)}
     child_where, child_args = _where(ids, "decision_id")
-    children: dict[str, tuple[str, Callable[[dict[str, Any]], Any]]] = {
-        "options": ("SELECT decision_id, position, description, outcome, reason"
-                    " FROM decision_options",
-                    lambda r: [r["position"], r["description"], r["outcome"], r["reason"]]),
-        "providers": ("SELECT decision_id, organisation_id FROM decision_providers",
-                      lambda r: r["organisation_id"]),
-        "participants": ("SELECT decision_id, person_id, role FROM decision_participants",
-                         lambda r: [r["person_id"], r["role"]]),
-        "criteria": ("SELECT decision_id, criterion, weight, how_applied FROM decision_criteria",
-                     lambda r: [r["criterion"], r["weight"], r["how_applied"]]),
-        "scores": ("SELECT decision_id, organisation_id, score, assessment FROM decision_scores",
-                   lambda r: [r["organisation_id"], r["score"], r["assessment"]]),
-        "notices": ("SELECT decision_id, kind, published_on, published_where, reference"
-                    " FROM decision_notices",
-                    lambda r: [r["kind"], r["published_on"], r["published_where"],
-                               r["reference"]]),
-        "representations": ("SELECT decision_id, id, received_on, provider_name, summary,"
-                            " response, responded_on FROM decision_representations",
-                            lambda r: [r["id"], r["received_on"], r["provider_name"],
-                                       r["summary"], r["response"], r["responded_on"]]),
+    # Each child row is the decision's id and then what its content lists, in this order; read
+    # as plain tuples (this runs over every decision's rows when the trail is verified).
+    children = {
+        "options": "SELECT decision_id, position, description, outcome, reason"
+                   " FROM decision_options",
+        "providers": "SELECT decision_id, organisation_id FROM decision_providers",
+        "participants": "SELECT decision_id, person_id, role FROM decision_participants",
+        "criteria": "SELECT decision_id, criterion, weight, how_applied FROM decision_criteria",
+        "scores": "SELECT decision_id, organisation_id, score, assessment FROM decision_scores",
+        "notices": "SELECT decision_id, kind, published_on, published_where, reference"
+                   " FROM decision_notices",
+        "representations": "SELECT decision_id, id, received_on, provider_name, summary,"
+                           " response, responded_on FROM decision_representations",
     }
-    for key, (sql, shape) in children.items():
+    for key, sql in children.items():
         grouped: dict[int, list[Any]] = defaultdict(list)
-        for row in _rows(db, sql + child_where, child_args, drop_empty=False):
-            grouped[row["decision_id"]].append(shape(row))
+        single = key == "providers"  # a provider is listed by its id alone
+        for row in db.conn.execute(sql + child_where, child_args):
+            grouped[row[0]].append(row[1] if single else list(row[1:]))
         for decision_id, content in out.items():
             if decision_id in grouped:
                 content[key] = _sorted(grouped[decision_id])
@@ -166,6 +160,26 @@ def content_sha256(db: Database, entity: str, entity_id: Any) -> str | None:
         return None
     contents = build(db, [record_id])
     return sha256_of(contents[record_id]) if record_id in contents else DELETED
+
+
+def content_sha256_many(db: Database, entity: str, entity_ids: Iterable[Any]
+                        ) -> dict[str, str | None]:
+    """`content_sha256` for many records of one kind at once (one read per kind), keyed by the
+    id as an event spells it."""
+    ids = {str(entity_id): entity_id for entity_id in entity_ids}
+    build = CONTENT_KINDS.get(entity)
+    if build is None:
+        return dict.fromkeys(ids)
+    numbers: dict[str, int] = {}
+    for text, entity_id in ids.items():
+        try:
+            numbers[text] = int(entity_id)
+        except (TypeError, ValueError):
+            continue
+    contents = build(db, sorted(set(numbers.values()))) if numbers else {}
+    return {text: (None if text not in numbers else
+                   sha256_of(contents[numbers[text]]) if numbers[text] in contents else DELETED)
+            for text in ids}
 
 
 def all_content_hashes(db: Database) -> Iterable[tuple[str, int, str]]:

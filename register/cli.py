@@ -231,7 +231,7 @@ def verify_audit_command(expect: str | None) -> None:
             click.echo("Not verified: the database has migrations waiting: run init-db first.",
                        err=True)
             sys.exit(1)
-        report = audit.verify_record(db, current_app.config, expect=expected)
+        report = audit.verify_record(db, current_app.config, expect=expected, parallel=True)
     finally:
         db.close()
     chain = report.chain
@@ -370,7 +370,7 @@ def restore_drill_command(target: Path | None) -> None:
             click.echo("Restore drill failed: the restored file needs migrations: it is older "
                        "than this register's code.", err=True)
             sys.exit(1)
-        report = audit.verify_record(restored, config)
+        report = audit.verify_record(restored, config, parallel=True)
     finally:
         restored.close()
     if not report.ok:

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from register import audit
-from register.db import connect
+from register.db import connect, write_transaction
 from register.demo import DEMO_PASSWORD, load_demo
 from tests.conftest import add_user, sign_in
 
@@ -173,11 +173,12 @@ def driven(demo_app):
     return demo_app, touched
 
 
-def check(app, **config):
-    """verify_record over the app's database, with the config given."""
+def check(app, parallel: bool = False, **config):
+    """verify_record over the app's database, with the config given (walking the chain in a
+    second process with `parallel`, as the commands do)."""
     db = connect(config.get("DATABASE", app.config["DATABASE"]))
     try:
-        return audit.verify_record(db, {**app.config, **config})
+        return audit.verify_record(db, {**app.config, **config}, parallel=parallel)
     finally:
         db.close()
 
@@ -316,6 +317,8 @@ def test_each_tampering_is_named(driven, tmp_path, case):
     assert not report.ok
     assert any(re.search(expected(touched), problem) for problem in report.problems), \
         report.problems
+    # The commands' check, with the chain walked in a second process, finds exactly the same.
+    assert check(app, parallel=True, **config) == report
 
 
 def test_derived_columns_do_not_cry_wolf(driven, tmp_path):
@@ -546,3 +549,24 @@ def test_the_next_event_continues_an_unkeyed_trail_with_the_marker_first(db):
     actions = [r["action"] for r in db.query("SELECT action FROM audit_events ORDER BY seq")]
     assert actions == ["create", "audit_keyed", "create"]
     assert audit.verify(db).ok
+
+
+def test_a_record_saved_through_the_app_after_the_walk_is_not_taken_for_tampering(db):
+    load_demo(db, dt.date(2026, 6, 1))
+    seen = audit.Latest()
+    assert audit.verify(db, latest=seen).ok
+    interest_id = db.execute("SELECT min(id) FROM interests").fetchone()[0]
+    # Saved through the app between the walk and the content check: a newer event vouches.
+    with write_transaction(db):
+        db.execute("UPDATE interests SET nature = 'Changed through the app' WHERE id = ?",
+                   [interest_id])
+        audit.record(db, actor="tester", action="update", entity="interest",
+                     entity_id=interest_id, changes={"nature": ["", "Changed through the app"]})
+    assert audit.content_problems(db, seen_in_walk=seen) == []
+    # Changed in the file with no event: named, walk or not.
+    db.execute("UPDATE interests SET nature = 'Changed in the file' WHERE id = ?", [interest_id])
+    db.conn.commit()
+    for problems in (audit.content_problems(db, seen_in_walk=seen), audit.content_problems(db)):
+        assert [p for p in problems if "does not match its last audit event" in p] == [
+            p for p in problems if p.startswith(f"interest {interest_id} ")]
+        assert len(problems) == 1, problems

@@ -8,10 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app, session
-from joserfc.errors import JoseError
 from sqlite_utils import Database
 
 from . import models
@@ -47,6 +44,10 @@ def client() -> Any:
     app = current_app._get_current_object()
     registry = app.extensions.get("register_oidc")
     if registry is None:
+        # Imported on first use: most processes (CLI commands, a register without single
+        # sign-on) never need the OIDC client library or the HTTP stack it brings.
+        from authlib.integrations.flask_client import OAuth
+
         registry = OAuth(app)
         issuer = app.config["OIDC_ISSUER"].rstrip("/")
         registry.register(
@@ -87,6 +88,9 @@ def authorize_redirect(redirect_uri: str, *, sign_in_again: bool = False) -> Any
 
 def identity_from_callback() -> Identity:
     """Finish the flow on the callback: check state, exchange the code, verify the ID token."""
+    from authlib.integrations.base_client import OAuthError
+    from joserfc.errors import JoseError
+
     oidc = client()
     _checked_metadata(oidc)
     try:
@@ -110,6 +114,8 @@ def identity_from_callback() -> Identity:
 def verified_claims(token: dict[str, Any], nonce: str) -> dict[str, Any]:
     """The claims of a token response's ID token after checking its signature, issuer, audience
     (this register's client id), expiry and nonce; raises SignInRefused otherwise."""
+    from joserfc.errors import JoseError
+
     oidc = client()
     _checked_metadata(oidc)
     try:

@@ -198,15 +198,18 @@ def _interests(db: Database, rows: dict[int, tuple],
     person_ids = sorted(set().union(*people_of.values(), set()))
     linked_of: dict[int, list[tuple]] = {}
     free_of: dict[int, list[tuple[int, str]]] = {}
+    # The organisations each person's interests can matter through, over all these decisions.
+    orgs_of: dict[int, set[int]] = {}
+    for decision_id in rows:
+        for person_id in people_of[decision_id]:
+            orgs_of.setdefault(person_id, set()).update(relevant[decision_id])
     for start in range(0, len(person_ids), BATCH):
         chunk = person_ids[start:start + BATCH]
         marks = _placeholders(chunk)
         # Plain tuples, only the columns the rules read, through the (person, organisation)
         # index: this runs for every decision a write touches, so it stays cheap.
-        within = set(chunk)
-        pairs = {(person_id, org_id) for decision_id in rows
-                 for person_id in people_of[decision_id] & within
-                 for org_id in relevant[decision_id]}
+        pairs = [(person_id, org_id) for person_id in chunk
+                 for org_id in sorted(orgs_of.get(person_id, ()))]
         for r in db.execute(_PAIRS_SQL, [json.dumps(sorted(pairs)), latest]):
             linked_of.setdefault(r[1], []).append(r)
         # Free text through its own partial index, which holds the name: no table reads, and
@@ -350,44 +353,84 @@ def recompute(db: Database, decision_id: int, *, actor: str = "system",
               gathered: dict[int, dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Recompute and store one decision's flags; an audit event records any change in them.
     `gathered` is `gather_facts_many` over a batch this decision belongs to, if read already."""
+    return recompute_many(db, [decision_id], actor=actor, gathered=gathered)[decision_id]
+
+
+_OLD_FLAGS_SQL = ("SELECT decision_id, rule, severity, person_id, organisation_id, evidence,"
+                  " sentence FROM decision_flags WHERE decision_id IN (SELECT value FROM"
+                  " json_each(?)) ORDER BY decision_id, position")
+_FLAG_COLUMNS = ("rule", "severity", "person_id", "organisation_id", "evidence", "sentence")
+
+
+def recompute_many(db: Database, decision_ids: Iterable[int], *, actor: str = "system",
+                   gathered: dict[int, dict[str, Any]] | None = None
+                   ) -> dict[int, list[dict[str, Any]]]:
+    """Recompute and store the flags of these decisions, by id; an audit event records each
+    change. The stored flags and counts are read in one query each, and only the decisions whose
+    flags or counts changed are written (together). `gathered` is `gather_facts_many` over
+    these decisions, if read already."""
+    ids = sorted(set(decision_ids))
+    if gathered is None:
+        gathered = gather_facts_many(db, ids)
+    result: dict[int, list[dict[str, Any]]] = {}
     with write_transaction(db):
-        flags = flags_from(gathered.get(decision_id) if gathered is not None
-                           else gather_facts(db, decision_id))
-        new_rows = [{
-            "decision_id": decision_id, "rule": f.rule, "severity": f.severity,
-            "person_id": f.person_id, "organisation_id": f.organisation_id,
-            "evidence": audit.canonical(f.evidence), "sentence": f.sentence, "position": index,
-        } for index, f in enumerate(flags)]
-        old_rows = list(db.query(
-            "SELECT rule, severity, person_id, organisation_id, evidence, sentence "
-            "FROM decision_flags WHERE decision_id = ? ORDER BY position", [decision_id]))
-        state = db.execute("SELECT status, flags_computed_at FROM decisions WHERE id = ?",
-                           [decision_id]).fetchone()
-        if state is not None and state[0] in SETTLED_STATUSES and state[1]:
-            new_rows = _settled_rows(old_rows, new_rows, decision_id)
-            flags = [_as_flag(r) for r in new_rows]
-        before = sorted(_flag_key(r) for r in old_rows)
-        after = sorted(_flag_key(r) for r in new_rows)
-        if before != after:
-            db.execute("DELETE FROM decision_flags WHERE decision_id = ?", [decision_id])
-            if new_rows:
-                db["decision_flags"].insert_all(new_rows)
-            audit.record(db, actor=actor, action="flags_changed", entity="decision",
-                         entity_id=decision_id, changes={
-                             "flags": [[r["rule"] + ":" + str(r["person_id"] or "")
-                                        for r in old_rows],
-                                       [r["rule"] + ":" + str(r["person_id"] or "")
-                                        for r in new_rows]]})
-        conflicted = rules.conflicted_people(flags)
-        counts = [sum(1 for f in flags if f.severity != "context")
-                  if rules.decision_is_flagged(flags) else 0, len(conflicted)]
-        if state is None or state[1] is None or before != after or \
-                list(db.execute("SELECT flag_count, conflict_count FROM decisions WHERE id = ?",
-                                [decision_id]).fetchone()) != counts:
-            db.execute(
+        old_of: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+        for row in db.execute(_OLD_FLAGS_SQL, [json.dumps(ids)]):
+            old_of[row[0]].append(dict(zip(_FLAG_COLUMNS, row[1:], strict=True)))
+        state_of = {row[0]: row[1:] for row in db.execute(
+            "SELECT id, status, flags_computed_at, flag_count, conflict_count FROM decisions"
+            " WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(ids)])}
+        replaced: list[int] = []
+        inserted: list[dict[str, Any]] = []
+        events: list[audit.Pending] = []
+        counted: list[list[Any]] = []
+        now = utcnow_iso()
+        for decision_id in ids:
+            flags = flags_from(gathered.get(decision_id))
+            new_rows = [{
+                "decision_id": decision_id, "rule": f.rule, "severity": f.severity,
+                "person_id": f.person_id, "organisation_id": f.organisation_id,
+                "evidence": audit.canonical(f.evidence), "sentence": f.sentence,
+                "position": index,
+            } for index, f in enumerate(flags)]
+            old_rows = old_of[decision_id]
+            state = state_of.get(decision_id)
+            if state is not None and state[0] in SETTLED_STATUSES and state[1]:
+                new_rows = _settled_rows(old_rows, new_rows, decision_id)
+                flags = [_as_flag(r) for r in new_rows]
+            result[decision_id] = new_rows
+            before = sorted(_flag_key(r) for r in old_rows)
+            after = sorted(_flag_key(r) for r in new_rows)
+            if before != after:
+                replaced.append(decision_id)
+                inserted += new_rows
+                events.append(audit.Pending(
+                    actor=actor, action="flags_changed", entity="decision",
+                    entity_id=decision_id, changes={
+                        "flags": [[r["rule"] + ":" + str(r["person_id"] or "")
+                                   for r in old_rows],
+                                  [r["rule"] + ":" + str(r["person_id"] or "")
+                                   for r in new_rows]]}))
+            conflicted = rules.conflicted_people(flags)
+            counts = [sum(1 for f in flags if f.severity != "context")
+                      if rules.decision_is_flagged(flags) else 0, len(conflicted)]
+            if state is None or state[1] is None or before != after or list(state[2:]) != counts:
+                counted.append([*counts, now, decision_id])
+        if replaced:
+            db.conn.executemany("DELETE FROM decision_flags WHERE decision_id = ?",
+                                [[i] for i in replaced])
+            columns = ("decision_id", "rule", "severity", "person_id", "organisation_id",
+                       "evidence", "sentence", "position")
+            db.conn.executemany(
+                f"INSERT INTO decision_flags ({', '.join(columns)})"
+                f" VALUES ({', '.join('?' for _ in columns)})",
+                [[r[c] for c in columns] for r in inserted])
+            audit.record_many(db, events)
+        if counted:
+            db.conn.executemany(
                 "UPDATE decisions SET flag_count = ?, conflict_count = ?, flags_computed_at = ?"
-                " WHERE id = ?", [*counts, utcnow_iso(), decision_id])
-    return new_rows
+                " WHERE id = ?", counted)
+    return result
 
 
 # A possible name match with the governance lead's answer (confirmed or dismissed), if any.

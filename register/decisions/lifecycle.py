@@ -261,9 +261,9 @@ def refresh(db: Database, decision_ids: Iterable[int], *, actor: str = "system",
     with write_transaction(db):
         for start in range(0, len(ids), flagging.BATCH):
             batch = ids[start:start + flagging.BATCH]
-            gathered = flagging.gather_facts_many(db, batch)
+            flagging.recompute_many(db, batch, actor=actor,
+                                    gathered=flagging.gather_facts_many(db, batch))
             for decision_id in batch:
-                flagging.recompute(db, decision_id, actor=actor, gathered=gathered)
                 reason = _after_facts_changed(db, decision_id, actor, now)
                 if reason:
                     reasons.append(reason)

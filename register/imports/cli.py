@@ -1,6 +1,7 @@
 """`flask import KIND FILE`: check a CSV file and import it only if every row is valid."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -9,8 +10,40 @@ from flask.cli import with_appcontext
 from ..db import migrate, open_app_db
 from .companies_house_kind import STREAMED_KINDS, parse_only
 from .export import ORDER, file_name, import_register
-from .parsers import KINDS
+from .parsers import CHECKING, KINDS, WRITING
 from .writers import import_file
+
+
+class ProgressBars:
+    """click progress bars for an import, one a stage (rows checked, rows written), drawn only
+    when stdout is a terminal: `bars(stage, done, total)` is an import's `progress`."""
+
+    LABELS = {CHECKING: "Checking rows", WRITING: "Writing rows"}
+
+    def __init__(self) -> None:
+        self._bar = None
+        self._stage: str | None = None
+
+    @staticmethod
+    def wanted() -> bool:
+        """Whether to draw bars: only on a terminal, so files and pipes get the summary alone."""
+        return sys.stdout.isatty()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self._bar is None or stage != self._stage:
+            self.close()
+            label = self.LABELS.get(stage) or stage[:1].upper() + stage[1:]
+            self._bar = click.progressbar(length=total, label=label, show_pos=True,
+                                          show_percent=True)
+            self._bar.__enter__()
+            self._stage = stage
+        self._bar.update(done - self._bar.pos)
+
+    def close(self) -> None:
+        """Finish the bar being drawn, if any."""
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+            self._bar = None
 
 
 @click.command("import")
@@ -57,14 +90,19 @@ def import_command(kind: str, file: Path, dry_run: bool, only_file: Path | None)
     finally:
         setup.close()
     db = open_app_db()
+    bars = ProgressBars()
+    progress = bars if bars.wanted() else None
     try:
         if kind in STREAMED_KINDS:
             # Companies House files run to gigabytes: read line by line, never whole.
             with file.open(encoding="utf-8-sig", newline="") as stream:
-                plan = import_file(db, kind, stream, actor="cli", dry_run=dry_run, **options)
+                plan = import_file(db, kind, stream, actor="cli", dry_run=dry_run,
+                                   progress=progress, **options)
         else:
-            plan = import_file(db, kind, file.read_bytes(), actor="cli", dry_run=dry_run)
+            plan = import_file(db, kind, file.read_bytes(), actor="cli", dry_run=dry_run,
+                               progress=progress)
     finally:
+        bars.close()
         db.close()
     if not plan.ok:
         for problem in plan.problems:
@@ -100,9 +138,11 @@ def _import_register(folder: Path) -> None:
     finally:
         setup.close()
     db = open_app_db()
+    bars = ProgressBars()
     try:
-        plans = import_register(db, folder, actor="cli")
+        plans = import_register(db, folder, actor="cli", progress=bars if bars.wanted() else None)
     finally:
+        bars.close()
         db.close()
     kind, last = plans[-1]
     if not last.ok:

@@ -26,7 +26,7 @@ from ..rules.identifiers import reference_for
 from ..rules.quorum import CATEGORIES
 from ..rules.text import neutralise as _safe
 from .decisions_kind import import_csv
-from .parsers import FORMATS, Plan, check_file
+from .parsers import FORMATS, Plan, Progress, check_file
 from .writers import write_plan
 
 # The kinds a whole register is made of, in the order they import (each refers to the ones before).
@@ -251,9 +251,12 @@ def file_name(kind: str) -> str:
     return f"{ORDER.index(kind) + 1}-{kind}.csv"
 
 
-def import_register(db: Database, folder: Path, *, actor: str) -> list[tuple[str, Plan]]:
+def import_register(db: Database, folder: Path, *, actor: str,
+                    progress: Progress | None = None) -> list[tuple[str, Plan]]:
     """Import every file of a register export in order, all in one transaction: the plans, and
-    nothing written if any plan has problems (checking stops at the first file with problems)."""
+    nothing written if any plan has problems (checking stops at the first file with problems).
+    `progress`, if given, hears how far each file's check and write has got, the stage naming
+    the file ("checking people.csv")."""
     plans: list[tuple[str, Plan]] = []
     try:
         with write_transaction(db):
@@ -266,14 +269,22 @@ def import_register(db: Database, folder: Path, *, actor: str) -> list[tuple[str
                     # A kind the exported register held none of: nothing to import.
                     plans.append((kind, Plan(kind)))
                     continue
-                plan = check_file(kind, data, db)
+                told = None if progress is None else _naming(progress, file_name(kind))
+                plan = check_file(kind, data, db, progress=told)
                 plans.append((kind, plan))
                 if not plan.ok:
                     raise _Refused
-                write_plan(db, plan, actor=actor)
+                write_plan(db, plan, actor=actor, progress=told)
     except _Refused:
         pass  # rolled back: nothing of the set is written
     return plans
+
+
+def _naming(progress: Progress, name: str) -> Progress:
+    """`progress` with the file's name added to each stage."""
+    def told(stage: str, done: int, total: int) -> None:
+        progress(f"{stage} {name}", done, total)
+    return told
 
 
 def _header_only(data: bytes) -> bool:

@@ -2,19 +2,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from sqlite_utils import Database
+from sqlite_utils.db import jsonify_if_needed
 
 from .. import audit
 from ..db import write_transaction
-from ..decisions import lifecycle
+from ..decisions import dependencies, lifecycle
 from ..interests import linking
 from ..organisations.identity import keyed
 from ..people import home_practices
 from ..timeutil import utcnow_iso
 from .companies_house_kind import STREAMED_KINDS, plan_streamed, read_streamed
 from .decisions_kind import DECISION_TABLES, finish_decisions
-from .parsers import Change, Plan, check_file
+from .parsers import PROGRESS_EVERY, WRITING, Change, Plan, Progress, check_file
 from .periods_kind import write_home_practice_period
 from .records_kind import WRITERS as RECORD_WRITERS
 
@@ -47,13 +49,15 @@ class ImportConflict(RuntimeError):
 
 
 def import_file(db: Database, kind: str, data: bytes | str, *, actor: str,
-                user_id: int | None = None, dry_run: bool = False, **options: object) -> Plan:
+                user_id: int | None = None, dry_run: bool = False,
+                progress: Progress | None = None, **options: object) -> Plan:
     """Check a file and, only if every row is valid (and not a dry run), write all of it at once.
 
     The check runs inside the same BEGIN IMMEDIATE transaction as the writes, so nobody can add a
     clashing email or code in between; any problem leaves the register exactly as it was.
     A Companies House file (`data` may be an open file) is read first, outside the transaction,
-    and planned again inside it from the rows it keeps.
+    and planned again inside it from the rows it keeps. `progress`, if given, hears how many
+    rows have been checked and written (for a progress bar).
     """
     if kind in STREAMED_KINDS:
         reading, wanted_new = read_streamed(kind, data, db, **options)
@@ -62,24 +66,37 @@ def import_file(db: Database, kind: str, data: bytes | str, *, actor: str,
         with write_transaction(db):
             plan = plan_streamed(reading, db, wanted_new)
             if plan.ok:
-                write_plan(db, plan, actor=actor, user_id=user_id)
+                write_plan(db, plan, actor=actor, user_id=user_id, progress=progress)
         return plan
     if dry_run:
-        return check_file(kind, data, db)
+        return check_file(kind, data, db, progress=progress)
     with write_transaction(db):
-        plan = check_file(kind, data, db)
+        plan = check_file(kind, data, db, progress=progress)
         if plan.ok:
-            write_plan(db, plan, actor=actor, user_id=user_id)
+            write_plan(db, plan, actor=actor, user_id=user_id, progress=progress)
     return plan
 
 
-def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = None) -> None:
-    """Write every change of a valid plan, each with its audit event (inside a transaction)."""
+def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = None,
+               progress: Progress | None = None) -> None:
+    """Write every change of a valid plan, each with its audit event (inside a transaction);
+    `progress`, if given, hears how many rows have been written."""
     if not plan.ok:
         raise ValueError("A plan with problems must not be written")
     if not db.conn.in_transaction:
         raise RuntimeError("write_plan must run inside write_transaction")
-    for change in plan.changes:
+    # Records of their own are inserted one by one (a later row may refer to one), and their
+    # audit events written together before any other kind of write and at the end.
+    pending: list[Change] = []
+    total = len(plan.changes)
+    for done, change in enumerate(plan.changes, start=1):
+        if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
+            progress(WRITING, done, total)
+        if change.action == "create" and change.entity in BATCHED:
+            _insert(db, change, user_id=user_id)
+            pending.append(change)
+            continue
+        _write_events(db, pending, actor=actor)
         if change.entity == "home_practice":
             _home_practice(db, change, actor=actor)
         elif change.entity == "home_practice_period":
@@ -91,14 +108,20 @@ def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = No
             _create(db, change, actor=actor, user_id=user_id)
         else:
             _update(db, change, actor=actor)
+    _write_events(db, pending, actor=actor)
     touched = _touched(db, plan)
     # Free-text interests that now name an organisation of this file exactly are linked to it.
     organisations = [change.record_id for change in plan.changes
                      if change.entity == "organisation"]
     touched["people"] |= {linked.person_id for linked in linking.link_exact(
         db, organisations, actor, user_id=user_id, refresh=False)}
-    # The decisions the whole file touched are brought up to date once, at its end.
-    lifecycle.refresh_affected(db, actor=actor, **touched)
+    # The decisions the whole file touched are brought up to date once, at its end; a new
+    # interest touches only those where it can give a flag.
+    new_interests = [(values["person_id"], values.get("organisation_id"))
+                     for values in (_resolved(change) for change in plan.changes
+                                    if change.entity == "interest" and change.action == "create")]
+    lifecycle.refresh(db, dependencies.affected(db, **touched)
+                      | dependencies.affected_by_new_interests(db, new_interests), actor=actor)
     if plan.kind == "decisions":
         finish_decisions(db, plan, actor=actor)
 
@@ -118,13 +141,12 @@ def _touched(db: Database, plan: Plan) -> dict[str, set[int]]:
             touched["people"].add(_resolved(change)["person_id"])
         elif change.entity == "committee":
             touched["committees"].add(change.record_id)
-        elif change.entity in ("interest", "organisation_link"):
+        elif change.entity == "interest":
+            # The person's decisions are found by `dependencies.affected_by_new_interests`.
+            touched["decisions"].add(_resolved(change).get("declared_at_decision_id"))
+        elif change.entity == "organisation_link":
             row = db[TABLES[change.entity]].get(change.record_id)
-            if change.entity == "interest":
-                touched["people"].add(row["person_id"])
-                touched["decisions"].add(row["declared_at_decision_id"])
-            else:
-                touched["organisations"] |= {row["member_id"], row["parent_id"]}
+            touched["organisations"] |= {row["member_id"], row["parent_id"]}
         elif change.entity == "decision":
             touched["decisions"].add(change.record_id)
         elif change.entity in RECORD_WRITERS:
@@ -166,6 +188,61 @@ def _create(db: Database, change: Change, *, actor: str, user_id: int | None) ->
     after = dict(db[table].get(change.record_id))
     audit.record(db, actor=actor, action="create", entity=change.entity,
                  entity_id=change.record_id, after=after)
+
+
+# The entities whose new rows are records in their own right (a decision's rows are not: its
+# later rows change the content its event vouches for) and are written in a batch.
+BATCHED = frozenset({"organisation", "organisation_link", "person", "committee",
+                     "committee_member", "interest", "company_psc"})
+
+
+def _insert(db: Database, change: Change, *, user_id: int | None) -> None:
+    """Insert a new record of a BATCHED kind; its audit event waits for `_write_events`."""
+    values = _resolved(change)
+    if change.entity == "interest":
+        values["recorded_by_user_id"] = user_id
+    if change.entity == "organisation":
+        values = keyed(values)
+    change.record_id = db.conn.execute(
+        _insert_sql(TABLES[change.entity], tuple(values)),
+        [value if type(value) in _PLAIN else jsonify_if_needed(value)
+         for value in values.values()]).lastrowid
+
+
+_PLAIN = frozenset({str, int, float, type(None)})
+
+
+@functools.lru_cache(maxsize=64)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    """The INSERT for a row of these columns (names from the parser's fixed lists, never from
+    the file), built once per shape."""
+    return (f"INSERT INTO [{table}] ({', '.join(f'[{column}]' for column in columns)})"
+            f" VALUES ({', '.join('?' for _ in columns)})")
+
+
+def _write_events(db: Database, pending: list[Change], *, actor: str) -> None:
+    """The audit events of the records inserted so far, each with the record as stored, written
+    together; empties `pending`."""
+    if not pending:
+        return
+    stored: dict[str, dict[int, dict]] = {}
+    for entity in {change.entity for change in pending}:
+        ids = [change.record_id for change in pending if change.entity == entity]
+        found = stored.setdefault(entity, {})
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            cursor = db.conn.execute(
+                f"SELECT * FROM [{TABLES[entity]}] WHERE id IN ({', '.join('?' for _ in chunk)})",
+                chunk)
+            names = [column[0] for column in cursor.description]
+            for row in cursor:
+                found[row[names.index("id")]] = dict(zip(names, row, strict=True))
+    audit.record_many(db, [
+        audit.Pending(actor=actor, action="create", entity=change.entity,
+                      entity_id=change.record_id,
+                      changes=audit.diff(None, stored[change.entity][change.record_id]))
+        for change in pending])
+    pending.clear()
 
 
 def _update(db: Database, change: Change, *, actor: str) -> None:

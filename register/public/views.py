@@ -35,7 +35,7 @@ from ..rules.decisions import REGIMES
 from ..rules.text import neutralise
 from ..timeutil import today_uk, utcnow
 from . import decisions as public_decisions
-from . import ocds, xlsx
+from . import ocds
 from .forms import RegisterDateForm
 
 bp = Blueprint("public", __name__, url_prefix="/public")
@@ -253,6 +253,8 @@ def decisions_xlsx() -> Response:
     ids, refused = _filtered_ids()
     if refused is not None:
         return refused
+    from . import xlsx  # openpyxl is imported only when a workbook is asked for
+
     body = xlsx.workbook_bytes("Procurement decisions", public_decisions.COLUMNS,
                                public_decisions.public_rows(get_db(), ids))
     return _attachment(body, XLSX_TYPE, "xlsx")

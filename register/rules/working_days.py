@@ -8,13 +8,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import lru_cache
 
-import holidays
-
 OVERDUE_AFTER_WORKING_DAYS = 5
 
 
 @lru_cache(maxsize=64)
 def _bank_holidays(year: int) -> frozenset[date]:
+    # Imported on first use: the library builds every country's calendar classes on import,
+    # which most commands and many pages never need.
+    import holidays
+
     return frozenset(holidays.UnitedKingdom(subdiv="ENG", years=year))
 
 
