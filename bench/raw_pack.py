@@ -32,6 +32,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
@@ -489,6 +490,63 @@ def build(database: str, committee_id: int, date_from: str, date_to: str) -> byt
                         [28 * mm, portrait - 98 * mm, 35 * mm, 35 * mm])]
     story.append(p("Working days exclude weekends. Values are the total contract values.",
                    "body"))
+
+    # Figures: six bar charts, each with its numbers in a table under it, as the pack prints.
+    story += [PageBreak(), heading("Figures", 0)]
+
+    def quarter(day: str) -> str:
+        year, month = int(day[:4]), int(day[5:7])
+        start = year if month >= 4 else year - 1
+        return f"Q{(month - 4) % 12 // 3 + 1} {start}/{(start + 1) % 100:02d}"
+
+    quarters = sorted({quarter(d[4]) for d in decisions}, key=lambda q: (q[3:], q[:2]))
+    by_choice = {c: Counter(quarter(d[4]) for d in decisions if d[5] == c)
+                 for c in ("make", "buy", "mixed")}
+    flagged_by = Counter(quarter(d[4]) for d in decisions if d[9])
+    all_by = Counter(quarter(d[4]) for d in decisions)
+    late_by = Counter(quarter(i[14]) for i in interests if i[14] and i[12]
+                      and (dt.date.fromisoformat(i[14][:10])
+                           - dt.date.fromisoformat(i[12][:10])).days > 28)
+    routes = Counter(d[6] or "Route not recorded" for d in decisions)
+    bands = ("Up to 5", "6 to 10", "11 to 20", "21 to 40", "More than 40")
+    banded = Counter(bands[sum(day > edge for edge in (5, 10, 20, 40))] for day in days)
+    waiting = ("Within target", "Overdue up to 5 days", "Overdue more than 5 days")
+    waited = Counter(waiting[0 if w[3] <= 5 else 1 if w[3] <= 10 else 2] for w in overdue)
+    charts = [
+        ("Decisions by make, buy or mixed", quarters,
+         [[by_choice[c][q] for q in quarters] for c in ("make", "buy", "mixed")], False),
+        ("Decisions by route", sorted(routes), [[routes[r] for r in sorted(routes)]], True),
+        ("Time from submission to sign-off", list(bands), [[banded[b] for b in bands]], False),
+        ("Share of decisions flagged", quarters,
+         [[round(100 * flagged_by[q] / all_by[q]) if all_by[q] else 0 for q in quarters]],
+         False),
+        ("Late declarations", sorted(late_by), [[late_by[q] for q in sorted(late_by)]], False),
+        ("Reviews overdue", list(waiting), [[waited[w] for w in waiting]], True),
+    ]
+    for name, categories, series, across in charts:
+        drawing = Drawing(portrait, 62 * mm)
+        chart = HorizontalBarChart() if across else VerticalBarChart()
+        chart.x, chart.y, chart.width, chart.height = 40 * mm, 10 * mm, portrait - 50 * mm, 46 * mm
+        chart.data = series if categories else [[0]]
+        chart.categoryAxis.categoryNames = [str(c) for c in categories] or [""]
+        chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = FONT
+        chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 7
+        chart.valueAxis.valueMin = 0
+        chart.valueAxis.visibleGrid = 1
+        chart.barLabelFormat = "%d"
+        chart.barLabels.fontName, chart.barLabels.fontSize = FONT, 7
+        for i in range(len(series)):
+            chart.bars[i].fillColor = (BLUE, colors.HexColor("#007f3b"),
+                                       colors.HexColor("#ae2573"))[i % 3]
+        drawing.add(chart)
+        rows = [[str(c)] + [str(values[k]) for values in series]
+                for k, c in enumerate(categories)]
+        width = portrait / (len(series) + 1)
+        story += [CondPageBreak(110 * mm), heading(name, 2, False), drawing,
+                  table(["", *("Decisions" if len(series) == 1 else c
+                               for c in ("Make", "Buy", "Mixed")[:len(series)])],
+                        rows or [["None", *([""] * len(series))]],
+                        [width] * (len(series) + 1))]
 
     story += [NextPageTemplate("landscape"), PageBreak(),
               heading("Register of procurement decisions", 0)]

@@ -141,7 +141,7 @@ def test_the_raw_pack_twin_prints_the_packs_sections_on_about_its_pages(tmp_path
         pack.build(path), raw_pack.build(path, 1, *raw_pack.PERIOD)))
     texts = [" ".join(page.extract_text().split()) for page in twin.pages]
     whole = " ".join(texts)
-    for section in ("Contents", "Summary", "Register of procurement decisions",
+    for section in ("Contents", "Summary", "Figures", "Register of procurement decisions",
                     "Flagged decisions", "Quorum", "Counted on the voting members taking part",
                     "Register of interests of the committee's members",
                     "Gifts, hospitality and sponsorship", "Breaches found",
