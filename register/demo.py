@@ -189,7 +189,7 @@ def read_toml(path: Path) -> dict[str, Any]:
 def entry_name(path: Path, kind: str, number: int, title: str = "") -> str:
     """How a message names one entry of a data file: "decisions.toml, decision 7 (Community
     diabetes…)"."""
-    shown = f" ({title[:30]}…)" if len(title) > 30 else f" ({title})" if title else ""
+    shown = f" ({title[:30].rstrip()}…)" if len(title) > 30 else f" ({title})" if title else ""
     return f"{path.name}, {kind} {number}{shown}"
 
 
