@@ -1,4 +1,6 @@
-"""The demo consortium's make-or-buy decisions: two years of them, in every state of their life.
+"""The demo consortium's make-or-buy decisions: two years of them, in every state of their life,
+read from demo_files/decisions.toml (with the contract modifications and the interests declared
+after them) by `read_decisions`, which names the file and the entry for anything malformed.
 
 Each decision is written through the app's own functions, in the order things happened: a draft
 with a fresh reference, the record saved, submitted (flags computed), the governance lead's rulings,
