@@ -5,7 +5,8 @@ Every name, code and address here is invented. Most of the consortium is in data
 (`demo_files/`), each in the layout docs/imports.md documents, loaded through the same imports the
 `flask import` command and the Import page use: so the demo also proves the imports. What no import
 can express (accounts, interests typed on the interests pages, an edit and a withdrawal, returns,
-decisions and their histories, campaigns) is written below as small tables, each row through the
+campaigns in `history.toml`; decisions and their histories in `decisions.toml`) is read from two
+data files by the short generic code below and in `demo_decisions`, each row written through the
 store function the pages use.
 
 Dates are counted back from the day the data is loaded, so the register looks current whenever it
@@ -16,8 +17,10 @@ clock is passed to the write functions (`now=`, `today=`), never swapped in a mo
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
@@ -31,20 +34,6 @@ from .rules.interests import add_months
 from .timeutil import today_uk
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - the only default password, for the demo
-DEMO_ACCOUNTS = [
-    ("admin", "Administrator"),
-    ("secretary", "Board secretary"),
-    ("governance", "Governance lead"),
-    ("member", "Board member"),
-    ("auditor", "Auditor"),
-    ("reviewer", "Board member: the Governing Body's independent reviewer"),
-]
-# An account's role is its username, except these.
-DEMO_ROLES = {"reviewer": "member"}
-# The Governing Body's independent reviewer: she sits on the Primary Care Committee only, so takes
-# no part in the Governing Body's decisions, and reviews one when its only governance lead votes.
-INDEPENDENT_REVIEWERS = {"gb": "reviewer"}
-
 ACTOR = "demo"
 
 # ---- the data files ---------------------------------------------------------------------------
@@ -140,17 +129,6 @@ def _committees() -> list[dict[str, Any]]:
 
 COMMITTEES = _committees()
 
-# Which person each demo account belongs to.
-ACCOUNT_PEOPLE = {
-    "admin": "roberts",
-    "secretary": "sharma",
-    "governance": "okafor",  # a lay member of the governing body, not on the primary care committee
-    "member": "oconnor",     # a GP partner on both committees
-    "auditor": "varma",
-    "reviewer": "fairweather",
-}
-
-
 def shift_dates(kind: str, text: str, days: int) -> str:
     """A demo file's text with every date moved by `days` (the file is unchanged for 0)."""
     if not days or kind in ("epraccur", "psc"):
@@ -185,13 +163,77 @@ def import_demo_file(db: Database, kind: str, path: Path, today: dt.date, *,
     return list(plan.changes)
 
 
-# ---- what the imports cannot express: small tables through the pages' store functions ----------
-# Dates are given as days before the load date (or ("months", n) for calendar months), so that
-# "ended eight months ago" stays true whenever the demo is loaded.
+# ---- what the imports cannot express: data files read here, each row through the pages' store
+# functions ---------------------------------------------------------------------------------------
+# history.toml and decisions.toml give dates as days before the load date (or { months = N } for
+# calendar months), so that "ended eight months ago" stays true whenever the demo is loaded.
 
 FIN, NFP = "financial", "non_financial_professional"
 
 Ago = int | tuple[str, int]
+
+
+class DemoDataError(ValueError):
+    """A demo data file that cannot be read; the message names the file and the entry."""
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A demo data file's contents; DemoDataError naming the file and line if it is not TOML."""
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise DemoDataError(f"{path.name}: {error}") from error
+
+
+def entry_name(path: Path, kind: str, number: int, title: str = "") -> str:
+    """How a message names one entry of a data file: "decisions.toml, decision 7 (Community
+    diabetes…)"."""
+    shown = f" ({title[:30].rstrip()}…)" if len(title) > 30 else f" ({title})" if title else ""
+    return f"{path.name}, {kind} {number}{shown}"
+
+
+def _fits(annotation: str, value: Any) -> bool:
+    """Whether a value read from a data file fits a field's annotation (the few kinds used)."""
+    wanted = {part.strip() for part in annotation.split("|")}
+    if value is None:
+        return "None" in wanted
+    checks = {"str": lambda v: isinstance(v, str),
+              "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+              "bool": lambda v: isinstance(v, bool),
+              "Ago": lambda v: (isinstance(v, int) and not isinstance(v, bool))
+              or (isinstance(v, tuple) and len(v) == 2 and v[0] == "months"
+                  and isinstance(v[1], int)),
+              "dt.date": lambda v: isinstance(v, dt.date),
+              "tuple[str, ...]": lambda v: isinstance(v, tuple)
+              and all(isinstance(item, str) for item in v)}
+    return any(checks.get(kind, lambda v: True)(value) for kind in wanted)
+
+
+def build(cls: type, values: dict[str, Any], where: str) -> Any:
+    """An instance of a demo dataclass from a data file's entry (values already converted);
+    DemoDataError naming the entry when a field is missing, unknown or of the wrong kind."""
+    fields = {field.name: field for field in dataclasses.fields(cls)}
+    for key in values:
+        if key not in fields:
+            raise DemoDataError(f"{where}: '{key}' is not a field it can have")
+    for name, field in fields.items():
+        if name not in values:
+            if field.default is dataclasses.MISSING and \
+                    field.default_factory is dataclasses.MISSING:
+                raise DemoDataError(f"{where}: '{name}' is missing")
+            continue
+        if not _fits(str(field.type), values[name]):
+            raise DemoDataError(f"{where}: '{name}' should be {field.type}, not "
+                                f"{values[name]!r}")
+    return cls(**values)
+
+
+def ago_value(value: Any) -> Any:
+    """A relative date as a data file writes it: days, or { months = N } as ("months", N)."""
+    if isinstance(value, dict) and set(value) == {"months"}:
+        return ("months", value["months"])
+    return value
 
 
 @dataclass(frozen=True)
@@ -215,45 +257,104 @@ class DemoInterest:
     withdrawn_reason: str = ""
 
 
-# Typed by the secretary rather than imported: a name the interests import would link, since it is
-# exactly the provider's name once "Limited" and "Ltd" are read alike, kept as typed so that a
-# governance lead confirms it as a possible match; and a duplicate entry, withdrawn.
-TYPED_INTERESTS = [
-    DemoInterest(person="siddiqui", organisation=None,
-                 organisation_name="Vale Physio Partners Limited",
-                 business="Musculoskeletal physiotherapy services", interest_type=FIN,
-                 nature="Paid clinical supervision sessions for the company's physiotherapists",
-                 date_from=450, declared_on=440),
-    DemoInterest(person="kapoor", organisation=None,
-                 organisation_name="Healthcare Financial Management Association",
-                 business="Professional body", interest_type=NFP, nature="Member",
-                 date_from=3000, declared_on=2500,
-                 withdrawn_reason="Duplicate of an earlier entry"),
-]
+def read_interest(entry: dict[str, Any], where: str) -> DemoInterest:
+    """A DemoInterest from a data file's entry (organisation and organisation_name optional)."""
+    values = {"organisation": None, "organisation_name": "",
+              **{key: ago_value(value) if key in ("date_from", "declared_on", "date_to")
+                 else value for key, value in entry.items()}}
+    return build(DemoInterest, values, where)
 
-# Two interests edited after they were first declared (the files hold the first version): (person,
-# organisation key, days ago the edit was made, account that made it, what it changed).
-EDITS = [
-    ("fairweather", "physio", 400, "governance",
-     {"mitigation": "Will leave the meeting for any item on musculoskeletal or physiotherapy "
-                    "services"}),
-    ("chen", "federation", 200, "secretary",
-     {"nature": "Director of the federation",
-      "mitigation": "Leaves the meeting for any item where the federation may bid"}),
-]
 
-# Annual returns: days before the load date. Dr MacLeod, Dr Siddiqui and Kwame Mensah have made
-# no declaration or return in the last 12 months: the missing-returns page should list them.
-RETURNS = {
-    "rahman": [40, 410], "pemberton": [65, 430], "okafor": [12, 377], "llewelyn": [90, 455],
-    "kapoor": [120], "oconnor": [30, 395], "adeyemi": [75, 440], "wojcik": [150],
-    "macleod": [425], "chen": [200, 560], "nwosu": [33], "ashworth": [180],
-    "byrne": [240], "fairweather": [60], "nowak": [110], "alsayed": [300],
-    "mcallister": [45], "siddiqui": [400], "price": [210], "obrien": [20],
-    "thompson": [130, 500], "demir": [95], "martin": [160],
-    # mensah: no return at all. Non-decision-makers who returned anyway:
-    "gallagher": [70], "lindqvist": [85], "doyle": [140],
-}
+@dataclass(frozen=True)
+class DemoAccount:
+    """One demo account: its username, the sign-in page's label, its person, its role."""
+
+    username: str
+    label: str
+    person: str
+    role: str = ""
+
+
+@dataclass(frozen=True)
+class DemoEdit:
+    """An imported interest edited later: whose, in which organisation, when, by whom, what."""
+
+    person: str
+    organisation: str
+    days_ago: int
+    account: str
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class DemoCampaign:
+    """A declaration campaign; days before the load day (negative: after it)."""
+
+    title: str
+    kind: str
+    committees: tuple[str, ...]
+    opened: int
+    deadline: int
+    reminder_every_days: int
+    publish_non_declarers: bool
+    closed: int | None = None
+
+
+@dataclass(frozen=True)
+class DemoHistory:
+    """What history.toml holds."""
+
+    accounts: list[DemoAccount]
+    independent_reviewers: dict[str, str]
+    typed_interests: list[DemoInterest]
+    edits: list[DemoEdit]
+    returns: dict[str, list[int]]
+    campaigns: list[DemoCampaign]
+
+
+HISTORY_FILE = DEMO_FILES / "history.toml"
+
+
+def file_entries(data: dict[str, Any], path: Path, key: str) -> list[dict[str, Any]]:
+    """The [[key]] entries of a data file; DemoDataError if they are not a list of tables."""
+    entries = data.get(key, [])
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise DemoDataError(f"{path.name}: '{key}' should be a list of [[{key}]] entries")
+    return entries
+
+
+def read_history(path: Path = HISTORY_FILE) -> DemoHistory:
+    """The demo's accounts, typed interests, edits, returns and campaigns from history.toml;
+    DemoDataError naming the file and the entry for anything malformed."""
+    data = read_toml(path)
+    accounts = [build(DemoAccount, entry, entry_name(path, "account", n, entry.get("username", "")))
+                for n, entry in enumerate(file_entries(data, path, "account"), start=1)]
+    interests = [read_interest(entry, entry_name(path, "typed interest", n,
+                                                 entry.get("organisation_name", "")))
+                 for n, entry in enumerate(file_entries(data, path, "typed_interest"), start=1)]
+    edits = [build(DemoEdit, entry, entry_name(path, "edit", n, entry.get("person", "")))
+             for n, entry in enumerate(file_entries(data, path, "edit"), start=1)]
+    campaigns = []
+    for n, entry in enumerate(file_entries(data, path, "campaign"), start=1):
+        values = {**entry}
+        if isinstance(values.get("committees"), list):
+            values["committees"] = tuple(values["committees"])
+        campaigns.append(build(DemoCampaign, values,
+                               entry_name(path, "campaign", n, entry.get("title", ""))))
+    returns = data.get("returns", {})
+    for person, days in returns.items():
+        if not isinstance(days, list) or not all(isinstance(d, int) for d in days):
+            raise DemoDataError(f"{path.name}, returns of {person}: should be a list of days")
+    return DemoHistory(accounts, dict(data.get("independent_reviewers", {})), interests, edits,
+                       returns, campaigns)
+
+
+HISTORY = read_history()
+DEMO_ACCOUNTS = [(account.username, account.label) for account in HISTORY.accounts]
+# An account's role is its username, except these.
+DEMO_ROLES = {account.username: account.role for account in HISTORY.accounts if account.role}
+# Which person each demo account belongs to.
+ACCOUNT_PEOPLE = {account.username: account.person for account in HISTORY.accounts}
 
 
 def _count(label: str, counts: dict[str, int]) -> None:
@@ -313,12 +414,13 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
                 person_id=people[ACCOUNT_PEOPLE[username]], actor=ACTOR)
             _count("accounts", counts)
         for committee in COMMITTEES:
-            if committee["key"] in INDEPENDENT_REVIEWERS:
+            if committee["name"] in HISTORY.independent_reviewers:
                 committee_id, version = db.execute(
                     "SELECT id, version FROM committees WHERE name = ?",
                     [committee["name"]]).fetchone()
-                set_independent_reviewer(db, committee_id, version,
-                                         users[INDEPENDENT_REVIEWERS[committee["key"]]], ACTOR)
+                set_independent_reviewer(
+                    db, committee_id, version,
+                    users[HISTORY.independent_reviewers[committee["name"]]], ACTOR)
 
         def account(username: str) -> SimpleNamespace:
             return SimpleNamespace(id=users[username], person_id=people[ACCOUNT_PEOPLE[username]],
@@ -354,22 +456,23 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
             _count("interests", counts)
             return interest_id
 
-        for interest in TYPED_INTERESTS:
+        for interest in HISTORY.typed_interests:
             add_interest(interest)
 
         # Edits: the first version is kept in interest_versions, as the interests pages do.
-        for holder, organisation_key, days_ago, username, changed in EDITS:
+        for edit in HISTORY.edits:
             current = next(iter(db.query(
                 "SELECT * FROM interests WHERE person_id = ? AND organisation_id = ?",
-                [people[holder], orgs[organisation_key]])))
-            update_interest(db, current["id"], current["version"], {**current, **changed},
-                            user=account(username), now=f"{day(days_ago)}T10:00:00+00:00")
+                [people[edit.person], orgs[edit.organisation]])))
+            update_interest(db, current["id"], current["version"], {**current, **edit.changes},
+                            user=account(edit.account),
+                            now=f"{day(edit.days_ago)}T10:00:00+00:00")
             _count("interest edits", counts)
 
         # Each person's own annual return, as the "confirm my declarations" button records it.
         with_interests = {row[0] for row in db.execute(
             "SELECT DISTINCT person_id FROM interests WHERE withdrawn = 0")}
-        for person, days in RETURNS.items():
+        for person, days in HISTORY.returns.items():
             for days_ago in days:
                 record_return(db, people[person],
                               "complete" if people[person] in with_interests else "nil",
@@ -391,32 +494,25 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
         # one still open, with any the decisions' outcomes recorded themselves), from the files.
         import_files({"gifts", "breaches"})
 
-        # A declaration campaign running now for the Governing Body, opened two weeks ago (so
-        # today is a reminder day), with the deadline in two weeks; those who confirmed since it
-        # opened have answered it. Everyone else hears about their annual return as usual.
-        from .campaigns.queries import open_campaign
+        # Declaration campaigns (history.toml), opened by the governance lead on their day; one
+        # closed at its deadline.
+        from .campaigns.queries import open_campaign, record_close
 
-        governing_body = db.execute("SELECT id FROM committees WHERE name = 'Governing Body'"
-                                    ).fetchone()[0]
-        open_campaign(db, {"title": f"Governing Body declarations {base.year}",
-                           "kind": "six_monthly",
-                           "deadline": (base + dt.timedelta(days=14)).isoformat(),
-                           "reminder_every_days": 7, "publish_non_declarers": 1},
-                      [governing_body], user_id=users["governance"], actor=ACTOR,
-                      today=base - dt.timedelta(days=14))
-        _count("declaration campaigns", counts)
-        # Last year's campaign for every decision-maker, closed at its deadline, its non-declarers
-        # published; those who confirmed after the close (Margaret Okafor among them) are recorded as
-        # late and not listed.
-        from .campaigns.queries import record_close
-
-        last_year = open_campaign(
-            db, {"title": f"Declarations {base.year - 1}", "kind": "annual",
-                 "deadline": (base - dt.timedelta(days=392)).isoformat(),
-                 "reminder_every_days": 7, "publish_non_declarers": 1},
-            [], user_id=users["governance"], actor=ACTOR, today=base - dt.timedelta(days=420))
-        record_close(db, last_year, base - dt.timedelta(days=392), actor=ACTOR)
-        _count("declaration campaigns", counts)
+        for campaign in HISTORY.campaigns:
+            committee_ids = [db.execute("SELECT id FROM committees WHERE name = ?",
+                                        [name]).fetchone()[0] for name in campaign.committees]
+            campaign_id = open_campaign(
+                db, {"title": campaign.title.format(year=base.year, last_year=base.year - 1),
+                     "kind": campaign.kind,
+                     "deadline": (base - dt.timedelta(days=campaign.deadline)).isoformat(),
+                     "reminder_every_days": campaign.reminder_every_days,
+                     "publish_non_declarers": int(campaign.publish_non_declarers)},
+                committee_ids, user_id=users["governance"], actor=ACTOR,
+                today=base - dt.timedelta(days=campaign.opened))
+            if campaign.closed is not None:
+                record_close(db, campaign_id, base - dt.timedelta(days=campaign.closed),
+                             actor=ACTOR)
+            _count("declaration campaigns", counts)
 
         # Companies House's persons with significant control of Go-To-Doc Ltd, read through the
         # documented import: one may be a Governing Body GP who has declared nothing about it.

@@ -1,4 +1,6 @@
-"""The demo consortium's make-or-buy decisions: two years of them, in every state of their life.
+"""The demo consortium's make-or-buy decisions: two years of them, in every state of their life,
+read from demo_files/decisions.toml (with the contract modifications and the interests declared
+after them) by `read_decisions`, which names the file and the entry for anything malformed.
 
 Each decision is written through the app's own functions, in the order things happened: a draft
 with a fresh reference, the record saved, submitted (flags computed), the governance lead's rulings,
@@ -21,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -30,7 +33,20 @@ from .auth.roles import ROLE_LABELS
 from .decisions import lifecycle, record
 from .decisions import modifications as contract_modifications
 from .decisions import queries as decision_queries
-from .demo import ACCOUNT_PEOPLE, ACTOR, COMMITTEES, FIN, PEOPLE, DemoInterest
+from .demo import (
+    ACCOUNT_PEOPLE,
+    ACTOR,
+    COMMITTEES,
+    DEMO_FILES,
+    PEOPLE,
+    DemoDataError,
+    DemoInterest,
+    build,
+    entry_name,
+    file_entries,
+    read_interest,
+    read_toml,
+)
 from .notices import store as notice_store
 from .reviews import queries as review_queries
 from .reviews import records, signoff
@@ -53,69 +69,9 @@ from .rules.working_days import add_working_days, is_working_day
 # procurement items (a lead who took part may not sign off).
 GUARDIAN = ACCOUNT_PEOPLE["governance"]
 
-# How the PSR key criteria were applied, unless a decision says otherwise.
-APPLIED = {
-    "quality_innovation": "Scored from each option's clinical model, outcomes data and the "
-                          "provider's CQC rating",
-    "value": "Price per patient and total cost over the contract, against the current service",
-    "integration_collaboration_sustainability": "Links with practices, the network and community "
-                                                "teams, and a workforce plan that lasts the term",
-    "access_inequalities_choice": "Waiting times, travel, evening and weekend opening, and uptake "
-                                  "in the most deprived neighbourhoods",
-    "social_value": "Local jobs, travel and carbon, and work with voluntary groups",
-}
-
-# What a PSR process is called under the 2013 regulations, for a decision that falls before 2024
-# when the demo is loaded on an early day.
-# Why each route was chosen, and what the routes that assess providers record about them.
-ROUTE_REASONS = {
-    "direct_award_a": "Only the existing provider can deliver the service, because of where it "
-                      "is provided and the patients it serves.",
-    "direct_award_b": "Patients choose among every provider able to deliver it, and the service "
-                      "is offered to every provider that meets the requirements.",
-    "direct_award_c": "The existing provider is meeting the contract and is likely to go on "
-                      "doing so, and the service is not changing considerably.",
-    "most_suitable_provider": "The committee could identify the most suitable provider without a "
-                              "competition, having looked at every provider likely to deliver "
-                              "it.",
-    "competitive_process": "Several providers could deliver the service and the most suitable "
-                           "could not be identified without a competition.",
-    "urgent_award": "The service had to start at once to keep patients safe: there was no time "
-                    "for any other process.",
-    "competitive_tender": "Several providers could deliver the service; a tender tested value.",
-    "single_tender": "Only one provider could deliver the service in time.",
-    "any_qualified_provider": "Patients choose among every qualified provider.",
-    "extension": "The existing contract allowed an extension, and the provider was meeting it.",
-}
-SELECTION_CRITERIA_TEXT = (
-    "Each provider's legal and financial standing (accounts for the last two years, insurance) "
-    "and technical and professional ability (CQC registration and rating, staffing) were "
-    "checked: each met the basic selection criteria.")
-EXCLUSIONS_TEXT = (
-    "Each provider declared against the mandatory and discretionary grounds for exclusion, "
-    "checked against Companies House and the CQC register: none was excluded.")
-
-PCR2013_PROCESS = {
-    "competitive_process": "competitive_tender",
-    "most_suitable_provider": "single_tender",
-    "direct_award_a": "single_tender",
-    "direct_award_b": "any_qualified_provider",
-    "direct_award_c": "extension",
-    "urgent_award": "single_tender",
-}
-
-GB_PROCESS = ("Decided by the Governing Body in the part of its meeting held in public, by a vote "
-              "of the voting members present for the item. Margaret Okafor, the Conflicts of "
-              "Interest Guardian, took no part in the item.")
-# The Conflicts of Interest Guardian votes on this item, so she may not review it: the Governing
-# Body's independent reviewer does.
-GB_INDEPENDENT_PROCESS = (
-    "Decided by the Governing Body in the part of its meeting held in public, by a vote of the "
-    "voting members present for the item, Margaret Okafor among them. As the Conflicts of "
-    "Interest Guardian takes part, the conflicts are reviewed by the Governing Body's independent "
-    "reviewer, Eleanor Fairweather.")
-PCC_PROCESS = ("Decided by the Primary Care Committee under the authority delegated to it by the "
-               "Governing Body, by a vote of the voting members present for the item.")
+DECISIONS_FILE = DEMO_FILES / "decisions.toml"
+# The standard texts a decision_process may start with, as {name}.
+STANDARD_PROCESS_TEXTS = ("gb_process", "gb_independent_process", "pcc_process")
 
 
 @dataclass(frozen=True)
@@ -179,648 +135,8 @@ class DemoDecision:
     outcome: Outcome = field(default_factory=Outcome)
     reason: str = ""  # why it was returned or withdrawn
     guardian_votes: bool = False  # the governance lead votes: the independent reviewer reviews
-
-
-def _pounds(amount: float) -> int:
-    return round(amount * 100)
-
-
-DECISIONS = [
-    DemoDecision(
-        committee="pcc", meeting=900, title="Community phlebotomy service: 12-month extension",
-        description="Blood-taking clinics in six community venues, and home visits for housebound "
-                    "patients, under the community services contract.",
-        status="published", choice="buy", contract_kind="existing", process="extension",
-        total=_pounds(186_400), annual=_pounds(186_400), months=12, clinical_lead="martin",
-        contract_manager="gallagher", providers=("community",), awarded="community",
-        options=(
-            ("Extend the trust's contract for 12 months", "chosen",
-             "Keeps the service running while the review of phlebotomy in primary care finishes"),
-            ("Run a competitive tender now", "rejected",
-             "Not enough time before the contract ends for a fair tender, and the review may "
-             "change what is bought"),
-            ("Member practices take blood for their own patients", "rejected",
-             "Practices have neither the capacity nor the clinical waste arrangements yet: part "
-             "of the review"),
-        ),
-        justification="The contract allows a 12-month extension at the same price, and the "
-                      "trust meets the waiting-time standard.",
-        before_psr=dt.date(2023, 6, 15),
-    ),
-    DemoDecision(
-        committee="gb", meeting=850, title="Non-obstetric ultrasound: any qualified provider",
-        description="Accreditation of providers of community non-obstetric ultrasound (abdominal, "
-                    "pelvic, renal and musculoskeletal scans) at the local price, so patients can "
-                    "choose where they are scanned.",
-        status="published", choice="buy", contract_kind="new", process="any_qualified_provider",
-        total=_pounds(1_350_000), annual=_pounds(450_000), months=36, clinical_lead="martin",
-        contract_manager="thompson", providers=("clearscan",), awarded="clearscan",
-        options=(
-            ("Accredit every provider that meets the standard, at the local price", "chosen",
-             "Gives patients a choice of where to be scanned and brings waits down"),
-            ("Leave scanning with the hospital trust's radiology department", "rejected",
-             "Waits of 9 weeks against a 6-week standard, and every scan means a trip to the "
-             "hospital"),
-            ("A competitive tender for a single community provider", "rejected",
-             "Would remove patients' choice and take longer to put in place"),
-        ),
-        justification="ClearScan Diagnostics Ltd met the accreditation standard (qualified "
-                      "sonographers, consultant radiologists reporting, reports within 5 days); "
-                      "the hospital trust chose not to apply.",
-        before_psr=dt.date(2023, 11, 16),
-    ),
-    DemoDecision(
-        committee="pcc", meeting=690,
-        title="Minor surgery (joint injections and excisions) at Fernhill Surgery",
-        description="Joint injections, excision of skin lesions and incision of cysts for patients "
-                    "in the Upper Fernhill villages, at Fernhill Surgery instead of the "
-                    "hospital's minor operations list.",
-        status="published", choice="make", contract_kind="new", process="most_suitable_provider",
-        total=_pounds(96_000), annual=_pounds(32_000), months=36, clinical_lead="martin",
-        contract_manager="gallagher", providers=("fernhill",), awarded="fernhill",
-        options=(
-            ("Fernhill Surgery runs the clinics for the villages", "chosen",
-             "The only practice there with a treatment room that meets the infection control "
-             "standard, and two GPs accredited for minor surgery"),
-            ("Keep the hospital trust's minor operations list", "rejected",
-             "A 40-mile round trip for most of these patients and a 14-week wait"),
-            ("A network-wide minor surgery hub", "rejected",
-             "Too few procedures from the villages to justify a hub; to be looked at again with "
-             "the network's estates plan"),
-        ),
-        weights=(35, 20, 15, 25, 5),
-        justification="Fernhill Surgery was the most suitable provider: no other practice or "
-                      "provider can offer the procedures in the villages.",
-        comments="No member of the committee works at Fernhill Surgery; the flag is the "
-                 "practice's own gain.",
-    ),
-    # Worked example 2: a lay member's spouse owns a bidder. The clinical lead on the evaluation
-    # panel supervises that bidder's physiotherapists, typed under a slightly different name.
-    DemoDecision(
-        committee="pcc", meeting=400, title="Community musculoskeletal (MSK) physiotherapy service",
-        description="Assessment and treatment of adults with back, neck and joint problems, "
-                    "referred by GPs or referring themselves, in community clinics across "
-                    "Northvale.",
-        status="published", choice="buy", contract_kind="new", process="competitive_process",
-        total=_pounds(4_200_000), annual=_pounds(840_000), months=60, clinical_lead="siddiqui",
-        contract_manager="mcallister", providers=("physio", "community"), awarded="physio",
-        extra=(("siddiqui", "evaluator"),),
-        options=(
-            ("A competitive process open to any provider", "chosen",
-             "Two credible bidders and a new service model: competition shows which gives the "
-             "best value"),
-            ("Direct award to the community trust, the current provider", "rejected",
-             "Its service misses the 4-week wait standard and has no self-referral"),
-            ("Member practices employ their own physiotherapists", "rejected",
-             "Practices could not recruit enough physiotherapists, and small teams cannot cover "
-             "leave"),
-        ),
-        weights=(40, 25, 15, 15, 5),
-        justification="Vale Physio Partners Ltd scored highest on quality (self-referral, "
-                      "3-week waits, evening clinics) and on value; the trust's bid cost 11% "
-                      "more.",
-        decision_process=PCC_PROCESS + " Eleanor Fairweather left the meeting for the item; "
-                                       "Dr Siddiqui's scores were removed from the evaluation.",
-        review=Review(matches={"siddiqui": "confirm"}),
-    ),
-    DemoDecision(
-        committee="pcc", meeting=330,
-        title="Community dermatology clinics led by GPs with an extended role",
-        description="Clinics for adults with eczema, psoriasis, acne and benign skin lesions, run "
-                    "by GPs with an extended role in dermatology and supported by photo triage.",
-        status="published", choice="make", contract_kind="new", process="most_suitable_provider",
-        total=_pounds(1_140_000), annual=_pounds(380_000), months=36, clinical_lead="martin",
-        contract_manager="mcallister", providers=("federation",), awarded="federation",
-        options=(
-            ("Northvale GP Federation Ltd runs the clinics from its hubs", "chosen",
-             "Employs four of the five accredited GPs with an extended role in Northvale"),
-            ("Keep all routine dermatology at the hospital", "rejected",
-             "Routine waits of 38 weeks; the consultants asked for routine work to move out"),
-            ("Each practice runs its own clinic", "rejected",
-             "Too few accredited GPs to cover every practice"),
-        ),
-        weights=(35, 25, 20, 15, 5),
-        justification="The federation was the most suitable provider: it already runs the hub "
-                      "sites and employs the accredited GPs.",
-    ),
-    DemoDecision(
-        committee="gb", meeting=300, title="Community echocardiography and cardiac diagnostics",
-        description="Echocardiograms, 24-hour ECGs and blood pressure monitoring for patients with "
-                    "suspected heart failure or arrhythmia, in community clinics, reported within "
-                    "10 working days.",
-        status="published", choice="buy", contract_kind="new", process="competitive_process",
-        total=_pounds(2_250_000), annual=_pounds(450_000), months=60, clinical_lead="martin",
-        contract_manager="thompson", providers=("hospitals", "clearscan"), awarded="clearscan",
-        options=(
-            ("A competitive process between the hospital trust and independent providers",
-             "chosen", "Tests whether a community provider can cut the wait"),
-            ("Direct award to the hospital trust's cardiology department", "rejected",
-             "Its offer kept the 13-week wait for echocardiograms"),
-            ("Network diagnostic hubs", "rejected",
-             "The network has no cardiac physiologists and could not recruit them in time"),
-        ),
-        weights=(35, 30, 15, 15, 5),
-        justification="ClearScan Diagnostics Ltd offered echocardiograms within 4 weeks at three "
-                      "community sites, at a lower price per test; the trust's bid kept all "
-                      "testing at the hospital.",
-        decision_process=GB_PROCESS + " Dr Ashworth-Hale and Siân Llewelyn left the meeting for "
-                                      "the item.",
-        review=Review(rulings={"pemberton": "note_only"}),
-    ),
-    # Worked example 1: a scheme offered to every member practice.
-    DemoDecision(
-        committee="pcc", meeting=250,
-        title="Anticoagulation monitoring (INR testing and dosing) in general practice",
-        description="Point-of-care INR testing and warfarin dosing in patients' own practices, "
-                    "offered to every member practice as a local enhanced service, replacing the "
-                    "hospital clinic for stable patients.",
-        status="published", choice="make", contract_kind="new", process="direct_award_b",
-        total=_pounds(615_000), annual=_pounds(205_000), months=36, clinical_lead="demir",
-        contract_manager="gallagher", offered_to_all=True,
-        options=(
-            ("Offer the service to every member practice at the same price per patient",
-             "chosen", "Patients are tested where they are registered; any practice that meets "
-                       "the specification may sign up"),
-            ("Keep the hospital anticoagulation clinic", "rejected",
-             "Patients travel for a 5-minute test; the hospital wants to see only unstable "
-             "patients"),
-            ("One network clinic for every practice", "rejected",
-             "Still means travel for most patients, and leaves practices out of their patients' "
-             "care"),
-        ),
-        justification="Every practice that meets the specification is paid the same price per "
-                      "patient, so no practice is favoured over another.",
-        comments="Offered to all twelve member practices; eleven signed up before the start "
-                 "date.",
-        decision_process=PCC_PROCESS + " Both GP members took part in the discussion but not "
-                                       "the vote.",
-    ),
-    # The Governing Body is inquorate on a network contract: two GPs from the practices outside
-    # the network are co-opted, and one conflicted GP speaks under a sole-expertise exception.
-    DemoDecision(
-        committee="gb", meeting=230, title="Social prescribing link workers across the network",
-        description="Link workers who connect patients with community groups, welfare advice and "
-                    "activities, employed by the network and based in its ten practices.",
-        status="decided", choice="make", contract_kind="new", process="most_suitable_provider",
-        total=_pounds(1_560_000), annual=_pounds(520_000), months=36, clinical_lead="martin",
-        contract_manager="mcallister", providers=("pcn",), awarded="pcn",
-        options=(
-            ("Northvale Central Primary Care Network employs the link workers", "chosen",
-             "Already employs two under the national additional roles scheme"),
-            ("Voluntary organisations provide them", "rejected",
-             "No single organisation could cover all ten practices and work from their records"),
-            ("Extend the council's community connectors service", "rejected",
-             "The council is closing the service at the end of the year"),
-        ),
-        weights=(30, 20, 30, 15, 5),
-        justification="Link workers need access to practice records and to work inside the "
-                      "practice teams: the network is the most suitable provider.",
-        decision_process="Taken by the Governing Body with two co-opted GP members. With its six "
-                         "GP members conflicted the meeting was inquorate; Dr Ewa Kowalczyk and "
-                         "Dr Imogen Ferreira, partners in the two practices outside the network, "
-                         "were co-opted for the item and the vice-chair took it. Margaret Okafor, "
-                         "the Conflicts of Interest Guardian, took no part in the item.",
-        review=Review(
-            rulings={"wojcik": "no_vote"},
-            exceptions={"wojcik": (
-                "Dr Wójcik is the network's clinical director and the only member who can "
-                "explain how link workers would be deployed across the ten practices.",
-                "She answered questions on the workforce model only, left before the discussion "
-                "of price, did not vote, and took no part in scoring the options.")},
-            escalation=("co_opt", ("kowalczyk", "gp"), ("ferreira", "gp"))),
-    ),
-    DemoDecision(
-        committee="pcc", meeting=150, title="Community vasectomy service",
-        description="No-scalpel vasectomy under local anaesthetic in a community clinic instead of "
-                    "the hospital's day surgery unit.",
-        status="withdrawn", choice="buy", contract_kind="new", process="competitive_process",
-        total=_pounds(168_000), annual=_pounds(84_000), months=24, clinical_lead="martin",
-        contract_manager="mcallister", providers=("hospitals",),
-        options=(
-            ("A competitive process for a community clinic", "chosen", ""),
-            ("Keep the service in the hospital's day surgery unit", "rejected",
-             "Waits of 30 weeks"),
-        ),
-        weights=(35, 30, 15, 15, 5),
-        justification="A community clinic would halve the wait; the market engagement found two "
-                      "interested providers besides the trust.",
-        reason="The hospital trust will run a community clinic within its urology contract from "
-               "April, so no new contract is needed.",
-    ),
-    # Worked example 4: Dr MacLeod never declared his practice, and stayed in the room.
-    DemoDecision(
-        committee="gb", meeting=120,
-        title="Enhanced health in care homes: weekly ward rounds for the Greystone homes",
-        description="A named GP and a weekly multidisciplinary ward round for residents of the "
-                    "four care homes around Greystone, with anticipatory care plans and medication "
-                    "reviews.",
-        status="decided", choice="make", contract_kind="new", process="most_suitable_provider",
-        total=_pounds(148_500), annual=_pounds(99_000), months=18, clinical_lead="martin",
-        contract_manager="gallagher", providers=("greystone",), awarded="greystone",
-        options=(
-            ("Greystone Medical Group, which already looks after most residents, runs the ward "
-             "rounds", "chosen", "83% of the residents are registered with the practice"),
-            ("Residents stay with their own practices", "rejected",
-             "Residents are registered with seven practices, so no GP knows any home well"),
-            ("The community trust's care home team", "rejected",
-             "Covers nursing care only and has no GP sessions"),
-        ),
-        weights=(40, 20, 25, 10, 5),
-        justification="Greystone Medical Group is next door to two of the homes and already "
-                      "cares for most residents: the most suitable provider for the pilot.",
-        decision_process=GB_PROCESS,
-        outcome=Outcome(present_anyway=("macleod",),
-                        notes="The minutes record that Dr MacLeod stayed in the room for the "
-                              "vote, though he did not vote. Referred to the Conflicts of "
-                              "Interest Guardian."),
-    ),
-    DemoDecision(
-        committee="pcc", meeting=75, title="Ear wax removal (microsuction) clinics in the network",
-        description="Microsuction for adults whose ear wax has not cleared with drops, in three "
-                    "network clinics, now that hospital audiology no longer takes GP referrals for "
-                    "wax.",
-        status="decided", choice="make", contract_kind="new", process="most_suitable_provider",
-        total=_pounds(210_000), annual=_pounds(70_000), months=36, clinical_lead="martin",
-        contract_manager="gallagher", providers=("pcn",), awarded="pcn",
-        options=(
-            ("Northvale Central Primary Care Network runs three clinics", "chosen", ""),
-            ("An independent audiology provider", "rejected",
-             "No provider offers the service within 20 miles"),
-            ("Patients pay privately", "rejected",
-             "The service is clinically needed; paying would leave the poorest untreated"),
-        ),
-        weights=(30, 25, 20, 20, 5),
-        justification="The network has trained healthcare assistants and the rooms; no other "
-                      "provider offers the service locally.",
-        decision_process=PCC_PROCESS,
-        outcome=Outcome(abstain=("kapoor",),
-                        notes="Rajesh Kapoor abstained: he wanted the price per ear reviewed "
-                              "after a year.",
-                        left=(("oconnor", "14:20", "discussion", "14:45"),),
-                        refused_proxies=(("oconnor", "kapoor", ""),)),
-    ),
-    DemoDecision(
-        committee="pcc", meeting=45, title="Community leg ulcer and wound care clinics",
-        description="Nurse-led leg ulcer clinics with compression therapy in four community "
-                    "venues, instead of home visits for patients who can travel.",
-        status="decided", choice="buy", contract_kind="existing", process="direct_award_c",
-        total=_pounds(1_020_000), annual=_pounds(340_000), months=36, clinical_lead="martin",
-        contract_manager="gallagher", providers=("community",), awarded="community",
-        options=(
-            ("Direct award to the community trust under process C", "chosen",
-             "Its district nurses already treat these patients: the clinics change how, not "
-             "who"),
-            ("A competitive process", "rejected",
-             "No other provider runs tissue viability services here; a competition would delay "
-             "the clinics by a year"),
-            ("Practice nurses treat leg ulcers in each practice", "rejected",
-             "Few practice nurses are trained in compression therapy"),
-        ),
-        weights=(40, 25, 20, 10, 5),
-        justification="The trust meets the contract's standards and the change is a new way of "
-                      "delivering a service it already provides.",
-        decision_process=PCC_PROCESS,
-    ),
-    # Inquorate at four days' notice: chair and accountable officer action, not yet ratified.
-    DemoDecision(
-        committee="pcc", meeting=25, title="Urgent award: out-of-hours video GP consultations",
-        description="GP video and telephone consultations from 18:30 to 08:00 and at weekends for "
-                    "patients referred by NHS 111, for six months, after the previous provider "
-                    "left at four weeks' notice.",
-        status="awaiting_ratification", choice="buy", contract_kind="new", process="urgent_award",
-        total=_pounds(118_750.50), annual=_pounds(237_501), months=6, clinical_lead="obrien",
-        contract_manager="mcallister", providers=("gotodoc",), awarded="gotodoc",
-        absent=("fairweather", "oconnor", "adeyemi"), extra=(("obrien", "attendee"),),
-        options=(
-            ("Urgent award to Go-To-Doc Ltd for six months", "chosen",
-             "The only provider able to start within four weeks, with GPs already on the "
-             "performers list"),
-            ("Member practices cover the rota", "rejected",
-             "Practices could fill fewer than half of the shifts"),
-            ("Leave patients to go to the emergency department", "rejected",
-             "Unsafe, and about 40 more attendances a night"),
-        ),
-        justification="Patients would be at risk with no out-of-hours GP; there was no time for "
-                      "another process. A competitive process for the long-term service has "
-                      "started.",
-        comments="The committee was called at four days' notice and three members could not "
-                 "attend.",
-        decision_process="Kwame Mensah left the meeting for the item, leaving three voting "
-                         "members against a quorum of four, so the chair and the accountable "
-                         "officer took the decision, to be ratified at the next quorate meeting.",
-        notice=2,
-        review=Review(matches={"obrien": "confirm"},
-                      escalation=("chair_action", "pemberton", "llewelyn")),
-    ),
-    # Worked example 3: Dr Adeyemi resigned as a director of the federation eight months ago.
-    DemoDecision(
-        committee="pcc", meeting=-6, title="Extended access: evening and weekend GP appointments",
-        description="Evening (18:30 to 20:00) and Saturday GP and nurse appointments at two hubs, "
-                    "bookable by every practice for its patients.",
-        status="signed_off", choice="buy", contract_kind="new", process="competitive_process",
-        total=_pounds(5_760_000), annual=_pounds(1_440_000), months=48, clinical_lead="obrien",
-        contract_manager="mcallister", providers=("federation", "gotodoc"),
-        options=(
-            ("A competitive process between the GP federation and Go-To-Doc Ltd", "chosen",
-             "Market engagement found two credible providers"),
-            ("Direct award to the federation, the current provider", "rejected",
-             "A second credible provider came forward, so process C does not apply"),
-            ("Each network provides its own appointments", "rejected",
-             "The two practices outside the network would be left without a service"),
-        ),
-        weights=(35, 25, 20, 15, 5),
-        justification="Both bids were scored by officers against the published criteria; the "
-                      "committee decides between them.",
-        decision_process=PCC_PROCESS, submitted=6, reviewed=2,
-    ),
-    DemoDecision(
-        committee="gb", meeting=-10,
-        title="Community diabetes specialist nursing and insulin starts",
-        description="Diabetes specialist nurses who start insulin and support practices with "
-                    "patients whose diabetes is poorly controlled, in community clinics rather "
-                    "than the hospital's diabetes centre.",
-        status="signed_off", choice="buy", contract_kind="existing", process="direct_award_c",
-        total=_pounds(2_700_000), annual=_pounds(900_000), months=36, clinical_lead="price",
-        contract_manager="gallagher", providers=("hospitals",),
-        options=(
-            ("Direct award to the hospital trust under process C, moving the nurses into "
-             "community clinics", "chosen", "The trust employs the only diabetes specialist "
-                                            "nurses in Northvale"),
-            ("A competitive process", "rejected",
-             "No other provider could employ specialist nurses in time"),
-            ("Practice nurses start insulin themselves", "rejected",
-             "Practice nurses asked for specialist support first: this service gives it"),
-        ),
-        weights=(40, 25, 20, 10, 5),
-        justification="The trust is the current provider, meets the contract's standards, and "
-                      "the change moves where the service is given, not who gives it.",
-        decision_process=GB_PROCESS, submitted=8, reviewed=3,
-        review=Review(rulings={"pemberton": "note_only"}),
-    ),
-    # Signed off, then Rajesh Kapoor declares his wife's new post at the trust: the sign-off is
-    # void and the decision is back in the queue (see LATE_INTERESTS).
-    DemoDecision(
-        committee="pcc", meeting=-5,
-        title="Diabetes foot care: community podiatry and foot checks in practices",
-        description="The community trust's podiatrists treat high-risk feet and ulcers, and the "
-                    "network's healthcare assistants do the annual foot checks in practices, with "
-                    "one referral route between them.",
-        status="signed_off", choice="mixed", contract_kind="new", process="most_suitable_provider",
-        total=_pounds(1_290_000), annual=_pounds(430_000), months=36, clinical_lead="price",
-        contract_manager="gallagher", providers=("community", "pcn"),
-        options=(
-            ("Mixed: trust podiatry for high-risk feet, network foot checks in practices",
-             "chosen", "Each part goes to the provider with the staff for it"),
-            ("Everything from the community trust", "rejected",
-             "Checks at trust clinics miss patients who do not travel; uptake was 61%"),
-            ("Everything from the network", "rejected", "The network has no podiatrists"),
-        ),
-        weights=(40, 20, 25, 10, 5),
-        justification="The most suitable provider for each part of the pathway.",
-        decision_process=PCC_PROCESS, submitted=24, reviewed=16,
-    ),
-    # Still waiting for the governance lead: one overdue, one with a name to confirm.
-    DemoDecision(
-        committee="pcc", meeting=-3, title="Phlebotomy in primary care: network blood-taking hub",
-        description="A blood-taking hub run by the network at Elmwood Family Practice, open 07:30 "
-                    "to 18:30, replacing the trust's clinics in the north of the area.",
-        status="awaiting_review", choice="make", contract_kind="new",
-        process="most_suitable_provider", total=_pounds(465_000), annual=_pounds(155_000),
-        months=36, clinical_lead="martin", contract_manager="gallagher", providers=("pcn",),
-        options=(
-            ("The network runs a hub at Elmwood Family Practice", "chosen",
-             "Recommended by the phlebotomy review: longer hours, results straight into the "
-             "practice record"),
-            ("Keep the trust's community clinics", "rejected",
-             "Open three mornings a week in the north of the area"),
-            ("Each practice takes its own patients' blood", "rejected",
-             "Six of the ten practices have no spare clinic room"),
-        ),
-        weights=(30, 25, 20, 20, 5),
-        justification="The network is the most suitable provider: it has the rooms, the staff "
-                      "and access to the practices' records.",
-        decision_process=PCC_PROCESS, submitted=17,
-    ),
-    DemoDecision(
-        committee="gb", meeting=-8, title="Online GP consultations for NHS 111 referrals",
-        description="The long-term service after the six-month urgent award: out-of-hours GP video "
-                    "and telephone consultations for patients referred by NHS 111, for three "
-                    "years.",
-        status="awaiting_review", choice="buy", contract_kind="new", process="competitive_process",
-        total=_pounds(1_800_000), annual=_pounds(600_000), months=36, clinical_lead="obrien",
-        contract_manager="mcallister", providers=("gotodoc",),
-        extra=(("obrien", "attendee"), ("kowalczyk", "attendee")),
-        options=(
-            ("A competitive process", "chosen",
-             "Required for a long-term contract of this value; one compliant bid was received"),
-            ("Extend the urgent award", "rejected",
-             "An urgent award lasts only as long as it takes to run a proper process"),
-            ("The GP federation runs an out-of-hours rota", "rejected",
-             "The federation declined to bid: it cannot staff overnight shifts"),
-        ),
-        weights=(35, 30, 15, 15, 5),
-        justification="Go-To-Doc Ltd's bid met every quality threshold and is 8% below the "
-                      "budget; the evaluation panel recommends it.",
-        decision_process=GB_INDEPENDENT_PROCESS, submitted=2, guardian_votes=True,
-    ),
-    # Buying from providers with no ODS code, known only by their Companies House numbers and
-    # a charity number: the interests declared in them are found as conflicts, one of them late.
-    DemoDecision(
-        committee="pcc", meeting=-20, title="Home from hospital: home care and carers' support",
-        description="Short-term home care for patients leaving hospital, a social prescribing link "
-                    "for each network practice, and support for the unpaid carers looking after "
-                    "them.",
-        status="awaiting_review", choice="buy", contract_kind="new",
-        process="most_suitable_provider", total=_pounds(720_000), annual=_pounds(240_000),
-        months=36, clinical_lead="martin", contract_manager="gallagher",
-        providers=("homecare", "wellbeing", "carers"),
-        options=(
-            ("Saltmouth Home Care, Easterby Wellbeing and Saltmouth Carers Network together",
-             "chosen", "Each already works in the area, and together they cover the whole "
-                       "pathway from discharge to settled at home"),
-            ("The community trust's discharge team, extended", "rejected",
-             "The trust cannot recruit home care workers at the pace needed"),
-            ("Spot-purchase home care package by package", "rejected",
-             "Slower to arrange and dearer per hour, with no carers' support"),
-        ),
-        weights=(35, 25, 20, 15, 5),
-        justification="The three local providers are the most suitable: established in the area, "
-                      "rated good, and already working with the practices.",
-        decision_process=PCC_PROCESS, submitted=3,
-    ),
-    # Inquorate on the Governing Body: co-opting two GPs is recorded, sign-off still to come.
-    DemoDecision(
-        committee="gb", meeting=-13,
-        title="Enhanced health in care homes: network-wide ward rounds",
-        description="Extending the Greystone pilot to all 23 care homes in the network's area: a "
-                    "named GP, weekly multidisciplinary ward rounds and anticipatory care plans "
-                    "for every resident.",
-        status="escalated", choice="make", contract_kind="new", process="most_suitable_provider",
-        total=_pounds(3_150_000), annual=_pounds(1_050_000), months=36, clinical_lead="martin",
-        contract_manager="gallagher", providers=("pcn",),
-        options=(
-            ("The network provides the ward rounds for every home", "chosen",
-             "The pilot cut emergency admissions from the Greystone homes by a fifth"),
-            ("The community trust's care home team, buying in GP sessions", "rejected",
-             "The trust could not secure GP sessions without the practices"),
-            ("Residents stay with their own practices", "rejected",
-             "Residents of one home are registered with up to seven practices"),
-        ),
-        weights=(40, 20, 25, 10, 5),
-        justification="Care home residents need GPs who know them and their homes; only the "
-                      "practices, working as a network, can provide that in every home.",
-        decision_process=GB_PROCESS, submitted=4, reviewed=1,
-        review=Review(escalation=("co_opt", ("kowalczyk", "gp"), ("ferreira", "gp"))),
-    ),
-    DemoDecision(
-        committee="pcc", meeting=-13,
-        title="Community non-obstetric ultrasound: renewal with the current provider",
-        description="Renewal of the community ultrasound service for three years when the "
-                    "accreditation ends, with reports due within 3 working days.",
-        status="ready_for_decision", choice="buy", contract_kind="existing",
-        process="direct_award_c", total=_pounds(1_650_000), annual=_pounds(550_000), months=36,
-        clinical_lead="martin", contract_manager="thompson", providers=("clearscan",),
-        options=(
-            ("Direct award to ClearScan Diagnostics Ltd under process C", "chosen",
-             "The current provider meets the standards, and the service changes only modestly"),
-            ("A competitive process", "rejected",
-             "The market review found no other provider of community ultrasound in Northvale"),
-            ("Return the scans to the hospital trust", "rejected",
-             "The trust's waits are still over 6 weeks"),
-        ),
-        weights=(35, 30, 15, 15, 5),
-        justification="The current provider meets the contract's standards and patients rate it "
-                      "highly; process C applies to a renewal with modest changes.",
-        decision_process=PCC_PROCESS, submitted=3,
-    ),
-    DemoDecision(
-        committee="gb", meeting=-20, title="First contact physiotherapy in practices (pilot)",
-        description="Physiotherapists in four practices who see patients with joint and back pain "
-                    "at their first appointment, without seeing a GP first, for a one-year pilot.",
-        status="ready_for_decision", choice="buy", contract_kind="new",
-        process="most_suitable_provider", total=_pounds(195_000), annual=_pounds(195_000),
-        months=12, clinical_lead="siddiqui", contract_manager="mcallister", providers=("physio",),
-        options=(
-            ("Vale Physio Partners Ltd provides the physiotherapists", "chosen",
-             "Runs the community MSK service, so patients move between the two without a new "
-             "referral"),
-            ("The network recruits its own physiotherapists", "rejected",
-             "The network has tried twice and could not recruit"),
-            ("Do nothing", "rejected", "Joint pain takes a fifth of GP appointments"),
-        ),
-        weights=(35, 25, 25, 10, 5),
-        justification="A one-year pilot with the provider already running community MSK "
-                      "services, to be evaluated before any longer contract.",
-        decision_process=GB_PROCESS, submitted=5,
-    ),
-    DemoDecision(
-        committee="gb", meeting=-27,
-        title="Spirometry and FeNO testing hub for asthma and COPD diagnosis",
-        description="Quality-assured spirometry and FeNO tests at a network hub, so asthma and "
-                    "COPD are diagnosed on objective tests as national guidance requires.",
-        status="returned", choice="make", contract_kind="new", process="most_suitable_provider",
-        total=_pounds(330_000), annual=_pounds(110_000), months=36, clinical_lead="martin",
-        contract_manager="gallagher", providers=("pcn",),
-        options=(
-            ("The network runs a testing hub", "chosen", ""),
-            ("The hospital's lung function unit", "rejected", "Waits of 20 weeks"),
-        ),
-        weights=(30, 30, 20, 15, 5),
-        justification="The network can run quality-assured tests near patients' homes.",
-        decision_process=GB_PROCESS, submitted=9, reviewed=5,
-        reason="Six of the Governing Body's GP members are conflicted on a network contract, so "
-               "the meeting would be inquorate: take it to the Primary Care Committee, which "
-               "holds the delegated authority for network services, and add the scores behind "
-               "choosing the most suitable provider.",
-    ),
-    # Three routes the rest of the demo does not publish: direct awards A and C and an urgent
-    # award, all in 2024 (their references are 2024's own, so no other decision's moves).
-    DemoDecision(
-        committee="pcc", meeting=400, title="Latent tuberculosis screening for new entrants",
-        description="Testing and treatment of latent tuberculosis for people newly arrived from "
-                    "countries with a high incidence, referred by their practice.",
-        status="published", choice="buy", contract_kind="existing", process="direct_award_a",
-        total=_pounds(84_000), annual=_pounds(28_000), months=36, clinical_lead="martin",
-        contract_manager="gallagher", providers=("hospitals",), awarded="hospitals",
-        options=(
-            ("Direct award to the hospital trust under process A", "chosen",
-             "The trust's TB service is the only one in the area with the specialist nurses and "
-             "the laboratory the pathway needs"),
-            ("Member practices test and refer", "rejected",
-             "Practices cannot start or supervise the treatment"),
-        ),
-        justification="Only the trust can provide the service, because of the specialist team "
-                      "and laboratory it needs.",
-        before_psr=dt.date(2024, 7, 11),
-    ),
-    DemoDecision(
-        committee="pcc", meeting=400,
-        title="Community podiatry: direct award to the existing provider",
-        description="Foot care for people with diabetes and high-risk feet in five community "
-                    "clinics, under a new three-year contract with the provider that runs it now.",
-        status="published", choice="buy", contract_kind="existing", process="direct_award_c",
-        total=_pounds(540_000), annual=_pounds(180_000), months=36, clinical_lead="martin",
-        contract_manager="gallagher", providers=("community",), awarded="community",
-        options=(
-            ("Direct award to the community trust under process C", "chosen",
-             "It meets the contract's standards and the service is not changing considerably"),
-            ("The most suitable provider process", "rejected",
-             "Nothing suggests another provider would do better; the cost of changing is high"),
-        ),
-        weights=(40, 25, 20, 10, 5),
-        justification="The trust is meeting the current contract and is likely to go on doing "
-                      "so; the new contract changes little.",
-        before_psr=dt.date(2024, 9, 12),
-    ),
-    DemoDecision(
-        committee="pcc", meeting=400,
-        title="Urgent award: caretaker GP service at Larchfield Medical Practice",
-        description="GP and nursing appointments for Larchfield's 6,200 patients for six months "
-                    "after the practice's partners handed back their contract at short notice.",
-        status="published", choice="buy", contract_kind="new", process="urgent_award",
-        total=_pounds(410_000), annual=_pounds(820_000), months=6, clinical_lead="martin",
-        contract_manager="gallagher", providers=("physio",), awarded="physio",
-        options=(
-            ("An urgent award to a provider that can start within two weeks", "chosen",
-             "Patients would otherwise lose their practice when the contract ends"),
-            ("Disperse the list to neighbouring practices", "rejected",
-             "The neighbouring practices are full; patients would travel much further"),
-        ),
-        justification="The only provider able to staff the practice from the date the contract "
-                      "ended; a procurement for the longer term follows.",
-        before_psr=dt.date(2024, 8, 1),
-    ),
-    DemoDecision(
-        committee="gb", meeting=-27, title="GP streaming at the emergency department",
-        description="GPs at the front door of the emergency department who see patients with "
-                    "primary care problems.",
-        status="draft", choice="buy", contract_kind=None, process="competitive_process",
-        providers=("hospitals", "gotodoc"), clinical_lead="obrien", submitted=3,
-    ),
-    DemoDecision(
-        committee="pcc", meeting=-34,
-        title="Long-acting reversible contraception (coil and implant) clinics", description="",
-        status="new", submitted=1,
-    ),
-]
-
-# Interests declared after the decisions above: (days before the load day it was declared,
-# the interest). Bernadette Nwosu's son worked for ClearScan when the Governing Body chose it for
-# echocardiography: a conflict nobody knew of, now flagged with its late declaration. Rajesh
-# Kapoor's wife joined the community trust's board after the foot care sign-off: it is void.
-LATE_INTERESTS = [
-    (40, DemoInterest(
-        person="nwosu", organisation="clearscan", organisation_name="",
-        business="Diagnostic imaging and ultrasound", interest_type=FIN,
-        nature="Son is a cardiac physiologist employed by the company", date_from=400,
-        declared_on=40, associate="Son")),
-    (6, DemoInterest(
-        person="kapoor", organisation="community", organisation_name="",
-        business="Community health services", interest_type=FIN,
-        nature="Wife appointed a non-executive director of the trust (paid)", date_from=12,
-        declared_on=6, associate="Spouse",
-        mitigation="Will leave the meeting for items where the trust may be awarded a contract")),
-]
+    # A representation made in the standstill: (provider, summary, response).
+    representation: tuple[str, ...] = ()
 
 
 # ---- the clock ------------------------------------------------------------------------------
@@ -842,19 +158,144 @@ class DemoModification:
     ends_in_months: int | None = None  # the new end: the last day of the month before this
 
 
-MODIFICATIONS = [
-    DemoModification(
-        title="Community dermatology clinics led by GPs with an extended role", days_ago=40,
-        what_changed="An extra Saturday clinic each month at Fernhill Surgery until the waiting "
-                     "list for first appointments is under 6 weeks.",
-        ground="e", value_after=_pounds(1_240_000)),
-    DemoModification(
-        title="Minor surgery (joint injections and excisions) at Fernhill Surgery", days_ago=30,
-        what_changed="The contract's break clause used by agreement with the practice: the "
-                     "service ends when the new local enhanced service for minor surgery "
-                     "starts, and the price falls pro rata.",
-        ground="a", value_after=_pounds(76_000), ends_in_months=9),
-]
+@dataclass(frozen=True)
+class DemoDecisions:
+    """What decisions.toml holds: the standard texts, the decisions, the contract modifications
+    and the interests declared after the decisions (with the days before the load day)."""
+
+    texts: dict[str, str]
+    applied: dict[str, str]
+    route_reasons: dict[str, str]
+    pcr2013_process: dict[str, str]
+    decisions: list[DemoDecision]
+    modifications: list[DemoModification]
+    late_interests: list[tuple[int, DemoInterest]]
+
+
+def _pence(value: Any, where: str, name: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise DemoDataError(f"{where}: '{name}' should be an amount in pounds, not {value!r}")
+    return round(value * 100)
+
+
+def _table(entry: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = entry.get(key, {})
+    if not isinstance(value, dict):
+        raise DemoDataError(f"{where}: '{key}' should be a table")
+    return value
+
+
+def _rows(entry: dict[str, Any], key: str, where: str,
+          fields: tuple[str, ...]) -> list[tuple[Any, ...]]:
+    """A list of [[...]] sub-entries as tuples of the given fields, each of them required."""
+    rows = entry.get(key, [])
+    if not isinstance(rows, list):
+        raise DemoDataError(f"{where}: '{key}' should be a list of entries")
+    out = []
+    for n, row in enumerate(rows, start=1):
+        if not isinstance(row, dict):
+            raise DemoDataError(f"{where}, {key.replace('_', ' ')} {n}: should be a table")
+        for name in row:
+            if name not in fields:
+                raise DemoDataError(f"{where}, {key.replace('_', ' ')} {n}: '{name}' is not a "
+                                    "field it can have")
+        for name in fields:
+            if not isinstance(row.get(name), str):
+                raise DemoDataError(f"{where}, {key.replace('_', ' ')} {n}: '{name}' is "
+                                    + ("missing" if name not in row else "not text"))
+        out.append(tuple(row[name] for name in fields))
+    return out
+
+
+def _read_decision(entry: dict[str, Any], where: str, texts: dict[str, str]) -> DemoDecision:
+    values = {key: value for key, value in entry.items()
+              if key not in ("option", "extra", "review", "outcome", "representation")}
+    for name in ("total", "annual"):
+        if name in values:
+            values[name] = _pence(values[name], where, name)
+    for name in ("providers", "absent", "weights"):
+        if isinstance(values.get(name), list):
+            values[name] = tuple(values[name])
+    weights = values.get("weights")
+    if weights is not None and (len(weights) != 5 or not all(
+            isinstance(w, int) and not isinstance(w, bool) for w in weights)):
+        raise DemoDataError(f"{where}: 'weights' should be five whole numbers")
+    process = values.get("decision_process")
+    if isinstance(process, str):
+        for name in STANDARD_PROCESS_TEXTS:
+            process = process.replace("{" + name + "}", texts.get(name, ""))
+        values["decision_process"] = process
+    values["options"] = tuple(_rows(entry, "option", where, ("description", "outcome",
+                                                               "reason")))
+    values["extra"] = tuple(_rows(entry, "extra", where, ("person", "role")))
+    review = _table(entry, "review", where)
+    escalation: tuple[Any, ...] | None = None
+    co_opt = _rows(review, "co_opt", where + ", review", ("person", "category"))
+    chair_action = _table(review, "chair_action", where + ", review")
+    if co_opt:
+        escalation = ("co_opt", *co_opt)
+    elif chair_action:
+        escalation = ("chair_action", *_rows({"chair_action": [chair_action]}, "chair_action",
+                                             where + ", review",
+                                             ("chair", "accountable_officer"))[0])
+    values["review"] = build(Review, {
+        "rulings": dict(_table(review, "rulings", where)),
+        "matches": dict(_table(review, "matches", where)),
+        "exceptions": {person: (reason, mitigation) for person, reason, mitigation in
+                       _rows(review, "exception", where + ", review",
+                             ("person", "reason", "mitigation"))},
+        "escalation": escalation}, where + ", review")
+    outcome = _table(entry, "outcome", where)
+    values["outcome"] = build(Outcome, {
+        **{key: tuple(value) if isinstance(value, list) else value
+           for key, value in outcome.items() if key not in ("left", "refused_proxy")},
+        "left": tuple(_rows(outcome, "left", where + ", outcome",
+                            ("person", "at", "stage", "back"))),
+        "refused_proxies": tuple(_rows(outcome, "refused_proxy", where + ", outcome",
+                                       ("whose", "offered_to", "reason")))},
+        where + ", outcome")
+    if "representation" in entry:
+        values["representation"] = _rows({"representation": [entry["representation"]]},
+                                         "representation", where,
+                                         ("provider", "summary", "response"))[0]
+    return build(DemoDecision, values, where)
+
+
+def read_decisions(path: Path = DECISIONS_FILE) -> DemoDecisions:
+    """The demo's decisions, modifications and late interests from decisions.toml; DemoDataError
+    naming the file and the entry for anything malformed."""
+    data = read_toml(path)
+    sections = {}
+    for name in ("texts", "applied", "route_reasons", "pcr2013_process"):
+        section = data.get(name, {})
+        if not isinstance(section, dict) or not all(isinstance(v, str)
+                                                    for v in section.values()):
+            raise DemoDataError(f"{path.name}: [{name}] should be a table of texts")
+        sections[name] = section
+    decisions = [
+        _read_decision(entry, entry_name(path, "decision", n, str(entry.get("title", ""))),
+                       sections["texts"])
+        for n, entry in enumerate(file_entries(data, path, "decision"), start=1)]
+    modifications = []
+    for n, entry in enumerate(file_entries(data, path, "modification"), start=1):
+        where = entry_name(path, "modification", n, str(entry.get("title", "")))
+        values = dict(entry)
+        if "value_after" in values:
+            values["value_after"] = _pence(values["value_after"], where, "value_after")
+        modifications.append(build(DemoModification, values, where))
+    late = []
+    for n, entry in enumerate(file_entries(data, path, "late_interest"), start=1):
+        where = entry_name(path, "late interest", n, str(entry.get("person", "")))
+        values = dict(entry)
+        declared_at = values.pop("declared_at", None)
+        if not isinstance(declared_at, int) or isinstance(declared_at, bool):
+            raise DemoDataError(f"{where}: 'declared_at' is "
+                                + ("missing" if declared_at is None else "not a number of days"))
+        late.append((declared_at, read_interest(values, where)))
+    return DemoDecisions(decisions=decisions, modifications=modifications, late_interests=late,
+                         **sections)
 
 
 def spec_notice(spec: DemoDecision) -> str:
@@ -880,8 +321,9 @@ class _Loader:
     """Writes one decision's history after another, in the app's own steps."""
 
     def __init__(self, db: Database, base: dt.date, orgs: dict[str, int],
-                 people: dict[str, int], users: dict[str, int]) -> None:
+                 people: dict[str, int], users: dict[str, int], data: DemoDecisions) -> None:
         self.db, self.base, self.orgs, self.people, self.users = db, base, orgs, people, users
+        self.data = data
         self.names = {p.key: p.name for p in PEOPLE}
         self.lead = SimpleNamespace(id=users["governance"], person_id=people[GUARDIAN],
                                     role="governance", display_name=self.names[GUARDIAN],
@@ -925,8 +367,8 @@ class _Loader:
     def values(self, spec: DemoDecision, meeting: dt.date) -> dict[str, Any]:
         regime = regime_for(meeting)
         process = spec.process
-        if regime == "pcr2013" and process in PCR2013_PROCESS:
-            process = PCR2013_PROCESS[process]
+        if regime == "pcr2013" and process in self.data.pcr2013_process:
+            process = self.data.pcr2013_process[process]
         start = end = None
         if spec.total is not None:
             start = meeting + dt.timedelta(days=60)
@@ -944,7 +386,8 @@ class _Loader:
             if spec.contract_manager else None,
             "meeting_date": meeting.isoformat(),
             "decision_process": spec.decision_process or (
-                (GB_PROCESS if spec.committee == "gb" else PCC_PROCESS) if spec.total else ""),
+                self.data.texts["gb_process" if spec.committee == "gb" else "pcc_process"]
+                if spec.total else ""),
             "offered_to_all_member_practices": int(spec.offered_to_all),
             "awarded_provider_id": self.orgs[spec.awarded]
             if spec.awarded and spec.status in ("decided", "published") else None,
@@ -952,15 +395,14 @@ class _Loader:
             **self.route_parts(regime if process else None, process),
         }
 
-    @staticmethod
-    def route_parts(regime: str | None, process: str | None) -> dict[str, Any]:
+    def route_parts(self, regime: str | None, process: str | None) -> dict[str, Any]:
         """What the decision's route records besides the key criteria (rules/routes.py)."""
         parts = routes.parts_for(regime, process) if process else ()
         return {
-            "route_reasons": ROUTE_REASONS.get(process or "", "") if parts else "",
-            "selection_criteria": SELECTION_CRITERIA_TEXT
+            "route_reasons": self.data.route_reasons.get(process or "", "") if parts else "",
+            "selection_criteria": self.data.texts["selection_criteria"]
             if routes.SELECTION_CRITERIA in parts else "",
-            "exclusions": EXCLUSIONS_TEXT if routes.EXCLUSIONS in parts else "",
+            "exclusions": self.data.texts["exclusions"] if routes.EXCLUSIONS in parts else "",
             "score_out_of": 100 if routes.ASSESSMENTS in parts else None,
         }
 
@@ -968,7 +410,8 @@ class _Loader:
         """Each proposed provider's score where the route scores competing providers: the one
         awarded (or to be) highest."""
         regime = regime_for(meeting)
-        process = PCR2013_PROCESS.get(spec.process, spec.process) if regime == "pcr2013" \
+        process = self.data.pcr2013_process.get(spec.process, spec.process) \
+            if regime == "pcr2013" \
             else spec.process
         if not process or routes.ASSESSMENTS not in routes.parts_for(regime, process):
             return []
@@ -981,7 +424,7 @@ class _Loader:
     def children(self, spec: DemoDecision, meeting: dt.date) -> dict[str, list[dict[str, Any]]]:
         criteria = []
         if spec.weights and assesses_key_criteria(regime_for(meeting), spec.process):
-            criteria = [{"criterion": key, "weight": weight, "how_applied": APPLIED[key]}
+            criteria = [{"criterion": key, "weight": weight, "how_applied": self.data.applied[key]}
                         for key, weight in zip(KEY_CRITERIA, spec.weights, strict=True)]
         return {
             "participants": self.participants(spec),
@@ -1108,19 +551,18 @@ class _Loader:
                 return None
             rec = record.load_record(db, decision_id)
             assert rec is not None
-            if spec.process == "competitive_process" and spec.meeting == 400:
+            if spec.representation:
+                provider, summary, response = spec.representation
                 received = add_working_days(intention_on, 3)
                 rep_id = notice_store.record_representation(
-                    db, rec, received_on=received, provider_name="Medway Physio Partners Ltd",
-                    summary="Asked how the access, inequalities and choice criterion was "
-                            "scored against our bid.", today=self.base, actor=ACTOR,
+                    db, rec, received_on=received, provider_name=provider,
+                    summary=summary, today=self.base, actor=ACTOR,
                     now=_stamp(received, "16:00"))
                 responded = add_working_days(received, 2)
                 rec = record.load_record(db, decision_id)
                 assert rec is not None
                 notice_store.respond(
-                    db, rec, rep_id, response="Sent the evaluation panel's scores and notes "
-                    "for that criterion; the scoring stands.", responded_on=responded,
+                    db, rec, rep_id, response=response, responded_on=responded,
                     today=self.base, actor=ACTOR)
                 rec = record.load_record(db, decision_id)
                 assert rec is not None
@@ -1284,19 +726,21 @@ class _Loader:
 def load_decisions(db: Database, base: dt.date, *, orgs: dict[str, int],
                    people: dict[str, int], users: dict[str, int],
                    add_interest: Callable[[DemoInterest, str | None], int],
-                   counts: dict[str, int]) -> None:
-    """Write the demo decisions and their histories, then the interests declared after them.
+                   counts: dict[str, int], path: Path = DECISIONS_FILE) -> None:
+    """Write the demo decisions of decisions.toml and their histories, then the interests
+    declared after them.
 
     Runs inside the demo's write transaction; flags are stored current when it returns.
     """
-    loader = _Loader(db, base, orgs, people, users)
-    for spec in sorted(DECISIONS, key=lambda s: (loader.meeting_day(s), s.title)):
+    data = read_decisions(path)
+    loader = _Loader(db, base, orgs, people, users, data)
+    for spec in sorted(data.decisions, key=lambda s: (loader.meeting_day(s), s.title)):
         loader.load(spec)
         counts["decisions"] = counts.get("decisions", 0) + 1
-    for change in MODIFICATIONS:
+    for change in data.modifications:
         loader.modify(change)
         counts["contract modifications"] = counts.get("contract modifications", 0) + 1
-    for days_ago, interest in LATE_INTERESTS:
+    for days_ago, interest in data.late_interests:
         stamp = _stamp(loader.ago(days_ago), "12:00")
         # Through the interests pages' store function, which brings the decisions its holder
         # takes part in up to date: any sign-off whose conflicts it changes is void at that moment.
