@@ -6,8 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from icalendar import Calendar, Event
-
 from ..timeutil import UK
 
 PRODUCT = "-//Conflicts of interest register//Meetings//EN"
@@ -27,6 +25,8 @@ def invitation_ics(*, uid: str, title: str, meeting_date: dt.date, starts_at: st
     """The invitation: `agenda` is the item lines as they may be shown ("1. Minutes of the last
     meeting"), `leaving_lines` the lines for the person it is for (empty for the general one).
     A meeting without a start time is set at 09:00; without an end, two hours later."""
+    from icalendar import Calendar, Event  # imported when an invitation is made, not at start
+
     calendar = Calendar()
     calendar.add("prodid", PRODUCT)
     calendar.add("version", "2.0")

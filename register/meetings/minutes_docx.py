@@ -8,8 +8,6 @@ from __future__ import annotations
 import io
 from typing import TYPE_CHECKING
 
-from docx import Document
-
 if TYPE_CHECKING:
     from .briefing import MeetingBrief
 
@@ -23,6 +21,8 @@ def minutes_title(brief: MeetingBrief) -> str:
 
 def build_minutes_docx(brief: MeetingBrief, organisation: str) -> bytes:
     """The minutes' paragraph for each item under a heading per item, as a .docx file."""
+    from docx import Document  # imported when a document is made, not at every start
+
     document = Document()
     properties = document.core_properties
     properties.title = minutes_title(brief)

@@ -11,7 +11,6 @@ import re
 
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
-from svglib.svglib import svg2rlg
 
 from .fonts import FAMILY, register_fonts
 
@@ -27,6 +26,8 @@ def chain_drawing(svg: str | None, width: float) -> Drawing | None:
     read: the conflict sentences are printed either way)."""
     if not svg:
         return None
+    from svglib.svglib import svg2rlg  # imported when a diagram is drawn, not at every start
+
     register_fonts()
     text = _FONT.sub(f'font-family="{FAMILY}"', svg).replace('fill="transparent"', 'fill="none"')
     try:
