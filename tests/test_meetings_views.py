@@ -91,16 +91,48 @@ def test_the_meeting_page_shows_the_agenda_and_what_needs_the_governance_lead(db
     assert "Prepare this meeting" in page
 
 
-def test_a_conflicted_chair_is_named_with_who_takes_the_chair(db, world, as_role):
+def _conflict_the_chair(db, world):
     from tests.conftest import add_interest
     add_interest(db, world.chair, organisation_id=world.practice, organisation_name="",
                  nature="Spouse is a partner", is_indirect=1, associate_relationship="spouse",
                  date_from="2020-01-01", declared_on="2020-01-05")
+
+
+def test_who_takes_the_chair_is_not_known_until_the_chair_is_ruled_on(db, world, as_role):
+    _conflict_the_chair(db, world)
     decision = submitted(db, world)
     meeting = meeting_of(db, decision)
     page = text(as_role("secretary").get(f"/meetings/{meeting.id}"))
-    assert "the chair, Hugh Pemberton, is conflicted, so Eleanor Fairweather, the vice-chair, " \
-        "takes the chair for the item" in page
+    assert "the chair, Hugh Pemberton, is conflicted; who takes the chair for the item is not " \
+        "known until the conflicts are ruled on" in page
+    assert "Eleanor Fairweather, the vice-chair, takes the chair" not in page
+
+
+@pytest.mark.parametrize(("ruling", "expected"), [
+    ("leave_item", "the chair, Hugh Pemberton, is conflicted, so Eleanor Fairweather, the "
+                   "vice-chair, takes the chair for the item"),
+    ("no_vote", "the chair, Hugh Pemberton, is conflicted, so Eleanor Fairweather, the "
+                "vice-chair, takes the chair for the item"),
+    ("note_only", "the chair, Hugh Pemberton, has an interest, but the ruling lets them take "
+                  "the chair for the item"),
+])
+def test_who_takes_the_chair_follows_the_ruling_on_the_chair(db, world, as_role, lead, ruling,
+                                                             expected):
+    from tests.test_reviews import review_form
+    _conflict_the_chair(db, world)
+    decision = submitted(db, world)
+    ref = reference(db, decision)
+    data = review_form(lead, ref, **{f"ruling_{world.chair}": ruling, "action": "save"})
+    assert lead.post(f"/reviews/{ref}", data=data).status_code == 302
+    meeting = meeting_of(db, decision)
+    secretary = as_role("secretary")
+    page = text(secretary.get(f"/meetings/{meeting.id}"))
+    assert expected in page
+    assert "not known until the conflicts are ruled on" not in page
+    # One rule says why the governance lead is needed: the checklist and the briefing agree.
+    assert f"Item 1, {ref}: ruled on, but not yet signed off by the governance lead" in page
+    briefing = text(secretary.get(f"/meetings/{meeting.id}/briefing"))
+    assert "Ruled on, but not yet signed off by the governance lead" in briefing
 
 
 def test_a_meeting_with_no_items_says_so_plainly(db, world, as_role):

@@ -10,6 +10,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..decisions import access
+from ..decisions import record as record_model
+from ..rules import meetings as meeting_rules
 from ..timeutil import today_uk
 
 ROLE_LABELS = {"chair": "Chair", "vice_chair": "Vice-chair", "member": "Member"}
@@ -277,12 +279,21 @@ def readable_items(db: Database, who: Any, meeting: Meeting) -> dict[int, str]:
     return out
 
 
+def item_title(item: AgendaItem, answer: str) -> str:
+    """An item's title as a reader with this access to its decision (see `readable_items`)
+    sees it: its reference only, saying so, when they are excluded from it."""
+    if answer == access.EXCLUDED:
+        return f"{item.decision_reference} (you are excluded from this item)"
+    return item.title
+
+
 # ---- where each decision on the agenda stands with its conflicts ------------------------------
 
 @dataclass(frozen=True)
 class ItemReview:
     """Where a decision item stands with its conflicts: who is conflicted, the rulings made
-    (person id to ruling), its status, and whether the governance lead is still needed."""
+    (person id to ruling), its status, and why the governance lead is still needed before the
+    meeting (`reasons`, from `governance_reasons`)."""
 
     decision_id: int
     status: str
@@ -290,6 +301,7 @@ class ItemReview:
     conflicted: tuple[int, ...]
     rulings: dict[int, str]
     signed_off: bool
+    reasons: tuple[str, ...] = ()
 
     @property
     def unruled(self) -> tuple[int, ...]:
@@ -298,10 +310,23 @@ class ItemReview:
 
     @property
     def needs_governance(self) -> bool:
-        """Whether the item needs the governance lead before the meeting: flagged, and not all
-        its conflicted people ruled on and signed off."""
-        return self.flag_count > 0 and not self.signed_off \
-            and self.status not in ("decided", "published", "withdrawn")
+        """Whether the item needs the governance lead before the meeting (see `reasons`)."""
+        return bool(self.reasons)
+
+
+def governance_reasons(rec: record_model.DecisionRecord) -> tuple[str, ...]:
+    """Why a decision needs the governance lead before its meeting, read from its record by the
+    one rule (`rules.meetings.governance_reasons`): people not yet ruled on, possible conflicts
+    to confirm or dismiss, not yet submitted, not yet signed off, inquorate with no plan."""
+    quorum = rec.quorum
+    inquorate = quorum is not None and quorum.quorate_after_rulings is False
+    planned = rec.escalation is not None and bool(rec.escalation.words)
+    return meeting_rules.governance_reasons(
+        rec.status, [(person.name, person.ruling) for person in rec.conflicted],
+        open_possible=[flag.sentence for flag in rec.flags
+                       if flag.severity == "possible" and not flag.match_outcome],
+        signed_off=rec.sign_off is not None and rec.sign_off.voided_at is None,
+        inquorate_unplanned=inquorate and not planned)
 
 
 def item_reviews(db: Database, decision_ids: list[int]) -> dict[int, ItemReview]:
@@ -324,9 +349,12 @@ def item_reviews(db: Database, decision_ids: list[int]) -> dict[int, ItemReview]
     signed = {row[0] for row in db.execute(
         "SELECT decision_id FROM sign_offs WHERE voided_at IS NULL"
         " AND decision_id IN (SELECT value FROM json_each(?))", [ids])}
+    reasons = {rec.id: governance_reasons(rec)
+               for rec in record_model.load_records(db, decision_ids)}
     for row in db.execute("SELECT id, status, flag_count FROM decisions"
                           " WHERE id IN (SELECT value FROM json_each(?))", [ids]):
         out[row[0]] = ItemReview(decision_id=row[0], status=row[1], flag_count=row[2],
                                  conflicted=tuple(conflicted.get(row[0], ())),
-                                 rulings=rulings.get(row[0], {}), signed_off=row[0] in signed)
+                                 rulings=rulings.get(row[0], {}), signed_off=row[0] in signed,
+                                 reasons=reasons.get(row[0], ()))
     return out

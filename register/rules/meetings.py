@@ -2,6 +2,7 @@
 and when a person left the room for an item and came back. Data in, messages out."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .departures import departure_problems, parse_time_of_day, time_text
@@ -10,6 +11,11 @@ from .departures import departure_problems, parse_time_of_day, time_text
 LEAVING_RULINGS = ("leave_item", "exclude_all", "remove_from_process")
 
 DIRECTIONS = ("up", "down")
+
+# A decision in one of these states has not been sent for the governance review yet.
+NOT_SUBMITTED = ("draft", "returned")
+# A decision past its meeting: nothing is left for the governance lead to do before it.
+SETTLED = ("decided", "published", "withdrawn")
 
 
 def parse_time(text: str | None) -> tuple[str | None, str | None]:
@@ -104,3 +110,27 @@ def swapped_positions(positions: list[int], index: int, direction: str) -> tuple
     if other < 0 or other >= len(positions):
         return None
     return index, other
+
+
+def governance_reasons(status: str, conflicted: Sequence[tuple[str, str | None]], *,
+                       open_possible: Sequence[str] = (), signed_off: bool = False,
+                       inquorate_unplanned: bool = False) -> tuple[str, ...]:
+    """Why a decision item needs the governance lead before its meeting, one sentence each (an
+    empty tuple: it does not). `conflicted` is each conflicted person's (name, ruling or None);
+    `open_possible` the sentences of possible conflicts not yet confirmed or dismissed;
+    `inquorate_unplanned` whether it is inquorate after the rulings with nothing recorded about
+    how the decision will be taken. The meeting page's checklist and the chair's briefing both
+    ask this one rule."""
+    if status in SETTLED:
+        return ()
+    reasons = [f"No ruling yet on {name}" for name, ruling in conflicted if ruling is None]
+    reasons += [f"A possible conflict to confirm or dismiss: {sentence}"
+                for sentence in open_possible]
+    if status in NOT_SUBMITTED:
+        reasons.append("Not yet submitted for the governance review")
+    elif conflicted and not reasons and not signed_off:
+        reasons.append("Ruled on, but not yet signed off by the governance lead")
+    if inquorate_unplanned:
+        reasons.append("Inquorate after the rulings, and no one has recorded how the decision "
+                       "will be taken")
+    return tuple(dict.fromkeys(reasons))
