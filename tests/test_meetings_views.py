@@ -135,6 +135,32 @@ def test_who_takes_the_chair_follows_the_ruling_on_the_chair(db, world, as_role,
     assert "Ruled on, but not yet signed off by the governance lead" in briefing
 
 
+def test_the_decision_and_review_pages_link_to_the_meeting_for_its_readers(db, world, as_role,
+                                                                          lead):
+    other = add_decision(db, world.committee, title="Community beds", meeting_date="2026-03-10")
+    decision = submitted(db, world)
+    ref = reference(db, decision)
+    meeting = meeting_of(db, decision)
+    item = next(i for i in meeting.items if i.decision_id == decision)
+    assert item.position == 2 and other in meeting.decision_ids
+    words = "Meeting: Primary Care Committee, 10 March 2026 (item 2)"
+    href = f'href="/meetings/{meeting.id}#item-{item.id}"'
+    for client, url in ((as_role("secretary"), f"/decisions/{ref}"), (lead, f"/reviews/{ref}"),
+                        (as_role("member", person_id=world.gp1), f"/decisions/{ref}")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert words in text(response) and href in response.get_data(as_text=True), url
+    # A reader who may not read the committee's meetings is given no link.
+    from types import SimpleNamespace
+    stranger = SimpleNamespace(id=999, person_id=add_person(db, name="Stranger"),
+                               can=lambda capability: capability == "read_decisions")
+    assert queries.meeting_link(db, stranger, decision) is None
+    assert queries.meeting_link(db, SimpleNamespace(
+        id=998, person_id=world.gp1, can=lambda capability: capability == "read_decisions"),
+        decision) == queries.MeetingLink(meeting.id, item.id, "Primary Care Committee",
+                                         dt.date(2026, 3, 10), 2)
+
+
 def test_a_meeting_with_no_items_says_so_plainly(db, world, as_role):
     client = as_role("secretary")
     response = client.post("/meetings/new", data=meeting_form(world.committee))

@@ -168,6 +168,35 @@ def meeting_for_decision(db: Database, decision_id: int) -> Meeting | None:
     return load_meeting(db, row[0]) if row else None
 
 
+@dataclass(frozen=True)
+class MeetingLink:
+    """Where a decision sits on an agenda: its meeting and item, for a link to the meeting."""
+
+    meeting_id: int
+    item_id: int
+    committee_name: str
+    meeting_date: dt.date
+    position: int
+
+
+def meeting_link(db: Database, who: Any, decision_id: int) -> MeetingLink | None:
+    """The meeting and item holding a decision, if the account may read that meeting (None
+    otherwise, or when the decision is on no agenda)."""
+    row = next(iter(db.query(
+        "SELECT meetings.id AS meeting_id, meetings.committee_id, meetings.meeting_date,"
+        " committees.name AS committee_name, agenda_items.id AS item_id, agenda_items.position"
+        " FROM agenda_items JOIN meetings ON meetings.id = agenda_items.meeting_id"
+        " JOIN committees ON committees.id = meetings.committee_id"
+        " WHERE agenda_items.decision_id = ?", [decision_id])), None)
+    if row is None:
+        return None
+    committees = readable_committee_ids(db, who)
+    if committees is not None and row["committee_id"] not in committees:
+        return None
+    return MeetingLink(row["meeting_id"], row["item_id"], row["committee_name"],
+                       dt.date.fromisoformat(row["meeting_date"]), row["position"])
+
+
 def expected_people(db: Database, meeting: Meeting) -> list[tuple[int, str, str]]:
     """Everyone expected at the meeting, once each, the chair first: the committee's members,
     then the people taking part in each decision on the agenda (voting, attending, evaluating).

@@ -30,6 +30,7 @@ from ..db import get_db, write_transaction
 from ..decisions import access, chains, lifecycle, record, reviewers
 from ..gifts import queries as gift_queries
 from ..listing import parse_page
+from ..meetings import queries as meeting_queries
 from ..notices import queries as notice_queries
 from ..notices import store as notice_store
 from ..rules import gifts as gift_rules
@@ -261,6 +262,7 @@ def _render_review(review: queries.Review, form: Any, *, problem: str | None = N
         identity_check=_identity_check(),
         situation=situation, problem=problem, reviewable=reviewable, age=age,
         record=decision_record,
+        meeting_link=meeting_queries.meeting_link(get_db(), current_user, decision["id"]),
         chain=chains.page_diagram(get_db(), decision_record),
         provider_gifts=gift_queries.offered_in_decision(
             get_db(), [p.id for p in decision_record.providers],
