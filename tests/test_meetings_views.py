@@ -385,3 +385,47 @@ def test_every_meeting_route_answers_each_role_as_its_capabilities_say(db, world
     assert created.status_code == (302 if role in ("admin", "secretary") else 403)
     assert count(db, "meetings") == (2 if role in ("admin", "secretary") else 1)
     assert client.get("/meetings/999999").status_code == 404
+
+
+# ---- the home page's upcoming meetings ---------------------------------------------------------
+
+def test_the_home_page_lists_the_next_meetings_with_what_needs_the_governance_lead(db, world,
+                                                                                   as_role):
+    submitted(db, world)
+    add_decision(db, world.committee, title="Community beds", meeting_date="2026-02-10")
+    for day in ("2026-04-14", "2026-05-12", "2026-06-09"):
+        add_decision(db, world.committee, title="Podiatry", meeting_date=day)
+    for role in ("secretary", "governance", "admin"):
+        page = text(as_role(role).get("/"))
+        card = page.split("Upcoming meetings", 1)[1].split("All meetings", 1)[0]
+        assert "Primary Care Committee, 10 March 2026 (1 item)" in card, role
+        assert "1 item needs the governance lead before the meeting" in card, role
+        # The next three only, soonest first; past meetings are not upcoming.
+        assert card.index("10 March 2026") < card.index("14 April 2026") \
+            < card.index("12 May 2026"), role
+        assert "9 June 2026" not in card and "10 February 2026" not in card, role
+
+
+def test_a_member_sees_their_committees_next_meeting_and_the_items_they_must_leave(db, world,
+                                                                                  as_role, lead):
+    from tests.test_reviews import review_form
+    decision = submitted(db, world)
+    ref = reference(db, decision)
+    data = review_form(lead, ref, **{f"ruling_{world.gp1}": "leave_item", "action": "save"})
+    assert lead.post(f"/reviews/{ref}", data=data).status_code == 302
+    member = as_role("member", person_id=world.gp1)
+    page = text(member.get("/"))
+    line = ("Dr Asha Patel: you must leave the meeting for item 1, Community anticoagulation "
+            "service (the ruling on your conflict of interest).")
+    card = page.split("Upcoming meetings", 1)[1].split("All meetings", 1)[0]
+    assert "Primary Care Committee, 10 March 2026" in card and line in card
+    assert "governance lead" not in card
+    # The same words as the member's invitation: one owner.
+    meeting = meeting_of(db, decision)
+    ics = Calendar.from_ical(member.get(f"/meetings/{meeting.id}/invitation.ics").data)
+    event = next(iter(ics.walk("VEVENT")))
+    assert line in str(event["description"])
+    # A member of no committee sees no card; another committee member has nothing to leave.
+    assert "Upcoming meetings" not in text(as_role("member", username="stranger").get("/"))
+    other = text(as_role("member", username="kwame", person_id=world.lay).get("/"))
+    assert "Primary Care Committee, 10 March 2026" in other and "must leave" not in other

@@ -316,6 +316,77 @@ def item_title(item: AgendaItem, answer: str) -> str:
     return item.title
 
 
+def invitation_lines(db: Database, who: Any, meeting: Meeting,
+                     person_id: int | None) -> tuple[list[str], list[str]]:
+    """A meeting's agenda lines as an invitation shows them ("3. Community beds") and, for one
+    person (None: the general invitation), the line for each item a ruling takes them out of
+    the room for (`rules.meetings.leaving_line`). An item the reader (`who`) or the person is
+    excluded from shows its reference only. The invitation and the home page use these."""
+    excluded: set[int] = set()
+    for viewer in (who, access.Viewer(sees_all=True, person_id=person_id)):
+        excluded |= access.excluded_ids(db, viewer, meeting.decision_ids)
+    rulings: dict[int, str] = {}
+    name = None
+    if person_id is not None:
+        found = db.execute("SELECT name FROM people WHERE id = ?", [person_id]).fetchone()
+        name = found[0] if found else None
+        rulings = {row[0]: row[1] for row in db.execute(
+            "SELECT decision_id, ruling FROM decision_rulings WHERE person_id = ?",
+            [person_id])}
+    agenda: list[str] = []
+    leaving: list[str] = []
+    for item in meeting.items:
+        title = item.title if item.decision_id not in excluded \
+            else f"{item.decision_reference} (excluded from its papers)"
+        agenda.append(f"{item.position}. {title}")
+        ruling = rulings.get(item.decision_id) if item.decision_id else None
+        if name and ruling and meeting_rules.must_leave(ruling):
+            leaving.append(meeting_rules.leaving_line(name, item.position, title, ruling))
+    return agenda, leaving
+
+
+@dataclass(frozen=True)
+class UpcomingMeeting:
+    """A meeting as the home page's "Upcoming meetings" card shows it."""
+
+    row: MeetingRow
+    needing_governance: int = 0          # items needing the governance lead before it
+    leaving: tuple[str, ...] = ()        # the reader's lines for items they must leave
+
+
+def upcoming_for_home(db: Database, who: Any, *, today: dt.date | None = None,
+                      limit: int = 3) -> list[UpcomingMeeting]:
+    """The home page's upcoming meetings: for those who prepare meetings (secretaries,
+    governance leads, administrators) the next `limit` meetings, each with how many items need
+    the governance lead; for a member, the next meeting of each committee they sit on, with a
+    line for each item they must leave (the invitation's words). Reads only."""
+    day = today or today_uk()
+    if who.can("manage_meetings") or who.can("review_decisions"):
+        shown = []
+        for row in meetings_list(db, upcoming=True, today=day)[:limit]:
+            meeting = load_meeting(db, row.id)
+            reviews = item_reviews(db, meeting.decision_ids) if meeting else {}
+            shown.append(UpcomingMeeting(row, sum(1 for r in reviews.values()
+                                                  if r.needs_governance)))
+        return shown
+    if who.person_id is None or not who.can("read_decisions"):
+        return []
+    committees = [row[0] for row in db.execute(
+        "SELECT DISTINCT committee_id FROM committee_members WHERE person_id = ?",
+        [who.person_id])]
+    if not committees:
+        return []
+    nexts: dict[int, MeetingRow] = {}
+    for row in meetings_list(db, upcoming=True, committee_ids=committees, today=day):
+        nexts.setdefault(row.committee_id, row)
+    shown = []
+    for row in sorted(nexts.values(), key=lambda r: (r.meeting_date, r.starts_at or "")):
+        meeting = load_meeting(db, row.id)
+        leaving = invitation_lines(db, who, meeting, who.person_id)[1] if meeting else []
+        shown.append(UpcomingMeeting(row, 0, tuple(leaving)))
+    return shown
+
+
 # ---- where each decision on the agenda stands with its conflicts ------------------------------
 
 @dataclass(frozen=True)

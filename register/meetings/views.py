@@ -556,24 +556,7 @@ def invitation_file(meeting_id: int) -> Response:
 def _invitation_bytes(db: Any, meeting: queries.Meeting, person_id: int | None) -> bytes:
     """The invitation for one person (or the general one when None): the items that person,
     or the reader, is excluded from show their reference only."""
-    excluded = set()
-    for who in (current_user, access.Viewer(sees_all=True, person_id=person_id)):
-        excluded |= access.excluded_ids(db, who, meeting.decision_ids)
-    rulings = {}
-    name = None
-    if person_id is not None:
-        name = db.execute("SELECT name FROM people WHERE id = ?", [person_id]).fetchone()[0]
-        rulings = {row[0]: row[1] for row in db.execute(
-            "SELECT decision_id, ruling FROM decision_rulings WHERE person_id = ?",
-            [person_id])}
-    agenda, leaving = [], []
-    for item in meeting.items:
-        title = item.title if item.decision_id not in excluded \
-            else f"{item.decision_reference} (excluded from its papers)"
-        agenda.append(f"{item.position}. {title}")
-        ruling = rulings.get(item.decision_id) if item.decision_id else None
-        if name and rules.must_leave(ruling):
-            leaving.append(rules.leaving_line(name, item.position, title, ruling))
+    agenda, leaving = queries.invitation_lines(db, current_user, meeting, person_id)
     return invitation.invitation_ics(
         uid=f"meeting-{meeting.id}@{request.host}", title=f"{meeting.committee_name} meeting",
         meeting_date=meeting.meeting_date, starts_at=meeting.starts_at, ends_at=meeting.ends_at,
