@@ -197,6 +197,14 @@ def meeting_link(db: Database, who: Any, decision_id: int) -> MeetingLink | None
                        dt.date.fromisoformat(row["meeting_date"]), row["position"])
 
 
+def declarations_for_decision(db: Database, decision_id: int) -> tuple[ItemDeclaration, ...]:
+    """What the declarations item records for a decision's agenda item (empty when it is on no
+    agenda or nothing is recorded)."""
+    row = db.execute("SELECT id FROM agenda_items WHERE decision_id = ?",
+                     [decision_id]).fetchone()
+    return tuple(_declarations(db, [row[0]])[row[0]]) if row else ()
+
+
 def expected_people(db: Database, meeting: Meeting) -> list[tuple[int, str, str]]:
     """Everyone expected at the meeting, once each, the chair first: the committee's members,
     then the people taking part in each decision on the agenda (voting, attending, evaluating).
