@@ -161,6 +161,16 @@ def test_the_decision_and_review_pages_link_to_the_meeting_for_its_readers(db, w
                                          dt.date(2026, 3, 10), 2)
 
 
+def test_a_withdrawn_decision_is_left_out_of_what_remains_to_prepare(db, world, as_role):
+    _conflict_the_chair(db, world)
+    decision = submitted(db, world)
+    db.execute("UPDATE decisions SET status = 'withdrawn' WHERE id = ?", [decision])
+    meeting = meeting_of(db, decision)
+    page = text(as_role("secretary").get(f"/meetings/{meeting.id}"))
+    checklist = page.split("Prepare this meeting", 1)[1]
+    assert reference(db, decision) not in checklist and "chair" not in checklist
+
+
 def test_a_meeting_with_no_items_says_so_plainly(db, world, as_role):
     client = as_role("secretary")
     response = client.post("/meetings/new", data=meeting_form(world.committee))

@@ -160,8 +160,8 @@ def _checklist(db: Any, meeting: queries.Meeting,
     ]
     for entry in shown:
         item, review = entry["item"], entry["review"]
-        if review is None:
-            continue
+        if review is None or review.status == "withdrawn":
+            continue  # a withdrawn decision is not taken at the meeting
         where = f"Item {item.position}, {item.decision_reference}"
         if review.status in ("draft", "returned"):
             steps.append({"text": f"{where}: still a draft; submit it so its conflicts are "
