@@ -59,6 +59,7 @@ def home() -> str:
     from .decisions.reviewers import routed_to
     from .interests.linking import free_text_count
     from .interests.queries import home_summary
+    from .meetings.queries import upcoming_for_home
     from .notices.queries import standstills_ending
     from .timeutil import today_uk
 
@@ -71,7 +72,8 @@ def home() -> str:
                       review_target=int(current_app.config["REVIEW_TARGET_WORKING_DAYS"]))
     return render_template("home.html", summary=home_summary(current_user),
                            to_review=routed_to(get_db(), current_user), free_text=free_text,
-                           standstills=standstills, tasks=tasks)
+                           standstills=standstills, tasks=tasks,
+                           meetings=upcoming_for_home(get_db(), current_user, today=today_uk()))
 
 
 def navigation(counts: dict[str, int | None] | None = None) -> list[dict[str, Any]]:

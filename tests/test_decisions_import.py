@@ -508,3 +508,56 @@ def test_route_parts_are_checked_line_by_line_and_nothing_is_written(db, known, 
     assert any(message in text for text in messages(plan)), messages(plan)
     assert counts(db) == before
     assert db["decision_scores"].count == 0
+
+
+# ---- the meeting's start time and place ---------------------------------------------------------
+
+def _meeting(db, committee, day="2026-03-10"):
+    return db.execute("SELECT starts_at, place FROM meetings WHERE committee_id = ?"
+                      " AND meeting_date = ?", [committee, day]).fetchone()
+
+
+def test_a_new_meeting_gets_the_start_time_and_place_of_its_first_row(db, known):
+    plan = run(db, csv_text(row(meeting_starts_at="9.30", meeting_place="Board room,  Riverside"),
+                            row(title="Podiatry", meeting_starts_at="", meeting_place="")))
+    assert plan.ok, messages(plan)
+    assert _meeting(db, known["committee"]) == ("09:30", "Board room, Riverside")
+    assert db["meetings"].count == 1 and db["agenda_items"].count == 2
+
+
+@pytest.mark.parametrize("over, message", [
+    ({"meeting_starts_at": "half ten"},
+     "meeting_starts_at: the start time must be a 24-hour time in hours and minutes, like 09:30 "
+     "or 14:05"),
+    ({"meeting_starts_at": "14:00"},
+     "meeting_starts_at: the Primary Care Committee meeting on 10 March 2026 already starts at "
+     "10:00 in the register; an import does not change a meeting"),
+    ({"meeting_place": "Town hall"},
+     "meeting_place: the Primary Care Committee meeting on 10 March 2026 is already held at "
+     "Board room in the register; an import does not change a meeting"),
+])
+def test_an_existing_meeting_is_not_changed_and_the_line_says_so(db, known, over, message):
+    from register.meetings import store
+    store.create_meeting(db, {"committee_id": known["committee"], "meeting_date": "2026-03-10",
+                              "starts_at": "10:00", "ends_at": None, "place": "Board room",
+                              "link": ""}, actor="test")
+    before = counts(db)
+    plan = run(db, csv_text(row(title="A good one"), row(**over)))
+    assert any(m.startswith("Line 3: " + message) for m in messages(plan)), messages(plan)
+    assert not any(m.startswith("Line 2") for m in messages(plan))
+    assert counts(db) == before
+    assert _meeting(db, known["committee"]) == ("10:00", "Board room")
+    # The same time and place, or none, go on that meeting's agenda.
+    assert run(db, csv_text(row(meeting_starts_at="10:00", meeting_place="Board room"),
+                            row(title="Podiatry"))).ok
+    assert db["meetings"].count == 1 and db["agenda_items"].count == 2
+
+
+def test_two_rows_of_one_new_meeting_must_agree(db, known):
+    plan = run(db, csv_text(row(meeting_starts_at="10:00"),
+                            row(title="Podiatry", meeting_starts_at="11:00")))
+    assert messages(plan) == [
+        "Line 3: meeting_starts_at: the Primary Care Committee meeting on 10 March 2026 already "
+        "starts at 10:00 in line 2; an import does not change a meeting: leave "
+        "meeting_starts_at blank or give 10:00, and change the meeting on its page"]
+    assert db["meetings"].count == 0

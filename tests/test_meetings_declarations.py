@@ -272,3 +272,49 @@ def test_no_get_writes(db, world, ruled, as_role):
                     f"/meetings/{meeting.id}/invitation.ics", "/meetings/new"):
             client.get(url)
         assert data_version(db) == before, role
+
+
+def test_the_outcome_refuses_someone_the_declarations_item_records_leaving(db, world, ruled,
+                                                                         as_role):
+    from tests.test_reviews import _version, outcome_data
+    meeting, decision, ref = ruled
+    item = meeting.items[0]
+    secretary = as_role("secretary")
+    url = f"/meetings/{meeting.id}/declarations/{item.id}"
+    data = _form(secretary.get(url).get_data(as_text=True))
+    data.update({f"left_at_{world.lay}": "10:40", f"declared_{world.lay}": "y",
+                 f"words_{world.lay}": "Trustee of a patient charity"})
+    assert secretary.post(url, data=data).status_code == 302
+    typed = outcome_data(world, version=_version(db, decision), votes_for="3",
+                         votes_against="1")
+    response = secretary.post(f"/reviews/{ref}/outcome", data=typed)
+    assert response.status_code == 200
+    words = text(response)
+    message = ("The declarations item records Kwame Mensah leaving the meeting for this item "
+               "at 10:40 and not coming back, so they cannot be recorded present for the vote: "
+               "untick present, or correct the declarations item")
+    assert words.count(message) == 2  # in the error summary and at the box
+    html = response.get_data(as_text=True)
+    assert re.search(rf'name="present_{world.lay}"[^>]*checked', html)  # kept as typed
+    assert re.search(r'name="votes_for"[^>]*value="3"', html)
+    assert db.execute("SELECT count(*) FROM decision_outcomes").fetchone()[0] == 0
+    assert status_of(db, decision) == "signed_off"
+    # Unticked, the outcome agrees with the declarations item and is recorded.
+    del typed[f"present_{world.lay}"]
+    response = secretary.post(f"/reviews/{ref}/outcome", data=typed)
+    assert response.status_code == 302, text(response)[:3000]
+    assert status_of(db, decision) == "decided"
+
+
+def test_the_outcome_rule_is_the_declarations_rule_the_other_way_round():
+    from register.rules.meetings import item_departure_problems, outcome_attendance_problems
+    attendance = [{"person_id": 1, "present": 1, "vote": None},
+                  {"person_id": 2, "present": 0, "vote": None},
+                  {"person_id": 3, "present": 1, "vote": "for"}]
+    said = [(1, "Dr A", "10:40", None), (2, "Dr B", "10:40", None), (3, "Dr C", "10:40", "10:55")]
+    assert set(outcome_attendance_problems(said, attendance)) == {1}
+    for person_id, name, left, back in said:
+        row = next(a for a in attendance if a["person_id"] == person_id)
+        refused = item_departure_problems(name, left, back, starts_at="10:00",
+                                          outcome=row)[0] is not None
+        assert refused == (person_id in outcome_attendance_problems(said, attendance))

@@ -91,16 +91,84 @@ def test_the_meeting_page_shows_the_agenda_and_what_needs_the_governance_lead(db
     assert "Prepare this meeting" in page
 
 
-def test_a_conflicted_chair_is_named_with_who_takes_the_chair(db, world, as_role):
+def _conflict_the_chair(db, world):
     from tests.conftest import add_interest
     add_interest(db, world.chair, organisation_id=world.practice, organisation_name="",
                  nature="Spouse is a partner", is_indirect=1, associate_relationship="spouse",
                  date_from="2020-01-01", declared_on="2020-01-05")
+
+
+def test_who_takes_the_chair_is_not_known_until_the_chair_is_ruled_on(db, world, as_role):
+    _conflict_the_chair(db, world)
     decision = submitted(db, world)
     meeting = meeting_of(db, decision)
     page = text(as_role("secretary").get(f"/meetings/{meeting.id}"))
-    assert "the chair, Hugh Pemberton, is conflicted, so Eleanor Fairweather, the vice-chair, " \
-        "takes the chair for the item" in page
+    assert "the chair, Hugh Pemberton, is conflicted; who takes the chair for the item is not " \
+        "known until the conflicts are ruled on" in page
+    assert "Eleanor Fairweather, the vice-chair, takes the chair" not in page
+
+
+@pytest.mark.parametrize(("ruling", "expected"), [
+    ("leave_item", "the chair, Hugh Pemberton, is conflicted, so Eleanor Fairweather, the "
+                   "vice-chair, takes the chair for the item"),
+    ("no_vote", "the chair, Hugh Pemberton, is conflicted, so Eleanor Fairweather, the "
+                "vice-chair, takes the chair for the item"),
+    ("note_only", "the chair, Hugh Pemberton, has an interest, but the ruling lets them take "
+                  "the chair for the item"),
+])
+def test_who_takes_the_chair_follows_the_ruling_on_the_chair(db, world, as_role, lead, ruling,
+                                                             expected):
+    from tests.test_reviews import review_form
+    _conflict_the_chair(db, world)
+    decision = submitted(db, world)
+    ref = reference(db, decision)
+    data = review_form(lead, ref, **{f"ruling_{world.chair}": ruling, "action": "save"})
+    assert lead.post(f"/reviews/{ref}", data=data).status_code == 302
+    meeting = meeting_of(db, decision)
+    secretary = as_role("secretary")
+    page = text(secretary.get(f"/meetings/{meeting.id}"))
+    assert expected in page
+    assert "not known until the conflicts are ruled on" not in page
+    # One rule says why the governance lead is needed: the checklist and the briefing agree.
+    assert f"Item 1, {ref}: ruled on, but not yet signed off by the governance lead" in page
+    briefing = text(secretary.get(f"/meetings/{meeting.id}/briefing"))
+    assert "Ruled on, but not yet signed off by the governance lead" in briefing
+
+
+def test_the_decision_and_review_pages_link_to_the_meeting_for_its_readers(db, world, as_role,
+                                                                          lead):
+    other = add_decision(db, world.committee, title="Community beds", meeting_date="2026-03-10")
+    decision = submitted(db, world)
+    ref = reference(db, decision)
+    meeting = meeting_of(db, decision)
+    item = next(i for i in meeting.items if i.decision_id == decision)
+    assert item.position == 2 and other in meeting.decision_ids
+    words = "Meeting: Primary Care Committee, 10 March 2026 (item 2)"
+    href = f'href="/meetings/{meeting.id}#item-{item.id}"'
+    for client, url in ((as_role("secretary"), f"/decisions/{ref}"), (lead, f"/reviews/{ref}"),
+                        (as_role("member", person_id=world.gp1), f"/decisions/{ref}")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert words in text(response) and href in response.get_data(as_text=True), url
+    # A reader who may not read the committee's meetings is given no link.
+    from types import SimpleNamespace
+    stranger = SimpleNamespace(id=999, person_id=add_person(db, name="Stranger"),
+                               can=lambda capability: capability == "read_decisions")
+    assert queries.meeting_link(db, stranger, decision) is None
+    assert queries.meeting_link(db, SimpleNamespace(
+        id=998, person_id=world.gp1, can=lambda capability: capability == "read_decisions"),
+        decision) == queries.MeetingLink(meeting.id, item.id, "Primary Care Committee",
+                                         dt.date(2026, 3, 10), 2)
+
+
+def test_a_withdrawn_decision_is_left_out_of_what_remains_to_prepare(db, world, as_role):
+    _conflict_the_chair(db, world)
+    decision = submitted(db, world)
+    db.execute("UPDATE decisions SET status = 'withdrawn' WHERE id = ?", [decision])
+    meeting = meeting_of(db, decision)
+    page = text(as_role("secretary").get(f"/meetings/{meeting.id}"))
+    checklist = page.split("Prepare this meeting", 1)[1]
+    assert reference(db, decision) not in checklist and "chair" not in checklist
 
 
 def test_a_meeting_with_no_items_says_so_plainly(db, world, as_role):
@@ -327,3 +395,47 @@ def test_every_meeting_route_answers_each_role_as_its_capabilities_say(db, world
     assert created.status_code == (302 if role in ("admin", "secretary") else 403)
     assert count(db, "meetings") == (2 if role in ("admin", "secretary") else 1)
     assert client.get("/meetings/999999").status_code == 404
+
+
+# ---- the home page's upcoming meetings ---------------------------------------------------------
+
+def test_the_home_page_lists_the_next_meetings_with_what_needs_the_governance_lead(db, world,
+                                                                                   as_role):
+    submitted(db, world)
+    add_decision(db, world.committee, title="Community beds", meeting_date="2026-02-10")
+    for day in ("2026-04-14", "2026-05-12", "2026-06-09"):
+        add_decision(db, world.committee, title="Podiatry", meeting_date=day)
+    for role in ("secretary", "governance", "admin"):
+        page = text(as_role(role).get("/"))
+        card = page.split("Upcoming meetings", 1)[1].split("All meetings", 1)[0]
+        assert "Primary Care Committee, 10 March 2026 (1 item)" in card, role
+        assert "1 item needs the governance lead before the meeting" in card, role
+        # The next three only, soonest first; past meetings are not upcoming.
+        assert card.index("10 March 2026") < card.index("14 April 2026") \
+            < card.index("12 May 2026"), role
+        assert "9 June 2026" not in card and "10 February 2026" not in card, role
+
+
+def test_a_member_sees_their_committees_next_meeting_and_the_items_they_must_leave(db, world,
+                                                                                  as_role, lead):
+    from tests.test_reviews import review_form
+    decision = submitted(db, world)
+    ref = reference(db, decision)
+    data = review_form(lead, ref, **{f"ruling_{world.gp1}": "leave_item", "action": "save"})
+    assert lead.post(f"/reviews/{ref}", data=data).status_code == 302
+    member = as_role("member", person_id=world.gp1)
+    page = text(member.get("/"))
+    line = ("Dr Asha Patel: you must leave the meeting for item 1, Community anticoagulation "
+            "service (the ruling on your conflict of interest).")
+    card = page.split("Upcoming meetings", 1)[1].split("All meetings", 1)[0]
+    assert "Primary Care Committee, 10 March 2026" in card and line in card
+    assert "governance lead" not in card
+    # The same words as the member's invitation: one owner.
+    meeting = meeting_of(db, decision)
+    ics = Calendar.from_ical(member.get(f"/meetings/{meeting.id}/invitation.ics").data)
+    event = next(iter(ics.walk("VEVENT")))
+    assert line in str(event["description"])
+    # A member of no committee sees no card; another committee member has nothing to leave.
+    assert "Upcoming meetings" not in text(as_role("member", username="stranger").get("/"))
+    other = text(as_role("member", username="kwame", person_id=world.lay).get("/"))
+    assert "Primary Care Committee, 10 March 2026" in other and "must leave" not in other

@@ -77,3 +77,22 @@ def test_swapped_positions():
     assert rules.swapped_positions([1, 2, 3], 0, "up") is None
     with pytest.raises(ValueError):
         rules.swapped_positions([1], 0, "sideways")
+
+
+@pytest.mark.parametrize(("status", "conflicted", "extra", "expected"), [
+    ("awaiting_review", [("Dr A", None), ("Dr B", "leave_item")], {}, ("No ruling yet on Dr A",)),
+    ("awaiting_review", [("Dr A", "leave_item")], {},
+     ("Ruled on, but not yet signed off by the governance lead",)),
+    ("awaiting_review", [("Dr A", "leave_item")], {"signed_off": True}, ()),
+    ("draft", [], {}, ("Not yet submitted for the governance review",)),
+    ("awaiting_review", [], {"open_possible": ["Dr C may be a partner"]},
+     ("A possible conflict to confirm or dismiss: Dr C may be a partner",)),
+    ("awaiting_review", [("Dr A", "leave_item")], {"signed_off": True,
+                                                   "inquorate_unplanned": True},
+     ("Inquorate after the rulings, and no one has recorded how the decision will be taken",)),
+    ("decided", [("Dr A", None)], {}, ()),
+])
+def test_governance_reasons_say_why_the_lead_is_needed_before_the_meeting(status, conflicted,
+                                                                         extra, expected):
+    from register.rules.meetings import governance_reasons
+    assert governance_reasons(status, conflicted, **extra) == expected

@@ -24,6 +24,7 @@ from ..db import get_db, read_snapshot
 from ..gifts import queries as gift_queries
 from ..interests import queries as interest_queries
 from ..listing import parse_page
+from ..meetings import queries as meeting_queries
 from ..notices import views as notice_views
 from ..organisations.queries import KINDS
 from ..rules import gifts as rules_gifts
@@ -534,6 +535,7 @@ def _show(reference: str) -> str | tuple[str, int]:
         editable=decision["status"] in EDITABLE_STATUSES
         and current_user.can("record_decisions"),
         review_route=review_route, notices=notice_views.section(rec),
+        meeting_link=meeting_queries.meeting_link(db, current_user, decision["id"]),
         chain=chains.page_diagram(db, rec, version),
         may_review=review_route is not None and (
             current_user.can("review_decisions") or reviewers.is_routed_to(

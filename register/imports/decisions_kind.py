@@ -21,6 +21,7 @@ from ..db import one
 from ..decisions import lifecycle
 from ..meetings import store as meeting_store
 from ..rules import csvrows, routes
+from ..rules import meetings as meeting_rules
 from ..rules.decisions import (
     CONTRACT_KINDS,
     MONEY_FORMAT_MESSAGE,
@@ -39,7 +40,7 @@ from ..rules.decisions import (
 from ..rules.identifiers import IdentifierError, parse_organisation_reference, reference_for
 from ..rules.text import is_email, unneutralise
 from ..rules.text import neutralise as _safe
-from ..timeutil import today_uk, utcnow_iso
+from ..timeutil import long_date, today_uk, utcnow_iso
 from . import parsers
 from .parsers import Change, Column, Format, Plan, Register, _choice, _date, _yes_no
 
@@ -48,6 +49,7 @@ IMPORT_STATUSES = ("draft", "submitted")
 ROLE_COLUMNS = (("voting_emails", "voting"), ("attendee_emails", "attendee"),
                 ("evaluator_emails", "evaluator"))
 REFERENCES_LISTED = 10  # in the preview's note; more are counted
+MEETING_PLACE_LIMIT = 300  # as the meeting form
 
 DECISION_TABLES = {
     "decision": "decisions",
@@ -96,6 +98,12 @@ DECISIONS_FORMAT = Format(
         Column("committee", True, "The name of the committee that decided. It must already be "
                "in the register.", csvrows.NAME_LIMIT),
         Column("meeting_date", True, "The date of the meeting: YYYY-MM-DD or DD/MM/YYYY."),
+        Column("meeting_starts_at", False, "The meeting's start time, 24-hour, like 10:00. Set "
+               "on a meeting the import creates; for a meeting already in the register it must "
+               "be blank or that meeting's start time."),
+        Column("meeting_place", False, "Where the meeting is held, like 'Board room, Riverside "
+               "House'. Set on a meeting the import creates; for a meeting already in the "
+               "register it must be blank or that meeting's place.", MEETING_PLACE_LIMIT),
         Column("decision_process", False, "How the decision was made.", csvrows.TEXT_LIMIT),
         Column("offered_to_all", False, "yes or no (blank means no): whether the scheme is "
                "offered to every member practice."),
@@ -316,6 +324,7 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
     db = register.db
     given: dict[str, int] = {}  # reference -> line
     seen: dict[tuple[Any, ...], int] = {}
+    meetings_seen: dict[tuple[int, dt.date], tuple[int, str | None, str]] = {}
     new: list[tuple[Change, int]] = []  # (decision change, meeting year) needing a reference
     for line, raw in records:
         record = {name: _text(value) for name, value in raw.items()}
@@ -364,6 +373,7 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
             plan.problem(line, problem)
             meeting = None
         _regime(plan, line, regime, process, meeting, submitted)
+        details = _meeting_details(db, plan, line, record, committee, meeting, meetings_seen)
         total = _money(plan, line, "total_value", record.get("total_value", ""),
                        "the total value")
         annual = _money(plan, line, "annual_value", record.get("annual_value", ""),
@@ -450,6 +460,10 @@ def check_decisions(plan: Plan, records: list[tuple[int, dict[str, str]]],
                                f"{other['reference']} (same title, committee and meeting date)")
             continue
         seen[key] = line
+        if details is not None:
+            plan.meeting_details[line] = details
+        # The first row for a committee and date makes its meeting: later rows must agree.
+        meetings_seen.setdefault((committee["id"], meeting), (line, *(details or (None, ""))))
         now = utcnow_iso()
         decision = Change(line, "decision", "create", {
             "reference": reference or None, "title": title,
@@ -543,6 +557,49 @@ def _give_references(db: Database, new: list[tuple[Change, int]], taken: set[str
         change.values["reference"] = reference
 
 
+def _meeting_details(db: Database, plan: Plan, line: int, record: dict[str, str],
+                     committee: dict[str, Any] | None, meeting: dt.date | None,
+                     meetings_seen: dict[tuple[int, dt.date], tuple[int, str | None, str]]
+                     ) -> tuple[str | None, str] | None:
+    """The row's meeting start time and place (None when neither is given), with a problem for
+    a time that cannot be read, or for one that differs from the meeting already in the register
+    (or given on an earlier line) for that committee and date: an import never changes a
+    meeting."""
+    starts_text = (record.get("meeting_starts_at") or "").strip()
+    place = " ".join((record.get("meeting_place") or "").split())
+    starts_at, problem = meeting_rules.parse_time(starts_text)
+    if problem:
+        plan.problem(line, f"meeting_starts_at: the start time {problem}")
+        return None
+    if starts_at is None and not place:
+        return None
+    if committee is None or meeting is None:
+        return None
+    day = long_date(meeting)
+    existing = one(db, "SELECT starts_at, place FROM meetings WHERE committee_id = ?"
+                       " AND meeting_date = ? ORDER BY coalesce(starts_at, ''), id LIMIT 1",
+                   [committee["id"], meeting.isoformat()])
+    if existing is not None:
+        source, had_time, had_place = ("the register", existing["starts_at"],
+                                       existing["place"] or "")
+    elif (earlier := meetings_seen.get((committee["id"], meeting))) is not None:
+        source, had_time, had_place = f"line {earlier[0]}", earlier[1], earlier[2]
+    else:
+        return starts_at, place
+    if starts_at is not None and starts_at != had_time:
+        plan.problem(line, f"meeting_starts_at: the {committee['name']} meeting on {day} "
+                           f"already starts at {had_time or 'no time set'} in {source}; an "
+                           f"import does not change a meeting: leave meeting_starts_at blank "
+                           f"or give {had_time or 'it blank'}, and change the meeting on its "
+                           f"page")
+    if place and place != had_place:
+        plan.problem(line, f"meeting_place: the {committee['name']} meeting on {day} is "
+                           f"already held at {had_place or 'no place set'} in {source}; an "
+                           f"import does not change a meeting: leave meeting_place blank or "
+                           f"give the same place, and change the meeting on its page")
+    return None
+
+
 # ---- after writing ------------------------------------------------------------------------------
 
 def finish_decisions(db: Database, plan: Plan, *, actor: str) -> None:
@@ -552,8 +609,9 @@ def finish_decisions(db: Database, plan: Plan, *, actor: str) -> None:
     to_submit = {id(change) for change in plan.to_submit}
     for change in decisions:
         # Each decision goes on the agenda of its committee's meeting on its date.
+        starts_at, place = plan.meeting_details.get(change.line, (None, ""))
         meeting_store.place_decision(db, change.record_id, now=change.values["created_at"],
-                                     actor=actor)
+                                     actor=actor, starts_at=starts_at, place=place)
         parsed = parse_reference(change.values["reference"])
         if parsed:
             year, number = parsed

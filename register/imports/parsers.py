@@ -302,6 +302,8 @@ class Plan:
     file_problem: bool = False
     # Decisions written as drafts and then submitted through the lifecycle, at the end.
     to_submit: list[Change] = field(default_factory=list)
+    # Decisions import: a new meeting's (start time, place), by the line of its first decision.
+    meeting_details: dict[int, tuple[str | None, str]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:

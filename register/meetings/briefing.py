@@ -28,8 +28,6 @@ from . import queries
 # The roles that prepare a meeting read its briefing, members' register and minutes; so does
 # the person chairing it. Auditors read them (every page here only reads).
 PREPARING_CAPABILITY = "read_all_decisions"
-# Decisions past their meeting: nothing is left for the governance lead to do before it.
-SETTLED = ("decided", "published", "withdrawn")
 
 
 def may_prepare(db: Database, who: Any, meeting: queries.Meeting) -> bool:
@@ -167,8 +165,7 @@ def _item(item: queries.AgendaItem, rec: record_model.DecisionRecord | None, ans
     reference, as the meeting's page shows them."""
     declared = {d.person_id: d for d in item.declarations}
     visible = answer == access.READ
-    title = item.title if answer != access.EXCLUDED else \
-        f"{item.decision_reference} (you are excluded from this item)"
+    title = queries.item_title(item, answer)
     base = dict(position=item.position, title=title, chair_id=chair_id,
                 vice_chair_id=vice_id, names=names)
     if not visible:
@@ -197,16 +194,7 @@ def _item(item: queries.AgendaItem, rec: record_model.DecisionRecord | None, ans
             conflicted_lines.append((person.name, first,
                                      words.chair_words(person.name, person.ruling)))
             listed.add(person.person_id)
-            if person.ruling is None:
-                governance.append(f"No ruling yet on {person.name}")
-        for flag in rec.flags:
-            if flag.severity == "possible" and not flag.match_outcome:
-                governance.append(f"A possible conflict to confirm or dismiss: {flag.sentence}")
-        if rec.status in record_model.NOT_YET_REVIEWABLE:
-            governance.append("Not yet submitted for the governance review")
-        elif (rec.conflicted and rec.status not in SETTLED and not governance
-              and not (rec.sign_off is not None and rec.sign_off.voided_at is None)):
-            governance.append("Ruled on, but not yet signed off by the governance lead")
+        governance.extend(queries.governance_reasons(rec))
     for said in item.declarations:
         if said.person_id in listed or not (said.declared or said.left_at):
             continue
@@ -222,9 +210,6 @@ def _item(item: queries.AgendaItem, rec: record_model.DecisionRecord | None, ans
         remaining = count.remaining
         shortfall = count.shortfall[0] if count.shortfall else ""
         escalation = rec.escalation.words if rec.escalation is not None else ""
-        if quorate is False and not escalation:
-            governance.append("Inquorate after the rulings, and no one has recorded how the "
-                              "decision will be taken")
     facts = words.ItemFacts(**base, is_decision=item.decision_id is not None,
                             people=tuple(people), quorate=quorate, voting_members=remaining,
                             shortfall=shortfall, escalation=escalation)

@@ -10,6 +10,8 @@ from typing import Any
 from sqlite_utils import Database
 
 from ..decisions import access
+from ..decisions import record as record_model
+from ..rules import meetings as meeting_rules
 from ..timeutil import today_uk
 
 ROLE_LABELS = {"chair": "Chair", "vice_chair": "Vice-chair", "member": "Member"}
@@ -166,6 +168,43 @@ def meeting_for_decision(db: Database, decision_id: int) -> Meeting | None:
     return load_meeting(db, row[0]) if row else None
 
 
+@dataclass(frozen=True)
+class MeetingLink:
+    """Where a decision sits on an agenda: its meeting and item, for a link to the meeting."""
+
+    meeting_id: int
+    item_id: int
+    committee_name: str
+    meeting_date: dt.date
+    position: int
+
+
+def meeting_link(db: Database, who: Any, decision_id: int) -> MeetingLink | None:
+    """The meeting and item holding a decision, if the account may read that meeting (None
+    otherwise, or when the decision is on no agenda)."""
+    row = next(iter(db.query(
+        "SELECT meetings.id AS meeting_id, meetings.committee_id, meetings.meeting_date,"
+        " committees.name AS committee_name, agenda_items.id AS item_id, agenda_items.position"
+        " FROM agenda_items JOIN meetings ON meetings.id = agenda_items.meeting_id"
+        " JOIN committees ON committees.id = meetings.committee_id"
+        " WHERE agenda_items.decision_id = ?", [decision_id])), None)
+    if row is None:
+        return None
+    committees = readable_committee_ids(db, who)
+    if committees is not None and row["committee_id"] not in committees:
+        return None
+    return MeetingLink(row["meeting_id"], row["item_id"], row["committee_name"],
+                       dt.date.fromisoformat(row["meeting_date"]), row["position"])
+
+
+def declarations_for_decision(db: Database, decision_id: int) -> tuple[ItemDeclaration, ...]:
+    """What the declarations item records for a decision's agenda item (empty when it is on no
+    agenda or nothing is recorded)."""
+    row = db.execute("SELECT id FROM agenda_items WHERE decision_id = ?",
+                     [decision_id]).fetchone()
+    return tuple(_declarations(db, [row[0]])[row[0]]) if row else ()
+
+
 def expected_people(db: Database, meeting: Meeting) -> list[tuple[int, str, str]]:
     """Everyone expected at the meeting, once each, the chair first: the committee's members,
     then the people taking part in each decision on the agenda (voting, attending, evaluating).
@@ -277,12 +316,92 @@ def readable_items(db: Database, who: Any, meeting: Meeting) -> dict[int, str]:
     return out
 
 
+def item_title(item: AgendaItem, answer: str) -> str:
+    """An item's title as a reader with this access to its decision (see `readable_items`)
+    sees it: its reference only, saying so, when they are excluded from it."""
+    if answer == access.EXCLUDED:
+        return f"{item.decision_reference} (you are excluded from this item)"
+    return item.title
+
+
+def invitation_lines(db: Database, who: Any, meeting: Meeting,
+                     person_id: int | None) -> tuple[list[str], list[str]]:
+    """A meeting's agenda lines as an invitation shows them ("3. Community beds") and, for one
+    person (None: the general invitation), the line for each item a ruling takes them out of
+    the room for (`rules.meetings.leaving_line`). An item the reader (`who`) or the person is
+    excluded from shows its reference only. The invitation and the home page use these."""
+    excluded: set[int] = set()
+    for viewer in (who, access.Viewer(sees_all=True, person_id=person_id)):
+        excluded |= access.excluded_ids(db, viewer, meeting.decision_ids)
+    rulings: dict[int, str] = {}
+    name = None
+    if person_id is not None:
+        found = db.execute("SELECT name FROM people WHERE id = ?", [person_id]).fetchone()
+        name = found[0] if found else None
+        rulings = {row[0]: row[1] for row in db.execute(
+            "SELECT decision_id, ruling FROM decision_rulings WHERE person_id = ?",
+            [person_id])}
+    agenda: list[str] = []
+    leaving: list[str] = []
+    for item in meeting.items:
+        title = item.title if item.decision_id not in excluded \
+            else f"{item.decision_reference} (excluded from its papers)"
+        agenda.append(f"{item.position}. {title}")
+        ruling = rulings.get(item.decision_id) if item.decision_id else None
+        if name and ruling and meeting_rules.must_leave(ruling):
+            leaving.append(meeting_rules.leaving_line(name, item.position, title, ruling))
+    return agenda, leaving
+
+
+@dataclass(frozen=True)
+class UpcomingMeeting:
+    """A meeting as the home page's "Upcoming meetings" card shows it."""
+
+    row: MeetingRow
+    needing_governance: int = 0          # items needing the governance lead before it
+    leaving: tuple[str, ...] = ()        # the reader's lines for items they must leave
+
+
+def upcoming_for_home(db: Database, who: Any, *, today: dt.date | None = None,
+                      limit: int = 3) -> list[UpcomingMeeting]:
+    """The home page's upcoming meetings: for those who prepare meetings (secretaries,
+    governance leads, administrators) the next `limit` meetings, each with how many items need
+    the governance lead; for a member, the next meeting of each committee they sit on, with a
+    line for each item they must leave (the invitation's words). Reads only."""
+    day = today or today_uk()
+    if who.can("manage_meetings") or who.can("review_decisions"):
+        shown = []
+        for row in meetings_list(db, upcoming=True, today=day)[:limit]:
+            meeting = load_meeting(db, row.id)
+            reviews = item_reviews(db, meeting.decision_ids) if meeting else {}
+            shown.append(UpcomingMeeting(row, sum(1 for r in reviews.values()
+                                                  if r.needs_governance)))
+        return shown
+    if who.person_id is None or not who.can("read_decisions"):
+        return []
+    committees = [row[0] for row in db.execute(
+        "SELECT DISTINCT committee_id FROM committee_members WHERE person_id = ?",
+        [who.person_id])]
+    if not committees:
+        return []
+    nexts: dict[int, MeetingRow] = {}
+    for row in meetings_list(db, upcoming=True, committee_ids=committees, today=day):
+        nexts.setdefault(row.committee_id, row)
+    shown = []
+    for row in sorted(nexts.values(), key=lambda r: (r.meeting_date, r.starts_at or "")):
+        meeting = load_meeting(db, row.id)
+        leaving = invitation_lines(db, who, meeting, who.person_id)[1] if meeting else []
+        shown.append(UpcomingMeeting(row, 0, tuple(leaving)))
+    return shown
+
+
 # ---- where each decision on the agenda stands with its conflicts ------------------------------
 
 @dataclass(frozen=True)
 class ItemReview:
     """Where a decision item stands with its conflicts: who is conflicted, the rulings made
-    (person id to ruling), its status, and whether the governance lead is still needed."""
+    (person id to ruling), its status, and why the governance lead is still needed before the
+    meeting (`reasons`, from `governance_reasons`)."""
 
     decision_id: int
     status: str
@@ -290,6 +409,7 @@ class ItemReview:
     conflicted: tuple[int, ...]
     rulings: dict[int, str]
     signed_off: bool
+    reasons: tuple[str, ...] = ()
 
     @property
     def unruled(self) -> tuple[int, ...]:
@@ -298,10 +418,23 @@ class ItemReview:
 
     @property
     def needs_governance(self) -> bool:
-        """Whether the item needs the governance lead before the meeting: flagged, and not all
-        its conflicted people ruled on and signed off."""
-        return self.flag_count > 0 and not self.signed_off \
-            and self.status not in ("decided", "published", "withdrawn")
+        """Whether the item needs the governance lead before the meeting (see `reasons`)."""
+        return bool(self.reasons)
+
+
+def governance_reasons(rec: record_model.DecisionRecord) -> tuple[str, ...]:
+    """Why a decision needs the governance lead before its meeting, read from its record by the
+    one rule (`rules.meetings.governance_reasons`): people not yet ruled on, possible conflicts
+    to confirm or dismiss, not yet submitted, not yet signed off, inquorate with no plan."""
+    quorum = rec.quorum
+    inquorate = quorum is not None and quorum.quorate_after_rulings is False
+    planned = rec.escalation is not None and bool(rec.escalation.words)
+    return meeting_rules.governance_reasons(
+        rec.status, [(person.name, person.ruling) for person in rec.conflicted],
+        open_possible=[flag.sentence for flag in rec.flags
+                       if flag.severity == "possible" and not flag.match_outcome],
+        signed_off=rec.sign_off is not None and rec.sign_off.voided_at is None,
+        inquorate_unplanned=inquorate and not planned)
 
 
 def item_reviews(db: Database, decision_ids: list[int]) -> dict[int, ItemReview]:
@@ -324,9 +457,12 @@ def item_reviews(db: Database, decision_ids: list[int]) -> dict[int, ItemReview]
     signed = {row[0] for row in db.execute(
         "SELECT decision_id FROM sign_offs WHERE voided_at IS NULL"
         " AND decision_id IN (SELECT value FROM json_each(?))", [ids])}
+    reasons = {rec.id: governance_reasons(rec)
+               for rec in record_model.load_records(db, decision_ids)}
     for row in db.execute("SELECT id, status, flag_count FROM decisions"
                           " WHERE id IN (SELECT value FROM json_each(?))", [ids]):
         out[row[0]] = ItemReview(decision_id=row[0], status=row[1], flag_count=row[2],
                                  conflicted=tuple(conflicted.get(row[0], ())),
-                                 rulings=rulings.get(row[0], {}), signed_off=row[0] in signed)
+                                 rulings=rulings.get(row[0], {}), signed_off=row[0] in signed,
+                                 reasons=reasons.get(row[0], ()))
     return out

@@ -175,11 +175,13 @@ def _put_item(db: Database, item: dict[str, Any], meeting_id: int, *, actor: str
                           "position": [item["position"], position]})
 
 
-def place_decision(db: Database, decision_id: int, *, now: str, actor: str = "system") -> int:
+def place_decision(db: Database, decision_id: int, *, now: str, actor: str = "system",
+                   starts_at: str | None = None, place: str = "") -> int:
     """Put a decision on the agenda of its committee's meeting on its meeting date (creating
-    the meeting if there is none), or move its item there if its committee or date changed;
-    keeps the item's title the decision's. Call in the transaction that recorded or edited the
-    decision. Returns the item's id."""
+    the meeting if there is none, with `starts_at` and `place` if given; an existing meeting is
+    never changed), or move its item there if its committee or date changed; keeps the item's
+    title the decision's. Call in the transaction that recorded or edited the decision. Returns
+    the item's id."""
     with write_transaction(db):
         decision = _row(db, "SELECT id, title, committee_id, meeting_date FROM decisions"
                             " WHERE id = ?", [decision_id])
@@ -202,7 +204,8 @@ def place_decision(db: Database, decision_id: int, *, now: str, actor: str = "sy
         if meeting_id is None:
             meeting_id = _insert_meeting(db, {"committee_id": decision["committee_id"],
                                               "meeting_date": decision["meeting_date"],
-                                              "starts_at": None, "ends_at": None},
+                                              "starts_at": starts_at, "ends_at": None,
+                                              "place": place},
                                          actor=actor, now=now)
         if item is not None:
             _put_item(db, item, meeting_id, actor=actor, now=now)

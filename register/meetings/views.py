@@ -23,7 +23,7 @@ from ..db import get_db
 from ..decisions import access
 from ..decisions.queries import status_label
 from ..rules import meetings as rules
-from ..rules.rulings import RULINGS
+from ..rules.rulings import RULINGS, presiding_member
 from ..timeutil import long_date, today_uk, utcnow
 from . import invitation, queries, store
 from .forms import ItemForm, MeetingForm, MoveItemForm, declarations_form_class
@@ -87,8 +87,7 @@ def _shown_items(meeting: queries.Meeting, who: Any) -> list[dict[str, Any]]:
         shown.append({"item": item, "access": answer,
                       "review": reviews.get(item.decision_id) if answer == access.READ
                       else None,
-                      "title": item.title if answer != access.EXCLUDED
-                      else f"{item.decision_reference} (you are excluded from this item)"})
+                      "title": queries.item_title(item, answer)})
     return shown
 
 
@@ -161,8 +160,8 @@ def _checklist(db: Any, meeting: queries.Meeting,
     ]
     for entry in shown:
         item, review = entry["item"], entry["review"]
-        if review is None:
-            continue
+        if review is None or review.status == "withdrawn":
+            continue  # a withdrawn decision is not taken at the meeting
         where = f"Item {item.position}, {item.decision_reference}"
         if review.status in ("draft", "returned"):
             steps.append({"text": f"{where}: still a draft; submit it so its conflicts are "
@@ -174,22 +173,47 @@ def _checklist(db: Any, meeting: queries.Meeting,
                         f"{'person' if len(review.conflicted) == 1 else 'people'} not yet ruled "
                         "on; needs the governance lead before the meeting")
             else:
-                text = f"{where}: ruled on, waiting for the governance lead's sign-off"
+                text = f"{where}: " + "; ".join(r[:1].lower() + r[1:] for r in review.reasons)
             steps.append({"text": text, "done": False, "governance": True,
                           "reference": item.decision_reference})
         elif review.flag_count:
             steps.append({"text": f"{where}: conflicts ruled on and signed off", "done": True})
         if meeting.chair_person_id in review.conflicted:
-            chair = names.get(meeting.chair_person_id, meeting.chair_name or "The chair")
-            takes = f"{vice[1]}, the vice-chair," if vice and vice[0] != meeting.chair_person_id \
-                else "another member who is not conflicted"
-            steps.append({"text": f"{where}: the chair, {chair}, is conflicted, so {takes} "
-                                  "takes the chair for the item", "done": False})
+            steps.append(_chair_step(where, meeting, review, names,
+                                     vice[0] if vice else None, vice[1] if vice else None))
     if meeting.meeting_date <= today_uk() and meeting.items:
         recorded = sum(1 for i in meeting.items if i.declarations)
         steps.append({"text": "Record the declarations item (who declared what, who left when)",
                       "done": recorded > 0})
     return steps
+
+
+def _chair_step(where: str, meeting: queries.Meeting, review: queries.ItemReview,
+                names: dict[int, str], vice_id: int | None,
+                vice_name: str | None) -> dict[str, Any]:
+    """The checklist's line for an item the chair has a conflict flag on: who takes the chair,
+    read from the rulings (`presiding_member`, as the briefing does), or that it is not known
+    until the chair (and, if conflicted too, the vice-chair) is ruled on."""
+    chair_id = meeting.chair_person_id
+    chair = names.get(chair_id, meeting.chair_name or "the chair") if chair_id else "the chair"
+    waiting = [p for p in (chair_id, vice_id) if p in review.unruled]
+    if chair_id in review.unruled or (waiting and not _may_chair(review, chair_id)):
+        return {"text": f"{where}: the chair, {chair}, is conflicted; who takes the chair for "
+                        "the item is not known until the conflicts are ruled on",
+                "done": False}
+    taker, why = presiding_member(chair_id, vice_id, review.rulings)
+    if taker == chair_id:
+        return {"text": f"{where}: the chair, {chair}, has an interest, but the ruling lets "
+                        "them take the chair for the item", "done": True}
+    if taker is not None and taker == vice_id:
+        return {"text": f"{where}: the chair, {chair}, is conflicted, so {vice_name}, the "
+                        "vice-chair, takes the chair for the item", "done": True}
+    return {"text": f"{where}: {why}", "done": False}
+
+
+def _may_chair(review: queries.ItemReview, person_id: int | None) -> bool:
+    """Whether the rulings so far let this person take the item."""
+    return presiding_member(person_id, None, review.rulings)[0] == person_id
 
 
 # ---- creating and editing a meeting ------------------------------------------------------------
@@ -532,24 +556,7 @@ def invitation_file(meeting_id: int) -> Response:
 def _invitation_bytes(db: Any, meeting: queries.Meeting, person_id: int | None) -> bytes:
     """The invitation for one person (or the general one when None): the items that person,
     or the reader, is excluded from show their reference only."""
-    excluded = set()
-    for who in (current_user, access.Viewer(sees_all=True, person_id=person_id)):
-        excluded |= access.excluded_ids(db, who, meeting.decision_ids)
-    rulings = {}
-    name = None
-    if person_id is not None:
-        name = db.execute("SELECT name FROM people WHERE id = ?", [person_id]).fetchone()[0]
-        rulings = {row[0]: row[1] for row in db.execute(
-            "SELECT decision_id, ruling FROM decision_rulings WHERE person_id = ?",
-            [person_id])}
-    agenda, leaving = [], []
-    for item in meeting.items:
-        title = item.title if item.decision_id not in excluded \
-            else f"{item.decision_reference} (excluded from its papers)"
-        agenda.append(f"{item.position}. {title}")
-        ruling = rulings.get(item.decision_id) if item.decision_id else None
-        if name and rules.must_leave(ruling):
-            leaving.append(rules.leaving_line(name, item.position, title, ruling))
+    agenda, leaving = queries.invitation_lines(db, current_user, meeting, person_id)
     return invitation.invitation_ics(
         uid=f"meeting-{meeting.id}@{request.host}", title=f"{meeting.committee_name} meeting",
         meeting_date=meeting.meeting_date, starts_at=meeting.starts_at, ends_at=meeting.ends_at,

@@ -30,9 +30,11 @@ from ..db import get_db, write_transaction
 from ..decisions import access, chains, lifecycle, record, reviewers
 from ..gifts import queries as gift_queries
 from ..listing import parse_page
+from ..meetings import queries as meeting_queries
 from ..notices import queries as notice_queries
 from ..notices import store as notice_store
 from ..rules import gifts as gift_rules
+from ..rules import meetings as meeting_rules
 from ..rules import sessions as session_rules
 from ..rules import workflow
 from ..rules.decisions import CHOICES, format_money
@@ -261,6 +263,7 @@ def _render_review(review: queries.Review, form: Any, *, problem: str | None = N
         identity_check=_identity_check(),
         situation=situation, problem=problem, reviewable=reviewable, age=age,
         record=decision_record,
+        meeting_link=meeting_queries.meeting_link(get_db(), current_user, decision["id"]),
         chain=chains.page_diagram(get_db(), decision_record),
         provider_gifts=gift_queries.offered_in_decision(
             get_db(), [p.id for p in decision_record.providers],
@@ -826,6 +829,9 @@ def outcome(reference: str) -> Any:
         checked = None if not_yet else forms.check_outcome(
             form, context["participants"], context["rulings"], context["names"],
             {p["id"] for p in context["providers"]})
+        if checked is not None and _disagrees_with_declarations(form, decision["id"],
+                                                                checked["attendance"]):
+            checked = None
         if checked is not None:
             try:
                 with write_transaction(db):
@@ -851,6 +857,19 @@ def outcome(reference: str) -> Any:
                 return redirect(url_for("reviews.outcome", reference=decision["reference"]))
     return render_template("reviews/outcome.html", decision=decision, form=form,
                            not_yet=not_yet, refused_rows=forms.REFUSED_PROXY_ROWS, **context)
+
+
+def _disagrees_with_declarations(form: Any, decision_id: int,
+                                 attendance: list[dict[str, Any]]) -> bool:
+    """Add a message to the present box of anyone the meeting's declarations item records as
+    having left for the item and not come back (`rules.meetings.outcome_attendance_problems`);
+    True if there was any."""
+    said = meeting_queries.declarations_for_decision(get_db(), decision_id)
+    problems = meeting_rules.outcome_attendance_problems(
+        [(d.person_id, d.person_name, d.left_at, d.returned_at) for d in said], attendance)
+    for person_id, problem in problems.items():
+        getattr(form, f"present_{person_id}").errors.append(problem)
+    return bool(problems)
 
 
 @bp.route("/<reference>/publish", methods=["POST"])

@@ -2,6 +2,7 @@
 and when a person left the room for an item and came back. Data in, messages out."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from .departures import departure_problems, parse_time_of_day, time_text
@@ -10,6 +11,11 @@ from .departures import departure_problems, parse_time_of_day, time_text
 LEAVING_RULINGS = ("leave_item", "exclude_all", "remove_from_process")
 
 DIRECTIONS = ("up", "down")
+
+# A decision in one of these states has not been sent for the governance review yet.
+NOT_SUBMITTED = ("draft", "returned")
+# A decision past its meeting: nothing is left for the governance lead to do before it.
+SETTLED = ("decided", "published", "withdrawn")
 
 
 def parse_time(text: str | None) -> tuple[str | None, str | None]:
@@ -72,11 +78,42 @@ def item_departure_problems(name: str, left_text: str | None, returned_text: str
         if recorded and recorded != left_at:
             left_problem = (f"The outcome of the item records {name} leaving at {recorded}: "
                             f"record the same time here, or correct the outcome")
-        elif left_at and not returned_text and (outcome.get("present") or outcome.get("vote")):
+        elif left_without_returning(left_at, returned_text) \
+                and counted_at_vote(outcome.get("present"), outcome.get("vote")):
             left_problem = (f"The outcome of the item records {name} present for the vote, but "
                             f"here they left at {left_at} and did not come back: enter when "
                             f"they came back, or correct the outcome")
     return left_problem, returned_problem
+
+
+def left_without_returning(left_at: str | None, returned_at: str | None) -> bool:
+    """Whether a person who left the room for an item did not come back for it."""
+    return bool(left_at) and not returned_at
+
+
+def counted_at_vote(present: Any, vote: str | None) -> bool:
+    """Whether an outcome records a person in the room for the vote (present, or voting)."""
+    return bool(present or vote)
+
+
+def outcome_attendance_problems(left_the_item: Sequence[tuple[int, str, str | None, str | None]],
+                                attendance: Sequence[dict[str, Any]]) -> dict[int, str]:
+    """Why an outcome's attendance cannot be recorded against the declarations item, by person
+    id: someone the declarations item records leaving the room for the item and not coming back
+    (`left_the_item`: person id, name, left at, came back at) was not present for the vote, the
+    same rule `item_departure_problems` applies the other way round."""
+    rows = {row["person_id"]: row for row in attendance}
+    problems: dict[int, str] = {}
+    for person_id, name, left_at, returned_at in left_the_item:
+        row = rows.get(person_id)
+        if row is None or not left_without_returning(left_at, returned_at):
+            continue
+        if counted_at_vote(row.get("present"), row.get("vote")):
+            problems[person_id] = (
+                f"The declarations item records {name} leaving the meeting for this item at "
+                f"{left_at} and not coming back, so they cannot be recorded present for the "
+                f"vote: untick present, or correct the declarations item")
+    return problems
 
 
 def must_leave(ruling: str | None) -> bool:
@@ -104,3 +141,27 @@ def swapped_positions(positions: list[int], index: int, direction: str) -> tuple
     if other < 0 or other >= len(positions):
         return None
     return index, other
+
+
+def governance_reasons(status: str, conflicted: Sequence[tuple[str, str | None]], *,
+                       open_possible: Sequence[str] = (), signed_off: bool = False,
+                       inquorate_unplanned: bool = False) -> tuple[str, ...]:
+    """Why a decision item needs the governance lead before its meeting, one sentence each (an
+    empty tuple: it does not). `conflicted` is each conflicted person's (name, ruling or None);
+    `open_possible` the sentences of possible conflicts not yet confirmed or dismissed;
+    `inquorate_unplanned` whether it is inquorate after the rulings with nothing recorded about
+    how the decision will be taken. The meeting page's checklist and the chair's briefing both
+    ask this one rule."""
+    if status in SETTLED:
+        return ()
+    reasons = [f"No ruling yet on {name}" for name, ruling in conflicted if ruling is None]
+    reasons += [f"A possible conflict to confirm or dismiss: {sentence}"
+                for sentence in open_possible]
+    if status in NOT_SUBMITTED:
+        reasons.append("Not yet submitted for the governance review")
+    elif conflicted and not reasons and not signed_off:
+        reasons.append("Ruled on, but not yet signed off by the governance lead")
+    if inquorate_unplanned:
+        reasons.append("Inquorate after the rulings, and no one has recorded how the decision "
+                       "will be taken")
+    return tuple(dict.fromkeys(reasons))
