@@ -24,6 +24,21 @@ PASSWORD = "correct horse battery"
 passwords.use_parameters(time_cost=1, memory_cost=8 * 1024, parallelism=1)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def every_module_imported() -> None:
+    """Import every module of the app before any test runs. A test that stands in for the clock
+    (`monkeypatch.setattr(timeutil, "today_uk", ...)`) is undone when it ends, but a module first
+    imported while it ran would keep the stand-in in its own `today_uk` name for the rest of the
+    run; with everything imported first, no test's clock outlives it."""
+    import importlib
+    import pkgutil
+
+    import register
+
+    for module in pkgutil.walk_packages(register.__path__, "register."):
+        importlib.import_module(module.name)
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> Path:
     """One database file migrated to the latest schema, copied for each test (migrating takes far
