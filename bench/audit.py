@@ -15,7 +15,7 @@ from register.db import connect, migrate
 
 from . import servers
 from .seed import seed
-from .table import Goal, Row
+from .table import Goal, Row, alternate
 
 GOAL = Goal("project < 2 s", on="project", at_most=2.0)
 
@@ -76,13 +76,7 @@ def run(*, events: int = 100_000, decisions: int = 10_000, rounds: int = 3) -> l
         project = [sys.executable, "-m", "flask", "--app", "register", "verify-audit"]
         bare = [sys.executable, "-m", "bench.chain_walk", path, str(key_file)]
         row = Row(f"verify-audit, {events:,} events, whole command", "s", GOAL)
-        for index in range(rounds):
-            if index % 2 == 0:
-                row.project.append(_command(project, env))
-                row.bare.append(_command(bare, env))
-            else:
-                row.bare.append(_command(bare, env))
-                row.project.append(_command(project, env))
+        alternate(rounds, lambda: _command(project, env), lambda: _command(bare, env), row)
         print(f"  verify-audit: {row.project[-1]:.2f} s against {row.bare[-1]:.2f} s "
               "(last round)", flush=True)
     return [row]

@@ -18,7 +18,7 @@ from register.organisations import identity
 from register.rules.identifiers import Named
 
 from .seed import seed
-from .table import Goal, Row
+from .table import Goal, Row, alternate
 
 GOAL = Goal("project < 1 ms", on="project", at_most=1.0)
 TEN_TIMES_GOAL = Goal("ratio <= 1.5", at_most=1.5)
@@ -67,13 +67,7 @@ def run(database: str, *, rounds: int = 5, sample: int = 300) -> list[Row]:
     row = Row("Flags for one decision, 10,000 decisions and 30,000 interests (median)", "ms",
               GOAL)
     try:
-        for index in range(rounds):
-            if index % 2 == 0:
-                row.project.append(_project_ms(db, sample))
-                row.bare.append(_bare_ms(conn, sample))
-            else:
-                row.bare.append(_bare_ms(conn, sample))
-                row.project.append(_project_ms(db, sample))
+        alternate(rounds, lambda: _project_ms(db, sample), lambda: _bare_ms(conn, sample), row)
     finally:
         db.close()
         conn.close()
@@ -105,13 +99,8 @@ def ten_times(database: str, *, rounds: int = 3, sample: int = 300) -> list[Row]
                 seed(db, **sizes)
                 row = Row(f"Flags for one decision, {label} (median; bare: the base register)",
                           "ms", TEN_TIMES_GOAL)
-                for index in range(rounds):
-                    if index % 2 == 0:
-                        row.project.append(_project_ms(db, sample))
-                        row.bare.append(_project_ms(base, sample))
-                    else:
-                        row.bare.append(_project_ms(base, sample))
-                        row.project.append(_project_ms(db, sample))
+                alternate(rounds, lambda db=db: _project_ms(db, sample),
+                          lambda: _project_ms(base, sample), row)
                 db.close()
             rows.append(row)
             print(f"  flags, {label}: {statistics.median(row.project):.2f} ms", flush=True)
