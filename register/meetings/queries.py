@@ -438,31 +438,13 @@ def governance_reasons(rec: record_model.DecisionRecord) -> tuple[str, ...]:
 
 
 def item_reviews(db: Database, decision_ids: list[int]) -> dict[int, ItemReview]:
-    """For each decision, where it stands with its conflicts (see ItemReview)."""
-    out: dict[int, ItemReview] = {}
-    if not decision_ids:
-        return out
-    ids = "[" + ",".join(str(int(i)) for i in decision_ids) + "]"
-    conflicted: dict[int, list[int]] = {}
-    for row in db.execute(
-            "SELECT DISTINCT decision_id, person_id FROM decision_flags WHERE person_id IS NOT"
-            " NULL AND decision_id IN (SELECT value FROM json_each(?))"
-            " ORDER BY decision_id, person_id", [ids]):
-        conflicted.setdefault(row[0], []).append(row[1])
-    rulings: dict[int, dict[int, str]] = {}
-    for row in db.execute(
-            "SELECT decision_id, person_id, ruling FROM decision_rulings"
-            " WHERE decision_id IN (SELECT value FROM json_each(?))", [ids]):
-        rulings.setdefault(row[0], {})[row[1]] = row[2]
-    signed = {row[0] for row in db.execute(
-        "SELECT decision_id FROM sign_offs WHERE voided_at IS NULL"
-        " AND decision_id IN (SELECT value FROM json_each(?))", [ids])}
-    reasons = {rec.id: governance_reasons(rec)
-               for rec in record_model.load_records(db, decision_ids)}
-    for row in db.execute("SELECT id, status, flag_count FROM decisions"
-                          " WHERE id IN (SELECT value FROM json_each(?))", [ids]):
-        out[row[0]] = ItemReview(decision_id=row[0], status=row[1], flag_count=row[2],
-                                 conflicted=tuple(conflicted.get(row[0], ())),
-                                 rulings=rulings.get(row[0], {}), signed_off=row[0] in signed,
-                                 reasons=reasons.get(row[0], ()))
-    return out
+    """For each decision, where it stands with its conflicts (see ItemReview), read from its
+    record (the people its flags name, its rulings, its sign-off, its status)."""
+    return {rec.id: ItemReview(
+        decision_id=rec.id, status=rec.status, flag_count=rec.flag_count,
+        conflicted=tuple(sorted({flag.person_id for flag in rec.flags
+                                 if flag.person_id is not None})),
+        rulings={ruling.person_id: ruling.ruling for ruling in rec.rulings},
+        signed_off=rec.sign_off is not None and rec.sign_off.voided_at is None,
+        reasons=governance_reasons(rec))
+        for rec in record_model.load_records(db, decision_ids)} if decision_ids else {}
