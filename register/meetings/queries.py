@@ -370,13 +370,13 @@ def upcoming_for_home(db: Database, who: Any, *, today: dt.date | None = None,
     line for each item they must leave (the invitation's words). Reads only."""
     day = today or today_uk()
     if who.can("manage_meetings") or who.can("review_decisions"):
-        shown = []
-        for row in meetings_list(db, upcoming=True, today=day)[:limit]:
-            meeting = load_meeting(db, row.id)
-            reviews = item_reviews(db, meeting.decision_ids) if meeting else {}
-            shown.append(UpcomingMeeting(row, sum(1 for r in reviews.values()
-                                                  if r.needs_governance)))
-        return shown
+        rows = meetings_list(db, upcoming=True, today=day)[:limit]
+        agendas = {row.id: meeting.decision_ids if (meeting := load_meeting(db, row.id)) else []
+                   for row in rows}
+        reviews = item_reviews(db, [i for ids in agendas.values() for i in ids])
+        return [UpcomingMeeting(row, sum(1 for i in agendas[row.id]
+                                         if i in reviews and reviews[i].needs_governance))
+                for row in rows]
     if who.person_id is None or not who.can("read_decisions"):
         return []
     committees = [row[0] for row in db.execute(
