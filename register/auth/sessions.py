@@ -16,6 +16,7 @@ import hashlib
 import logging
 import secrets
 import sqlite3
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -114,6 +115,8 @@ def note_activity(config: Any, session_id: int, when: dt.datetime) -> None:
                          [session_id, when.isoformat()])
     except sqlite3.Error as error:
         log.warning("Could not note session activity in %s: %s", activity_path(config), error)
+        return
+    _remember_seen(config, session_id, when)
 
 
 # ---- starting, checking and ending sessions ----
@@ -150,17 +153,48 @@ def current_id(db: Database, user_id: int) -> int | None:
         return None
     session_id, _, created, seen_at_start, _ = row
     config = current_app.config
-    seen = last_seen(config, [session_id]).get(str(session_id), seen_at_start)
     now = utcnow()
-    created_at, seen_at = dt.datetime.fromisoformat(created), dt.datetime.fromisoformat(seen)
+    created_at = dt.datetime.fromisoformat(created)
+    known = _known_seen(config, session_id, now)
+    if known is not None:
+        # Seen here less than a minute ago: not idle, and nothing to note or read.
+        seen_at = known
+    else:
+        seen = last_seen(config, [session_id]).get(str(session_id), seen_at_start)
+        seen_at = dt.datetime.fromisoformat(seen)
     reason = rules.expiry(created_at, seen_at, now, **_limits(config))
     if reason:
         session.pop(SESSION_KEY, None)
         flash(rules.ended_words(reason, **_limits(config)), "info")
         return None
-    if now - max(seen_at, created_at) >= NOTE_EVERY:
-        note_activity(config, session_id, now)
+    if known is None:
+        if now - max(seen_at, created_at) >= NOTE_EVERY:
+            note_activity(config, session_id, now)
+        else:
+            _remember_seen(config, session_id, max(seen_at, created_at))
     return session_id
+
+
+# What this process last knew of each session's last request: a time it was certainly seen at
+# or after (a note it wrote, or the note it read). Within NOTE_EVERY of it a request needs neither
+# to read the activity file nor to note itself; other processes' notes can only be later.
+_seen_here: dict[tuple[str, int], dt.datetime] = {}
+_seen_lock = threading.Lock()
+_SEEN_KEPT = 10_000
+
+
+def _known_seen(config: Any, session_id: int, now: dt.datetime) -> dt.datetime | None:
+    known = _seen_here.get((activity_path(config), session_id))
+    if known is not None and dt.timedelta(0) <= now - known < NOTE_EVERY:
+        return known
+    return None
+
+
+def _remember_seen(config: Any, session_id: int, when: dt.datetime) -> None:
+    with _seen_lock:
+        if len(_seen_here) >= _SEEN_KEPT:
+            _seen_here.clear()
+        _seen_here[(activity_path(config), session_id)] = when
 
 
 def end_all(db: Database, user_id: int, reason: str) -> int:

@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from ..auth.access import requires
 from ..db import get_db, read_snapshot
@@ -109,11 +112,35 @@ def _status_choices(db: Any) -> list[tuple[str, str]]:
     return [("", "Any status"), *known.items()]
 
 
-def decision_href(reference: str) -> str | None:
-    """The link to a decision's own page, when that page exists in this app."""
-    if "decisions.show" in current_app.view_functions:
-        return url_for("decisions.show", reference=reference)
-    return None
+def decision_links() -> Callable[[str], str | None]:
+    """The link to each decision's own page, when that page exists in this app: the address is
+    built once and each reference quoted into it as the route would (instead of routing every
+    row's link again)."""
+    if "decisions.show" not in current_app.view_functions:
+        return lambda _reference: None
+    marker = "REFERENCE"
+    address = url_for("decisions.show", reference=marker)
+    head, tail = address[:address.rindex(marker)], address[address.rindex(marker) + len(marker):]
+    return lambda reference: f"{head}{quote(str(reference), safe=PATH_SAFE)}{tail}"
+
+
+# The characters a route's path part leaves as they are (werkzeug's converters quote the rest).
+PATH_SAFE = "!$&'()*+,/:;=@"
+
+# The register's rows drawn as HTML, kept under the version and decisions they were read for:
+# they depend on nothing else (the same rows look the same to every reader who may see them).
+_ROWS_HTML: versioned.VersionedCache[Markup] = versioned.VersionedCache(256)
+
+
+def _rows_html(result: serialise.RegisterPage) -> Markup:
+    def draw() -> Markup:
+        return Markup(render_template("decisions/register_rows.html", rows=result.rows,
+                                      decision_href=decision_links(),
+                                      format_money=_format_money))
+
+    if result.key is None:
+        return draw()
+    return _ROWS_HTML.get((result.key, request.script_root), draw)
 
 
 @bp.route("/register")
@@ -139,8 +166,8 @@ def _register() -> str:
         "decisions/register.html", result=result, typed=typed, problems=problems,
         filtered=filters.active, committees=committees, statuses=_status_choices(db),
         flagged_choices=FLAGGED_CHOICES, sort=result.sort, direction=result.direction,
-        sees_all=current_user.can("read_all_decisions"), decision_href=decision_href,
-        format_money=_format_money, excluded_references=access.excluded_references(db, viewer()))
+        sees_all=current_user.can("read_all_decisions"), rows_html=_rows_html(result),
+        excluded_references=access.excluded_references(db, viewer()))
 
 
 def _format_money(pence: int | None) -> str:

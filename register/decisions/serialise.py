@@ -345,6 +345,9 @@ class RegisterPage:
     sort: str = DEFAULT_SORT
     direction: str = DEFAULT_DIRECTION
     columns: list[tuple[str, str]] = field(default_factory=list)
+    # The (facts version, decision ids) the rows were read for, when read at a version: what is
+    # drawn from the rows alone may be kept under it too.
+    key: Hashable | None = None
 
 
 def _register_rows(db: Database, ids: list[int]) -> list[dict[str, Any]]:
@@ -519,10 +522,10 @@ def register_page(db: Database, filters: RegisterFilters, viewer: Viewer, *, sor
         f"SELECT decisions.id {from_where} ORDER BY {order} LIMIT :_limit OFFSET :_offset",
         {**params, "_limit": page_size, "_offset": (page - 1) * page_size})]
     if version is None:
-        rows = _register_rows(db, ids)
-    else:
-        rows = _REGISTER_PAGES.get((version, tuple(ids)), lambda: _register_rows(db, ids))
-    return RegisterPage(rows, page, pages, total, sort, direction)
+        return RegisterPage(_register_rows(db, ids), page, pages, total, sort, direction)
+    key = (version, tuple(ids))
+    rows = _REGISTER_PAGES.get(key, lambda: _register_rows(db, ids))
+    return RegisterPage(rows, page, pages, total, sort, direction, key=key)
 
 
 def register_ids(db: Database, filters: RegisterFilters, viewer: Viewer, *, sort: str = "",
