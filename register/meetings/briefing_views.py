@@ -15,8 +15,6 @@ from werkzeug.wrappers import Response
 
 from ..auth.access import requires
 from ..db import get_db
-from ..pdf import meeting_builders
-from ..pdf.builders import PrintOptions
 from ..reports.views import pdf_response
 from ..rules.minutes import HIDDEN_ITEM, NEEDS_GOVERNANCE, NOT_A_DECISION
 from . import briefing, minutes_docx, queries
@@ -74,6 +72,9 @@ def briefing_pdf(meeting_id: int) -> Response:
     """The chair's briefing as a PDF: a cover page, then a page per item."""
     meeting = _meeting_to_prepare(meeting_id)
     brief = briefing.load_brief(get_db(), meeting, current_user)
+    from ..pdf import meeting_builders  # the PDF library is loaded when a PDF is first asked for
+    from ..pdf.builders import PrintOptions
+
     data = meeting_builders.build_briefing(
         brief, current_app.config["ORGANISATION_NAME"],
         PrintOptions(marking=_marking(), author=current_user.display_name))
@@ -87,6 +88,9 @@ def members_register_pdf(meeting_id: int) -> Response:
     meeting = _meeting_to_prepare(meeting_id)
     marking = _marking()
     register = briefing.members_register(get_db(), meeting, marking=marking)
+    from ..pdf import meeting_builders  # the PDF library is loaded when a PDF is first asked for
+    from ..pdf.builders import PrintOptions
+
     data = meeting_builders.build_members_register(
         register, current_app.config["ORGANISATION_NAME"],
         PrintOptions(marking=marking, author=current_user.display_name))

@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 
 from ..db import open_app_db
 from . import builders, loaders
-from .templates import MARKINGS
+from .markings import MARKINGS
 
 _MARKING = click.option("--marking", type=click.Choice(MARKINGS), default="OFFICIAL",
                         show_default=True, help="The security marking on every page.")

@@ -28,8 +28,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate
 
 from .fonts import BOLD, FAMILY, register_fonts
+from .markings import MARKINGS
 
-MARKINGS = ("OFFICIAL", "OFFICIAL-SENSITIVE")
 PAGE_COUNT_FORM = "pageCount"
 NHS_BLUE = colors.HexColor("#005EB8")
 GREY = colors.HexColor("#4C6272")

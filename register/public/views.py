@@ -30,7 +30,7 @@ from ..decisions.record import load_records
 from ..decisions.register_views import meeting_dates
 from ..decisions.serialise import RegisterFilters, to_json
 from ..listing import parse_page
-from ..pdf import builders, loaders
+from ..pdf import loaders
 from ..rules.decisions import REGIMES
 from ..rules.text import neutralise
 from ..timeutil import today_uk, utcnow
@@ -150,6 +150,8 @@ def interests_pdf() -> Response:
     on, form = _on()
     if (refused := _refused(form)) is not None:
         return refused
+    from ..pdf import builders  # the PDF library is loaded when a PDF is first asked for
+
     data = builders.build_interests_register(_register(on), builders.PrintOptions(
         author=current_app.config["ORGANISATION_NAME"]))
     response = Response(data, mimetype="application/pdf")

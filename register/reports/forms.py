@@ -4,7 +4,7 @@ from __future__ import annotations
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 
 from ..forms import BaseForm, DateInputField, MaxLength, Required
-from ..pdf.templates import MARKINGS
+from ..pdf.markings import MARKINGS
 
 DEFAULT_PURPOSE = ("To give the board assurance that conflicts of interest in the committee's "
                    "make-or-buy decisions were identified and managed, and that the record can be "

@@ -29,7 +29,7 @@ from ..auth.access import requires
 from ..db import get_db
 from ..decisions import access
 from ..decisions.views import excluded_page
-from ..pdf import builders, loaders
+from ..pdf import loaders
 from ..rules import figures as figure_rules
 from ..rules.decisions import format_money
 from ..rules.publication import (
@@ -109,6 +109,8 @@ def decision_record(reference: str) -> Response | tuple[str, int]:
                                      organisation=current_app.config["ORGANISATION_NAME"])
     if record is None:
         abort(404)
+    from ..pdf import builders  # the PDF library is loaded when a PDF is first asked for
+
     data = builders.build_decision_record(record, builders.PrintOptions(
         marking=marking, author=current_user.display_name))
     return pdf_response(data, f"{decision['reference']}-audit-record.pdf")
@@ -140,6 +142,8 @@ def pack() -> str | Response:
             prepared_by=form.prepared_by.data, purpose=form.purpose.data,
             recommendation=form.recommendation.data, marking=form.marking.data,
             viewer=access.viewer_for(current_user))
+        from ..pdf import builders  # the PDF library is loaded when a PDF is first asked for
+
         options = builders.PrintOptions(
             marking=form.marking.data, author=form.prepared_by.data,
             review_target_days=current_app.config["REVIEW_TARGET_WORKING_DAYS"])
@@ -247,6 +251,8 @@ def annual_summary_pdf() -> Response:
     if problem:
         return Response(f"{problem}.\n", status=400, mimetype="text/plain")
     summary = annual.load_summary(get_db(), access.viewer_for(current_user), first_year)
+    from ..pdf import builders  # the PDF library is loaded when a PDF is first asked for
+
     data = builders.build_annual_summary(
         summary, current_app.config["ORGANISATION_NAME"],
         builders.PrintOptions(author=current_user.display_name))
