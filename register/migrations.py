@@ -1089,3 +1089,34 @@ def m034_meetings(db: Database) -> None:
                 AND meetings.meeting_date = decisions.meeting_date;
         """
     )
+
+
+# The full-text indexes and the columns each holds (as m001 and m010 enabled them).
+_SEARCHED = {
+    "people": ("name", "email", "positions"),
+    "organisations": ("name", "ods_code", "companies_house_number", "registered_address",
+                      "postcode"),
+    "interests": ("organisation_name", "organisation_business", "nature",
+                  "associate_relationship"),
+    "decisions": ("reference", "title", "description", "comments"),
+}
+
+
+@migrations()
+def m035_search_index_on_text_changes(db: Database) -> None:
+    """Re-index a record for search only when an update sets a column the search holds: the
+    update trigger fired on every update, so keeping a decision's flag counts or status current
+    rewrote its search entry too."""
+    for table, columns in _SEARCHED.items():
+        quoted = ", ".join(f'"{column}"' for column in columns)
+        old = ", ".join(f'old."{column}"' for column in columns)
+        new = ", ".join(f'new."{column}"' for column in columns)
+        # Names from the fixed map above, never from input.
+        db.executescript(f"""
+            DROP TRIGGER IF EXISTS "{table}_au";
+            CREATE TRIGGER "{table}_au" AFTER UPDATE OF {quoted} ON "{table}" BEGIN
+              INSERT INTO "{table}_fts" ("{table}_fts", rowid, {quoted})
+                VALUES('delete', old.rowid, {old});
+              INSERT INTO "{table}_fts" (rowid, {quoted}) VALUES (new.rowid, {new});
+            END;
+        """)

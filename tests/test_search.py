@@ -219,3 +219,21 @@ def test_a_person_excluded_from_a_decision_does_not_find_it(db, as_role, decisio
     html = page(governance, "anticoagulation")
     assert f'href="/decisions/{decisions_data["mine"]}"' not in html
     assert "Community anticoagulation service" not in html
+
+
+def test_an_update_re_indexes_a_record_only_when_it_sets_a_searched_column(db):
+    """Keeping counts or a status current must not rewrite the search entry (m035); changing the
+    text must, so that search finds the new words and not the old."""
+    organisation = add_organisation(db, name="Alderley Surgery")
+    before = db.conn.total_changes
+    db.execute("UPDATE organisations SET is_member_practice = 1 WHERE id = ?", [organisation])
+    assert db.conn.total_changes - before == 1  # the row alone: no search entry rewritten
+    before = db.conn.total_changes
+    db.execute("UPDATE organisations SET name = 'Brackenbury Surgery' WHERE id = ?",
+               [organisation])
+    assert db.conn.total_changes - before > 1  # the row, and its search entry out and in
+    found = [r[0] for r in db.execute(
+        "SELECT rowid FROM organisations_fts WHERE organisations_fts MATCH ?", ["Brackenbury"])]
+    assert found == [organisation]
+    assert not list(db.execute(
+        "SELECT rowid FROM organisations_fts WHERE organisations_fts MATCH ?", ["Alderley"]))

@@ -75,36 +75,30 @@ def affected(db: Database, *, people: Iterable[int | None] = (),
 # only if the person takes part and the organisation is one of its providers, below one at any
 # depth, or a participant's home practice; the periods and dates are left out, so this is a
 # superset. A free-text interest (no organisation) may match any name: all the person's decisions.
-_NEW_INTERESTS_SQL = """
-WITH RECURSIVE
-new(person_id, organisation_id) AS (
-    SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:interests)
-),
--- each organisation with everything above it: a provider there has it below
-up(origin, id) AS (
-    SELECT DISTINCT organisation_id, organisation_id FROM new WHERE organisation_id IS NOT NULL
-    UNION SELECT up.origin, organisation_links.parent_id FROM organisation_links
-        JOIN up ON organisation_links.member_id = up.id
-),
--- each decision with the organisations an interest can be read through for it
-reached(decision_id, origin) AS MATERIALIZED (
-    SELECT decision_id, up.origin FROM up JOIN decision_providers
-        ON decision_providers.organisation_id = up.id
-    UNION SELECT decisions.id, up.origin FROM up JOIN decisions
-        ON decisions.awarded_provider_id = up.id
-    UNION SELECT decision_participants.decision_id, home_practices.organisation_id
-        FROM home_practices JOIN decision_participants
-        ON decision_participants.person_id = home_practices.person_id
-        WHERE home_practices.organisation_id IN (SELECT origin FROM up)
+# Worked out from three reads (the people's decisions; those decisions' providers and their
+# participants' home practices; the links below the providers), each decision's reach built once
+# in memory: a file of thousands of interests names most people's decisions, and joining every
+# new interest with every decision in SQL cost more than the rest of the import's reading.
+_TAKING_PART_SQL = ("SELECT decision_id, person_id FROM decision_participants"
+                    " WHERE person_id IN (SELECT value FROM json_each(?))")
+_REACH_SQL = """
+WITH wanted(id) AS (SELECT value FROM json_each(?))
+SELECT decision_id, organisation_id, 1 FROM decision_providers
+    WHERE decision_id IN (SELECT id FROM wanted)
+UNION ALL SELECT id, awarded_provider_id, 1 FROM decisions
+    WHERE id IN (SELECT id FROM wanted) AND awarded_provider_id IS NOT NULL
+UNION ALL SELECT decision_participants.decision_id, home_practices.organisation_id, 0
+    FROM decision_participants JOIN home_practices
+    ON home_practices.person_id = decision_participants.person_id
+    WHERE decision_participants.decision_id IN (SELECT id FROM wanted)
+"""
+_BELOW_SQL = """
+WITH RECURSIVE below(id) AS (
+    SELECT value FROM json_each(?)
+    UNION SELECT organisation_links.member_id FROM organisation_links
+        JOIN below ON organisation_links.parent_id = below.id
 )
--- from each new interest to its person's decisions, then whether it is read there (CROSS
--- JOIN keeps this order: the person's decisions are few, the decisions reached many)
-SELECT decision_participants.decision_id FROM new CROSS JOIN decision_participants
-    ON decision_participants.person_id = new.person_id
-    CROSS JOIN reached ON reached.decision_id = decision_participants.decision_id
-        AND reached.origin = new.organisation_id
-UNION SELECT decision_participants.decision_id FROM new JOIN decision_participants
-    ON decision_participants.person_id = new.person_id WHERE new.organisation_id IS NULL
+SELECT parent_id, member_id FROM organisation_links WHERE parent_id IN (SELECT id FROM below)
 """
 
 
@@ -117,10 +111,56 @@ def affected_by_new_interests(db: Database,
     in: an interest in an organisation none of a decision's providers or home practices reach
     is never read for it, so cannot change its flags.
     """
-    pairs = sorted({(int(person), None if organisation is None else int(organisation))
-                    for person, organisation in interests if person is not None},
-                   key=lambda pair: (pair[0], pair[1] or 0))
-    if not pairs:
+    organisations_of: dict[int, set[int | None]] = {}
+    for person, organisation in interests:
+        if person is not None:
+            organisations_of.setdefault(int(person), set()).add(
+                None if organisation is None else int(organisation))
+    if not organisations_of:
         return set()
-    found = db.execute(_NEW_INTERESTS_SQL, {"interests": json.dumps(pairs)}).fetchall()
-    return {row[0] for row in found if row[0] is not None}
+    free_text = {person for person, wanted in organisations_of.items() if None in wanted}
+    linked = {person: frozenset(o for o in wanted if o is not None)
+              for person, wanted in organisations_of.items()}
+    # Each decision the people take part in, with those of them who have a new interest there.
+    asking: dict[int, list[int]] = {}
+    for decision_id, person_id in db.execute(
+            _TAKING_PART_SQL, [json.dumps(sorted(organisations_of))]):
+        asking.setdefault(decision_id, []).append(person_id)
+    found = {decision_id for decision_id, people in asking.items()
+             if not free_text.isdisjoint(people)}
+    candidates = sorted(set(asking) - found)
+    if not candidates:
+        return found
+    providers_of: dict[int, list[int]] = {}
+    homes_of: dict[int, set[int]] = {}
+    for decision_id, organisation_id, is_provider in db.execute(
+            _REACH_SQL, [json.dumps(candidates)]):
+        if is_provider:
+            providers_of.setdefault(decision_id, []).append(organisation_id)
+        else:
+            homes_of.setdefault(decision_id, set()).add(organisation_id)
+    members_of: dict[int, list[int]] = {}
+    providers = sorted({o for group in providers_of.values() for o in group})
+    for parent_id, member_id in db.execute(_BELOW_SQL, [json.dumps(providers)]):
+        members_of.setdefault(parent_id, []).append(member_id)
+    below: dict[int, frozenset[int]] = {}
+
+    def at_or_below(organisation_id: int) -> frozenset[int]:
+        if organisation_id not in below:
+            seen, todo = {organisation_id}, [organisation_id]
+            while todo:
+                for member_id in members_of.get(todo.pop(), ()):
+                    if member_id not in seen:
+                        seen.add(member_id)
+                        todo.append(member_id)
+            below[organisation_id] = frozenset(seen)
+        return below[organisation_id]
+
+    for decision_id in candidates:
+        reach = set(homes_of.get(decision_id, ()))
+        for provider in providers_of.get(decision_id, ()):
+            reach |= at_or_below(provider)
+        if reach and any(not linked[person].isdisjoint(reach)
+                         for person in asking[decision_id]):
+            found.add(decision_id)
+    return found
