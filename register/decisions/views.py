@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from .. import audit
@@ -501,6 +502,20 @@ def _summary_of(rec: record.DecisionRecord) -> dict[str, Any]:
     }
 
 
+# A decision's summary list drawn as HTML, kept under the version of the facts its record was read
+# at: it shows the record alone (the same to every reader who may open the page).
+_SUMMARY_HTML: versioned.VersionedCache[Markup] = versioned.VersionedCache(256)
+
+
+def _summary_html(rec: record.DecisionRecord, version: Any) -> Markup:
+    def draw() -> Markup:
+        # An autoescaped template's output: every value in it was escaped as it was drawn.
+        return Markup(render_template("decisions/_summary_block.html",  # noqa: S704
+                                      summary=_summary_of(rec), record=rec))
+
+    return _SUMMARY_HTML.get((version, rec.id, request.script_root), draw)
+
+
 @bp.route("/<reference>")
 @requires("read_decisions")
 def show(reference: str) -> str | tuple[str, int]:
@@ -531,7 +546,7 @@ def _show(reference: str) -> str | tuple[str, int]:
         provider_gifts=gift_queries.offered_in_decision(
             db, [p.id for p in rec.providers], [p.person_id for p in rec.participants],
             rules_gifts.limits(current_app.config.get("GIFT_LIMITS"))),
-        summary=_summary_of(rec),
+        summary_html=_summary_html(rec, version),
         editable=decision["status"] in EDITABLE_STATUSES
         and current_user.can("record_decisions"),
         review_route=review_route, notices=notice_views.section(rec),
