@@ -54,6 +54,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BEHIND_HTTPS": False,
         "BUSY_TIMEOUT_MS": 10000,
         "PAGE_SIZE": 25,
+        # The register of procurement decisions, a page at a time (the NHS England template's
+        # columns, one decision a row).
+        "REGISTER_PAGE_SIZE": 50,
         "REVIEW_TARGET_WORKING_DAYS": 5,
         "JOURNAL_MODE": None,  # None: chosen from the SQLite version
         # The audit trail's HMAC key: a file generated owner-only on first run, never in the

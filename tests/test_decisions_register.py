@@ -235,7 +235,7 @@ def test_sorting_uses_the_whitelist(as_role, db, register, sort, direction, expe
 
 
 def test_pages(app, as_role, db, register):
-    app.config["PAGE_SIZE"] = 2
+    app.config["REGISTER_PAGE_SIZE"] = 2
     client = as_role("secretary")
     first = text(client.get("/decisions/register?sort=reference&dir=asc"))
     assert references(first) == ["MOB-2026-0001", "MOB-2026-0002"]

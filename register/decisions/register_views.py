@@ -158,7 +158,7 @@ def _register() -> str:
     result = serialise.register_page(
         db, filters, viewer(), sort=request.args.get("sort") or "",
         direction=request.args.get("dir") or "", page=parse_page(request.args.get("page")),
-        page_size=current_app.config["PAGE_SIZE"],
+        page_size=current_app.config["REGISTER_PAGE_SIZE"],
         version=versioned.facts_version(db, current_app.config["DATABASE"]))
     committees = [("", "Any committee")] + [
         (str(r["id"]), r["name"]) for r in db.query(
