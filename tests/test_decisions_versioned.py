@@ -48,7 +48,7 @@ def test_the_register_and_the_decision_page_read_again_after_an_audited_write(ap
                             status="awaiting_review", submitted_at="2026-03-11T09:00:00Z")
     reference = db["decisions"].get(decision)["reference"]
     client = as_role("secretary")
-    for url in ("/decisions/register", f"/decisions/{reference}"):
+    for url in ("/decisions/register", f"/decisions/{reference}", "/decisions/"):
         assert "Community phlebotomy" in client.get(url).get_data(as_text=True)
     # A change recorded with no event (as no write path of the register makes) is not read
     # again: the register keeps the rows it read for this version of the facts.
@@ -58,6 +58,19 @@ def test_the_register_and_the_decision_page_read_again_after_an_audited_write(ap
     # Once a write records its event, both pages read the decision again: the register's row
     # and the decision page's summary (drawn from its record) show the new title.
     _audited_rename(app, db, decision, "Wound care clinic")
-    for url in ("/decisions/register", f"/decisions/{reference}"):
+    for url in ("/decisions/register", f"/decisions/{reference}", "/decisions/"):
         page = client.get(url).get_data(as_text=True)
         assert "Wound care clinic" in page and "Community phlebotomy" not in page
+
+
+def test_links_built_once_are_the_routes_own(app):
+    """A table's links are built from one routed address; each must be what routing it gives,
+    whatever the value holds."""
+    from flask import url_for
+
+    from register.views_common import links_to
+
+    with app.test_request_context("/"):
+        link = links_to("decisions.show", "reference")
+        for value in ("MOB-2026-0001", "MOB 2026/7", "Ré&f?#%", "<b>", "a+b=c;d"):
+            assert link(value) == url_for("decisions.show", reference=value)

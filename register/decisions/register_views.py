@@ -4,9 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -17,6 +16,7 @@ from ..listing import parse_page
 from ..rules import csvrows
 from ..rules.decisions import MONEY_FORMAT_MESSAGE, format_money, parse_money
 from ..timeutil import today_uk
+from ..views_common import links_to
 from . import access, serialise, versioned
 from .queries import STATUSES, status_label
 from .serialise import RegisterFilters, Viewer
@@ -118,14 +118,7 @@ def decision_links() -> Callable[[str], str | None]:
     row's link again)."""
     if "decisions.show" not in current_app.view_functions:
         return lambda _reference: None
-    marker = "REFERENCE"
-    address = url_for("decisions.show", reference=marker)
-    head, tail = address[:address.rindex(marker)], address[address.rindex(marker) + len(marker):]
-    return lambda reference: f"{head}{quote(str(reference), safe=PATH_SAFE)}{tail}"
-
-
-# The characters a route's path part leaves as they are (werkzeug's converters quote the rest).
-PATH_SAFE = "!$&'()*+,/:;=@"
+    return links_to("decisions.show", "reference")
 
 # The register's rows drawn as HTML, kept under the version and decisions they were read for:
 # they depend on nothing else (the same rows look the same to every reader who may see them).

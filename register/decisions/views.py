@@ -42,7 +42,7 @@ from ..rules.decisions import (
     format_money,
     process_label,
 )
-from ..views_common import error_item
+from ..views_common import error_item, links_to
 from . import access, chains, flagging, lifecycle, new_provider, queries, record, reviewers, versioned
 from .forms import (
     CONTRACT_KINDS,
@@ -273,13 +273,31 @@ def index() -> str:
 
 
 def _index() -> str:
-    result = queries.list_decisions(get_db(), current_user,
-                                    parse_page(request.args.get("page")),
+    db = get_db()
+    version = versioned.facts_version(db, current_app.config["DATABASE"])
+    result = queries.list_decisions(db, current_user, parse_page(request.args.get("page")),
                                     current_app.config["PAGE_SIZE"])
     register_url = (url_for("decision_register.register")
                     if "decision_register.register" in current_app.view_functions else None)
     return render_template("decisions/index.html", result=result, register_url=register_url,
-                           excluded_references=access.excluded_references(get_db(), current_user))
+                           rows_html=_index_rows_html(result.rows, version),
+                           excluded_references=access.excluded_references(db, current_user))
+
+
+# The decisions list's rows drawn as HTML, kept under the version of the facts they were read at
+# and the decisions on the page: they show those rows alone, the same to every reader.
+_INDEX_ROWS_HTML: versioned.VersionedCache[Markup] = versioned.VersionedCache(256)
+
+
+def _index_rows_html(rows: list[dict[str, Any]], version: Any) -> Markup:
+    def draw() -> Markup:
+        # An autoescaped template's output: every value in it was escaped as it was drawn.
+        return Markup(render_template(  # noqa: S704
+            "decisions/_index_rows.html", rows=rows,
+            decision_href=links_to("decisions.show", "reference")))
+
+    key = (version, tuple(row["id"] for row in rows), request.script_root)
+    return _INDEX_ROWS_HTML.get(key, draw)
 
 
 @bp.route("/new", methods=["GET", "POST"])
