@@ -225,12 +225,15 @@ def test_a_worker_that_dies_fails_its_pack_and_the_next_pack_still_builds(app, a
 
 
 def test_a_pack_that_cannot_be_built_fails_with_its_traceback_on_standard_error(tmp_path):
-    """In a fresh interpreter (so the worker's standard error is the pipe read here): a build
-    that raises ends FAILED, the worker logs why, and the interpreter exits with the pool."""
+    """In a fresh interpreter (so the worker's standard error is the pipe read here): importing
+    the module starts no process, a build that raises ends FAILED, the worker logs why, and the
+    interpreter exits with the pool."""
     script = textwrap.dedent(f"""
+        import multiprocessing
         from pathlib import Path
         from register.pdf import builders
         from register.reports import pack_jobs
+        assert not multiprocessing.active_children(), "a process started at import"
         folder = Path({str(tmp_path)!r})
         job = pack_jobs.start(folder, {{"decisions": [], "committee": {{"name": "C"}},
                                         "period_text": "p"}},
