@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import audit, flags, imports, pack, pages, startup
+from . import audit, busy, flags, imports, pack, pages, startup
 from .seed import prepare_register
 from .table import Row, format_table
 
@@ -36,7 +36,7 @@ def machine() -> str:
             f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}")
 
 
-PARTS = ("flags", "pages", "imports", "audit", "pack", "startup")
+PARTS = ("flags", "pages", "busy", "imports", "audit", "pack", "startup")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     print(f"Machine: {machine()}; load average {load_average()}", flush=True)
     rows: list[Row] = []
-    needs_register = wanted & {"flags", "pages", "imports"}
+    needs_register = wanted & {"flags", "pages", "busy", "imports"}
     with tempfile.TemporaryDirectory() as tmp:
         database = str(Path(tmp) / "register.sqlite3")
         if needs_register:
@@ -67,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             rows += flags.matching()
         if "pages" in wanted:
             rows += pages.run(database, tmp)
+        if "busy" in wanted:
+            rows += busy.run(database, tmp)
         # The register's import has a large fixed cost (flags brought up to date for every
         # decision the new interests touch): two rounds keep `make bench` under 10 minutes.
         if "imports" in wanted:

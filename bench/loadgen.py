@@ -147,3 +147,35 @@ def sign_in(host: str, port: int, username: str, password: str) -> dict[str, str
     finally:
         conn.close()
     return {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}
+
+
+def submit_form(host: str, port: int, path: str, fields: Mapping[str, str],
+                headers: Mapping[str, str]) -> tuple[int, str, dict[str, str]]:
+    """Fill in a signed-in form as a browser does: GET `path` for its CSRF token, then POST
+    `fields` with it. The answer's status and Location, and the headers (cookies updated) to go
+    on with."""
+    import re
+
+    jar = dict(pair.split("=", 1) for pair in
+               (part.strip() for part in headers.get("Cookie", "").split(";")) if "=" in pair)
+    conn = http.client.HTTPConnection(host, port, timeout=120)
+    try:
+        conn.request("GET", path, headers=dict(headers))
+        response = conn.getresponse()
+        body = response.read().decode("utf-8")
+        _cookies(response, jar)
+        if response.status != 200:
+            raise RuntimeError(f"GET {path} answered {response.status}")
+        found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
+        form = {**fields, **({"csrf_token": found.group(1)} if found else {})}
+        sent = {**headers, "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items()),
+                "Content-Type": "application/x-www-form-urlencoded"}
+        conn.request("POST", path, body=urlencode(form), headers=sent)
+        response = conn.getresponse()
+        response.read()
+        _cookies(response, jar)
+        location = response.getheader("Location") or ""
+    finally:
+        conn.close()
+    return response.status, location, {**headers,
+                                       "Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())}

@@ -7,12 +7,14 @@ import io
 import sqlite3
 import threading
 from collections.abc import Iterator
+from urllib.parse import parse_qs
 
 import pytest
 from waitress.server import create_server
 
+from bench import busy
 from bench.bare_app import create_bare_app
-from bench.loadgen import LoadResult, run_load
+from bench.loadgen import LoadResult, run_load, submit_form
 from bench.table import Goal, Row, alternate, format_table, ratio_text
 
 
@@ -152,3 +154,85 @@ def test_the_raw_pack_twin_prints_the_packs_sections_on_about_its_pages(tmp_path
     assert flagged and flagged <= set(re.findall(r"(MOB-\d{4}-\d{5}): Service", whole))
     assert f"Page {len(texts)} of {len(texts)}" in texts[-1]
     assert abs(len(twin.pages) - len(project.pages)) <= 0.15 * len(project.pages)
+
+
+def test_the_busy_part_picks_the_largest_committee_and_a_period_of_that_many(tmp_path) -> None:
+    path = tmp_path / "busy.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE decisions (id INTEGER PRIMARY KEY, committee_id INTEGER,"
+                 " meeting_date TEXT)")
+    conn.executemany("INSERT INTO decisions (committee_id, meeting_date) VALUES (?, ?)",
+                     [(1 + i % 3 if i % 4 else 2, f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}")
+                      for i in range(120)])
+    conn.commit()
+    conn.close()
+    committee, first, last, count = busy.pack_period(str(path), decisions=20)
+    assert committee == 2  # the committee with the most decisions
+    assert first == "2024-01-01" and first <= last
+    assert 20 <= count <= 25  # meetings on the last day may bring a few more
+    assert busy._form(2, first, "2025-03-09") == {
+        "committee_id": "2", "marking": "OFFICIAL", "prepared_by": "Bench Secretary",
+        "purpose": "Benchmark", "recommendation": "Note it",
+        "date_from-day": "1", "date_from-month": "1", "date_from-year": "2024",
+        "date_to-day": "9", "date_to-month": "3", "date_to-year": "2025"}
+
+
+def test_the_busy_parts_form_is_the_registers_pack_form(as_role, db) -> None:
+    """What the busy part posts is a pack the register accepts and builds."""
+    from register.reports import pack_jobs
+
+    from .test_pdf_support import build_consortium, job_id_of
+
+    build_consortium(db, extra_decisions=1)
+    client = as_role("secretary")
+    asked = client.post("/reports/pack", data=busy._form(1, "2026-01-01", "2026-03-31"))
+    assert asked.status_code == 302 and "/reports/pack/jobs/" in asked.location
+    pack_jobs.wait(job_id_of(asked.location), timeout=600)
+    assert client.get(asked.location + ".json").get_json()["state"] == "ready"
+
+
+@pytest.fixture
+def form_server() -> Iterator[int]:
+    """Waitress answering a form (GET: a CSRF token and a cookie; POST: 302 if the token and
+    the cookies match, 400 otherwise)."""
+
+    def app(environ, start_response):  # noqa: ANN001, ANN202
+        cookie = environ.get("HTTP_COOKIE", "")
+        if environ["REQUEST_METHOD"] == "GET":
+            body = b'<input type="hidden" name="csrf_token" value="tok123">'
+            start_response("200 OK", [("Content-Type", "text/html"),
+                                      ("Set-Cookie", "form=seen; Path=/"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
+        size = int(environ.get("CONTENT_LENGTH") or 0)
+        sent = parse_qs(environ["wsgi.input"].read(size).decode())
+        good = (sent.get("csrf_token") == ["tok123"] and sent.get("name") == ["Ann"]
+                and "session=abc" in cookie and "form=seen" in cookie)
+        start_response("302 Found" if good else "400 Bad Request",
+                       [("Location", "/done/1"), ("Set-Cookie", "after=yes; Path=/"),
+                        ("Content-Length", "0")])
+        return [b""]
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            server.run()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server.effective_port
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
+def test_submit_form_sends_the_forms_csrf_token_and_keeps_the_cookies(form_server) -> None:
+    status, location, headers = submit_form("127.0.0.1", form_server, "/form", {"name": "Ann"},
+                                            {"Cookie": "session=abc"})
+    assert (status, location) == (302, "/done/1")
+    assert headers["Cookie"] == "session=abc; form=seen; after=yes"
+    status, _location, _headers = submit_form("127.0.0.1", form_server, "/form",
+                                              {"name": "Bob"}, {"Cookie": "session=abc"})
+    assert status == 400

@@ -2,10 +2,17 @@
 staying responsive while a large pack is built."""
 from __future__ import annotations
 
+import errno
 import http.cookiejar
+import os
+import subprocess
+import sys
+import textwrap
 import threading
+import time
 import urllib.parse
 import urllib.request
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -109,11 +116,39 @@ def test_pack_form_returns_the_pdf(as_role, consortium):
     assert reader(response.data).metadata.author == "Ann O'Hara"
 
 
+class Gate:
+    """A named pipe the worker process reads from: opening it for reading blocks until the test
+    opens it for writing, so the worker is busy until `set()` (it lives in another process, where
+    a threading.Event cannot reach)."""
+
+    def __init__(self, path: Path) -> None:
+        os.mkfifo(path)
+        self.path = path
+        self.opened = False
+
+    def set(self) -> None:
+        """Let the worker go: open the pipe for writing (once the worker has opened it to read)
+        and close it, which ends the worker's read."""
+        if self.opened:
+            return
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                fd = os.open(self.path, os.O_WRONLY | os.O_NONBLOCK)
+                break
+            except OSError as error:  # ENXIO: the worker has not opened it yet
+                if error.errno != errno.ENXIO or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.02)
+        os.close(fd)
+        self.opened = True
+
+
 @pytest.fixture
-def held_worker():
+def held_worker(tmp_path):
     """The pack worker kept busy until the test lets it go (so a job waits in the queue)."""
-    gate = threading.Event()
-    busy = pack_jobs.executor().submit(gate.wait, 600)
+    gate = Gate(tmp_path / "gate")
+    busy = pack_jobs.executor().submit(gate.path.read_bytes)
     yield gate
     gate.set()
     busy.result(timeout=600)
@@ -149,6 +184,69 @@ def test_pack_is_built_in_the_background_with_its_progress_shown(as_role, consor
     pages = len(reader(pdf.data).pages)
     assert status == {"state": "ready", "stage": "Ready to download", "pages": pages}
     assert f"{pages} pages" in html
+
+
+def test_a_pack_asked_for_on_the_web_is_built_in_a_process_of_its_own(app, as_role,
+                                                                     consortium):
+    client = as_role("secretary")
+    asked = client.post("/reports/pack", data=PACK_FORM)
+    job_id = job_id_of(asked.location)
+    pack_jobs.wait(job_id, timeout=600)
+    job = pack_jobs.status(pack_jobs.folder_for(app.config), job_id)
+    assert job["state"] == "ready"
+    assert job["builder_pid"] != os.getpid()  # not a thread of the process answering requests
+    assert client.get(asked.location + "/file").mimetype == "application/pdf"
+
+
+class _EndsTheWorker:
+    """Put in a pack, it ends the worker's process the moment the worker unpacks the job, as a
+    crash or a kill in the middle of a build would."""
+
+    def __reduce__(self):
+        return (os._exit, (70,))
+
+
+def test_a_worker_that_dies_fails_its_pack_and_the_next_pack_still_builds(app, as_role,
+                                                                        consortium):
+    folder = pack_jobs.folder_for(app.config)
+    doomed = pack_jobs.start(
+        folder, {"decisions": [], "committee": {"name": "Primary Care Committee"},
+                 "period_text": "1 January 2026 to 31 March 2026", "crash": _EndsTheWorker()},
+        pack_jobs.builders.PrintOptions(), owner_user_id=1, filename="doomed.pdf")
+    pack_jobs.wait(doomed, timeout=600)
+    assert pack_jobs.status(folder, doomed)["state"] == pack_jobs.FAILED
+    assert not pack_jobs.pdf_path(folder, doomed).exists()
+
+    client = as_role("secretary")
+    asked = client.post("/reports/pack", data=PACK_FORM)
+    pack_jobs.wait(job_id_of(asked.location), timeout=600)
+    assert client.get(asked.location + ".json").get_json()["state"] == "ready"
+    assert client.get(asked.location + "/file").mimetype == "application/pdf"
+
+
+def test_a_pack_that_cannot_be_built_fails_with_its_traceback_on_standard_error(tmp_path):
+    """In a fresh interpreter (so the worker's standard error is the pipe read here): importing
+    the module starts no process, a build that raises ends FAILED, the worker logs why, and the
+    interpreter exits with the pool."""
+    script = textwrap.dedent(f"""
+        import multiprocessing
+        from pathlib import Path
+        from register.pdf import builders
+        from register.reports import pack_jobs
+        assert not multiprocessing.active_children(), "a process started at import"
+        folder = Path({str(tmp_path)!r})
+        job = pack_jobs.start(folder, {{"decisions": [], "committee": {{"name": "C"}},
+                                        "period_text": "p"}},
+                              builders.PrintOptions(), owner_user_id=1, filename="x.pdf")
+        pack_jobs.wait(job, timeout=300)
+        print(pack_jobs.status(folder, job)["state"])
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "failed"
+    assert "could not be built" in done.stderr and "Traceback" in done.stderr
+    assert "KeyError" in done.stderr  # the pack lacks what the builder reads
 
 
 def test_a_built_pack_is_only_for_its_reader_while_they_may_read_it(db, as_role, consortium):

@@ -1,10 +1,12 @@
 """Board audit packs built in the background, one at a time per process.
 
 The request that asks for a pack reads the register (one short read transaction) and hands the
-data to a single worker thread, then answers at once: other people's pages keep loading while a
-large pack is laid out. Each build is a job with a status file and, when finished, the PDF, both
-in a folder beside the database (the instance folder); nothing is written to the database, so the
-pages that show a job's progress only read.
+data to a single worker process, then answers at once: other people's pages keep loading while a
+large pack is laid out. The worker is a process of its own, not a thread, so that laying out a
+thousand pages does not hold the interpreter's lock against the threads answering requests, and
+it runs at a lower priority, so those threads get the CPU first. Each build is a job with a status
+file and, when finished, the PDF, both in a folder beside the database (the instance folder);
+nothing is written to the database, so the pages that show a job's progress only read.
 
 A job belongs to the account that asked for it, and records the references of the decisions it
 prints, so the file is served only to that account while it may still read every one of them.
@@ -13,11 +15,14 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import os
 import re
 import secrets
+import threading
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +40,62 @@ STAGES = {
 KEEP_SECONDS = 24 * 60 * 60  # a finished job's files are removed a day later
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
 
-# One build at a time in this process: the worker has the CPU it needs and requests keep theirs.
-_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="audit-pack")
-_futures: dict[str, Future[None]] = {}
+WORKER_NICENESS = 10  # added to the worker's niceness: requests are served first
+
+# One build at a time for this process, in one worker process started on first use (importing
+# this module or starting the app starts none). `_finished` holds, for each job started here and
+# not yet ended, an event set once its status file says how it ended.
+_lock = threading.Lock()
+_executor: ProcessPoolExecutor | None = None
+_finished: dict[str, threading.Event] = {}
 
 
-def executor() -> ThreadPoolExecutor:
-    """The one worker that builds packs in this process."""
-    return _executor
+def _worker_started() -> None:
+    """Run in the worker process as it starts: lower its priority, and send its log (a build
+    that fails logs its traceback) to standard error, as the server's own log goes."""
+    try:
+        os.nice(WORKER_NICENESS)
+    except OSError:
+        pass  # not allowed here: the build still runs, at the same priority as requests
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s [pack worker %(process)d] %(message)s")
+
+
+def executor() -> ProcessPoolExecutor:
+    """The one worker process that builds packs for this process, started on first use, and
+    afresh after a worker died."""
+    global _executor
+    with _lock:
+        if _executor is None:
+            # spawn, never fork: the server has threads, and a forked child would inherit their
+            # locks held.
+            _executor = ProcessPoolExecutor(
+                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_started)
+        return _executor
+
+
+def _discard(broken: ProcessPoolExecutor) -> None:
+    """Forget a pool whose worker died, so the next pack starts a new one."""
+    global _executor
+    with _lock:
+        if _executor is broken:
+            _executor = None
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown() -> None:
+    """Stop the worker: builds still queued end as failed, the one being laid out is finished."""
+    global _executor
+    with _lock:
+        pool, _executor = _executor, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+# Shut the pool down as the interpreter exits. Registered where concurrent.futures registers its
+# own exit hook, which runs first otherwise and would wait for every queued build to be laid out.
+threading._register_atexit(shutdown)  # type: ignore[attr-defined]
 
 
 def folder_for(config: dict[str, Any]) -> Path:
@@ -61,7 +114,8 @@ def _write_status(folder: Path, job_id: str, status: dict[str, Any]) -> None:
 
 
 def status(folder: Path, job_id: str) -> dict[str, Any] | None:
-    """A job's status (state, stage, pages done, owner, file name, references), or None."""
+    """A job's status (state, stage, pages done, owner, file name, references, and the process
+    id of the worker laying it out once it has begun), or None."""
     if not JOB_ID.match(job_id):
         return None
     try:
@@ -99,18 +153,48 @@ def start(folder: Path, pack: dict[str, Any], options: builders.PrintOptions, *,
         "started_at": now,
     }
     _write_status(folder, job_id, job)
-    future = _executor.submit(_build, folder, job, pack, options)
-    _futures[job_id] = future
-    # Forget a finished build (its status file says how it ended), so the process keeps none.
-    future.add_done_callback(lambda _done: _futures.pop(job_id, None))
+    finished = _finished[job_id] = threading.Event()
+    pool = executor()
+    try:
+        try:
+            future = pool.submit(_build, folder, job, pack, options)
+        except BrokenProcessPool:  # its worker died since the last pack: start a new one
+            _discard(pool)
+            pool = executor()
+            future = pool.submit(_build, folder, job, pack, options)
+    except BaseException:
+        _finished.pop(job_id, None)
+        raise
+
+    def ended(done: Future[None]) -> None:
+        # The worker writes how a build ended; a worker that died (or a build cancelled as the
+        # server stops) cannot, so it is written here.
+        try:
+            failure = None if done.cancelled() else done.exception()
+            if done.cancelled() or failure is not None:
+                if failure is not None:
+                    log.error("The audit pack %s could not be built", job_id,
+                              exc_info=failure)
+                if isinstance(failure, BrokenProcessPool):
+                    _discard(pool)
+                failed = status(folder, job_id) or job
+                failed.update(state=FAILED, stage=STAGES[FAILED])
+                _write_status(folder, job_id, failed)
+        finally:
+            # Forget the ended build (its status file says how it ended), so none are kept.
+            _finished.pop(job_id, None)
+            finished.set()
+
+    future.add_done_callback(ended)
     return job_id
 
 
 def _build(folder: Path, job: dict[str, Any], pack: dict[str, Any],
            options: builders.PrintOptions) -> None:
-    """The worker: lay the pack out, reporting pages as they are done, then save the file."""
+    """The worker (in the worker process): lay the pack out, reporting pages as they are done,
+    then save the file."""
     job_id = job["id"]
-    job.update(state=BUILDING, stage=STAGES[BUILDING])
+    job.update(state=BUILDING, stage=STAGES[BUILDING], builder_pid=os.getpid())
     _write_status(folder, job_id, job)
 
     def progress(pages: int) -> None:
@@ -131,8 +215,9 @@ def _build(folder: Path, job: dict[str, Any], pack: dict[str, Any],
 
 
 def wait(job_id: str, timeout: float | None = None) -> None:
-    """Wait for a job started in this process to finish (for the command line and tests)."""
-    future = _futures.get(job_id)
-    if future is not None:  # None: already finished
-        future.result(timeout)
+    """Wait until a job started in this process has ended, its status file saying how (for the
+    command line and tests); TimeoutError if it has not within `timeout` seconds."""
+    finished = _finished.get(job_id)
+    if finished is not None and not finished.wait(timeout):  # None: already ended
+        raise TimeoutError(f"The audit pack {job_id} is still being built")
 
