@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -392,3 +393,21 @@ def test_wide_lists_keep_the_page_width_and_scroll_inside_their_box(db, as_role,
     assert "app-width-container-wide" not in html
     assert (f'<div class="app-table-wrap" tabindex="0" role="region" aria-label="{label}">'
             in html)
+
+
+def test_starting_the_app_loads_no_pdf_library(tmp_path):
+    """The PDF library (and the imaging one it brings) is loaded when a PDF is first made, not at
+    start: every command, `verify-audit` included, and every server start would pay for it."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from register import create_app\n"
+        f"create_app({{'TESTING': True, 'SECRET_KEY': 'x' * 40,"
+        f" 'DATABASE': {str(tmp_path / 'r.sqlite3')!r},"
+        f" 'AUDIT_KEY_FILE': {str(tmp_path / 'audit_key')!r}}})\n"
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'reportlab', 'PIL', 'svglib'}))\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=True, cwd=str(Path(__file__).resolve().parent.parent))
+    assert done.stdout.strip() == "[]"

@@ -14,7 +14,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..db import open_app_db
-from . import builders, loaders
+from . import loaders
 from .markings import MARKINGS
 
 _MARKING = click.option("--marking", type=click.Choice(MARKINGS), default="OFFICIAL",
@@ -54,6 +54,8 @@ def decision_command(reference: str, output: Path, marking: str, invariant: bool
         db.close()
     if record is None:
         raise click.ClickException(f"No decision has the reference {reference}")
+    from . import builders  # the PDF library, loaded when a PDF is made
+
     _write(output, builders.build_decision_record(
         record, builders.PrintOptions(marking=marking, invariant=invariant)))
 
@@ -149,6 +151,8 @@ def pack_command(committee: str, date_from: str, date_to: str, output: Path, mar
         finally:
             db.close()
         progress.stage(1)
+        from . import builders  # the PDF library, loaded when a PDF is made
+
         data = builders.build_audit_pack(pack, builders.PrintOptions(
             marking=marking, invariant=invariant, author=prepared_by,
             review_target_days=current_app.config["REVIEW_TARGET_WORKING_DAYS"]),
@@ -175,5 +179,7 @@ def interests_command(on: str, output: Path, invariant: bool) -> None:
             printed_at=_printed_at(db, invariant))
     finally:
         db.close()
+    from . import builders  # the PDF library, loaded when a PDF is made
+
     _write(output, builders.build_interests_register(
         register, builders.PrintOptions(invariant=invariant)))

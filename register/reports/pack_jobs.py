@@ -24,9 +24,10 @@ import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..pdf import builders
+if TYPE_CHECKING:  # the PDF library is loaded by the worker that lays packs out
+    from ..pdf import builders
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +204,8 @@ def _build(folder: Path, job: dict[str, Any], pack: dict[str, Any],
             _write_status(folder, job_id, job)
 
     try:
+        from ..pdf import builders
+
         data = builders.build_audit_pack(pack, options, progress=progress)
         partial = folder / f"{job_id}.pdf.part"
         partial.write_bytes(data)
