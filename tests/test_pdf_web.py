@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from register.pdf import builders
 from register.reports import pack_jobs
 
 from .conftest import PASSWORD, add_user
@@ -212,7 +213,7 @@ def test_a_worker_that_dies_fails_its_pack_and_the_next_pack_still_builds(app, a
     doomed = pack_jobs.start(
         folder, {"decisions": [], "committee": {"name": "Primary Care Committee"},
                  "period_text": "1 January 2026 to 31 March 2026", "crash": _EndsTheWorker()},
-        pack_jobs.builders.PrintOptions(), owner_user_id=1, filename="doomed.pdf")
+        builders.PrintOptions(), owner_user_id=1, filename="doomed.pdf")
     pack_jobs.wait(doomed, timeout=600)
     assert pack_jobs.status(folder, doomed)["state"] == pack_jobs.FAILED
     assert not pack_jobs.pdf_path(folder, doomed).exists()
