@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import sqlite3
+from collections.abc import Mapping
 
 from sqlite_utils import Database
 from sqlite_utils.db import jsonify_if_needed
 
-from .. import audit
+from .. import audit, audit_content
 from ..db import write_transaction
 from ..decisions import dependencies, lifecycle
 from ..interests import linking
@@ -85,17 +87,26 @@ def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = No
         raise ValueError("A plan with problems must not be written")
     if not db.conn.in_transaction:
         raise RuntimeError("write_plan must run inside write_transaction")
-    # Records of their own are inserted one by one (a later row may refer to one), and their
-    # audit events written together before any other kind of write and at the end.
+    # New records of their own are gathered in a run and inserted together (a row that refers
+    # to one not yet inserted first sends the run in), and their audit events are written
+    # together before any other kind of write and at the end.
+    run: list[Change] = []
     pending: list[Change] = []
     total = len(plan.changes)
     for done, change in enumerate(plan.changes, start=1):
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
             progress(WRITING, done, total)
         if change.action == "create" and change.entity in BATCHED:
-            _insert(db, change, user_id=user_id)
-            pending.append(change)
+            if any(isinstance(target, Change) and target.record_id is None
+                   for target in change.refs.values()):
+                _insert(db, run, user_id=user_id)
+                pending += run
+                run = []
+            run.append(change)
             continue
+        _insert(db, run, user_id=user_id)
+        pending += run
+        run = []
         _write_events(db, pending, actor=actor)
         if change.entity == "home_practice":
             _home_practice(db, change, actor=actor)
@@ -108,6 +119,8 @@ def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = No
             _create(db, change, actor=actor, user_id=user_id)
         else:
             _update(db, change, actor=actor)
+    _insert(db, run, user_id=user_id)
+    pending += run
     _write_events(db, pending, actor=actor)
     touched = _touched(db, plan)
     # Free-text interests that now name an organisation of this file exactly are linked to it.
@@ -196,53 +209,96 @@ BATCHED = frozenset({"organisation", "organisation_link", "person", "committee",
                      "committee_member", "interest", "company_psc"})
 
 
-def _insert(db: Database, change: Change, *, user_id: int | None) -> None:
-    """Insert a new record of a BATCHED kind; its audit event waits for `_write_events`."""
-    values = _resolved(change)
-    if change.entity == "interest":
-        values["recorded_by_user_id"] = user_id
-    if change.entity == "organisation":
-        values = keyed(values)
-    change.record_id = db.conn.execute(
-        _insert_sql(TABLES[change.entity], tuple(values)),
-        [value if type(value) in _PLAIN else jsonify_if_needed(value)
-         for value in values.values()]).lastrowid
+def _insert(db: Database, run: list[Change], *, user_id: int | None) -> None:
+    """Insert new records of BATCHED kinds, none referring to another of the run, many rows to
+    a statement, and set their ids; their audit events wait for `_write_events`."""
+    groups: dict[tuple[str, tuple[str, ...]], list[tuple[Change, list[object]]]] = {}
+    for change in run:
+        values = _resolved(change)
+        if change.entity == "interest":
+            values["recorded_by_user_id"] = user_id
+        if change.entity == "organisation":
+            values = keyed(values)
+        groups.setdefault((TABLES[change.entity], tuple(values)), []).append(
+            (change, [value if type(value) in _PLAIN else jsonify_if_needed(value)
+                      for value in values.values()]))
+    for (table, columns), rows in groups.items():
+        last = db.conn.execute(f"SELECT max(rowid) FROM [{table}]").fetchone()[0] or 0
+        if "id" in columns or last + len(rows) >= _LAST_ROWID:
+            # Ids chosen by the file, or none left above the highest: SQLite picks each row's.
+            for change, row in rows:
+                change.record_id = db.conn.execute(_insert_sql(table, columns, 1),
+                                                   row).lastrowid
+            continue
+        # Each row is given the id SQLite would give it one at a time (the one after the
+        # highest: we hold the write lock), so many rows go in one statement: a table with a
+        # full-text index updates that index once per statement, not once per row.
+        for offset, (change, row) in enumerate(rows, start=1):
+            change.record_id = last + offset
+            row.insert(0, change.record_id)
+        per = max(1, db.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // (len(columns) + 1))
+        for start in range(0, len(rows), per):
+            chunk = rows[start:start + per]
+            db.conn.execute(_insert_sql(table, ("id", *columns), len(chunk)),
+                            [value for _change, row in chunk for value in row])
 
 
 _PLAIN = frozenset({str, int, float, type(None)})
+# The highest rowid SQLite gives; above it, it picks free ids at random.
+_LAST_ROWID = 2**63 - 1
 
 
 @functools.lru_cache(maxsize=64)
-def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
-    """The INSERT for a row of these columns (names from the parser's fixed lists, never from
-    the file), built once per shape."""
+def _insert_sql(table: str, columns: tuple[str, ...], rows: int) -> str:
+    """The INSERT of `rows` rows of these columns (names from the parser's fixed lists, never
+    from the file), built once per shape."""
+    row = f"({', '.join('?' for _ in columns)})"
     return (f"INSERT INTO [{table}] ({', '.join(f'[{column}]' for column in columns)})"
-            f" VALUES ({', '.join('?' for _ in columns)})")
+            f" VALUES {', '.join(row for _ in range(rows))}")
 
 
 def _write_events(db: Database, pending: list[Change], *, actor: str) -> None:
-    """The audit events of the records inserted so far, each with the record as stored, written
-    together; empties `pending`."""
+    """The audit events of the records inserted so far, each with the record as stored (read
+    back whole, a range of ids at a time), written together; empties `pending`."""
     if not pending:
         return
-    stored: dict[str, dict[int, dict]] = {}
-    for entity in {change.entity for change in pending}:
-        ids = [change.record_id for change in pending if change.entity == entity]
-        found = stored.setdefault(entity, {})
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            cursor = db.conn.execute(
-                f"SELECT * FROM [{TABLES[entity]}] WHERE id IN ({', '.join('?' for _ in chunk)})",
-                chunk)
+    by_entity: dict[str, list[int]] = {}
+    for change in pending:
+        by_entity.setdefault(change.entity, []).append(change.record_id)
+    stored: dict[str, dict[int, audit.Spelt]] = {}
+    contents: dict[str, Mapping[str, str | None]] = {}
+    for entity, ids in by_entity.items():
+        table = TABLES[entity]
+        rows: list[tuple] = []
+        names: list[str] = []
+        for first, last in _ranges(sorted(ids)):
+            cursor = db.conn.execute(f"SELECT * FROM [{table}] WHERE rowid BETWEEN ? AND ?",
+                                     [first, last])
             names = [column[0] for column in cursor.description]
-            for row in cursor:
-                found[row[names.index("id")]] = dict(zip(names, row, strict=True))
+            rows += cursor.fetchall()
+        at = names.index("id")
+        changes = audit.creation_changes(names)
+        stored[entity] = {row[at]: changes(row) for row in rows}
+        hashes = audit_content.row_content_hashes(entity, names, rows)
+        if hashes is not None:
+            contents[entity] = hashes
     audit.record_many(db, [
         audit.Pending(actor=actor, action="create", entity=change.entity,
                       entity_id=change.record_id,
-                      changes=audit.diff(None, stored[change.entity][change.record_id]))
-        for change in pending])
+                      changes=stored[change.entity][change.record_id])
+        for change in pending], contents=contents)
     pending.clear()
+
+
+def _ranges(ids: list[int]) -> list[tuple[int, int]]:
+    """Sorted ids as runs of consecutive ones: (first, last) of each."""
+    ranges: list[tuple[int, int]] = []
+    for record_id in ids:
+        if ranges and record_id == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], record_id)
+        else:
+            ranges.append((record_id, record_id))
+    return ranges
 
 
 def _update(db: Database, change: Change, *, actor: str) -> None:
