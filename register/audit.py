@@ -171,8 +171,7 @@ def creation_changes(columns: Sequence[str]) -> Callable[[Sequence[Any]], Spelt]
     # {"a": 1, "b": "x"} spelt with these separators is '{"a":[null,1],"b":[null,"x"}': the
     # canonical spelling of {"a": [None, 1], "b": [None, "x"]} but its last bracket, in one
     # call of the C encoder and without a list per value.
-    encode = json.JSONEncoder(sort_keys=True, separators=("],", ":[null,"), ensure_ascii=False,
-                              default=str).encode
+    encode = audit_content.encoder(separators=("],", ":[null,"))
 
     def changes(row: Sequence[Any]) -> Spelt:
         text = encode({name: row[index] for name, index in order if row[index] is not None})
@@ -245,6 +244,7 @@ class Pending:
     changes: dict[str, Any] | Spelt
 
 
+_SPELT_KEYED = json.encoder.encode_basestring(KEYED)
 # An event's stored fields in the order `record_many` builds them, and their INSERT.
 _STORED = _KEYED_FIELDS + ("hash",)
 _INSERT_ROWS = (f"INSERT INTO audit_events ({', '.join(_STORED)})"
@@ -275,16 +275,31 @@ def record_many(db: Database, events: Iterable[Pending], *,
               for entity, ids in wanted.items()}
     at = utcnow_iso()
     seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS)
-    # What `_chained` does for each event, as a list in the order of the stored columns.
+    # What `_chained` does for each event, as a list in the order of the stored columns. The
+    # keyed message is the one `_keyed_digest` spells, put together from its strings each spelt
+    # by the function the list encoder spells strings with (where every field is a string).
+    spell = json.encoder.encode_basestring
+    heads: dict[tuple[Any, Any, Any], str | None] = {}
     rows = []
     for event in events:
         seq += 1
         entity_id = str(event.entity_id)
         changes = event.changes
-        fields = [seq, at, event.actor, event.action, event.entity, entity_id,
-                  changes if type(changes) is Spelt else canonical(changes), prev,
-                  hashes[event.entity][entity_id], KEYED]
-        prev = _keyed_digest(key, fields)
+        changes = changes if type(changes) is Spelt else canonical(changes)
+        content = hashes[event.entity][entity_id]
+        fields = [seq, at, event.actor, event.action, event.entity, entity_id, changes, prev,
+                  content, KEYED]
+        who = (event.actor, event.action, event.entity)
+        if who not in heads:
+            heads[who] = (",".join(spell(value) for value in (at, *who))
+                          if all(type(value) is str for value in who) else None)
+        head = heads[who]
+        if head is None or (content is not None and type(content) is not str):
+            prev = _keyed_digest(key, fields)
+        else:
+            message = (f"[{seq},{head},{spell(entity_id)},{spell(changes)},{spell(prev)},"
+                       f"{'null' if content is None else spell(content)},{_SPELT_KEYED}]")
+            prev = hmac.digest(key, message.encode("utf-8"), "sha256").hex()
         fields.append(prev)
         rows.append(fields)
     db.conn.executemany(_INSERT_ROWS, rows)

@@ -27,9 +27,26 @@ INTEREST_DERIVED = frozenset({"updated_at", "version"})
 RULING_DERIVED = frozenset({"version"})
 
 
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                            default=str)
-_canonical = _ENCODER.encode
+def encoder(*, sort_keys: bool = True, separators: tuple[str, str] = (",", ":")
+            ) -> Callable[[Any], str]:
+    """`json.JSONEncoder(sort_keys=..., separators=..., ensure_ascii=False, default=str).encode`
+    for values without cycles, with the C encoder made once instead of on every call (values are
+    spelt by the same C functions either way)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(sort_keys=sort_keys, separators=separators, ensure_ascii=False,
+                                default=str).encode
+    # No circular check (markers None): hashed values are rows and lists of rows.
+    encode = make(None, str, json.encoder.encode_basestring, None, separators[1], separators[0],
+                  sort_keys, False, True)
+    join = "".join
+
+    def spell(value: Any) -> str:
+        return join(encode(value, 0))
+    return spell
+
+
+_canonical = encoder()
 
 
 def _sorted(rows: list[Any]) -> list[Any]:
