@@ -133,3 +133,66 @@ def test_each_imported_event_is_the_canonical_keyed_event_of_the_record_as_store
                                              hashlib.sha256).hexdigest()
     finally:
         db.close()
+
+
+def test_new_records_are_not_read_back_where_the_table_stores_them_as_given(
+        tmp_path, migrated_template):
+    path = fresh_database(tmp_path, migrated_template)
+    db = connect(path)
+    db.audit_key = KEY
+    try:
+        for kind in ("organisations", "people"):
+            demo.import_demo_file(db, kind, demo.DEMO_FILES / f"{kind}.csv", demo.FILES_DAY)
+        statements: list[str] = []
+        db.conn.set_trace_callback(statements.append)
+        demo.import_demo_file(db, "interests", demo.DEMO_FILES / "interests.csv",
+                              demo.FILES_DAY)
+        db.conn.set_trace_callback(None)
+        assert any(sql.startswith("INSERT INTO [interests]") for sql in statements)
+        assert not [sql for sql in statements if "FROM [interests] WHERE rowid" in sql]
+        assert audit.verify(db).ok and audit.content_problems(db) == []
+    finally:
+        db.close()
+
+
+@pytest.mark.parametrize(("column", "stored_as_given"), [
+    ("note TEXT NOT NULL DEFAULT ''", True),
+    ("note TEXT DEFAULT 'it''s'", True),
+    ("note INTEGER DEFAULT -3", True),
+    ("note TEXT DEFAULT NULL", True),
+    ("note TEXT DEFAULT CURRENT_TIMESTAMP", False),  # not a constant
+    ("note TEXT DEFAULT 0", False),  # stored as the text '0'
+    ("note REAL DEFAULT 1", False),  # stored as 1.0
+    ("note TEXT NOT NULL ON CONFLICT REPLACE DEFAULT ''", False),
+    ("note TEXT GENERATED ALWAYS AS (name || '!')", False),
+])
+def test_a_new_row_is_predicted_only_where_the_table_keeps_it_as_given(column, stored_as_given):
+    db = connect(":memory:")
+    try:
+        db.execute(f"CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT, count INT, {column})")
+        shape = writers._shape_of(db, "things", ("id", "name", "count"))
+        assert (shape is not None) is stored_as_given
+        if shape is not None:
+            given = [[1, "a", 2], [2, None, None]]
+            assert shape.keeps(given)
+            assert not shape.keeps([[3, 4, 5]])  # a number in a text column becomes text
+            db.conn.executemany("INSERT INTO things (id, name, count) VALUES (?, ?, ?)", given)
+            assert [shape.row(row) for row in given] == \
+                db.execute("SELECT * FROM things ORDER BY id").fetchall()
+    finally:
+        db.close()
+
+
+def test_a_trigger_that_writes_the_table_makes_rows_read_back():
+    db = connect(":memory:")
+    try:
+        db.execute("CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT)")
+        db.execute("CREATE TABLE log (thing_id INTEGER)")
+        db.execute("CREATE TRIGGER things_logged AFTER INSERT ON things BEGIN"
+                   " INSERT INTO log VALUES (new.id); END")
+        assert writers._shape_of(db, "things", ("id", "name")) is not None
+        db.execute("CREATE TRIGGER things_named AFTER INSERT ON things BEGIN"
+                   " UPDATE things SET name = upper(name) WHERE id = new.id; END")
+        assert writers._shape_of(db, "things", ("id", "name")) is None
+    finally:
+        db.close()
