@@ -10,6 +10,7 @@ database and the key no longer matches what was anchored (and copied off the mac
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import hmac
 import json
@@ -20,6 +21,7 @@ import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -245,10 +247,8 @@ class Pending:
 
 
 _SPELT_KEYED = json.encoder.encode_basestring(KEYED)
-# An event's stored fields in the order `record_many` builds them, and their INSERT.
+# An event's stored fields in the order `record_many` builds them.
 _STORED = _KEYED_FIELDS + ("hash",)
-_INSERT_ROWS = (f"INSERT INTO audit_events ({', '.join(_STORED)})"
-                f" VALUES ({', '.join('?' for _ in _STORED)})")
 
 
 def record_many(db: Database, events: Iterable[Pending], *,
@@ -275,35 +275,51 @@ def record_many(db: Database, events: Iterable[Pending], *,
               for entity, ids in wanted.items()}
     at = utcnow_iso()
     seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS)
-    # What `_chained` does for each event, as a list in the order of the stored columns. The
+    # What `_chained` does for each event, as a row in the order of the stored columns. The
     # keyed message is the one `_keyed_digest` spells, put together from its strings each spelt
     # by the function the list encoder spells strings with (where every field is a string).
-    spell = json.encoder.encode_basestring
+    spell, digest = json.encoder.encode_basestring, hmac.digest
     heads: dict[tuple[Any, Any, Any], str | None] = {}
     rows = []
     for event in events:
         seq += 1
         entity_id = str(event.entity_id)
         changes = event.changes
-        changes = changes if type(changes) is Spelt else canonical(changes)
+        if type(changes) is not Spelt:
+            changes = canonical(changes)
         content = hashes[event.entity][entity_id]
-        fields = [seq, at, event.actor, event.action, event.entity, entity_id, changes, prev,
-                  content, KEYED]
         who = (event.actor, event.action, event.entity)
-        if who not in heads:
-            heads[who] = (",".join(spell(value) for value in (at, *who))
-                          if all(type(value) is str for value in who) else None)
-        head = heads[who]
+        head = heads.get(who, _UNSEEN)
+        if head is _UNSEEN:
+            head = heads[who] = (",".join(spell(value) for value in (at, *who))
+                                 if all(type(value) is str for value in who) else None)
         if head is None or (content is not None and type(content) is not str):
-            prev = _keyed_digest(key, fields)
+            digested = _keyed_digest(key, [seq, at, *who, entity_id, changes, prev, content,
+                                           KEYED])
         else:
-            message = (f"[{seq},{head},{spell(entity_id)},{spell(changes)},{spell(prev)},"
-                       f"{'null' if content is None else spell(content)},{_SPELT_KEYED}]")
-            prev = hmac.digest(key, message.encode("utf-8"), "sha256").hex()
-        fields.append(prev)
-        rows.append(fields)
-    db.conn.executemany(_INSERT_ROWS, rows)
+            digested = digest(key, (
+                f"[{seq},{head},{spell(entity_id)},{spell(changes)},{spell(prev)},"
+                f"{'null' if content is None else spell(content)},{_SPELT_KEYED}]"
+            ).encode(), "sha256").hex()
+        rows.append((seq, at, *who, entity_id, changes, prev, content, KEYED, digested))
+        prev = digested
+    # Many rows to a statement (a statement's fixed cost paid once for each of them).
+    per = max(1, db.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(_STORED))
+    for start in range(0, len(rows), per):
+        chunk = rows[start:start + per]
+        db.conn.execute(_insert_rows(len(chunk)), list(chain.from_iterable(chunk)))
     return [dict(zip(_STORED, row, strict=True)) for row in rows]
+
+
+_UNSEEN = object()
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_rows(count: int) -> str:
+    """The INSERT of `count` events."""
+    row = f"({', '.join('?' for _ in _STORED)})"
+    return (f"INSERT INTO audit_events ({', '.join(_STORED)})"
+            f" VALUES {', '.join(row for _ in range(count))}")
 
 
 def ensure_keyed(db: Database) -> bool:
