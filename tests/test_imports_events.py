@@ -196,3 +196,27 @@ def test_a_trigger_that_writes_the_table_makes_rows_read_back():
         assert writers._shape_of(db, "things", ("id", "name")) is None
     finally:
         db.close()
+
+
+def test_rows_of_different_columns_take_their_ids_in_the_files_order(db):
+    from register.imports.parsers import Change
+
+    now = "2026-03-15T09:30:00+00:00"
+    base = {"created_at": now, "updated_at": now, "version": 1}
+    run = [Change(line=2, entity="person", action="create",
+                  values={"name": "Ada One", "email": "ada@example.org", **base}),
+           Change(line=3, entity="person", action="create",
+                  values={"name": "Bea Two", "email": "bea@example.org", "positions": "GP",
+                          **base}),
+           Change(line=4, entity="person", action="create",
+                  values={"name": "Cy Three", "email": "cy@example.org", **base})]
+    highest = db.execute("SELECT max(rowid) FROM people").fetchone()[0] or 0
+    stored: dict = {}
+    writers._insert(db, run, user_id=None, stored=stored)
+    assert [change.record_id for change in run] == [highest + 1, highest + 2, highest + 3]
+    cursor = db.execute("SELECT * FROM people WHERE id > ? ORDER BY id", [highest])
+    rows = cursor.fetchall()
+    assert [row[1] for row in rows] == ["Ada One", "Bea Two", "Cy Three"]
+    names, known = stored["person"]
+    assert names == tuple(column[0] for column in cursor.description)
+    assert [known[row[0]] for row in rows] == rows

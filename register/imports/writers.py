@@ -219,41 +219,45 @@ def _insert(db: Database, run: list[Change], *, user_id: int | None,
     """Insert new records of BATCHED kinds, none referring to another of the run, many rows to
     a statement, and set their ids; their audit events wait for `_write_events`, which finds in
     `stored` each row as the table now holds it, where that is known without reading it."""
-    groups: dict[tuple[str, tuple[str, ...]], list[tuple[Change, list[object]]]] = {}
+    tables: dict[str, list[tuple[Change, tuple[str, ...], list[object]]]] = {}
     for change in run:
         values = _resolved(change)
         if change.entity == "interest":
             values["recorded_by_user_id"] = user_id
         if change.entity == "organisation":
             values = keyed(values)
-        groups.setdefault((change.entity, tuple(values)), []).append(
-            (change, [value if type(value) in _PLAIN else jsonify_if_needed(value)
-                      for value in values.values()]))
-    for (entity, columns), rows in groups.items():
+        tables.setdefault(change.entity, []).append(
+            (change, tuple(values), [value if type(value) in _PLAIN else jsonify_if_needed(value)
+                                     for value in values.values()]))
+    for entity, rows in tables.items():
         table = TABLES[entity]
         last = db.conn.execute(f"SELECT max(rowid) FROM [{table}]").fetchone()[0] or 0
-        if "id" in columns or last + len(rows) >= _LAST_ROWID:
+        if any("id" in columns for _change, columns, _row in rows) \
+                or last + len(rows) >= _LAST_ROWID:
             # Ids chosen by the file, or none left above the highest: SQLite picks each row's.
-            for change, row in rows:
+            for change, columns, row in rows:
                 change.record_id = db.conn.execute(_insert_sql(table, columns, 1),
                                                    row).lastrowid
             continue
-        # Each row is given the id SQLite would give it one at a time (the one after the
-        # highest: we hold the write lock), so many rows go in one statement: a table with a
-        # full-text index updates that index once per statement, not once per row.
-        for offset, (change, row) in enumerate(rows, start=1):
+        # Each row is given the id SQLite would give it one at a time, in the file's order (the
+        # one after the highest: we hold the write lock), so many rows go in one statement: a
+        # table with a full-text index updates that index once per statement, not once per row.
+        shapes: dict[tuple[str, ...], list[list[object]]] = {}
+        for offset, (change, columns, row) in enumerate(rows, start=1):
             change.record_id = last + offset
             row.insert(0, change.record_id)
-        per = max(1, db.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // (len(columns) + 1))
-        for start in range(0, len(rows), per):
-            chunk = rows[start:start + per]
-            db.conn.execute(_insert_sql(table, ("id", *columns), len(chunk)),
-                            list(chain.from_iterable(row for _change, row in chunk)))
-        shape = _shape_of(db, table, ("id", *columns))
-        if shape is not None and shape.keeps([row for _change, row in rows]):
-            names, known = stored.setdefault(entity, (shape.names, {}))
-            if names == shape.names:
-                known.update((row[0], shape.row(row)) for _change, row in rows)
+            shapes.setdefault(("id", *columns), []).append(row)
+        for columns, same in shapes.items():
+            per = max(1, db.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns))
+            for start in range(0, len(same), per):
+                chunk = same[start:start + per]
+                db.conn.execute(_insert_sql(table, columns, len(chunk)),
+                                list(chain.from_iterable(chunk)))
+            shape = _shape_of(db, table, columns)
+            if shape is not None and shape.keeps(same):
+                names, known = stored.setdefault(entity, (shape.names, {}))
+                if names == shape.names:
+                    known.update((row[0], shape.row(row)) for row in same)
 
 
 _PLAIN = frozenset({str, int, float, type(None)})
