@@ -234,7 +234,7 @@ def _insert(db: Database, run: list[Change], *, user_id: int | None,
         last = db.conn.execute(f"SELECT max(rowid) FROM [{table}]").fetchone()[0] or 0
         if any("id" in columns for _change, columns, _row in rows) \
                 or last + len(rows) >= _LAST_ROWID:
-            # Ids chosen by the file, or none left above the highest: SQLite picks each row's.
+            # Ids given in the values, or none left above the highest: a row at a time.
             for change, columns, row in rows:
                 change.record_id = db.conn.execute(_insert_sql(table, columns, 1),
                                                    row).lastrowid
