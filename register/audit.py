@@ -10,6 +10,7 @@ database and the key no longer matches what was anchored (and copied off the mac
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
 import hmac
 import json
@@ -18,8 +19,9 @@ import os
 import re
 import secrets
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +43,15 @@ _EXPECT = re.compile(r"^(\d+):([0-9a-f]{64})$")
 log = logging.getLogger("register")
 
 
+# Built once: `json.dumps` with these options builds an encoder on every call, and the spelling is
+# the same either way.
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                                      default=str)
+
+
 def canonical(data: Any) -> str:
     """The one JSON spelling of a value that hashes are computed over."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return _CANONICAL_ENCODER.encode(data)
 
 
 def event_hash(event: Mapping[str, Any]) -> str:
@@ -59,8 +67,12 @@ _LIST_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, defa
 
 def keyed_hash(event: Mapping[str, Any], key: bytes) -> str:
     """HMAC-SHA256 over the event's fields, its content hash and the previous event's HMAC."""
-    message = _LIST_ENCODER.encode([event.get(k) for k in _KEYED_FIELDS])
-    return hmac.digest(key, message.encode("utf-8"), "sha256").hex()
+    return _keyed_digest(key, [event.get(k) for k in _KEYED_FIELDS])
+
+
+def _keyed_digest(key: bytes, values: list[Any]) -> str:
+    """The HMAC of an event's fields given in the order of `_KEYED_FIELDS`."""
+    return hmac.digest(key, _LIST_ENCODER.encode(values).encode("utf-8"), "sha256").hex()
 
 
 # ---- the key ------------------------------------------------------------------------------------
@@ -73,6 +85,14 @@ def default_instance_path() -> Path:
 def load_key(path: str | os.PathLike[str]) -> bytes:
     """Read the audit key, generating it (owner-only, never in the database) on first use."""
     path = Path(path)
+    where = os.path.abspath(path)
+    known = _KEYS_READ.get(where)
+    if known is not None:
+        try:
+            if _identity(os.stat(where)) == known[0]:
+                return known[1]
+        except OSError:
+            pass  # gone since: made again below
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         # Written whole under a private name, then linked into place: a process starting at the
@@ -87,10 +107,24 @@ def load_key(path: str | os.PathLike[str]) -> bytes:
             pass  # another process made it first: read theirs
         finally:
             partial.unlink()
-    text = path.read_text().strip()
+    with path.open() as handle:
+        identity = _identity(os.fstat(handle.fileno()))
+        text = handle.read().strip()
     if not re.fullmatch(r"[0-9a-f]{64}", text):
         raise RuntimeError(f"The audit key file {path} does not hold a 64-digit hex key")
-    return bytes.fromhex(text)
+    key = bytes.fromhex(text)
+    _KEYS_READ[where] = (identity, key)
+    return key
+
+
+# The key read from each key file (by absolute path) and the identity of the file it came from: a
+# script that writes event after event reads the key once, and a key file replaced since (a key
+# file is written whole and linked into place, never rewritten) is read again.
+_KEYS_READ: dict[str, tuple[tuple[int, int, int, int], bytes]] = {}
+
+
+def _identity(status: os.stat_result) -> tuple[int, int, int, int]:
+    return status.st_dev, status.st_ino, status.st_mtime_ns, status.st_size
 
 
 def key_for(db: Database) -> bytes:
@@ -109,18 +143,42 @@ def key_for(db: Database) -> bytes:
 
 # ---- appending ----------------------------------------------------------------------------------
 
+# Fields an event's changes never show: bookkeeping, and secrets.
+_UNDIFFED = frozenset({"updated_at", "version", "password_hash", "session_token"})
+
+
 def diff(before: dict[str, Any] | None, after: dict[str, Any] | None) -> dict[str, list[Any]]:
     """The fields that changed, as {field: [before, after]}."""
     before = before or {}
     after = after or {}
     changed = {}
     for key in sorted(set(before) | set(after)):
-        if key in ("updated_at", "version", "password_hash", "session_token"):
+        if key in _UNDIFFED:
             continue
         old, new = before.get(key), after.get(key)
         if old != new:
             changed[key] = [old, new]
     return changed
+
+
+class Spelt(str):
+    """An event's changes already spelt as `canonical` spells them (see `creation_changes`)."""
+
+
+def creation_changes(columns: Sequence[str]) -> Callable[[Sequence[Any]], Spelt]:
+    """The changes of the event that records a new record, `canonical(diff(None, row))`, for
+    records read as tuples of these columns (the values SQLite returns: no lists or objects)."""
+    order = [(name, index) for index, name in sorted(enumerate(columns), key=lambda c: c[1])
+             if name not in _UNDIFFED]
+    # {"a": 1, "b": "x"} spelt with these separators is '{"a":[null,1],"b":[null,"x"}': the
+    # canonical spelling of {"a": [None, 1], "b": [None, "x"]} but its last bracket, in one
+    # call of the C encoder and without a list per value.
+    encode = audit_content.encoder(separators=("],", ":[null,"))
+
+    def changes(row: Sequence[Any]) -> Spelt:
+        text = encode({name: row[index] for name, index in order if row[index] is not None})
+        return Spelt(text if text == "{}" else text[:-1] + "]}")
+    return changes
 
 
 def _last(db: Database) -> dict[str, Any] | None:
@@ -178,20 +236,30 @@ def record(db: Database, *, actor: str, action: str, entity: str, entity_id: Any
 
 @dataclass(frozen=True)
 class Pending:
-    """One event for `record_many`: what `record` takes, the record's content hash read later."""
+    """One event for `record_many`: what `record` takes (the changes perhaps already spelt),
+    the record's content hash read later."""
 
     actor: str
     action: str
     entity: str
     entity_id: Any
-    changes: dict[str, Any]
+    changes: dict[str, Any] | Spelt
 
 
-def record_many(db: Database, events: Iterable[Pending]) -> list[dict[str, Any]]:
+_SPELT_KEYED = json.encoder.encode_basestring(KEYED)
+# An event's stored fields in the order `record_many` builds them.
+_STORED = _KEYED_FIELDS + ("hash",)
+
+
+def record_many(db: Database, events: Iterable[Pending], *,
+                contents: Mapping[str, Mapping[str, str | None]] | None = None
+                ) -> list[dict[str, Any]]:
     """Append several events at once: the content hashes read one query per kind, the chain
     built in memory and the events written with one statement. Call inside the write transaction
     of the changes they record, after the changes; the chain is exactly what `record` would
-    have written event by event (one time for all of them)."""
+    have written event by event (one time for all of them). `contents` holds content hashes the
+    caller has just computed from the records as stored (by kind, then id as an event spells
+    it, as `audit_content.content_sha256_many` gives them); kinds it does not hold are read."""
     events = list(events)
     if not events:
         return []
@@ -202,17 +270,56 @@ def record_many(db: Database, events: Iterable[Pending]) -> list[dict[str, Any]]
     wanted: dict[str, list[Any]] = {}
     for event in events:
         wanted.setdefault(event.entity, []).append(event.entity_id)
-    contents = {entity: audit_content.content_sha256_many(db, entity, ids)
-                for entity, ids in wanted.items()}
+    hashes = {entity: contents[entity] if contents is not None and entity in contents
+              else audit_content.content_sha256_many(db, entity, ids)
+              for entity, ids in wanted.items()}
     at = utcnow_iso()
-    written = []
+    seq, prev = (last["seq"], last["hash"]) if last else (0, GENESIS)
+    # What `_chained` does for each event, as a row in the order of the stored columns. The
+    # keyed message is the one `_keyed_digest` spells, put together from its strings each spelt
+    # by the function the list encoder spells strings with (where every field is a string).
+    spell, digest = json.encoder.encode_basestring, hmac.digest
+    heads: dict[tuple[Any, Any, Any], str | None] = {}
+    rows = []
     for event in events:
-        last = _chained(key, last, at, actor=event.actor, action=event.action,
-                        entity=event.entity, entity_id=event.entity_id, changes=event.changes,
-                        content=contents[event.entity][str(event.entity_id)])
-        written.append(last)
-    db.conn.executemany(_INSERT, written)
-    return written
+        seq += 1
+        entity_id = str(event.entity_id)
+        changes = event.changes
+        if type(changes) is not Spelt:
+            changes = canonical(changes)
+        content = hashes[event.entity][entity_id]
+        who = (event.actor, event.action, event.entity)
+        head = heads.get(who, _UNSEEN)
+        if head is _UNSEEN:
+            head = heads[who] = (",".join(spell(value) for value in (at, *who))
+                                 if all(type(value) is str for value in who) else None)
+        if head is None or (content is not None and type(content) is not str):
+            digested = _keyed_digest(key, [seq, at, *who, entity_id, changes, prev, content,
+                                           KEYED])
+        else:
+            digested = digest(key, (
+                f"[{seq},{head},{spell(entity_id)},{spell(changes)},{spell(prev)},"
+                f"{'null' if content is None else spell(content)},{_SPELT_KEYED}]"
+            ).encode(), "sha256").hex()
+        rows.append((seq, at, *who, entity_id, changes, prev, content, KEYED, digested))
+        prev = digested
+    # Many rows to a statement (a statement's fixed cost paid once for each of them).
+    per = max(1, db.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(_STORED))
+    for start in range(0, len(rows), per):
+        chunk = rows[start:start + per]
+        db.conn.execute(_insert_rows(len(chunk)), list(chain.from_iterable(chunk)))
+    return [dict(zip(_STORED, row, strict=True)) for row in rows]
+
+
+_UNSEEN = object()
+
+
+@functools.lru_cache(maxsize=8)
+def _insert_rows(count: int) -> str:
+    """The INSERT of `count` events."""
+    row = f"({', '.join('?' for _ in _STORED)})"
+    return (f"INSERT INTO audit_events ({', '.join(_STORED)})"
+            f" VALUES {', '.join(row for _ in range(count))}")
 
 
 def ensure_keyed(db: Database) -> bool:

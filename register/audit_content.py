@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlite_utils import Database
@@ -27,9 +27,26 @@ INTEREST_DERIVED = frozenset({"updated_at", "version"})
 RULING_DERIVED = frozenset({"version"})
 
 
-_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                            default=str)
-_canonical = _ENCODER.encode
+def encoder(*, sort_keys: bool = True, separators: tuple[str, str] = (",", ":")
+            ) -> Callable[[Any], str]:
+    """`json.JSONEncoder(sort_keys=..., separators=..., ensure_ascii=False, default=str).encode`
+    for values without cycles, with the C encoder made once instead of on every call (values are
+    spelt by the same C functions either way)."""
+    make = getattr(json.encoder, "c_make_encoder", None)
+    if make is None:
+        return json.JSONEncoder(sort_keys=sort_keys, separators=separators, ensure_ascii=False,
+                                default=str).encode
+    # No circular check (markers None): hashed values are rows and lists of rows.
+    encode = make(None, str, json.encoder.encode_basestring, None, separators[1], separators[0],
+                  sort_keys, False, True)
+    join = "".join
+
+    def spell(value: Any) -> str:
+        return join(encode(value, 0))
+    return spell
+
+
+_canonical = encoder()
 
 
 def _sorted(rows: list[Any]) -> list[Any]:
@@ -61,13 +78,21 @@ def _rows(db: Database, sql: str, args: list[Any], derived: frozenset[str] = fro
     """Rows as dicts without the derived columns (straight from the cursor: this runs over every
     record when the trail is verified)."""
     cursor = db.conn.execute(sql, args)
-    names = [c[0] for c in cursor.description]
-    keep = [i for i, name in enumerate(names) if name not in derived]
-    kept = [names[i] for i in keep]
-    pairs = list(zip(kept, keep, strict=True))
+    content = _content_of([c[0] for c in cursor.description], derived, drop_empty=drop_empty)
     for values in cursor:
-        yield {name: values[i] for name, i in pairs
-               if not drop_empty or values[i] not in _EMPTY or name == "id"}
+        yield content(values)
+
+
+def _content_of(names: Sequence[str], derived: frozenset[str], *, drop_empty: bool = True
+                ) -> Callable[[Sequence[Any]], dict[str, Any]]:
+    """A row's content from its values in the order of `names`: without the derived columns,
+    and (with `drop_empty`) without empty values but the id."""
+    pairs = [(name, i) for i, name in enumerate(names) if name not in derived]
+
+    def content(values: Sequence[Any]) -> dict[str, Any]:
+        return {name: values[i] for name, i in pairs
+                if not drop_empty or values[i] not in _EMPTY or name == "id"}
+    return content
 
 
 def decision_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
@@ -104,22 +129,17 @@ def decision_contents(db: Database, ids: list[int] | None = None) -> dict[int, d
 
 def interest_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
     """Each interest as declared (every column but the edit counter and time), by id."""
-    where, args = _where(ids)
-    return {row["id"]: row
-            for row in _rows(db, "SELECT * FROM interests" + where, args, INTEREST_DERIVED)}
+    return _table_contents(*ROW_KINDS["interest"])(db, ids)
 
 
 def ruling_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
     """Each ruling on a conflicted person (every column but its edit counter), by id."""
-    where, args = _where(ids)
-    return {row["id"]: row
-            for row in _rows(db, "SELECT * FROM decision_rulings" + where, args, RULING_DERIVED)}
+    return _table_contents(*ROW_KINDS["ruling"])(db, ids)
 
 
 def sign_off_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
     """Each sign-off, including whether and why it was voided, by id."""
-    where, args = _where(ids)
-    return {row["id"]: row for row in _rows(db, "SELECT * FROM sign_offs" + where, args)}
+    return _table_contents(*ROW_KINDS["sign_off"])(db, ids)
 
 
 def _table_contents(table: str, derived: frozenset[str] = frozenset()
@@ -130,6 +150,17 @@ def _table_contents(table: str, derived: frozenset[str] = frozenset()
         return {row["id"]: row for row in _rows(db, f"SELECT * FROM {table}" + where, args,
                                                   derived)}
     return build
+
+
+# The kinds whose content is their own row alone: entity -> (table, the columns left out).
+ROW_KINDS: dict[str, tuple[str, frozenset[str]]] = {
+    "interest": ("interests", INTEREST_DERIVED),
+    "ruling": ("decision_rulings", RULING_DERIVED),
+    "sign_off": ("sign_offs", frozenset()),
+    "contract_modification": ("contract_modifications", frozenset()),
+    "gift": ("gifts", frozenset({"updated_at", "version"})),
+    "breach": ("breaches", frozenset({"version"})),
+}
 
 
 # Kinds vouched for from a later version: an event recorded before then carries no content hash,
@@ -143,9 +174,9 @@ CONTENT_KINDS: dict[str, Callable[[Database, list[int] | None], dict[int, dict[s
     "interest": interest_contents,
     "ruling": ruling_contents,
     "sign_off": sign_off_contents,
-    "contract_modification": _table_contents("contract_modifications"),
-    "gift": _table_contents("gifts", frozenset({"updated_at", "version"})),
-    "breach": _table_contents("breaches", frozenset({"version"})),
+    "contract_modification": _table_contents(*ROW_KINDS["contract_modification"]),
+    "gift": _table_contents(*ROW_KINDS["gift"]),
+    "breach": _table_contents(*ROW_KINDS["breach"]),
 }
 
 
@@ -180,6 +211,21 @@ def content_sha256_many(db: Database, entity: str, entity_ids: Iterable[Any]
     return {text: (None if text not in numbers else
                    sha256_of(contents[numbers[text]]) if numbers[text] in contents else DELETED)
             for text in ids}
+
+
+def row_content_hashes(entity: str, names: Sequence[str], rows: Iterable[Sequence[Any]]
+                       ) -> Mapping[str, str | None] | None:
+    """`content_sha256_many` for records of a kind whose content is its own row, from the rows
+    just read whole (`SELECT *`, columns in the order of `names`), keyed by the id as an event
+    spells it; None for a kind whose content is built from more (read it instead)."""
+    if entity not in CONTENT_KINDS:
+        return {str(row[names.index("id")]): None for row in rows}
+    kind = ROW_KINDS.get(entity)
+    if kind is None:
+        return None
+    content = _content_of(names, kind[1])
+    at = names.index("id")
+    return {str(row[at]): sha256_of(content(row)) for row in rows}
 
 
 def all_content_hashes(db: Database) -> Iterable[tuple[str, int, str]]:

@@ -3,11 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import re
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 
 from sqlite_utils import Database
 from sqlite_utils.db import jsonify_if_needed
 
-from .. import audit
+from .. import audit, audit_content
 from ..db import write_transaction
 from ..decisions import dependencies, lifecycle
 from ..interests import linking
@@ -85,18 +91,28 @@ def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = No
         raise ValueError("A plan with problems must not be written")
     if not db.conn.in_transaction:
         raise RuntimeError("write_plan must run inside write_transaction")
-    # Records of their own are inserted one by one (a later row may refer to one), and their
-    # audit events written together before any other kind of write and at the end.
+    # New records of their own are gathered in a run and inserted together (a row that refers
+    # to one not yet inserted first sends the run in), and their audit events are written
+    # together before any other kind of write and at the end.
+    run: list[Change] = []
     pending: list[Change] = []
+    stored: dict[str, _Stored] = {}
     total = len(plan.changes)
     for done, change in enumerate(plan.changes, start=1):
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == total):
             progress(WRITING, done, total)
         if change.action == "create" and change.entity in BATCHED:
-            _insert(db, change, user_id=user_id)
-            pending.append(change)
+            if any(isinstance(target, Change) and target.record_id is None
+                   for target in change.refs.values()):
+                _insert(db, run, user_id=user_id, stored=stored)
+                pending += run
+                run = []
+            run.append(change)
             continue
-        _write_events(db, pending, actor=actor)
+        _insert(db, run, user_id=user_id, stored=stored)
+        pending += run
+        run = []
+        _write_events(db, pending, actor=actor, stored=stored)
         if change.entity == "home_practice":
             _home_practice(db, change, actor=actor)
         elif change.entity == "home_practice_period":
@@ -108,7 +124,9 @@ def write_plan(db: Database, plan: Plan, *, actor: str, user_id: int | None = No
             _create(db, change, actor=actor, user_id=user_id)
         else:
             _update(db, change, actor=actor)
-    _write_events(db, pending, actor=actor)
+    _insert(db, run, user_id=user_id, stored=stored)
+    pending += run
+    _write_events(db, pending, actor=actor, stored=stored)
     touched = _touched(db, plan)
     # Free-text interests that now name an organisation of this file exactly are linked to it.
     organisations = [change.record_id for change in plan.changes
@@ -196,53 +214,226 @@ BATCHED = frozenset({"organisation", "organisation_link", "person", "committee",
                      "committee_member", "interest", "company_psc"})
 
 
-def _insert(db: Database, change: Change, *, user_id: int | None) -> None:
-    """Insert a new record of a BATCHED kind; its audit event waits for `_write_events`."""
-    values = _resolved(change)
-    if change.entity == "interest":
-        values["recorded_by_user_id"] = user_id
-    if change.entity == "organisation":
-        values = keyed(values)
-    change.record_id = db.conn.execute(
-        _insert_sql(TABLES[change.entity], tuple(values)),
-        [value if type(value) in _PLAIN else jsonify_if_needed(value)
-         for value in values.values()]).lastrowid
+def _insert(db: Database, run: list[Change], *, user_id: int | None,
+            stored: dict[str, _Stored]) -> None:
+    """Insert new records of BATCHED kinds, none referring to another of the run, many rows to
+    a statement, and set their ids; their audit events wait for `_write_events`, which finds in
+    `stored` each row as the table now holds it, where that is known without reading it."""
+    tables: dict[str, list[tuple[Change, tuple[str, ...], list[object]]]] = {}
+    for change in run:
+        values = _resolved(change)
+        if change.entity == "interest":
+            values["recorded_by_user_id"] = user_id
+        if change.entity == "organisation":
+            values = keyed(values)
+        tables.setdefault(change.entity, []).append(
+            (change, tuple(values), [value if type(value) in _PLAIN else jsonify_if_needed(value)
+                                     for value in values.values()]))
+    for entity, rows in tables.items():
+        table = TABLES[entity]
+        last = db.conn.execute(f"SELECT max(rowid) FROM [{table}]").fetchone()[0] or 0
+        if any("id" in columns for _change, columns, _row in rows) \
+                or last + len(rows) >= _LAST_ROWID:
+            # Ids given in the values, or none left above the highest: a row at a time.
+            for change, columns, row in rows:
+                change.record_id = db.conn.execute(_insert_sql(table, columns, 1),
+                                                   row).lastrowid
+            continue
+        # Each row is given the id SQLite would give it one at a time, in the file's order (the
+        # one after the highest: we hold the write lock), so many rows go in one statement: a
+        # table with a full-text index updates that index once per statement, not once per row.
+        shapes: dict[tuple[str, ...], list[list[object]]] = {}
+        for offset, (change, columns, row) in enumerate(rows, start=1):
+            change.record_id = last + offset
+            row.insert(0, change.record_id)
+            shapes.setdefault(("id", *columns), []).append(row)
+        for columns, same in shapes.items():
+            per = max(1, db.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER) // len(columns))
+            for start in range(0, len(same), per):
+                chunk = same[start:start + per]
+                db.conn.execute(_insert_sql(table, columns, len(chunk)),
+                                list(chain.from_iterable(chunk)))
+            shape = _shape_of(db, table, columns)
+            if shape is not None and shape.keeps(same):
+                names, known = stored.setdefault(entity, (shape.names, {}))
+                if names == shape.names:
+                    known.update((row[0], shape.row(row)) for row in same)
 
 
 _PLAIN = frozenset({str, int, float, type(None)})
+# The highest rowid SQLite gives; above it, it picks free ids at random.
+_LAST_ROWID = 2**63 - 1
 
 
 @functools.lru_cache(maxsize=64)
-def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
-    """The INSERT for a row of these columns (names from the parser's fixed lists, never from
-    the file), built once per shape."""
+def _insert_sql(table: str, columns: tuple[str, ...], rows: int) -> str:
+    """The INSERT of `rows` rows of these columns (names from the parser's fixed lists, never
+    from the file), built once per shape."""
+    row = f"({', '.join('?' for _ in columns)})"
     return (f"INSERT INTO [{table}] ({', '.join(f'[{column}]' for column in columns)})"
-            f" VALUES ({', '.join('?' for _ in columns)})")
+            f" VALUES {', '.join(row for _ in range(rows))}")
 
 
-def _write_events(db: Database, pending: list[Change], *, actor: str) -> None:
-    """The audit events of the records inserted so far, each with the record as stored, written
-    together; empties `pending`."""
+# New rows of a kind as the table holds them: its columns (as `SELECT *` names them) and each
+# row by id.
+_Stored = tuple[tuple[str, ...], dict[int, tuple]]
+
+
+def _write_events(db: Database, pending: list[Change], *, actor: str,
+                  stored: dict[str, _Stored]) -> None:
+    """The audit events of the records inserted so far, each with the record as stored (as
+    `_insert` knew it, else read back a range of ids at a time), written together; empties
+    `pending` and `stored`."""
     if not pending:
         return
-    stored: dict[str, dict[int, dict]] = {}
-    for entity in {change.entity for change in pending}:
-        ids = [change.record_id for change in pending if change.entity == entity]
-        found = stored.setdefault(entity, {})
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
+    by_entity: dict[str, list[int]] = {}
+    for change in pending:
+        by_entity.setdefault(change.entity, []).append(change.record_id)
+    spelt: dict[str, dict[int, audit.Spelt]] = {}
+    contents: dict[str, Mapping[str, str | None]] = {}
+    for entity, ids in by_entity.items():
+        names, known = stored.get(entity, ((), {}))
+        rows = [known[record_id] for record_id in ids if record_id in known]
+        missing = sorted(record_id for record_id in ids if record_id not in known)
+        for first, last in _ranges(missing):
             cursor = db.conn.execute(
-                f"SELECT * FROM [{TABLES[entity]}] WHERE id IN ({', '.join('?' for _ in chunk)})",
-                chunk)
-            names = [column[0] for column in cursor.description]
-            for row in cursor:
-                found[row[names.index("id")]] = dict(zip(names, row, strict=True))
+                f"SELECT * FROM [{TABLES[entity]}] WHERE rowid BETWEEN ? AND ?", [first, last])
+            read = tuple(column[0] for column in cursor.description)
+            if rows and read != names:
+                raise RuntimeError(f"The new {TABLES[entity]} are not stored as expected")
+            names = read
+            rows += cursor.fetchall()
+        at = names.index("id")
+        changes = audit.creation_changes(names)
+        spelt[entity] = {row[at]: changes(row) for row in rows}
+        hashes = audit_content.row_content_hashes(entity, names, rows)
+        if hashes is not None:
+            contents[entity] = hashes
     audit.record_many(db, [
         audit.Pending(actor=actor, action="create", entity=change.entity,
                       entity_id=change.record_id,
-                      changes=audit.diff(None, stored[change.entity][change.record_id]))
-        for change in pending])
+                      changes=spelt[change.entity][change.record_id])
+        for change in pending], contents=contents)
     pending.clear()
+    stored.clear()
+
+
+def _ranges(ids: list[int]) -> list[tuple[int, int]]:
+    """Sorted ids as runs of consecutive ones: (first, last) of each."""
+    ranges: list[tuple[int, int]] = []
+    for record_id in ids:
+        if ranges and record_id == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], record_id)
+        else:
+            ranges.append((record_id, record_id))
+    return ranges
+
+
+# ---- a new row as the table stores it, without reading it back ---------------------------------
+
+@dataclass(frozen=True)
+class _Shape:
+    """How a table stores a new row of some columns: the row it holds is the values given, in
+    its column order, with each other column's constant default; values are kept as given only
+    where the column's type affinity keeps that type (otherwise SQLite converts them)."""
+
+    names: tuple[str, ...]
+    kept: tuple[frozenset[type], ...]  # the types kept as given, per given column
+    defaults: tuple[object, ...]
+    order: Callable[[Sequence[object]], tuple]  # (*given, *defaults) -> the stored row
+
+    def keeps(self, rows: list[list[object]]) -> bool:
+        """Whether every value of these rows (in the given columns' order) is stored as given."""
+        return all(set(map(type, values)) <= kept
+                   for values, kept in zip(zip(*rows, strict=True), self.kept, strict=True))
+
+    def row(self, given: list[object]) -> tuple:
+        """The stored row of one row of given values."""
+        return self.order((*given, *self.defaults))
+
+
+def _shape_of(db: Database, table: str, columns: tuple[str, ...]) -> _Shape | None:
+    """The shape of new rows of these columns, or None where the stored row must be read back
+    (a default that is not a constant, a generated column, a conflict clause that can replace a
+    value, a trigger that can write to the table)."""
+    schema = tuple(db.conn.execute(
+        "SELECT type, sql FROM sqlite_master WHERE tbl_name = ? AND type IN ('table', 'trigger')"
+        " ORDER BY type, name", [table]).fetchall())
+    return _shape(table, columns, schema,
+                  tuple(db.conn.execute(f"PRAGMA table_xinfo([{table}])").fetchall()))
+
+
+@functools.lru_cache(maxsize=64)
+def _shape(table: str, columns: tuple[str, ...], schema: tuple[tuple[str, str], ...],
+           info: tuple[tuple, ...]) -> _Shape | None:
+    """`_shape_of` for the table as its schema and `PRAGMA table_xinfo` describe it."""
+    for kind, sql in schema:
+        text = (sql or "").upper()
+        if kind == "table" and "ON CONFLICT" in text:
+            return None
+        if kind == "trigger" and re.search(r"\bINSERT\s+ON\b", text) and (
+                re.search(r"\b(UPDATE|DELETE|REPLACE)\b", text.split(" BEGIN", 1)[-1])
+                or re.search(r"\bINTO\s+[\"\[`]?" + re.escape(table.upper()) + r"[\"\]`]?\s*\(",
+                             text)):
+            return None
+    names = []
+    given = {column: index for index, column in enumerate(columns)}
+    defaults: list[object] = []
+    picks = []
+    kept = [frozenset()] * len(columns)
+    for _cid, name, declared, _notnull, default, _pk, hidden in info:
+        if hidden:
+            return None
+        names.append(name)
+        affinity = _KEPT[_affinity(declared or "")]
+        if name in given:
+            kept[given[name]] = affinity
+            picks.append(given[name])
+            continue
+        value = _constant(default)
+        if value is _NOT_CONSTANT or type(value) not in affinity:
+            return None
+        picks.append(len(columns) + len(defaults))
+        defaults.append(value)
+    if set(given) - set(names):
+        return None
+    pick = itemgetter(*picks)
+    return _Shape(tuple(names), tuple(kept), tuple(defaults),
+                  pick if len(picks) > 1 else lambda values: (pick(values),))
+
+
+def _affinity(declared: str) -> str:
+    """A column's type affinity from its declared type (SQLite's rules, in their order)."""
+    text = declared.upper()
+    if "INT" in text:
+        return "INTEGER"
+    if "CHAR" in text or "CLOB" in text or "TEXT" in text:
+        return "TEXT"
+    if "BLOB" in text or not text:
+        return "BLOB"
+    if "REAL" in text or "FLOA" in text or "DOUB" in text:
+        return "REAL"
+    return "NUMERIC"
+
+
+# The types each affinity stores exactly as given (a float is left out: SQLite may store an
+# integral one as an integer, or a NaN as NULL).
+_KEPT = {"TEXT": frozenset({str, type(None)}), "INTEGER": frozenset({int, type(None)}),
+         "NUMERIC": frozenset({int, type(None)}), "REAL": frozenset({type(None)}),
+         "BLOB": frozenset({str, int, bytes, type(None)})}
+_NOT_CONSTANT = object()
+
+
+def _constant(default: str | None) -> object:
+    """A column's default as a value, when it is a plain constant (NULL, an integer or a
+    string); `_NOT_CONSTANT` for anything else."""
+    if default is None or default.upper() == "NULL":
+        return None
+    if re.fullmatch(r"-?[0-9]+", default) and abs(int(default)) < 2**63:
+        return int(default)
+    if re.fullmatch(r"'(?:[^']|'')*'", default):
+        return default[1:-1].replace("''", "'")
+    return _NOT_CONSTANT
 
 
 def _update(db: Database, change: Change, *, actor: str) -> None:
