@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -379,17 +380,54 @@ class Register:
     def committee_by_name(self, name: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM committees WHERE name = ?", [name])
 
+    def person_ids_by_email(self, emails: Iterable[str]) -> dict[str, int]:
+        """The id of the person each email finds (as `person_by_email` does), in one query; an
+        email that finds nobody is left out."""
+        typed = sorted(set(emails))
+        if not typed:
+            return {}
+        cursor = self.db.conn.execute(
+            "SELECT typed.value, (SELECT id FROM people WHERE email = typed.value) "
+            "FROM json_each(?) AS typed",
+            [json.dumps(typed)])
+        return {email: person_id for email, person_id in cursor if person_id is not None}
+
+    def existing_interests(self, interests: Sequence[tuple[int, int | None, str, str, str, str]]
+                           ) -> set[int]:
+        """Which of these interests, each (person id, organisation id or None, organisation name,
+        interest type, date from, nature), are already in the register and not withdrawn, by
+        their position in the list: the same person, organisation (or, unlinked, the same name
+        ignoring case), type, start date and nature (ignoring case). Two queries for any number."""
+        linked = [[index, person_id, organisation_id, interest_type, date_from, nature]
+                  for index, (person_id, organisation_id, _, interest_type, date_from, nature)
+                  in enumerate(interests) if organisation_id is not None]
+        unlinked = [[index, person_id, organisation_name, interest_type, date_from, nature]
+                    for index, (person_id, organisation_id, organisation_name, interest_type,
+                                date_from, nature) in enumerate(interests)
+                    if organisation_id is None]
+        found: set[int] = set()
+        for wanted, where in ((linked, "organisation_id = json_extract(asked.value, '$[2]')"),
+                              (unlinked, "organisation_id IS NULL AND organisation_name = "
+                                         "json_extract(asked.value, '$[2]') COLLATE NOCASE")):
+            if not wanted:
+                continue
+            # `where` is one of the two fixed clauses above; the values travel as one parameter.
+            cursor = self.db.conn.execute(
+                "SELECT json_extract(asked.value, '$[0]') FROM json_each(?) AS asked WHERE EXISTS ("
+                "SELECT 1 FROM interests WHERE person_id = json_extract(asked.value, '$[1]') "
+                f"AND {where} AND interest_type = json_extract(asked.value, '$[3]') "
+                "AND date_from = json_extract(asked.value, '$[4]') "
+                "AND nature = json_extract(asked.value, '$[5]') COLLATE NOCASE "
+                "AND withdrawn = 0)",
+                [json.dumps(wanted)])
+            found.update(index for (index,) in cursor)
+        return found
+
     def interest_exists(self, person_id: int, organisation_id: int | None, organisation_name: str,
                         interest_type: str, date_from: str, nature: str) -> bool:
-        if organisation_id is not None:
-            where, param = "organisation_id = ?", organisation_id
-        else:
-            where, param = "organisation_id IS NULL AND organisation_name = ? COLLATE NOCASE", \
-                organisation_name
-        return self._one(
-            f"SELECT id FROM interests WHERE person_id = ? AND {where} AND interest_type = ? "
-            "AND date_from = ? AND nature = ? COLLATE NOCASE AND withdrawn = 0",
-            [person_id, param, interest_type, date_from, nature]) is not None
+        """Whether this interest is already in the register (see `existing_interests`)."""
+        return bool(self.existing_interests(
+            [(person_id, organisation_id, organisation_name, interest_type, date_from, nature)]))
 
 
 # ---- checking a file ----------------------------------------------------------------------------
@@ -477,25 +515,22 @@ def _records(plan: Plan, fmt: Format, header: list[str],
              rows: list[Row]) -> list[tuple[int, dict[str, str]]]:
     """The data rows as {column: trimmed text}, with cells that cannot be stored reported."""
     records = []
-    limits = fmt.limits
+    by_name = fmt.limits
+    limits = [by_name[name] for name in header]
     for row in rows:
-        if csvrows.is_blank(row.cells):
+        cells = [cell.strip() for cell in row.cells]
+        if not any(cells):  # csvrows.is_blank, on cells already trimmed
             continue
         plan.rows_read += 1
-        cells = [cell.strip() for cell in row.cells]
         width = csvrows.width_problem(cells, len(header))
         if width:
             plan.problem(row.line, width)
             continue
-        record = dict(zip(header, cells, strict=False))
-        bad = False
-        for name, value in record.items():
-            message = csvrows.text_problem(name, value, limits[name])
-            if message:
-                plan.problem(row.line, message)
-                bad = True
-        if not bad:
-            records.append((row.line, record))
+        messages = csvrows.text_problems(header, cells, limits)
+        for message in messages:
+            plan.problem(row.line, message)
+        if not messages:
+            records.append((row.line, dict(zip(header, cells, strict=True))))
     return records
 
 
@@ -952,23 +987,38 @@ def _check_committees(plan: Plan, records: list[tuple[int, dict[str, str]]],
 
 def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
                      register: Register) -> None:
-    seen: dict[tuple[Any, ...], int] = {}
+    # Every row is checked on its own first; the rows that pass are then compared with each
+    # other and with the register (one query for all of them), in the order of the file.
     today = today_uk()
+    first_problem = len(plan.problems)
+    people = register.person_ids_by_email(
+        record["person_email"] for _, record in _quietly(records) if record["person_email"])
+    organisations: dict[tuple[str | None, ...], tuple[tuple[int | None, str], list[str]]] = {}
+    interest_types = tuple(INTEREST_TYPES)
+    valid = []
     for line, record in records:
         before = len(plan.problems)
-        person = None
+        person_id = None
         email = record["person_email"]
         if not email:
             plan.problem(line, "Enter the person_email of the person declaring")
         else:
-            person = register.person_by_email(email)
-            if person is None:
+            person_id = people.get(email)
+            if person_id is None:
                 plan.problem(line, f"no person in the register has the email {email}: import "
                                    "or add them first")
-        organisation_id, organisation_name = _interest_organisation(plan, line, record,
-                                                                    register.resolver)
+        # Many rows name the same organisation: each way of naming one is resolved once.
+        typed = (record.get("organisation_ods"), record.get("organisation_companies_house_number"),
+                 record.get("organisation_charity_number"), record.get("organisation_name"))
+        if typed not in organisations:
+            alone = Plan(plan.kind)
+            found = _interest_organisation(alone, line, record, register.resolver)
+            organisations[typed] = (found, [problem.message for problem in alone.problems])
+        (organisation_id, organisation_name), messages = organisations[typed]
+        for message in messages:
+            plan.problem(line, message)
         interest_type = _choice(plan, line, "interest_type", record["interest_type"],
-                                tuple(INTEREST_TYPES))
+                                interest_types)
         indirect = _choice(plan, line, "direct_or_indirect", record.get("direct_or_indirect", ""),
                            ("direct", "indirect"), default="direct") == "indirect"
         relationship = record.get("relationship", "")
@@ -998,20 +1048,28 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
                                "set consent_to_publish to no or leave withheld_reason blank")
         if len(plan.problems) > before:
             continue
-        key = (person["id"], organisation_id or organisation_name.lower(), interest_type,
+        valid.append((line, record, person_id, organisation_id, organisation_name, interest_type,
+                      indirect, relationship, nature, date_from, date_to, declared_on, consent,
+                      withheld_reason))
+    existing = register.existing_interests(
+        [(row[2], row[3], row[4], row[5], row[9].isoformat(), row[8]) for row in valid])
+    seen: dict[tuple[Any, ...], int] = {}
+    now = _now()
+    for index, (line, record, person_id, organisation_id, organisation_name, interest_type,
+                indirect, relationship, nature, date_from, date_to, declared_on, consent,
+                withheld_reason) in enumerate(valid):
+        key = (person_id, organisation_id or organisation_name.lower(), interest_type,
                date_from, nature.lower())
         if key in seen:
             plan.problem(line, f"this interest is the same as the one on line {seen[key]}")
             continue
-        if register.interest_exists(person["id"], organisation_id, organisation_name,
-                                    interest_type, date_from.isoformat(), nature):
+        if index in existing:
             plan.problem(line, "this interest is already in the register (same person, "
                                "organisation, type, start date and nature)")
             continue
         seen[key] = line
-        now = _now()
         plan.changes.append(Change(line, "interest", "create", {
-            "person_id": person["id"], "organisation_id": organisation_id,
+            "person_id": person_id, "organisation_id": organisation_id,
             "organisation_name": organisation_name,
             "organisation_business": record.get("organisation_business", ""),
             "interest_type": interest_type, "is_indirect": int(indirect),
@@ -1023,6 +1081,15 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
             "recorded_by_user_id": None, "on_behalf": 1, "withdrawn": 0,
             "withdrawn_reason": "", "created_at": now, "updated_at": now, "version": 1,
         }))
+    # The rows' problems in the order of the file, as if each row had been checked in one go
+    # (a row has either problems of its own or one from the comparisons, never both).
+    plan.problems[first_problem:] = sorted(plan.problems[first_problem:],
+                                           key=lambda problem: problem.line or 0)
+
+
+def _quietly(records: list[tuple[int, dict[str, str]]]) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows, without telling a progress bar (a look ahead, not a pass of the check)."""
+    return list.__iter__(records)
 
 
 INTEREST_IDENTIFIERS = (("organisation_ods", "ods_code"),
@@ -1037,6 +1104,8 @@ def _interest_organisation(plan: Plan, line: int, record: dict[str, str],
     typed_name = record.get("organisation_name", "")
     given: dict[str, str] = {}
     for column, kind in INTEREST_IDENTIFIERS:
+        if not record.get(column):
+            continue  # blank: no identifier of this kind (and nothing to normalise)
         value = _identifier(plan, line, column, kind, record.get(column))
         if value:
             given[kind] = value
