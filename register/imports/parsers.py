@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,13 @@ from ..rules.interests import INTEREST_TYPES
 from ..rules.names import name_key
 from ..rules.person_names import EARLIEST_BIRTH_YEAR
 from ..rules.quorum import CATEGORIES, QuorumRule, QuorumRuleError, parse_quorum_rule
-from ..rules.text import is_email, is_ods_code, is_practice_code, normalise_code
+from ..rules.text import (
+    forbidden_character,
+    is_email,
+    is_ods_code,
+    is_practice_code,
+    normalise_code,
+)
 from ..timeutil import today_uk
 
 KINDS = ("organisations", "epraccur", "epcn", "memberships", "people", "home_practices",
@@ -398,27 +405,27 @@ class Register:
         interest type, date from, nature), are already in the register and not withdrawn, by
         their position in the list: the same person, organisation (or, unlinked, the same name
         ignoring case), type, start date and nature (ignoring case). Two queries for any number."""
-        linked = [[index, person_id, organisation_id, interest_type, date_from, nature]
-                  for index, (person_id, organisation_id, _, interest_type, date_from, nature)
-                  in enumerate(interests) if organisation_id is not None]
-        unlinked = [[index, person_id, organisation_name, interest_type, date_from, nature]
-                    for index, (person_id, organisation_id, organisation_name, interest_type,
-                                date_from, nature) in enumerate(interests)
-                    if organisation_id is None]
+        linked, unlinked = [], []
+        for index, (person_id, organisation_id, organisation_name, interest_type, date_from,
+                    nature) in enumerate(interests):
+            if organisation_id is not None:
+                linked.append([index, person_id, organisation_id, interest_type, date_from, nature])
+            else:
+                unlinked.append([index, person_id, organisation_name, interest_type, date_from,
+                                 nature])
         found: set[int] = set()
-        for wanted, where in ((linked, "organisation_id = json_extract(asked.value, '$[2]')"),
+        for wanted, where in ((linked, "organisation_id = asked.value ->> 2"),
                               (unlinked, "organisation_id IS NULL AND organisation_name = "
-                                         "json_extract(asked.value, '$[2]') COLLATE NOCASE")):
+                                         "asked.value ->> 2 COLLATE NOCASE")):
             if not wanted:
                 continue
             # `where` is one of the two fixed clauses above; the values travel as one parameter.
             cursor = self.db.conn.execute(
-                "SELECT json_extract(asked.value, '$[0]') FROM json_each(?) AS asked WHERE EXISTS ("
-                "SELECT 1 FROM interests WHERE person_id = json_extract(asked.value, '$[1]') "
-                f"AND {where} AND interest_type = json_extract(asked.value, '$[3]') "
-                "AND date_from = json_extract(asked.value, '$[4]') "
-                "AND nature = json_extract(asked.value, '$[5]') COLLATE NOCASE "
-                "AND withdrawn = 0)",
+                "SELECT asked.value ->> 0 FROM json_each(?) AS asked WHERE EXISTS ("
+                "SELECT 1 FROM interests WHERE person_id = asked.value ->> 1 "
+                f"AND {where} AND interest_type = asked.value ->> 3 "
+                "AND date_from = asked.value ->> 4 "
+                "AND nature = asked.value ->> 5 COLLATE NOCASE AND withdrawn = 0)",
                 [json.dumps(wanted)])
             found.update(index for (index,) in cursor)
         return found
@@ -499,7 +506,9 @@ def check_file(kind: str, data: bytes | str, db: Database, *, progress: Progress
     if plan.problems:
         plan.file_problem = True
         return plan
-    records = _records(plan, fmt, header, rows[1:])
+    # A file with no hidden character anywhere has none in any cell: its rows need only their
+    # lengths checked.
+    records = _records(plan, fmt, header, rows[1:], hidden=bool(forbidden_character(text)))
     if not plan.problems and not records:
         plan.problem(None, "The file has a header row but no rows to import")
         plan.file_problem = True
@@ -511,22 +520,24 @@ def check_file(kind: str, data: bytes | str, db: Database, *, progress: Progress
     return plan
 
 
-def _records(plan: Plan, fmt: Format, header: list[str],
-             rows: list[Row]) -> list[tuple[int, dict[str, str]]]:
-    """The data rows as {column: trimmed text}, with cells that cannot be stored reported."""
+def _records(plan: Plan, fmt: Format, header: list[str], rows: list[Row], *,
+             hidden: bool = True) -> list[tuple[int, dict[str, str]]]:
+    """The data rows as {column: trimmed text}, with cells that cannot be stored reported;
+    `hidden` False says the file has no hidden characters at all (so no cell has one)."""
     records = []
     by_name = fmt.limits
     limits = [by_name[name] for name in header]
+    columns = len(header)
     for row in rows:
         cells = [cell.strip() for cell in row.cells]
         if not any(cells):  # csvrows.is_blank, on cells already trimmed
             continue
         plan.rows_read += 1
-        width = csvrows.width_problem(cells, len(header))
-        if width:
-            plan.problem(row.line, width)
+        if len(cells) != columns:
+            plan.problem(row.line, csvrows.width_problem(cells, columns) or "")
             continue
-        messages = csvrows.text_problems(header, cells, limits)
+        messages = (csvrows.text_problems(header, cells, limits)
+                    if hidden or any(map(operator.gt, map(len, cells), limits)) else ())
         for message in messages:
             plan.problem(row.line, message)
         if not messages:
@@ -989,12 +1000,16 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
                      register: Register) -> None:
     # Every row is checked on its own first; the rows that pass are then compared with each
     # other and with the register (one query for all of them), in the order of the file.
-    today = today_uk()
     first_problem = len(plan.problems)
     people = register.person_ids_by_email(
         record["person_email"] for _, record in _quietly(records) if record["person_email"])
-    organisations: dict[tuple[str | None, ...], tuple[tuple[int | None, str], list[str]]] = {}
-    interest_types = tuple(INTEREST_TYPES)
+    today = today_uk()
+    # Many rows repeat the same organisation, choices, dates and consent: each is checked once.
+    organisation_of = _Remembered(plan, functools.partial(_interest_organisation_named,
+                                                          resolver=register.resolver))
+    kind_of = _Remembered(plan, _interest_kind)
+    dates_of = _Remembered(plan, functools.partial(_interest_dates_written, today=today))
+    consent_of = _Remembered(plan, _interest_consent)
     valid = []
     for line, record in records:
         before = len(plan.problems)
@@ -1007,57 +1022,29 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
             if person_id is None:
                 plan.problem(line, f"no person in the register has the email {email}: import "
                                    "or add them first")
-        # Many rows name the same organisation: each way of naming one is resolved once.
-        typed = (record.get("organisation_ods"), record.get("organisation_companies_house_number"),
-                 record.get("organisation_charity_number"), record.get("organisation_name"))
-        if typed not in organisations:
-            alone = Plan(plan.kind)
-            found = _interest_organisation(alone, line, record, register.resolver)
-            organisations[typed] = (found, [problem.message for problem in alone.problems])
-        (organisation_id, organisation_name), messages = organisations[typed]
-        for message in messages:
-            plan.problem(line, message)
-        interest_type = _choice(plan, line, "interest_type", record["interest_type"],
-                                interest_types)
-        indirect = _choice(plan, line, "direct_or_indirect", record.get("direct_or_indirect", ""),
-                           ("direct", "indirect"), default="direct") == "indirect"
-        relationship = record.get("relationship", "")
-        if indirect and not relationship:
-            plan.problem(line, "an indirect interest needs the relationship of the person who "
-                               "holds it, like 'spouse'")
-        elif relationship and not indirect:
-            plan.problem(line, "relationship is only for indirect interests: set "
-                               "direct_or_indirect to indirect or leave relationship blank")
+        organisation_id, organisation_name = organisation_of(line, (
+            record.get("organisation_ods"), record.get("organisation_companies_house_number"),
+            record.get("organisation_charity_number"), record.get("organisation_name")))
+        interest_type, indirect = kind_of(line, (
+            record["interest_type"], record.get("direct_or_indirect", ""),
+            record.get("relationship", "")))
         nature = record["nature"]
         if not nature:
             plan.problem(line, "Enter the nature of the interest")
-        date_from = _date(plan, line, "date_from", record["date_from"], required=True)
-        date_to = _date(plan, line, "date_to", record.get("date_to", ""), required=False)
-        declared_on = _date(plan, line, "declared_on", record["declared_on"], required=True)
-        if date_from and date_to and date_to < date_from:
-            plan.problem(line, "date_to must be the same as or after date_from")
-        if declared_on and declared_on > today:
-            plan.problem(line, "declared_on must be today or in the past")
-        consent = _yes_no(plan, line, "consent_to_publish", record["consent_to_publish"],
-                          default=None)
-        withheld_reason = record.get("withheld_reason", "")
-        if consent is False and not withheld_reason:
-            plan.problem(line, "Enter the withheld_reason when consent_to_publish is no")
-        elif consent and withheld_reason:
-            plan.problem(line, "withheld_reason is only for interests that are not published: "
-                               "set consent_to_publish to no or leave withheld_reason blank")
+        date_from, date_to, declared_on = dates_of(line, (
+            record["date_from"], record.get("date_to", ""), record["declared_on"]))
+        consent = consent_of(line, (record["consent_to_publish"],
+                                    record.get("withheld_reason", "")))
         if len(plan.problems) > before:
             continue
         valid.append((line, record, person_id, organisation_id, organisation_name, interest_type,
-                      indirect, relationship, nature, date_from, date_to, declared_on, consent,
-                      withheld_reason))
+                      indirect, nature, date_from, date_to, declared_on, consent))
     existing = register.existing_interests(
-        [(row[2], row[3], row[4], row[5], row[9].isoformat(), row[8]) for row in valid])
+        [(row[2], row[3], row[4], row[5], row[8], row[7]) for row in valid])
     seen: dict[tuple[Any, ...], int] = {}
     now = _now()
     for index, (line, record, person_id, organisation_id, organisation_name, interest_type,
-                indirect, relationship, nature, date_from, date_to, declared_on, consent,
-                withheld_reason) in enumerate(valid):
+                indirect, nature, date_from, date_to, declared_on, consent) in enumerate(valid):
         key = (person_id, organisation_id or organisation_name.lower(), interest_type,
                date_from, nature.lower())
         if key in seen:
@@ -1073,11 +1060,10 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
             "organisation_name": organisation_name,
             "organisation_business": record.get("organisation_business", ""),
             "interest_type": interest_type, "is_indirect": int(indirect),
-            "associate_relationship": relationship, "nature": nature,
-            "date_from": date_from.isoformat(),
-            "date_to": date_to.isoformat() if date_to else None,
-            "mitigation": record.get("mitigation", ""), "declared_on": declared_on.isoformat(),
-            "consent_to_publish": int(consent), "withheld_reason": withheld_reason,
+            "associate_relationship": record.get("relationship", ""), "nature": nature,
+            "date_from": date_from, "date_to": date_to,
+            "mitigation": record.get("mitigation", ""), "declared_on": declared_on,
+            "consent_to_publish": int(consent), "withheld_reason": record.get("withheld_reason", ""),
             "recorded_by_user_id": None, "on_behalf": 1, "withdrawn": 0,
             "withdrawn_reason": "", "created_at": now, "updated_at": now, "version": 1,
         }))
@@ -1085,6 +1071,91 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
     # (a row has either problems of its own or one from the comparisons, never both).
     plan.problems[first_problem:] = sorted(plan.problems[first_problem:],
                                            key=lambda problem: problem.line or 0)
+
+
+class _Remembered:
+    """A check of a few cells that gives the same answer and the same problems whenever the
+    cells are the same: a file of thousands of rows repeats them, so it is made once per file."""
+
+    def __init__(self, plan: Plan, check: Callable[..., Any]) -> None:
+        self._plan = plan
+        self._check = check
+        self._answers: dict[tuple[Any, ...], tuple[Any, list[str]]] = {}
+
+    def __call__(self, line: int, cells: tuple[Any, ...]) -> Any:
+        """`check(plan, line, *cells)`'s answer, with its problems noted against this line."""
+        known = self._answers.get(cells)
+        if known is None:
+            alone = Plan(self._plan.kind)
+            answer = self._check(alone, line, *cells)
+            known = self._answers[cells] = (answer, [problem.message
+                                                     for problem in alone.problems])
+        for message in known[1]:
+            self._plan.problem(line, message)
+        return known[0]
+
+
+def _interest_organisation_named(plan: Plan, line: int, ods: str | None,
+                                 companies_house: str | None, charity: str | None,
+                                 name: str | None, *, resolver: Resolver
+                                 ) -> tuple[int | None, str]:
+    """`_interest_organisation` of a row with these cells (None: the file has no such column)."""
+    cells = {"organisation_ods": ods, "organisation_companies_house_number": companies_house,
+             "organisation_charity_number": charity, "organisation_name": name}
+    return _interest_organisation(plan, line, {column: value for column, value in cells.items()
+                                               if value is not None}, resolver)
+
+
+INTEREST_TYPE_CHOICES = tuple(INTEREST_TYPES)
+
+
+def _interest_kind(plan: Plan, line: int, typed_type: str, direct_or_indirect: str,
+                   relationship: str) -> tuple[str | None, bool]:
+    """An interest's type, and whether it is indirect (which needs the relationship)."""
+    interest_type = _choice(plan, line, "interest_type", typed_type, INTEREST_TYPE_CHOICES)
+    indirect = _choice(plan, line, "direct_or_indirect", direct_or_indirect,
+                       ("direct", "indirect"), default="direct") == "indirect"
+    if indirect and not relationship:
+        plan.problem(line, "an indirect interest needs the relationship of the person who "
+                           "holds it, like 'spouse'")
+    elif relationship and not indirect:
+        plan.problem(line, "relationship is only for indirect interests: set "
+                           "direct_or_indirect to indirect or leave relationship blank")
+    return interest_type, indirect
+
+
+def _interest_dates(plan: Plan, line: int, typed_from: str, typed_to: str, typed_declared: str,
+                    *, today: dt.date) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
+    """An interest's start, end and declaration dates, in order and not declared in the future."""
+    date_from = _date(plan, line, "date_from", typed_from, required=True)
+    date_to = _date(plan, line, "date_to", typed_to, required=False)
+    declared_on = _date(plan, line, "declared_on", typed_declared, required=True)
+    if date_from and date_to and date_to < date_from:
+        plan.problem(line, "date_to must be the same as or after date_from")
+    if declared_on and declared_on > today:
+        plan.problem(line, "declared_on must be today or in the past")
+    return date_from, date_to, declared_on
+
+
+def _interest_dates_written(plan: Plan, line: int, typed_from: str, typed_to: str,
+                            typed_declared: str, *, today: dt.date
+                            ) -> tuple[str | None, str | None, str | None]:
+    """`_interest_dates` as stored: YYYY-MM-DD, or None."""
+    return tuple(day.isoformat() if day else None  # type: ignore[return-value]
+                 for day in _interest_dates(plan, line, typed_from, typed_to, typed_declared,
+                                            today=today))
+
+
+def _interest_consent(plan: Plan, line: int, typed_consent: str,
+                      withheld_reason: str) -> bool | None:
+    """Whether an interest may be published; a reason is needed when it may not, and only then."""
+    consent = _yes_no(plan, line, "consent_to_publish", typed_consent, default=None)
+    if consent is False and not withheld_reason:
+        plan.problem(line, "Enter the withheld_reason when consent_to_publish is no")
+    elif consent and withheld_reason:
+        plan.problem(line, "withheld_reason is only for interests that are not published: "
+                           "set consent_to_publish to no or leave withheld_reason blank")
+    return consent
 
 
 def _quietly(records: list[tuple[int, dict[str, str]]]) -> Iterator[tuple[int, dict[str, str]]]:

@@ -8,7 +8,7 @@ import io
 import operator
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .text import forbidden_character
 
@@ -40,10 +40,11 @@ class FileProblem(ValueError):
     """The file as a whole cannot be read as CSV; the message says why in plain words."""
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One record of the file: its line number as a spreadsheet shows it, and its cells."""
 
+    # A named tuple rather than a frozen dataclass: a file of thousands of records makes one
+    # for each, and a tuple is made in a third of the time.
     line: int
     cells: list[str]
 
