@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -344,6 +343,9 @@ class Plan:
 
 # ---- reading the register -----------------------------------------------------------------------
 
+# The most parameters one query binds (SQLite's limit before 3.32 was 999).
+_PARAMETERS = 999
+
 class Register:
     """Read-only look-ups in the register that the checks need."""
 
@@ -387,47 +389,62 @@ class Register:
     def committee_by_name(self, name: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM committees WHERE name = ?", [name])
 
+    def _for_each(self, sql: str, rows: Sequence[Sequence[Any]]) -> Iterator[tuple[Any, ...]]:
+        """The result of `sql` for these rows, read a batch at a time: `{asked}` in it stands for
+        a VALUES list of the rows (`asked.column1`, `asked.column2`, ...), bound as parameters."""
+        if not rows:
+            return
+        width = len(rows[0])
+        size = max(1, _PARAMETERS // width)
+        for start in range(0, len(rows), size):
+            batch = rows[start:start + size]
+            asked = "(VALUES " + ", ".join(["(" + ", ".join("?" * width) + ")"] * len(batch)) + ")"
+            yield from self.db.conn.execute(sql.format(asked=asked),
+                                            [value for row in batch for value in row])
+
     def person_ids_by_email(self, emails: Iterable[str]) -> dict[str, int]:
-        """The id of the person each email finds (as `person_by_email` does), in one query; an
-        email that finds nobody is left out."""
-        typed = sorted(set(emails))
-        if not typed:
-            return {}
-        cursor = self.db.conn.execute(
-            "SELECT typed.value, (SELECT id FROM people WHERE email = typed.value) "
-            "FROM json_each(?) AS typed",
-            [json.dumps(typed)])
-        return {email: person_id for email, person_id in cursor if person_id is not None}
+        """The id of the person each email finds (as `person_by_email` does), in one query a few
+        hundred emails; an email that finds nobody is left out."""
+        return {email: person_id for email, person_id in self._for_each(
+            "SELECT asked.column1, (SELECT id FROM people WHERE email = asked.column1) "
+            "FROM {asked} AS asked", [(email,) for email in dict.fromkeys(emails)])
+            if person_id is not None}
 
     def existing_interests(self, interests: Sequence[tuple[int, int | None, str, str, str, str]]
                            ) -> set[int]:
         """Which of these interests, each (person id, organisation id or None, organisation name,
         interest type, date from, nature), are already in the register and not withdrawn, by
         their position in the list: the same person, organisation (or, unlinked, the same name
-        ignoring case), type, start date and nature (ignoring case). Two queries for any number."""
+        ignoring case), type, start date and nature (ignoring case). A few queries for a few
+        hundred interests."""
+        # First, cheaply, which linked ones share a person and an organisation with any
+        # interest (the index answers without reading a row); only those, and the unlinked
+        # ones, are then compared in full.
+        shared = {index for (index,) in self._for_each(
+            "SELECT asked.column1 FROM {asked} AS asked WHERE EXISTS (SELECT 1 FROM interests "
+            "WHERE person_id = asked.column2 AND organisation_id = asked.column3)",
+            [(index, person_id, organisation_id)
+             for index, (person_id, organisation_id, *_) in enumerate(interests)
+             if organisation_id is not None])}
         linked, unlinked = [], []
         for index, (person_id, organisation_id, organisation_name, interest_type, date_from,
                     nature) in enumerate(interests):
-            if organisation_id is not None:
-                linked.append([index, person_id, organisation_id, interest_type, date_from, nature])
-            else:
-                unlinked.append([index, person_id, organisation_name, interest_type, date_from,
-                                 nature])
+            if organisation_id is None:
+                unlinked.append((index, person_id, organisation_name, interest_type, date_from,
+                                 nature))
+            elif index in shared:
+                linked.append((index, person_id, organisation_id, interest_type, date_from, nature))
         found: set[int] = set()
-        for wanted, where in ((linked, "organisation_id = asked.value ->> 2"),
+        for wanted, where in ((linked, "organisation_id = asked.column3"),
                               (unlinked, "organisation_id IS NULL AND organisation_name = "
-                                         "asked.value ->> 2 COLLATE NOCASE")):
-            if not wanted:
-                continue
-            # `where` is one of the two fixed clauses above; the values travel as one parameter.
-            cursor = self.db.conn.execute(
-                "SELECT asked.value ->> 0 FROM json_each(?) AS asked WHERE EXISTS ("
-                "SELECT 1 FROM interests WHERE person_id = asked.value ->> 1 "
-                f"AND {where} AND interest_type = asked.value ->> 3 "
-                "AND date_from = asked.value ->> 4 "
-                "AND nature = asked.value ->> 5 COLLATE NOCASE AND withdrawn = 0)",
-                [json.dumps(wanted)])
-            found.update(index for (index,) in cursor)
+                                         "asked.column3 COLLATE NOCASE")):
+            # `where` is one of the two fixed clauses above.
+            found.update(index for (index,) in self._for_each(
+                "SELECT asked.column1 FROM {asked} AS asked WHERE EXISTS ("
+                "SELECT 1 FROM interests WHERE person_id = asked.column2 "
+                f"AND {where} AND interest_type = asked.column4 "
+                "AND date_from = asked.column5 "
+                "AND nature = asked.column6 COLLATE NOCASE AND withdrawn = 0)", wanted))
         return found
 
     def interest_exists(self, person_id: int, organisation_id: int | None, organisation_name: str,
@@ -1007,9 +1024,7 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
     # Many rows repeat the same organisation, choices, dates and consent: each is checked once.
     organisation_of = _Remembered(plan, functools.partial(_interest_organisation_named,
                                                           resolver=register.resolver))
-    kind_of = _Remembered(plan, _interest_kind)
-    dates_of = _Remembered(plan, functools.partial(_interest_dates_written, today=today))
-    consent_of = _Remembered(plan, _interest_consent)
+    facts_of = _Remembered(plan, functools.partial(_interest_facts, today=today))
     valid = []
     for line, record in records:
         before = len(plan.problems)
@@ -1025,16 +1040,12 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
         organisation_id, organisation_name = organisation_of(line, (
             record.get("organisation_ods"), record.get("organisation_companies_house_number"),
             record.get("organisation_charity_number"), record.get("organisation_name")))
-        interest_type, indirect = kind_of(line, (
-            record["interest_type"], record.get("direct_or_indirect", ""),
-            record.get("relationship", "")))
         nature = record["nature"]
-        if not nature:
-            plan.problem(line, "Enter the nature of the interest")
-        date_from, date_to, declared_on = dates_of(line, (
-            record["date_from"], record.get("date_to", ""), record["declared_on"]))
-        consent = consent_of(line, (record["consent_to_publish"],
-                                    record.get("withheld_reason", "")))
+        interest_type, indirect, date_from, date_to, declared_on, consent = facts_of(line, (
+            record["interest_type"], record.get("direct_or_indirect", ""),
+            record.get("relationship", ""), bool(nature), record["date_from"],
+            record.get("date_to", ""), record["declared_on"], record["consent_to_publish"],
+            record.get("withheld_reason", "")))
         if len(plan.problems) > before:
             continue
         valid.append((line, record, person_id, organisation_id, organisation_name, interest_type,
@@ -1137,13 +1148,20 @@ def _interest_dates(plan: Plan, line: int, typed_from: str, typed_to: str, typed
     return date_from, date_to, declared_on
 
 
-def _interest_dates_written(plan: Plan, line: int, typed_from: str, typed_to: str,
-                            typed_declared: str, *, today: dt.date
-                            ) -> tuple[str | None, str | None, str | None]:
-    """`_interest_dates` as stored: YYYY-MM-DD, or None."""
-    return tuple(day.isoformat() if day else None  # type: ignore[return-value]
-                 for day in _interest_dates(plan, line, typed_from, typed_to, typed_declared,
-                                            today=today))
+def _interest_facts(plan: Plan, line: int, typed_type: str, direct_or_indirect: str,
+                    relationship: str, has_nature: bool, typed_from: str, typed_to: str,
+                    typed_declared: str, typed_consent: str, withheld_reason: str, *,
+                    today: dt.date) -> tuple[Any, ...]:
+    """The cells of an interest after its organisation, in the order of their problems: its
+    type, whether it is indirect, its dates as stored (YYYY-MM-DD or None) and the consent."""
+    interest_type, indirect = _interest_kind(plan, line, typed_type, direct_or_indirect,
+                                             relationship)
+    if not has_nature:
+        plan.problem(line, "Enter the nature of the interest")
+    dates = _interest_dates(plan, line, typed_from, typed_to, typed_declared, today=today)
+    consent = _interest_consent(plan, line, typed_consent, withheld_reason)
+    return (interest_type, indirect, *(day.isoformat() if day else None for day in dates),
+            consent)
 
 
 def _interest_consent(plan: Plan, line: int, typed_consent: str,
