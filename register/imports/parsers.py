@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
+import json
 import operator
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -403,12 +405,16 @@ class Register:
                                             [value for row in batch for value in row])
 
     def person_ids_by_email(self, emails: Iterable[str]) -> dict[str, int]:
-        """The id of the person each email finds (as `person_by_email` does), in one query a few
-        hundred emails; an email that finds nobody is left out."""
-        return {email: person_id for email, person_id in self._for_each(
-            "SELECT asked.column1, (SELECT id FROM people WHERE email = asked.column1) "
-            "FROM {asked} AS asked", [(email,) for email in dict.fromkeys(emails)])
-            if person_id is not None}
+        """The id of the person each email finds (as `person_by_email` does), in one query; an
+        email that finds nobody is left out."""
+        typed = list(dict.fromkeys(emails))
+        if not typed:
+            return {}
+        # The emails travel as one JSON parameter (quicker than a batch of parameters for a
+        # list of strings); `email` on the left compares as its column does, ignoring case.
+        return {email: person_id for email, person_id in self.db.conn.execute(
+            "SELECT typed.value, (SELECT id FROM people WHERE email = typed.value) "
+            "FROM json_each(?) AS typed", [json.dumps(typed)]) if person_id is not None}
 
     def existing_interests(self, interests: Sequence[tuple[int, int | None, str, str, str, str]]
                            ) -> set[int]:
@@ -545,6 +551,12 @@ def _records(plan: Plan, fmt: Format, header: list[str], rows: list[Row], *,
     by_name = fmt.limits
     limits = [by_name[name] for name in header]
     columns = len(header)
+    # Nor, when no column's longest cell (untrimmed) is over its limit, is any cell too long:
+    # then no row needs looking at cell by cell.
+    suspect = hidden or any(
+        max(map(len, column), default=0) > limit
+        for column, limit in zip(itertools.zip_longest(*(row.cells for row in rows),
+                                                       fillvalue=""), limits, strict=False))
     for row in rows:
         cells = [cell.strip() for cell in row.cells]
         if not any(cells):  # csvrows.is_blank, on cells already trimmed
@@ -553,8 +565,7 @@ def _records(plan: Plan, fmt: Format, header: list[str], rows: list[Row], *,
         if len(cells) != columns:
             plan.problem(row.line, csvrows.width_problem(cells, columns) or "")
             continue
-        messages = (csvrows.text_problems(header, cells, limits)
-                    if hidden or any(map(operator.gt, map(len, cells), limits)) else ())
+        messages = csvrows.text_problems(header, cells, limits) if suspect else ()
         for message in messages:
             plan.problem(row.line, message)
         if not messages:
@@ -1022,9 +1033,12 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
         record["person_email"] for _, record in _quietly(records) if record["person_email"])
     today = today_uk()
     # Many rows repeat the same organisation, choices, dates and consent: each is checked once.
-    organisation_of = _Remembered(plan, functools.partial(_interest_organisation_named,
+    organisation_of = _remembered(plan, functools.partial(_interest_organisation_named,
                                                           resolver=register.resolver))
-    facts_of = _Remembered(plan, functools.partial(_interest_facts, today=today))
+    facts_of = _remembered(plan, functools.partial(_interest_facts, today=today))
+    columns = set(records[0][1]) if records else set()
+    organisation_cells = _cells(columns, INTEREST_ORGANISATION_COLUMNS, None)
+    fact_cells = _cells(columns, INTEREST_FACT_COLUMNS, "")
     valid = []
     for line, record in records:
         before = len(plan.problems)
@@ -1037,15 +1051,10 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
             if person_id is None:
                 plan.problem(line, f"no person in the register has the email {email}: import "
                                    "or add them first")
-        organisation_id, organisation_name = organisation_of(line, (
-            record.get("organisation_ods"), record.get("organisation_companies_house_number"),
-            record.get("organisation_charity_number"), record.get("organisation_name")))
+        organisation_id, organisation_name = organisation_of(line, organisation_cells(record))
         nature = record["nature"]
-        interest_type, indirect, date_from, date_to, declared_on, consent = facts_of(line, (
-            record["interest_type"], record.get("direct_or_indirect", ""),
-            record.get("relationship", ""), bool(nature), record["date_from"],
-            record.get("date_to", ""), record["declared_on"], record["consent_to_publish"],
-            record.get("withheld_reason", "")))
+        interest_type, indirect, date_from, date_to, declared_on, consent = facts_of(
+            line, (*fact_cells(record), bool(nature)))
         if len(plan.problems) > before:
             continue
         valid.append((line, record, person_id, organisation_id, organisation_name, interest_type,
@@ -1084,26 +1093,32 @@ def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
                                            key=lambda problem: problem.line or 0)
 
 
-class _Remembered:
+def _remembered(plan: Plan, check: Callable[..., Any]) -> Callable[[int, tuple[Any, ...]], Any]:
     """A check of a few cells that gives the same answer and the same problems whenever the
-    cells are the same: a file of thousands of rows repeats them, so it is made once per file."""
+    cells are the same, made once per file (a file of thousands of rows repeats them): the
+    function returned gives `check(plan, line, *cells)`'s answer and notes its problems."""
+    answers: dict[tuple[Any, ...], tuple[Any, list[str]]] = {}
 
-    def __init__(self, plan: Plan, check: Callable[..., Any]) -> None:
-        self._plan = plan
-        self._check = check
-        self._answers: dict[tuple[Any, ...], tuple[Any, list[str]]] = {}
-
-    def __call__(self, line: int, cells: tuple[Any, ...]) -> Any:
-        """`check(plan, line, *cells)`'s answer, with its problems noted against this line."""
-        known = self._answers.get(cells)
+    def answer(line: int, cells: tuple[Any, ...]) -> Any:
+        known = answers.get(cells)
         if known is None:
-            alone = Plan(self._plan.kind)
-            answer = self._check(alone, line, *cells)
-            known = self._answers[cells] = (answer, [problem.message
-                                                     for problem in alone.problems])
+            alone = Plan(plan.kind)
+            found = check(alone, line, *cells)
+            known = answers[cells] = (found, [problem.message for problem in alone.problems])
         for message in known[1]:
-            self._plan.problem(line, message)
+            plan.problem(line, message)
         return known[0]
+
+    return answer
+
+
+def _cells(present: set[str], columns: tuple[str, ...],
+           missing: str | None) -> Callable[[dict[str, str]], tuple[Any, ...]]:
+    """A function that reads these columns of a row, in order, as a tuple; a column the file
+    does not have reads as `missing`."""
+    if all(column in present for column in columns):
+        return operator.itemgetter(*columns)  # type: ignore[return-value]
+    return lambda record: tuple(record.get(column, missing) for column in columns)
 
 
 def _interest_organisation_named(plan: Plan, line: int, ods: str | None,
@@ -1148,9 +1163,13 @@ def _interest_dates(plan: Plan, line: int, typed_from: str, typed_to: str, typed
     return date_from, date_to, declared_on
 
 
+INTEREST_FACT_COLUMNS = ("interest_type", "direct_or_indirect", "relationship", "date_from",
+                         "date_to", "declared_on", "consent_to_publish", "withheld_reason")
+
+
 def _interest_facts(plan: Plan, line: int, typed_type: str, direct_or_indirect: str,
-                    relationship: str, has_nature: bool, typed_from: str, typed_to: str,
-                    typed_declared: str, typed_consent: str, withheld_reason: str, *,
+                    relationship: str, typed_from: str, typed_to: str, typed_declared: str,
+                    typed_consent: str, withheld_reason: str, has_nature: bool, *,
                     today: dt.date) -> tuple[Any, ...]:
     """The cells of an interest after its organisation, in the order of their problems: its
     type, whether it is indirect, its dates as stored (YYYY-MM-DD or None) and the consent."""
@@ -1184,6 +1203,8 @@ def _quietly(records: list[tuple[int, dict[str, str]]]) -> Iterator[tuple[int, d
 INTEREST_IDENTIFIERS = (("organisation_ods", "ods_code"),
                         ("organisation_companies_house_number", "companies_house_number"),
                         ("organisation_charity_number", "charity_number"))
+INTEREST_ORGANISATION_COLUMNS = (*(column for column, _ in INTEREST_IDENTIFIERS),
+                                 "organisation_name")
 
 
 def _interest_organisation(plan: Plan, line: int, record: dict[str, str],
