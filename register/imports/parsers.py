@@ -348,6 +348,7 @@ class Plan:
 # The most parameters one query binds (SQLite's limit before 3.32 was 999).
 _PARAMETERS = 999
 
+
 class Register:
     """Read-only look-ups in the register that the checks need."""
 
@@ -562,8 +563,9 @@ def _records(plan: Plan, fmt: Format, header: list[str], rows: list[Row], *,
         if not any(cells):  # csvrows.is_blank, on cells already trimmed
             continue
         plan.rows_read += 1
-        if len(cells) != columns:
-            plan.problem(row.line, csvrows.width_problem(cells, columns) or "")
+        width = csvrows.width_problem(cells, columns)
+        if width:
+            plan.problem(row.line, width)
             continue
         messages = csvrows.text_problems(header, cells, limits) if suspect else ()
         for message in messages:
