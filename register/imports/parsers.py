@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
+import json
+import operator
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +31,13 @@ from ..rules.interests import INTEREST_TYPES
 from ..rules.names import name_key
 from ..rules.person_names import EARLIEST_BIRTH_YEAR
 from ..rules.quorum import CATEGORIES, QuorumRule, QuorumRuleError, parse_quorum_rule
-from ..rules.text import is_email, is_ods_code, is_practice_code, normalise_code
+from ..rules.text import (
+    forbidden_character,
+    is_email,
+    is_ods_code,
+    is_practice_code,
+    normalise_code,
+)
 from ..timeutil import today_uk
 
 KINDS = ("organisations", "epraccur", "epcn", "memberships", "people", "home_practices",
@@ -336,6 +345,10 @@ class Plan:
 
 # ---- reading the register -----------------------------------------------------------------------
 
+# The most parameters one query binds (SQLite's limit before 3.32 was 999).
+_PARAMETERS = 999
+
+
 class Register:
     """Read-only look-ups in the register that the checks need."""
 
@@ -379,17 +392,73 @@ class Register:
     def committee_by_name(self, name: str) -> dict[str, Any] | None:
         return self._one("SELECT * FROM committees WHERE name = ?", [name])
 
+    def _for_each(self, sql: str, rows: Sequence[Sequence[Any]]) -> Iterator[tuple[Any, ...]]:
+        """The result of `sql` for these rows, read a batch at a time: `{asked}` in it stands for
+        a VALUES list of the rows (`asked.column1`, `asked.column2`, ...), bound as parameters."""
+        if not rows:
+            return
+        width = len(rows[0])
+        size = max(1, _PARAMETERS // width)
+        for start in range(0, len(rows), size):
+            batch = rows[start:start + size]
+            asked = "(VALUES " + ", ".join(["(" + ", ".join("?" * width) + ")"] * len(batch)) + ")"
+            yield from self.db.conn.execute(sql.format(asked=asked),
+                                            [value for row in batch for value in row])
+
+    def person_ids_by_email(self, emails: Iterable[str]) -> dict[str, int]:
+        """The id of the person each email finds (as `person_by_email` does), in one query; an
+        email that finds nobody is left out."""
+        typed = list(dict.fromkeys(emails))
+        if not typed:
+            return {}
+        # The emails travel as one JSON parameter (quicker than a batch of parameters for a
+        # list of strings); `email` on the left compares as its column does, ignoring case.
+        return {email: person_id for email, person_id in self.db.conn.execute(
+            "SELECT typed.value, (SELECT id FROM people WHERE email = typed.value) "
+            "FROM json_each(?) AS typed", [json.dumps(typed)]) if person_id is not None}
+
+    def existing_interests(self, interests: Sequence[tuple[int, int | None, str, str, str, str]]
+                           ) -> set[int]:
+        """Which of these interests, each (person id, organisation id or None, organisation name,
+        interest type, date from, nature), are already in the register and not withdrawn, by
+        their position in the list: the same person, organisation (or, unlinked, the same name
+        ignoring case), type, start date and nature (ignoring case). A few queries for a few
+        hundred interests."""
+        # First, cheaply, which linked ones share a person and an organisation with any
+        # interest (the index answers without reading a row); only those, and the unlinked
+        # ones, are then compared in full.
+        shared = {index for (index,) in self._for_each(
+            "SELECT asked.column1 FROM {asked} AS asked WHERE EXISTS (SELECT 1 FROM interests "
+            "WHERE person_id = asked.column2 AND organisation_id = asked.column3)",
+            [(index, person_id, organisation_id)
+             for index, (person_id, organisation_id, *_) in enumerate(interests)
+             if organisation_id is not None])}
+        linked, unlinked = [], []
+        for index, (person_id, organisation_id, organisation_name, interest_type, date_from,
+                    nature) in enumerate(interests):
+            if organisation_id is None:
+                unlinked.append((index, person_id, organisation_name, interest_type, date_from,
+                                 nature))
+            elif index in shared:
+                linked.append((index, person_id, organisation_id, interest_type, date_from, nature))
+        found: set[int] = set()
+        for wanted, where in ((linked, "organisation_id = asked.column3"),
+                              (unlinked, "organisation_id IS NULL AND organisation_name = "
+                                         "asked.column3 COLLATE NOCASE")):
+            # `where` is one of the two fixed clauses above.
+            found.update(index for (index,) in self._for_each(
+                "SELECT asked.column1 FROM {asked} AS asked WHERE EXISTS ("
+                "SELECT 1 FROM interests WHERE person_id = asked.column2 "
+                f"AND {where} AND interest_type = asked.column4 "
+                "AND date_from = asked.column5 "
+                "AND nature = asked.column6 COLLATE NOCASE AND withdrawn = 0)", wanted))
+        return found
+
     def interest_exists(self, person_id: int, organisation_id: int | None, organisation_name: str,
                         interest_type: str, date_from: str, nature: str) -> bool:
-        if organisation_id is not None:
-            where, param = "organisation_id = ?", organisation_id
-        else:
-            where, param = "organisation_id IS NULL AND organisation_name = ? COLLATE NOCASE", \
-                organisation_name
-        return self._one(
-            f"SELECT id FROM interests WHERE person_id = ? AND {where} AND interest_type = ? "
-            "AND date_from = ? AND nature = ? COLLATE NOCASE AND withdrawn = 0",
-            [person_id, param, interest_type, date_from, nature]) is not None
+        """Whether this interest is already in the register (see `existing_interests`)."""
+        return bool(self.existing_interests(
+            [(person_id, organisation_id, organisation_name, interest_type, date_from, nature)]))
 
 
 # ---- checking a file ----------------------------------------------------------------------------
@@ -461,7 +530,9 @@ def check_file(kind: str, data: bytes | str, db: Database, *, progress: Progress
     if plan.problems:
         plan.file_problem = True
         return plan
-    records = _records(plan, fmt, header, rows[1:])
+    # A file with no hidden character anywhere has none in any cell: its rows need only their
+    # lengths checked.
+    records = _records(plan, fmt, header, rows[1:], hidden=bool(forbidden_character(text)))
     if not plan.problems and not records:
         plan.problem(None, "The file has a header row but no rows to import")
         plan.file_problem = True
@@ -473,29 +544,34 @@ def check_file(kind: str, data: bytes | str, db: Database, *, progress: Progress
     return plan
 
 
-def _records(plan: Plan, fmt: Format, header: list[str],
-             rows: list[Row]) -> list[tuple[int, dict[str, str]]]:
-    """The data rows as {column: trimmed text}, with cells that cannot be stored reported."""
+def _records(plan: Plan, fmt: Format, header: list[str], rows: list[Row], *,
+             hidden: bool = True) -> list[tuple[int, dict[str, str]]]:
+    """The data rows as {column: trimmed text}, with cells that cannot be stored reported;
+    `hidden` False says the file has no hidden characters at all (so no cell has one)."""
     records = []
-    limits = fmt.limits
+    by_name = fmt.limits
+    limits = [by_name[name] for name in header]
+    columns = len(header)
+    # Nor, when no column's longest cell (untrimmed) is over its limit, is any cell too long:
+    # then no row needs looking at cell by cell.
+    suspect = hidden or any(
+        max(map(len, column), default=0) > limit
+        for column, limit in zip(itertools.zip_longest(*(row.cells for row in rows),
+                                                       fillvalue=""), limits, strict=False))
     for row in rows:
-        if csvrows.is_blank(row.cells):
+        cells = [cell.strip() for cell in row.cells]
+        if not any(cells):  # csvrows.is_blank, on cells already trimmed
             continue
         plan.rows_read += 1
-        cells = [cell.strip() for cell in row.cells]
-        width = csvrows.width_problem(cells, len(header))
+        width = csvrows.width_problem(cells, columns)
         if width:
             plan.problem(row.line, width)
             continue
-        record = dict(zip(header, cells, strict=False))
-        bad = False
-        for name, value in record.items():
-            message = csvrows.text_problem(name, value, limits[name])
-            if message:
-                plan.problem(row.line, message)
-                bad = True
-        if not bad:
-            records.append((row.line, record))
+        messages = csvrows.text_problems(header, cells, limits) if suspect else ()
+        for message in messages:
+            plan.problem(row.line, message)
+        if not messages:
+            records.append((row.line, dict(zip(header, cells, strict=True))))
     return records
 
 
@@ -952,82 +1028,185 @@ def _check_committees(plan: Plan, records: list[tuple[int, dict[str, str]]],
 
 def _check_interests(plan: Plan, records: list[tuple[int, dict[str, str]]],
                      register: Register) -> None:
-    seen: dict[tuple[Any, ...], int] = {}
+    # Every row is checked on its own first; the rows that pass are then compared with each
+    # other and with the register (one query for all of them), in the order of the file.
+    first_problem = len(plan.problems)
+    people = register.person_ids_by_email(
+        record["person_email"] for _, record in _quietly(records) if record["person_email"])
     today = today_uk()
+    # Many rows repeat the same organisation, choices, dates and consent: each is checked once.
+    organisation_of = _remembered(plan, functools.partial(_interest_organisation_named,
+                                                          resolver=register.resolver))
+    facts_of = _remembered(plan, functools.partial(_interest_facts, today=today))
+    columns = set(records[0][1]) if records else set()
+    organisation_cells = _cells(columns, INTEREST_ORGANISATION_COLUMNS, None)
+    fact_cells = _cells(columns, INTEREST_FACT_COLUMNS, "")
+    valid = []
     for line, record in records:
         before = len(plan.problems)
-        person = None
+        person_id = None
         email = record["person_email"]
         if not email:
             plan.problem(line, "Enter the person_email of the person declaring")
         else:
-            person = register.person_by_email(email)
-            if person is None:
+            person_id = people.get(email)
+            if person_id is None:
                 plan.problem(line, f"no person in the register has the email {email}: import "
                                    "or add them first")
-        organisation_id, organisation_name = _interest_organisation(plan, line, record,
-                                                                    register.resolver)
-        interest_type = _choice(plan, line, "interest_type", record["interest_type"],
-                                tuple(INTEREST_TYPES))
-        indirect = _choice(plan, line, "direct_or_indirect", record.get("direct_or_indirect", ""),
-                           ("direct", "indirect"), default="direct") == "indirect"
-        relationship = record.get("relationship", "")
-        if indirect and not relationship:
-            plan.problem(line, "an indirect interest needs the relationship of the person who "
-                               "holds it, like 'spouse'")
-        elif relationship and not indirect:
-            plan.problem(line, "relationship is only for indirect interests: set "
-                               "direct_or_indirect to indirect or leave relationship blank")
+        organisation_id, organisation_name = organisation_of(line, organisation_cells(record))
         nature = record["nature"]
-        if not nature:
-            plan.problem(line, "Enter the nature of the interest")
-        date_from = _date(plan, line, "date_from", record["date_from"], required=True)
-        date_to = _date(plan, line, "date_to", record.get("date_to", ""), required=False)
-        declared_on = _date(plan, line, "declared_on", record["declared_on"], required=True)
-        if date_from and date_to and date_to < date_from:
-            plan.problem(line, "date_to must be the same as or after date_from")
-        if declared_on and declared_on > today:
-            plan.problem(line, "declared_on must be today or in the past")
-        consent = _yes_no(plan, line, "consent_to_publish", record["consent_to_publish"],
-                          default=None)
-        withheld_reason = record.get("withheld_reason", "")
-        if consent is False and not withheld_reason:
-            plan.problem(line, "Enter the withheld_reason when consent_to_publish is no")
-        elif consent and withheld_reason:
-            plan.problem(line, "withheld_reason is only for interests that are not published: "
-                               "set consent_to_publish to no or leave withheld_reason blank")
+        interest_type, indirect, date_from, date_to, declared_on, consent = facts_of(
+            line, (*fact_cells(record), bool(nature)))
         if len(plan.problems) > before:
             continue
-        key = (person["id"], organisation_id or organisation_name.lower(), interest_type,
+        valid.append((line, record, person_id, organisation_id, organisation_name, interest_type,
+                      indirect, nature, date_from, date_to, declared_on, consent))
+    existing = register.existing_interests(
+        [(row[2], row[3], row[4], row[5], row[8], row[7]) for row in valid])
+    seen: dict[tuple[Any, ...], int] = {}
+    now = _now()
+    for index, (line, record, person_id, organisation_id, organisation_name, interest_type,
+                indirect, nature, date_from, date_to, declared_on, consent) in enumerate(valid):
+        key = (person_id, organisation_id or organisation_name.lower(), interest_type,
                date_from, nature.lower())
         if key in seen:
             plan.problem(line, f"this interest is the same as the one on line {seen[key]}")
             continue
-        if register.interest_exists(person["id"], organisation_id, organisation_name,
-                                    interest_type, date_from.isoformat(), nature):
+        if index in existing:
             plan.problem(line, "this interest is already in the register (same person, "
                                "organisation, type, start date and nature)")
             continue
         seen[key] = line
-        now = _now()
         plan.changes.append(Change(line, "interest", "create", {
-            "person_id": person["id"], "organisation_id": organisation_id,
+            "person_id": person_id, "organisation_id": organisation_id,
             "organisation_name": organisation_name,
             "organisation_business": record.get("organisation_business", ""),
             "interest_type": interest_type, "is_indirect": int(indirect),
-            "associate_relationship": relationship, "nature": nature,
-            "date_from": date_from.isoformat(),
-            "date_to": date_to.isoformat() if date_to else None,
-            "mitigation": record.get("mitigation", ""), "declared_on": declared_on.isoformat(),
-            "consent_to_publish": int(consent), "withheld_reason": withheld_reason,
+            "associate_relationship": record.get("relationship", ""), "nature": nature,
+            "date_from": date_from, "date_to": date_to,
+            "mitigation": record.get("mitigation", ""), "declared_on": declared_on,
+            "consent_to_publish": int(consent), "withheld_reason": record.get("withheld_reason", ""),
             "recorded_by_user_id": None, "on_behalf": 1, "withdrawn": 0,
             "withdrawn_reason": "", "created_at": now, "updated_at": now, "version": 1,
         }))
+    # The rows' problems in the order of the file, as if each row had been checked in one go
+    # (a row has either problems of its own or one from the comparisons, never both).
+    plan.problems[first_problem:] = sorted(plan.problems[first_problem:],
+                                           key=lambda problem: problem.line or 0)
+
+
+def _remembered(plan: Plan, check: Callable[..., Any]) -> Callable[[int, tuple[Any, ...]], Any]:
+    """A check of a few cells that gives the same answer and the same problems whenever the
+    cells are the same, made once per file (a file of thousands of rows repeats them): the
+    function returned gives `check(plan, line, *cells)`'s answer and notes its problems."""
+    answers: dict[tuple[Any, ...], tuple[Any, list[str]]] = {}
+
+    def answer(line: int, cells: tuple[Any, ...]) -> Any:
+        known = answers.get(cells)
+        if known is None:
+            alone = Plan(plan.kind)
+            found = check(alone, line, *cells)
+            known = answers[cells] = (found, [problem.message for problem in alone.problems])
+        for message in known[1]:
+            plan.problem(line, message)
+        return known[0]
+
+    return answer
+
+
+def _cells(present: set[str], columns: tuple[str, ...],
+           missing: str | None) -> Callable[[dict[str, str]], tuple[Any, ...]]:
+    """A function that reads these columns of a row, in order, as a tuple; a column the file
+    does not have reads as `missing`."""
+    if all(column in present for column in columns):
+        return operator.itemgetter(*columns)  # type: ignore[return-value]
+    return lambda record: tuple(record.get(column, missing) for column in columns)
+
+
+def _interest_organisation_named(plan: Plan, line: int, ods: str | None,
+                                 companies_house: str | None, charity: str | None,
+                                 name: str | None, *, resolver: Resolver
+                                 ) -> tuple[int | None, str]:
+    """`_interest_organisation` of a row with these cells (None: the file has no such column)."""
+    cells = {"organisation_ods": ods, "organisation_companies_house_number": companies_house,
+             "organisation_charity_number": charity, "organisation_name": name}
+    return _interest_organisation(plan, line, {column: value for column, value in cells.items()
+                                               if value is not None}, resolver)
+
+
+INTEREST_TYPE_CHOICES = tuple(INTEREST_TYPES)
+
+
+def _interest_kind(plan: Plan, line: int, typed_type: str, direct_or_indirect: str,
+                   relationship: str) -> tuple[str | None, bool]:
+    """An interest's type, and whether it is indirect (which needs the relationship)."""
+    interest_type = _choice(plan, line, "interest_type", typed_type, INTEREST_TYPE_CHOICES)
+    indirect = _choice(plan, line, "direct_or_indirect", direct_or_indirect,
+                       ("direct", "indirect"), default="direct") == "indirect"
+    if indirect and not relationship:
+        plan.problem(line, "an indirect interest needs the relationship of the person who "
+                           "holds it, like 'spouse'")
+    elif relationship and not indirect:
+        plan.problem(line, "relationship is only for indirect interests: set "
+                           "direct_or_indirect to indirect or leave relationship blank")
+    return interest_type, indirect
+
+
+def _interest_dates(plan: Plan, line: int, typed_from: str, typed_to: str, typed_declared: str,
+                    *, today: dt.date) -> tuple[dt.date | None, dt.date | None, dt.date | None]:
+    """An interest's start, end and declaration dates, in order and not declared in the future."""
+    date_from = _date(plan, line, "date_from", typed_from, required=True)
+    date_to = _date(plan, line, "date_to", typed_to, required=False)
+    declared_on = _date(plan, line, "declared_on", typed_declared, required=True)
+    if date_from and date_to and date_to < date_from:
+        plan.problem(line, "date_to must be the same as or after date_from")
+    if declared_on and declared_on > today:
+        plan.problem(line, "declared_on must be today or in the past")
+    return date_from, date_to, declared_on
+
+
+INTEREST_FACT_COLUMNS = ("interest_type", "direct_or_indirect", "relationship", "date_from",
+                         "date_to", "declared_on", "consent_to_publish", "withheld_reason")
+
+
+def _interest_facts(plan: Plan, line: int, typed_type: str, direct_or_indirect: str,
+                    relationship: str, typed_from: str, typed_to: str, typed_declared: str,
+                    typed_consent: str, withheld_reason: str, has_nature: bool, *,
+                    today: dt.date) -> tuple[Any, ...]:
+    """The cells of an interest after its organisation, in the order of their problems: its
+    type, whether it is indirect, its dates as stored (YYYY-MM-DD or None) and the consent."""
+    interest_type, indirect = _interest_kind(plan, line, typed_type, direct_or_indirect,
+                                             relationship)
+    if not has_nature:
+        plan.problem(line, "Enter the nature of the interest")
+    dates = _interest_dates(plan, line, typed_from, typed_to, typed_declared, today=today)
+    consent = _interest_consent(plan, line, typed_consent, withheld_reason)
+    return (interest_type, indirect, *(day.isoformat() if day else None for day in dates),
+            consent)
+
+
+def _interest_consent(plan: Plan, line: int, typed_consent: str,
+                      withheld_reason: str) -> bool | None:
+    """Whether an interest may be published; a reason is needed when it may not, and only then."""
+    consent = _yes_no(plan, line, "consent_to_publish", typed_consent, default=None)
+    if consent is False and not withheld_reason:
+        plan.problem(line, "Enter the withheld_reason when consent_to_publish is no")
+    elif consent and withheld_reason:
+        plan.problem(line, "withheld_reason is only for interests that are not published: "
+                           "set consent_to_publish to no or leave withheld_reason blank")
+    return consent
+
+
+def _quietly(records: list[tuple[int, dict[str, str]]]) -> Iterator[tuple[int, dict[str, str]]]:
+    """The rows, without telling a progress bar (a look ahead, not a pass of the check)."""
+    return list.__iter__(records)
 
 
 INTEREST_IDENTIFIERS = (("organisation_ods", "ods_code"),
                         ("organisation_companies_house_number", "companies_house_number"),
                         ("organisation_charity_number", "charity_number"))
+INTEREST_ORGANISATION_COLUMNS = (*(column for column, _ in INTEREST_IDENTIFIERS),
+                                 "organisation_name")
 
 
 def _interest_organisation(plan: Plan, line: int, record: dict[str, str],
@@ -1037,6 +1216,8 @@ def _interest_organisation(plan: Plan, line: int, record: dict[str, str],
     typed_name = record.get("organisation_name", "")
     given: dict[str, str] = {}
     for column, kind in INTEREST_IDENTIFIERS:
+        if not record.get(column):
+            continue  # blank: no identifier of this kind (and nothing to normalise)
         value = _identifier(plan, line, column, kind, record.get(column))
         if value:
             given[kind] = value

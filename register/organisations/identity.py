@@ -60,10 +60,22 @@ class Resolver:
 
     def __init__(self, rows: Iterable[dict[str, Any]] = ()):
         self._by: dict[str, dict[str, int]] = {kind: {} for kind in IDENTIFIER_COLUMNS}
-        self._by_name: dict[str, set[int]] = defaultdict(set)
+        # Built when a name is first looked up: a file that names every organisation by an
+        # identifier never pays for the name keys of the whole register.
+        self._by_name_index: dict[str, set[int]] | None = None
         self._entries: dict[int, _Entry] = {}
         for row in rows:
             self.learn(row["id"], row)
+
+    @property
+    def _by_name(self) -> dict[str, set[int]]:
+        if self._by_name_index is None:
+            index: dict[str, set[int]] = defaultdict(set)
+            for entry in self._entries.values():
+                if key := name_key(entry.name):
+                    index[key].add(entry.id)
+            self._by_name_index = index
+        return self._by_name_index
 
     @classmethod
     def load(cls, db: Database) -> Resolver:
@@ -74,15 +86,17 @@ class Resolver:
     def learn(self, organisation_id: int, values: dict[str, Any]) -> None:
         """Add (or update) one organisation, for example one an import will create."""
         old = self._entries.get(organisation_id)
+        names = self._by_name_index
         if old is not None:
-            self._by_name[name_key(old.name)].discard(organisation_id)
+            if names is not None:
+                names[name_key(old.name)].discard(organisation_id)
             for kind, value in old.identifiers.items():
                 self._by[kind].pop(value, None)
         entry = _Entry(organisation_id, values.get("name") or "",
                        {kind: values[kind] for kind in IDENTIFIER_COLUMNS if values.get(kind)})
         self._entries[organisation_id] = entry
-        if key := name_key(entry.name):
-            self._by_name[key].add(organisation_id)
+        if names is not None and (key := name_key(entry.name)):
+            names[key].add(organisation_id)
         for kind, value in entry.identifiers.items():
             self._by[kind][value] = organisation_id
 

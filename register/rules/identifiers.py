@@ -25,6 +25,7 @@ _COMPANIES_HOUSE = re.compile(r"^(?:([A-Z]{2})([0-9]{1,6})|([0-9]{1,8}))$")
 _CHARITY_EW = re.compile(r"^[0-9]{6,7}$")
 _CHARITY_SC = re.compile(r"^SC0?([0-9]{5})$")
 _CHARITY_NI = re.compile(r"^NIC([0-9]{6})$")
+_SQUEEZED_OUT = re.compile(r"[\s.\-/]")
 
 COMPANIES_HOUSE_RULE = ("must be 8 numbers, or 2 letters and 6 numbers, like 01234567 or SC123456 "
                         "(shorter numbers are padded with zeros)")
@@ -47,7 +48,7 @@ class IdentifierError(ValueError):
 
 def _squeezed(value: str | None) -> str:
     """Upper-cased with spaces, dots and hyphens taken out, as people write numbers."""
-    return re.sub(r"[\s.\-/]", "", normalise_code(value))
+    return _SQUEEZED_OUT.sub("", normalise_code(value))
 
 
 def companies_house_number(value: str | None) -> str | None:

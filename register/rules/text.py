@@ -36,9 +36,17 @@ def is_companies_house_number(value: str | None) -> bool:
     return bool(COMPANIES_HOUSE.match(normalise_code(value)))
 
 
+# ASCII text is checked a byte at a time by a table (0 for a forbidden byte), which is many
+# times quicker than the pattern over a whole file; other text goes through the pattern.
+_ASCII_ALLOWED = bytes(0 if FORBIDDEN_CHARACTERS.match(chr(byte)) else 1 for byte in range(256))
+
+
 def forbidden_character(value: str | None) -> str | None:
     """The first control or direction-override character in the text, described, or None."""
-    match = FORBIDDEN_CHARACTERS.search(value or "")
+    text = value or ""
+    if text.isascii() and 0 not in text.encode("ascii").translate(_ASCII_ALLOWED):
+        return None
+    match = FORBIDDEN_CHARACTERS.search(text)
     if not match:
         return None
     return f"U+{ord(match.group()):04X}"
