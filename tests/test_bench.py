@@ -18,6 +18,25 @@ from bench.loadgen import LoadResult, run_load, submit_form
 from bench.table import Goal, Row, alternate, format_table, ratio_text
 
 
+@contextlib.contextmanager
+def _waitress(app) -> Iterator[int]:  # noqa: ANN001
+    """Waitress (as the bench serves) running `app` on a free port in a thread; its port."""
+    server = create_server(app, host="127.0.0.1", port=0, threads=2)
+
+    def serve() -> None:
+        # Closing the listening socket from this thread ends the loop's select with EBADF.
+        with contextlib.suppress(OSError):
+            server.run()
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield server.effective_port
+    finally:
+        server.close()
+        thread.join(timeout=5)
+
+
 @pytest.fixture
 def tiny_server() -> Iterator[tuple[int, set[str]]]:
     """Waitress (as the bench serves) answering 200 on /ok and 404 elsewhere; it notes the
@@ -32,20 +51,8 @@ def tiny_server() -> Iterator[tuple[int, set[str]]]:
                                 ("Content-Length", str(len(body)))])
         return [body]
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=2)
-
-    def serve() -> None:
-        # Closing the listening socket from this thread ends the loop's select with EBADF.
-        with contextlib.suppress(OSError):
-            server.run()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield server.effective_port, seen
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with _waitress(app) as port:
+        yield port, seen
 
 
 def test_load_generator_counts_answers_on_keep_alive_connections(tiny_server) -> None:
@@ -213,19 +220,8 @@ def form_server() -> Iterator[int]:
                         ("Content-Length", "0")])
         return [b""]
 
-    server = create_server(app, host="127.0.0.1", port=0, threads=2)
-
-    def serve() -> None:
-        with contextlib.suppress(OSError):
-            server.run()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    try:
-        yield server.effective_port
-    finally:
-        server.close()
-        thread.join(timeout=5)
+    with _waitress(app) as port:
+        yield port
 
 
 def test_submit_form_sends_the_forms_csrf_token_and_keeps_the_cookies(form_server) -> None:
