@@ -147,15 +147,18 @@ def drive_the_register(app) -> dict[str, str]:
     data = harvest(secretary.get(f"/reviews/{decided}/outcome"))
     assert secretary.post(f"/reviews/{decided}/publish", data=data).status_code == 302
     assert decision(db, decided)["status"] == "published"
-    # Void a sign-off by withdrawing an interest behind one of its conflicts.
-    signed = one(db, "SELECT decisions.reference, decision_flags.person_id FROM decisions"
+    # Void a sign-off by withdrawing the interest behind one of its conflicts (the interest
+    # the flag names as its evidence, not just any interest of the person).
+    signed = one(db, "SELECT decisions.reference, interests.id AS interest_id FROM decisions"
                      " JOIN decision_flags ON decision_flags.decision_id = decisions.id"
-                     " JOIN interests ON interests.person_id = decision_flags.person_id"
+                     " JOIN interests ON interests.id"
+                     " = json_extract(decision_flags.evidence, '$.interest_id')"
                      " AND interests.withdrawn = 0"
                      " WHERE decisions.status = 'signed_off' AND decisions.reference != ?"
-                     " ORDER BY decisions.id", [queued])
-    interest = one(db, "SELECT id FROM interests WHERE person_id = ? AND withdrawn = 0"
-                       " ORDER BY id", [signed["person_id"]])["id"]
+                     " AND decision_flags.severity = 'conflict'"
+                     " ORDER BY decisions.id, decision_flags.position", [queued])
+    assert signed, "no signed-off demo decision has a conflict through a declared interest"
+    interest = signed["interest_id"]
     data = harvest(secretary.get(f"/interests/{interest}/withdraw"))
     data["reason"] = "Declared against the wrong person"
     assert secretary.post(f"/interests/{interest}/withdraw", data=data).status_code == 302
