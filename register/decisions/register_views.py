@@ -122,19 +122,13 @@ def decision_links() -> Callable[[str], str | None]:
 
 # The register's rows drawn as HTML, kept under the version and decisions they were read for:
 # they depend on nothing else (the same rows look the same to every reader who may see them).
-_ROWS_HTML: versioned.VersionedCache[Markup] = versioned.VersionedCache(256)
+_ROWS_HTML = versioned.KeptHtml("decisions/register_rows.html")
 
 
 def _rows_html(result: serialise.RegisterPage) -> Markup:
-    def draw() -> Markup:
-        # An autoescaped template's output: every value in it was escaped as it was drawn.
-        html = render_template("decisions/register_rows.html", rows=result.rows,
-                               decision_href=decision_links(), format_money=_format_money)
-        return Markup(html)  # noqa: S704
-
-    if result.key is None:
-        return draw()
-    return _ROWS_HTML.get((result.key, request.script_root), draw)
+    return _ROWS_HTML.get(result.key, lambda: {"rows": result.rows,
+                                               "decision_href": decision_links(),
+                                               "format_money": _format_money})
 
 
 @bp.route("/register")

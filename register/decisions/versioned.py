@@ -12,8 +12,10 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+from flask import render_template, request
+from markupsafe import Markup
 from sqlite_utils import Database
 
 from .. import audit
@@ -49,3 +51,23 @@ class VersionedCache(Generic[T]):
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
         return built
+
+
+class KeptHtml:
+    """Part of a page drawn from one autoescaped template and kept as HTML under a key that
+    includes the facts' version (and the app's address, added here): for what shows the facts
+    alone, the same to every reader who may see them. `context` is called only to draw."""
+
+    def __init__(self, template: str, size: int = 256) -> None:
+        self.template = template
+        self._cache: VersionedCache[Markup] = VersionedCache(size)
+
+    def get(self, key: Hashable | None, context: Callable[[], dict[str, Any]]) -> Markup:
+        """The kept HTML for `key`, drawing it now if it was not kept (every time for None)."""
+        def draw() -> Markup:
+            # An autoescaped template's output: every value in it was escaped as it was drawn.
+            return Markup(render_template(self.template, **context()))  # noqa: S704
+
+        if key is None:
+            return draw()
+        return self._cache.get((key, request.script_root), draw)

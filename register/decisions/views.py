@@ -286,18 +286,13 @@ def _index() -> str:
 
 # The decisions list's rows drawn as HTML, kept under the version of the facts they were read at
 # and the decisions on the page: they show those rows alone, the same to every reader.
-_INDEX_ROWS_HTML: versioned.VersionedCache[Markup] = versioned.VersionedCache(256)
+_INDEX_ROWS_HTML = versioned.KeptHtml("decisions/_index_rows.html")
 
 
 def _index_rows_html(rows: list[dict[str, Any]], version: Any) -> Markup:
-    def draw() -> Markup:
-        # An autoescaped template's output: every value in it was escaped as it was drawn.
-        return Markup(render_template(  # noqa: S704
-            "decisions/_index_rows.html", rows=rows,
-            decision_href=links_to("decisions.show", "reference")))
-
-    key = (version, tuple(row["id"] for row in rows), request.script_root)
-    return _INDEX_ROWS_HTML.get(key, draw)
+    return _INDEX_ROWS_HTML.get(
+        (version, tuple(row["id"] for row in rows)),
+        lambda: {"rows": rows, "decision_href": links_to("decisions.show", "reference")})
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -522,16 +517,12 @@ def _summary_of(rec: record.DecisionRecord) -> dict[str, Any]:
 
 # A decision's summary list drawn as HTML, kept under the version of the facts its record was read
 # at: it shows the record alone (the same to every reader who may open the page).
-_SUMMARY_HTML: versioned.VersionedCache[Markup] = versioned.VersionedCache(256)
+_SUMMARY_HTML = versioned.KeptHtml("decisions/_summary_block.html")
 
 
 def _summary_html(rec: record.DecisionRecord, version: Any) -> Markup:
-    def draw() -> Markup:
-        # An autoescaped template's output: every value in it was escaped as it was drawn.
-        return Markup(render_template("decisions/_summary_block.html",  # noqa: S704
-                                      summary=_summary_of(rec), record=rec))
-
-    return _SUMMARY_HTML.get((version, rec.id, request.script_root), draw)
+    return _SUMMARY_HTML.get((version, rec.id),
+                             lambda: {"summary": _summary_of(rec), "record": rec})
 
 
 @bp.route("/<reference>")
