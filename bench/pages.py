@@ -26,7 +26,7 @@ def _targets(database: str) -> dict[str, str]:
             "/decisions/": "/decisions/"}
 
 
-def run(database: str, tmp: str, *, rounds: int = 3, duration: float = 3.0,
+def run(database: str, tmp: str, *, rounds: int = 5, duration: float = 3.0,
         concurrency: int = 4) -> list[Row]:
     """Serve both, sign in to the register, and load each page against the bare page."""
     targets = _targets(database)
