@@ -292,6 +292,9 @@ def test_the_job_page_says_the_register_is_being_read_until_the_worker_has_read_
             "state": "reading", "stage": "Reading the register", "pages": 0}
         assert pack_jobs.status(folder, job_id)["references"] is None
         assert client.get(f"/reports/pack/jobs/{job_id}/file").status_code == 404
+        if pack_jobs.NICE_PER_THREAD:  # the reader holds the read lock: it is not lowered
+            assert os.getpriority(os.PRIO_PROCESS, pack_jobs.status(folder, job_id)[
+                "builder_pid"]) == os.getpriority(os.PRIO_PROCESS, 0)
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -320,6 +323,18 @@ def test_the_references_are_on_file_before_the_pages_are_laid_out(app, as_role, 
     assert "Laying out the pages." in client.get(f"/reports/pack/jobs/{job['id']}").get_data(
         as_text=True)
     assert client.get(f"/reports/pack/jobs/{job['id']}/file").status_code == 404
+
+
+@pytest.mark.skipif(not pack_jobs.NICE_PER_THREAD, reason="only Linux lowers one thread alone")
+def test_the_layout_runs_at_a_lower_priority_than_the_thread_that_asks_for_it():
+    me = threading.get_native_id()
+    before = os.getpriority(os.PRIO_PROCESS, me)
+    ran_at = pack_jobs.at_lower_priority(
+        lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+    assert ran_at == min(before + pack_jobs.WORKER_NICENESS, 19)
+    assert os.getpriority(os.PRIO_PROCESS, me) == before  # the next read is not slowed
+    with pytest.raises(ZeroDivisionError):  # a layout that fails fails in the caller
+        pack_jobs.at_lower_priority(lambda: 1 / 0)
 
 
 def test_a_ready_job_whose_references_are_not_known_is_never_served(app, as_role, consortium):

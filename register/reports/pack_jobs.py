@@ -26,19 +26,22 @@ import multiprocessing
 import os
 import re
 import secrets
+import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..db import ConnectionSettings
 from ..decisions import access
 from ..pdf import loaders
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 QUEUED, READING, BUILDING, READY, FAILED = "queued", "reading", "building", "ready", "failed"
 STAGES = {
@@ -51,8 +54,10 @@ STAGES = {
 KEEP_SECONDS = 24 * 60 * 60  # a finished job's files are removed a day later
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
 
-WORKER_NICENESS = 10  # added to the worker's niceness: requests are served first
-
+WORKER_NICENESS = 10  # added to the layout's niceness: requests are served first
+# On Linux each thread has a nice value of its own, so the layout can be lowered alone while the
+# read before it keeps the normal priority. Elsewhere the whole worker is lowered as it starts.
+NICE_PER_THREAD = sys.platform.startswith("linux")
 
 
 @dataclass(frozen=True)
@@ -83,13 +88,45 @@ _executor: ProcessPoolExecutor | None = None
 _finished: dict[str, threading.Event] = {}
 
 
-def _worker_started() -> None:
-    """Run in the worker process as it starts: lower its priority, and send its log (a build
-    that fails logs its traceback) to standard error, as the server's own log goes."""
+def _lower_priority(thread_id: int = 0) -> None:
+    """Add WORKER_NICENESS to the niceness of a thread (on Linux; 0: the calling one) or of the
+    calling process (elsewhere)."""
     try:
-        os.nice(WORKER_NICENESS)
+        os.setpriority(os.PRIO_PROCESS, thread_id,
+                       os.getpriority(os.PRIO_PROCESS, thread_id) + WORKER_NICENESS)
     except OSError:
         pass  # not allowed here: the build still runs, at the same priority as requests
+
+
+def at_lower_priority(work: Callable[[], T]) -> T:
+    """Do `work` at a lower priority than requests. On Linux it runs in a thread of its own that
+    lowers only its own priority (the calling thread keeps its priority, for the next read);
+    elsewhere the worker already runs at the lower priority."""
+    if not NICE_PER_THREAD:
+        return work()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        _lower_priority(threading.get_native_id())
+        try:
+            outcome["value"] = work()
+        except BaseException as failure:  # handed back to the caller, as if it ran there
+            outcome["failure"] = failure
+
+    thread = threading.Thread(target=run, name="pack layout")
+    thread.start()
+    thread.join()
+    if "failure" in outcome:
+        raise outcome["failure"]
+    return outcome["value"]
+
+
+def _worker_started() -> None:
+    """Run in the worker process as it starts: lower its priority where a thread cannot be
+    lowered alone, and send its log (a build that fails logs its traceback) to standard error,
+    as the server's own log goes."""
+    if not NICE_PER_THREAD:
+        _lower_priority()
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s [pack worker %(process)d] %(message)s")
 
@@ -270,12 +307,19 @@ def _build(folder: Path, job: dict[str, Any], order: PackOrder) -> None:
             _write_status(folder, job_id, job)
 
     try:
+        # Read at the normal priority: the read holds the database's read lock, and a reader
+        # kept off the CPU by requests would keep writers waiting for it (and, in the rollback
+        # journal's mode, every reader after them). Lay out at the lower priority.
         pack = _read_register(folder, job, order)
-        from ..pdf import builders
 
-        data = builders.build_audit_pack(pack, builders.PrintOptions(
-            marking=order.marking, invariant=order.invariant, author=order.prepared_by,
-            review_target_days=order.review_target_days), progress=progress)
+        def lay_out() -> bytes:
+            from ..pdf import builders
+
+            return builders.build_audit_pack(pack, builders.PrintOptions(
+                marking=order.marking, invariant=order.invariant, author=order.prepared_by,
+                review_target_days=order.review_target_days), progress=progress)
+
+        data = at_lower_priority(lay_out)
         partial = folder / f"{job_id}.pdf.part"
         partial.write_bytes(data)
         os.replace(partial, pdf_path(folder, job_id))
