@@ -7,10 +7,12 @@ process opens its own connection to the database, reads the pack (one short read
 leaving out the papers the viewer is excluded from, as anywhere else) and lays it out, so other
 people's pages keep loading while a large pack is read and laid out. The worker is a process of
 its own, not a thread, so that reading a thousand decisions and laying out a thousand pages do not
-hold the interpreter's lock against the threads answering requests, and it runs at a lower
-priority, so those threads get the CPU first. Each build is a job with a status file and, when
-finished, the PDF, both in a folder beside the database (the instance folder); nothing is written
-to the database, so the pages that show a job's progress only read.
+hold the interpreter's lock against the threads answering requests. It lays the pages out at a
+lower priority, so those threads get the CPU first, but reads at the normal one: the read holds
+the database's read lock, which writers wait for (see `at_lower_priority`). Each build is a job
+with a status file and, when finished, the PDF, both in a folder beside the database (the
+instance folder); nothing is written to the database, so the pages that show a job's progress
+only read.
 
 A job belongs to the account that asked for it. Once the worker has read the register, before it
 lays the pages out, the status file records the references of the decisions the pack prints, so
@@ -63,7 +65,8 @@ NICE_PER_THREAD = sys.platform.startswith("linux")
 @dataclass(frozen=True)
 class PackOrder:
     """What a job prints, as the pack form asked for it: the worker reads the register with
-    these and lays the pack out. Small, so handing it to the worker costs the server nothing."""
+    these and lays the pack out. Small, so handing it to the worker costs the server next to
+    nothing."""
 
     connection: ConnectionSettings
     committee_id: int
@@ -286,8 +289,8 @@ def _read_register(folder: Path, job: dict[str, Any], order: PackOrder) -> dict[
     _write_status(folder, job["id"], job)
     began = time.monotonic()
     pack = _read(order)
-    # How long the read took (at the worker's lower priority) is worth knowing: in the rollback
-    # journal's mode a reader keeps writers from committing until it has finished.
+    # How long the read held the read lock is worth knowing: a writer waits for it, and in the
+    # rollback journal's mode every new reader waits behind that writer.
     log.info("The audit pack %s: read %d decisions in %.1f s", job["id"], len(pack["decisions"]),
              time.monotonic() - began)
     job.update(references=[row["reference"] for row in pack["decisions"]],
