@@ -6,9 +6,11 @@ that about 1,000 of the register's decisions are in it), and its progress is rea
 own status address. A busy round is kept only if the job says "building" both before and after
 the load run (otherwise it is run again with a new pack); an idle round runs only once no pack
 is building. Rounds alternate: idle first in even rounds, busy first in odd ones. A pack still
-being laid out when an idle round is due is stopped by killing its worker process (the job ends
-as failed and the next pack starts a new worker), rather than waited for: a 1,000-decision pack
-takes most of a minute on a shared 2-core machine, and `make bench` must stay short.
+being read or laid out when an idle round is due is stopped by killing its worker process (the
+job ends as failed and the next pack starts a new worker), rather than waited for: a
+1,000-decision pack takes most of a minute on a shared 2-core machine, and `make bench` must stay
+short. The worker reads the register before it lays the pack out; a busy round waits for the
+layout ("building"), which is most of a pack's time.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ from .table import Goal, Row
 
 GOAL = Goal("ratio <= 1.5", at_most=1.5)
 PACK_DECISIONS = 1_000
-BUILDING, ENDED = "building", ("ready", "failed")
+READING, BUILDING, ENDED = "reading", "building", ("ready", "failed")
 
 
 def pack_period(database: str, decisions: int = PACK_DECISIONS) -> tuple[int, str, str, int]:
@@ -103,8 +105,8 @@ class _Packs:
         return state
 
     def none_building(self) -> None:
-        """Make sure no pack is being laid out: stop the last one if it still is."""
-        if self.state() == BUILDING:
+        """Make sure no pack is being read or laid out: stop the last one if it still is."""
+        if self.state() in (READING, BUILDING):
             job = pack_jobs.status(self.folder, self.job.rsplit("/", 1)[-1]) or {}
             if job.get("builder_pid"):
                 with contextlib.suppress(ProcessLookupError):

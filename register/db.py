@@ -6,7 +6,8 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -31,18 +32,35 @@ def connect(path: str, *, journal_mode: str = "delete", busy_timeout_ms: int = 1
     return db
 
 
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """How the app opens its database (file, journal mode, busy timeout, audit key), in a form
+    another process can be given: the pack worker opens its own connection with them."""
+
+    database: str
+    journal_mode: str
+    busy_timeout_ms: int
+    audit_key: bytes | None = field(default=None, repr=False)  # a secret: never in a log line
+
+    @classmethod
+    def of(cls, config: Mapping[str, Any]) -> ConnectionSettings:
+        """The settings in an app's configuration."""
+        return cls(database=config["DATABASE"], journal_mode=config["JOURNAL_MODE"],
+                   busy_timeout_ms=config["BUSY_TIMEOUT_MS"], audit_key=config.get("AUDIT_KEY"))
+
+    def open(self, *, foreign_keys: bool = True) -> Database:
+        """A new connection with these settings."""
+        db = connect(self.database, journal_mode=self.journal_mode,
+                     busy_timeout_ms=self.busy_timeout_ms, foreign_keys=foreign_keys)
+        # The audit trail's key travels with the connection (register/audit.py), not in the file.
+        db.audit_key = self.audit_key
+        return db
+
+
 def open_app_db(app: Flask | None = None, *, foreign_keys: bool = True) -> Database:
     """A new connection to the app's database (for CLI commands and scripts)."""
     app = app or current_app
-    db = connect(
-        app.config["DATABASE"],
-        journal_mode=app.config["JOURNAL_MODE"],
-        busy_timeout_ms=app.config["BUSY_TIMEOUT_MS"],
-        foreign_keys=foreign_keys,
-    )
-    # The audit trail's key travels with the connection (register/audit.py), not in the file.
-    db.audit_key = app.config.get("AUDIT_KEY")
-    return db
+    return ConnectionSettings.of(app.config).open(foreign_keys=foreign_keys)
 
 
 def one(db: Database, sql: str, params: Iterable[Any] = ()) -> dict[str, Any] | None:

@@ -190,11 +190,12 @@ def as_role(app, db):
         if person_id is None:
             person_id = add_person(db, name=f"{role.title()} Person",
                                    email=f"{username}@example.nhs.uk")
-        add_user(db, role=role, username=username, person_id=person_id)
+        user_id = add_user(db, role=role, username=username, person_id=person_id)
         client = app.test_client()
         response = sign_in(client, username)
         assert response.status_code == 302, response.data[:500]
         client.person_id = person_id
+        client.user_id = user_id
         return client
 
     return make

@@ -2,6 +2,7 @@
 helpers that read a PDF back (text per page, outline targets, link targets, metadata)."""
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import io
 import os
@@ -13,6 +14,8 @@ import pytest
 from pypdf import PdfReader
 
 from register import audit
+from register.db import ConnectionSettings
+from register.decisions import access
 from register.reports import pack_jobs
 from register.timeutil import utcnow_iso
 
@@ -247,3 +250,17 @@ def print_pack(client, form: dict[str, str]):
     assert asked.status_code == 302 and "/reports/pack/jobs/" in asked.location, asked.data[:300]
     pack_jobs.wait(job_id_of(asked.location), timeout=600)
     return client.get(asked.location + "/file")
+
+
+def pack_order(app, **over: Any) -> pack_jobs.PackOrder:
+    """What the pack form asks the worker to print, for the consortium's committee in the first
+    quarter of 2026, as a reader of every decision with no person behind the account."""
+    values: dict[str, Any] = {
+        "connection": ConnectionSettings.of(app.config), "committee_id": 1,
+        "committee_name": "Primary Care Committee", "date_from": dt.date(2026, 1, 1),
+        "date_to": dt.date(2026, 3, 31), "organisation": app.config["ORGANISATION_NAME"],
+        "prepared_by": "Ann O'Hara", "purpose": "Assurance", "recommendation": "Note it",
+        "marking": "OFFICIAL", "review_target_days": app.config["REVIEW_TARGET_WORKING_DAYS"],
+        "viewer": access.Viewer(sees_all=True)}
+    values.update(over)
+    return pack_jobs.PackOrder(**values)

@@ -2,9 +2,13 @@
 staying responsive while a large pack is built."""
 from __future__ import annotations
 
+import dataclasses
 import errno
 import http.cookiejar
+import json
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -17,7 +21,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from register.pdf import builders
+from register.db import ConnectionSettings
 from register.reports import pack_jobs
 
 from .conftest import PASSWORD, add_user
@@ -26,6 +30,7 @@ from .test_pdf_support import (
     build_consortium,
     flat,
     job_id_of,
+    pack_order,
     page_texts,
     print_pack,
     reader,
@@ -200,8 +205,8 @@ def test_a_pack_asked_for_on_the_web_is_built_in_a_process_of_its_own(app, as_ro
 
 
 class _EndsTheWorker:
-    """Put in a pack, it ends the worker's process the moment the worker unpacks the job, as a
-    crash or a kill in the middle of a build would."""
+    """Put in a pack's order, it ends the worker's process the moment the worker unpacks the
+    job, as a crash or a kill in the middle of a build would."""
 
     def __reduce__(self):
         return (os._exit, (70,))
@@ -210,10 +215,8 @@ class _EndsTheWorker:
 def test_a_worker_that_dies_fails_its_pack_and_the_next_pack_still_builds(app, as_role,
                                                                         consortium):
     folder = pack_jobs.folder_for(app.config)
-    doomed = pack_jobs.start(
-        folder, {"decisions": [], "committee": {"name": "Primary Care Committee"},
-                 "period_text": "1 January 2026 to 31 March 2026", "crash": _EndsTheWorker()},
-        builders.PrintOptions(), owner_user_id=1, filename="doomed.pdf")
+    doomed = pack_jobs.start(folder, pack_order(app, purpose=_EndsTheWorker()),
+                             owner_user_id=1, filename="doomed.pdf")
     pack_jobs.wait(doomed, timeout=600)
     assert pack_jobs.status(folder, doomed)["state"] == pack_jobs.FAILED
     assert not pack_jobs.pdf_path(folder, doomed).exists()
@@ -225,29 +228,186 @@ def test_a_worker_that_dies_fails_its_pack_and_the_next_pack_still_builds(app, a
     assert client.get(asked.location + "/file").mimetype == "application/pdf"
 
 
-def test_a_pack_that_cannot_be_built_fails_with_its_traceback_on_standard_error(tmp_path):
+def test_a_pack_whose_register_cannot_be_read_fails_with_its_traceback_on_standard_error(
+        tmp_path):
     """In a fresh interpreter (so the worker's standard error is the pipe read here): importing
-    the module starts no process, a build that raises ends FAILED, the worker logs why, and the
+    the module starts no process, a worker that cannot read the register (its database file is
+    missing) ends the job FAILED without making an empty database, logs why, and the
     interpreter exits with the pool."""
+    missing = tmp_path / "gone.sqlite3"
     script = textwrap.dedent(f"""
+        import datetime as dt
         import multiprocessing
         from pathlib import Path
-        from register.pdf import builders
+        from register.db import ConnectionSettings
+        from register.decisions.access import Viewer
         from register.reports import pack_jobs
         assert not multiprocessing.active_children(), "a process started at import"
         folder = Path({str(tmp_path)!r})
-        job = pack_jobs.start(folder, {{"decisions": [], "committee": {{"name": "C"}},
-                                        "period_text": "p"}},
-                              builders.PrintOptions(), owner_user_id=1, filename="x.pdf")
+        order = pack_jobs.PackOrder(
+            connection=ConnectionSettings({str(missing)!r}, "delete", 1000), committee_id=1,
+            committee_name="C", date_from=dt.date(2026, 1, 1), date_to=dt.date(2026, 3, 31),
+            organisation="O", prepared_by="P", purpose="P", recommendation="R",
+            marking="OFFICIAL", review_target_days=5, viewer=Viewer(sees_all=True))
+        job = pack_jobs.start(folder, order, owner_user_id=1, filename="x.pdf")
         pack_jobs.wait(job, timeout=300)
-        print(pack_jobs.status(folder, job)["state"])
+        status = pack_jobs.status(folder, job)
+        print(status["state"], status["references"])
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=300, cwd=Path(__file__).resolve().parent.parent)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "failed"
+    assert done.stdout.strip() == "failed None"
     assert "could not be built" in done.stderr and "Traceback" in done.stderr
-    assert "KeyError" in done.stderr  # the pack lacks what the builder reads
+    assert "FileNotFoundError" in done.stderr and str(missing) in done.stderr
+    assert not missing.exists()
+
+
+def test_the_job_page_says_the_register_is_being_read_until_the_worker_has_read_it(
+        app, as_role, consortium, tmp_path):
+    """The worker reads the register itself: while it waits for the database (here a copy that
+    another connection holds locked), the job's page says so and nothing is served."""
+    copy = tmp_path / "held.sqlite3"
+    shutil.copyfile(app.config["DATABASE"], copy)
+    holder = sqlite3.connect(copy, isolation_level=None)
+    holder.execute("PRAGMA locking_mode = EXCLUSIVE")  # no reader gets in, whatever the journal
+    holder.execute("BEGIN EXCLUSIVE")
+    client = as_role("secretary")
+    folder = pack_jobs.folder_for(app.config)
+    try:
+        settings = ConnectionSettings.of(app.config)
+        job_id = pack_jobs.start(
+            folder, pack_order(app, connection=dataclasses.replace(
+                settings, database=str(copy), busy_timeout_ms=600_000)),
+            owner_user_id=client.user_id, filename="held.pdf")
+        deadline = time.monotonic() + 300
+        while pack_jobs.status(folder, job_id)["state"] != "reading":
+            assert time.monotonic() < deadline, pack_jobs.status(folder, job_id)
+            time.sleep(0.05)
+        page = client.get(f"/reports/pack/jobs/{job_id}")
+        html = page.get_data(as_text=True)
+        assert page.headers["Refresh"] == "2"
+        assert "Reading the register." in html and "Download the pack" not in html
+        assert client.get(f"/reports/pack/jobs/{job_id}.json").get_json() == {
+            "state": "reading", "stage": "Reading the register", "pages": 0}
+        assert pack_jobs.status(folder, job_id)["references"] is None
+        assert client.get(f"/reports/pack/jobs/{job_id}/file").status_code == 404
+        if pack_jobs.NICE_PER_THREAD:  # the reader holds the read lock: it is not lowered
+            assert os.getpriority(os.PRIO_PROCESS, pack_jobs.status(folder, job_id)[
+                "builder_pid"]) == os.getpriority(os.PRIO_PROCESS, 0)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    pack_jobs.wait(job_id, timeout=600)
+    job = pack_jobs.status(folder, job_id)
+    assert job["state"] == "ready"
+    assert sorted(job["references"]) == [f"MOB-2026-{n:04d}" for n in range(1, 5)]
+    assert client.get(f"/reports/pack/jobs/{job_id}/file").mimetype == "application/pdf"
+
+
+def test_the_references_are_on_file_before_the_pages_are_laid_out(app, as_role, consortium):
+    """The first stage of a build (run here in the test's process) ends with the references of
+    the decisions printed on file and the page saying the pages are being laid out: a job that
+    could be ready always has them. Until it is ready, the file is not served."""
+    client = as_role("secretary")
+    folder = pack_jobs.folder_for(app.config)
+    folder.mkdir(parents=True, exist_ok=True)
+    job = {"id": "x" * 24, "state": "queued", "pages": 0, "owner_user_id": client.user_id,
+           "filename": "x.pdf", "references": None, "committee": "Primary Care Committee",
+           "period_text": "1 January 2026 to 31 March 2026"}
+    pack = pack_jobs._read_register(folder, job, pack_order(app))
+    written = pack_jobs.status(folder, job["id"])
+    assert written["state"] == "building" and written["builder_pid"] == os.getpid()
+    assert written["references"] == [row["reference"] for row in pack["decisions"]]
+    assert sorted(written["references"]) == [f"MOB-2026-{n:04d}" for n in range(1, 5)]
+    assert "Laying out the pages." in client.get(f"/reports/pack/jobs/{job['id']}").get_data(
+        as_text=True)
+    assert client.get(f"/reports/pack/jobs/{job['id']}/file").status_code == 404
+
+
+@pytest.mark.skipif(not pack_jobs.NICE_PER_THREAD, reason="only Linux lowers one thread alone")
+def test_the_layout_runs_at_a_lower_priority_than_the_thread_that_asks_for_it():
+    me = threading.get_native_id()
+    before = os.getpriority(os.PRIO_PROCESS, me)
+    ran_at = pack_jobs.at_lower_priority(
+        lambda: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+    assert ran_at == min(before + pack_jobs.WORKER_NICENESS, 19)
+    assert os.getpriority(os.PRIO_PROCESS, me) == before  # the next read is not slowed
+    with pytest.raises(ZeroDivisionError):  # a layout that fails fails in the caller
+        pack_jobs.at_lower_priority(lambda: 1 / 0)
+
+
+def test_a_ready_job_whose_references_are_not_known_is_never_served(app, as_role, consortium):
+    client = as_role("secretary")
+    asked = client.post("/reports/pack", data=PACK_FORM)
+    job_id = job_id_of(asked.location)
+    pack_jobs.wait(job_id, timeout=600)
+    assert client.get(asked.location + "/file").status_code == 200
+    folder = pack_jobs.folder_for(app.config)
+    status_file = folder / f"{job_id}.json"
+    job = json.loads(status_file.read_text(encoding="utf-8"))
+    for unknown in ({**job, "references": None}, {k: v for k, v in job.items()
+                                                  if k != "references"}):
+        status_file.write_text(json.dumps(unknown), encoding="utf-8")
+        assert client.get(asked.location + "/file").status_code == 404
+
+
+def test_the_worker_prints_the_bytes_the_command_line_prints(app, consortium, tmp_path):
+    """Read and laid out by the worker, the pack is byte for byte what `flask pdf pack
+    --invariant` prints from the same register with the same options. Each is the first pack
+    its process lays out: ReportLab numbers the fonts of a document after those of the
+    documents its process laid out before."""
+    order = pack_order(app, marking="OFFICIAL-SENSITIVE", invariant=True)
+    pack_jobs.shutdown()  # the next pack starts a new worker
+    folder = pack_jobs.folder_for(app.config)
+    job_id = pack_jobs.start(folder, order, owner_user_id=1, filename="p.pdf")
+    pack_jobs.wait(job_id, timeout=600)
+    assert pack_jobs.status(folder, job_id)["state"] == "ready"
+    printed = tmp_path / "printed.pdf"
+    env = {**os.environ, "REGISTER_DATABASE": app.config["DATABASE"],
+           "REGISTER_AUDIT_KEY": app.config["AUDIT_KEY"].hex(),
+           "REGISTER_SECRET_KEY": "k" * 64, "REGISTER_JOURNAL_MODE": app.config["JOURNAL_MODE"]}
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "register", "pdf", "pack", "--committee",
+         order.committee_name, "--from", "2026-01-01", "--to", "2026-03-31", "--marking",
+         order.marking, "--invariant", "--prepared-by", order.prepared_by, "--purpose",
+         order.purpose, "--recommendation", order.recommendation, "-o", str(printed)],
+        env=env, capture_output=True, text=True, timeout=300,
+        cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert pack_jobs.pdf_path(folder, job_id).read_bytes() == printed.read_bytes()
+
+
+def test_asking_for_a_pack_loads_no_pdf_library_in_the_server(tmp_path):
+    """In a fresh interpreter: the request checks the form and queues the job; the PDF library
+    (and the imaging one it brings) is loaded only by the worker that reads and lays it out."""
+    script = textwrap.dedent(f"""
+        import sys
+        from register import create_app
+        from register.db import migrate, open_app_db
+        from register.reports import pack_jobs
+        from tests.conftest import add_committee, add_user, sign_in
+        app = create_app({{"TESTING": True, "SECRET_KEY": "x" * 40, "WTF_CSRF_ENABLED": False,
+                           "DATABASE": {str(tmp_path / "r.sqlite3")!r},
+                           "AUDIT_KEY_FILE": {str(tmp_path / "audit_key")!r}}})
+        with app.app_context():
+            db = open_app_db(foreign_keys=False)
+            migrate(db)
+            add_committee(db)
+            add_user(db, role="secretary", username="sec")
+            db.close()
+        client = app.test_client()
+        assert sign_in(client, "sec").status_code == 302
+        asked = client.post("/reports/pack", data={PACK_FORM!r})
+        assert asked.status_code == 302, asked.data[:300]
+        loaded = sorted({{m.split(".")[0] for m in sys.modules}} & {{"reportlab", "PIL", "svglib"}})
+        pack_jobs.wait(asked.location.rsplit("/", 1)[-1], timeout=300)
+        print(loaded, client.get(asked.location + ".json").get_json()["state"])
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300, cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] ready"
 
 
 def test_a_built_pack_is_only_for_its_reader_while_they_may_read_it(db, as_role, consortium):

@@ -457,6 +457,11 @@ def _other_flag_lines(rec: record_model.DecisionRecord) -> list[str]:
     return lines
 
 
+def period_text(date_from: dt.date, date_to: dt.date) -> str:
+    """A pack's period in words, as its cover sheet and its job's page say it."""
+    return f"{long_date(date_from)} to {long_date(date_to)}"
+
+
 def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date_to: dt.date, *,
                organisation: str, prepared_by: str, purpose: str, recommendation: str,
                marking: str = "OFFICIAL", printed_at: str | None = None,
@@ -485,7 +490,7 @@ def audit_pack(db: Database, committee: dict[str, Any], date_from: dt.date, date
         "organisation": organisation,
         "committee": {"id": committee["id"], "name": committee["name"]},
         "date_from": date_from.isoformat(), "date_to": date_to.isoformat(),
-        "period_text": f"{long_date(date_from)} to {long_date(date_to)}",
+        "period_text": period_text(date_from, date_to),
         "period_short": f"{date_from.day} {date_from:%b %Y} to {date_to.day} {date_to:%b %Y}",
         "prepared_by": prepared_by, "purpose": purpose, "recommendation": recommendation,
         "marking": marking, "printed_at": printed_at, "printed_text": uk_time(printed_at),

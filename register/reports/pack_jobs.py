@@ -1,39 +1,54 @@
 """Board audit packs built in the background, one at a time per process.
 
-The request that asks for a pack reads the register (one short read transaction) and hands the
-data to a single worker process, then answers at once: other people's pages keep loading while a
-large pack is laid out. The worker is a process of its own, not a thread, so that laying out a
-thousand pages does not hold the interpreter's lock against the threads answering requests, and
-it runs at a lower priority, so those threads get the CPU first. Each build is a job with a status
-file and, when finished, the PDF, both in a folder beside the database (the instance folder);
-nothing is written to the database, so the pages that show a job's progress only read.
+The request that asks for a pack only checks the form and queues a job saying what to print (a
+`PackOrder`: the database's connection settings, the committee, the period, the cover sheet's
+words, the print options and whose view of the decisions), then answers at once. A single worker
+process opens its own connection to the database, reads the pack (one short read transaction,
+leaving out the papers the viewer is excluded from, as anywhere else) and lays it out, so other
+people's pages keep loading while a large pack is read and laid out. The worker is a process of
+its own, not a thread, so that reading a thousand decisions and laying out a thousand pages do not
+hold the interpreter's lock against the threads answering requests. It lays the pages out at a
+lower priority, so those threads get the CPU first, but reads at the normal one: the read holds
+the database's read lock, which writers wait for (see `at_lower_priority`). Each build is a job
+with a status file and, when finished, the PDF, both in a folder beside the database (the
+instance folder); nothing is written to the database, so the pages that show a job's progress
+only read.
 
-A job belongs to the account that asked for it, and records the references of the decisions it
-prints, so the file is served only to that account while it may still read every one of them.
+A job belongs to the account that asked for it. Once the worker has read the register, before it
+lays the pages out, the status file records the references of the decisions the pack prints, so
+the file is served only to that account while it may still read every one of them; a job whose
+references are not yet known is never served.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import multiprocessing
 import os
 import re
 import secrets
+import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
-if TYPE_CHECKING:  # the PDF library is loaded by the worker that lays packs out
-    from ..pdf import builders
+from ..db import ConnectionSettings
+from ..decisions import access
+from ..pdf import loaders
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
-QUEUED, BUILDING, READY, FAILED = "queued", "building", "ready", "failed"
+QUEUED, READING, BUILDING, READY, FAILED = "queued", "reading", "building", "ready", "failed"
 STAGES = {
     QUEUED: "Waiting for the pack before it to finish",
+    READING: "Reading the register",
     BUILDING: "Laying out the pages",
     READY: "Ready to download",
     FAILED: "The pack could not be built",
@@ -41,7 +56,32 @@ STAGES = {
 KEEP_SECONDS = 24 * 60 * 60  # a finished job's files are removed a day later
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
 
-WORKER_NICENESS = 10  # added to the worker's niceness: requests are served first
+WORKER_NICENESS = 10  # added to the layout's niceness: requests are served first
+# On Linux each thread has a nice value of its own, so the layout can be lowered alone while the
+# read before it keeps the normal priority. Elsewhere the whole worker is lowered as it starts.
+NICE_PER_THREAD = sys.platform.startswith("linux")
+
+
+@dataclass(frozen=True)
+class PackOrder:
+    """What a job prints, as the pack form asked for it: the worker reads the register with
+    these and lays the pack out. Small, so handing it to the worker costs the server next to
+    nothing."""
+
+    connection: ConnectionSettings
+    committee_id: int
+    committee_name: str
+    date_from: dt.date
+    date_to: dt.date
+    organisation: str
+    prepared_by: str  # also the PDF's author
+    purpose: str
+    recommendation: str
+    marking: str
+    review_target_days: int
+    viewer: access.Viewer  # whose view: the papers of a decision they are excluded from stay out
+    invariant: bool = False  # printed as at the last audit event, for byte-for-byte copies
+
 
 # One build at a time for this process, in one worker process started on first use (importing
 # this module or starting the app starts none). `_finished` holds, for each job started here and
@@ -51,13 +91,45 @@ _executor: ProcessPoolExecutor | None = None
 _finished: dict[str, threading.Event] = {}
 
 
-def _worker_started() -> None:
-    """Run in the worker process as it starts: lower its priority, and send its log (a build
-    that fails logs its traceback) to standard error, as the server's own log goes."""
+def _lower_priority(thread_id: int = 0) -> None:
+    """Add WORKER_NICENESS to the niceness of a thread (on Linux; 0: the calling one) or of the
+    calling process (elsewhere)."""
     try:
-        os.nice(WORKER_NICENESS)
+        os.setpriority(os.PRIO_PROCESS, thread_id,
+                       os.getpriority(os.PRIO_PROCESS, thread_id) + WORKER_NICENESS)
     except OSError:
         pass  # not allowed here: the build still runs, at the same priority as requests
+
+
+def at_lower_priority(work: Callable[[], T]) -> T:
+    """Do `work` at a lower priority than requests. On Linux it runs in a thread of its own that
+    lowers only its own priority (the calling thread keeps its priority, for the next read);
+    elsewhere the worker already runs at the lower priority."""
+    if not NICE_PER_THREAD:
+        return work()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        _lower_priority(threading.get_native_id())
+        try:
+            outcome["value"] = work()
+        except BaseException as failure:  # handed back to the caller, as if it ran there
+            outcome["failure"] = failure
+
+    thread = threading.Thread(target=run, name="pack layout")
+    thread.start()
+    thread.join()
+    if "failure" in outcome:
+        raise outcome["failure"]
+    return outcome["value"]
+
+
+def _worker_started() -> None:
+    """Run in the worker process as it starts: lower its priority where a thread cannot be
+    lowered alone, and send its log (a build that fails logs its traceback) to standard error,
+    as the server's own log goes."""
+    if not NICE_PER_THREAD:
+        _lower_priority()
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s [pack worker %(process)d] %(message)s")
 
@@ -139,9 +211,9 @@ def _remove_old(folder: Path, now: float) -> None:
             pass  # another process removed it first
 
 
-def start(folder: Path, pack: dict[str, Any], options: builders.PrintOptions, *,
-          owner_user_id: int, filename: str) -> str:
-    """Queue the build of a loaded pack; returns the job's id at once."""
+def start(folder: Path, order: PackOrder, *, owner_user_id: int, filename: str) -> str:
+    """Queue the build of a pack; returns the job's id at once (the register is read by the
+    worker, not here)."""
     folder.mkdir(parents=True, exist_ok=True)
     now = time.time()
     _remove_old(folder, now)
@@ -149,8 +221,9 @@ def start(folder: Path, pack: dict[str, Any], options: builders.PrintOptions, *,
     job: dict[str, Any] = {
         "id": job_id, "state": QUEUED, "stage": STAGES[QUEUED], "pages": 0,
         "owner_user_id": owner_user_id, "filename": filename,
-        "references": [row["reference"] for row in pack["decisions"]],
-        "committee": pack["committee"]["name"], "period_text": pack["period_text"],
+        "references": None,  # not known until the worker has read the register
+        "committee": order.committee_name,
+        "period_text": loaders.period_text(order.date_from, order.date_to),
         "started_at": now,
     }
     _write_status(folder, job_id, job)
@@ -158,11 +231,11 @@ def start(folder: Path, pack: dict[str, Any], options: builders.PrintOptions, *,
     pool = executor()
     try:
         try:
-            future = pool.submit(_build, folder, job, pack, options)
+            future = pool.submit(_build, folder, job, order)
         except BrokenProcessPool:  # its worker died since the last pack: start a new one
             _discard(pool)
             pool = executor()
-            future = pool.submit(_build, folder, job, pack, options)
+            future = pool.submit(_build, folder, job, order)
     except BaseException:
         _finished.pop(job_id, None)
         raise
@@ -190,13 +263,46 @@ def start(folder: Path, pack: dict[str, Any], options: builders.PrintOptions, *,
     return job_id
 
 
-def _build(folder: Path, job: dict[str, Any], pack: dict[str, Any],
-           options: builders.PrintOptions) -> None:
-    """The worker (in the worker process): lay the pack out, reporting pages as they are done,
-    then save the file."""
+def _read(order: PackOrder) -> dict[str, Any]:
+    """Read the pack from the register on a connection of the worker's own, as the app opens
+    one, for the order's viewer."""
+    if not os.path.isfile(order.connection.database):  # connecting would make an empty one
+        raise FileNotFoundError(f"The register's database {order.connection.database} is missing")
+    db = order.connection.open()
+    try:
+        return loaders.audit_pack(
+            db, {"id": order.committee_id, "name": order.committee_name},
+            order.date_from, order.date_to, organisation=order.organisation,
+            prepared_by=order.prepared_by, purpose=order.purpose,
+            recommendation=order.recommendation, marking=order.marking,
+            printed_at=loaders.last_event_at(db) if order.invariant else None,
+            viewer=order.viewer)
+    finally:
+        db.close()
+
+
+def _read_register(folder: Path, job: dict[str, Any], order: PackOrder) -> dict[str, Any]:
+    """The first stage of a build: say the register is being read, read the pack, then record
+    the references of the decisions it prints (which the download checks against the access
+    rule) as the layout begins, so they are on file before the job can be ready."""
+    job.update(state=READING, stage=STAGES[READING], builder_pid=os.getpid())
+    _write_status(folder, job["id"], job)
+    began = time.monotonic()
+    pack = _read(order)
+    # How long the read held the read lock is worth knowing: a writer waits for it, and in the
+    # rollback journal's mode every new reader waits behind that writer.
+    log.info("The audit pack %s: read %d decisions in %.1f s", job["id"], len(pack["decisions"]),
+             time.monotonic() - began)
+    job.update(references=[row["reference"] for row in pack["decisions"]],
+               state=BUILDING, stage=STAGES[BUILDING])
+    _write_status(folder, job["id"], job)
+    return pack
+
+
+def _build(folder: Path, job: dict[str, Any], order: PackOrder) -> None:
+    """The worker (in the worker process): read the register, lay the pack out, reporting
+    pages as they are done, then save the file."""
     job_id = job["id"]
-    job.update(state=BUILDING, stage=STAGES[BUILDING], builder_pid=os.getpid())
-    _write_status(folder, job_id, job)
 
     def progress(pages: int) -> None:
         job["pages"] = pages
@@ -204,9 +310,19 @@ def _build(folder: Path, job: dict[str, Any], pack: dict[str, Any],
             _write_status(folder, job_id, job)
 
     try:
-        from ..pdf import builders
+        # Read at the normal priority: the read holds the database's read lock, and a reader
+        # kept off the CPU by requests would keep writers waiting for it (and, in the rollback
+        # journal's mode, every reader after them). Lay out at the lower priority.
+        pack = _read_register(folder, job, order)
 
-        data = builders.build_audit_pack(pack, options, progress=progress)
+        def lay_out() -> bytes:
+            from ..pdf import builders
+
+            return builders.build_audit_pack(pack, builders.PrintOptions(
+                marking=order.marking, invariant=order.invariant, author=order.prepared_by,
+                review_target_days=order.review_target_days), progress=progress)
+
+        data = at_lower_priority(lay_out)
         partial = folder / f"{job_id}.pdf.part"
         partial.write_bytes(data)
         os.replace(partial, pdf_path(folder, job_id))

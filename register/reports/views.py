@@ -1,8 +1,8 @@
 """Printed reports: a decision's audit record and the board's audit pack, as PDF downloads.
 
 The data is read in one short read transaction (see `register.pdf.loaders`) and the PDF laid out
-after it is released; the audit pack is laid out in the background (see `pack_jobs`), so other
-people's pages keep loading, and saving, while a pack is built.
+after it is released; the audit pack is read and laid out in the background by a worker process
+(see `pack_jobs`), so other people's pages keep loading, and saving, while a pack is built.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from ..auth.access import requires
-from ..db import get_db
+from ..db import ConnectionSettings, get_db
 from ..decisions import access
 from ..decisions.views import excluded_page
 from ..pdf import loaders
@@ -135,20 +135,18 @@ def pack() -> str | Response:
     if form.validate_on_submit():
         committee = next(c for c in loaders.committee_choices(db)
                          if str(c["id"]) == form.committee_id.data)
-        committee = loaders.committee_by_name(db, committee["name"])
-        data = loaders.audit_pack(
-            db, committee, form.date_from.data, form.date_to.data,
-            organisation=current_app.config["ORGANISATION_NAME"],
+        config = current_app.config
+        # The register is read by the worker, not in this request: the job says what to print.
+        order = pack_jobs.PackOrder(
+            connection=ConnectionSettings.of(config), committee_id=committee["id"],
+            committee_name=committee["name"], date_from=form.date_from.data,
+            date_to=form.date_to.data, organisation=config["ORGANISATION_NAME"],
             prepared_by=form.prepared_by.data, purpose=form.purpose.data,
             recommendation=form.recommendation.data, marking=form.marking.data,
+            review_target_days=config["REVIEW_TARGET_WORKING_DAYS"],
             viewer=access.viewer_for(current_user))
-        from ..pdf import builders  # the PDF library is loaded when a PDF is first asked for
-
-        options = builders.PrintOptions(
-            marking=form.marking.data, author=form.prepared_by.data,
-            review_target_days=current_app.config["REVIEW_TARGET_WORKING_DAYS"])
         name = f"audit-pack-{committee['name']}-{form.date_from.data}-to-{form.date_to.data}.pdf"
-        job_id = pack_jobs.start(pack_jobs.folder_for(current_app.config), data, options,
+        job_id = pack_jobs.start(pack_jobs.folder_for(config), order,
                                  owner_user_id=current_user.id, filename=name)
         return redirect(url_for("reports.pack_job", job_id=job_id))
     return render_template("reports/pack.html", form=form)
@@ -191,8 +189,8 @@ def pack_job_file(job_id: str) -> Response:
     """The finished pack, for the account that asked for it while it may still read every
     decision in it (the one access rule, as when it was built)."""
     job = _own_job(job_id)
-    if job["state"] != pack_jobs.READY:
-        abort(404)
+    if job["state"] != pack_jobs.READY or job.get("references") is None:
+        abort(404)  # not built yet, or its decisions are not known: nothing to check it against
     db = get_db()
     ids = [row[0] for row in db.execute(
         "SELECT id FROM decisions WHERE reference IN (SELECT value FROM json_each(?))",
