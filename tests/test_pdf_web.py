@@ -171,15 +171,23 @@ def test_pack_is_built_in_the_background_with_its_progress_shown(as_role, consor
     assert waiting.status_code == 200 and waiting.headers["Refresh"] == "2"
     assert waiting.mimetype == "text/html"
     assert "Building the board audit pack" in html and 'role="status"' in html
-    assert "Waiting for the pack before it to finish" in html
+    # No pack is ahead of it: it only waits for the worker.
+    assert "Starting." in html
     assert "Download the pack" not in html
     assert client.get(asked.location + ".json").get_json() == {
-        "state": "queued", "stage": "Waiting for the pack before it to finish", "pages": 0}
+        "state": "queued", "stage": "Starting", "pages": 0}
     assert client.get(asked.location + "/file").status_code == 404  # not built yet
     assert client.get("/reports/").status_code == 200  # other pages are answered meanwhile
+    # A second pack asked for meanwhile says it waits for the first.
+    second = client.post("/reports/pack", data=PACK_FORM)
+    assert "Waiting for the pack before it to finish." in client.get(second.location).get_data(
+        as_text=True)
+    assert client.get(second.location + ".json").get_json()["stage"] == (
+        "Waiting for the pack before it to finish")
 
     held_worker.set()
     pack_jobs.wait(job_id_of(asked.location), timeout=600)
+    pack_jobs.wait(job_id_of(second.location), timeout=600)
     done = client.get(asked.location)
     html = done.get_data(as_text=True)
     assert "Refresh" not in done.headers

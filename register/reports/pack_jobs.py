@@ -53,6 +53,8 @@ STAGES = {
     READY: "Ready to download",
     FAILED: "The pack could not be built",
 }
+# A queued job with no pack of this process ahead of it is only waiting for the worker to start.
+STARTING = "Starting"
 KEEP_SECONDS = 24 * 60 * 60  # a finished job's files are removed a day later
 JOB_ID = re.compile(r"^[A-Za-z0-9_-]{20,40}$")
 
@@ -219,7 +221,9 @@ def start(folder: Path, order: PackOrder, *, owner_user_id: int, filename: str) 
     _remove_old(folder, now)
     job_id = secrets.token_urlsafe(18)
     job: dict[str, Any] = {
-        "id": job_id, "state": QUEUED, "stage": STAGES[QUEUED], "pages": 0,
+        "id": job_id, "state": QUEUED,
+        # Another pack of this process not yet finished is the one this job waits for.
+        "stage": STAGES[QUEUED] if _finished else STARTING, "pages": 0,
         "owner_user_id": owner_user_id, "filename": filename,
         "references": None,  # not known until the worker has read the register
         "committee": order.committee_name,
