@@ -118,12 +118,20 @@ def test_init_db_is_idempotent(runner, app):
 
 @pytest.fixture
 def serve_calls(monkeypatch):
-    """Stands in for waitress so a test can see whether serving would have started."""
+    """Stands in for waitress so a test can see whether serving would have started (and with
+    which switch interval); puts back the interpreter's settings serving changes."""
+    import gc
+    import sys
+
     import waitress
 
     calls: list[dict] = []
-    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(kw))
-    return calls
+    switching = sys.getswitchinterval()
+    monkeypatch.setattr(waitress, "serve", lambda app, **kw: calls.append(
+        {**kw, "switch_interval": sys.getswitchinterval()}))
+    yield calls
+    sys.setswitchinterval(switching)
+    gc.unfreeze()
 
 
 def test_serve_refuses_while_migrations_are_pending(tmp_path, serve_calls):
@@ -154,7 +162,10 @@ def test_serve_refuses_when_there_is_no_database(tmp_path, serve_calls):
 def test_serve_starts_once_the_database_is_up_to_date(runner, serve_calls):
     result = runner.invoke(args=["serve", "--port", "5830"])
     assert result.exit_code == 0, result.output
-    assert serve_calls == [{"host": "127.0.0.1", "port": 5830, "threads": 8}]
+    # Threads hand the interpreter's lock over every millisecond while serving, so waitress's
+    # reading and sending thread is not kept waiting behind the page threads.
+    assert serve_calls == [{"host": "127.0.0.1", "port": 5830, "threads": 8,
+                            "switch_interval": 0.001}]
 
 
 def test_serve_can_migrate_and_load_the_demo_first_in_one_process(tmp_path, serve_calls):
@@ -170,7 +181,8 @@ def test_serve_can_migrate_and_load_the_demo_first_in_one_process(tmp_path, serv
                                                "--port", "5831"])
     assert again.exit_code == 0, again.output
     assert "up to date" in again.output and "demo data not loaded" in again.output
-    assert serve_calls == [{"host": "127.0.0.1", "port": 5831, "threads": 8}] * 2
+    assert serve_calls == [{"host": "127.0.0.1", "port": 5831, "threads": 8,
+                            "switch_interval": 0.001}] * 2
 
 
 def test_backup_makes_a_checked_copy(runner, app, db, tmp_path):
