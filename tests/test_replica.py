@@ -2,6 +2,8 @@
 drill against a real file replica written by a real Litestream process."""
 from __future__ import annotations
 
+import gc
+import sys
 import time
 
 from register import create_app, replica
@@ -104,7 +106,12 @@ def test_serve_runs_litestream_beside_the_register_while_it_serves(tmp_path, mon
             time.sleep(0.2)
 
     monkeypatch.setattr(waitress, "serve", serving)
-    result = runner.invoke(args=["serve", "--port", "5839"])
+    switching = sys.getswitchinterval()
+    try:
+        result = runner.invoke(args=["serve", "--port", "5839"])
+    finally:  # serving changes the interpreter's settings: put them back for the next tests
+        sys.setswitchinterval(switching)
+        gc.unfreeze()
     assert result.exit_code == 0, result.output
     assert "Replicating to file://" in result.output
     assert (tmp_path / "litestream.log").read_text(encoding="utf-8")
