@@ -558,3 +558,62 @@ def test_a_decision_the_member_may_not_read_is_answered_as_not_found(as_role, co
     assert response.status_code == 200
     assert "There is no decision MOB-2026-0001 that you may read" in response.get_data(
         as_text=True)
+
+
+class _Clock:
+    """Stands in for the clock the server shares with the pack worker."""
+
+    def __init__(self, value: float) -> None:
+        self.value = value
+
+
+def test_a_page_of_a_pack_waits_while_people_are_loading_pages():
+    now = [100.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    # No request for a while: the next page is laid out at once.
+    assert pack_jobs.give_way(_Clock(99.0), sleep=sleep, now=lambda: now[0]) == 0
+    assert slept == []
+    # A request just began: wait until the server has been quiet for a moment...
+    assert pack_jobs.give_way(_Clock(100.0), sleep=sleep, now=lambda: now[0]) == pytest.approx(
+        pack_jobs.GIVE_WAY_QUIET)
+    # ...but under constant use, a page still goes ahead after the longest wait.
+    slept.clear()
+    busy = _Clock(0.0)
+
+    def always_busy(seconds: float) -> None:
+        sleep(seconds)
+        busy.value = now[0]  # another request began meanwhile
+
+    busy.value = now[0]
+    waited = pack_jobs.give_way(busy, sleep=always_busy, now=lambda: now[0])
+    assert waited == pytest.approx(pack_jobs.GIVE_WAY_MOST)
+    assert len(slept) == round(pack_jobs.GIVE_WAY_MOST / pack_jobs.GIVE_WAY_STEP)
+
+
+def test_each_request_tells_the_pack_worker_to_give_way(as_role):
+    client = as_role("secretary")
+    pack_jobs.executor()  # the clock is shared from the first pack on
+    before = time.monotonic()
+    assert client.get("/reports/").status_code == 200
+    assert pack_jobs._server_clock.value >= before
+    # The worker reads the same clock: while requests keep coming, it waits.
+    stop = threading.Event()
+
+    def requests_keep_coming() -> None:
+        while not stop.is_set():
+            pack_jobs.note_request()
+            time.sleep(0.005)
+
+    noting = threading.Thread(target=requests_keep_coming)
+    noting.start()
+    try:
+        waited = pack_jobs.executor().submit(pack_jobs.give_way).result(timeout=600)
+    finally:
+        stop.set()
+        noting.join()
+    assert waited > 0

@@ -126,10 +126,49 @@ def at_lower_priority(work: Callable[[], T]) -> T:
     return outcome["value"]
 
 
-def _worker_started() -> None:
-    """Run in the worker process as it starts: lower its priority where a thread cannot be
-    lowered alone, and send its log (a build that fails logs its traceback) to standard error,
-    as the server's own log goes."""
+# Laying a pack out gives way to people's pages. A lower priority is not enough on its own: on a
+# machine of two CPUs, any layout running beside the server made one page in a hundred take
+# about twice as long, whatever its priority. So the server notes when it last began answering a
+# request, in memory it shares with the worker (`time.monotonic()`, which every process on the
+# machine counts alike), and before each page the layout waits until the server has had no new
+# request for GIVE_WAY_QUIET seconds, but never longer than GIVE_WAY_MOST: under constant use a
+# pack still moves on, a page at a time.
+GIVE_WAY_QUIET = 0.05
+GIVE_WAY_MOST = 0.1
+GIVE_WAY_STEP = 0.01
+# In the server: the shared clock, made with the worker (None until the first pack). In the
+# worker: the server's clock, as handed over when it started.
+_server_clock: Any = None
+
+
+def note_request() -> None:
+    """In the server: a request is being answered (called as each one begins)."""
+    clock = _server_clock
+    if clock is not None:
+        clock.value = time.monotonic()
+
+
+def give_way(clock: Any = None, *, sleep: Callable[[float], None] = time.sleep,
+             now: Callable[[], float] = time.monotonic) -> float:
+    """In the worker, before laying out the next page: wait while the server's last request
+    began less than GIVE_WAY_QUIET seconds ago, for GIVE_WAY_MOST seconds at most. Returns the
+    seconds waited."""
+    clock = _server_clock if clock is None else clock
+    steps = 0
+    if clock is not None:
+        while steps < round(GIVE_WAY_MOST / GIVE_WAY_STEP) \
+                and now() - clock.value < GIVE_WAY_QUIET:
+            sleep(GIVE_WAY_STEP)
+            steps += 1
+    return steps * GIVE_WAY_STEP
+
+
+def _worker_started(clock: Any = None) -> None:
+    """Run in the worker process as it starts: keep the server's clock (see `give_way`), lower
+    its priority where a thread cannot be lowered alone, and send its log (a build that fails
+    logs its traceback) to standard error, as the server's own log goes."""
+    global _server_clock
+    _server_clock = clock
     if not NICE_PER_THREAD:
         _lower_priority()
     logging.basicConfig(level=logging.INFO,
@@ -139,14 +178,17 @@ def _worker_started() -> None:
 def executor() -> ProcessPoolExecutor:
     """The one worker process that builds packs for this process, started on first use, and
     afresh after a worker died."""
-    global _executor
+    global _executor, _server_clock
     with _lock:
         if _executor is None:
             # spawn, never fork: the server has threads, and a forked child would inherit their
             # locks held.
+            context = multiprocessing.get_context("spawn")
+            if _server_clock is None:
+                _server_clock = context.RawValue("d", 0.0)
             _executor = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                initializer=_worker_started)
+                max_workers=1, mp_context=context, initializer=_worker_started,
+                initargs=(_server_clock,))
         return _executor
 
 
@@ -312,6 +354,7 @@ def _build(folder: Path, job: dict[str, Any], order: PackOrder) -> None:
         job["pages"] = pages
         if pages % 5 == 0:  # often enough to watch, rarely enough to cost nothing
             _write_status(folder, job_id, job)
+        give_way()  # people's pages first
 
     try:
         # Read at the normal priority: the read holds the database's read lock, and a reader

@@ -45,6 +45,13 @@ from .forms import PackForm
 
 bp = Blueprint("reports", __name__)
 
+
+@bp.before_app_request
+def _note_request() -> None:
+    """Every request tells a pack being laid out to give way (`pack_jobs.give_way`)."""
+    pack_jobs.note_request()
+
+
 REFRESH_SECONDS = 2  # how often a pack's page reloads itself while the pack is built
 
 
