@@ -42,7 +42,7 @@ bench: dev-venv
 	@$(PY) -m compileall -q register bench >/dev/null || true
 	$(PY) -m bench
 
-## make bench-full: larger sizes, ten times the register and the Companies House file (longer).
+## make bench-full: larger sizes and the Companies House file (longer).
 bench-full: dev-venv
 	@$(PY) -m compileall -q register bench >/dev/null || true
 	$(PY) -m bench --full
