@@ -132,3 +132,47 @@ def test_every_chart_drawing_renders_for_a_ten_year_period():
     for chart in found.charts:
         if not chart.empty:
             assert renderPDF.drawToString(charts.chart_drawing(chart)).startswith(b"%PDF")
+
+
+def _twelve_quarters() -> figure_rules.Chart:
+    facts = figure_rules.FigureFacts(
+        dt.date(2024, 1, 1), dt.date(2026, 12, 31),
+        tuple(figure_rules.DecisionFacts(dt.date(2024, 2, 5) + dt.timedelta(days=90 * (n % 11)),
+                                         "buy", "psr", "urgent_award", False, "decided")
+              for n in range(30)))
+    chart = figure_rules.figures(facts, dt.date(2027, 1, 1)).chart("choice")
+    assert len(chart.categories) == 12
+    return chart
+
+
+def test_twelve_quarters_are_labelled_on_two_lines_without_overlapping():
+    register_fonts()
+    chart = _twelve_quarters()
+    drawing = charts.chart_drawing(chart)
+    bars = next(shape for shape in drawing.contents if hasattr(shape, "categoryAxis"))
+    names = bars.categoryAxis.categoryNames
+    assert names[0] == "Q4\n2023/24" and len(names) == 12
+    room = bars.width / len(names)
+    for name in names:
+        for line in name.split("\n"):
+            assert charts.stringWidth(line, charts.FAMILY, charts.LABEL_SIZE) < room
+    assert renderPDF.drawToString(drawing).startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("room_mm", [60, 95, 110, 130, 160])
+def test_a_figures_heading_is_never_left_at_the_foot_of_a_page(room_mm):
+    """Whatever room is left on the page, a figure's heading goes on the page where its chart
+    and table are (a 12-quarter figure is about 130 mm tall: 90 mm used to be assumed)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.platypus import SimpleDocTemplate, Spacer
+
+    register_fonts()
+    chart = _twelve_quarters()
+    out = BytesIO()
+    document = SimpleDocTemplate(out, pagesize=A4, topMargin=0, bottomMargin=0)
+    story = [Spacer(1, A4[1] - room_mm * charts.mm - 12), *charts.chart_block(chart)]
+    document.build(story)
+    pages = [flat(text) for text in page_texts(out.getvalue())]
+    with_title = [i for i, text in enumerate(pages) if chart.title in text]
+    with_table = [i for i, text in enumerate(pages) if "Q3 2026/27 (October to December" in text]
+    assert with_title and with_title == with_table[:1], (room_mm, with_title, with_table)

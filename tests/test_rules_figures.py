@@ -133,3 +133,26 @@ def test_figures_count_only_the_period():
     (999, False, (1000, 250)), (7, True, (100, 25))])
 def test_value_axis_has_round_numbers(largest, percent, expected):
     assert F.axis_top(largest, percent) == expected
+
+
+def _width(text: str) -> float:
+    return 7.0 * len(text)  # every character 7 wide, for the test
+
+
+def test_category_labels_stay_on_one_line_when_they_fit():
+    assert F.category_labels(["Q1 2025/26", "Q2 2025/26"], 80, _width) == [
+        ("Q1 2025/26",), ("Q2 2025/26",)]
+
+
+def test_category_labels_go_on_two_lines_when_they_would_overlap():
+    # "Q4 2023/24" is 70 wide; "2023/24" is 49: each quarter has 55.
+    assert F.category_labels(["Q4 2023/24", "Q1 2024/25"], 55, _width) == [
+        ("Q4", "2023/24"), ("Q1", "2024/25")]
+
+
+def test_category_labels_thin_out_when_even_two_lines_would_overlap():
+    quarters = [f"Q{q} 20{y}/{y + 1}" for y in range(20, 25) for q in (1, 2, 3, 4)]
+    labels = F.category_labels(quarters, 20, _width)  # 49 wide in 20: every third
+    assert labels[0] == ("Q1", "2020/21") and labels[3] == ("Q4", "2020/21")
+    assert all(label == ("",) for i, label in enumerate(labels) if i % 3)
+    assert len(labels) == len(quarters)

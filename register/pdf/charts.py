@@ -14,9 +14,10 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak, Spacer
 
-from ..rules.figures import Chart, FigureFacts, Figures, axis_top, figures
+from ..rules.figures import Chart, FigureFacts, Figures, axis_top, category_labels, figures
 from ..rules.working_days import OVERDUE_AFTER_WORKING_DAYS
 from ..timeutil import UK
 from . import flowables as fl
@@ -57,10 +58,14 @@ def _bars(bar_chart: Any, chart: Chart) -> None:
     bar_chart.barLabels.fillColor = INK
     bar_chart.categoryAxis.categoryNames = list(chart.categories)
     bar_chart.categoryAxis.labels.fontName = FAMILY
-    bar_chart.categoryAxis.labels.fontSize = 7.5
+    bar_chart.categoryAxis.labels.fontSize = LABEL_SIZE
     bar_chart.categoryAxis.strokeColor = INK
     bar_chart.groupSpacing = 6
     _value_axis(bar_chart.valueAxis, chart)
+
+
+LABEL_SIZE = 7.5
+LABEL_GAP = 4  # points between two quarters' labels
 
 
 def chart_drawing(chart: Chart, width: float = WIDTH) -> Drawing:
@@ -79,13 +84,21 @@ def chart_drawing(chart: Chart, width: float = WIDTH) -> Drawing:
         bar_chart.categoryAxis.labels.boxAnchor = "e"
         bar_chart.categoryAxis.labels.dx = -4
     else:
-        height = 120 + legend_h
+        labels = category_labels(
+            chart.categories, (width - 36) / max(1, len(chart.categories)),
+            lambda text: stringWidth(text, FAMILY, LABEL_SIZE) + LABEL_GAP)
+        lines = max((len(label) for label in labels), default=1)
+        below = 18 + (lines - 1) * (LABEL_SIZE + 1.5)  # room for the labels' lines
+        height = 120 + legend_h + (below - 18)
         drawing = Drawing(width, height)
         bar_chart = VerticalBarChart()
-        bar_chart.x, bar_chart.y = 26, 18
-        bar_chart.width, bar_chart.height = width - 36, height - 30 - legend_h
+        bar_chart.x, bar_chart.y = 26, below
+        bar_chart.width, bar_chart.height = width - 36, height - below - 12 - legend_h
         bar_chart.barLabels.dy, bar_chart.barLabels.boxAnchor = 3, "s"
         _bars(bar_chart, chart)
+        bar_chart.categoryAxis.categoryNames = ["\n".join(label) for label in labels]
+        bar_chart.categoryAxis.labels.leading = LABEL_SIZE + 1.5
+        bar_chart.categoryAxis.labels.textAnchor = "middle"  # each line under its bars
     drawing.add(bar_chart)
     if legend_h:
         legend = Legend()
@@ -121,9 +134,13 @@ def chart_block(chart: Chart) -> list[Flowable]:
     if chart.notes:
         parts += [Spacer(1, 2 * mm), fl.para(". ".join(chart.notes) + ".", "Body")]
     # The heading stays in the story itself (not inside KeepTogether), where the contents page
-    # looks for its sections; it keeps with the figure that follows it.
-    return [CondPageBreak(90 * mm), fl.heading(chart.title, 1), KeepTogether(parts),
-            Spacer(1, 4 * mm)]
+    # looks for its sections; it keeps with the figure that follows it: a new page begins
+    # unless the heading and the whole figure fit on this one (a figure taller than a page
+    # starts a page of its own and runs on).
+    heading = fl.heading(chart.title, 1)
+    needed = sum(f.wrap(WIDTH, 297 * mm)[1] + f.getSpaceBefore() + f.getSpaceAfter()
+                 for f in (heading, *parts))
+    return [CondPageBreak(needed + 2 * mm), heading, KeepTogether(parts), Spacer(1, 4 * mm)]
 
 
 def pack_figures(pack: dict[str, Any],

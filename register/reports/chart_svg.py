@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..rules.figures import Chart, axis_top
+from ..rules.figures import Chart, axis_top, category_labels
 
 WIDTH = 720
 CHAR_WIDTH = 6.8  # a 13px Arial character, on average, for the room a label needs
+LABEL_GAP = 6  # pixels between two quarters' labels
 # NHS identity colours, each at least 3:1 against white (graphics contrast).
 COLOURS = ("#005eb8", "#007f3b", "#ae2573", "#425563", "#330072")
 
@@ -49,12 +50,17 @@ class Tick:
 
 @dataclass(frozen=True)
 class Label:
-    """A category's name beside its bars."""
+    """A category's name beside its bars (under them, perhaps on two lines)."""
 
     x: float
     y: float
     text: str
     anchor: str
+    lines: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not self.lines:
+            object.__setattr__(self, "lines", (self.text,))
 
 
 @dataclass(frozen=True)
@@ -112,9 +118,12 @@ def _vertical(chart: Chart, legend: tuple[Legend, ...]) -> SvgChart:
     bar_w = min(56.0, group * 0.7 / max(1, len(chart.series)))
     inner = bar_w * len(chart.series)
     bars, labels = [], []
+    names = category_labels(chart.categories, group,
+                            lambda text: len(text) * CHAR_WIDTH + LABEL_GAP)
     for i, category in enumerate(chart.categories):
         x0 = left + i * group + (group - inner) / 2
-        labels.append(Label(left + (i + 0.5) * group, base + 18, category, "middle"))
+        labels.append(Label(left + (i + 0.5) * group, base + 18, " ".join(names[i]).strip(),
+                            "middle", names[i]))
         for j, series in enumerate(chart.series):
             value = series.values[i]
             h = value / top * plot_h

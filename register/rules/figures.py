@@ -15,7 +15,7 @@ import datetime as dt
 import math
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from .decisions import PROCESSES, process_label
@@ -208,6 +208,21 @@ def axis_top(largest: float, percent: bool = False) -> tuple[float, float]:
         step = math.ceil(step)
     return math.ceil(largest / step) * step, step
 
+
+def category_labels(categories: Sequence[str], room: float, width: Callable[[str], float]
+                    ) -> list[tuple[str, ...]]:
+    """The labels under a chart's vertical bars, as lines, when each category has `room` (and a
+    line of text is `width` wide, both in the drawing's units, the gap between labels
+    included): each on one line when they all fit side by side; else on two ("Q4" over
+    "2023/24"); and when even those do not fit, only every so many of them, the first included
+    (the table under the chart names every one). The page's chart and the printed one both
+    use it, so they label alike."""
+    if all(width(label) <= room for label in categories):
+        return [(label,) for label in categories]
+    stacked = [tuple(label.split(" ", 1)) for label in categories]
+    widest = max((width(line) for lines in stacked for line in lines), default=0.0)
+    every = max(1, math.ceil(widest / room)) if room > 0 else len(stacked) or 1
+    return [lines if index % every == 0 else ("",) for index, lines in enumerate(stacked)]
 
 
 # ---- the figures --------------------------------------------------------------------------------
