@@ -16,6 +16,7 @@ from register import audit, timeutil
 from register.db import connect
 from register.decisions import access, flagging, lifecycle
 from register.reviews import queries
+from register.rules.rulings import RULINGS
 from register.rules.workflow import NOT_SIGNED_OFF
 from register.timeutil import today_uk
 
@@ -299,6 +300,12 @@ def test_a_changed_ruling_must_be_confirmed_against_the_new_statement(db, world,
     data["statement_digest"] = hidden(response, "statement_digest")
     assert lead.post(f"/reviews/{ref}", data=data).status_code == 302
     assert queries.ruling_for(db, decision, world.gp2) == "no_vote"
+    # The record says, in words, what was proposed instead (it is printed in the audit PDFs).
+    proposed, reason = db.execute(
+        "SELECT proposed_ruling, reason FROM decision_rulings WHERE decision_id = ?"
+        " AND person_id = ?", [decision, world.gp2]).fetchone()
+    assert reason.startswith(f"Changed from the proposal, “{RULINGS[proposed]}”: ")
+    assert f"({proposed})" not in reason
 
 
 def test_wrong_password_is_refused_and_audited(db, world, lead):

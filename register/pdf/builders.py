@@ -256,7 +256,7 @@ def build_annual_summary(summary: AnnualSummary, organisation: str,
                  if a.contract_start or a.contract_end else "Term not recorded"),
               "\n".join(c.text for c in a.conflicts) or "None noted"]
              for a in summary.awards],
-            [w * 0.26, w * 0.24, w * 0.18, w * 0.32], small=True))
+            [w * 0.22, w * 0.2, w * 0.16, w * 0.42], small=True))
     else:
         story.append(fl.para("No decision was taken under the regime in the year."))
     if summary.excluded:

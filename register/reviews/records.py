@@ -13,6 +13,7 @@ from sqlite_utils import Database
 
 from .. import audit
 from ..interests import linking
+from ..rules.rulings import RULINGS
 from ..timeutil import utcnow_iso
 from . import queries
 
@@ -54,7 +55,8 @@ def save_rulings(db: Database, review: queries.Review, selections: dict[int, dic
         values = {
             "ruling": chosen["ruling"],
             "reason": person["proposal_reason"] if chosen["ruling"] == person["proposal"] else
-            f"Changed from the proposal ({person['proposal']}): {person['proposal_reason']}",
+            f"Changed from the proposal, “{RULINGS.get(person['proposal'], person['proposal'])}"
+            f"”: {person['proposal_reason']}",
             "proposed_ruling": person["proposal"],
             "is_exception": int(bool(chosen.get("is_exception"))),
             "exception_reason": chosen.get("exception_reason", "") if chosen.get("is_exception")
