@@ -51,7 +51,7 @@ def test_every_section_is_printed(db, consortium):
                      "ab" * 32, "6 March 2026, 15:30 GMT", "Outcome and attendance",
                      "3 for, 0 against, 0 abstaining", "Breaches",
                      "Stayed in the room for the item", "Audit events for this decision",
-                     "submit", "Checking this record", "flask --app register verify-audit"):
+                     "Submitted", "Checking this record", "flask --app register verify-audit"):
         assert expected in text, expected
 
 
@@ -248,3 +248,13 @@ def test_contract_modifications_are_printed(db, consortium):
                      "Notice due by 1 October 2026",
                      "At award: £100,000.00, ending 31 May 2029. Now: £130,000.00"):
         assert expected in text, expected
+
+
+def test_the_audit_events_are_in_the_words_of_the_decisions_page(db, consortium):
+    """The printed events say what the page's history says: actions and fields in words, not
+    the register's internal names."""
+    text = flat(" ".join(page_texts(record_pdf(db))))
+    events = text.split("Audit events for this decision", 1)[1].split("Checking this record")[0]
+    assert "Started" in events and "Submitted" in events
+    for internal in ("author_user_id", "created_at", "flags_changed", "committee_id", "submit "):
+        assert internal not in events, internal

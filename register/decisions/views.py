@@ -54,6 +54,7 @@ from .forms import (
     section_formdata,
     without_fields,
 )
+from .history_words import MODIFICATION_ACTIONS, action_words, fields_in_words
 from .queries import EDITABLE_STATUSES, STALE_MESSAGE
 
 bp = Blueprint("decisions", __name__, url_prefix="/decisions")
@@ -61,39 +62,6 @@ bp = Blueprint("decisions", __name__, url_prefix="/decisions")
 SEVERITY_COLOURS = {"conflict": "red", "breach": "orange", "possible": "yellow", "context": "grey"}
 SEVERITY_WORDS = {"conflict": "Conflict", "breach": "Breach", "possible": "Possible conflict",
                   "context": "For context"}
-
-HISTORY_ACTIONS = {"create": "Started", "update": "Changed", "submit": "Submitted",
-                   "flags_changed": "Conflict flags recalculated",
-                   "flags_moved_status": "Conflict flags changed its status",
-                   "rulings": "Rulings recorded", "escalate": "Escalation recorded",
-                   "sign_off": "Conflicts signed off", "sign_off_voided": "Sign-off voided",
-                   "record_outcome": "Outcome recorded", "publish": "Published",
-                   "return": "Returned for more information", "withdraw": "Withdrawn",
-                   "ratify": "Chair's action ratified", "imported": "Imported",
-                   "content_baseline": "Content recorded when the audit trail became keyed",
-                   "representation_recorded": "Representation received",
-                   "representation_answered": "Representation answered"}
-# The contract's modifications are events of their own records, shown in the decision's history.
-MODIFICATION_ACTIONS = {"create": "Contract modification recorded",
-                        "update": "Notice of the contract modification recorded"}
-HISTORY_FIELDS = {
-    "title": "title", "description": "description", "choice": "make or buy",
-    "contract_kind": "existing or new contract", "regime": "regime", "process": "process",
-    "total_value_pence": "total value", "annual_value_pence": "annual value",
-    "contract_start": "contract start", "contract_end": "contract end",
-    "clinical_lead_id": "clinical lead", "contract_manager_id": "contract manager",
-    "meeting_date": "meeting date", "decision_process": "decision-making process",
-    "offered_to_all_member_practices": "offered to all member practices",
-    "awarded_provider_id": "provider awarded", "justification": "justification",
-    "comments": "comments", "participants": "people taking part",
-    "providers": "proposed providers", "options": "options considered",
-    "criteria": "key criteria", "route_reasons": "why the route was chosen",
-    "selection_criteria": "basic selection criteria", "exclusions": "exclusions",
-    "score_out_of": "scoring scale", "scores": "providers' scores", "status": "status",
-    "submitted_at": "submitted",
-    "flags": "conflict flags", "reference": "reference", "committee_id": "committee",
-}
-
 
 @bp.context_processor
 def decision_helpers() -> dict[str, Any]:
@@ -232,8 +200,7 @@ def _history(decision_id: int) -> list[dict[str, Any]]:
         reason = changes.get("reason")
         event["note"] = reason if event["action"] == "return" and isinstance(reason, str) else ""
         if event["action"] == "update":
-            event["fields"] = [HISTORY_FIELDS.get(key, key.replace("_", " ")) for key in changes
-                               if key not in ("created_at", "author_user_id", "version", "id")]
+            event["fields"] = fields_in_words(changes)
         status = changes.get("status")
         if event["action"] != "create" and isinstance(status, list) and len(status) == 2:
             event["now"] = queries.status_label(status[1])[0]
@@ -254,7 +221,7 @@ def _history_label(event: dict[str, Any]) -> str:
             kind, str) else "Notice recorded"
         on = changes.get("published_on")
         return f"{label} (published {_long_date(on)})" if isinstance(on, str) and on else label
-    return HISTORY_ACTIONS.get(event["action"], event["action"].replace("_", " ").capitalize())
+    return action_words(event["action"])
 
 
 def _long_date(text: str) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from .. import audit
-from ..decisions import access, chains, serialise
+from ..decisions import access, chains, history_words, serialise
 from ..decisions import record as record_model
 from ..decisions.record import iso
 from ..interests import history as interest_history
@@ -192,14 +192,15 @@ def chain_svg(db: Database, rec: record_model.DecisionRecord) -> str | None:
     return diagram.svg if diagram else None
 
 
-def _fields_changed(changes: str) -> str:
+def _fields_changed(action: str, changes: str) -> str:
+    """The fields an event changed, in the words the decision's page uses (a decision's
+    creation names none: it sets them all)."""
+    if action == "create":
+        return ""
     try:
-        data = json.loads(changes)
+        names = history_words.fields_in_words(json.loads(changes))
     except ValueError:
         return ""
-    if not isinstance(data, dict):
-        return ""
-    names = sorted(data)
     return ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
 
 
@@ -326,8 +327,8 @@ def printed_record(rec: record_model.DecisionRecord,
                      for b in rec.breaches],
         "modifications": printed_modifications(rec),
         "events": [{"seq": e["seq"], "at_text": _when(e["at"]), "actor": e["actor"],
-                    "action": e["action"].replace("_", " "),
-                    "fields": _fields_changed(e["changes"])} for e in events],
+                    "action": history_words.action_words(e["action"]),
+                    "fields": _fields_changed(e["action"], e["changes"])} for e in events],
     }
 
 
