@@ -10,7 +10,7 @@ from register import audit, create_app
 from register.config import choose_journal_mode
 from register.db import connect, migrate
 
-from .conftest import add_user, sign_in
+from .conftest import add_committee, add_user, sign_in
 
 
 def test_config_layers(tmp_path, monkeypatch):
@@ -423,3 +423,19 @@ def test_starting_the_app_loads_no_pdf_library(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           check=True, cwd=str(Path(__file__).resolve().parent.parent))
     assert done.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("path", "role"), [
+    ("/gifts/declare", "admin"), ("/breaches/new", "governance"),
+    ("/campaigns/new", "governance"), ("/decisions/new", "secretary"),
+    ("/interests/declare", "admin")])
+def test_a_form_with_errors_says_error_once_in_the_title(as_role, db, path, role):
+    """A page whose form has errors begins its title with "Error: " once, whether the page or
+    the layout adds it."""
+    add_committee(db)
+    client = as_role(role)
+    response = client.post(path, data={})
+    html = response.get_data(as_text=True)
+    title = html.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert response.status_code == 200 and title.startswith("Error: "), (path, title)
+    assert "Error: Error:" not in title, (path, title)
