@@ -1120,3 +1120,15 @@ def m035_search_index_on_text_changes(db: Database) -> None:
               INSERT INTO "{table}_fts" (rowid, {quoted}) VALUES (new.rowid, {new});
             END;
         """)
+
+
+@migrations()
+def m036_participations_by_person(db: Database) -> None:
+    """The decisions a person takes part in, read from the index alone: a file of new interests
+    asks this of thousands of people at once, and the index on the person alone sent every
+    answer to the table for its decision."""
+    db.executescript("""
+        CREATE INDEX IF NOT EXISTS decision_participants_person_decision
+            ON decision_participants(person_id, decision_id);
+        DROP INDEX IF EXISTS decision_participants_person;
+    """)

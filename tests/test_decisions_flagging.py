@@ -170,3 +170,22 @@ def test_a_practice_joining_a_group_three_levels_below_the_provider_flags_at_onc
     assert "PROVIDER_OWNED_BY_MEMBERS" not in rules_for(flagging.current_flags(db, decision))
     organisation_queries.add_link(db, cluster, practice, None, None, "test")
     assert "PROVIDER_OWNED_BY_MEMBERS" in rules_for(flagging.current_flags(db, decision))
+
+
+def test_interests_are_found_whatever_the_size_of_the_ids(db):
+    """The interests read for a decision travel as (person, organisation) numbers where the ids
+    fit and as pairs where they do not; both find the same interest."""
+    small = add_organisation(db, "Riverside Surgery", ods_code="Y90001", is_member_practice=1)
+    large = add_organisation(db, "Hill Surgery", ods_code="Y90002", is_member_practice=1,
+                             id=2**40)
+    committee = add_committee(db)
+    for provider in (small, large):
+        lay = add_person(db, f"Tom Reed {provider}", email=f"tom.{provider}@example.nhs.uk")
+        decision = add_decision(db, committee, providers=(provider,),
+                                participants=((lay, "voting"),))
+        assert rules_for(flagging.current_flags(db, decision), lay) == set()
+        add_interest(db, lay, organisation_id=provider, organisation_name="",
+                     date_from="2025-01-01", declared_on="2025-01-05")
+        assert rules_for(flagging.current_flags(db, decision), lay) == {"DIRECT_INTEREST"}
+        sql, _numbers = flagging._pairs_query({lay: {provider}}, [lay])
+        assert sql == (flagging._PAIRS_SQL if provider == small else flagging._WIDE_PAIRS_SQL)

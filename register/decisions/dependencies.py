@@ -156,11 +156,19 @@ def affected_by_new_interests(db: Database,
             below[organisation_id] = frozenset(seen)
         return below[organisation_id]
 
+    # Each decision's reach is its participants' home practices and everything at or below its
+    # providers; it is asked about the few new organisations of its people rather than built.
     for decision_id in candidates:
-        reach = set(homes_of.get(decision_id, ()))
-        for provider in providers_of.get(decision_id, ()):
-            reach |= at_or_below(provider)
-        if reach and any(not linked[person].isdisjoint(reach)
-                         for person in asking[decision_id]):
+        wanted: set[int] = set()
+        for person in asking[decision_id]:
+            wanted |= linked[person]
+        if not wanted:
+            continue
+        homes = homes_of.get(decision_id)
+        if homes and not wanted.isdisjoint(homes):
+            found.add(decision_id)
+            continue
+        if any(not wanted.isdisjoint(at_or_below(provider))
+               for provider in providers_of.get(decision_id, ())):
             found.add(decision_id)
     return found
