@@ -269,8 +269,13 @@ def test_items_not_ruled_on_need_the_governance_lead_before_the_meeting(db, worl
     assert "No ruling yet on Dr Asha Patel" in cover and "No ruling yet on Dr Niamh O'Connor" in \
         cover
     assert "Needs the governance lead's ruling before the meeting" in pages[2]
-    page = text(secretary.get(f"/meetings/{agenda.meeting}/briefing"))
-    assert "Item 2: Community anticoagulation service : No ruling yet on Dr Asha Patel" in page
+    response = secretary.get(f"/meetings/{agenda.meeting}/briefing")
+    page = text(response)
+    # Each item, then what it needs as a list of its own (as the PDF prints it).
+    listed = response.get_data(as_text=True)
+    listed = listed[listed.index('id="needs-governance"'):listed.index("</ul>\n  </li>")]
+    assert "Item 2: Community anticoagulation service</a>" in listed
+    assert "<li>No ruling yet on Dr Asha Patel</li>" in listed
     assert "Not known until every conflicted person has a ruling" in page
 
 
@@ -283,8 +288,8 @@ def test_a_signed_off_item_needs_nothing_more_before_the_meeting(db, world, lead
     assert "Nothing: every conflicted person has a ruling and every item can be taken as " \
            "briefed." in pages[0]
     assert "Needs the governance lead" not in pages[2]
-    assert "Nothing: every conflicted person has a ruling." in text(
-        secretary.get(f"/meetings/{agenda.meeting}/briefing"))
+    assert "Nothing: every conflicted person has a ruling and every item can be taken as " \
+           "briefed." in text(secretary.get(f"/meetings/{agenda.meeting}/briefing"))
 
 
 def test_a_meeting_with_no_items_says_so_in_the_page_the_pdf_and_the_minutes(db, world,
