@@ -140,6 +140,9 @@ def test_the_independent_reviewer_signs_off_when_the_only_lead_votes(db, world, 
     assert ("You cannot sign off a decision you took part in. No governance lead can review this: "
             "Hugh Pemberton, the only governance lead, takes part in it, so it goes to Audit "
             "Chair, the Primary Care Committee's independent reviewer.") in text(page)
+    # Once, and without sending them to a governance lead who cannot review it.
+    assert "reviewer.." not in text(page)
+    assert "Another governance lead must review this decision" not in text(page)
     # The queue says who must review it.
     queue = text(voting_lead.get("/reviews/"))
     assert "Independent reviewer Audit Chair" in queue
