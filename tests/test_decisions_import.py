@@ -527,8 +527,7 @@ def test_a_new_meeting_gets_the_start_time_and_place_of_its_first_row(db, known)
 
 @pytest.mark.parametrize("over, message", [
     ({"meeting_starts_at": "half ten"},
-     "meeting_starts_at: the start time must be a 24-hour time in hours and minutes, like 09:30 "
-     "or 14:05"),
+     "meeting_starts_at: the start time must be a time of day, like 09:30, 14:05 or 2:05pm"),
     ({"meeting_starts_at": "14:00"},
      "meeting_starts_at: the Primary Care Committee meeting on 10 March 2026 already starts at "
      "10:00 in the register; an import does not change a meeting"),

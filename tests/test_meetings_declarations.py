@@ -107,8 +107,8 @@ BAD_DEPARTURES = [
                           "started at 10:00, so the item had not started"),
     ({"left_at": "10:40", "returned_at": "10:20"},
      "The time Dr Asha Patel came back (10:20) must be after the time they left (10:40)"),
-    ({"left_at": "ten forty"}, "Enter the time Dr Asha Patel left the room as a 24-hour time, "
-                               "like 14:30"),
+    ({"left_at": "ten forty"}, "Enter the time Dr Asha Patel left the room as a time of day, "
+                               "like 14:30 or 2:30pm"),
     ({"returned_at": "11:00"}, "Enter the time Dr Asha Patel left the room, like 14:30"),
     ({"left_at": "12:30"}, "Dr Asha Patel cannot have left at 12:30: the meeting ended at 12:00"),
 ]

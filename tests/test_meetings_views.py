@@ -203,15 +203,25 @@ def test_creating_a_meeting_by_hand_is_audited(db, world, as_role):
 
 BAD_MEETINGS = [
     ({"starts_at": ""}, "Enter the start time, like 10:00"),
-    ({"starts_at": "10am"}, "The start time must be a 24-hour time in hours and minutes, like "
-                            "09:30 or 14:05"),
-    ({"ends_at": "25:00"}, "The end time must be a 24-hour time"),
+    ({"starts_at": "10 o'clock"}, "The start time must be a time of day, like 09:30, 14:05 or "
+                                  "2:05pm"),
+    ({"ends_at": "25:00"}, "The end time must be a time of day"),
     ({"ends_at": "09:00"}, "The end time must be after the start time (10:00)"),
     ({"link": "http://meet.example.nhs.uk"}, "Enter the video call link as a web address "
                                              "starting with https://"),
     ({"meeting_date-day": "31", "meeting_date-month": "2"}, "real date"),
     ({"committee_id": ""}, "Choose the committee that meets"),
 ]
+
+
+def test_times_typed_the_twelve_hour_way_are_kept_as_24_hour_times(db, world, as_role):
+    client = as_role("secretary")
+    response = client.post("/meetings/new", data=meeting_form(
+        world.committee, starts_at="9.30am", ends_at="12:15 pm"))
+    assert response.status_code == 302
+    meeting = queries.load_meeting(db, int(response.headers["Location"].rsplit("/", 1)[1]))
+    assert (meeting.starts_at, meeting.ends_at) == ("09:30", "12:15")
+    assert "09:30 to 12:15" in text(client.get(f"/meetings/{meeting.id}"))
 
 
 @pytest.mark.parametrize("change, message", BAD_MEETINGS)

@@ -49,9 +49,14 @@ def nothing_written(db, ready) -> None:
 
 @pytest.mark.parametrize("typed, expected", [
     ("10:40", dt.time(10, 40)), ("9:05", dt.time(9, 5)), (" 14.30 ", dt.time(14, 30)),
-    ("24:00", None), ("10:60", None), ("1040", None), ("ten past ten", None), ("", None),
+    ("1040", dt.time(10, 40)), ("0905", dt.time(9, 5)),
+    ("2pm", dt.time(14, 0)), ("2:30 PM", dt.time(14, 30)), ("9.15a.m.", dt.time(9, 15)),
+    ("10:40am", dt.time(10, 40)), ("12pm", dt.time(12, 0)), ("12:10am", dt.time(0, 10)),
+    ("Noon", dt.time(12, 0)), ("midnight", dt.time(0, 0)),
+    ("24:00", None), ("10:60", None), ("13pm", None), ("0am", None), ("2:60pm", None),
+    ("940", None), ("10400", None), ("ten past ten", None), ("", None),
 ])
-def test_a_time_of_day_is_read_in_24_hours(typed, expected):
+def test_a_time_of_day_is_read_in_24_or_12_hours(typed, expected):
     assert departures.parse_time_of_day(typed) == expected
 
 
@@ -80,7 +85,7 @@ def test_the_form_offers_a_departure_per_person_and_refused_proxy_rows(db, world
 
 @pytest.mark.parametrize("typed, field, message", [
     ({"left_at": "25:10", "left_stage": "discussion"}, "left_at",
-     "Enter the time Dr Asha Patel left the room as a 24-hour time, like 14:30"),
+     "Enter the time Dr Asha Patel left the room as a time of day, like 14:30 or 2:30pm"),
     ({"left_at": "", "left_stage": "discussion"}, "left_at",
      "Enter the time Dr Asha Patel left the room, like 14:30"),
     ({"left_at": "10:40"}, "left_stage",
@@ -90,7 +95,8 @@ def test_the_form_offers_a_departure_per_person_and_refused_proxy_rows(db, world
     ({"left_at": "10:40", "left_stage": "discussion", "returned_at": "10:40"}, "returned_at",
      "The time Dr Asha Patel came back (10:40) must be after the time they left (10:40)"),
     ({"left_at": "10:40", "left_stage": "discussion", "returned_at": "half eleven"},
-     "returned_at", "Enter the time Dr Asha Patel came back into the room as a 24-hour time"),
+     "returned_at", "Enter the time Dr Asha Patel came back into the room as a time of day, "
+                    "like 15:10 or 3:10pm"),
 ])
 def test_a_bad_departure_is_refused_on_its_field_keeping_what_was_typed(db, world, ready, typed,
                                                                         field, message):

@@ -10,8 +10,9 @@ from register.rules import meetings as rules
 @pytest.mark.parametrize("typed, expected", [
     ("", (None, None)), ("9:05", ("09:05", None)), ("10.40", ("10:40", None)),
     (" 14:30 ", ("14:30", None)),
-    ("24:00", (None, "must be a 24-hour time in hours and minutes, like 09:30 or 14:05")),
-    ("ten", (None, "must be a 24-hour time in hours and minutes, like 09:30 or 14:05")),
+    ("2pm", ("14:00", None)), ("9:30 am", ("09:30", None)),
+    ("24:00", (None, "must be a time of day, like 09:30, 14:05 or 2:05pm")),
+    ("ten", (None, "must be a time of day, like 09:30, 14:05 or 2:05pm")),
 ])
 def test_parse_time(typed, expected):
     assert rules.parse_time(typed) == expected

@@ -98,7 +98,7 @@ DECISIONS_FORMAT = Format(
         Column("committee", True, "The name of the committee that decided. It must already be "
                "in the register.", csvrows.NAME_LIMIT),
         Column("meeting_date", True, "The date of the meeting: YYYY-MM-DD or DD/MM/YYYY."),
-        Column("meeting_starts_at", False, "The meeting's start time, 24-hour, like 10:00. Set "
+        Column("meeting_starts_at", False, "The meeting's start time, like 10:00 or 10am. Set "
                "on a meeting the import creates; for a meeting already in the register it must "
                "be blank or that meeting's start time."),
         Column("meeting_place", False, "Where the meeting is held, like 'Board room, Riverside "

@@ -1,7 +1,7 @@
 """Who left the room for the item, and when: the checks and the words, data in, words out.
 
 The secretary records, with the outcome, that a person left the room for the item at a time of
-day on the meeting date (24-hour, UK time), whether they left before the discussion or only
+day on the meeting date (UK time), whether they left before the discussion or only
 before the vote, and optionally when they came back in, which must be after they left. Someone
 who left before the vote cannot also have voted, nor be ticked as present for the vote.
 
@@ -25,17 +25,35 @@ STAGES = {
 # The stage in the middle of a sentence: "left at 10:40, before the discussion".
 STAGE_WORDS = {"discussion": "before the discussion", "vote": "before the vote"}
 
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})$")
+# A time as people type it: 24-hour ('14:30', '9:05', '14.30', '1430') or 12-hour ('2pm',
+# '2:30pm', '9.15 a.m.'), and 'noon', 'midday' or 'midnight'.
+_TIME_24 = re.compile(r"^(\d{1,2})[:.](\d{2})$|^(\d{2})(\d{2})$")
+_TIME_12 = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s*m\.?$")
+_TIME_WORDS = {"noon": dt.time(12, 0), "midday": dt.time(12, 0), "midnight": dt.time(0, 0),
+               "12 noon": dt.time(12, 0), "12 midday": dt.time(12, 0),
+               "12 midnight": dt.time(0, 0)}
 
 
 def parse_time_of_day(text: str | None) -> dt.time | None:
-    """A 24-hour time of day typed as '14:30' (or '9:05', '14.30'); None if it is not one."""
-    found = _TIME.match((text or "").strip())
+    """A time of day typed 24-hour ('14:30', '9:05', '14.30', '1430') or 12-hour ('2pm',
+    '2:30 pm', '9.15a.m.', 'noon'); None if it is not one."""
+    value = " ".join((text or "").split()).casefold()
+    if value in _TIME_WORDS:
+        return _TIME_WORDS[value]
+    found = _TIME_24.match(value)
+    if found:
+        hour, minute = (int(found.group(1)), int(found.group(2))) if found.group(1) else \
+            (int(found.group(3)), int(found.group(4)))
+        if hour > 23 or minute > 59:
+            return None
+        return dt.time(hour, minute)
+    found = _TIME_12.match(value)
     if not found:
         return None
-    hour, minute = int(found.group(1)), int(found.group(2))
-    if hour > 23 or minute > 59:
+    hour, minute = int(found.group(1)), int(found.group(2) or 0)
+    if not 1 <= hour <= 12 or minute > 59:
         return None
+    hour = hour % 12 + (12 if found.group(3) == "p" else 0)
     return dt.time(hour, minute)
 
 
@@ -87,12 +105,13 @@ def departure_problems(name: str, left_text: str | None, stage: str | None,
     if not left_text:
         left_problem = f"Enter the time {name} left the room, like 14:30"
     elif left is None:
-        left_problem = f"Enter the time {name} left the room as a 24-hour time, like 14:30"
+        left_problem = (f"Enter the time {name} left the room as a time of day, like 14:30 "
+                        f"or 2:30pm")
     if stage not in STAGES:
         stage_problem = (f"Select whether {name} left before the discussion or before the vote")
     if returned_text and returned is None:
-        returned_problem = (f"Enter the time {name} came back into the room as a 24-hour time, "
-                            f"like 15:10")
+        returned_problem = (f"Enter the time {name} came back into the room as a time of day, "
+                            f"like 15:10 or 3:10pm")
     elif left is not None and returned is not None and returned <= left:
         returned_problem = (f"The time {name} came back ({time_text(returned)}) must be after "
                             f"the time they left ({time_text(left)})")

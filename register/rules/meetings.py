@@ -19,14 +19,15 @@ SETTLED = ("decided", "published", "withdrawn")
 
 
 def parse_time(text: str | None) -> tuple[str | None, str | None]:
-    """A time typed as 'HH:MM' (24-hour; '9:30' and '09.30' too, as the outcome form takes
-    them) as 'HH:MM', and the problem with it, if any. Empty text is no time and no problem."""
+    """A time typed as the outcome form takes it (24-hour, like '14:30', '9:30', '09.30' or
+    '1430', or 12-hour, like '2pm' or '2:30pm') as 'HH:MM', and the problem with it, if any.
+    Empty text is no time and no problem."""
     value = (text or "").strip()
     if not value:
         return None, None
     parsed = parse_time_of_day(value)
     if parsed is None:
-        return None, "must be a 24-hour time in hours and minutes, like 09:30 or 14:05"
+        return None, "must be a time of day, like 09:30, 14:05 or 2:05pm"
     return time_text(parsed), None
 
 

@@ -32,7 +32,7 @@ def test_preparing_a_meeting(page, live_app):
     click_through(page, "button:has-text('Save the meeting')")
     assert page.title().startswith("Error: ")
     assert page.locator(".nhsuk-error-summary").get_by_text(
-        "The start time must be a 24-hour time").is_visible()
+        "The start time must be a time of day").is_visible()
     assert page.input_value("#place") == "Committee room 2, Northvale House"
     assert axe_violations(page) == []
     page.fill("#starts_at", "09:30")

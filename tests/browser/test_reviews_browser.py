@@ -161,7 +161,7 @@ def test_secretary_submits_lead_rules_and_signs_off_secretary_records_outcome(pa
     # She left before the discussion (typed in the wrong shape first), and the chair refused her
     # offer to hand her vote to Rajesh Kapoor: the reason comes from the rules.
     page.get_by_text("Dr Niamh O'Connor left the room for the item").click()
-    page.fill(f"#left_at_{oconnor}", "2.20pm")
+    page.fill(f"#left_at_{oconnor}", "2.70pm")
     page.locator(f"input[name='left_stage_{oconnor}'][value='discussion']").check()
     page.get_by_text("Record a proxy vote the chair refused").click()
     page.select_option("#refused_for_1", value=str(oconnor))
@@ -169,13 +169,14 @@ def test_secretary_submits_lead_rules_and_signs_off_secretary_records_outcome(pa
     assert axe_violations(page) == []
     submit(page, "Record the outcome")
     assert page.title().startswith("Error: ")
-    message = ("Enter the time Dr Niamh O'Connor left the room as a 24-hour time, like 14:30")
+    message = ("Enter the time Dr Niamh O'Connor left the room as a time of day, like 14:30 or "
+               "2:30pm")
     assert page.locator(".nhsuk-error-summary").get_by_text(message).is_visible()
-    assert page.locator(f"#left_at_{oconnor}").input_value() == "2.20pm"  # kept, and shown
+    assert page.locator(f"#left_at_{oconnor}").input_value() == "2.70pm"  # kept, and shown
     assert page.locator("#refused_reason_1").input_value().startswith(
         "Dr Niamh O'Connor is conflicted on this decision")
     assert axe_violations(page) == []
-    page.fill(f"#left_at_{oconnor}", "14:20")
+    page.fill(f"#left_at_{oconnor}", "2.20pm")  # read as 14:20
     submit(page, "Record the outcome")
     assert page.url.endswith(f"/reviews/{reference}/outcome")
     assert page.get_by_text("it is decided").is_visible()
