@@ -37,7 +37,7 @@ def test_recording_a_modification_shows_it_on_the_decision_page(page):
 
     page.get_by_label("(a) Clearly provided for", exact=False).check()
     click_through(page, "button:has-text('Record the modification')")
-    table = page.locator("#modifications + p + table")
+    table = page.locator("#modifications + p + .app-table-wrap table")
     assert table.get_by_text("Two more community clinics in Eastbridge").is_visible()
     assert table.get_by_text("£1,240,000.00 to £1,482,000.00").is_visible()
     assert table.get_by_text("Notice due by", exact=False).is_visible()
