@@ -524,4 +524,32 @@ def load_demo(db: Database, today: dt.date | None = None) -> dict[str, int]:
         from .demo_meetings import load_meetings  # times, places, items, declarations
 
         load_meetings(db, base, now=f"{day(1)}T17:00:00+00:00", counts=counts)
+        _outbox_as_of_today(db)
     return counts
+
+
+# The decision messages still worth reading today, by kind: those about a decision that still
+# stands where the message says it does.
+_STILL_TRUE = {"flagged_decision": ("awaiting_review",), "sign_off_voided": ("awaiting_review",),
+               "decision_returned": ("returned",)}
+
+
+def _outbox_as_of_today(db: Database) -> None:
+    """The demo's history queues the messages each of its steps sends; in a register in use they
+    went out at the time, days or years ago. Left waiting in the outbox (no mail server is set),
+    they would tell an administrator today that a decision published in 2024 waits for a review.
+    Keep only the decision messages that are still true, each once (the latest)."""
+    kept: set[tuple[str, str]] = set()
+    for row in list(db.query("SELECT id, to_address, subject, kind, link_path FROM outbox"
+                             " WHERE sent_at IS NULL ORDER BY id DESC")):
+        statuses = _STILL_TRUE.get(row["kind"])
+        if statuses is None:
+            continue
+        reference = row["link_path"].rstrip("/").rsplit("/", 1)[-1]
+        status = db.execute("SELECT status FROM decisions WHERE reference = ?",
+                            [reference]).fetchone()
+        key = (row["to_address"], row["subject"])
+        if status is None or status[0] not in statuses or key in kept:
+            db.execute("DELETE FROM outbox WHERE id = ?", [row["id"]])
+        else:
+            kept.add(key)

@@ -1020,3 +1020,25 @@ def test_the_demo_history_is_stamped_with_the_clock_it_passes(db, demo, table, c
     stamps = [r[column] for r in rows(db, f"SELECT {column} FROM {table}") if r[column]]
     assert stamps, (table, column)
     assert max(stamps) < TODAY.isoformat(), (table, column)
+
+
+def test_the_demos_outbox_holds_only_messages_still_true_today(runner, app_db):
+    """The demo's history sends a message at each step; what waits in the outbox afterwards is
+    what someone would still act on: each decision waiting for a review once, none about a
+    decision long since decided or published."""
+    assert runner.invoke(args=["demo-data"]).exit_code == 0
+    waiting = list(app_db.query("SELECT outbox.to_address, outbox.subject, outbox.kind,"
+                                " decisions.status FROM outbox JOIN decisions"
+                                " ON outbox.link_path LIKE '%/' || decisions.reference"
+                                " WHERE outbox.sent_at IS NULL"))
+    assert waiting, "the demo has reviews waiting, so its governance lead has messages"
+    assert {row["kind"] for row in waiting} >= {"flagged_decision"}
+    for row in waiting:
+        expected = "returned" if row["kind"] == "decision_returned" else "awaiting_review"
+        assert row["status"] == expected, row
+    keys = [(row["to_address"], row["subject"]) for row in waiting]
+    assert len(keys) == len(set(keys))
+    awaiting = {r[0] for r in app_db.execute(
+        "SELECT reference FROM decisions WHERE status = 'awaiting_review'")}
+    told = {row["subject"].split(" ", 1)[0] for row in waiting if row["kind"] == "flagged_decision"}
+    assert told == awaiting
