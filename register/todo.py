@@ -87,9 +87,9 @@ def _member(db: Database, user: Any, today: dt.date) -> list[Task]:
     unanswered = [c for c in asked if not last or last < c["opened_on"]]
     if unanswered:
         first = unanswered[0]
-        tasks.append(Task(1, f"to confirm your declarations for {first['title']}",
+        tasks.append(Task(1, f"campaign to answer: {first['title']}",
                           url_for("interests.person", person_id=user.person_id),
-                          f"by {long_date(first['deadline'])}",
+                          f"confirm your declarations by {long_date(first['deadline'])}",
                           urgent=True))
     elif state["is_due"]:
         tasks.append(Task(1, "annual declaration to confirm",

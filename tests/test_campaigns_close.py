@@ -89,7 +89,8 @@ def test_the_deadline_passing_closes_the_campaign_on_every_page_and_the_schedule
     url = open_campaign(lead, committees=str(people["committee"])).headers["Location"]
     returned(db, people["ada"], TODAY + dt.timedelta(2))
     assert "Still to answer Annual declarations 2027" in text(lead.get("/"))
-    assert "To confirm your declarations for Annual declarations 2027" in text(member.get("/"))
+    assert ("Campaign to answer: Annual declarations 2027 confirm your declarations by"
+            in text(member.get("/")))
 
     # The day after the deadline, before any scheduled run: closed everywhere, nothing written.
     clock.day = DEADLINE + dt.timedelta(days=1)

@@ -28,7 +28,7 @@ EXPECTED = {
                   "Outcomes to record": "Decisions",
                   "Contracts ending within 6 months": "Contracts coming up for renewal",
                   "Annual declaration to confirm": "Your declarations of interest", **OWN},
-    "member": {"To confirm your declarations for Governing Body declarations":
+    "member": {"Campaign to answer: Governing Body declarations":
                "Your declarations of interest", **OWN},
     "auditor": {"Decisions this quarter": "Reports", "Breaches open": "Breaches register",
                 "Annual declaration to confirm": "Your declarations of interest", **OWN},
