@@ -539,17 +539,18 @@ def _outbox_as_of_today(db: Database) -> None:
     went out at the time, days or years ago. Left waiting in the outbox (no mail server is set),
     they would tell an administrator today that a decision published in 2024 waits for a review.
     Keep only the decision messages that are still true, each once (the latest)."""
+    status_of = dict(db.execute("SELECT reference, status FROM decisions").fetchall())
     kept: set[tuple[str, str]] = set()
-    for row in list(db.query("SELECT id, to_address, subject, kind, link_path FROM outbox"
-                             " WHERE sent_at IS NULL ORDER BY id DESC")):
+    gone: list[list[int]] = []
+    for row in db.query("SELECT id, to_address, subject, kind, link_path FROM outbox"
+                        " WHERE sent_at IS NULL ORDER BY id DESC"):
         statuses = _STILL_TRUE.get(row["kind"])
         if statuses is None:
             continue
-        reference = row["link_path"].rstrip("/").rsplit("/", 1)[-1]
-        status = db.execute("SELECT status FROM decisions WHERE reference = ?",
-                            [reference]).fetchone()
+        status = status_of.get(row["link_path"].rstrip("/").rsplit("/", 1)[-1])
         key = (row["to_address"], row["subject"])
-        if status is None or status[0] not in statuses or key in kept:
-            db.execute("DELETE FROM outbox WHERE id = ?", [row["id"]])
+        if status not in statuses or key in kept:
+            gone.append([row["id"]])
         else:
             kept.add(key)
+    db.conn.executemany("DELETE FROM outbox WHERE id = ?", gone)
