@@ -6,6 +6,7 @@ import re
 from urllib.parse import urldefrag, urlparse
 
 import pytest
+from playwright.sync_api import expect
 
 from .conftest import axe_violations, click_through, sign_in
 
@@ -158,8 +159,10 @@ def test_a_board_audit_pack_is_built_in_the_background_and_downloaded(page):
         "Building the board audit pack", "Your board audit pack is ready")
     assert axe_violations(page) == []
     pack_jobs.wait(page.url.rsplit("/", 1)[-1], timeout=600)
-    page.reload()
-    assert page.get_by_role("heading", level=1).inner_text() == "Your board audit pack is ready"
+    # The building page refreshes itself (reloading it by hand as well races that refresh).
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your board audit pack is ready",
+                                                              timeout=30_000)
+    page.wait_for_load_state()
     assert axe_violations(page) == []
     with page.expect_download() as download:
         page.click("a:has-text('Download the pack (PDF)')")
