@@ -77,19 +77,10 @@ def _member(db: Database, user: Any, today: dt.date) -> list[Task]:
 
     tasks = []
     state = return_state(db, user.person_id, today)
-    from .campaigns.queries import open_campaigns
-
-    mine = {r[0] for r in db.execute("SELECT campaign_id FROM campaign_people"
-                                     " WHERE person_id = ?", [user.person_id])}
-    asked = [c for c in open_campaigns(db, today) if c["id"] in mine]
-    last = db.execute("SELECT max(returned_on) FROM declaration_returns WHERE person_id = ?",
-                      [user.person_id]).fetchone()[0]
-    unanswered = [c for c in asked if not last or last < c["opened_on"]]
-    if unanswered:
-        first = unanswered[0]
+    if (first := state["campaign"]) is not None:
         tasks.append(Task(1, f"campaign to answer: {first['title']}",
                           url_for("interests.person", person_id=user.person_id),
-                          f"confirm your declarations by {long_date(first['deadline'])}",
+                          f"Confirm your declarations by {long_date(first['deadline'])}",
                           urgent=True))
     elif state["is_due"]:
         tasks.append(Task(1, "annual declaration to confirm",

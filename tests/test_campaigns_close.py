@@ -89,8 +89,17 @@ def test_the_deadline_passing_closes_the_campaign_on_every_page_and_the_schedule
     url = open_campaign(lead, committees=str(people["committee"])).headers["Location"]
     returned(db, people["ada"], TODAY + dt.timedelta(2))
     assert "Still to answer Annual declarations 2027" in text(lead.get("/"))
-    assert ("Campaign to answer: Annual declarations 2027 confirm your declarations by"
-            in text(member.get("/")))
+    home = text(member.get("/"))
+    assert "Campaign to answer: Annual declarations 2027 Confirm your declarations by" in home
+    # The annual return falls later: what the member must answer first is the campaign.
+    assert "Next return Due by 4 January 2027, for Annual declarations 2027" in home
+    own = text(member.get(f"/interests/person/{people['bob']}"))
+    assert ("You are asked to confirm your declarations by 4 January 2027"
+            " (Annual declarations 2027)") in own
+    assert ("Bob Hughes is asked to confirm their declarations by 4 January 2027"
+            in text(lead.get(f"/interests/person/{people['bob']}")))
+    # Ada answered after the campaign opened: nothing is asked of her.
+    assert "asked to confirm" not in text(lead.get(f"/interests/person/{people['ada']}"))
 
     # The day after the deadline, before any scheduled run: closed everywhere, nothing written.
     clock.day = DEADLINE + dt.timedelta(days=1)
@@ -101,6 +110,7 @@ def test_the_deadline_passing_closes_the_campaign_on_every_page_and_the_schedule
     assert "Closed 4 January 2027" in text(lead.get("/campaigns/"))
     assert "Annual declarations 2027" not in text(lead.get("/"))
     assert "Annual declarations 2027" not in text(member.get("/"))
+    assert "asked to confirm" not in text(member.get(f"/interests/person/{people['bob']}"))
     public = text(app.test_client().get("/public/non-declarers"))
     assert "Bob Hughes" in public and "Ada Lovelace" not in public
     assert data_version(db) == before

@@ -161,6 +161,19 @@ def open_campaigns(db: Database, today: dt.date) -> list[dict[str, Any]]:
     return [row for row in rows if row["closed"] is None]
 
 
+def unanswered_campaigns(db: Database, person_id: int, today: dt.date) -> list[dict[str, Any]]:
+    """The campaigns open today that ask this person to confirm their declarations and that they
+    have not answered since each opened, soonest deadline first."""
+    mine = {r[0] for r in db.execute("SELECT campaign_id FROM campaign_people"
+                                     " WHERE person_id = ?", [person_id])}
+    if not mine:
+        return []
+    last = db.execute("SELECT max(returned_on) FROM declaration_returns WHERE person_id = ?",
+                      [person_id]).fetchone()[0]
+    return [c for c in open_campaigns(db, today)
+            if c["id"] in mine and (not last or last < c["opened_on"])]
+
+
 def get_campaign(db: Database, campaign_id: int, today: dt.date) -> dict[str, Any] | None:
     """One campaign as it stands today (`closed` is the day it closed, or None), or None."""
     row = next(iter(db.query("SELECT * FROM campaigns WHERE id = ?", [campaign_id])), None)

@@ -243,6 +243,10 @@ def return_state(db: Database, person_id: int, on: dt.date | None = None) -> dic
     row["due_by"] = (rules.add_months(dt.date.fromisoformat(row["last_date"]),
                                       rules.RETURN_EVERY_MONTHS).isoformat()
                      if row["last_date"] else None)
+    # A campaign asking them to confirm sooner than the annual return is what they must answer.
+    from ..campaigns.queries import unanswered_campaigns
+
+    row["campaign"] = next(iter(unanswered_campaigns(db, person_id, on)), None)
     return row
 
 
@@ -452,6 +456,7 @@ def home_summary(user: Any) -> dict[str, Any]:
             "last_return": state["last_date"],
             "is_due": state["is_due"],
             "due_by": state["due_by"],
+            "campaign": state["campaign"],
             "can_declare": user.can("declare_own_interests"),
         }
     if user.can("read_all_interests"):
