@@ -105,3 +105,22 @@ def test_bad_campaigns_are_refused_and_kept(db, as_role, people, today, over, me
 def test_only_governance_leads_run_campaigns(as_role, people, today):
     assert as_role("secretary").get("/campaigns/").status_code == 403
     assert open_campaign(as_role("member")).status_code == 403
+
+
+def test_confirming_says_which_campaign_it_answers(db, as_role, people, today):
+    lead = as_role("governance")
+    open_campaign(lead, committees=str(people["committee"]), title="<b>Annual</b> 2027")
+    bob = as_role("member", person_id=people["bob"])
+    response = bob.get(f"/interests/person/{people['bob']}")
+    page = response.get_data(as_text=True)
+    assert "asked to confirm your declarations by 4 January 2027" in text(response)
+    assert "&lt;b&gt;Annual&lt;/b&gt; 2027" in page and "<b>Annual</b>" not in page
+
+    confirmed = bob.post(f"/interests/person/{people['bob']}/confirm", follow_redirects=True)
+    assert ("Thank you: your declarations are confirmed as complete. This answers"
+            " <b>Annual</b> 2027." in text(confirmed))
+    assert "<b>Annual</b>" not in confirmed.get_data(as_text=True)
+    assert "asked to confirm" not in text(confirmed)
+    # Confirming again the same day answers nothing new and says so.
+    again = text(bob.post(f"/interests/person/{people['bob']}/confirm", follow_redirects=True))
+    assert "Already recorded today: nothing more to do." in again and "This answers" not in again

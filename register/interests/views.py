@@ -258,18 +258,22 @@ def _return(person_id: int, kind: str) -> Response:
         refused = _nil_refused(person_id)
         if refused is not None:
             return refused
+    from ..campaigns.queries import answered_late, unanswered_campaigns
+
+    asked = unanswered_campaigns(db, person_id, today_uk())
     if queries.record_return(db, person_id, kind, user=current_user) is None:
         flash("Already recorded today: nothing more to do." if kind == "complete"
               else "A nil return is already recorded today: nothing more to do.", "success")
         return redirect(url_for("interests.person", person_id=person_id))
     if kind == "nil":
-        flash("Nil return recorded: nothing to declare." if own
-              else "Nil return recorded on their behalf.", "success")
+        message = ("Nil return recorded: nothing to declare." if own
+                   else "Nil return recorded on their behalf.")
     else:
-        flash("Thank you: your declarations are confirmed as complete." if own
-              else "Confirmation recorded on their behalf.", "success")
-    from ..campaigns.queries import answered_late
-
+        message = ("Thank you: your declarations are confirmed as complete." if own
+                   else "Confirmation recorded on their behalf.")
+    if asked:
+        message += f" This answers {' and '.join(c['title'] for c in asked)}."
+    flash(message, "success")
     for campaign in answered_late(db, person_id, today_uk()):
         flash(f"Recorded as late for {campaign['title']}, which closed on "
               f"{long_date(campaign['closed'])}.", "info")
