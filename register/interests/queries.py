@@ -11,6 +11,7 @@ from flask import current_app
 from sqlite_utils import Database
 
 from .. import audit, notifications
+from ..campaigns.queries import unanswered_campaigns
 from ..db import get_db, write_transaction
 from ..decisions import lifecycle
 from ..editing import STALE_MESSAGE as STALE_MESSAGE  # re-exported for the views
@@ -244,8 +245,6 @@ def return_state(db: Database, person_id: int, on: dt.date | None = None) -> dic
                                       rules.RETURN_EVERY_MONTHS).isoformat()
                      if row["last_date"] else None)
     # A campaign asking them to confirm sooner than the annual return is what they must answer.
-    from ..campaigns.queries import unanswered_campaigns
-
     row["campaign"] = next(iter(unanswered_campaigns(db, person_id, on)), None)
     return row
 
