@@ -443,7 +443,7 @@ def history(db: Database, entity: str, entity_id: Any) -> list[dict[str, Any]]:
 
 def content_problems(db: Database, *, seen_in_walk: Latest | None = None,
                      hashes: list[tuple[str, int, str]] | None = None) -> list[str]:
-    """Every decision, interest, ruling, sign-off, contract modification, gift and breach whose
+    """Every record of a kind the trail vouches for (`audit_content.CONTENT_KINDS`) whose
     content no longer matches the hash its latest event carries, or that has no event at all:
     each named, in words. `seen_in_walk` is what a complete `verify` walk noted, if one ran;
     `hashes` is `audit_content.all_content_hashes(db)`, if read already."""

@@ -160,12 +160,29 @@ ROW_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "contract_modification": ("contract_modifications", frozenset()),
     "gift": ("gifts", frozenset({"updated_at", "version"})),
     "breach": ("breaches", frozenset({"version"})),
+    # A confirmation or nil return: who is not a non-declarer, on the public list, rests on it.
+    "declaration_return": ("declaration_returns", frozenset()),
 }
+
+
+def campaign_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+    """Each declaration campaign with the people it asks (by id), by id: who is published as
+    not having declared rests on both."""
+    where, args = _where(ids)
+    out = {row["id"]: row for row in _rows(db, "SELECT * FROM campaigns" + where, args)}
+    child_where, child_args = _where(ids, "campaign_id")
+    for campaign_id, person_id in db.conn.execute(
+            "SELECT campaign_id, person_id FROM campaign_people" + child_where
+            + " ORDER BY campaign_id, person_id", child_args):
+        if campaign_id in out:
+            out[campaign_id].setdefault("people", []).append(person_id)
+    return out
 
 
 # Kinds vouched for from a later version: an event recorded before then carries no content hash,
 # and is not a mismatch.
-LATER_KINDS = frozenset({"contract_modification", "gift", "breach"})
+LATER_KINDS = frozenset({"contract_modification", "gift", "breach", "declaration_return",
+                         "campaign"})
 
 
 # The record kinds whose events carry a content hash: entity name -> its content builder.
@@ -177,6 +194,8 @@ CONTENT_KINDS: dict[str, Callable[[Database, list[int] | None], dict[int, dict[s
     "contract_modification": _table_contents(*ROW_KINDS["contract_modification"]),
     "gift": _table_contents(*ROW_KINDS["gift"]),
     "breach": _table_contents(*ROW_KINDS["breach"]),
+    "declaration_return": _table_contents(*ROW_KINDS["declaration_return"]),
+    "campaign": campaign_contents,
 }
 
 
@@ -267,6 +286,17 @@ def describe(db: Database, entity: str, entity_id: int) -> str:
                   + ("gifts" if entity == "gift" else "breaches") + " WHERE id = ?)",
                   [entity_id])
         return f"{entity} {entity_id}" + (f" ({row['name']})" if row else "")
+    if entity == "declaration_return":
+        row = one("SELECT declaration_returns.kind, declaration_returns.returned_on, people.name"
+                  " FROM declaration_returns LEFT JOIN people"
+                  " ON people.id = declaration_returns.person_id"
+                  " WHERE declaration_returns.id = ?", [entity_id])
+        what = "nil return" if row and row["kind"] == "nil" else "declaration return"
+        return (f"{what} {entity_id} ({row['name']}, {row['returned_on']})" if row
+                else f"declaration return {entity_id}")
+    if entity == "campaign":
+        row = one("SELECT title FROM campaigns WHERE id = ?", [entity_id])
+        return f"campaign {entity_id}" + (f" ({row['title']})" if row else "")
     if entity == "sign_off":
         row = one("SELECT decisions.reference, sign_offs.signer_name FROM sign_offs"
                   " LEFT JOIN decisions ON decisions.id = sign_offs.decision_id"

@@ -124,3 +124,36 @@ def test_confirming_says_which_campaign_it_answers(db, as_role, people, today):
     # Confirming again the same day answers nothing new and says so.
     again = text(bob.post(f"/interests/person/{people['bob']}/confirm", follow_redirects=True))
     assert "Already recorded today: nothing more to do." in again and "This answers" not in again
+
+
+def test_the_audit_trail_vouches_for_each_return_and_campaign(db, as_role, people, today,
+                                                              runner):
+    """Who is published as not having declared rests on the campaign's people and the returns:
+    a change made to either outside the app is named by `verify-audit`."""
+    from register import audit
+
+    lead = as_role("governance")
+    open_campaign(lead, committees=str(people["committee"]))
+    bob = as_role("member", person_id=people["bob"])
+    bob.post(f"/interests/person/{people['bob']}/confirm")
+    assert audit.content_problems(db) == []
+    assert runner.invoke(args=["anchor-audit"]).exit_code == 0  # as the nightly run would
+    first = runner.invoke(args=["verify-audit"])
+    assert first.exit_code == 0, first.output
+
+    # A return moved to another day, one added by hand, a person taken out of the campaign.
+    db.execute("UPDATE declaration_returns SET returned_on = '2026-12-01'")
+    db["declaration_returns"].insert({"person_id": people["ada"], "kind": "nil",
+                                      "returned_on": TODAY.isoformat(),
+                                      "created_at": "2026-12-07T10:00:00+00:00"})
+    db.execute("DELETE FROM campaign_people WHERE person_id = ?", [people["bob"]])
+    problems = audit.content_problems(db)
+    assert sorted(problems) == sorted([
+        "declaration return 1 (Bob Hughes, 2026-12-01) does not match its last audit event: it"
+        " was changed outside the app",
+        "nil return 2 (Ada Lovelace, 2026-12-07) has no audit event: it was added outside the app",
+        "campaign 1 (Annual declarations 2027) does not match its last audit event: it was"
+        " changed outside the app",
+    ])
+    checked = runner.invoke(args=["verify-audit"])
+    assert checked.exit_code != 0 and "nil return 2 (Ada Lovelace" in checked.output
