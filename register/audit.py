@@ -493,8 +493,8 @@ def content_problems(db: Database, *, seen_in_walk: Latest | None = None,
                 _latest_now(db, entity, record_id) in (None, audit_content.DELETED)
                 or audit_content.content_sha256(db, entity, record_id) != audit_content.DELETED):
             continue  # deleted through the app, or added, since the walk read the trail
-        problems.append(f"{entity.replace('_', '-')} {record_id} is in the audit trail but "
-                        f"missing from the database: it was deleted outside the app")
+        problems.append(f"{audit_content.describe(db, entity, record_id)} is in the audit trail"
+                        f" but missing from the database: it was deleted outside the app")
     return problems
 
 

@@ -179,10 +179,33 @@ def campaign_contents(db: Database, ids: list[int] | None = None) -> dict[int, d
     return out
 
 
+def outcome_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
+    """Each decision's recorded outcome, by the decision's id: the result and the votes, who was
+    in the room for the item, who left and came back and when, how each voted (and for whom by
+    proxy), and the proxy votes the chair refused."""
+    where, args = _where(ids, "decision_id")
+    out = {row["decision_id"]: row
+           for row in _rows(db, "SELECT * FROM decision_outcomes" + where, args)}
+    children = {
+        "attendance": "SELECT decision_id, person_id, present, vote, proxy_for_person_id,"
+                      " left_at, returned_at, left_stage FROM outcome_attendance",
+        "proxies_refused": "SELECT decision_id, for_person_id, offered_to_person_id, reason"
+                           " FROM outcome_refused_proxies",
+    }
+    for key, sql in children.items():
+        grouped: dict[int, list[Any]] = defaultdict(list)
+        for row in db.conn.execute(sql + where, args):
+            grouped[row[0]].append(list(row[1:]))
+        for decision_id, content in out.items():
+            if decision_id in grouped:
+                content[key] = _sorted(grouped[decision_id])
+    return out
+
+
 # Kinds vouched for from a later version: an event recorded before then carries no content hash,
 # and is not a mismatch.
 LATER_KINDS = frozenset({"contract_modification", "gift", "breach", "declaration_return",
-                         "campaign"})
+                         "campaign", "outcome"})
 
 
 # The record kinds whose events carry a content hash: entity name -> its content builder.
@@ -196,6 +219,7 @@ CONTENT_KINDS: dict[str, Callable[[Database, list[int] | None], dict[int, dict[s
     "breach": _table_contents(*ROW_KINDS["breach"]),
     "declaration_return": _table_contents(*ROW_KINDS["declaration_return"]),
     "campaign": campaign_contents,
+    "outcome": outcome_contents,
 }
 
 
@@ -294,6 +318,10 @@ def describe(db: Database, entity: str, entity_id: int) -> str:
         what = "nil return" if row and row["kind"] == "nil" else "declaration return"
         return (f"{what} {entity_id} ({row['name']}, {row['returned_on']})" if row
                 else f"declaration return {entity_id}")
+    if entity == "outcome":
+        row = one("SELECT reference FROM decisions WHERE id = ?", [entity_id])
+        return (f"the outcome of {row['reference']}" if row
+                else f"the outcome of decision id {entity_id}")
     if entity == "campaign":
         row = one("SELECT title FROM campaigns WHERE id = ?", [entity_id])
         return f"campaign {entity_id}" + (f" ({row['title']})" if row else "")

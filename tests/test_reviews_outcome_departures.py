@@ -223,6 +223,33 @@ def test_departures_and_refused_proxies_are_stored_and_audited(db, world, ready)
     assert left[world.gp1] == "10:40" and left[world.gp2] == "10:52"
 
 
+def test_the_audit_trail_vouches_for_the_outcome(db, world, ready):
+    """Who was in the room, who left and when, and how each voted: a change made to any of it
+    outside the app is named, as a change to the decision itself would be."""
+    def about_the_outcome() -> list[str]:
+        # (The tests' people and interests are put in the database directly.)
+        return [p for p in audit.content_problems(db) if "outcome" in p]
+
+    recorded(db, world, ready)
+    assert about_the_outcome() == []
+    # Dr Patel's departure before the discussion wiped from the record by hand.
+    db.execute("UPDATE outcome_attendance SET left_at = NULL, returned_at = NULL,"
+               " left_stage = NULL WHERE person_id = ?", [world.gp1])
+    assert about_the_outcome() == [
+        f"the outcome of {ready.ref} does not match its last audit event: it was changed"
+        " outside the app"]
+    db.execute("UPDATE outcome_attendance SET left_at = '10:40', returned_at = '11:05',"
+               " left_stage = 'discussion' WHERE person_id = ?", [world.gp1])
+    assert about_the_outcome() == []
+    db.execute("DELETE FROM outcome_refused_proxies")
+    assert len(about_the_outcome()) == 1
+    db.execute("DELETE FROM outcome_attendance")
+    db.execute("DELETE FROM decision_outcomes")
+    assert about_the_outcome() == [
+        f"the outcome of {ready.ref} is in the audit trail but missing from the database: it"
+        " was deleted outside the app"]
+
+
 def test_the_record_and_its_json_carry_both(db, world, ready):
     recorded(db, world, ready)
     rec = record_model.load_record(db, ready.decision)
