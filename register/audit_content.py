@@ -162,6 +162,10 @@ ROW_KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "breach": ("breaches", frozenset({"version"})),
     # A confirmation or nil return: who is not a non-declarer, on the public list, rests on it.
     "declaration_return": ("declaration_returns", frozenset()),
+    # Who sits on a committee, in which category and whether they vote: the quorum rests on it.
+    "committee_member": ("committee_members", frozenset()),
+    # A practice's membership of a network or federation, with its dates: flags rest on it.
+    "organisation_link": ("organisation_links", frozenset()),
 }
 
 
@@ -205,7 +209,7 @@ def outcome_contents(db: Database, ids: list[int] | None = None) -> dict[int, di
 # Kinds vouched for from a later version: an event recorded before then carries no content hash,
 # and is not a mismatch.
 LATER_KINDS = frozenset({"contract_modification", "gift", "breach", "declaration_return",
-                         "campaign", "outcome"})
+                         "campaign", "outcome", "committee_member", "organisation_link"})
 
 
 # The record kinds whose events carry a content hash: entity name -> its content builder.
@@ -220,6 +224,8 @@ CONTENT_KINDS: dict[str, Callable[[Database, list[int] | None], dict[int, dict[s
     "declaration_return": _table_contents(*ROW_KINDS["declaration_return"]),
     "campaign": campaign_contents,
     "outcome": outcome_contents,
+    "committee_member": _table_contents(*ROW_KINDS["committee_member"]),
+    "organisation_link": _table_contents(*ROW_KINDS["organisation_link"]),
 }
 
 
@@ -322,6 +328,20 @@ def describe(db: Database, entity: str, entity_id: int) -> str:
         row = one("SELECT reference FROM decisions WHERE id = ?", [entity_id])
         return (f"the outcome of {row['reference']}" if row
                 else f"the outcome of decision id {entity_id}")
+    if entity == "committee_member":
+        row = one("SELECT people.name, committees.name AS committee FROM committee_members"
+                  " LEFT JOIN people ON people.id = committee_members.person_id"
+                  " LEFT JOIN committees ON committees.id = committee_members.committee_id"
+                  " WHERE committee_members.id = ?", [entity_id])
+        return (f"committee membership {entity_id} ({row['name']} on the {row['committee']})"
+                if row else f"committee membership {entity_id}")
+    if entity == "organisation_link":
+        row = one("SELECT member.name AS member, parent.name AS parent FROM organisation_links"
+                  " LEFT JOIN organisations AS member ON member.id = organisation_links.member_id"
+                  " LEFT JOIN organisations AS parent ON parent.id = organisation_links.parent_id"
+                  " WHERE organisation_links.id = ?", [entity_id])
+        return (f"membership {entity_id} ({row['member']} in {row['parent']})" if row
+                else f"membership {entity_id} of a network or federation")
     if entity == "campaign":
         row = one("SELECT title FROM campaigns WHERE id = ?", [entity_id])
         return f"campaign {entity_id}" + (f" ({row['title']})" if row else "")

@@ -243,8 +243,9 @@ def verify_audit_command(expect: str | None) -> None:
                    f"{chain.count} events before it verified.", err=True)
     if report.ok:
         click.echo("Every decision, interest, ruling and sign-off matches its latest event, and "
-                   "so does every outcome, contract modification, gift, breach, declaration "
-                   "return and campaign.")
+                   "so does every outcome, committee membership, network or federation "
+                   "membership, contract modification, gift, breach, declaration return and "
+                   "campaign.")
         click.echo(f"{report.anchors} anchor(s) in {audit.anchors_path(current_app.config)} "
                    f"match the trail.")
         if expected is not None:

@@ -325,3 +325,30 @@ def test_every_role_reads(as_role, db, role):
     page = client.get(f"/committees/{committee}")
     assert page.status_code == 200 and shows(page, "Dr Jane Patel")
     assert ("Remove<span" in page.get_data(as_text=True)) == (role in ("admin", "secretary"))
+
+
+def test_the_audit_trail_vouches_for_each_membership(as_role, db):
+    """Who sits on a committee, in which category and whether they vote decide the quorum: a
+    change made to a membership outside the app is named by the audit check."""
+    from register import audit
+
+    committee = add_committee(db, "Primary Care Committee")
+    gp = add_person(db, "Dr Jane Patel")
+    client = as_role("secretary")
+    client.post(f"/committees/{committee}/members/new",
+                data=member_form(person_id=str(gp), voting=None))
+
+    def about_members() -> list[str]:
+        # (The tests' committees and people are put in the database directly.)
+        return [p for p in audit.content_problems(db) if p.startswith("committee membership")]
+
+    assert about_members() == []
+    db.execute("UPDATE committee_members SET voting = 1")
+    assert about_members() == [
+        "committee membership 1 (Dr Jane Patel on the Primary Care Committee) does not match its"
+        " last audit event: it was changed outside the app"]
+    db.execute("UPDATE committee_members SET voting = 0")
+    add_member(db, committee, add_person(db, "Lay Member"), category="lay")
+    assert about_members() == [
+        "committee membership 2 (Lay Member on the Primary Care Committee) has no audit event:"
+        " it was added outside the app"]

@@ -262,6 +262,23 @@ def test_secretary_adds_and_removes_a_practice_in_a_network(as_role, db):
     assert actions == [("create",), ("delete",)]
 
 
+def test_the_audit_trail_vouches_for_each_membership_of_a_network(as_role, db):
+    """Flags rest on which practices belong to which network and when: a membership changed
+    outside the app is named by the audit check."""
+    from register import audit
+
+    add_organisation(db, "Riverside Surgery", ods_code="A81001")
+    network = add_organisation(db, "North PCN", kind="network", ods_code="U12345")
+    as_role("secretary").post("/organisations/links/new", data={
+        "parent_id": str(network), "member_code": "A81001",
+        "date_from-day": "1", "date_from-month": "4", "date_from-year": "2024"})
+    assert [p for p in audit.content_problems(db) if p.startswith("membership")] == []
+    db.execute("UPDATE organisation_links SET date_to = '2024-05-01'")
+    assert [p for p in audit.content_problems(db) if p.startswith("membership")] == [
+        "membership 1 (Riverside Surgery in North PCN) does not match its last audit event: it"
+        " was changed outside the app"]
+
+
 def test_removing_a_link_asks_first_and_offers_the_leaving_date_instead(as_role, db):
     practice = add_organisation(db, ods_code="A81001")
     network = add_organisation(db, "North PCN", kind="network")
