@@ -851,7 +851,9 @@ def test_its_author_deletes_a_draft_and_the_trail_keeps_it(as_role, db, world, a
                       [reference]).fetchone()[0] == 0
     event = dict(next(db.query("SELECT * FROM audit_events WHERE action = 'delete'")))
     assert event["content_sha256"] == "deleted" and reference in event["changes"]
-    assert audit.content_problems(db) == []
+    # (The tests' committee members are put in the database directly.)
+    assert [p for p in audit.content_problems(db)
+            if not p.startswith("committee membership")] == []
     # The reference is never issued again.
     again = start(client, world)
     assert again != reference
