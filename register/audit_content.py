@@ -116,15 +116,24 @@ def decision_contents(db: Database, ids: list[int] | None = None) -> dict[int, d
         "representations": "SELECT decision_id, id, received_on, provider_name, summary,"
                            " response, responded_on FROM decision_representations",
     }
+    # A provider is listed by its id alone.
+    _add_children(db, out, children, child_where, child_args, single={"providers"})
+    return out
+
+
+def _add_children(db: Database, out: dict[int, dict[str, Any]], children: dict[str, str],
+                  where: str, args: list[Any], *, single: frozenset[str] | set[str] = frozenset()
+                  ) -> None:
+    """Put into each record's content, under each key, the sorted rows of its child query (the
+    record's id first, then what the content lists; the value alone for keys in `single`)."""
     for key, sql in children.items():
         grouped: dict[int, list[Any]] = defaultdict(list)
-        single = key == "providers"  # a provider is listed by its id alone
-        for row in db.conn.execute(sql + child_where, child_args):
-            grouped[row[0]].append(row[1] if single else list(row[1:]))
-        for decision_id, content in out.items():
-            if decision_id in grouped:
-                content[key] = _sorted(grouped[decision_id])
-    return out
+        alone = key in single
+        for row in db.conn.execute(sql + where, args):
+            grouped[row[0]].append(row[1] if alone else list(row[1:]))
+        for record_id, content in out.items():
+            if record_id in grouped:
+                content[key] = _sorted(grouped[record_id])
 
 
 def interest_contents(db: Database, ids: list[int] | None = None) -> dict[int, dict[str, Any]]:
@@ -196,13 +205,7 @@ def outcome_contents(db: Database, ids: list[int] | None = None) -> dict[int, di
         "proxies_refused": "SELECT decision_id, for_person_id, offered_to_person_id, reason"
                            " FROM outcome_refused_proxies",
     }
-    for key, sql in children.items():
-        grouped: dict[int, list[Any]] = defaultdict(list)
-        for row in db.conn.execute(sql + where, args):
-            grouped[row[0]].append(list(row[1:]))
-        for decision_id, content in out.items():
-            if decision_id in grouped:
-                content[key] = _sorted(grouped[decision_id])
+    _add_children(db, out, children, where, args)
     return out
 
 
@@ -284,71 +287,79 @@ def all_content_hashes(db: Database) -> Iterable[tuple[str, int, str]]:
             yield entity, record_id, sha256_of(content)
 
 
+def _person_named(table: str) -> str:
+    return (f"SELECT people.name FROM people WHERE id = (SELECT person_id FROM {table}"
+            " WHERE id = ?)")
+
+
+# How each kind of record is named: the query reading what names it (by the record's id), the
+# name from that row and the id, and the name when the row is gone.
+_NAMES: dict[str, tuple[str, Callable[[dict[str, Any], Any], str], Callable[[Any], str]]] = {
+    "decision": (
+        "SELECT reference FROM decisions WHERE id = ?",
+        lambda row, i: f"decision {row['reference']}", lambda i: f"decision id {i}"),
+    "interest": (
+        "SELECT interests.organisation_name, people.name FROM interests"
+        " LEFT JOIN people ON people.id = interests.person_id WHERE interests.id = ?",
+        lambda row, i: f"interest {i} ({row['name']}: {row['organisation_name']})",
+        lambda i: f"interest {i}"),
+    "ruling": (
+        "SELECT decisions.reference, people.name FROM decision_rulings"
+        " LEFT JOIN decisions ON decisions.id = decision_rulings.decision_id"
+        " LEFT JOIN people ON people.id = decision_rulings.person_id"
+        " WHERE decision_rulings.id = ?",
+        lambda row, i: f"ruling {i} (on {row['name']} for {row['reference']})",
+        lambda i: f"ruling {i}"),
+    "contract_modification": (
+        "SELECT decisions.reference FROM contract_modifications LEFT JOIN decisions"
+        " ON decisions.id = contract_modifications.decision_id"
+        " WHERE contract_modifications.id = ?",
+        lambda row, i: f"contract modification {i} (of {row['reference']})",
+        lambda i: f"contract modification {i}"),
+    "gift": (_person_named("gifts"), lambda row, i: f"gift {i} ({row['name']})",
+             lambda i: f"gift {i}"),
+    "breach": (_person_named("breaches"), lambda row, i: f"breach {i} ({row['name']})",
+               lambda i: f"breach {i}"),
+    "declaration_return": (
+        "SELECT declaration_returns.kind, declaration_returns.returned_on, people.name"
+        " FROM declaration_returns LEFT JOIN people ON people.id = declaration_returns.person_id"
+        " WHERE declaration_returns.id = ?",
+        lambda row, i: (f"{'nil return' if row['kind'] == 'nil' else 'declaration return'}"
+                        f" {i} ({row['name']}, {row['returned_on']})"),
+        lambda i: f"declaration return {i}"),
+    "outcome": (
+        "SELECT reference FROM decisions WHERE id = ?",
+        lambda row, i: f"the outcome of {row['reference']}",
+        lambda i: f"the outcome of decision id {i}"),
+    "committee_member": (
+        "SELECT people.name, committees.name AS committee FROM committee_members"
+        " LEFT JOIN people ON people.id = committee_members.person_id"
+        " LEFT JOIN committees ON committees.id = committee_members.committee_id"
+        " WHERE committee_members.id = ?",
+        lambda row, i: f"committee membership {i} ({row['name']} on the {row['committee']})",
+        lambda i: f"committee membership {i}"),
+    "organisation_link": (
+        "SELECT member.name AS member, parent.name AS parent FROM organisation_links"
+        " LEFT JOIN organisations AS member ON member.id = organisation_links.member_id"
+        " LEFT JOIN organisations AS parent ON parent.id = organisation_links.parent_id"
+        " WHERE organisation_links.id = ?",
+        lambda row, i: f"membership {i} ({row['member']} in {row['parent']})",
+        lambda i: f"membership {i} of a network or federation"),
+    "campaign": (
+        "SELECT title FROM campaigns WHERE id = ?",
+        lambda row, i: f"campaign {i} ({row['title']})", lambda i: f"campaign {i}"),
+    "sign_off": (
+        "SELECT decisions.reference, sign_offs.signer_name FROM sign_offs"
+        " LEFT JOIN decisions ON decisions.id = sign_offs.decision_id WHERE sign_offs.id = ?",
+        lambda row, i: f"sign-off {i} (of {row['reference']} by {row['signer_name']})",
+        lambda i: f"sign-off {i}"),
+}
+
+
 def describe(db: Database, entity: str, entity_id: int) -> str:
     """A record named the way its users know it: a decision by reference, and so on."""
-    def one(sql: str, args: list[Any]) -> dict[str, Any] | None:
-        return db_one(db, sql, args)
-
-    if entity == "decision":
-        row = one("SELECT reference FROM decisions WHERE id = ?", [entity_id])
-        return f"decision {row['reference']}" if row else f"decision id {entity_id}"
-    if entity == "interest":
-        row = one("SELECT interests.organisation_name, people.name FROM interests"
-                  " LEFT JOIN people ON people.id = interests.person_id WHERE interests.id = ?",
-                  [entity_id])
-        return (f"interest {entity_id} ({row['name']}: {row['organisation_name']})" if row
-                else f"interest {entity_id}")
-    if entity == "ruling":
-        row = one("SELECT decisions.reference, people.name FROM decision_rulings"
-                  " LEFT JOIN decisions ON decisions.id = decision_rulings.decision_id"
-                  " LEFT JOIN people ON people.id = decision_rulings.person_id"
-                  " WHERE decision_rulings.id = ?", [entity_id])
-        return (f"ruling {entity_id} (on {row['name']} for {row['reference']})" if row
-                else f"ruling {entity_id}")
-    if entity == "contract_modification":
-        row = one("SELECT decisions.reference FROM contract_modifications LEFT JOIN decisions"
-                  " ON decisions.id = contract_modifications.decision_id"
-                  " WHERE contract_modifications.id = ?", [entity_id])
-        return (f"contract modification {entity_id} (of {row['reference']})" if row
-                else f"contract modification {entity_id}")
-    if entity in ("gift", "breach"):
-        row = one("SELECT people.name FROM people WHERE id = (SELECT person_id FROM "
-                  + ("gifts" if entity == "gift" else "breaches") + " WHERE id = ?)",
-                  [entity_id])
-        return f"{entity} {entity_id}" + (f" ({row['name']})" if row else "")
-    if entity == "declaration_return":
-        row = one("SELECT declaration_returns.kind, declaration_returns.returned_on, people.name"
-                  " FROM declaration_returns LEFT JOIN people"
-                  " ON people.id = declaration_returns.person_id"
-                  " WHERE declaration_returns.id = ?", [entity_id])
-        what = "nil return" if row and row["kind"] == "nil" else "declaration return"
-        return (f"{what} {entity_id} ({row['name']}, {row['returned_on']})" if row
-                else f"declaration return {entity_id}")
-    if entity == "outcome":
-        row = one("SELECT reference FROM decisions WHERE id = ?", [entity_id])
-        return (f"the outcome of {row['reference']}" if row
-                else f"the outcome of decision id {entity_id}")
-    if entity == "committee_member":
-        row = one("SELECT people.name, committees.name AS committee FROM committee_members"
-                  " LEFT JOIN people ON people.id = committee_members.person_id"
-                  " LEFT JOIN committees ON committees.id = committee_members.committee_id"
-                  " WHERE committee_members.id = ?", [entity_id])
-        return (f"committee membership {entity_id} ({row['name']} on the {row['committee']})"
-                if row else f"committee membership {entity_id}")
-    if entity == "organisation_link":
-        row = one("SELECT member.name AS member, parent.name AS parent FROM organisation_links"
-                  " LEFT JOIN organisations AS member ON member.id = organisation_links.member_id"
-                  " LEFT JOIN organisations AS parent ON parent.id = organisation_links.parent_id"
-                  " WHERE organisation_links.id = ?", [entity_id])
-        return (f"membership {entity_id} ({row['member']} in {row['parent']})" if row
-                else f"membership {entity_id} of a network or federation")
-    if entity == "campaign":
-        row = one("SELECT title FROM campaigns WHERE id = ?", [entity_id])
-        return f"campaign {entity_id}" + (f" ({row['title']})" if row else "")
-    if entity == "sign_off":
-        row = one("SELECT decisions.reference, sign_offs.signer_name FROM sign_offs"
-                  " LEFT JOIN decisions ON decisions.id = sign_offs.decision_id"
-                  " WHERE sign_offs.id = ?", [entity_id])
-        return (f"sign-off {entity_id} (of {row['reference']} by {row['signer_name']})" if row
-                else f"sign-off {entity_id}")
-    return f"{entity} {entity_id}"
+    if entity not in _NAMES:
+        return f"{entity} {entity_id}"
+    sql, named, gone = _NAMES[entity]
+    row = db_one(db, sql, [entity_id])
+    return named(row, entity_id) if row else gone(entity_id)
